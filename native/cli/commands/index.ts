@@ -1,0 +1,5 @@
+import type { CliCommand } from '../command.js';
+import { serveCommand } from './serve.js';
+
+/** Every `loupe` subcommand, in the order `loupe --help` lists them. */
+export const commands: CliCommand[] = [serveCommand];

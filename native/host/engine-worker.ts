@@ -1,0 +1,23 @@
+import { parentPort } from 'node:worker_threads';
+import { Engine } from './engine.js';
+import type { FromEngine, ToEngine } from './engine-protocol.js';
+import { createHandlers } from './handlers/table.js';
+import { Router } from './router.js';
+
+if (!parentPort) throw new Error('engine-worker must run in a worker thread');
+const port = parentPort;
+const send = (message: FromEngine) => port.postMessage(message);
+
+const engine = new Engine((name, payload) => send({ type: 'event', name, payload }));
+const router = new Router(createHandlers(engine));
+
+port.on('message', (message: ToEngine) => {
+  if (message.type === 'call') {
+    void router.call(message.method, message.params).then((response) => send({ type: 'reply', id: message.id, response }));
+  } else if (message.type === 'close') {
+    void engine.close().finally(() => {
+      send({ type: 'closed' });
+      port.close();
+    });
+  }
+});

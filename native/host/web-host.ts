@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ApiErrorCode, ApiResponse } from '../api/errors.js';
+import type { EngineClient } from './engine-client.js';
+import { resolveStaticFile, sendStaticFile } from './static-files.js';
+import {
+  contentSecurityPolicy,
+  isLoopbackAddress,
+  isOurHost,
+  isOurOrigin,
+  requestToken,
+  tokenCookie,
+  tokensEqual,
+} from './web-security.js';
+
+const maxBodyBytes = 1 << 20;
+
+export interface WebHost {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+export interface WebHostOptions {
+  engine: EngineClient;
+  /** The built renderer; API-only when absent. */
+  staticDir: string | null;
+  /** 0 picks a free port. */
+  port: number;
+  token?: string;
+}
+
+const statusOf: Record<ApiErrorCode, number> = {
+  unknown_method: 404,
+  invalid_params: 400,
+  no_workspace: 409,
+  not_found: 404,
+  conflict: 409,
+  failed: 422,
+  internal: 500,
+  unreachable: 503,
+};
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  response.end(JSON.stringify(body));
+}
+
+function refuse(response: ServerResponse, status: number, reason: string): void {
+  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+  response.end(reason + '\n');
+}
+
+async function readBody(request: IncomingMessage): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > maxBodyBytes) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The loopback web host: HTTP for calls, WebSocket for events, the renderer's files. Bound to
+ * 127.0.0.1; every request needs the per-run token (as Jupyter does) and our own Host header.
+ */
+export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
+  const token = options.token ?? randomBytes(24).toString('hex');
+  const sockets = new Set<WebSocket>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  let port = options.port;
+
+  const unsubscribe = options.engine.onEvent((name, payload) => {
+    const message = JSON.stringify({ event: name, payload });
+    for (const socket of sockets) socket.send(message);
+  });
+
+  function admitted(request: IncomingMessage, url: URL): string | null {
+    if (!isLoopbackAddress(request.socket.remoteAddress)) return 'only loopback clients are served';
+    if (!isOurHost(request.headers.host, port)) return `unexpected Host header "${request.headers.host ?? ''}"`;
+    if (!tokensEqual(requestToken(request, url), token)) return 'missing or wrong token: open the URL that `loupe serve` printed';
+    return null;
+  }
+
+  async function handleCall(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (request.method !== 'POST') return refuse(response, 405, 'use POST');
+    if (!(request.headers['content-type'] ?? '').startsWith('application/json')) return refuse(response, 415, 'expected application/json');
+    const body = await readBody(request);
+    if (body === null) return refuse(response, 413, `request body over ${maxBodyBytes} bytes`);
+    let call: { method?: unknown; params?: unknown };
+    try {
+      call = JSON.parse(body) as typeof call;
+    } catch {
+      return sendJson(response, 400, { ok: false, error: { code: 'invalid_params', method: '(unknown)', reason: 'request body is not JSON' } });
+    }
+    if (call === null || typeof call !== 'object') {
+      return sendJson(response, 400, { ok: false, error: { code: 'invalid_params', method: '(unknown)', reason: 'request body must be {method, params}' } });
+    }
+    const result: ApiResponse<unknown> = await options.engine.call(String(call.method), call.params);
+    sendJson(response, result.ok ? 200 : statusOf[result.error.code], result);
+  }
+
+  function handleStatic(response: ServerResponse, url: URL, setCookie: boolean): void {
+    const file = options.staticDir ? resolveStaticFile(options.staticDir, url.pathname) : null;
+    if (!file || !existsSync(file)) return refuse(response, 404, options.staticDir ? 'not found' : 'the renderer is not built: run npm run build');
+    const headers: Record<string, string> = {
+      'Content-Security-Policy': contentSecurityPolicy([`ws://127.0.0.1:${port}`, `ws://localhost:${port}`]),
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cross-Origin-Opener-Policy': 'same-origin',
+    };
+    if (setCookie) headers['Set-Cookie'] = `${tokenCookie}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+    sendStaticFile(response, file, headers);
+  }
+
+  const server: Server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const refusal = admitted(request, url);
+    if (refusal) return refuse(response, 403, refusal);
+    if (url.pathname === '/api/call') {
+      handleCall(request, response).catch((error: unknown) => refuse(response, 500, String(error)));
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(response, 405, 'use GET');
+    handleStatic(response, url, url.searchParams.has('token'));
+  });
+
+  server.on('upgrade', (request, socket, head) => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const refusal = admitted(request, url) ?? (isOurOrigin(request.headers.origin, port) ? null : 'cross-origin WebSocket refused');
+    if (refusal || url.pathname !== '/api/events') {
+      socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n\r\n${refusal ?? 'not found'}\n`);
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      ws.on('message', () => ws.close(1008, 'events flow one way'));
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  port = typeof address === 'object' && address ? address.port : options.port;
+
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    token,
+    close: async () => {
+      unsubscribe();
+      for (const socket of sockets) socket.terminate();
+      wss.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+

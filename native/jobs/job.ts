@@ -1,0 +1,27 @@
+/** What a job implementation receives in its worker thread. */
+export interface JobContext<P> {
+  jobId: string;
+  params: P;
+  workspacePath: string;
+  /** Aborted when the user cancels; implementations check it between units of work. */
+  signal: AbortSignal;
+  /** fraction in 0..1; cheap to call often (the runner throttles what it stores and emits). */
+  progress(fraction: number, message?: string): void;
+}
+
+export interface JobKind<P> {
+  title(params: P): string;
+  /** Runs in a worker thread; returns a JSON-serialisable result. */
+  run(context: JobContext<P>): Promise<unknown>;
+}
+
+export class JobCancelled extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'JobCancelled';
+  }
+}
+
+export function throwIfCancelled(signal: AbortSignal): void {
+  if (signal.aborted) throw new JobCancelled();
+}

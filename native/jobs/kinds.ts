@@ -1,0 +1,18 @@
+import type { JobKind } from './job.js';
+
+/**
+ * Every kind of job, by name. Implementations load lazily so the engine worker does not pull in
+ * ONNX Runtime (or any other heavy module) until a job needs it.
+ */
+export const jobKinds: Record<string, () => Promise<JobKind<never>>> = {
+  'engine.measureMatmul': async () => (await import('./kinds/measure-matmul.js')).measureMatmulJob as JobKind<never>,
+};
+
+export function isJobKind(kind: string): boolean {
+  return Object.hasOwn(jobKinds, kind);
+}
+
+export async function loadJobKind(kind: string): Promise<JobKind<unknown>> {
+  if (!isJobKind(kind)) throw new Error(`unknown job kind "${kind}": expected one of ${Object.keys(jobKinds).join(', ')}`);
+  return (await jobKinds[kind]()) as JobKind<unknown>;
+}
