@@ -1,3 +1,4 @@
+export * from './bridge.js';
 export * from './define.js';
 export * from './errors.js';
 export * from './events.js';

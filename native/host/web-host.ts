@@ -92,7 +92,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (request.method !== 'POST') return refuse(response, 405, 'use POST');
     if (!(request.headers['content-type'] ?? '').startsWith('application/json')) return refuse(response, 415, 'expected application/json');
     const body = await readBody(request);
-    if (body === null) return refuse(response, 413, `request body over ${maxBodyBytes} bytes`);
+    if (body === null) {
+      // The rest of the body is still arriving: close the connection rather than reuse it.
+      response.setHeader('Connection', 'close');
+      response.once('finish', () => request.destroy());
+      return refuse(response, 413, `request body over ${maxBodyBytes} bytes`);
+    }
     let call: { method?: unknown; params?: unknown };
     try {
       call = JSON.parse(body) as typeof call;

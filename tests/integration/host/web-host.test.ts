@@ -1,0 +1,124 @@
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { EngineClient } from '../../../native/host/engine-client.js';
+import { startWebHost, type WebHost } from '../../../native/host/web-host.js';
+import { rawRequest } from '../../helpers/http.js';
+import { tempDir } from '../../helpers/tmp.js';
+
+const dir = tempDir('webhost');
+const engine = new EngineClient();
+let host: WebHost;
+
+function call(method: string, params: unknown, headers: Record<string, string> = {}) {
+  return rawRequest({
+    port: host.port,
+    path: '/api/call',
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Host: `127.0.0.1:${host.port}`, ...headers },
+    body: JSON.stringify({ method, params }),
+  });
+}
+
+function openSocket(path: string, headers: Record<string, string>): Promise<{ socket: WebSocket; status: number }> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(`ws://127.0.0.1:${host.port}${path}`, { headers });
+    socket.on('open', () => resolve({ socket, status: 101 }));
+    socket.on('unexpected-response', (_req, res) => resolve({ socket, status: res.statusCode ?? 0 }));
+    socket.on('error', () => resolve({ socket, status: -1 }));
+  });
+}
+
+beforeAll(async () => {
+  const opened = await engine.call('workspace.open', { path: join(dir.path, 'ws') });
+  expect(opened.ok).toBe(true);
+  host = await startWebHost({ engine, staticDir: join(import.meta.dirname, 'static'), port: 0 });
+});
+afterAll(async () => {
+  await host.close();
+  await engine.close();
+  dir.cleanup();
+});
+
+describe('loupe serve refuses what is not ours', () => {
+  it('refuses a call without the token', async () => {
+    const response = await call('workspace.info', {});
+    expect(response.status).toBe(403);
+    expect(response.body).toMatch(/missing or wrong token/);
+  });
+
+  it('refuses a call with a wrong token of the right length', async () => {
+    const wrong = host.token.replace(/./, (c) => (c === 'a' ? 'b' : 'a'));
+    expect((await call('workspace.info', {}, { 'X-Loupe-Token': wrong })).status).toBe(403);
+  });
+
+  it('answers a call with the token, in header, query or cookie', async () => {
+    const viaHeader = await call('workspace.info', {}, { 'X-Loupe-Token': host.token });
+    expect(viaHeader.status).toBe(200);
+    expect(JSON.parse(viaHeader.body)).toMatchObject({ ok: true, result: { name: 'ws', schemaVersion: 1 } });
+    const viaCookie = await call('models.list', {}, { Cookie: `loupe_token=${host.token}` });
+    expect(JSON.parse(viaCookie.body)).toEqual({ ok: true, result: [] });
+  });
+
+  it('refuses a foreign Host header (DNS rebinding) even with the token', async () => {
+    const response = await call('workspace.info', {}, { 'X-Loupe-Token': host.token, Host: `evil.example:${host.port}` });
+    expect(response.status).toBe(403);
+    expect(response.body).toMatch(/unexpected Host header/);
+  });
+
+  it('listens on loopback only: a non-loopback address of this machine is refused', async () => {
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a && a.family === 'IPv4' && !a.internal);
+    if (!external) {
+      console.warn('no non-loopback IPv4 interface on this machine: checked the bind address instead');
+      return;
+    }
+    await expect(rawRequest({ host: external.address, port: host.port, path: '/' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('returns structured errors for bad bodies', async () => {
+    const notJson = await rawRequest({ port: host.port, path: '/api/call', method: 'POST', headers: { Host: `127.0.0.1:${host.port}`, 'Content-Type': 'application/json', 'X-Loupe-Token': host.token }, body: '{oops' });
+    expect(notJson.status).toBe(400);
+    expect(JSON.parse(notJson.body)).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+    const invalid = await call('jobs.list', { limit: -1 }, { 'X-Loupe-Token': host.token });
+    expect(invalid.status).toBe(400);
+    expect(JSON.parse(invalid.body)).toMatchObject({ ok: false, error: { code: 'invalid_params', method: 'jobs.list', field: 'limit' } });
+    const form = await rawRequest({ port: host.port, path: '/api/call', method: 'POST', headers: { Host: `127.0.0.1:${host.port}`, 'Content-Type': 'text/plain', 'X-Loupe-Token': host.token }, body: '{}' });
+    expect(form.status).toBe(415);
+    const huge = await call('workspace.open', { path: 'x'.repeat(2 << 20) }, { 'X-Loupe-Token': host.token });
+    expect(huge.status).toBe(413);
+  });
+
+  it('serves no file outside the renderer folder', async () => {
+    for (const path of ['/..%2f..%2f..%2fpackage.json', '/%2e%2e/%2e%2e/package.json', '/static/../../package.json']) {
+      const response = await rawRequest({ port: host.port, path, headers: { Host: `127.0.0.1:${host.port}`, 'X-Loupe-Token': host.token } });
+      expect(response.status, path).toBe(404);
+    }
+  });
+
+  it('sets a strict CSP and the token cookie on the first page load', async () => {
+    const response = await rawRequest({ port: host.port, path: `/?token=${host.token}`, headers: { Host: `127.0.0.1:${host.port}` } });
+    expect(response.status).toBe(200);
+    expect(response.headers['content-security-policy']).toMatch(/script-src 'self'/);
+    expect(response.headers['content-security-policy']).toMatch(/default-src 'none'/);
+    expect(String(response.headers['set-cookie'])).toMatch(/loupe_token=.*HttpOnly; SameSite=Strict/);
+    expect(response.body).toContain('test page');
+  });
+
+  it('refuses a WebSocket without the token or from another origin, and streams events to ours', async () => {
+    const origin = `http://127.0.0.1:${host.port}`;
+    expect((await openSocket('/api/events', { Origin: origin })).status).toBe(403);
+    expect((await openSocket(`/api/events?token=${host.token}`, { Origin: 'http://evil.example' })).status).toBe(403);
+    const { socket, status } = await openSocket(`/api/events?token=${host.token}`, { Origin: origin });
+    expect(status).toBe(101);
+    const firstEvent = new Promise<{ event: string; payload: { id: string; kind: string } }>((resolve) => socket.once('message', (data) => resolve(JSON.parse(String(data)))));
+    const started = JSON.parse((await call('engine.measureMatmul', { seconds: 0.5 }, { 'X-Loupe-Token': host.token })).body) as { ok: boolean; result: { id: string } };
+    expect(started.ok).toBe(true);
+    const event = await firstEvent;
+    expect(event).toMatchObject({ event: 'job.progress', payload: { id: started.result.id, kind: 'engine.measureMatmul' } });
+    socket.close();
+    await call('jobs.cancel', { jobId: started.result.id }, { 'X-Loupe-Token': host.token });
+  });
+});
