@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command.js';
 import { serveCommand } from './serve.js';
+import { inspectCommand } from './inspect.js';
 
 /** Every `loupe` subcommand, in the order `loupe --help` lists them. */
-export const commands: CliCommand[] = [serveCommand];
+export const commands: CliCommand[] = [serveCommand, inspectCommand];

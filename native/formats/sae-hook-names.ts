@@ -1,0 +1,49 @@
+/**
+ * Each SAE library names the activation it reads in its own way; these translate them to
+ * TransformerLens hook names, in one place. Each returns undefined for a name it does not know,
+ * rather than guess.
+ */
+
+function block(layer: string, hook: string): string {
+  return `blocks.${Number(layer)}.${hook}`;
+}
+
+/**
+ * EleutherAI sparsify names a Hugging Face module ("layers.6", "gpt_neox.layers.6.mlp", "h.3.attn")
+ * and reads its output: a layer's output is the residual stream after it.
+ */
+export function sparsifyHookName(hookpoint: string): string | undefined {
+  const m = /^(?:[\w.]*\.)?(?:layers|h)\.(\d+)(?:\.(mlp|attn|self_attn|attention))?$/.exec(hookpoint);
+  if (!m) return undefined;
+  if (m[2] === undefined) return block(m[1], 'hook_resid_post');
+  return block(m[1], m[2] === 'mlp' ? 'hook_mlp_out' : 'hook_attn_out');
+}
+
+/** dictionary_learning names a submodule: "resid_post_layer_3", "resid_out_layer3", "mlp_out_layer_3", "attn_out_layer_3", "embed". */
+export function dictionaryLearningHookName(submodule: string): string | undefined {
+  if (submodule === 'embed') return 'hook_embed';
+  const m = /(resid_post|resid_out|mlp_out|attn_out)_layer_?(\d+)/.exec(submodule);
+  if (!m) return undefined;
+  const hook = { resid_post: 'hook_resid_post', resid_out: 'hook_resid_post', mlp_out: 'hook_mlp_out', attn_out: 'hook_attn_out' }[m[1]];
+  return hook === undefined ? undefined : block(m[2], hook);
+}
+
+/**
+ * openai/sparse_autoencoder publishes GPT-2 SAEs per "location" and layer, e.g. resid_post_mlp_v5_32k/6.pt:
+ * resid_post_mlp is the residual stream after block 6, resid_delta_mlp the MLP's output.
+ */
+export function openaiHookName(path: string): string | undefined {
+  const location = /(resid_post_mlp|resid_post_attn|resid_delta_mlp|resid_delta_attn)/.exec(path)?.[1];
+  const layer = /(?:^|\/)(?:layer_?)?(\d+)\.pth?$/.exec(path)?.[1];
+  if (location === undefined || layer === undefined) return undefined;
+  const hook = { resid_post_mlp: 'hook_resid_post', resid_post_attn: 'hook_resid_mid', resid_delta_mlp: 'hook_mlp_out', resid_delta_attn: 'hook_attn_out' }[location];
+  return hook === undefined ? undefined : block(layer, hook);
+}
+
+/** Gemma Scope repos end in the site (gemma-scope-2b-pt-res, -mlp, -att) and hold layer_N/width_W/.../params.npz. */
+export function gemmaScopeHookName(path: string): string | undefined {
+  const site = /gemma-scope-[\w.-]*?-(res|mlp|att)(?:-canonical)?(?:\/|$)/.exec(path)?.[1];
+  const layer = /(?:^|\/)layer_(\d+)(?:\/|$)/.exec(path)?.[1];
+  if (site === undefined || layer === undefined) return undefined;
+  return block(layer, { res: 'hook_resid_post', mlp: 'hook_mlp_out', att: 'attn.hook_z' }[site] as string);
+}
