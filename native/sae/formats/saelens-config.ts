@@ -1,0 +1,105 @@
+import type { SaeInputNorm } from '../canonical.js';
+import { SaeError } from '../canonical.js';
+import { badKey, isRecord, optionalBool, optionalString, positiveInt } from './json-config.js';
+import type { JsonRecord } from './json-config.js';
+
+/**
+ * SAELens cfg.json, in both layouts: flat before v6 (hook_name or the older hook_point, activation_fn_str
+ * with activation_fn_kwargs.k), and v6 (hook_name and model_name under "metadata", k at the top level).
+ * Keys are kept verbatim here and translated in this one place.
+ */
+
+export const SAELENS_ARCHITECTURES = ['standard', 'topk', 'jumprelu', 'gated'] as const;
+export type SaeLensArchitecture = (typeof SAELENS_ARCHITECTURES)[number];
+
+/** Marks cfg.json files that Loupe wrote; SAELens ignores keys it does not know. */
+export const LOUPE_MARKER_KEY = 'loupe_format_version';
+
+export interface SaeLensSettings {
+  dIn: number;
+  dSae: number;
+  architecture: SaeLensArchitecture;
+  /** for topk */
+  k?: number;
+  subtractDecoderBias: boolean;
+  inputNorm: SaeInputNorm;
+  inputScale: number;
+  /** topk only: pre-activations times decoder norms, activations divided by them before decoding */
+  rescaleByDecoderNorm: boolean;
+  /** a per-latent `scaling_factor` multiplies activations before decoding */
+  finetuningScalingFactor: boolean;
+  hookName: string | null;
+  modelName: string | null;
+  writtenByLoupe: boolean;
+}
+
+export function parseSaeLensConfig(file: string, cfg: JsonRecord): SaeLensSettings {
+  const meta = isRecord(cfg.metadata) ? cfg.metadata : {};
+  const pick = (...keys: string[]) => keys.map((k) => cfg[k] ?? meta[k]).find((v) => v !== undefined && v !== null);
+  const headIndex = pick('hook_head_index', 'hook_point_head_index');
+  if (headIndex !== undefined) {
+    throw new SaeError(file, `"hook_head_index" is ${JSON.stringify(headIndex)}: SAEs on a single attention head are not supported (only whole hooks)`);
+  }
+  const architecture = architectureOf(file, cfg);
+  const { inputNorm, inputScale } = normalisation(file, cfg);
+  return {
+    dIn: positiveInt(file, 'd_in', cfg.d_in),
+    dSae: positiveInt(file, 'd_sae', cfg.d_sae),
+    architecture,
+    k: architecture === 'topk' ? topK(file, cfg) : undefined,
+    subtractDecoderBias: optionalBool(file, 'apply_b_dec_to_input', cfg.apply_b_dec_to_input, true),
+    inputNorm,
+    inputScale,
+    rescaleByDecoderNorm: architecture === 'topk' && optionalBool(file, 'rescale_acts_by_decoder_norm', cfg.rescale_acts_by_decoder_norm, false),
+    finetuningScalingFactor: optionalBool(file, 'finetuning_scaling_factor', cfg.finetuning_scaling_factor, false),
+    hookName: optionalString(file, 'hook_name', pick('hook_name', 'hook_point')) ?? null,
+    modelName: optionalString(file, 'model_name', pick('model_name')) ?? null,
+    writtenByLoupe: cfg[LOUPE_MARKER_KEY] !== undefined,
+  };
+}
+
+/** SAELens before v6 wrote TopK SAEs as architecture "standard" with activation_fn_str "topk". */
+function architectureOf(file: string, cfg: JsonRecord): SaeLensArchitecture {
+  const arch = optionalString(file, 'architecture', cfg.architecture) ?? 'standard';
+  if (!(SAELENS_ARCHITECTURES as readonly string[]).includes(arch)) {
+    throw new SaeError(file, `unknown architecture "${arch}"; Loupe reads SAELens architectures ${SAELENS_ARCHITECTURES.join(', ')}`);
+  }
+  const fnKey = cfg.activation_fn_str !== undefined ? 'activation_fn_str' : 'activation_fn';
+  const fn = optionalString(file, fnKey, cfg[fnKey]) ?? 'relu';
+  if (arch === 'standard' && fn === 'topk') return 'topk';
+  if (fn === 'relu' || (arch === 'topk' && fn === 'topk')) return arch as SaeLensArchitecture;
+  throw new SaeError(file, `"${fnKey}" is "${fn}" for architecture "${arch}"; Loupe reads relu, and topk for standard or topk SAEs`);
+}
+
+function topK(file: string, cfg: JsonRecord): number {
+  const kwargs = isRecord(cfg.activation_fn_kwargs) ? cfg.activation_fn_kwargs : {};
+  if (cfg.k !== undefined && cfg.k !== null) return positiveInt(file, 'k', cfg.k);
+  if (kwargs.k !== undefined) return positiveInt(file, 'activation_fn_kwargs.k', kwargs.k);
+  throw badKey(file, 'k', undefined, 'a positive integer for a topk SAE (as "k" or "activation_fn_kwargs.k")');
+}
+
+const NORMALISATIONS = ['none', 'expected_average_only_in', 'constant_norm_rescale', 'layer_norm'];
+
+/**
+ * normalize_activations: booleans are the pre-v3 spelling (true = expected_average_only_in). That one
+ * scales inputs by a constant estimated from the training data, which SAELens keeps in its release
+ * list rather than cfg.json; Loupe reads it from a "norm_scaling_factor" key or refuses.
+ */
+function normalisation(file: string, cfg: JsonRecord): { inputNorm: SaeInputNorm; inputScale: number } {
+  const raw = cfg.normalize_activations;
+  const mode = raw === true ? 'expected_average_only_in' : raw === false || raw === null || raw === undefined ? 'none' : raw;
+  if (typeof mode !== 'string' || !NORMALISATIONS.includes(mode)) {
+    throw badKey(file, 'normalize_activations', raw, `one of ${NORMALISATIONS.join(', ')}`);
+  }
+  if (mode === 'layer_norm') return { inputNorm: 'layer-norm', inputScale: 1 };
+  if (mode === 'constant_norm_rescale') return { inputNorm: 'constant-norm-rescale', inputScale: 1 };
+  if (mode === 'none') return { inputNorm: 'none', inputScale: 1 };
+  const factor = cfg.norm_scaling_factor;
+  if (typeof factor === 'number' && Number.isFinite(factor) && factor > 0) return { inputNorm: 'none', inputScale: factor };
+  if (factor !== undefined) throw badKey(file, 'norm_scaling_factor', factor, 'a finite number > 0');
+  throw new SaeError(
+    file,
+    '"normalize_activations" is "expected_average_only_in" but cfg.json has no "norm_scaling_factor": the constant the ' +
+      'inputs were scaled by is not in the file. Add "norm_scaling_factor": <number> (SAELens lists it per release) or fold it into the weights',
+  );
+}

@@ -1,0 +1,78 @@
+import { basename, join } from 'node:path';
+import { sparsifyHookName } from '../../formats/sae-hook-names.js';
+import type { CanonicalSae } from '../canonical.js';
+import { SaeError, validateSae } from '../canonical.js';
+import { badKey, optionalBool, optionalPositiveInt, optionalString, readJsonObject, verbatim } from './json-config.js';
+import type { JsonRecord } from './json-config.js';
+import { readChecked, safetensorsSource, transpose } from './tensors.js';
+
+export const SPARSIFY_CONFIG = 'cfg.json';
+export const SPARSIFY_WEIGHTS = 'sae.safetensors';
+
+/**
+ * An EleutherAI sparsify (formerly "sae") folder, one per hookpoint: cfg.json (k, num_latents or
+ * expansion_factor, d_in) + sae.safetensors with encoder.weight [d_sae, d_in], encoder.bias,
+ * W_dec [d_sae, d_in], b_dec. SparseCoder.encode computes TopK(ReLU((x − b_dec)·Wᵀ + b)), which selects
+ * the same latents with the same values as ReLU after TopK. The folder name is the hookpoint.
+ */
+export function readSparsify(dir: string): CanonicalSae {
+  const cfgPath = join(dir, SPARSIFY_CONFIG);
+  const cfg = readJsonObject(cfgPath);
+  refuseUnsupported(cfgPath, cfg);
+  const src = safetensorsSource(join(dir, SPARSIFY_WEIGHTS));
+  try {
+    if (src.shape('W_skip') !== undefined) throw new SaeError(src.file, 'has W_skip: SAEs with a skip connection are not supported');
+    // Configs older than the d_in key leave the width to encoder.weight.
+    const dIn = optionalPositiveInt(cfgPath, 'd_in', cfg.d_in) ?? src.shape('encoder.weight')?.[1];
+    if (dIn === undefined) throw badKey(cfgPath, 'd_in', cfg.d_in, 'a positive integer (and sae.safetensors has no encoder.weight to infer it from)');
+    const dSae = latentCount(cfgPath, cfg, dIn);
+    const encoderWeight = readChecked(src, 'encoder.weight', [['num_latents', dSae], ['d_in', dIn]]);
+    const hookpoint = basename(dir);
+    const sae: CanonicalSae = {
+      source: { path: dir, format: 'sparsify' },
+      dIn,
+      dSae,
+      wEnc: transpose(encoderWeight, dSae, dIn),
+      bEnc: readChecked(src, 'encoder.bias', [['num_latents', dSae]]),
+      wDec: readChecked(src, 'W_dec', [['num_latents', dSae], ['d_in', dIn]], ' (sparse coders saved without a decoder cannot reconstruct)'),
+      bDec: readChecked(src, 'b_dec', [['d_in', dIn]]),
+      activation: { kind: 'topk', k: optionalPositiveInt(cfgPath, 'k', cfg.k) ?? 32 },
+      subtractDecoderBias: true,
+      inputNorm: 'none',
+      inputScale: 1,
+      hookName: sparsifyHookName(hookpoint) ?? null,
+      modelName: null,
+      config: { ...verbatim(cfg), hookpoint },
+    };
+    validateSae(sae);
+    return sae;
+  } finally {
+    src.close();
+  }
+}
+
+/** num_latents 0 (the default) means d_in × expansion_factor. */
+function latentCount(file: string, cfg: JsonRecord, dIn: number): number {
+  if (cfg.num_latents !== undefined && cfg.num_latents !== 0) {
+    const n = optionalPositiveInt(file, 'num_latents', cfg.num_latents);
+    if (n !== undefined) return n;
+  }
+  const factor = optionalPositiveInt(file, 'expansion_factor', cfg.expansion_factor) ?? 32;
+  return dIn * factor;
+}
+
+/** Variants whose forward pass is not encode/decode of one activation. */
+function refuseUnsupported(file: string, cfg: JsonRecord): void {
+  const activation = optionalString(file, 'activation', cfg.activation) ?? 'topk';
+  if (activation !== 'topk') throw new SaeError(file, `"activation" is "${activation}"; Loupe reads sparsify's topk activation only`);
+  const refused: [string, string][] = [
+    ['transcode', 'transcoders predict a different hook than they read'],
+    ['skip_connection', 'SAEs with a skip connection are not supported'],
+    ['embed_skip', 'SAEs with an embedding skip connection are not supported'],
+    ['gram_lookup', 'SAEs with an n-gram lookup table are not supported'],
+    ['signed', 'signed activations are not supported'],
+  ];
+  for (const [key, why] of refused) {
+    if (optionalBool(file, key, cfg[key], false)) throw new SaeError(file, `"${key}" is true: ${why}`);
+  }
+}

@@ -1,0 +1,10 @@
+export { SAE_INPUT_NORMS, SaeError, assertHookWidth, describeNonFinite, validateSae } from './canonical.js';
+export type { CanonicalSae, SaeActivation, SaeFormat, SaeInputNorm } from './canonical.js';
+export { KNOWN_SAE_LAYOUTS, loadSae } from './formats/load.js';
+export { readSaeLens } from './formats/saelens.js';
+export { readSparsify } from './formats/sparsify.js';
+export { readOpenai } from './formats/openai.js';
+export { readGemmaScope } from './formats/gemma-scope.js';
+export { readDictionaryLearning } from './formats/dictionary-learning.js';
+export { writeSaeLens } from './saelens-writer.js';
+export { decodeReference, encodeReference } from './reference.js';
