@@ -1,0 +1,14 @@
+export { CorpusError } from './types.js';
+export type { Annotation, Corpus, CorpusDocument, CorpusSpec, CorpusStats } from './types.js';
+export { CORPUS_SCHEMES, formatCorpusSpec, parseCorpusSpec } from './spec.js';
+export { openCorpus } from './open.js';
+export type { OpenCorpusOptions } from './open.js';
+export { brownCategories, brownFiles } from './brown-files.js';
+export { detokeniseBrown, parseBrownFile, readBrownDocument } from './brown.js';
+export type { BrownWord } from './brown.js';
+export { COARSE_TAGS, baseBrownTag, coarseBrownTag } from './brown-tags.js';
+export type { CoarseTag } from './brown-tags.js';
+export { END_OF_TEXT } from './text.js';
+export { CountingUtf8Decoder, decodeUtf8Counting } from './utf8.js';
+export { TagVocab, tokenTags } from './token-tags.js';
+export { mulberry32, shuffledBuffer } from './shuffle.js';

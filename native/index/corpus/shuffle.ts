@@ -1,0 +1,38 @@
+/** mulberry32: a tiny, fast seeded PRNG (32-bit state); returns floats in [0, 1). Same seed, same sequence. */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Shuffles a stream through a buffer of `size` items: once the buffer is full, each new item
+ * replaces a randomly chosen one, which is yielded; at the end the rest come out in random order.
+ * Memory stays at `size` items; the larger the buffer, the better the mixing. Deterministic for a
+ * given seed and input order.
+ */
+export async function* shuffledBuffer<T>(items: AsyncIterable<T> | Iterable<T>, size: number, seed: number): AsyncGenerator<T> {
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`shuffle buffer size must be a positive integer, got ${size}`);
+  const random = mulberry32(seed);
+  const buffer: T[] = [];
+  for await (const item of items) {
+    if (buffer.length < size) {
+      buffer.push(item);
+      continue;
+    }
+    const j = Math.floor(random() * size);
+    const out = buffer[j];
+    buffer[j] = item;
+    yield out;
+  }
+  for (let i = buffer.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [buffer[i], buffer[j]] = [buffer[j], buffer[i]];
+  }
+  yield* buffer;
+}
