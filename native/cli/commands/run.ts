@@ -1,0 +1,102 @@
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { openSafetensors, writeSafetensors } from '../../formats/safetensors.js';
+import { FormatError } from '../../formats/tensor.js';
+import type { HostTensor } from '../../formats/tensor.js';
+import { ForwardInputError, runForward } from '../../models/forward.js';
+import type { TokenIds } from '../../models/forward.js';
+import { UnknownHookError } from '../../models/hooks.js';
+import { loadTransformer } from '../../models/load.js';
+import { parseProvider } from '../../onnx/ort.js';
+import { integerFlag, parseFlags, requireFlag } from '../args.js';
+import { CliError } from '../command.js';
+import type { CliCommand } from '../command.js';
+
+const usage = `Usage: loupe run --model DIR --ids F.safetensors --hooks H1,H2 [--logits] --out F.safetensors
+
+Runs the model on the token ids in F's "input_ids" (int64 [batch, seq]) and writes one float32
+tensor per hook, named by the hook, plus "logits" with --logits.
+
+  --model DIR       a Hugging Face GPT-2 folder or a TransformerLens one (config.json + state dict)
+  --ids FILE        safetensors file holding input_ids
+  --hooks LIST      comma-separated TransformerLens hook names, e.g. blocks.0.hook_resid_post
+  --logits          also write the logits
+  --out FILE        safetensors file to write
+  --provider NAME   cpu (default), webgpu, cuda, dml or coreml; falls back to cpu with a message
+  --threads N       ONNX Runtime intra-op threads (default: one per core)`;
+
+export const runCommand: CliCommand = {
+  name: 'run',
+  summary: 'run a model on token ids and write hook activations and logits',
+  usage,
+  async run(argv) {
+    const { values } = parseFlags(argv, {
+      model: { type: 'string' },
+      ids: { type: 'string' },
+      hooks: { type: 'string', default: '' },
+      logits: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      provider: { type: 'string', default: 'cpu' },
+      threads: { type: 'string' },
+    });
+    const modelPath = requireFlag(values, 'model');
+    const idsPath = requireFlag(values, 'ids');
+    const outPath = requireFlag(values, 'out');
+    const hooks = String(values.hooks).split(',').map((h) => h.trim()).filter((h) => h.length > 0);
+    const logits = values.logits === true;
+    if (hooks.length === 0 && !logits) throw new CliError('nothing to compute: give --hooks, --logits or both', 2);
+    const provider = asUsage(() => parseProvider(String(values.provider)));
+    const threads = values.threads === undefined ? undefined : integerFlag(values, 'threads');
+    if (!existsSync(dirname(outPath) || '.')) throw new CliError(`--out ${outPath}: the folder ${dirname(outPath)} does not exist`);
+
+    const result = await asInputError(async () => {
+      const ids = readInputIds(idsPath);
+      const { weights } = loadTransformer(modelPath);
+      return runForward(weights, ids, { hooks, logits }, { provider, intraOpNumThreads: threads || undefined });
+    });
+    if (result.fallbackMessage) process.stderr.write(`loupe run: ${result.fallbackMessage}\n`);
+    const tensors: Record<string, HostTensor> = {};
+    for (const [name, t] of result.outputs) tensors[name] = { dtype: 'F32', shape: t.shape, data: t.data };
+    writeSafetensors(outPath, tensors);
+    const written = [...result.outputs].map(([name, t]) => ({ name, shape: t.shape }));
+    process.stdout.write(`${JSON.stringify({ out: outPath, provider: result.provider, tensors: written })}\n`);
+    return 0;
+  },
+};
+
+/** input_ids from a safetensors file: present, int64, [batch, seq]. */
+export function readInputIds(path: string): TokenIds {
+  if (!existsSync(path)) throw new CliError(`--ids ${path}: no such file`);
+  const file = openSafetensors(path);
+  try {
+    const entry = file.entries.get('input_ids');
+    if (!entry) {
+      const names = [...file.entries.keys()];
+      throw new CliError(`${path}: no "input_ids" tensor (the file has ${names.length === 0 ? 'no tensors' : names.join(', ')})`);
+    }
+    if (entry.dtype !== 'I64') throw new CliError(`${path}: input_ids must be int64 (I64), got ${entry.dtype}`);
+    if (entry.shape.length !== 2) throw new CliError(`${path}: input_ids must be 2-D [batch, seq], got shape [${entry.shape.join(', ')}]`);
+    const t = file.read('input_ids');
+    return { dims: t.shape, data: t.data as BigInt64Array };
+  } finally {
+    file.close();
+  }
+}
+
+function asUsage<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw new CliError((e as Error).message, 2);
+  }
+}
+
+/** Bad files, unknown hooks and out-of-range ids are the user's input: exit 1 with the message. */
+async function asInputError<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof FormatError || e instanceof ForwardInputError || e instanceof UnknownHookError) throw new CliError(e.message);
+    throw e;
+  }
+}

@@ -1,0 +1,73 @@
+import type { TransformerConfig } from './config.js';
+import { concat1d, concatColumns, take } from './weights.js';
+import type { LayerNormWeights, LayerWeights, MlpWeights, StateDict, Tensor32, TransformerWeights } from './weights.js';
+
+/**
+ * A TransformerLens HookedTransformer state dict. Per-head attention weights are regrouped into one
+ * [dModel, 3·nHeads·dHead] QKV matrix so each block does a single projection MatMul. Buffers TL
+ * keeps in state dicts (`IGNORE`, `mask`) are never read.
+ */
+export function loadTransformerLensWeights(dict: StateDict, config: TransformerConfig): TransformerWeights {
+  const { dModel, dVocab, nCtx, nLayers, normalization } = config;
+  const ln = (name: string, d = dModel): LayerNormWeights | undefined =>
+    normalization === 'LN' ? { w: take(dict, `${name}.w`, [d]), b: take(dict, `${name}.b`, [d]) } : undefined;
+  const layers: LayerWeights[] = [];
+  for (let l = 0; l < nLayers; l++) {
+    const b = `blocks.${l}`;
+    const { wQkv, bQkv, wO, bO } = attentionWeights(dict, b, config);
+    layers.push({ ln1: ln(`${b}.ln1`), wQkv, bQkv, wO, bO, ln2: config.attnOnly ? undefined : ln(`${b}.ln2`), mlp: mlpWeights(dict, b, config) });
+  }
+  const unembedBias = dict.has('unembed.b_U') ? take(dict, 'unembed.b_U', [dVocab]) : undefined;
+  return {
+    config,
+    wE: take(dict, 'embed.W_E', [dVocab, dModel]),
+    wPos: take(dict, 'pos_embed.W_pos', [nCtx, dModel]),
+    layers,
+    lnFinal: ln('ln_final'),
+    unembed: { w: take(dict, 'unembed.W_U', [dModel, dVocab]), layout: 'dModelByVocab', ...(unembedBias ? { b: unembedBias } : {}) },
+  };
+}
+
+function attentionWeights(dict: StateDict, block: string, config: TransformerConfig): Pick<LayerWeights, 'wQkv' | 'bQkv' | 'wO' | 'bO'> {
+  const { nHeads, dModel, dHead } = config;
+  const perHead = (w: string) => headsToColumns(take(dict, `${block}.attn.W_${w}`, [nHeads, dModel, dHead]));
+  const bias = (w: string) => {
+    const t = take(dict, `${block}.attn.b_${w}`, [nHeads, dHead]);
+    return { shape: [nHeads * dHead], data: t.data };
+  };
+  const wO = take(dict, `${block}.attn.W_O`, [nHeads, dHead, dModel]);
+  return {
+    wQkv: concatColumns([perHead('Q'), perHead('K'), perHead('V')]),
+    bQkv: concat1d([bias('Q'), bias('K'), bias('V')]),
+    // [nHeads, dHead, dModel] is already [nHeads·dHead, dModel] in memory.
+    wO: { shape: [nHeads * dHead, dModel], data: wO.data },
+    bO: take(dict, `${block}.attn.b_O`, [dModel]),
+  };
+}
+
+/** [nHeads, dModel, dHead] -> [dModel, nHeads·dHead], head h in columns h·dHead .. (h+1)·dHead. */
+function headsToColumns(w: Tensor32): Tensor32 {
+  const [nHeads, dModel, dHead] = w.shape;
+  const out = new Float32Array(w.data.length);
+  const cols = nHeads * dHead;
+  for (let h = 0; h < nHeads; h++) {
+    for (let d = 0; d < dModel; d++) {
+      out.set(w.data.subarray((h * dModel + d) * dHead, (h * dModel + d + 1) * dHead), d * cols + h * dHead);
+    }
+  }
+  return { shape: [dModel, cols], data: out };
+}
+
+function mlpWeights(dict: StateDict, block: string, config: TransformerConfig): MlpWeights | undefined {
+  if (config.attnOnly) return undefined;
+  const { dModel, dMlp } = config;
+  const m = `${block}.mlp`;
+  return {
+    wIn: take(dict, `${m}.W_in`, [dModel, dMlp]),
+    bIn: take(dict, `${m}.b_in`, [dMlp]),
+    wOut: take(dict, `${m}.W_out`, [dMlp, dModel]),
+    bOut: take(dict, `${m}.b_out`, [dModel]),
+    // SoLU's LayerNorm has learned weights even when the model's normalization_type is LNPre.
+    ...(config.actFn === 'solu_ln' && dict.has(`${m}.ln.w`) ? { ln: { w: take(dict, `${m}.ln.w`, [dMlp]), b: take(dict, `${m}.ln.b`, [dMlp]) } } : {}),
+  };
+}

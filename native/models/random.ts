@@ -1,0 +1,50 @@
+import { randomUniform } from '../onnx/matmul-rate.js';
+import type { TransformerConfig } from './config.js';
+import type { LayerNormWeights, Tensor32, TransformerWeights } from './weights.js';
+
+/** GPT-2 small's shape (12 layers, d_model 768, 12 heads, vocab 50257, n_ctx 1024). */
+export const GPT2_SMALL: TransformerConfig = {
+  family: 'gpt2',
+  nLayers: 12,
+  dModel: 768,
+  nHeads: 12,
+  dHead: 64,
+  dMlp: 3072,
+  dVocab: 50257,
+  nCtx: 1024,
+  actFn: 'gelu_new',
+  normalization: 'LN',
+  lnEps: 1e-5,
+  attnOnly: false,
+};
+
+/**
+ * A transformer of the given shape with seeded random weights (uniform, std 0.02 as GPT-2 initialises),
+ * built in memory for benchmarks and tests: no file has to hold hundreds of megabytes of noise.
+ * Only the first `layers` blocks get weights when given (a graph that stops early needs no more).
+ */
+export function randomTransformer(config: TransformerConfig, seed = 1, layers = config.nLayers): TransformerWeights {
+  let next = seed;
+  const scale = 0.02 * Math.sqrt(3);
+  const rand = (shape: number[]): Tensor32 => ({ shape, data: randomUniform(shape.reduce((a, b) => a * b, 1), next++, scale) });
+  const ln = (d: number): LayerNormWeights => ({ w: { shape: [d], data: new Float32Array(d).fill(1) }, b: rand([d]) });
+  const { dModel, dMlp, dVocab, nCtx, nHeads, dHead } = config;
+  const width = nHeads * dHead;
+  const wE = rand([dVocab, dModel]);
+  return {
+    config,
+    wE,
+    wPos: rand([nCtx, dModel]),
+    layers: Array.from({ length: layers }, () => ({
+      ln1: ln(dModel),
+      wQkv: rand([dModel, 3 * width]),
+      bQkv: rand([3 * width]),
+      wO: rand([width, dModel]),
+      bO: rand([dModel]),
+      ln2: ln(dModel),
+      mlp: { wIn: rand([dModel, dMlp]), bIn: rand([dMlp]), wOut: rand([dMlp, dModel]), bOut: rand([dModel]) },
+    })),
+    lnFinal: ln(dModel),
+    unembed: { w: wE, layout: 'vocabByDModel' },
+  };
+}
