@@ -1,0 +1,84 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobSummary } from '../../native/api/types.js';
+import { launchChromium } from '../helpers/browser.js';
+import { startServe, type Served } from '../helpers/serve.js';
+import { tempDir, testOutputDir } from '../helpers/tmp.js';
+
+const dir = tempDir('e2e-home');
+const shots = testOutputDir('e2e', 'home');
+const workspace = join(dir.path, 'Brown study');
+let browser: Browser;
+let served: Served;
+let page: Page;
+
+async function waitForJob(server: Served, id: string, states: string[]): Promise<JobSummary> {
+  for (;;) {
+    const jobs = await server.call<JobSummary[]>('jobs.list', {});
+    const job = jobs.find((j) => j.id === id);
+    if (job && states.includes(job.state)) return job;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  // A first server starts a job and dies with SIGKILL mid-job: the next one must show it as interrupted.
+  const doomed = await startServe(workspace);
+  const job = await doomed.call<JobSummary>('engine.measureMatmul', { seconds: 60 });
+  await waitForJob(doomed, job.id, ['running']);
+  await doomed.stop('SIGKILL');
+
+  served = await startServe(workspace);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.emulateMedia({ colorScheme: 'light' });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await served?.stop();
+  dir.cleanup();
+});
+
+describe('Home in Chromium against loupe serve', () => {
+  it('opens with the token and shows the workspace, its contents and the interrupted job', async () => {
+    await page.goto(served.url);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Brown study');
+    expect(page.url()).not.toContain('token=');
+    await page.getByText('1 job(s) were interrupted').waitFor();
+    const models = page.getByRole('region', { name: 'Models' });
+    await models.getByText('No models yet').waitFor();
+    await page.getByRole('region', { name: 'SAEs' }).getByText('No SAEs yet').waitFor();
+    const interrupted = page.getByRole('region', { name: 'Jobs', exact: true }).locator('.job[data-state="interrupted"]');
+    await expect.poll(() => interrupted.count()).toBe(1);
+    await page.screenshot({ path: join(shots, 'home-interrupted.png') });
+  });
+
+  it('starts a job from the UI and its progress bar moves until it is done', async () => {
+    await page.getByRole('button', { name: 'Measure matmul rate' }).click();
+    const bar = page.getByRole('region', { name: 'Running jobs' }).getByRole('progressbar', { name: 'Measure matrix-multiply rate' });
+    await bar.waitFor();
+    const first = Number(await bar.getAttribute('aria-valuenow'));
+    await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 30_000 }).toBeGreaterThan(first);
+    await page.screenshot({ path: join(shots, 'home-running.png') });
+    await page.getByRole('region', { name: 'Engine' }).getByText('GFLOP/s').waitFor({ timeout: 30_000 });
+    await expect.poll(() => bar.count()).toBe(0);
+    await page.screenshot({ path: join(shots, 'home-done.png') });
+  });
+
+  it('navigates to every view and lists jobs in the Jobs view', async () => {
+    await page.getByRole('link', { name: 'Jobs', exact: true }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Jobs');
+    await expect.poll(() => page.locator('.job[data-state="done"]').count()).toBe(1);
+    await page.screenshot({ path: join(shots, 'jobs.png') });
+    await page.getByRole('link', { name: 'Map', exact: true }).click();
+    await page.getByText('Not built yet.').waitFor();
+    await page.getByRole('button', { name: 'Switch theme' }).click();
+    await page.getByRole('link', { name: 'Home', exact: true }).click();
+    await page.getByRole('region', { name: 'Engine' }).getByText('GFLOP/s').waitFor();
+    await page.screenshot({ path: join(shots, 'home-dark.png') });
+  });
+});
