@@ -8,6 +8,7 @@ import { FormatError } from '../../formats/tensor.js';
 import type { HostTensor } from '../../formats/tensor.js';
 import { loadTokenizer } from '../../formats/tokenizer.js';
 import { readTorchCheckpoint } from '../../formats/torch.js';
+import { parseModelConfig } from '../../models/config.js';
 import { parseFlags } from '../args.js';
 import { CliError } from '../command.js';
 import type { CliCommand } from '../command.js';
@@ -51,10 +52,12 @@ async function describeTokenizer(path: string): Promise<Json> {
   };
 }
 
-/** The model's config.json as written: no shared config reader exists yet to normalise its naming. */
+/** The model's config as the engine reads it (either naming), and the file as written. */
 function modelConfig(item: DiscoveredItem): Json {
+  const file = join(item.path, 'config.json');
   try {
-    return { config: JSON.parse(readFileSync(join(item.path, 'config.json'), 'utf8')), configSource: 'config.json, as written' };
+    const raw = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    return { config: parseModelConfig(raw, file), rawConfig: raw };
   } catch (e) {
     return { problem: `config.json: ${(e as Error).message}` };
   }

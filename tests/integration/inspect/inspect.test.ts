@@ -83,12 +83,13 @@ describe('loupe inspect on folders', () => {
   it('shows a Hugging Face model folder with its family and config', async () => {
     const { json } = await inspect(`${FIXTURES}/gpt2-tiny`);
     expect(json.items).toEqual([expect.objectContaining({ kind: 'model', format: 'hf-gpt2', weights: 'model.safetensors', dModel: 64, nLayers: 2 })]);
-    expect(json.items[0].config).toMatchObject({ model_type: 'gpt2', n_embd: 64, activation_function: 'gelu_new' });
+    expect(json.items[0].config).toMatchObject({ family: 'gpt2', dModel: 64, nLayers: 2, actFn: 'gelu_new' });
+    expect(json.items[0].rawConfig).toMatchObject({ model_type: 'gpt2', n_embd: 64, activation_function: 'gelu_new' });
   });
 
   it('shows a TransformerLens folder', async () => {
     const { json } = await inspect(`${FIXTURES}/tl-tiny`);
-    expect(json.items[0]).toMatchObject({ kind: 'model', format: 'transformerlens', weights: 'model_final.pth', config: { act_fn: 'gelu', d_model: 32 } });
+    expect(json.items[0]).toMatchObject({ kind: 'model', format: 'transformerlens', weights: 'model_final.pth', config: { family: 'transformerlens', actFn: 'gelu', dModel: 32 }, rawConfig: { act_fn: 'gelu', d_model: 32 } });
   });
 
   it("shows an SAE folder's format, d_in, d_sae, hook and architecture", async () => {
