@@ -1,0 +1,57 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openSafetensors, writeSafetensors } from '../../formats/safetensors.js';
+import type { HostTensor } from '../../formats/tensor.js';
+import type { TrainState } from './step-runner.js';
+import { PARAM_NAMES } from './step-types.js';
+import type { ParamName } from './step-types.js';
+
+/** What, besides the tensors, a resumed run needs to continue exactly where it stopped. */
+export interface CheckpointMeta {
+  /** identifies the run's settings; a checkpoint of other settings is not resumed */
+  runKey: string;
+  step: number;
+  tokensSeen: number;
+  /** batches in one pass over the corpus, once known (the run then loops) */
+  epochBatches: number | null;
+  normalization: number;
+  log: unknown[];
+}
+
+const TENSORS = 'checkpoint.safetensors';
+const META = 'checkpoint.json';
+
+/**
+ * Writes the checkpoint atomically: tensors then metadata, each to a temporary name renamed into
+ * place, and the metadata names the step the tensors hold, so a crash between the two renames is
+ * detected at load instead of mixing two steps.
+ */
+export function saveCheckpoint(dir: string, state: TrainState, sinceFired: Float64Array, meta: CheckpointMeta): void {
+  const tensors: Record<string, HostTensor> = { since_fired: { dtype: 'F64', shape: [sinceFired.length], data: sinceFired } };
+  for (const p of PARAM_NAMES) {
+    tensors[`param.${p}`] = { dtype: 'F32', shape: [state.params[p].length], data: state.params[p] };
+    tensors[`m.${p}`] = { dtype: 'F32', shape: [state.m[p].length], data: state.m[p] };
+    tensors[`v.${p}`] = { dtype: 'F32', shape: [state.v[p].length], data: state.v[p] };
+  }
+  writeSafetensors(join(dir, `${TENSORS}.tmp`), tensors, { step: String(state.step) });
+  renameSync(join(dir, `${TENSORS}.tmp`), join(dir, TENSORS));
+  writeFileSync(join(dir, `${META}.tmp`), JSON.stringify(meta));
+  renameSync(join(dir, `${META}.tmp`), join(dir, META));
+}
+
+/** The checkpoint in `dir` if there is one for this run (same runKey) and its two files agree; else null. */
+export function loadCheckpoint(dir: string, runKey: string): { state: TrainState; sinceFired: Float64Array; meta: CheckpointMeta } | null {
+  if (!existsSync(join(dir, META)) || !existsSync(join(dir, TENSORS))) return null;
+  const meta = JSON.parse(readFileSync(join(dir, META), 'utf8')) as CheckpointMeta;
+  if (meta.runKey !== runKey) return null;
+  const file = openSafetensors(join(dir, TENSORS));
+  try {
+    if (file.metadata.step !== String(meta.step)) return null;
+    const read = (name: string) => file.read(name).data;
+    const group = (prefix: string) => Object.fromEntries(PARAM_NAMES.map((p) => [p, read(`${prefix}.${p}`) as Float32Array])) as Record<ParamName, Float32Array>;
+    const state: TrainState = { params: group('param'), m: group('m'), v: group('v'), step: meta.step };
+    return { state, sinceFired: read('since_fired') as Float64Array, meta };
+  } finally {
+    file.close();
+  }
+}

@@ -1,0 +1,220 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import type { Provider } from '../../onnx/ort.js';
+import type { CanonicalSae } from '../canonical.js';
+import { DEFAULT_ADAM } from './adam-graph.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { DeadLatents } from './dead-latents.js';
+import { geometricMedian, initTrainState, meanSquaredDeviation } from './init.js';
+import { defaultLearningRate, learningRate } from './schedule.js';
+import type { TrainActivation } from './step-graph.js';
+import { StepRunner } from './step-runner.js';
+import type { TrainState } from './step-runner.js';
+
+/** Where training batches come from: batch b of the stream, deterministically (resume asks for b > 0). */
+export interface BatchSource {
+  batches(startBatch: number): AsyncIterable<{ /** [nTokens, dIn] */ x: Float32Array; nTokens: number }>;
+}
+
+export interface TrainOptions {
+  dIn: number;
+  dSae: number;
+  activation: TrainActivation;
+  totalTokens: number;
+  batchTokens: number;
+  seed: number;
+  /** default: defaultLearningRate(dSae) */
+  lr?: number;
+  /** default: 5% of the steps, at most 1000 */
+  warmupSteps?: number;
+  /** default 0.2 */
+  decayFraction?: number;
+  /** tokens without firing before a latent counts as dead; default min(10M, totalTokens / 10), at least 4 batches */
+  deadTokens?: number;
+  /** AuxK's k (default dIn / 2); further capped by the number of dead latents and by memory */
+  auxK?: number;
+  /** tokens sampled for the geometric median and the MSE normalisation (default 8192) */
+  initTokens?: number;
+  initFrom?: CanonicalSae;
+  normalizeInitFrom?: boolean;
+  /** latents held at zero (split-one-feature's "zero feature F in the loss") */
+  blockedLatents?: readonly number[];
+  provider?: Provider;
+  intraOpNumThreads?: number;
+  /** where checkpoints go; a checkpoint of the same run found there is resumed */
+  checkpointDir?: string;
+  checkpointSeconds?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: TrainProgress) => void;
+}
+
+export interface TrainProgress {
+  step: number;
+  steps: number;
+  tokensSeen: number;
+  loss: number;
+  /** reconstruction MSE divided by the data's variance: the fraction of variance unexplained */
+  nmse: number;
+  auxLoss: number;
+  l0: number;
+  deadFraction: number;
+  lr: number;
+}
+
+export interface TrainResult {
+  state: TrainState;
+  steps: number;
+  tokensSeen: number;
+  /** E‖x − E[x]‖² of the initial sample */
+  normalization: number;
+  deadFraction: number;
+  log: TrainProgress[];
+  resumedFromStep: number;
+  provider: string;
+  fallbackMessage?: string;
+}
+
+/** The largest [n, kAux, dIn] gather the AuxK branch may build (floats), about 256 MB. */
+const AUX_GATHER_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * Trains an SAE by the TopK paper's recipe (or a ReLU SAE with a norm-weighted L1): see init.ts and
+ * step-graph.ts. Checkpoints every `checkpointSeconds` and when cancelled; a run with the same
+ * settings resumes from its checkpoint and yields the same result as an uninterrupted one.
+ */
+export async function trainSae(opts: TrainOptions, source: BatchSource): Promise<TrainResult> {
+  checkOptions(opts);
+  const steps = Math.floor(opts.totalTokens / opts.batchTokens);
+  const runKey = runKeyOf(opts);
+  const resumed = opts.checkpointDir ? loadCheckpoint(opts.checkpointDir, runKey) : null;
+  const start = resumed ?? (await freshStart(opts, source));
+  const { state } = start;
+  const normalization = start.meta.normalization;
+  const dead = new DeadLatents(opts.dSae, opts.deadTokens ?? Math.max(Math.min(10_000_000, opts.totalTokens / 10), 4 * opts.batchTokens), start.sinceFired);
+  const runner = new StepRunner(
+    { dIn: opts.dIn, dSae: opts.dSae, activation: opts.activation, adam: DEFAULT_ADAM, unitNormDecoder: opts.activation.kind === 'topk', blocking: (opts.blockedLatents?.length ?? 0) > 0 },
+    { provider: opts.provider, intraOpNumThreads: opts.intraOpNumThreads },
+  );
+  const blocked = blockedMask(opts);
+  const lr = opts.lr ?? defaultLearningRate(opts.dSae);
+  const warmup = opts.warmupSteps ?? Math.min(1000, Math.ceil(steps * 0.05));
+  const log = start.meta.log as TrainProgress[];
+  let { tokensSeen, epochBatches } = start.meta;
+  let lastSave = performance.now();
+  const checkpoint = () => {
+    if (!opts.checkpointDir) return;
+    saveCheckpoint(opts.checkpointDir, state, dead.sinceFired, { runKey, step: state.step, tokensSeen, epochBatches, normalization, log });
+    lastSave = performance.now();
+  };
+  const window = new ProgressWindow();
+  while (state.step < steps) {
+    const epochStart = epochBatches === null ? 0 : state.step - (state.step % epochBatches);
+    let batchInEpoch = state.step - epochStart;
+    let yielded = 0;
+    for await (const batch of source.batches(batchInEpoch)) {
+      yielded++;
+      if (opts.signal?.aborted) {
+        checkpoint();
+        opts.signal.throwIfAborted();
+      }
+      const { dead: deadMask, count } = dead.mask();
+      const kAux = opts.activation.kind === 'topk' && opts.activation.auxKCoefficient > 0 ? Math.min(opts.auxK ?? Math.floor(opts.dIn / 2), count, Math.floor(AUX_GATHER_LIMIT / (batch.nTokens * opts.dIn))) : 0;
+      const rate = learningRate(state.step, steps, lr, warmup, opts.decayFraction ?? 0.2);
+      const stats = await runner.step(state, { x: batch.x, nTokens: batch.nTokens, lr: rate, mseScale: 1 / normalization, dead: deadMask, kAux, blocked });
+      dead.update(stats.fired, batch.nTokens);
+      tokensSeen += batch.nTokens;
+      batchInEpoch++;
+      const progress: TrainProgress = { step: state.step, steps, tokensSeen, loss: stats.loss, nmse: stats.mse, auxLoss: stats.auxLoss, l0: stats.l0, deadFraction: count / opts.dSae, lr: rate };
+      if (!Number.isFinite(stats.loss)) throw new Error(`training diverged at step ${state.step}: loss is ${stats.loss} (learning rate ${rate.toExponential(2)}); try a lower --lr`);
+      window.add(progress);
+      if (state.step % logInterval(steps) === 0 || state.step === steps) log.push(window.flush());
+      opts.onProgress?.(progress);
+      if (opts.checkpointDir && performance.now() - lastSave > (opts.checkpointSeconds ?? 60) * 1000) checkpoint();
+      if (state.step >= steps) break;
+    }
+    if (state.step < steps) {
+      if (yielded === 0) throw new Error('the activation stream yielded no batch: the corpus holds fewer tokens than one batch');
+      epochBatches ??= batchInEpoch;
+    }
+  }
+  checkpoint();
+  const provider = await runner.provider();
+  return { state, steps, tokensSeen, normalization, deadFraction: dead.mask().count / opts.dSae, log, resumedFromStep: resumed?.meta.step ?? 0, ...provider };
+}
+
+async function freshStart(opts: TrainOptions, source: BatchSource) {
+  const want = opts.initTokens ?? 8192;
+  const parts: Float32Array[] = [];
+  let n = 0;
+  for await (const batch of source.batches(0)) {
+    parts.push(batch.x);
+    n += batch.nTokens;
+    if (n >= want) break;
+  }
+  if (n === 0) throw new Error('the activation stream yielded no batch: the corpus holds fewer tokens than one batch');
+  const sample = new Float32Array(n * opts.dIn);
+  let at = 0;
+  for (const p of parts) {
+    sample.set(p, at);
+    at += p.length;
+  }
+  const medianRows = Math.min(n, 4096);
+  const bDec = geometricMedian(sample.subarray(0, medianRows * opts.dIn), medianRows, opts.dIn);
+  const normalization = meanSquaredDeviation(sample, n, opts.dIn);
+  if (!(normalization > 0)) throw new Error('the sampled activations have zero variance; nothing to train on');
+  const state = initTrainState({ dIn: opts.dIn, dSae: opts.dSae, seed: opts.seed, bDec, decoderNorm: opts.activation.kind === 'topk' ? 1 : 0.1, from: opts.initFrom, normalizeFrom: opts.normalizeInitFrom });
+  if (opts.checkpointDir) mkdirSync(opts.checkpointDir, { recursive: true });
+  return { state, sinceFired: undefined, meta: { runKey: '', step: 0, tokensSeen: 0, epochBatches: null as number | null, normalization, log: [] as unknown[] } };
+}
+
+function checkOptions(opts: TrainOptions): void {
+  const int = (name: string, v: number, min: number) => {
+    if (!Number.isSafeInteger(v) || v < min) throw new Error(`${name} is ${v}, expected an integer ≥ ${min}`);
+  };
+  int('d_in', opts.dIn, 1);
+  int('d_sae', opts.dSae, 1);
+  int('batch tokens', opts.batchTokens, 1);
+  if (opts.totalTokens < opts.batchTokens) throw new Error(`--tokens ${opts.totalTokens} is less than one batch of ${opts.batchTokens} tokens`);
+  if (opts.activation.kind === 'topk') {
+    int('k', opts.activation.k, 1);
+    if (opts.activation.k > opts.dSae) throw new Error(`k = ${opts.activation.k} is larger than d_sae = ${opts.dSae}`);
+  }
+  for (const j of opts.blockedLatents ?? []) int('blocked latent', j, 0);
+  const outOfRange = (opts.blockedLatents ?? []).find((j) => j >= opts.dSae);
+  if (outOfRange !== undefined) throw new Error(`blocked latent ${outOfRange} is out of range for d_sae = ${opts.dSae}`);
+}
+
+function blockedMask(opts: TrainOptions): Uint8Array | undefined {
+  if (!opts.blockedLatents?.length) return undefined;
+  const mask = new Uint8Array(opts.dSae);
+  for (const j of opts.blockedLatents) mask[j] = 1;
+  return mask;
+}
+
+/** Everything that changes what a step computes: a checkpoint is resumed only under the same key. */
+function runKeyOf(opts: TrainOptions): string {
+  const { signal: _s, onProgress: _p, checkpointDir: _c, checkpointSeconds: _cs, initFrom, provider: _pr, intraOpNumThreads: _t, ...rest } = opts;
+  return createHash('sha256').update(JSON.stringify({ ...rest, initFrom: initFrom?.source ?? null })).digest('hex').slice(0, 16);
+}
+
+/** About 200 log entries per run. */
+function logInterval(steps: number): number {
+  return Math.max(1, Math.floor(steps / 200));
+}
+
+/** Averages progress between log entries, so the log shows trends rather than one batch's noise. */
+class ProgressWindow {
+  #items: TrainProgress[] = [];
+
+  add(p: TrainProgress): void {
+    this.#items.push(p);
+  }
+
+  flush(): TrainProgress {
+    const items = this.#items;
+    const last = items[items.length - 1];
+    const mean = (f: (p: TrainProgress) => number) => items.reduce((s, p) => s + f(p), 0) / items.length;
+    this.#items = [];
+    return { ...last, loss: mean((p) => p.loss), nmse: mean((p) => p.nmse), auxLoss: mean((p) => p.auxLoss), l0: mean((p) => p.l0) };
+  }
+}
