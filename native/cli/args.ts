@@ -28,3 +28,15 @@ export function integerFlag(values: Record<string, unknown>, name: string, fallb
   if (!Number.isInteger(value) || value < 0) throw new CliError(`--${name} must be a non-negative integer, got "${String(raw)}"`, 2);
   return value;
 }
+
+/** A finite number flag (learning rates, thresholds); `fallback` when absent. */
+export function numberFlag(values: Record<string, unknown>, name: string, fallback?: number): number {
+  const raw = values[name];
+  if (raw === undefined) {
+    if (fallback === undefined) throw new CliError(`missing required flag --${name}`, 2);
+    return fallback;
+  }
+  const value = Number(raw);
+  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(value)) throw new CliError(`--${name} must be a number, got "${String(raw)}"`, 2);
+  return value;
+}

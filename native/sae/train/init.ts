@@ -1,4 +1,5 @@
 import { mulberry32 } from '../../index/corpus/shuffle.js';
+import { SaeError } from '../canonical.js';
 import type { CanonicalSae } from '../canonical.js';
 import type { TrainState } from './step-runner.js';
 import type { ParamName } from './step-types.js';
@@ -86,10 +87,10 @@ export function initTrainState(opts: InitOptions): TrainState {
 function copyFrom(opts: InitOptions, wEncT: Float32Array, bEnc: Float32Array, wDec: Float32Array): Float32Array {
   const from = opts.from as CanonicalSae;
   const { dIn } = opts;
-  if (from.dIn !== dIn) throw new Error(`--init-from SAE has d_in ${from.dIn}, the new SAE ${dIn}`);
-  if (from.dSae > opts.dSae) throw new Error(`--init-from SAE has ${from.dSae} latents, more than the new SAE's ${opts.dSae}`);
+  if (from.dIn !== dIn) throw new SaeError(from.source.path, `the SAE to initialise from has d_in ${from.dIn}, the new SAE ${dIn}`);
+  if (from.dSae > opts.dSae) throw new SaeError(from.source.path, `the SAE to initialise from has ${from.dSae} latents, more than the new SAE's ${opts.dSae}`);
   if (from.inputNorm !== 'none' || from.inputScale !== 1 || !from.subtractDecoderBias) {
-    throw new Error(`--init-from SAE ${from.source.path} normalises or rescales its input; only SAEs that subtract b_dec from raw activations can seed training`);
+    throw new SaeError(from.source.path, 'this SAE normalises or rescales its input; only SAEs that subtract b_dec from raw activations can seed training');
   }
   for (let j = 0; j < from.dSae; j++) {
     const row = wDec.subarray(j * dIn, (j + 1) * dIn);

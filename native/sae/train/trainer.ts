@@ -74,6 +74,11 @@ export interface TrainResult {
   fallbackMessage?: string;
 }
 
+/** Settings or data a run cannot start or go on with; the message says which and why. */
+export class TrainingError extends Error {
+  override name = 'TrainingError';
+}
+
 /** The largest [n, kAux, dIn] gather the AuxK branch may build (floats), about 256 MB. */
 const AUX_GATHER_LIMIT = 64 * 1024 * 1024;
 
@@ -125,7 +130,7 @@ export async function trainSae(opts: TrainOptions, source: BatchSource): Promise
       tokensSeen += batch.nTokens;
       batchInEpoch++;
       const progress: TrainProgress = { step: state.step, steps, tokensSeen, loss: stats.loss, nmse: stats.mse, auxLoss: stats.auxLoss, l0: stats.l0, deadFraction: count / opts.dSae, lr: rate };
-      if (!Number.isFinite(stats.loss)) throw new Error(`training diverged at step ${state.step}: loss is ${stats.loss} (learning rate ${rate.toExponential(2)}); try a lower --lr`);
+      if (!Number.isFinite(stats.loss)) throw new TrainingError(`training diverged at step ${state.step}: loss is ${stats.loss} (learning rate ${rate.toExponential(2)}); try a lower --lr`);
       window.add(progress);
       if (state.step % logInterval(steps) === 0 || state.step === steps) log.push(window.flush());
       opts.onProgress?.(progress);
@@ -133,7 +138,7 @@ export async function trainSae(opts: TrainOptions, source: BatchSource): Promise
       if (state.step >= steps) break;
     }
     if (state.step < steps) {
-      if (yielded === 0) throw new Error('the activation stream yielded no batch: the corpus holds fewer tokens than one batch');
+      if (yielded === 0) throw new TrainingError('the activation stream yielded no batch: the corpus holds fewer tokens than one batch');
       epochBatches ??= batchInEpoch;
     }
   }
@@ -151,7 +156,7 @@ async function freshStart(opts: TrainOptions, source: BatchSource) {
     n += batch.nTokens;
     if (n >= want) break;
   }
-  if (n === 0) throw new Error('the activation stream yielded no batch: the corpus holds fewer tokens than one batch');
+  if (n === 0) throw new TrainingError('the activation stream yielded no batch: the corpus holds fewer tokens than one batch');
   const sample = new Float32Array(n * opts.dIn);
   let at = 0;
   for (const p of parts) {
@@ -161,7 +166,7 @@ async function freshStart(opts: TrainOptions, source: BatchSource) {
   const medianRows = Math.min(n, 4096);
   const bDec = geometricMedian(sample.subarray(0, medianRows * opts.dIn), medianRows, opts.dIn);
   const normalization = meanSquaredDeviation(sample, n, opts.dIn);
-  if (!(normalization > 0)) throw new Error('the sampled activations have zero variance; nothing to train on');
+  if (!(normalization > 0)) throw new TrainingError('the sampled activations have zero variance; nothing to train on');
   const state = initTrainState({ dIn: opts.dIn, dSae: opts.dSae, seed: opts.seed, bDec, decoderNorm: opts.activation.kind === 'topk' ? 1 : 0.1, from: opts.initFrom, normalizeFrom: opts.normalizeInitFrom });
   if (opts.checkpointDir) mkdirSync(opts.checkpointDir, { recursive: true });
   return { state, sinceFired: undefined, meta: { runKey: '', step: 0, tokensSeen: 0, epochBatches: null as number | null, normalization, log: [] as unknown[] } };
@@ -169,19 +174,19 @@ async function freshStart(opts: TrainOptions, source: BatchSource) {
 
 function checkOptions(opts: TrainOptions): void {
   const int = (name: string, v: number, min: number) => {
-    if (!Number.isSafeInteger(v) || v < min) throw new Error(`${name} is ${v}, expected an integer ≥ ${min}`);
+    if (!Number.isSafeInteger(v) || v < min) throw new TrainingError(`${name} is ${v}, expected an integer ≥ ${min}`);
   };
   int('d_in', opts.dIn, 1);
   int('d_sae', opts.dSae, 1);
   int('batch tokens', opts.batchTokens, 1);
-  if (opts.totalTokens < opts.batchTokens) throw new Error(`--tokens ${opts.totalTokens} is less than one batch of ${opts.batchTokens} tokens`);
+  if (opts.totalTokens < opts.batchTokens) throw new TrainingError(`--tokens ${opts.totalTokens} is less than one batch of ${opts.batchTokens} tokens`);
   if (opts.activation.kind === 'topk') {
     int('k', opts.activation.k, 1);
-    if (opts.activation.k > opts.dSae) throw new Error(`k = ${opts.activation.k} is larger than d_sae = ${opts.dSae}`);
+    if (opts.activation.k > opts.dSae) throw new TrainingError(`k = ${opts.activation.k} is larger than d_sae = ${opts.dSae}`);
   }
   for (const j of opts.blockedLatents ?? []) int('blocked latent', j, 0);
   const outOfRange = (opts.blockedLatents ?? []).find((j) => j >= opts.dSae);
-  if (outOfRange !== undefined) throw new Error(`blocked latent ${outOfRange} is out of range for d_sae = ${opts.dSae}`);
+  if (outOfRange !== undefined) throw new TrainingError(`blocked latent ${outOfRange} is out of range for d_sae = ${opts.dSae}`);
 }
 
 function blockedMask(opts: TrainOptions): Uint8Array | undefined {

@@ -1,0 +1,158 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { loadTokenizer } from '../../formats/tokenizer.js';
+import { openCorpus } from '../../index/corpus/open.js';
+import { loadTransformer } from '../../models/load.js';
+import type { Provider } from '../../onnx/ort.js';
+import type { CanonicalSae } from '../canonical.js';
+import { loadSae } from '../formats/load.js';
+import { writeSaeLens } from '../saelens-writer.js';
+import { openActivationStream } from './activations.js';
+import type { TrainActivation } from './step-graph.js';
+import { TrainingError, trainSae } from './trainer.js';
+import type { TrainProgress, TrainResult } from './trainer.js';
+
+/** Everything `loupe train` and the training job take: plain data, so a job can store it. */
+export interface TrainingConfig {
+  model: string;
+  hook: string;
+  corpus: string;
+  dSae: number;
+  activation: TrainActivation;
+  tokens: number;
+  out: string;
+  batchTokens?: number;
+  contextLength?: number;
+  lr?: number;
+  seed?: number;
+  /** Split one feature: initialise from this SAE's latents. */
+  initFrom?: string;
+  normalizeInitFrom?: boolean;
+  /** Split one feature: train only on tokens where feature `feature` of `sae` exceeds `threshold`. */
+  filter?: { sae: string; feature: number; threshold: number };
+  /** Hold the filter feature's latent at zero in the new SAE (it must be initialised from the filter SAE). */
+  zeroFilterFeature?: boolean;
+  provider?: Provider;
+  threads?: number;
+}
+
+export interface TrainingOutcome {
+  out: string;
+  dIn: number;
+  steps: number;
+  tokensSeen: number;
+  final: TrainProgress | undefined;
+  resumedFromStep: number;
+  provider: string;
+  fallbackMessage?: string;
+  /** corpus statistics of the last pass over the corpus (the run loops over a short one) (invalid UTF-8 replaced, tokens kept by the filter) */
+  lastPass: { invalidUtf8: number; tokensKept: number; tokens: number };
+}
+
+/**
+ * Trains an SAE on a model's activations over a corpus and writes it to `out` in SAELens format with
+ * `training_log.json`. Checkpoints live in `out/checkpoint/` while the run is in progress (a rerun with
+ * the same settings resumes from them) and are removed when it completes.
+ */
+export async function runTraining(config: TrainingConfig, hooks: { signal?: AbortSignal; onProgress?: (p: TrainProgress) => void; onWarning?: (m: string) => void } = {}): Promise<TrainingOutcome> {
+  const { weights, dir } = loadTransformer(config.model);
+  const modelName = basename(dir);
+  const tokenizer = await loadTokenizer(dir);
+  const initFrom = config.initFrom ? loadSae(config.initFrom) : undefined;
+  const filterSae = config.filter ? (config.filter.sae === config.initFrom ? initFrom : loadSae(config.filter.sae)) : undefined;
+  if (config.zeroFilterFeature && (!config.filter || !initFrom || config.filter.sae !== config.initFrom)) {
+    throw new TrainingError('zeroing the filtered feature needs --filter-feature and --init-from the same SAE (its latent is the one held at zero)');
+  }
+  const stream = await openActivationStream({
+    model: weights,
+    modelName,
+    tokenizer,
+    corpus: openCorpus(config.corpus),
+    hook: config.hook,
+    contextLength: config.contextLength,
+    batchTokens: config.batchTokens ?? 4096,
+    seed: config.seed ?? 0,
+    ...(config.filter && filterSae ? { filter: { sae: filterSae, feature: config.filter.feature, threshold: config.filter.threshold } } : {}),
+    provider: config.provider,
+    intraOpNumThreads: config.threads,
+    signal: hooks.signal,
+    onWarning: hooks.onWarning,
+  });
+  const checkpointDir = join(config.out, 'checkpoint');
+  const result = await trainSae(
+    {
+      dIn: stream.dIn,
+      dSae: config.dSae,
+      activation: config.activation,
+      totalTokens: config.tokens,
+      batchTokens: stream.batchTokens,
+      seed: config.seed ?? 0,
+      lr: config.lr,
+      initFrom,
+      normalizeInitFrom: config.normalizeInitFrom,
+      blockedLatents: config.zeroFilterFeature && config.filter ? [config.filter.feature] : undefined,
+      provider: config.provider,
+      intraOpNumThreads: config.threads,
+      checkpointDir,
+      signal: hooks.signal,
+      onProgress: hooks.onProgress,
+    },
+    stream,
+  );
+  const sae = toCanonical(result, stream.dIn, config, modelName);
+  writeSaeLens(config.out, sae, { context_size: stream.contextLength, dataset_path: config.corpus, seed: config.seed ?? 0, training_tokens: result.tokensSeen, loupe_training: trainingSummary(config, result) });
+  writeFileSync(join(config.out, 'training_log.json'), `${JSON.stringify({ config, normalization: result.normalization, steps: result.steps, tokensSeen: result.tokensSeen, deadFraction: result.deadFraction, log: result.log }, null, 2)}\n`);
+  rmSync(checkpointDir, { recursive: true, force: true });
+  const { stats } = stream;
+  return {
+    out: config.out,
+    dIn: stream.dIn,
+    steps: result.steps,
+    tokensSeen: result.tokensSeen,
+    final: result.log.at(-1),
+    resumedFromStep: result.resumedFromStep,
+    provider: result.provider,
+    ...(result.fallbackMessage ? { fallbackMessage: result.fallbackMessage } : {}),
+    lastPass: { invalidUtf8: stats.invalidUtf8, tokensKept: stats.tokensKept, tokens: stats.tokens },
+  };
+}
+
+/** The trained state as a canonical SAE: W_enc back to [dIn, dSae]. */
+function toCanonical(result: TrainResult, dIn: number, config: TrainingConfig, modelName: string): CanonicalSae {
+  const { wEncT, bEnc, wDec, bDec } = result.state.params;
+  const dSae = bEnc.length;
+  const wEnc = new Float32Array(dIn * dSae);
+  for (let j = 0; j < dSae; j++) for (let i = 0; i < dIn; i++) wEnc[i * dSae + j] = wEncT[j * dIn + i];
+  const act = config.activation;
+  return {
+    source: { path: config.out, format: 'loupe' },
+    dIn,
+    dSae,
+    wEnc,
+    bEnc,
+    wDec,
+    bDec,
+    activation: act.kind === 'topk' ? { kind: 'topk', k: act.k } : { kind: 'relu' },
+    subtractDecoderBias: true,
+    inputNorm: 'none',
+    inputScale: 1,
+    hookName: config.hook,
+    modelName,
+    config: {},
+  };
+}
+
+function trainingSummary(config: TrainingConfig, result: TrainResult): Record<string, unknown> {
+  const final = result.log.at(-1);
+  return {
+    activation: config.activation,
+    tokens: result.tokensSeen,
+    steps: result.steps,
+    final_nmse: final?.nmse ?? null,
+    final_l0: final?.l0 ?? null,
+    dead_fraction: result.deadFraction,
+    init_from: config.initFrom ?? null,
+    filter: config.filter ?? null,
+    zero_filter_feature: config.zeroFilterFeature ?? false,
+  };
+}
