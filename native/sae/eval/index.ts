@@ -1,0 +1,11 @@
+export { DEFAULT_DENSE_THRESHOLD, evalHook, evaluateSae, hookWidth } from './evaluate.js';
+export type { EvalWindow, EvaluateOptions } from './evaluate.js';
+export type { EvalReport } from './types.js';
+export { formatEvalReport } from './report.js';
+export { ABLATION_FORMULA, firstActivePositions, measureAblationSparsity, sampleLatents } from './ablation-sparsity.js';
+export type { AblationOptions, AblationSparsityReport, LatentAblation } from './ablation-sparsity.js';
+export { decoderCosineReport, histogram, maxCosineSimilarities, randomUnitRows, summarizeCosines, unitRows } from './decoder-cosines.js';
+export type { CosineOptions, CosineSummary, DecoderCosineReport, Histogram } from './decoder-cosines.js';
+export { LossAccumulator, TARGETS_INPUT, TOKEN_LOSS_OUTPUT, addTokenLoss, lossForwardGraph, targetsFeed } from './ce-loss.js';
+export { ReconstructionStats, STATS_OUTPUTS, addReconstructionStats } from './reconstruction-stats.js';
+export type { ReconstructionSummary } from './reconstruction-stats.js';
