@@ -2,10 +2,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
+import { benchEncode } from './encode.js';
 import { benchForward } from './forward.js';
+import { benchStore } from './store.js';
+import { benchTrain } from './train.js';
 import type { BenchResult } from './types.js';
 
-const suites: [string, () => Promise<BenchResult[]>][] = [['forward', benchForward]];
+const suites: [string, () => Promise<BenchResult[]>][] = [['forward', benchForward], ['encode', benchEncode], ['train', benchTrain], ['store', benchStore]];
 
 function format(n: number): string {
   if (n === 0) return '–';

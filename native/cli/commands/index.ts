@@ -2,6 +2,10 @@ import type { CliCommand } from '../command.js';
 import { serveCommand } from './serve.js';
 import { inspectCommand } from './inspect.js';
 import { runCommand } from './run.js';
+import { labelsCommand } from './labels.js';
+import { evalCommand } from './eval.js';
+import { encodeCommand } from './encode.js';
+import { trainCommand } from './train.js';
 
 /** Every `loupe` subcommand, in the order `loupe --help` lists them. */
-export const commands: CliCommand[] = [serveCommand, inspectCommand, runCommand];
+export const commands: CliCommand[] = [serveCommand, inspectCommand, runCommand, encodeCommand, trainCommand, evalCommand, labelsCommand];
