@@ -55,20 +55,23 @@ export function zeroSplice(): Splice {
   return (g, value) => g.op('Mul', [value, g.constFloat(0)]);
 }
 
-export function ablateFeeds(feature: number): Record<string, Feed> {
-  return { [SPLICE_INPUTS.feature]: featureFeed(feature) };
+export function ablateFeeds(sae: CanonicalSae, feature: number): Record<string, Feed> {
+  return { [SPLICE_INPUTS.feature]: featureFeed(sae, feature) };
 }
 
-export function clampFeeds(feature: number, value: number): Record<string, Feed> {
-  return { [SPLICE_INPUTS.feature]: featureFeed(feature), [SPLICE_INPUTS.value]: { type: 'float32', dims: [1], data: Float32Array.of(value) } };
+export function clampFeeds(sae: CanonicalSae, feature: number, value: number): Record<string, Feed> {
+  if (!Number.isFinite(value)) throw new Error(`clamp value ${value} must be a finite number`);
+  return { [SPLICE_INPUTS.feature]: featureFeed(sae, feature), [SPLICE_INPUTS.value]: { type: 'float32', dims: [1], data: Float32Array.of(value) } };
 }
 
 export function steeringFeeds(coefficient: number): Record<string, Feed> {
   return { [SPLICE_INPUTS.coefficient]: { type: 'float32', dims: [1], data: Float32Array.of(coefficient) } };
 }
 
-function featureFeed(feature: number): Feed {
-  if (!Number.isSafeInteger(feature) || feature < 0) throw new Error(`feature index ${feature} must be an integer ≥ 0`);
+function featureFeed(sae: CanonicalSae, feature: number): Feed {
+  if (!Number.isSafeInteger(feature) || feature < 0 || feature >= sae.dSae) {
+    throw new Error(`feature index ${feature} is out of range: ${sae.source.path} has features 0..${sae.dSae - 1}`);
+  }
   return { type: 'int64', dims: [1], data: BigInt64Array.of(BigInt(feature)) };
 }
 

@@ -117,7 +117,7 @@ export async function measureAblationSparsity(
   const session = await createSession(ablationGraph(model, sae, hook).toBytes(), rest);
   const perLatent: LatentAblation[] = [];
   try {
-    for (const latent of chosen) perLatent.push(await ablateLatent(session, vocab, latent, windows, first, perPass));
+    for (const latent of chosen) perLatent.push(await ablateLatent(session, sae, vocab, latent, windows, first, perPass));
   } finally {
     await session.release();
   }
@@ -137,7 +137,7 @@ export async function measureAblationSparsity(
   };
 }
 
-async function ablateLatent(session: OrtSession, vocab: number, latent: number, windows: readonly Int32Array[], first: readonly Int32Array[], batchSize: number): Promise<LatentAblation> {
+async function ablateLatent(session: OrtSession, sae: CanonicalSae, vocab: number, latent: number, windows: readonly Int32Array[], first: readonly Int32Array[], batchSize: number): Promise<LatentAblation> {
   const active = windows.map((_, w) => w).filter((w) => first[w][latent] >= 0);
   let l1 = 0;
   let l2sq = 0;
@@ -152,7 +152,7 @@ async function ablateLatent(session: OrtSession, vocab: number, latent: number, 
     });
     const rows = new Uint8Array(2 * batch.length).fill(1, batch.length);
     const feeds: Record<string, Feed> = {
-      ...ablateFeeds(latent),
+      ...ablateFeeds(sae, latent),
       input_ids: idsFeed(batch.map((w) => windows[w]), 2),
       [ABLATION_IO.ablatedRows]: { type: 'bool', dims: [2 * batch.length, 1, 1], data: rows },
       [ABLATION_IO.mask]: { type: 'float32', dims: [mask.length, 1], data: mask },

@@ -96,7 +96,7 @@ async function referenceAblation(model: TransformerWeights, sae: CanonicalSae, w
   const starts = first.filter((p) => p >= 0);
   const clean = (await runForward(model, ids(active), { hooks: [], logits: true })).outputs.get('logits')!.data;
   const splices = new Map([[HOOK, ablateFeatureSplice(sae, { keepError: true })]]);
-  const ablated = (await runForward(model, ids(active), { hooks: [], logits: true, splices }, { extraFeeds: ablateFeeds(latent) })).outputs.get('logits')!.data;
+  const ablated = (await runForward(model, ids(active), { hooks: [], logits: true, splices }, { extraFeeds: ablateFeeds(sae, latent) })).outputs.get('logits')!.data;
   const vocab = model.config.dVocab;
   let l1 = 0;
   let l2sq = 0;

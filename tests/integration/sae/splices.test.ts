@@ -138,7 +138,7 @@ for (const [name, load] of CASES) {
 
     for (const keepError of [true, false]) {
       it(`ablateFeatureSplice (keepError ${keepError}) removes exactly feature F's contribution`, async () => {
-        const { at, next } = await spliced(ablateFeatureSplice(sae, { keepError }), ablateFeeds(feature));
+        const { at, next } = await spliced(ablateFeatureSplice(sae, { keepError }), ablateFeeds(sae, feature));
         expect(relativeError(at, clean)).toBeLessThan(1e-6);
         const ablated = decode(withFeature(acts, dSae, feature, 0));
         const expected = keepError ? add(clean, ablated, recon) : ablated;
@@ -149,7 +149,7 @@ for (const [name, load] of CASES) {
 
       it(`clampFeatureSplice (keepError ${keepError}) sets feature F to a value on every token`, async () => {
         const value = 3.5;
-        const { next } = await spliced(clampFeatureSplice(sae, { keepError }), clampFeeds(feature, value));
+        const { next } = await spliced(clampFeatureSplice(sae, { keepError }), clampFeeds(sae, feature, value));
         const clamped = decode(withFeature(acts, dSae, feature, value));
         const expected = keepError ? add(clean, clamped, recon) : clamped;
         expect(relativeError(next, expected)).toBeLessThan(1e-4);
@@ -160,9 +160,9 @@ for (const [name, load] of CASES) {
     it('ablating a strongly active feature changes the logits; ablating a dead one keeps them', async () => {
       const strongest = acts.reduce((best, v, i) => (v > acts[best] ? i : best), 0) % dSae;
       const splice = ablateFeatureSplice(sae);
-      const active = await spliced(splice, ablateFeeds(strongest));
+      const active = await spliced(splice, ablateFeeds(sae, strongest));
       expect(relativeError(active.logits, refLogits)).toBeGreaterThan(1e-3);
-      const dead = await spliced(splice, ablateFeeds(deadFeature(acts, dSae)));
+      const dead = await spliced(splice, ablateFeeds(sae, deadFeature(acts, dSae)));
       expect(relativeError(dead.next, clean)).toBeLessThan(1e-6);
       expect(relativeError(dead.logits, refLogits)).toBeLessThan(1e-4);
     });
@@ -205,5 +205,14 @@ describe('several SAE splices in one forward pass', () => {
     const once = (await first.run(ids)).outputs;
     expect(relativeError(outputs.get(last)!.data, once.get(last)!.data)).toBeLessThan(1e-6);
     expect(relativeError(outputs.get('logits')!.data, once.get('logits')!.data)).toBeGreaterThan(1e-3);
+  });
+});
+
+describe('splice feeds', () => {
+  it('refuse a feature index outside the SAE and a non-finite clamp value, naming the SAE', () => {
+    const sae = loadSae(`${SAES}/saelens-relu`);
+    expect(() => ablateFeeds(sae, sae.dSae)).toThrow(`feature index ${sae.dSae} is out of range: ${SAES}/saelens-relu has features 0..${sae.dSae - 1}`);
+    expect(() => ablateFeeds(sae, -1)).toThrow('out of range');
+    expect(() => clampFeeds(sae, 0, Number.NaN)).toThrow('clamp value NaN must be a finite number');
   });
 });
