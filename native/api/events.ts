@@ -1,11 +1,13 @@
-import type { JobSummary } from './types.js';
+import type { JobData, JobSummary } from './types.js';
 
 /** Every event the engine emits, with its payload. Events flow engine -> renderer only. */
 export interface EventPayloads {
   /** A job was created, moved, finished, failed, was cancelled or found interrupted. */
   'job.progress': JobSummary;
+  /** A running job's partial result (a training log point): the same items `jobs.data` returns. */
+  'job.data': JobData;
 }
 
 export type EventName = keyof EventPayloads;
 
-export const eventNames: readonly EventName[] = ['job.progress'];
+export const eventNames: readonly EventName[] = ['job.progress', 'job.data'];

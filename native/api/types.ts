@@ -63,6 +63,15 @@ export interface JobSummary {
   result: unknown;
 }
 
+/** One partial result of a job, in the order the job produced them. */
+export interface JobData {
+  jobId: string;
+  kind: string;
+  /** 0, 1, 2 … within the job */
+  seq: number;
+  data: unknown;
+}
+
 export interface MatmulRate {
   gflops: number;
   provider: string;

@@ -17,7 +17,7 @@ export class Engine {
     const next = openWorkspace(path);
     await this.close();
     this.#workspace = next;
-    this.#runner = new JobRunner(next.jobs, next.path, (job) => this.emit('job.progress', job));
+    this.#runner = new JobRunner(next.jobs, next.path, (job) => this.emit('job.progress', job), (data) => this.emit('job.data', data));
     return this.info();
   }
 

@@ -23,6 +23,7 @@ async function runJob(): Promise<void> {
       workspacePath: start.workspacePath,
       signal: controller.signal,
       progress: (fraction, message = '') => send({ type: 'progress', fraction, message }),
+      data: (data) => send({ type: 'data', data }),
     });
     send(controller.signal.aborted ? { type: 'cancelled' } : { type: 'done', result: result ?? null });
   } catch (error) {

@@ -7,6 +7,8 @@ export interface JobContext<P> {
   signal: AbortSignal;
   /** fraction in 0..1; cheap to call often (the runner throttles what it stores and emits). */
   progress(fraction: number, message?: string): void;
+  /** A partial result (JSON-serialisable), kept for `jobs.data` and sent as a `job.data` event. */
+  data(payload: unknown): void;
 }
 
 export interface JobKind<P> {

@@ -11,6 +11,7 @@ export type ToJobWorker = { type: 'cancel' };
 
 export type FromJobWorker =
   | { type: 'progress'; fraction: number; message: string }
+  | { type: 'data'; data: unknown }
   | { type: 'done'; result: unknown }
   | { type: 'failed'; error: string }
   | { type: 'cancelled' };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { ApiFailure } from '../api/errors.js';
-import { isActiveJobState, type JobSummary } from '../api/types.js';
+import { isActiveJobState, type JobData, type JobSummary } from '../api/types.js';
 import { summaryOf, type JobRecord, type JobsTable } from '../store/jobs-table.js';
 import { isJobKind, loadJobKind } from './kinds.js';
 import type { FromJobWorker, JobStart } from './protocol.js';
@@ -11,6 +11,9 @@ const storeIntervalMs = 250;
 const emitIntervalMs = 100;
 /** ONNX Runtime cannot interrupt a run in progress: a job that ignores cancel this long is terminated. */
 const cancelGraceMs = 5000;
+/** Partial results kept per job, and jobs whose partial results are kept (oldest dropped first). */
+const maxDataPerJob = 5000;
+const maxJobsWithData = 20;
 
 interface Running {
   record: JobRecord;
@@ -28,12 +31,19 @@ export class JobRunner {
   readonly #queue: JobRecord[] = [];
   #running: Running | null = null;
   #idleWaiters: (() => void)[] = [];
+  readonly #data = new Map<string, JobData[]>();
 
   constructor(
     readonly jobs: JobsTable,
     readonly workspacePath: string,
     readonly emit: (job: JobSummary) => void,
+    readonly emitData: (data: JobData) => void = () => {},
   ) {}
+
+  /** The partial results a job has produced in this process (empty for jobs of earlier sessions). */
+  data(jobId: string): JobData[] {
+    return this.#data.get(jobId) ?? [];
+  }
 
   async start(kind: string, params: unknown): Promise<JobSummary> {
     if (!isJobKind(kind)) throw new ApiFailure('not_found', `unknown job kind "${kind}"`);
@@ -140,6 +150,17 @@ export class JobRunner {
           running.lastEmitted = now;
           this.emit(summaryOf(record));
         }
+        return;
+      }
+      case 'data': {
+        let list = this.#data.get(record.id);
+        if (!list) {
+          this.#data.set(record.id, (list = []));
+          if (this.#data.size > maxJobsWithData) this.#data.delete(this.#data.keys().next().value as string);
+        }
+        const item: JobData = { jobId: record.id, kind: record.kind, seq: list.length, data: message.data };
+        if (list.length < maxDataPerJob) list.push(item);
+        this.emitData(item);
         return;
       }
       case 'done':

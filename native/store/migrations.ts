@@ -1,5 +1,6 @@
 import { ApiFailure } from '../api/errors.js';
 import type { Database } from './database.js';
+import { featureIndexMigration } from './migration-2-feature-index.js';
 
 export interface Migration {
   version: number;
@@ -54,6 +55,7 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX jobs_by_state ON jobs(state);
     `,
   },
+  featureIndexMigration,
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1].version;

@@ -1,0 +1,127 @@
+import { ApiFailure } from '../api/errors.js';
+import type { Database } from './database.js';
+import { FeatureCandidatesTable } from './feature-candidates-table.js';
+import type { FeatureCandidate } from './feature-candidates-table.js';
+import { FeatureExamplesTable } from './feature-examples-table.js';
+import type { FeatureExample } from './feature-examples-table.js';
+import { assertFeatureIndex } from './feature-key.js';
+import type { FeatureKey } from './feature-key.js';
+import { FeatureLogitsTable } from './feature-logits-table.js';
+import type { TokenListKind } from './feature-logits-table.js';
+import { fromRow as neighbourFromRow } from './feature-neighbours-table.js';
+import type { FeatureNeighbour } from './feature-neighbours-table.js';
+import { FeatureStatsTable, histogramEdges } from './feature-stats-table.js';
+import { IndexRunsTable } from './index-runs-table.js';
+import type { IndexRunState } from './index-runs-table.js';
+import { LabelsStore } from './labels.js';
+import type { FeatureLabel } from './labels.js';
+import { readTransaction } from './read-transaction.js';
+import { WindowsTable, windowTokens } from './windows-table.js';
+
+/**
+ * Everything a feature page shows, as plain JSON-safe data (numbers and strings, no typed arrays:
+ * the loopback host sends it as JSON). The panels only draw it (sae_vis's config + data + view).
+ */
+export interface FeaturePageData {
+  key: FeatureKey;
+  run: { id: number; corpusSpec: string; contextLength: number; tokensDone: number; state: IndexRunState; finishedAt: string | null } | null;
+  stats: {
+    tokensSeen: number;
+    fires: number;
+    density: number;
+    meanAct: number;
+    maxAct: number;
+    /** edges: [nBins + 1] activation values, log-spaced; counts: [nBins] */
+    histogram: { edges: number[]; counts: number[] };
+  } | null;
+  label: FeatureLabel;
+  candidates: FeatureCandidate[];
+  /** Each window once; examples point into this list. */
+  windows: { index: number; docId: string; /** one display string per token */ tokens: string[] }[];
+  top: PageExample[];
+  quantiles: { band: number; /** activation range of the band; null when the run stored no edges */ lo: number | null; hi: number | null; examples: PageExample[] }[];
+  boosted: PageToken[];
+  suppressed: PageToken[];
+  frequent: PageToken[];
+  neighbours: { within: PageNeighbour[]; across: PageNeighbour[] };
+}
+
+export interface PageExample {
+  /** Position in FeaturePageData.windows. */
+  window: number;
+  maxAct: number;
+  maxPos: number;
+  /** [nTokens] the feature's activation on each token of the window */
+  acts: number[];
+}
+
+export interface PageToken {
+  tokenId: number;
+  token: string;
+  value: number;
+}
+
+export interface PageNeighbour extends FeatureNeighbour {
+  label: string;
+}
+
+/** Assembles a feature page in one read transaction (one consistent snapshot). */
+export function featurePage(db: Database, key: FeatureKey): FeaturePageData {
+  assertFeatureIndex(key.index);
+  return readTransaction(db, () => {
+    const sae = db.get<{ d_sae: number }>('SELECT d_sae FROM saes WHERE id = ?', [key.saeId]);
+    if (!sae) throw new ApiFailure('not_found', `no SAE "${key.saeId}" in this workspace`, 'saeId');
+    if (key.index >= sae.d_sae) throw new ApiFailure('not_found', `SAE "${key.saeId}" has ${sae.d_sae} features; there is no feature ${key.index}`, 'index');
+    const label = new LabelsStore(db).get(key);
+    const run = new IndexRunsTable(db).current(key.saeId);
+    const page: FeaturePageData = {
+      key, run: null, stats: null, label, candidates: [], windows: [], top: [], quantiles: [], boosted: [], suppressed: [], frequent: [],
+      neighbours: { within: [], across: [] },
+    };
+    if (!run) return page;
+    page.run = { id: run.id, corpusSpec: run.corpusSpec, contextLength: run.contextLength, tokensDone: run.tokensDone, state: run.state, finishedAt: run.finishedAt };
+    const stats = new FeatureStatsTable(db).get(run.id, key.index);
+    if (stats) {
+      const { tokensSeen, fires, density, meanAct, maxAct, histogram } = stats;
+      page.stats = { tokensSeen, fires, density, meanAct, maxAct, histogram: { edges: histogramEdges(histogram), counts: Array.from(histogram.counts) } };
+    }
+    page.candidates = new FeatureCandidatesTable(db).listForFeature(run.id, key.index);
+    addExamples(db, page, run.id, stats?.bandEdges ?? new Float32Array(0));
+    const tokens: Record<TokenListKind, PageToken[]> = { boosted: page.boosted, suppressed: page.suppressed, frequent: page.frequent };
+    for (const t of new FeatureLogitsTable(db).listForFeature(run.id, key.index)) tokens[t.kind].push({ tokenId: t.tokenId, token: t.token, value: t.value });
+    for (const n of neighbours(db, run.id, key.index)) (n.other.saeId === key.saeId ? page.neighbours.within : page.neighbours.across).push(n);
+    return page;
+  });
+}
+
+function addExamples(db: Database, page: FeaturePageData, runId: number, bandEdges: Float32Array): void {
+  const examples = new FeatureExamplesTable(db).listForFeature(runId, page.key.index);
+  const windows = new WindowsTable(db).getMany(runId, [...new Set(examples.map((e) => e.windowIndex))]);
+  const position = new Map(windows.map((w, i) => [w.index, i]));
+  page.windows = windows.map((w) => ({ index: w.index, docId: w.docId, tokens: windowTokens(w) }));
+  const toPage = (e: FeatureExample): PageExample => ({ window: position.get(e.windowIndex) ?? -1, maxAct: e.maxAct, maxPos: e.maxPos, acts: Array.from(e.acts) });
+  const bands = new Map<number, PageExample[]>();
+  for (const e of examples) {
+    if (e.kind === 'top') page.top.push(toPage(e));
+    else bands.set(e.band, [...(bands.get(e.band) ?? []), toPage(e)]);
+  }
+  page.quantiles = [...bands.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([band, list]) => ({
+      band,
+      lo: band + 1 < bandEdges.length ? bandEdges[band] : null,
+      hi: band + 1 < bandEdges.length ? bandEdges[band + 1] : null,
+      examples: list,
+    }));
+}
+
+/** Neighbours with their labels, in one query. */
+function neighbours(db: Database, runId: number, feature: number): PageNeighbour[] {
+  const rows = db.all<{ other_sae_id: string; other_feature: number; rank: number; cosine: number; correlation: number | null; label: string | null }>(
+    `SELECT n.other_sae_id, n.other_feature, n.rank, n.cosine, n.correlation, l.label
+     FROM feature_neighbours n LEFT JOIN feature_labels l ON l.sae_id = n.other_sae_id AND l.feature = n.other_feature
+     WHERE n.run_id = ? AND n.feature = ? ORDER BY n.other_sae_id, n.rank`,
+    [runId, feature],
+  );
+  return rows.map((r) => ({ ...neighbourFromRow(r), label: r.label ?? '' }));
+}

@@ -1,0 +1,233 @@
+import { ApiFailure } from '../api/errors.js';
+import type { Database } from './database.js';
+import { assertFeatureIndex } from './feature-key.js';
+import type { FeatureKey } from './feature-key.js';
+import { writeSearchLabel } from './feature-search.js';
+import { checkAuthor, checkLabel, checkNotes, checkTags } from './label-values.js';
+
+/**
+ * Labels, notes and tags: what people write about features. Every change is an event in
+ * `label_events` (who, when, old → new); undo writes the inverse of an earlier action as a new
+ * action, so history only grows. Re-indexing never touches these tables.
+ */
+
+export interface FeatureLabel {
+  key: FeatureKey;
+  label: string;
+  notes: string;
+  /** Sorted, no duplicates. */
+  tags: string[];
+  /** null when nobody has written anything about the feature. */
+  updatedAt: string | null;
+  updatedBy: string | null;
+}
+
+/** Fields to change; an omitted field is left as it is. `tags` replaces the whole set. */
+export interface LabelPatch {
+  label?: string;
+  notes?: string;
+  tags?: readonly string[];
+}
+
+export type LabelField = 'label' | 'notes' | 'tag';
+export type LabelSource = 'edit' | 'import' | 'undo';
+
+/** One changed field. For a tag: old null = added, new null = removed. */
+export interface LabelEvent {
+  id: number;
+  /** Events written by one call share an action: the id of its first event. */
+  action: number;
+  key: FeatureKey;
+  field: LabelField;
+  old: string | null;
+  new: string | null;
+  author: string;
+  at: string;
+  source: LabelSource;
+  /** For an undo: the action it inverted. */
+  undoes: number | null;
+}
+
+export interface LabelWriteMeta {
+  author: string;
+  at?: string;
+  source?: Exclude<LabelSource, 'undo'>;
+}
+
+interface LabelRow {
+  feature: number;
+  label: string;
+  notes: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+interface EventRow {
+  id: number;
+  action: number;
+  sae_id: string;
+  feature: number;
+  field: LabelField;
+  old: string | null;
+  new: string | null;
+  author: string;
+  at: string;
+  source: LabelSource;
+  undoes: number | null;
+}
+
+export function eventFromRow(row: EventRow): LabelEvent {
+  return {
+    id: row.id,
+    action: row.action,
+    key: { saeId: row.sae_id, index: row.feature },
+    field: row.field,
+    old: row.old,
+    new: row.new,
+    author: row.author,
+    at: row.at,
+    source: row.source,
+    undoes: row.undoes,
+  };
+}
+
+export function eventToRow(event: LabelEvent): EventRow {
+  return {
+    id: event.id,
+    action: event.action,
+    sae_id: event.key.saeId,
+    feature: event.key.index,
+    field: event.field,
+    old: event.old,
+    new: event.new,
+    author: event.author,
+    at: event.at,
+    source: event.source,
+    undoes: event.undoes,
+  };
+}
+
+type LabelState = Pick<FeatureLabel, 'label' | 'notes' | 'tags'>;
+
+/** The events that turn `from` into `to`, in a fixed order (label, notes, removed tags, added tags). */
+function diff(from: LabelState, to: LabelState): { field: LabelField; old: string | null; new: string | null }[] {
+  const changes: { field: LabelField; old: string | null; new: string | null }[] = [];
+  if (from.label !== to.label) changes.push({ field: 'label', old: from.label, new: to.label });
+  if (from.notes !== to.notes) changes.push({ field: 'notes', old: from.notes, new: to.notes });
+  for (const tag of from.tags) if (!to.tags.includes(tag)) changes.push({ field: 'tag', old: tag, new: null });
+  for (const tag of to.tags) if (!from.tags.includes(tag)) changes.push({ field: 'tag', old: null, new: tag });
+  return changes;
+}
+
+/** Reads and writes feature_labels, feature_tags and label_events, and keeps their search text current. */
+export class LabelsStore {
+  constructor(readonly db: Database) {}
+
+  get(key: FeatureKey): FeatureLabel {
+    const row = this.db.get<LabelRow>('SELECT feature, label, notes, updated_at, updated_by FROM feature_labels WHERE sae_id = ? AND feature = ?', [key.saeId, key.index]);
+    const tags = this.db.all<{ tag: string }>('SELECT tag FROM feature_tags WHERE sae_id = ? AND feature = ? ORDER BY tag', [key.saeId, key.index]).map((r) => r.tag);
+    return { key, label: row?.label ?? '', notes: row?.notes ?? '', tags, updatedAt: row?.updated_at ?? null, updatedBy: row?.updated_by ?? null };
+  }
+
+  /** Every feature of the SAE that has a label, notes or tags, by index. */
+  listForSae(saeId: string): FeatureLabel[] {
+    const tags = new Map<number, string[]>();
+    for (const r of this.db.all<{ feature: number; tag: string }>('SELECT feature, tag FROM feature_tags WHERE sae_id = ? ORDER BY feature, tag', [saeId])) {
+      tags.set(r.feature, [...(tags.get(r.feature) ?? []), r.tag]);
+    }
+    return this.db
+      .all<LabelRow>('SELECT feature, label, notes, updated_at, updated_by FROM feature_labels WHERE sae_id = ? ORDER BY feature', [saeId])
+      .map((r) => ({ key: { saeId, index: r.feature }, label: r.label, notes: r.notes, tags: tags.get(r.feature) ?? [], updatedAt: r.updated_at, updatedBy: r.updated_by }))
+      .filter((l) => l.label !== '' || l.notes !== '' || l.tags.length > 0);
+  }
+
+  /** Applies `patch`; returns the new label and the action id (null when nothing changed). */
+  set(key: FeatureKey, patch: LabelPatch, meta: LabelWriteMeta): { label: FeatureLabel; action: number | null } {
+    const author = checkAuthor(meta.author);
+    const next = {
+      label: patch.label === undefined ? undefined : checkLabel(patch.label),
+      notes: patch.notes === undefined ? undefined : checkNotes(patch.notes),
+      tags: patch.tags === undefined ? undefined : checkTags(patch.tags),
+    };
+    return this.db.transaction(() => {
+      this.#assertKnownFeature(key);
+      const current = this.get(key);
+      const target = { label: next.label ?? current.label, notes: next.notes ?? current.notes, tags: next.tags ?? current.tags };
+      const action = this.#commit(key, current, target, { author, at: meta.at ?? new Date().toISOString(), source: meta.source ?? 'edit', undoes: null });
+      return { label: action === null ? current : this.get(key), action };
+    });
+  }
+
+  /**
+   * Undoes the newest action on one feature (or, without `index`, on any feature of the SAE) that
+   * is not an undo and has not been undone: repeated undos walk back through history.
+   */
+  undo(target: { saeId: string; index?: number }, meta: { author: string; at?: string }): { undone: number; label: FeatureLabel } | null {
+    const author = checkAuthor(meta.author);
+    return this.db.transaction(() => {
+      const featureClause = target.index === undefined ? '' : 'AND feature = ?';
+      const params = target.index === undefined ? [target.saeId] : [target.saeId, target.index];
+      const found = this.db.get<{ action: number }>(
+        `SELECT action FROM label_events e WHERE sae_id = ? ${featureClause} AND source <> 'undo'
+           AND NOT EXISTS (SELECT 1 FROM label_events u WHERE u.undoes = e.action)
+         ORDER BY id DESC LIMIT 1`,
+        params,
+      );
+      if (!found) return null;
+      const events = this.db.all<EventRow>('SELECT * FROM label_events WHERE action = ? ORDER BY id', [found.action]).map(eventFromRow);
+      const key = events[0].key;
+      const current = this.get(key);
+      const state: LabelState = { label: current.label, notes: current.notes, tags: [...current.tags] };
+      for (const e of [...events].reverse()) {
+        if (e.field === 'label') state.label = e.old ?? '';
+        else if (e.field === 'notes') state.notes = e.old ?? '';
+        else if (e.new !== null) state.tags = state.tags.filter((t) => t !== e.new);
+        else if (e.old !== null && !state.tags.includes(e.old)) state.tags = [...state.tags, e.old].sort();
+      }
+      this.#commit(key, current, state, { author, at: meta.at ?? new Date().toISOString(), source: 'undo', undoes: found.action });
+      return { undone: found.action, label: this.get(key) };
+    });
+  }
+
+  /** Events newest first: one feature's, or the whole SAE's; `beforeId` pages further back. */
+  history(query: { saeId: string; index?: number; limit?: number; beforeId?: number }): LabelEvent[] {
+    const limit = Math.min(Math.max(1, query.limit ?? 100), 10_000);
+    const before = query.beforeId ?? Number.MAX_SAFE_INTEGER;
+    const rows =
+      query.index === undefined
+        ? this.db.all<EventRow>('SELECT * FROM label_events WHERE sae_id = ? AND id < ? ORDER BY id DESC LIMIT ?', [query.saeId, before, limit])
+        : this.db.all<EventRow>('SELECT * FROM label_events WHERE sae_id = ? AND feature = ? AND id < ? ORDER BY id DESC LIMIT ?', [query.saeId, query.index, before, limit]);
+    return rows.map(eventFromRow);
+  }
+
+  /** Writes the events from `current` to `target`, then the new state and its search text. */
+  #commit(key: FeatureKey, current: LabelState, target: LabelState, meta: { author: string; at: string; source: LabelSource; undoes: number | null }): number | null {
+    const changes = diff(current, target);
+    if (changes.length === 0) return null;
+    // Explicit ids: the action is its first event's id, known before any row is written.
+    const first = (this.db.get<{ next: number }>('SELECT coalesce(max(id), 0) + 1 AS next FROM label_events')?.next ?? 1);
+    changes.forEach((c, i) => {
+      this.db.run(
+        'INSERT INTO label_events (id, action, sae_id, feature, field, old, new, author, at, source, undoes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [first + i, first, key.saeId, key.index, c.field, c.old, c.new, meta.author, meta.at, meta.source, meta.undoes],
+      );
+      if (c.field !== 'tag') return;
+      if (c.new === null) this.db.run('DELETE FROM feature_tags WHERE sae_id = ? AND feature = ? AND tag = ?', [key.saeId, key.index, c.old]);
+      else this.db.run('INSERT INTO feature_tags (sae_id, feature, tag) VALUES (?, ?, ?)', [key.saeId, key.index, c.new]);
+    });
+    this.db.run(
+      `INSERT INTO feature_labels (sae_id, feature, label, notes, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (sae_id, feature) DO UPDATE SET label = excluded.label, notes = excluded.notes, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+      [key.saeId, key.index, target.label, target.notes, meta.at, meta.author],
+    );
+    writeSearchLabel(this.db, key, target);
+    return first;
+  }
+
+  #assertKnownFeature(key: FeatureKey): void {
+    assertFeatureIndex(key.index);
+    const sae = this.db.get<{ d_sae: number }>('SELECT d_sae FROM saes WHERE id = ?', [key.saeId]);
+    if (!sae) throw new ApiFailure('not_found', `no SAE "${key.saeId}" in this workspace`, 'saeId');
+    if (key.index >= sae.d_sae) throw new ApiFailure('not_found', `SAE "${key.saeId}" has ${sae.d_sae} features; there is no feature ${key.index}`, 'index');
+  }
+}
