@@ -1,4 +1,5 @@
 import { networkInterfaces } from 'node:os';
+import { latestSchemaVersion } from '../../../native/store/migrations.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -56,7 +57,7 @@ describe('loupe serve refuses what is not ours', () => {
   it('answers a call with the token, in header, query or cookie', async () => {
     const viaHeader = await call('workspace.info', {}, { 'X-Loupe-Token': host.token });
     expect(viaHeader.status).toBe(200);
-    expect(JSON.parse(viaHeader.body)).toMatchObject({ ok: true, result: { name: 'ws', schemaVersion: 1 } });
+    expect(JSON.parse(viaHeader.body)).toMatchObject({ ok: true, result: { name: 'ws', schemaVersion: latestSchemaVersion } });
     const viaCookie = await call('models.list', {}, { Cookie: `loupe_token=${host.token}` });
     expect(JSON.parse(viaCookie.body)).toEqual({ ok: true, result: [] });
   });
