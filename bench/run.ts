@@ -5,10 +5,12 @@ import { cpus } from 'node:os';
 import { benchEncode } from './encode.js';
 import { benchForward } from './forward.js';
 import { benchStore } from './store.js';
+import { benchIndex } from './index.js';
+import { benchMaps } from './maps.js';
 import { benchTrain } from './train.js';
 import type { BenchResult } from './types.js';
 
-const suites: [string, () => Promise<BenchResult[]>][] = [['forward', benchForward], ['encode', benchEncode], ['train', benchTrain], ['store', benchStore]];
+const suites: [string, () => Promise<BenchResult[]>][] = [['forward', benchForward], ['encode', benchEncode], ['train', benchTrain], ['store', benchStore], ['index', benchIndex], ['maps', benchMaps]];
 
 function format(n: number): string {
   if (n === 0) return '–';

@@ -4,7 +4,7 @@ import type { JobData, JobSummary } from './types.js';
 export interface EventPayloads {
   /** A job was created, moved, finished, failed, was cancelled or found interrupted. */
   'job.progress': JobSummary;
-  /** A running job's partial result (a training log point): the same items `jobs.data` returns. */
+  /** A running job's partial result (for `train.start`, a loss-curve TrainPoint): the same items `jobs.data` returns. */
   'job.data': JobData;
 }
 

@@ -1,9 +1,75 @@
 import { z } from 'zod';
 import { method, type ResultOfSpec } from './define.js';
-import type { JobSummary, MatmulRate, ModelSummary, SaeSummary, WorkspaceInfo } from './types.js';
+import { featureSortKeys, labelStateFilters } from './types.js';
+import type {
+  FeatureLabel,
+  FeaturePageData,
+  FeatureResults,
+  JobData,
+  JobSummary,
+  LabelEvent,
+  MatmulRate,
+  ModelRegistration,
+  ModelSummary,
+  SaeRegistration,
+  SaeSummary,
+  WorkspaceInfo, MapData } from './types.js';
 
 const noParams = z.strictObject({});
 const id = z.string().min(1).max(200);
+const path = z.string().min(1).max(4096);
+/** A corpus spec: brown, brown:SELECTION, text:PATH, jsonl:PATH#FIELD, parquet:PATH#COLUMN, or a path. */
+const corpus = z.string().min(1).max(4200);
+/** A feature's index in its SAE; the service checks it against the SAE's d_sae. */
+const featureIndex = z.int().min(0).max(2_147_483_647);
+/** Token counts: a run may index or train on billions of tokens, never more than a float64 counts exactly. */
+const tokenCount = z.int().min(1).max(Number.MAX_SAFE_INTEGER);
+const contextLength = z.int().min(1).max(65_536);
+const density = z.number().min(0).max(1);
+const offset = z.int().min(0).max(1_000_000_000);
+const pageLimit = z.int().min(1).max(1000);
+// Same limits as the store's label checks (store/label-values.ts), so an overlong value never reaches it.
+const labelText = z.string().max(1000);
+const notesText = z.string().max(100_000);
+const tags = z.array(z.string().min(1).max(64)).max(64);
+
+const activation = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('topk'),
+    k: z.int().min(1).max(65_536),
+    /** AuxK loss coefficient (default 1/32; 0 turns it off). */
+    auxKCoefficient: z.number().min(0).max(1000).optional(),
+  }),
+  z.strictObject({ kind: z.literal('relu'), l1Coefficient: z.number().min(0).max(1e6) }),
+]);
+
+const trainParams = z
+  .strictObject({
+    /** The SAE goes to <workspace>/artifacts/saes/<name>: the renderer never picks a folder to write. */
+    name: z.string().regex(/^[a-z0-9_-]{1,64}$/, 'expected 1 to 64 characters of a-z, 0-9, "-" and "_"'),
+    model: path,
+    hook: z.string().min(1).max(200),
+    corpus,
+    dSae: z.int().min(1).max(1 << 20),
+    activation,
+    tokens: tokenCount,
+    batchTokens: z.int().min(1).max(1 << 20).optional(),
+    contextLength: contextLength.optional(),
+    lr: z.number().gt(0).max(1).optional(),
+    seed: z.int().min(0).max(0xffffffff).optional(),
+    initFrom: path.optional(),
+    normalizeInitFrom: z.boolean().optional(),
+    filter: z.strictObject({ sae: path, feature: featureIndex, threshold: z.number() }).optional(),
+    zeroFilterFeature: z.boolean().optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.activation.kind === 'topk' && p.activation.k > p.dSae) {
+      ctx.addIssue({ code: 'custom', path: ['activation', 'k'], message: `k = ${p.activation.k} is more than the ${p.dSae} latents (dSae)` });
+    }
+    if (p.zeroFilterFeature && (!p.filter || p.initFrom === undefined || p.filter.sae !== p.initFrom)) {
+      ctx.addIssue({ code: 'custom', path: ['zeroFilterFeature'], message: 'zeroing the filter feature needs filter.sae and initFrom to be the same SAE' });
+    }
+  });
 
 /** THE contract: every method the renderer (or a script) can call, declared once. Grow by appending. */
 export const methods = {
@@ -45,6 +111,83 @@ export const methods = {
   'engine.matmulRate': method<MatmulRate | null>()({
     summary: 'The last measured matrix-multiply rate, or null.',
     params: noParams,
+  }),
+  'models.add': method<ModelRegistration>()({
+    summary:
+      'Register a model folder (or weights file) by path and content fingerprint; registering the same path again returns its row, rewritten if the files changed.',
+    params: z.strictObject({ path }),
+  }),
+  'saes.add': method<SaeRegistration>()({
+    summary:
+      "Register an SAE (any layout Loupe reads) by path and content fingerprint; with modelId, attach it to that model after checking its d_in against the model's hook width.",
+    params: z.strictObject({ path, modelId: id.optional() }),
+  }),
+  'index.start': method<JobSummary>()({
+    summary: "Index an SAE over a corpus: per-feature statistics, examples, output tokens and neighbours (resumes the SAE's unfinished run with the same settings).",
+    params: z.strictObject({ saeId: id, corpus, tokens: tokenCount, contextLength: contextLength.optional() }),
+    events: ['job.progress'],
+    job: true,
+  }),
+  'features.page': method<FeaturePageData>()({
+    summary: "Everything a feature page shows: statistics, histogram, examples, output tokens, neighbours, label.",
+    params: z.strictObject({ saeId: id, index: featureIndex }),
+  }),
+  'features.search': method<FeatureResults>()({
+    summary: "Search an SAE's features by text (labels, notes, tags, top tokens), token, label state and firing density.",
+    params: z.strictObject({
+      saeId: id,
+      text: z.string().max(1000).optional(),
+      token: z.string().max(200).optional(),
+      labelState: z.enum(labelStateFilters).optional(),
+      minDensity: density.optional(),
+      maxDensity: density.optional(),
+      sort: z.enum(featureSortKeys).optional(),
+      descending: z.boolean().optional(),
+      offset: offset.optional(),
+      limit: pageLimit.optional(),
+    }),
+  }),
+  'features.list': method<FeatureResults>()({
+    summary: "A page of an SAE's features in a chosen order.",
+    params: z.strictObject({ saeId: id, sort: z.enum(featureSortKeys), descending: z.boolean().optional(), offset, limit: pageLimit }),
+  }),
+  'labels.set': method<FeatureLabel>()({
+    summary: "Change a feature's label, notes or tags (omitted fields are kept; tags replace the set); recorded in the history.",
+    params: z.strictObject({ saeId: id, index: featureIndex, label: labelText.optional(), notes: notesText.optional(), tags: tags.optional() }),
+  }),
+  'labels.history': method<LabelEvent[]>()({
+    summary: "Label changes, newest first: one feature's, or the whole SAE's; beforeId pages further back.",
+    params: z.strictObject({ saeId: id, index: featureIndex.optional(), limit: z.int().min(1).max(10_000).default(100), beforeId: z.int().min(1).optional() }),
+  }),
+  'labels.undo': method<FeatureLabel | null>()({
+    summary: "Undo the newest label change not yet undone (of one feature, or of any feature of the SAE); null when there is none.",
+    params: z.strictObject({ saeId: id, index: featureIndex.optional() }),
+  }),
+  'jobs.data': method<JobData[]>()({
+    summary: "A job's partial results so far (e.g. a training run's loss curve), in order; empty for jobs of earlier sessions.",
+    params: z.strictObject({ jobId: id }),
+  }),
+  'train.start': method<JobSummary>()({
+    summary:
+      'Train a TopK or ReLU SAE on a model hook over a corpus (optionally split one feature of another SAE), write it to artifacts/saes/<name> and register it.',
+    params: trainParams,
+    events: ['job.progress', 'job.data'],
+    job: true,
+  }),
+  'maps.compute': method<JobSummary>()({
+    summary: "Compute (or find cached) a UMAP map of 1–3 SAEs' decoder directions on one hook.",
+    params: z.strictObject({
+      saeIds: z.array(id).min(1).max(3),
+      nNeighbors: z.int().min(2).max(200).optional(),
+      minDist: z.number().min(0).max(1).optional(),
+      seed: z.int().min(0).max(2147483647).optional(),
+    }),
+    events: ['job.progress'],
+    job: true,
+  }),
+  'maps.get': method<MapData | null>()({
+    summary: 'The newest stored map of exactly these SAEs (in any order), or null.',
+    params: z.strictObject({ saeIds: z.array(id).min(1).max(3) }),
   }),
 };
 

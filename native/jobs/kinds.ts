@@ -6,6 +6,9 @@ import type { JobKind } from './job.js';
  */
 export const jobKinds: Record<string, () => Promise<JobKind<never>>> = {
   'engine.measureMatmul': async () => (await import('./kinds/measure-matmul.js')).measureMatmulJob as JobKind<never>,
+  'maps.compute': async () => (await import('./kinds/compute-map.js')).computeMapJob as JobKind<never>,
+  'index.start': async () => (await import('./kinds/index-sae.js')).indexSaeJob as JobKind<never>,
+  'train.start': async () => (await import('./kinds/train-sae.js')).trainSaeJob as JobKind<never>,
 };
 
 export function isJobKind(kind: string): boolean {

@@ -112,6 +112,12 @@ export class GraphBuilder {
     this.#outputs.push({ name, type, dims });
   }
 
+  /** A value already in the graph, by name (an input, initializer, node output or graph output): for extending a built graph. */
+  value(name: string): ValueRef {
+    if (!this.#values.has(name)) throw new Error(`graph "${this.name}" has no value named "${name}"`);
+    return { name };
+  }
+
   get outputNames(): string[] {
     return this.#outputs.map((o) => o.name);
   }

@@ -60,6 +60,16 @@ export class Database {
     return this.#db.transaction(fn).immediate();
   }
 
+  /**
+   * Runs `fn` in one deferred (read) transaction, so every query in it sees the same snapshot while
+   * an index job commits batches in another connection. `transaction` is BEGIN IMMEDIATE, which takes
+   * the write lock and would make a page read wait behind a writer. Inside an enclosing transaction
+   * better-sqlite3 uses a savepoint: the enclosing transaction already gives a single snapshot.
+   */
+  readTransaction<T>(fn: () => T): T {
+    return this.#db.transaction(fn).deferred();
+  }
+
   integrityCheck(): string[] {
     return (this.#db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
   }

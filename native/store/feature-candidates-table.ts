@@ -1,19 +1,8 @@
 import { StoreValueError, count, finite } from './checks.js';
 import type { Database } from './database.js';
+import type { FeatureCandidate } from '../api/types.js';
 
-/**
- * An annotation tag that explains where a feature fires, scored as a classifier "feature fires ⇒
- * token has tag T" over an annotated corpus: precision = P(tag | fires), recall = P(fires | tag),
- * f1 their harmonic mean. The best one is a candidate label.
- */
-export interface FeatureCandidate {
-  /** 0 = best F1. */
-  rank: number;
-  tag: string;
-  precision: number;
-  recall: number;
-  f1: number;
-}
+export type { FeatureCandidate };
 
 interface CandidateRow {
   rank: number;

@@ -1,13 +1,11 @@
+import type { FeatureKey, FeaturePageData, FeatureQuery, FeatureResults } from '../api/types.js';
 import type { Database } from './database.js';
 import { FeatureCandidatesTable } from './feature-candidates-table.js';
 import { FeatureExamplesTable } from './feature-examples-table.js';
-import type { FeatureKey } from './feature-key.js';
 import { FeatureLogitsTable } from './feature-logits-table.js';
 import { FeatureNeighboursTable } from './feature-neighbours-table.js';
 import { featurePage } from './feature-page.js';
-import type { FeaturePageData } from './feature-page.js';
 import { queryFeatures } from './feature-query.js';
-import type { FeatureQuery, FeatureResults } from './feature-query.js';
 import { FeatureStatsTable } from './feature-stats-table.js';
 import { commitIndexBatch, finishIndexRun } from './index-batch.js';
 import type { IndexBatch } from './index-batch.js';

@@ -1,11 +1,7 @@
 import { ApiFailure } from '../api/errors.js';
+import type { FeatureKey } from '../api/types.js';
 
-/** One feature of one SAE. Everything that names a feature uses this shape. */
-export interface FeatureKey {
-  saeId: string;
-  /** 0 ≤ index < dSae */
-  index: number;
-}
+export type { FeatureKey };
 
 /**
  * THE key serialiser: `saeId#index`. SAE ids may contain anything but the part after the last `#`

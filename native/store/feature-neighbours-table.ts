@@ -1,19 +1,8 @@
 import { count, finite } from './checks.js';
 import type { Database } from './database.js';
-import type { FeatureKey } from './feature-key.js';
+import type { FeatureNeighbour } from '../api/types.js';
 
-/**
- * A nearest neighbour by decoder cosine, in the same SAE (other.saeId is the run's SAE) or in
- * another one; `correlation` is the Pearson correlation of the two activations over the run's
- * tokens, null where the pipeline did not compute it (e.g. an SAE on another hook).
- */
-export interface FeatureNeighbour {
-  other: FeatureKey;
-  /** Order within other.saeId, 0 nearest. */
-  rank: number;
-  cosine: number;
-  correlation: number | null;
-}
+export type { FeatureNeighbour };
 
 interface NeighbourRow {
   other_sae_id: string;

@@ -1,74 +1,24 @@
 import { ApiFailure } from '../api/errors.js';
+import type { FeatureKey, FeaturePageData, PageExample, PageNeighbour, PageToken } from '../api/types.js';
 import type { Database } from './database.js';
 import { FeatureCandidatesTable } from './feature-candidates-table.js';
-import type { FeatureCandidate } from './feature-candidates-table.js';
 import { FeatureExamplesTable } from './feature-examples-table.js';
 import type { FeatureExample } from './feature-examples-table.js';
 import { assertFeatureIndex } from './feature-key.js';
-import type { FeatureKey } from './feature-key.js';
 import { FeatureLogitsTable } from './feature-logits-table.js';
 import type { TokenListKind } from './feature-logits-table.js';
 import { fromRow as neighbourFromRow } from './feature-neighbours-table.js';
-import type { FeatureNeighbour } from './feature-neighbours-table.js';
 import { FeatureStatsTable, histogramEdges } from './feature-stats-table.js';
 import { IndexRunsTable } from './index-runs-table.js';
-import type { IndexRunState } from './index-runs-table.js';
 import { LabelsStore } from './labels.js';
-import type { FeatureLabel } from './labels.js';
-import { readTransaction } from './read-transaction.js';
 import { WindowsTable, windowTokens } from './windows-table.js';
 
-/**
- * Everything a feature page shows, as plain JSON-safe data (numbers and strings, no typed arrays:
- * the loopback host sends it as JSON). The panels only draw it (sae_vis's config + data + view).
- */
-export interface FeaturePageData {
-  key: FeatureKey;
-  run: { id: number; corpusSpec: string; contextLength: number; tokensDone: number; state: IndexRunState; finishedAt: string | null } | null;
-  stats: {
-    tokensSeen: number;
-    fires: number;
-    density: number;
-    meanAct: number;
-    maxAct: number;
-    /** edges: [nBins + 1] activation values, log-spaced; counts: [nBins] */
-    histogram: { edges: number[]; counts: number[] };
-  } | null;
-  label: FeatureLabel;
-  candidates: FeatureCandidate[];
-  /** Each window once; examples point into this list. */
-  windows: { index: number; docId: string; /** one display string per token */ tokens: string[] }[];
-  top: PageExample[];
-  quantiles: { band: number; /** activation range of the band; null when the run stored no edges */ lo: number | null; hi: number | null; examples: PageExample[] }[];
-  boosted: PageToken[];
-  suppressed: PageToken[];
-  frequent: PageToken[];
-  neighbours: { within: PageNeighbour[]; across: PageNeighbour[] };
-}
-
-export interface PageExample {
-  /** Position in FeaturePageData.windows. */
-  window: number;
-  maxAct: number;
-  maxPos: number;
-  /** [nTokens] the feature's activation on each token of the window */
-  acts: number[];
-}
-
-export interface PageToken {
-  tokenId: number;
-  token: string;
-  value: number;
-}
-
-export interface PageNeighbour extends FeatureNeighbour {
-  label: string;
-}
+export type { FeaturePageData, PageExample, PageNeighbour, PageToken };
 
 /** Assembles a feature page in one read transaction (one consistent snapshot). */
 export function featurePage(db: Database, key: FeatureKey): FeaturePageData {
   assertFeatureIndex(key.index);
-  return readTransaction(db, () => {
+  return db.readTransaction(() => {
     const sae = db.get<{ d_sae: number }>('SELECT d_sae FROM saes WHERE id = ?', [key.saeId]);
     if (!sae) throw new ApiFailure('not_found', `no SAE "${key.saeId}" in this workspace`, 'saeId');
     if (key.index >= sae.d_sae) throw new ApiFailure('not_found', `SAE "${key.saeId}" has ${sae.d_sae} features; there is no feature ${key.index}`, 'index');

@@ -1,56 +1,20 @@
 import { ApiFailure } from '../api/errors.js';
+import { featureSortKeys } from '../api/types.js';
+import type { FeatureQuery, FeatureResults, FeatureSortKey, FeatureSummary, LabelStateFilter } from '../api/types.js';
 import type { SqlValue } from './database.js';
 import type { Database } from './database.js';
-import type { FeatureKey } from './feature-key.js';
 import { tokenKey } from './feature-logits-table.js';
 import { ftsQuery } from './feature-search.js';
 import { IndexRunsTable } from './index-runs-table.js';
-import { readTransaction } from './read-transaction.js';
+
+export { featureSortKeys } from '../api/types.js';
+export type { FeatureQuery, FeatureResults, FeatureSortKey, FeatureSummary, LabelStateFilter };
 
 /**
  * features.search and features.list: one query builder, because a list is a search without text.
  * The features considered are those of the SAE's current index run; without a run, those with a
  * label; with text, those whose label, notes, tags or top tokens match it.
  */
-
-export const featureSortKeys = ['relevance', 'index', 'density', 'maxAct', 'meanAct', 'label'] as const;
-export type FeatureSortKey = (typeof featureSortKeys)[number];
-export type LabelStateFilter = 'any' | 'labelled' | 'unlabelled';
-
-export interface FeatureQuery {
-  saeId: string;
-  /** Free text over label, notes, tags and top tokens; FTS syntax in it is taken literally (see ftsQuery). */
-  text?: string;
-  /** Features that fire on, or boost, this token (case-insensitive, surrounding spaces ignored). */
-  token?: string;
-  labelState?: LabelStateFilter;
-  /** Firing density bounds, inclusive. */
-  density?: { min?: number; max?: number };
-  /** Default: relevance with text, else index. */
-  sort?: FeatureSortKey;
-  descending?: boolean;
-  offset?: number;
-  /** Default 50, at most 1000. */
-  limit?: number;
-}
-
-export interface FeatureSummary {
-  key: FeatureKey;
-  label: string;
-  /** null when the current run has no stats for the feature. */
-  density: number | null;
-  meanAct: number | null;
-  maxAct: number | null;
-}
-
-export interface FeatureResults {
-  /** Matches in all, for paging. */
-  total: number;
-  offset: number;
-  items: FeatureSummary[];
-  /** The index run the statistics come from, null when the SAE has none. */
-  runId: number | null;
-}
 
 const sortColumns: Record<Exclude<FeatureSortKey, 'relevance' | 'index'>, string> = {
   density: 's.density',
@@ -161,7 +125,7 @@ export function queryFeatures(db: Database, query: FeatureQuery): FeatureResults
   const match = query.text === undefined ? null : ftsQuery(query.text);
   const sort = query.sort ?? (match !== null ? 'relevance' : 'index');
   const filters = { stats: query.density !== undefined, labels: query.labelState === 'labelled' || query.labelState === 'unlabelled' };
-  return readTransaction(db, () => {
+  return db.readTransaction(() => {
     if (db.get('SELECT 1 FROM saes WHERE id = ?', [query.saeId]) === undefined) throw new ApiFailure('not_found', `no SAE "${query.saeId}" in this workspace`, 'saeId');
     const runId = new IndexRunsTable(db).current(query.saeId)?.id ?? null;
     const counted = plan(query, runId, match, filters);

@@ -11,6 +11,7 @@ import { refreshSearchTokens } from './feature-search.js';
 import { FeatureStatsTable } from './feature-stats-table.js';
 import type { FeatureStats } from './feature-stats-table.js';
 import { IndexRunsTable } from './index-runs-table.js';
+import { IndexStateTable } from './index-state-table.js';
 import type { IndexCursor } from './index-runs-table.js';
 import { WindowsTable } from './windows-table.js';
 import type { StoredWindow } from './windows-table.js';
@@ -39,6 +40,8 @@ export interface IndexBatch {
   tokens?: readonly PerFeature<FeatureToken>[];
   neighbours?: readonly PerFeature<FeatureNeighbour>[];
   candidates?: readonly PerFeature<FeatureCandidate>[];
+  /** The run's other accumulators, by name (index-state-table.ts), replaced whole. */
+  state?: Readonly<Record<string, Uint8Array>>;
   now?: string;
 }
 
@@ -61,6 +64,7 @@ export function commitIndexBatch(db: Database, batch: IndexBatch): IndexCursor {
     for (const { feature, items } of batch.neighbours ?? []) neighbours.replaceForFeature(runId, feature, items);
     const candidates = new FeatureCandidatesTable(db);
     for (const { feature, items } of batch.candidates ?? []) candidates.replaceForFeature(runId, feature, items);
+    if (batch.state) new IndexStateTable(db).putMany(runId, batch.state);
     return cursor;
   });
 }
@@ -75,6 +79,7 @@ export function finishIndexRun(db: Database, runId: number, now = new Date().toI
     const run = runs.get(runId);
     if (!run) throw new Error(`no index run "${runId}"`);
     runs.setState(runId, 'done', '', now);
+    new IndexStateTable(db).deleteRun(runId);
     const older = runs.listForSae(run.saeId).filter((r) => r.id !== runId && r.createdAt <= run.createdAt);
     for (const r of older) runs.delete(r.id);
     const prunedWindows = new WindowsTable(db).pruneUnreferenced(runId);

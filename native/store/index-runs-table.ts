@@ -1,9 +1,10 @@
 import { ApiFailure } from '../api/errors.js';
 import { count } from './checks.js';
 import type { Database } from './database.js';
+import type { IndexRunState } from '../api/types.js';
 
-export const indexRunStates = ['running', 'done', 'failed', 'cancelled'] as const;
-export type IndexRunState = (typeof indexRunStates)[number];
+export { indexRunStates } from '../api/types.js';
+export type { IndexRunState };
 
 /** How far a run got: committed with each batch's data, in the same transaction. */
 export interface IndexCursor {
@@ -177,7 +178,7 @@ export class IndexRunsTable {
   /** Deletes a run and everything it computed, child tables first (range deletes, no per-row cascades). */
   delete(runId: number): void {
     this.db.transaction(() => {
-      for (const table of ['feature_examples', 'feature_logits', 'feature_neighbours', 'feature_candidates', 'feature_stats', 'windows']) {
+      for (const table of ['index_run_state', 'feature_examples', 'feature_logits', 'feature_neighbours', 'feature_candidates', 'feature_stats', 'windows']) {
         this.db.run(`DELETE FROM ${table} WHERE run_id = ?`, [runId]);
       }
       this.db.run('DELETE FROM index_runs WHERE id = ?', [runId]);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CsvError, formatCsv, parseCsv } from './csv.js';
-import type { LabelPatch, LabelsStore } from './labels.js';
-import type { FeatureLabel } from './labels.js';
+import type { FeatureLabel, LabelPatch } from '../api/types.js';
+import type { LabelsStore } from './labels.js';
 
 /**
  * Labels in and out of a workspace: Loupe's own JSON and CSV (lossless, re-importable) and the

@@ -1,7 +1,7 @@
 import { ApiFailure } from '../api/errors.js';
+import type { FeatureKey, FeatureLabel, LabelEvent, LabelField, LabelPatch, LabelSource } from '../api/types.js';
 import type { Database } from './database.js';
 import { assertFeatureIndex } from './feature-key.js';
-import type { FeatureKey } from './feature-key.js';
 import { writeSearchLabel } from './feature-search.js';
 import { checkAuthor, checkLabel, checkNotes, checkTags } from './label-values.js';
 
@@ -11,42 +11,7 @@ import { checkAuthor, checkLabel, checkNotes, checkTags } from './label-values.j
  * action, so history only grows. Re-indexing never touches these tables.
  */
 
-export interface FeatureLabel {
-  key: FeatureKey;
-  label: string;
-  notes: string;
-  /** Sorted, no duplicates. */
-  tags: string[];
-  /** null when nobody has written anything about the feature. */
-  updatedAt: string | null;
-  updatedBy: string | null;
-}
-
-/** Fields to change; an omitted field is left as it is. `tags` replaces the whole set. */
-export interface LabelPatch {
-  label?: string;
-  notes?: string;
-  tags?: readonly string[];
-}
-
-export type LabelField = 'label' | 'notes' | 'tag';
-export type LabelSource = 'edit' | 'import' | 'undo';
-
-/** One changed field. For a tag: old null = added, new null = removed. */
-export interface LabelEvent {
-  id: number;
-  /** Events written by one call share an action: the id of its first event. */
-  action: number;
-  key: FeatureKey;
-  field: LabelField;
-  old: string | null;
-  new: string | null;
-  author: string;
-  at: string;
-  source: LabelSource;
-  /** For an undo: the action it inverted. */
-  undoes: number | null;
-}
+export type { FeatureLabel, LabelEvent, LabelField, LabelPatch, LabelSource };
 
 export interface LabelWriteMeta {
   author: string;

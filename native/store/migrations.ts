@@ -1,6 +1,8 @@
 import { ApiFailure } from '../api/errors.js';
 import type { Database } from './database.js';
 import { featureIndexMigration } from './migration-2-feature-index.js';
+import { indexStateMigration } from './migration-3-index-state.js';
+import { mapsMigration } from './migration-4-maps.js';
 
 export interface Migration {
   version: number;
@@ -56,6 +58,8 @@ export const migrations: readonly Migration[] = [
     `,
   },
   featureIndexMigration,
+  indexStateMigration,
+  mapsMigration,
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1].version;

@@ -18,8 +18,13 @@ interface StoredModelConfig {
   nCtx: number;
 }
 
-function fromRow(row: ModelRow): ModelSummary {
-  const config = JSON.parse(row.config_json) as StoredModelConfig;
+/** A registered model: its summary plus the whole parsed config (the model's TransformerConfig). */
+export interface ModelRecord extends ModelSummary {
+  config: Record<string, unknown>;
+}
+
+export function fromRow(row: ModelRow): ModelRecord {
+  const config = JSON.parse(row.config_json) as StoredModelConfig & Record<string, unknown>;
   return {
     id: row.id,
     name: row.name,
@@ -31,18 +36,65 @@ function fromRow(row: ModelRow): ModelSummary {
     nCtx: config.nCtx,
     fingerprint: row.fingerprint,
     addedAt: row.added_at,
+    config,
   };
 }
 
-/** Reads the `models` table. Models are registered by the model-loading services. */
+/** The summary's sizes win over the same keys in `config`: they are what `fromRow` reads back. */
+export function toRow(model: ModelRecord): ModelRow {
+  const { nLayers, dModel, dVocab, nCtx } = model;
+  return {
+    id: model.id,
+    name: model.name,
+    path: model.path,
+    family: model.family,
+    config_json: JSON.stringify({ ...model.config, nLayers, dModel, dVocab, nCtx }),
+    fingerprint: model.fingerprint,
+    added_at: model.addedAt,
+  };
+}
+
+export function modelSummaryOf(model: ModelRecord): ModelSummary {
+  const { config: _config, ...summary } = model;
+  return summary;
+}
+
+/** Reads and writes the `models` table. Models are registered by native/index/catalog.ts. */
 export class ModelsTable {
   constructor(readonly db: Database) {}
 
   list(): ModelSummary[] {
-    return this.db.all<ModelRow>('SELECT * FROM models ORDER BY added_at, id').map(fromRow);
+    return this.db.all<ModelRow>('SELECT * FROM models ORDER BY added_at, id').map((r) => modelSummaryOf(fromRow(r)));
   }
 
   count(): number {
     return this.db.get<{ n: number }>('SELECT count(*) AS n FROM models')?.n ?? 0;
+  }
+
+  get(id: string): ModelRecord | undefined {
+    const row = this.db.get<ModelRow>('SELECT * FROM models WHERE id = ?', [id]);
+    return row && fromRow(row);
+  }
+
+  /** The model registered from this (absolute) path, if any; the oldest if several were. */
+  findByPath(path: string): ModelRecord | undefined {
+    const row = this.db.get<ModelRow>('SELECT * FROM models WHERE path = ? ORDER BY added_at, id LIMIT 1', [path]);
+    return row && fromRow(row);
+  }
+
+  insert(model: ModelRecord): void {
+    this.db.run(
+      `INSERT INTO models (id, name, path, family, config_json, fingerprint, added_at)
+       VALUES (@id, @name, @path, @family, @config_json, @fingerprint, @added_at)`,
+      toRow(model) as unknown as Record<string, string>,
+    );
+  }
+
+  /** Rewrites every column but the id and added_at (a re-registration of changed files). */
+  update(model: ModelRecord): void {
+    this.db.run(
+      `UPDATE models SET name = @name, path = @path, family = @family, config_json = @config_json, fingerprint = @fingerprint WHERE id = @id`,
+      toRow(model) as unknown as Record<string, string>,
+    );
   }
 }

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { ApiFailure } from '../api/errors.js';
 import { Database } from './database.js';
+import { FeatureIndex } from './feature-index.js';
 import { JobsTable } from './jobs-table.js';
 import { migrate } from './migrations.js';
 import { ModelsTable } from './models-table.js';
@@ -15,6 +16,7 @@ export class Workspace {
   readonly jobs: JobsTable;
   readonly models: ModelsTable;
   readonly saes: SaesTable;
+  readonly features: FeatureIndex;
 
   constructor(
     readonly path: string,
@@ -25,6 +27,7 @@ export class Workspace {
     this.jobs = new JobsTable(db);
     this.models = new ModelsTable(db);
     this.saes = new SaesTable(db);
+    this.features = new FeatureIndex(db);
   }
 
   get name(): string {
@@ -54,11 +57,21 @@ function assertUsableFolder(dir: string): void {
   }
 }
 
+export interface OpenWorkspaceOptions {
+  /**
+   * Mark jobs left queued or running as interrupted (default true). Only the process that owns the
+   * workspace's jobs may: a job worker, or a CLI tool opening a workspace the app has open, would
+   * otherwise declare that process's running jobs dead.
+   */
+  markInterrupted?: boolean;
+  now?: string;
+}
+
 /**
  * Creates or opens a workspace. Jobs that were queued or running when the last process died are
  * marked interrupted, so the UI can say so instead of showing a job that will never move.
  */
-export function openWorkspace(path: string, now = new Date().toISOString()): Workspace {
+export function openWorkspace(path: string, options: OpenWorkspaceOptions = {}): Workspace {
   const dir = resolve(path);
   assertUsableFolder(dir);
   mkdirSync(join(dir, artifactsDirName), { recursive: true });
@@ -66,7 +79,7 @@ export function openWorkspace(path: string, now = new Date().toISOString()): Wor
   const db = new Database(file);
   try {
     const schemaVersion = migrate(db, file);
-    const interrupted = new JobsTable(db).markInterrupted(now);
+    const interrupted = options.markInterrupted === false ? 0 : new JobsTable(db).markInterrupted(options.now ?? new Date().toISOString());
     return new Workspace(dir, db, schemaVersion, interrupted);
   } catch (error) {
     db.close();

@@ -6,6 +6,7 @@ import { labelsCommand } from './labels.js';
 import { evalCommand } from './eval.js';
 import { encodeCommand } from './encode.js';
 import { trainCommand } from './train.js';
+import { indexCommand } from './index-cmd.js';
 
 /** Every `loupe` subcommand, in the order `loupe --help` lists them. */
-export const commands: CliCommand[] = [serveCommand, inspectCommand, runCommand, encodeCommand, trainCommand, evalCommand, labelsCommand];
+export const commands: CliCommand[] = [serveCommand, inspectCommand, runCommand, encodeCommand, trainCommand, evalCommand, indexCommand, labelsCommand];

@@ -32,9 +32,10 @@ function formatFlag(value: unknown, allowed: readonly LabelFormat[]): LabelForma
   return value as LabelFormat;
 }
 
+/** The app may have this workspace open with jobs running: they are not this process's to mark interrupted. */
 function openExisting(dir: string): Workspace {
   if (!existsSync(join(dir, databaseFileName))) throw new CliError(`--workspace ${dir}: no ${databaseFileName} there (not a Loupe workspace)`);
-  return openWorkspace(dir);
+  return openWorkspace(dir, { markInterrupted: false });
 }
 
 function saeConfig(ws: Workspace, saeId: string): Record<string, unknown> {

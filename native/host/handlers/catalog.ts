@@ -1,9 +1,12 @@
+import { registerModel, registerSae } from '../../index/catalog.js';
 import type { Engine } from '../engine.js';
 import type { Handlers } from '../router.js';
 
-export function catalogHandlers(engine: Engine): Pick<Handlers, 'models.list' | 'saes.list'> {
+export function catalogHandlers(engine: Engine): Pick<Handlers, 'models.list' | 'saes.list' | 'models.add' | 'saes.add'> {
   return {
     'models.list': () => engine.workspace.models.list(),
     'saes.list': ({ modelId }) => engine.workspace.saes.list(modelId),
+    'models.add': ({ path }) => registerModel(engine.workspace, path),
+    'saes.add': ({ path, modelId }) => registerSae(engine.workspace, path, modelId),
   };
 }

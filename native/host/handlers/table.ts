@@ -2,7 +2,12 @@ import type { Engine } from '../engine.js';
 import type { Handlers } from '../router.js';
 import { catalogHandlers } from './catalog.js';
 import { engineHandlers } from './engine.js';
+import { featureHandlers } from './features.js';
+import { indexingHandlers } from './indexing.js';
 import { jobHandlers } from './jobs.js';
+import { labelHandlers } from './labels.js';
+import { mapHandlers } from './maps.js';
+import { trainingHandlers } from './training.js';
 import { workspaceHandlers } from './workspace.js';
 
 /** The handler table: one entry per contract method (the `Handlers` type makes a missing one an error). */
@@ -12,5 +17,10 @@ export function createHandlers(engine: Engine): Handlers {
     ...catalogHandlers(engine),
     ...jobHandlers(engine),
     ...engineHandlers(engine),
+    ...featureHandlers(engine),
+    ...labelHandlers(engine),
+    ...indexingHandlers(engine),
+    ...trainingHandlers(engine),
+    ...mapHandlers(engine),
   };
 }

@@ -22,7 +22,7 @@ export const ABLATION_IO = {
  */
 export function firstActiveGraph(model: TransformerWeights, sae: CanonicalSae, hook: string): GraphBuilder {
   const g = buildForwardGraph(model, { hooks: [hook] });
-  const value = { name: hook }; // the hook's output, [b, seq, dIn]
+  const value = g.value(hook); // the hook's output, [b, seq, dIn]
   const x = g.op('Reshape', [value, g.constInt64([-1, sae.dIn])]);
   const { acts } = encodeDecode(g, sae, saeWeights(g, sae, 'eval_sae'), x, true);
   if (acts.kind !== 'dense') throw new Error('encodeDecode(dense = true) returned sparse activations');
@@ -48,7 +48,7 @@ export function ablationGraph(model: TransformerWeights, sae: CanonicalSae, hook
     return g.op('Where', [rows, ablate(g, value), value]);
   };
   const g = buildForwardGraph(model, { hooks: [], logits: true, splices: new Map([[hook, splice]]) });
-  const halves = g.op('Reshape', [{ name: 'logits' }, g.constInt64([2, -1, model.config.dVocab])]); // [2, b·seq, dVocab]
+  const halves = g.op('Reshape', [g.value('logits'), g.constInt64([2, -1, model.config.dVocab])]); // [2, b·seq, dVocab]
   const clean = g.op('Gather', [halves, g.constInt64(0, [])], { axis: 0 });
   const ablated = g.op('Gather', [halves, g.constInt64(1, [])], { axis: 0 });
   const diff = g.op('Sub', [ablated, clean]);

@@ -36,7 +36,7 @@ export interface LossGraphSpec {
 export function lossForwardGraph(model: TransformerWeights, spec: LossGraphSpec = {}): GraphBuilder {
   const g = buildForwardGraph(model, { hooks: spec.hooks ?? [], logits: true, ...(spec.splices ? { splices: spec.splices } : {}) });
   // buildForwardGraph exposes the logits under the output name 'logits', which is a value of g.
-  g.output(addTokenLoss(g, { name: 'logits' }), TOKEN_LOSS_OUTPUT, 'float32', ['batch', 'targets']);
+  g.output(addTokenLoss(g, g.value('logits')), TOKEN_LOSS_OUTPUT, 'float32', ['batch', 'targets']);
   return g;
 }
 

@@ -174,7 +174,7 @@ interface Passes {
 
 async function preparePasses(model: TransformerWeights, sae: CanonicalSae, hook: string, options: SessionOptions): Promise<Passes> {
   const clean = lossForwardGraph(model, { hooks: [hook] });
-  addReconstructionStats(clean, sae, clean.op('Reshape', [{ name: hook }, clean.constInt64([-1, sae.dIn])]));
+  addReconstructionStats(clean, sae, clean.op('Reshape', [clean.value(hook), clean.constInt64([-1, sae.dIn])]));
   const spliced = lossForwardGraph(model, { splices: new Map([[hook, reconstructionSplice(sae)]]) });
   const zeroed = lossForwardGraph(model, { splices: new Map([[hook, zeroSplice()]]) });
   // Not the shared session cache: one evaluation uses each graph once, and hashing the weights would cost time.

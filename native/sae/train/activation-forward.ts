@@ -47,7 +47,7 @@ export function buildActivationGraph(model: TransformerWeights, hook: string, fi
   if (!filter) return g;
   const { sae, feature } = filter;
   // A graph output is a value of the graph under its own name, so the SAE can read it directly.
-  const x = g.op('Reshape', [{ name: hook }, g.constInt64([-1, sae.dIn])]);
+  const x = g.op('Reshape', [g.value(hook), g.constInt64([-1, sae.dIn])]);
   const w = saeWeights(g, sae, 'filter');
   const acts = activate(g, sae, w, preActivations(g, sae, w, normalizeInput(g, sae, x).x));
   let picked: ValueRef;

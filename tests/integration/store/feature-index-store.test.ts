@@ -1,3 +1,4 @@
+import { latestSchemaVersion } from '../../../native/store/migrations.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -138,7 +139,7 @@ describe('migration 2', () => {
 
     const upgraded = openWorkspace(path);
     try {
-      expect(upgraded.schemaVersion).toBe(2);
+      expect(upgraded.schemaVersion).toBe(latestSchemaVersion);
       expect(upgraded.saes.list().map((s) => [s.id, s.dSae])).toEqual([['old-sae', 32]]);
       expect(upgraded.jobs.get('j1')?.state).toBe('done');
       expect(upgraded.db.integrityCheck()).toEqual(['ok']);

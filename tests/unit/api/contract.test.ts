@@ -64,7 +64,23 @@ describe('the contract refuses bad params with a structured error', () => {
   });
 
   it('refuses an extra key on every method of the contract', async () => {
-    const required: Record<string, Record<string, unknown>> = { 'workspace.open': { path: dir.path }, 'jobs.cancel': { jobId: 'x' } };
+    const required: Record<string, Record<string, unknown>> = {
+      'workspace.open': { path: dir.path },
+      'jobs.cancel': { jobId: 'x' },
+      'models.add': { path: '/m' },
+      'saes.add': { path: '/s' },
+      'index.start': { saeId: 's', corpus: 'brown', tokens: 1 },
+      'features.page': { saeId: 's', index: 0 },
+      'features.search': { saeId: 's' },
+      'features.list': { saeId: 's', sort: 'index', offset: 0, limit: 1 },
+      'labels.set': { saeId: 's', index: 0 },
+      'labels.history': { saeId: 's' },
+      'labels.undo': { saeId: 's' },
+      'jobs.data': { jobId: 'x' },
+      'train.start': { name: 'n', model: '/m', hook: 'h', corpus: 'brown', dSae: 8, activation: { kind: 'topk', k: 1 }, tokens: 1 },
+      'maps.compute': { saeIds: ['s'] },
+      'maps.get': { saeIds: ['s'] },
+    };
     for (const method of methodNames) {
       const response = await router.call(method, { ...required[method], notInTheContract: 1 });
       expect(response.ok ? 'ok' : response.error, method).toMatchObject({ code: 'invalid_params', method, field: 'notInTheContract' });

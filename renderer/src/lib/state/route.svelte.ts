@@ -13,17 +13,45 @@ export const views = [
 
 export type ViewId = (typeof views)[number]['id'];
 
-function parse(hash: string): ViewId {
-  const id = hash.replace(/^#\/?/, '').split('/')[0];
-  return views.find((v) => v.id === id)?.id ?? 'home';
+export interface Route {
+  view: ViewId;
+  /** path segments after the view, decoded: `#/feature/res0-512/42` → ['res0-512', '42'] */
+  params: string[];
 }
 
-/** Hash routing (`#/map`): works the same from file-like Electron origins and from `loupe serve`. */
+export function parseRoute(hash: string): Route {
+  const [id, ...rest] = hash.replace(/^#\/?/, '').split('/');
+  const view = views.find((v) => v.id === id)?.id;
+  if (!view) return { view: 'home', params: [] };
+  return { view, params: rest.filter((p) => p.length > 0).map((p) => decodeURIComponent(p)) };
+}
+
+/** The hash for a view and its params (each encoded): href('feature', saeId, 42). */
+export function href(view: ViewId, ...params: (string | number)[]): string {
+  return `#/${[view, ...params.map((p) => encodeURIComponent(String(p)))].join('/')}`;
+}
+
+/**
+ * Hash routing (`#/map`, `#/feature/SAE/INDEX`): works the same from file-like Electron origins and
+ * from `loupe serve`, and every view a researcher looks at has a URL they can come back to.
+ */
 export class RouteState {
-  view = $state<ViewId>(parse(window.location.hash));
+  #route = $state.raw<Route>(parseRoute(window.location.hash));
+
+  get view(): ViewId {
+    return this.#route.view;
+  }
+
+  get params(): readonly string[] {
+    return this.#route.params;
+  }
+
+  go(view: ViewId, ...params: (string | number)[]): void {
+    window.location.hash = href(view, ...params);
+  }
 
   listen(): () => void {
-    const onChange = () => (this.view = parse(window.location.hash));
+    const onChange = () => (this.#route = parseRoute(window.location.hash));
     window.addEventListener('hashchange', onChange);
     return () => window.removeEventListener('hashchange', onChange);
   }

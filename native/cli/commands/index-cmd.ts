@@ -1,0 +1,106 @@
+import { ApiFailure } from '../../api/errors.js';
+import { FormatError } from '../../formats/tensor.js';
+import { registerModel, registerSae } from '../../index/catalog.js';
+import { CorpusError } from '../../index/corpus/types.js';
+import { IndexError, runIndex } from '../../index/indexer.js';
+import { UnknownHookError } from '../../models/hooks.js';
+import { parseProvider } from '../../onnx/ort.js';
+import { openWorkspace } from '../../store/workspace.js';
+import { integerFlag, parseFlags, requireFlag } from '../args.js';
+import { CliError } from '../command.js';
+import type { CliCommand } from '../command.js';
+
+const usage = `Usage: loupe index --workspace DIR --model DIR --sae PATH --corpus SPEC --tokens N [--context N]
+
+Registers the model and the SAE in the workspace (created if DIR is new or empty) and indexes the
+SAE over the corpus: per-feature statistics, top and quantile examples, output tokens, neighbours.
+An interrupted run (Ctrl-C, a crash) resumes at its last committed batch when run again.
+
+  --workspace DIR    the Loupe workspace (loupe.db + artifacts/)
+  --model DIR        Hugging Face GPT-2 or TransformerLens folder with a tokenizer
+  --sae PATH         the SAE, in any layout Loupe reads (SAELens, sparsify, openai, Gemma Scope, ...)
+  --corpus SPEC      brown, brown:CATEGORY, text:FILE, jsonl:FILE[#field], parquet:FILE[#column]
+  --tokens N         tokens to index (whole windows)
+  --context N        tokens per window (default 128)
+  --provider NAME    cpu (default), webgpu, cuda, dml or coreml; falls back to cpu with a message
+  --threads N        ONNX Runtime intra-op threads`;
+
+const progressIntervalMs = 2000;
+
+export const indexCommand: CliCommand = {
+  name: 'index',
+  summary: 'index an SAE over a corpus into a workspace (statistics, examples, neighbours)',
+  usage,
+  async run(argv) {
+    const { values } = parseFlags(argv, {
+      workspace: { type: 'string' }, model: { type: 'string' }, sae: { type: 'string' }, corpus: { type: 'string' },
+      tokens: { type: 'string' }, context: { type: 'string' }, provider: { type: 'string', default: 'cpu' }, threads: { type: 'string' },
+    });
+    const workspace = requireFlag(values, 'workspace');
+    const modelPath = requireFlag(values, 'model');
+    const saePath = requireFlag(values, 'sae');
+    const corpus = requireFlag(values, 'corpus');
+    const tokens = integerFlag(values, 'tokens');
+    const contextLength = values.context === undefined ? undefined : integerFlag(values, 'context');
+    const threads = values.threads === undefined ? undefined : integerFlag(values, 'threads');
+    const provider = providerFlag(String(values.provider));
+    // The app may have this workspace open with jobs running: they are not this process's to mark interrupted.
+    const ws = asInputError(() => openWorkspace(workspace, { markInterrupted: false }));
+    const controller = new AbortController();
+    const interrupt = () => controller.abort();
+    process.once('SIGINT', interrupt);
+    try {
+      const model = asInputError(() => registerModel(ws, modelPath));
+      const sae = asInputError(() => registerSae(ws, saePath, model.id));
+      process.stderr.write(`loupe index: model ${model.id} (${model.registration}), SAE ${sae.id} (${sae.registration})\n`);
+      let lastPrint = 0;
+      const onProgress = (fraction: number, message: string) => {
+        const now = performance.now();
+        if (now - lastPrint < progressIntervalMs) return;
+        lastPrint = now;
+        process.stderr.write(`loupe index: ${(100 * fraction).toFixed(0)}% · ${message}\n`);
+      };
+      const summary = await asInputErrorAsync(() => runIndex(ws, { saeId: sae.id, corpus, tokens, contextLength, provider, threads }, { signal: controller.signal, onProgress }));
+      process.stdout.write(`${JSON.stringify({ model: model.id, ...summary })}\n`);
+      return 0;
+    } catch (error) {
+      if (!controller.signal.aborted) throw error;
+      process.stderr.write('loupe index: interrupted; run the same command again to resume from the last committed batch\n');
+      return 130;
+    } finally {
+      process.removeListener('SIGINT', interrupt);
+      ws.close();
+    }
+  },
+};
+
+/** Errors about the user's files, flags or data: one line and exit status 1. */
+function isInputError(e: unknown): e is Error {
+  return [ApiFailure, IndexError, CorpusError, FormatError, UnknownHookError, RangeError].some((type) => e instanceof type);
+}
+
+function asInputError<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (isInputError(e)) throw new CliError(e.message);
+    throw e;
+  }
+}
+
+function providerFlag(name: string): ReturnType<typeof parseProvider> {
+  try {
+    return parseProvider(name);
+  } catch (e) {
+    throw new CliError(`--provider: ${(e as Error).message}`, 2);
+  }
+}
+
+async function asInputErrorAsync<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (isInputError(e)) throw new CliError(e.message);
+    throw e;
+  }
+}

@@ -1,0 +1,207 @@
+import { loadTokenizer } from '../formats/tokenizer.js';
+import type { Tokenizer } from '../formats/tokenizer.js';
+import { loadTransformer } from '../models/load.js';
+import type { TransformerWeights } from '../models/weights.js';
+import type { Provider } from '../onnx/ort.js';
+import { assertHookWidth } from '../sae/canonical.js';
+import type { CanonicalSae } from '../sae/canonical.js';
+import { loadSae } from '../sae/formats/load.js';
+import { hookWidth } from '../sae/train/activation-forward.js';
+import type { IndexCursor, IndexRun } from '../store/index-runs-table.js';
+import { IndexStateTable } from '../store/index-state-table.js';
+import type { StoredWindow } from '../store/windows-table.js';
+import type { Workspace } from '../store/workspace.js';
+import { COARSE_TAGS, coarseBrownTag } from './corpus/brown-tags.js';
+import { openCorpus } from './corpus/open.js';
+import { TagVocab } from './corpus/token-tags.js';
+import { CorpusError } from './corpus/types.js';
+import { logitEffects, nearestByCosine } from './decoder-analysis.js';
+import { IndexAccumulator } from './index-accumulator.js';
+import { finalRows } from './index-finish.js';
+import { prepareIndexPass } from './index-graph.js';
+import { tokenWindows } from './windows.js';
+import type { TokenWindow } from './windows.js';
+
+export interface IndexConfig {
+  saeId: string;
+  /** corpus spec: brown, brown:news, text:FILE, jsonl:FILE, parquet:FILE */
+  corpus: string;
+  /** tokens to index (whole windows) */
+  tokens: number;
+  /** tokens per window (default 128) */
+  contextLength?: number;
+  /** tokens per model run (default 4096) */
+  batchTokens?: number;
+  /** at least this many tokens between store commits (default 32,768) */
+  commitTokens?: number;
+  /**
+   * and at least this many seconds (default 10): a commit rewrites the stats of every feature and the
+   * examples of those that changed, which for a wide SAE early in a run is most of them. What a killed
+   * run loses is at most the work since its last commit. Commit timing never changes the result.
+   */
+  commitSeconds?: number;
+  provider?: Provider;
+  threads?: number;
+}
+
+export interface IndexHooks {
+  jobId?: string;
+  signal?: AbortSignal;
+  onProgress?: (fraction: number, message: string) => void;
+}
+
+export interface IndexSummary {
+  runId: number;
+  saeId: string;
+  tokens: number;
+  windows: number;
+  /** the window the run resumed at, or null for a fresh run */
+  resumedAtWindow: number | null;
+  deadFeatures: number;
+  provider: string;
+  seconds: number;
+}
+
+/** Fixed settings of every run; stored with the run, so a resumed run uses the ones it started with. */
+const SETTINGS = { topExamples: 20, perBin: 4, bands: 5, perBand: 5, neighbours: 10, tokensShown: 10, candidatesShown: 5, seed: 0 };
+
+/** A problem with what was asked: the message names it. */
+export class IndexError extends Error {
+  override name = 'IndexError';
+}
+
+/**
+ * Indexes an SAE of the workspace over a corpus: model forward and SAE encode as one ONNX graph per
+ * batch of windows, per-feature bookkeeping in IndexAccumulator, and a store batch (data + cursor in
+ * one transaction) every ~32k tokens. A run killed at any moment resumes at its last committed batch
+ * and ends with exactly the rows an uninterrupted run writes. Labels are never touched.
+ */
+export async function runIndex(ws: Workspace, config: IndexConfig, hooks: IndexHooks = {}): Promise<IndexSummary> {
+  return indexLoaded(ws, await loadInputs(ws, config.saeId), config, hooks);
+}
+
+/** What an index run reads, loaded. */
+export interface IndexInputs {
+  sae: CanonicalSae;
+  model: TransformerWeights;
+  tokenizer: Tokenizer;
+  hook: string;
+}
+
+/** runIndex with the model, tokenizer and SAE already in memory (the SAE must be registered as config.saeId). */
+export async function indexLoaded(ws: Workspace, { sae, model, tokenizer, hook }: IndexInputs, config: IndexConfig, hooks: IndexHooks = {}): Promise<IndexSummary> {
+  const started = performance.now();
+  const contextLength = config.contextLength ?? 128;
+  if (!Number.isSafeInteger(config.tokens) || config.tokens < contextLength) throw new IndexError(`tokens is ${config.tokens}; index at least one window of ${contextLength} tokens`);
+  if (contextLength > model.config.nCtx) throw new IndexError(`a context of ${contextLength} tokens is longer than the model's ${model.config.nCtx}`);
+  const corpus = openCorpus(config.corpus);
+  const batchTokens = config.batchTokens ?? 4096;
+  const commitTokens = config.commitTokens ?? 32_768;
+  const params = { ...SETTINGS, corpus: corpus.spec, contextLength, tokens: config.tokens, annotated: corpus.annotated, batchTokens, commitTokens };
+  const run = openRun(ws, config, hooks.jobId ?? null, corpus.spec, contextLength, params);
+  hooks.onProgress?.(run.tokensDone / config.tokens, 'analysing decoder directions');
+  const neighbours = await nearestByCosine(sae.wDec, sae.dSae, sae.wDec, sae.dSae, sae.dIn, SETTINGS.neighbours, true, { provider: config.provider, intraOpNumThreads: config.threads });
+  const tagNames = corpus.annotated ? [...COARSE_TAGS] : [];
+  const acc = new IndexAccumulator({ dSae: sae.dSae, contextLength, topExamples: SETTINGS.topExamples, perBin: SETTINGS.perBin, seed: SETTINGS.seed, tagNames, neighbours: neighbours.indices, nNeighbours: SETTINGS.neighbours });
+  if (run.batchesDone > 0) {
+    const state = new IndexStateTable(ws.db);
+    acc.restore((name) => state.get(run.id, name), (f) => ws.features.examples.listForFeature(run.id, f));
+  }
+  const pass = await prepareIndexPass(model, sae, hook, { provider: config.provider, intraOpNumThreads: config.threads });
+  let cursor: IndexCursor = { batchesDone: run.batchesDone, windowsDone: run.windowsDone, tokensDone: run.tokensDone };
+  const resumedAtWindow = run.batchesDone > 0 ? run.windowsDone : null;
+  const windowsPerBatch = Math.max(1, Math.floor(batchTokens / contextLength));
+  const pending: StoredWindow[] = [];
+  const stream = tokenWindows(corpus, tokenizer, { contextLength, maxTokens: config.tokens, ...(corpus.annotated ? { tagVocab: new TagVocab(COARSE_TAGS), tagMap: coarseBrownTag } : {}) });
+  let lastCommit = performance.now();
+  const commitSeconds = config.commitSeconds ?? 10;
+  const commit = () => {
+    lastCommit = performance.now();
+    const changes = acc.takeChanges();
+    cursor = ws.features.commitBatch({ runId: run.id, from: cursor, to: { windowsDone: cursor.windowsDone + pending.length, tokensDone: acc.tokensSeen }, windows: pending.splice(0), stats: changes.stats, examples: changes.examples, state: acc.state() });
+    hooks.onProgress?.(Math.min(0.99, cursor.tokensDone / config.tokens), `${cursor.tokensDone.toLocaleString('en-US')} of ${config.tokens.toLocaleString('en-US')} tokens`);
+  };
+  for await (const batch of windowBatches(stream, windowsPerBatch, cursor.windowsDone)) {
+    hooks.signal?.throwIfAborted();
+    const ids = new Int32Array(batch.length * contextLength);
+    batch.forEach((w, i) => ids.set(w.ids, i * contextLength));
+    const acts = await pass.run(ids, batch.length, contextLength);
+    batch.forEach((w, i) => acc.addWindow(w.index, w.ids, w.tags, acts, i * contextLength));
+    for (const w of batch) pending.push({ index: w.index, docId: w.docId, text: w.text, ids: w.ids, offsets: w.offsets });
+    const due = (cursor.windowsDone + pending.length) * contextLength - cursor.tokensDone >= commitTokens && performance.now() - lastCommit >= commitSeconds * 1000;
+    if (due) commit();
+  }
+  if (pending.length > 0) commit();
+  if (acc.tokensSeen === 0) throw new CorpusError(`corpus "${corpus.spec}" yields no window of ${contextLength} tokens`);
+  await finish(ws, run, acc, { sae, model, tokenizer, cursor, config, cosines: neighbours.cosines });
+  const seconds = (performance.now() - started) / 1000;
+  let dead = 0;
+  for (let f = 0; f < sae.dSae; f++) if (acc.stats.fires[f] === 0) dead++;
+  return { runId: run.id, saeId: config.saeId, tokens: acc.tokensSeen, windows: cursor.windowsDone, resumedAtWindow, deadFeatures: dead, provider: pass.provider, seconds };
+}
+
+async function loadInputs(ws: Workspace, saeId: string): Promise<IndexInputs> {
+  const row = ws.saes.get(saeId);
+  if (!row) throw new IndexError(`no SAE "${saeId}" in this workspace: register it first`);
+  if (!row.modelId) throw new IndexError(`SAE "${row.name}" has no model: register it with the model it reads`);
+  const modelRow = ws.models.get(row.modelId);
+  if (!modelRow) throw new IndexError(`SAE "${row.name}" names model "${row.modelId}", which is not in this workspace`);
+  const { weights, dir } = loadTransformer(modelRow.path);
+  const tokenizer = await loadTokenizer(dir);
+  const sae = loadSae(row.path);
+  assertHookWidth(sae, hookWidth(weights.config, row.hookName), modelRow.name, row.hookName);
+  return { sae, model: weights, tokenizer, hook: row.hookName };
+}
+
+/** The SAE's unfinished run with the same settings (resumed), else a new run (an unfinished one with other settings is cancelled). */
+function openRun(ws: Workspace, config: IndexConfig, jobId: string | null, corpusSpec: string, contextLength: number, params: Record<string, unknown>): IndexRun {
+  const runs = ws.features.runs;
+  const open = runs.resumable(config.saeId);
+  if (open && JSON.stringify(open.params) === JSON.stringify(params)) return open;
+  if (open) runs.setState(open.id, 'cancelled', 'superseded by a run with other settings', new Date().toISOString());
+  const modelId = ws.saes.get(config.saeId)?.modelId ?? null;
+  return runs.create({ saeId: config.saeId, modelId, jobId, corpusSpec, contextLength, tokensTarget: config.tokens, params });
+}
+
+/** Windows in batches of `size`, starting at window `skip` (those before are tokenised, not kept). */
+async function* windowBatches(stream: AsyncIterable<TokenWindow>, size: number, skip: number): AsyncGenerator<TokenWindow[]> {
+  let batch: TokenWindow[] = [];
+  for await (const w of stream) {
+    if (w.index < skip) continue;
+    batch.push(w);
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** The decoder analyses and final rows, committed as the run's last batch; then the run becomes the SAE's index. */
+interface FinishInputs {
+  sae: CanonicalSae;
+  model: TransformerWeights;
+  tokenizer: Tokenizer;
+  cursor: IndexCursor;
+  config: IndexConfig;
+  /** [dSae, neighbours] decoder cosines of acc.settings.neighbours */
+  cosines: Float32Array;
+}
+
+async function finish(ws: Workspace, run: IndexRun, acc: IndexAccumulator, { sae, model, tokenizer, cursor, config, cosines }: FinishInputs): Promise<void> {
+  const logitsK = SETTINGS.tokensShown;
+  const logits = await logitEffects(sae.wDec, sae.dSae, model, logitsK, { provider: config.provider, intraOpNumThreads: config.threads });
+  const rows = finalRows(acc, {
+    saeId: config.saeId,
+    bands: SETTINGS.bands,
+    perBand: SETTINGS.perBand,
+    tokensShown: SETTINGS.tokensShown,
+    candidatesShown: SETTINGS.candidatesShown,
+    logits,
+    logitsK,
+    neighbours: { indices: acc.settings.neighbours, cosines, k: SETTINGS.neighbours },
+    tokenText: (id) => tokenizer.tokenText(id),
+  });
+  ws.features.commitBatch({ runId: run.id, from: cursor, to: { windowsDone: cursor.windowsDone, tokensDone: cursor.tokensDone }, ...rows });
+  ws.features.finishRun(run.id);
+}

@@ -1,0 +1,86 @@
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, sep } from 'node:path';
+import { FormatError } from '../formats/tensor.js';
+import { parseModelConfig } from '../models/config.js';
+import type { TransformerConfig } from '../models/config.js';
+
+/** What registering a model reads: the config and the names of the weights files, never the weights. */
+export interface ModelFiles {
+  /** The folder holding config.json. */
+  dir: string;
+  config: TransformerConfig;
+  configText: string;
+  /** The weights file, or a sharded index followed by its shards. */
+  weights: string[];
+  /** A display name: ORG/NAME for a Hugging Face cache snapshot, else the folder's name. */
+  name: string;
+}
+
+const HF_WEIGHTS = ['model.safetensors', 'model.safetensors.index.json', 'pytorch_model.bin'];
+
+/**
+ * Finds a model's config and weights the way loadTransformer does (same file names and
+ * preferences), reading only config.json and, for a sharded model, its index.
+ */
+export function modelFiles(path: string): ModelFiles {
+  if (!existsSync(path)) throw new FormatError(path, 'no such file or folder');
+  const isFile = statSync(path).isFile();
+  const dir = isFile ? dirname(path) : path;
+  const configPath = join(dir, 'config.json');
+  if (!existsSync(configPath)) throw new FormatError(dir, 'no config.json: a model folder needs one (Hugging Face or TransformerLens naming)');
+  const configText = readFileSync(configPath, 'utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(configText);
+  } catch (e) {
+    throw new FormatError(configPath, `not readable JSON (${(e as Error).message})`);
+  }
+  const config = parseModelConfig(json, configPath);
+  const main = isFile ? path : findWeights(dir, config.family === 'transformerlens');
+  const weights = main.endsWith('.index.json') ? [main, ...shards(main)] : [main];
+  return { dir, config, configText, weights, name: displayName(dir) };
+}
+
+function findWeights(dir: string, transformerLens: boolean): string {
+  const files = readdirSync(dir).filter((f) => statSync(join(dir, f)).isFile());
+  const hf = HF_WEIGHTS.find((f) => files.includes(f));
+  if (hf) return join(dir, hf);
+  if (transformerLens) {
+    const candidates = files.filter((f) => /\.(pth?|safetensors)$/.test(f) && !f.startsWith('refs.'));
+    const checkpoints = candidates.filter((f) => /\.pth?$/.test(f));
+    const pick = checkpoints.length > 0 ? checkpoints : candidates;
+    if (pick.length === 1) return join(dir, pick[0]);
+    if (pick.length > 1) throw new FormatError(dir, `several state dicts (${pick.join(', ')}): pass the file itself as the model`);
+  }
+  throw new FormatError(dir, `no weights file: expected one of ${HF_WEIGHTS.join(', ')}${transformerLens ? ', or a .pth/.pt/.safetensors state dict' : ''}`);
+}
+
+/** The shard files a model.safetensors.index.json names, each once, sorted. */
+function shards(indexPath: string): string[] {
+  let index: { weight_map?: unknown };
+  try {
+    index = JSON.parse(readFileSync(indexPath, 'utf8')) as { weight_map?: unknown };
+  } catch (e) {
+    throw new FormatError(indexPath, `not readable JSON (${(e as Error).message})`);
+  }
+  const map = index.weight_map;
+  if (!map || typeof map !== 'object') throw new FormatError(indexPath, 'no "weight_map" object');
+  const names = new Set<string>();
+  for (const file of Object.values(map as Record<string, unknown>)) {
+    if (typeof file !== 'string' || file.includes('/') || file.includes('\\')) throw new FormatError(indexPath, `bad shard name ${JSON.stringify(file)}`);
+    names.add(file);
+  }
+  return [...names].sort().map((f) => {
+    const shard = join(dirname(indexPath), f);
+    if (!existsSync(shard)) throw new FormatError(indexPath, `shard ${f} is missing`);
+    return shard;
+  });
+}
+
+/** `…/models--ORG--NAME/snapshots/REV` is the Hugging Face cache: the repo id names the model better than REV. */
+function displayName(dir: string): string {
+  const parts = dir.split(sep).filter((p) => p.length > 0);
+  const at = parts.length - 3;
+  if (at >= 0 && parts[at].startsWith('models--') && parts[at + 1] === 'snapshots') return parts[at].slice('models--'.length).split('--').join('/');
+  return basename(dir);
+}

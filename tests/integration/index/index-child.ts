@@ -1,0 +1,9 @@
+// Runs one index job in its own process and reports each committed batch on stdout, so a test can
+// SIGKILL it right after a commit (or in the middle of the next one) and resume it.
+import { runIndex } from '../../../native/index/indexer.js';
+import { RUN, workspaceWithSae } from './index-setup.js';
+
+const [dir, saePath] = process.argv.slice(2);
+const { ws, saeId } = workspaceWithSae(dir, saePath, { markInterrupted: false });
+await runIndex(ws, { saeId, ...RUN }, { onProgress: (fraction) => process.stdout.write(`progress ${fraction}\n`) });
+process.stdout.write('done\n');

@@ -1,0 +1,123 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadTokenizer } from '../../../native/formats/tokenizer.js';
+import { openCorpus } from '../../../native/index/corpus/open.js';
+import { runIndex } from '../../../native/index/indexer.js';
+import { tokenWindows } from '../../../native/index/windows.js';
+import { loadTransformer } from '../../../native/models/load.js';
+import { runForward } from '../../../native/models/forward.js';
+import { encodeReference } from '../../../native/sae/reference.js';
+import type { CanonicalSae } from '../../../native/sae/canonical.js';
+import type { Database } from '../../../native/store/database.js';
+import { DEMO_MODEL } from '../../helpers/shared.js';
+import { tempDir } from '../../helpers/tmp.js';
+import { HOOK, RUN, randomSae, workspaceWithSae } from './index-setup.js';
+
+const tmp = tempDir('indexer');
+afterAll(() => tmp.cleanup());
+const saePath = join(tmp.path, 'sae');
+let sae: CanonicalSae;
+beforeAll(() => {
+  sae = randomSae(saePath);
+});
+
+/** Every row an index run leaves, without run ids and timestamps, for exact comparisons. */
+function dump(db: Database): Record<string, unknown[]> {
+  const q = (sql: string) => db.all<Record<string, unknown>>(sql);
+  return {
+    stats: q('SELECT feature, tokens_seen, fires, density, mean_act, max_act, hist_counts, band_edges FROM feature_stats ORDER BY feature'),
+    examples: q('SELECT feature, kind, band, rank, window_index, max_act, max_pos, acts FROM feature_examples ORDER BY feature, kind, band, rank'),
+    tokens: q('SELECT feature, kind, rank, token_id, value FROM feature_logits ORDER BY feature, kind, rank'),
+    neighbours: q('SELECT feature, other_feature, rank, cosine, correlation FROM feature_neighbours ORDER BY feature, other_sae_id, rank'),
+    candidates: q('SELECT feature, rank, tag, precision, recall, f1 FROM feature_candidates ORDER BY feature, rank'),
+    windows: q('SELECT window_index, doc_id, text, ids, offsets FROM windows ORDER BY window_index'),
+  };
+}
+
+describe('runIndex', () => {
+  let uninterrupted: Record<string, unknown[]>;
+
+  it('stores densities, maxima and top examples that a brute-force pass over the same windows reproduces', async () => {
+    const { ws, saeId } = workspaceWithSae(join(tmp.path, 'whole'), saePath);
+    const summary = await runIndex(ws, { saeId, ...RUN });
+    expect(summary.tokens).toBe(RUN.tokens);
+    uninterrupted = dump(ws.db);
+
+    const { weights } = loadTransformer(DEMO_MODEL);
+    const tokenizer = await loadTokenizer(DEMO_MODEL);
+    const windows = [];
+    for await (const w of tokenWindows(openCorpus(RUN.corpus), tokenizer, { contextLength: RUN.contextLength, maxTokens: RUN.tokens })) windows.push(w);
+    const fires = new Float64Array(sae.dSae);
+    const windowMax = windows.map(() => new Float64Array(sae.dSae));
+    for (const [wi, w] of windows.entries()) {
+      const ids = { dims: [1, RUN.contextLength], data: BigInt64Array.from(w.ids, (v) => BigInt(v)) };
+      const x = (await runForward(weights, ids, { hooks: [HOOK] })).outputs.get(HOOK)!.data;
+      const acts = encodeReference(sae, x, RUN.contextLength);
+      for (let t = 0; t < RUN.contextLength; t++) {
+        for (let f = 0; f < sae.dSae; f++) {
+          const v = acts[t * sae.dSae + f];
+          if (v > 0) fires[f]++;
+          windowMax[wi][f] = Math.max(windowMax[wi][f], v);
+        }
+      }
+    }
+    for (const feature of [0, 7, 31, 95]) {
+      const page = ws.features.page({ saeId, index: feature });
+      expect(page.stats?.fires).toBe(fires[feature]);
+      expect(page.stats?.density).toBeCloseTo(fires[feature] / RUN.tokens, 12);
+      const expected = windows.map((w, i) => ({ index: w.index, max: windowMax[i][feature] })).filter((e) => e.max > 0).sort((a, b) => b.max - a.max || a.index - b.index).slice(0, 20);
+      expect(page.top.map((e) => page.windows[e.window].index)).toEqual(expected.map((e) => e.index));
+      page.top.forEach((e, i) => expect(Math.abs(e.maxAct - expected[i].max)).toBeLessThan(1e-4 * expected[i].max));
+      expect(page.stats?.maxAct).toBeCloseTo(expected[0].max, 4);
+      expect(page.quantiles.length).toBeGreaterThan(0);
+      expect(page.quantiles.length).toBeLessThanOrEqual(5);
+      expect(page.boosted.length).toBe(10);
+      expect(page.neighbours.within.length).toBe(10);
+      expect(page.candidates.length).toBeGreaterThan(0);
+    }
+    ws.close();
+  });
+
+  it('resumes a run killed by SIGKILL after a commit and ends with exactly the rows of an uninterrupted run', async () => {
+    const dir = join(tmp.path, 'killed');
+    workspaceWithSae(dir, saePath).ws.close();
+    await killAfterCommits(dir, 2);
+    const { ws, saeId } = workspaceWithSae(dir, saePath);
+    expect(ws.db.integrityCheck()).toEqual(['ok']);
+    const open = ws.features.runs.resumable(saeId);
+    expect(open?.batchesDone).toBeGreaterThanOrEqual(2);
+    const summary = await runIndex(ws, { saeId, ...RUN });
+    expect(summary.resumedAtWindow).toBe(open?.windowsDone);
+    expect(dump(ws.db)).toEqual(uninterrupted);
+    ws.close();
+  });
+
+  it('keeps labels through a re-index and a crash', async () => {
+    const dir = join(tmp.path, 'labels');
+    const { ws, saeId } = workspaceWithSae(dir, saePath);
+    ws.features.labels.set({ saeId, index: 5 }, { label: 'commas in lists', notes: 'seen in news' }, { author: 'test' });
+    ws.close();
+    await killAfterCommits(dir, 1);
+    const reopened = workspaceWithSae(dir, saePath);
+    await runIndex(reopened.ws, { saeId, ...RUN });
+    await runIndex(reopened.ws, { saeId, ...RUN, tokens: 4096 });
+    expect(reopened.ws.features.labels.get({ saeId, index: 5 })).toMatchObject({ label: 'commas in lists', notes: 'seen in news' });
+    expect(reopened.ws.features.runs.listForSae(saeId)).toHaveLength(1);
+    reopened.ws.close();
+  });
+});
+
+/** Starts the index job in a child process and SIGKILLs it once it has reported `commits` commits. */
+function killAfterCommits(dir: string, commits: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'index-child.ts'), dir, saePath], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let seen = 0;
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+      seen += text.split('\n').filter((line) => /^progress /.test(line) && Number(line.slice(9)) > 0).length;
+      if (seen >= commits) child.kill('SIGKILL');
+      if (text.includes('done')) reject(new Error('the index job finished before it was killed'));
+    });
+    child.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`index child exited without being killed (${signal})`))));
+  });
+}
