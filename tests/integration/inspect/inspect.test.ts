@@ -6,9 +6,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../../native/cli.js';
 import { gemmaScopeNpz, npyZeros } from '../../unit/discovery/layouts.js';
 import { writeTinyVocabFiles } from '../../unit/tokenizer/tiny-bpe.js';
+import { SHARED } from '../../helpers/shared.js';
 
-const FIXTURES = '/work/shared/fixtures';
-const DEMO = '/work/shared/demo-model';
+const FIXTURES = `${SHARED}/fixtures`;
+const DEMO = `${SHARED}/demo-model`;
 const scratch = mkdtempSync(join(tmpdir(), 'loupe-inspect-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 

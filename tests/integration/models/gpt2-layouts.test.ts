@@ -9,8 +9,9 @@ import { checkpointZip, statePickle } from '../../unit/formats/fixtures-writers/
 import type { StateValue } from '../../unit/formats/fixtures-writers/torch.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { relativeError } from './cli.js';
+import { SHARED } from '../../helpers/shared.js';
 
-const GPT2 = '/work/shared/fixtures/gpt2-tiny';
+const GPT2 = `${SHARED}/fixtures/gpt2-tiny`;
 const scratch = tempDir('gpt2-layouts');
 afterAll(() => scratch.cleanup());
 

@@ -9,8 +9,9 @@ import { hookName, modelHooks, resolveHooks } from '../../../native/models/hooks
 import { loadTransformer } from '../../../native/models/load.js';
 import { GPT2_SMALL, randomTransformer } from '../../../native/models/random.js';
 import { relativeError } from './cli.js';
+import { SHARED } from '../../helpers/shared.js';
 
-const FIXTURES = '/work/shared/fixtures';
+const FIXTURES = `${SHARED}/fixtures`;
 
 /** A serialized model's initializer names, node op types and output names. */
 function decode(bytes: Uint8Array): { initializers: string[]; ops: string[]; outputs: string[] } {

@@ -5,8 +5,9 @@ import { openSafetensors, writeSafetensors } from '../../../native/formats/safet
 import type { HostTensor } from '../../../native/formats/tensor.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { loupe } from './cli.js';
+import { SHARED } from '../../helpers/shared.js';
 
-const GPT2 = '/work/shared/fixtures/gpt2-tiny';
+const GPT2 = `${SHARED}/fixtures/gpt2-tiny`;
 const scratch = tempDir('run-errors');
 afterAll(() => scratch.cleanup());
 

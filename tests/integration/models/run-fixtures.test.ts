@@ -3,9 +3,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openSafetensors } from '../../../native/formats/safetensors.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { loupe, relativeError } from './cli.js';
+import { SHARED } from '../../helpers/shared.js';
 
-const FIXTURES = '/work/shared/fixtures';
-const DEMO = '/work/shared/demo-model';
+const FIXTURES = `${SHARED}/fixtures`;
+const DEMO = `${SHARED}/demo-model`;
 const scratch = tempDir('run');
 afterAll(() => scratch.cleanup());
 

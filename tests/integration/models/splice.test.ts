@@ -5,8 +5,9 @@ import { runForward } from '../../../native/models/forward.js';
 import { loadTransformer } from '../../../native/models/load.js';
 import { SessionCache } from '../../../native/onnx/session-cache.js';
 import { relativeError } from './cli.js';
+import { SHARED } from '../../helpers/shared.js';
 
-const GPT2 = '/work/shared/fixtures/gpt2-tiny';
+const GPT2 = `${SHARED}/fixtures/gpt2-tiny`;
 const { weights } = loadTransformer(GPT2);
 const refs = openSafetensors(`${GPT2}/refs.safetensors`);
 const inputIds = refs.read('input_ids');

@@ -2,8 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSafetensors, writeSafetensors } from '../../../native/formats/safetensors.js';
 import type { HostTensor } from '../../../native/formats/tensor.js';
+import { SHARED } from '../../helpers/shared.js';
 
-const GPT2 = '/work/shared/fixtures/gpt2-tiny';
+const GPT2 = `${SHARED}/fixtures/gpt2-tiny`;
 
 /**
  * Writes gpt2-tiny as a TransformerLens folder (config.json + model.safetensors in TL naming), so the

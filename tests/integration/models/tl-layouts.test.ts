@@ -8,8 +8,9 @@ import type { Tensor32 } from '../../../native/models/weights.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { loupe, relativeError } from './cli.js';
 import { writeTlFromGpt2 } from './tl-from-gpt2.js';
+import { SHARED } from '../../helpers/shared.js';
 
-const REFS = '/work/shared/fixtures/gpt2-tiny/refs.safetensors';
+const REFS = `${SHARED}/fixtures/gpt2-tiny/refs.safetensors`;
 const scratch = tempDir('tl-layouts');
 afterAll(() => scratch.cleanup());
 

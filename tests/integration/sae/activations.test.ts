@@ -12,8 +12,9 @@ import { ActivationStreamError, openActivationStream } from '../../../native/sae
 import type { ActivationBatch, ActivationStream, ActivationStreamOptions } from '../../../native/sae/train/activations.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { randn } from '../../unit/sae/helpers.js';
+import { SHARED } from '../../helpers/shared.js';
 
-const DEMO = '/work/shared/demo-model';
+const DEMO = `${SHARED}/demo-model`;
 const HOOK = 'blocks.0.hook_resid_post';
 const D_MODEL = 256;
 const CTX = 64;

@@ -5,8 +5,9 @@ import { openSafetensors, writeSafetensors } from '../../../native/formats/safet
 import type { HostTensor } from '../../../native/formats/tensor.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { loupe, relativeError } from '../models/cli.js';
+import { SHARED } from '../../helpers/shared.js';
 
-const SAES = '/work/shared/fixtures/saes';
+const SAES = `${SHARED}/fixtures/saes`;
 const scratch = tempDir('encode-cli');
 afterAll(() => scratch.cleanup());
 

@@ -18,9 +18,10 @@ import { decodeReference, encodeReference } from '../../../native/sae/reference.
 import { writeSaeLens } from '../../../native/sae/saelens-writer.js';
 import { ablateFeatureSplice, ablateFeeds, reconstructionSplice, zeroSplice } from '../../../native/sae/splices.js';
 import { loupe } from '../models/cli.js';
+import { SHARED } from '../../helpers/shared.js';
 
-const TINY = '/work/shared/fixtures/gpt2-tiny';
-const DEMO = '/work/shared/demo-model';
+const TINY = `${SHARED}/fixtures/gpt2-tiny`;
+const DEMO = `${SHARED}/demo-model`;
 const HOOK = 'blocks.1.hook_resid_pre';
 const tiny = loadTransformer(TINY).weights;
 const tmp = mkdtempSync(join(tmpdir(), 'loupe-eval-'));
@@ -133,7 +134,7 @@ describe('evaluateSae on gpt2-tiny against direct computations', () => {
 
   for (const name of ['saelens-relu', 'saelens-topk']) {
     it(`${name}: FVU, MSE, L0, dead and dense latents, and the three losses match the reference encoder and logits`, async () => {
-      const sae = loadSae(`/work/shared/fixtures/saes/${name}`);
+      const sae = loadSae(`${SHARED}/fixtures/saes/${name}`);
       // batch 5 over 12 windows: the last batch is partial, and the variance is merged across batches.
       const report = await evaluateSae(tiny, sae, windows, { batchSize: 5, ablation: false, cosines: false });
       const ref = await referenceStats(tiny, sae, windows);
@@ -155,7 +156,7 @@ describe('evaluateSae on gpt2-tiny against direct computations', () => {
     });
 
     it(`${name}: ablation sparsity of each sampled latent matches runForward with ablateFeatureSplice`, async () => {
-      const sae = loadSae(`/work/shared/fixtures/saes/${name}`);
+      const sae = loadSae(`${SHARED}/fixtures/saes/${name}`);
       const report = await evaluateSae(tiny, sae, windows, { batchSize: 3, ablation: { latents: 3, windows: 5, seed: 11 }, cosines: false });
       const a = report.ablationSparsity!;
       expect(a.windows).toBe(5);
@@ -211,7 +212,7 @@ describe('evaluateSae on gpt2-tiny against direct computations', () => {
   });
 
   it('windows of different lengths are refused, naming the window', async () => {
-    const sae = loadSae('/work/shared/fixtures/saes/saelens-relu');
+    const sae = loadSae(`${SHARED}/fixtures/saes/saelens-relu`);
     const bad = [...windows.slice(0, 2), windows[2].subarray(0, 20)];
     await expect(evaluateSae(tiny, sae, bad, { ablation: false, cosines: false })).rejects.toThrow('window 2 has 20 tokens; every window must have 24');
   });
@@ -219,7 +220,7 @@ describe('evaluateSae on gpt2-tiny against direct computations', () => {
 
 describe('decoder cosines', () => {
   it('each row of a decoder gets its max cosine to another row, as a brute-force loop does, across blocks', async () => {
-    const sae = loadSae('/work/shared/fixtures/saes/saelens-relu');
+    const sae = loadSae(`${SHARED}/fixtures/saes/saelens-relu`);
     const n = sae.dSae;
     const expected = bruteForceMaxCos(sae.wDec, n, sae.dIn);
     // 100-row blocks: several full blocks and a partial last one, each masking its own diagonal.
@@ -318,7 +319,7 @@ describe('on the demo model', () => {
     expect(missing.err).toContain('hook_name');
     const wide = await loupe(...base, '--hook', 'blocks.0.mlp.hook_post');
     expect(wide.code).toBe(1);
-    expect(wide.err).toContain("d_in = 256 values per token, but /work/shared/demo-model's hook blocks.0.mlp.hook_post is 1024 wide");
+    expect(wide.err).toContain(`d_in = 256 values per token, but ${SHARED}/demo-model's hook blocks.0.mlp.hook_post is 1024 wide`);
     const short = await loupe(...base, '--hook', 'blocks.0.hook_resid_post', '--tokens', '10');
     expect(short.code).toBe(2);
     expect(short.err).toContain('--tokens 10 is less than one window of --context 64 tokens');

@@ -19,14 +19,15 @@ import {
   zeroSplice,
 } from '../../../native/sae/splices.js';
 import { relativeError } from '../models/cli.js';
+import { SHARED } from '../../helpers/shared.js';
 
 /**
  * In GPT-2, blocks.0.hook_resid_post and blocks.1.hook_resid_pre tap the same value: a splice at the
  * first shows up in the second, while the first still reports the clean value the SAE read. So every
  * splice is checked against the plain TS reference encoder/decoder applied to that clean value.
  */
-const GPT2 = '/work/shared/fixtures/gpt2-tiny';
-const SAES = '/work/shared/fixtures/saes';
+const GPT2 = `${SHARED}/fixtures/gpt2-tiny`;
+const SAES = `${SHARED}/fixtures/saes`;
 const AT = 'blocks.0.hook_resid_post';
 const NEXT = 'blocks.1.hook_resid_pre';
 const D_MODEL = 64;

@@ -8,8 +8,9 @@ import type { CorpusDocument } from '../../../native/index/corpus/index.js';
 import { tokenWindows } from '../../../native/index/windows.js';
 import type { TokenWindow, TokenWindowOptions } from '../../../native/index/windows.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { SHARED } from '../../helpers/shared.js';
 
-const DEMO_TOKENIZER = '/work/shared/demo-model/tokenizer.json';
+const DEMO_TOKENIZER = `${SHARED}/demo-model/tokenizer.json`;
 const EOS = '<|endoftext|>';
 let tokenizer: Tokenizer;
 const tmp = tempDir('corpus-windows');

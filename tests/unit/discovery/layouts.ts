@@ -2,8 +2,9 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { zipSync } from 'fflate';
 import { writeSafetensors } from '../../../native/formats/safetensors.js';
+import { SHARED } from '../../helpers/shared.js';
 
-export const FIXTURES = '/work/shared/fixtures';
+export const FIXTURES = `${SHARED}/fixtures`;
 
 /** Writes `files` (relative path -> text, bytes, or a fixture path to copy as `{ copy }`) under `root`. */
 export function writeTree(root: string, files: Record<string, string | Uint8Array | { copy: string }>): void {

@@ -6,8 +6,9 @@ import { openSafetensors } from '../../../native/formats/safetensors.js';
 import { loadTokenizer } from '../../../native/formats/tokenizer.js';
 import type { Tokenizer } from '../../../native/formats/tokenizer.js';
 import { gpt2ByteChars } from './tiny-bpe.js';
+import { SHARED } from '../../helpers/shared.js';
 
-const DEMO = '/work/shared/demo-model';
+const DEMO = `${SHARED}/demo-model`;
 
 /** A seeded mix of ASCII words, whitespace runs, accents, CJK, emoji and the special token. */
 function mixedText(seed: number, pieces: number): string {
