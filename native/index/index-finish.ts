@@ -19,7 +19,16 @@ export interface FinishSettings {
   /** per feature in logits */
   logitsK: number;
   neighbours: { indices: Int32Array; cosines: Float32Array; k: number };
+  /** nearest decoder directions in other SAEs on the same hook: cosine only (no co-activations were seen) */
+  across: readonly AcrossNeighbours[];
   tokenText: (id: number) => string;
+}
+
+export interface AcrossNeighbours {
+  saeId: string;
+  /** [dSae, k] */ indices: Int32Array;
+  /** [dSae, k] */ cosines: Float32Array;
+  k: number;
 }
 
 export interface FinalRows {
@@ -70,6 +79,17 @@ function neighbourRows(acc: IndexAccumulator, s: FinishSettings, f: number): Fea
     const other = indices[f * k + r];
     if (other < 0) continue;
     out.push({ other: { saeId: s.saeId, index: other }, rank: out.length, cosine: cosines[f * k + r], correlation: acc.pairs.correlation(f, r, acc.tokensSeen, acc.stats.sum, acc.stats.sumSq) });
+  }
+  for (const a of s.across) out.push(...acrossRows(a, f));
+  return out;
+}
+
+/** Feature f's nearest decoder directions in another SAE, as neighbour rows ranked within that SAE. */
+export function acrossRows(a: AcrossNeighbours, f: number): FeatureNeighbour[] {
+  const out: FeatureNeighbour[] = [];
+  for (let r = 0; r < a.k; r++) {
+    const other = a.indices[f * a.k + r];
+    if (other >= 0) out.push({ other: { saeId: a.saeId, index: other }, rank: out.length, cosine: a.cosines[f * a.k + r], correlation: null });
   }
   return out;
 }

@@ -17,7 +17,8 @@ import { TagVocab } from './corpus/token-tags.js';
 import { CorpusError } from './corpus/types.js';
 import { logitEffects, nearestByCosine } from './decoder-analysis.js';
 import { IndexAccumulator } from './index-accumulator.js';
-import { finalRows } from './index-finish.js';
+import { acrossRows, finalRows } from './index-finish.js';
+import type { AcrossNeighbours } from './index-finish.js';
 import { prepareIndexPass } from './index-graph.js';
 import { tokenWindows } from './windows.js';
 import type { TokenWindow } from './windows.js';
@@ -190,6 +191,14 @@ interface FinishInputs {
 
 async function finish(ws: Workspace, run: IndexRun, acc: IndexAccumulator, { sae, model, tokenizer, cursor, config, cosines }: FinishInputs): Promise<void> {
   const logitsK = SETTINGS.tokensShown;
+  const siblings = siblingSaes(ws, config.saeId, sae);
+  const options = { provider: config.provider, intraOpNumThreads: config.threads };
+  const k = SETTINGS.neighbours;
+  const across: AcrossNeighbours[] = [];
+  for (const other of siblings) {
+    const found = await nearestByCosine(sae.wDec, sae.dSae, other.sae.wDec, other.sae.dSae, sae.dIn, k, false, options);
+    across.push({ saeId: other.id, ...found, k });
+  }
   const logits = await logitEffects(sae.wDec, sae.dSae, model, logitsK, { provider: config.provider, intraOpNumThreads: config.threads });
   const rows = finalRows(acc, {
     saeId: config.saeId,
@@ -201,7 +210,35 @@ async function finish(ws: Workspace, run: IndexRun, acc: IndexAccumulator, { sae
     logitsK,
     neighbours: { indices: acc.settings.neighbours, cosines, k: SETTINGS.neighbours },
     tokenText: (id) => tokenizer.tokenText(id),
+    across,
   });
   ws.features.commitBatch({ runId: run.id, from: cursor, to: { windowsDone: cursor.windowsDone, tokensDone: cursor.tokensDone }, ...rows });
   ws.features.finishRun(run.id);
+  for (const other of siblings) await linkBack(ws, other, config.saeId, sae, options);
+}
+
+/** The workspace's other SAEs on the same model and hook, with an index to link to. */
+function siblingSaes(ws: Workspace, saeId: string, sae: CanonicalSae): { id: string; runId: number; sae: CanonicalSae }[] {
+  const self = ws.saes.get(saeId);
+  const out: { id: string; runId: number; sae: CanonicalSae }[] = [];
+  for (const other of ws.saes.list()) {
+    if (other.id === saeId || other.hookName !== self?.hookName || other.modelId !== self?.modelId || other.dIn !== sae.dIn) continue;
+    const run = ws.features.runs.current(other.id);
+    if (run?.state !== 'done') continue;
+    out.push({ id: other.id, runId: run.id, sae: loadSae(other.path) });
+  }
+  return out;
+}
+
+/** Adds this SAE to a sibling's finished index as its across-SAE neighbours (replacing older rows for this SAE). */
+async function linkBack(ws: Workspace, other: { id: string; runId: number; sae: CanonicalSae }, saeId: string, sae: CanonicalSae, options: { provider?: Provider; intraOpNumThreads?: number }): Promise<void> {
+  const k = SETTINGS.neighbours;
+  const found = await nearestByCosine(other.sae.wDec, other.sae.dSae, sae.wDec, sae.dSae, sae.dIn, k, false, options);
+  const table = ws.features.neighbours;
+  ws.db.transaction(() => {
+    for (let f = 0; f < other.sae.dSae; f++) {
+      const kept = table.listForFeature(other.runId, f).filter((n) => n.other.saeId !== saeId);
+      table.replaceForFeature(other.runId, f, [...kept, ...acrossRows({ saeId, ...found, k }, f)]);
+    }
+  });
 }

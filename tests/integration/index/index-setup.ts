@@ -13,9 +13,9 @@ export const CORPUS = 'brown:ca01-ca03';
 export const RUN = { corpus: CORPUS, tokens: 6144, contextLength: 64, batchTokens: 512, commitTokens: 1024, commitSeconds: 0 };
 
 /** A random TopK SAE on the demo model's MLP output: real features of nothing, but a real index. */
-export function randomSae(path: string, dSae = 96, k = 6): CanonicalSae {
+export function randomSae(path: string, dSae = 96, k = 6, seed = 11): CanonicalSae {
   const dIn = 256;
-  const wDec = randomUniform(dSae * dIn, 11, 0.2);
+  const wDec = randomUniform(dSae * dIn, seed, 0.2);
   const wEnc = new Float32Array(dIn * dSae);
   for (let j = 0; j < dSae; j++) for (let i = 0; i < dIn; i++) wEnc[i * dSae + j] = wDec[j * dIn + i];
   const sae: CanonicalSae = {

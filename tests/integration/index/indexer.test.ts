@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTokenizer } from '../../../native/formats/tokenizer.js';
 import { openCorpus } from '../../../native/index/corpus/open.js';
 import { runIndex } from '../../../native/index/indexer.js';
+import { registerSae } from '../../../native/index/catalog.js';
 import { tokenWindows } from '../../../native/index/windows.js';
 import { loadTransformer } from '../../../native/models/load.js';
 import { runForward } from '../../../native/models/forward.js';
@@ -90,6 +91,32 @@ describe('runIndex', () => {
     const summary = await runIndex(ws, { saeId, ...RUN });
     expect(summary.resumedAtWindow).toBe(open?.windowsDone);
     expect(dump(ws.db)).toEqual(uninterrupted);
+    ws.close();
+  });
+
+  it('links features to their nearest decoder directions in the other SAE on the same hook, both ways', async () => {
+    const { ws, saeId } = workspaceWithSae(join(tmp.path, 'siblings'), saePath);
+    await runIndex(ws, { saeId, ...RUN, tokens: 2048 });
+    const widePath = join(tmp.path, 'wide-sae');
+    const wide = randomSae(widePath, 192, 6, 23);
+    const wideId = registerSae(ws, widePath, ws.saes.get(saeId)?.modelId ?? undefined).id;
+    await runIndex(ws, { saeId: wideId, ...RUN, tokens: 2048 });
+    const cosine = (a: Float32Array, i: number, b: Float32Array, j: number) => {
+      let dot = 0, na = 0, nb = 0;
+      for (let d = 0; d < 256; d++) {
+        dot += a[i * 256 + d] * b[j * 256 + d];
+        na += a[i * 256 + d] ** 2;
+        nb += b[j * 256 + d] ** 2;
+      }
+      return dot / Math.sqrt(na * nb);
+    };
+    const fromWide = ws.features.page({ saeId: wideId, index: 3 }).neighbours.across;
+    expect(fromWide.map((n) => n.other.saeId)).toEqual(new Array(10).fill(saeId));
+    const best = Math.max(...Array.from({ length: sae.dSae }, (_, j) => cosine(wide.wDec, 3, sae.wDec, j)));
+    expect(fromWide[0].cosine).toBeCloseTo(best, 5);
+    const fromNarrow = ws.features.page({ saeId, index: 3 }).neighbours;
+    expect(fromNarrow.within).toHaveLength(10);
+    expect(fromNarrow.across[0].other.saeId).toBe(wideId);
     ws.close();
   });
 
