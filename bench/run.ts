@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
+import { benchCompare } from './compare.js';
 import { benchEncode } from './encode.js';
 import { benchForward } from './forward.js';
 import { benchStore } from './store.js';
@@ -10,7 +11,7 @@ import { benchMaps } from './maps.js';
 import { benchTrain } from './train.js';
 import type { BenchResult } from './types.js';
 
-const suites: [string, () => Promise<BenchResult[]>][] = [['forward', benchForward], ['encode', benchEncode], ['train', benchTrain], ['store', benchStore], ['index', benchIndex], ['maps', benchMaps]];
+const suites: [string, () => Promise<BenchResult[]>][] = [['forward', benchForward], ['encode', benchEncode], ['train', benchTrain], ['store', benchStore], ['index', benchIndex], ['maps', benchMaps], ['compare', benchCompare]];
 
 function format(n: number): string {
   if (n === 0) return '–';

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ipcChannels } from '../native/api/bridge.js';
 import { formatApiError } from '../native/api/errors.js';
+import { demoLaunchMessage, prepareDemoOnLaunch } from '../native/host/demo-launch.js';
 import { EngineClient } from '../native/host/engine-client.js';
 import { defaultWorkspacePath, packageRoot, rendererDir } from '../native/host/paths.js';
 import { resolveStaticFile } from '../native/host/static-files.js';
@@ -14,9 +15,20 @@ protocol.registerSchemesAsPrivileged([{ scheme: appScheme, privileges: { standar
 const engine = new EngineClient();
 const windows = new Set<BrowserWindow>();
 
-function workspaceArgument(): string {
+/** The workspace named with --workspace, or null for the default one. */
+function workspaceArgument(): string | null {
   const index = process.argv.indexOf('--workspace');
-  return index >= 0 && process.argv[index + 1] ? process.argv[index + 1] : defaultWorkspacePath();
+  return index >= 0 && process.argv[index + 1] ? process.argv[index + 1] : null;
+}
+
+/** A fresh default workspace becomes the demo (its progress shows on Home); a failure is logged, not fatal. */
+async function prepareDemo(): Promise<void> {
+  try {
+    const message = demoLaunchMessage(await prepareDemoOnLaunch(engine));
+    if (message) console.log(message);
+  } catch (error) {
+    console.error(`Could not prepare the demo workspace: ${(error as Error).message}`);
+  }
 }
 
 function serveRenderer(): void {
@@ -101,7 +113,8 @@ app.on('will-quit', (event) => {
 void app.whenReady().then(async () => {
   serveRenderer();
   buildMenu();
-  await openWorkspace(workspaceArgument());
+  const named = workspaceArgument();
+  if ((await openWorkspace(named ?? defaultWorkspacePath())) && named === null) await prepareDemo();
   createWindow();
   app.on('activate', () => {
     if (windows.size === 0) createWindow();

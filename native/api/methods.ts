@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { method, type ResultOfSpec } from './define.js';
 import { featureSortKeys, labelStateFilters } from './types.js';
+import { compareGroupKinds, matchMeasures, matchSortKeys } from './types.js';
 import type {
   FeatureLabel,
   FeaturePageData,
@@ -188,6 +189,170 @@ export const methods = {
   'maps.get': method<MapData | null>()({
     summary: 'The newest stored map of exactly these SAEs (in any order), or null.',
     params: z.strictObject({ saeIds: z.array(id).min(1).max(3) }),
+  }),
+  'prompt.run': method<import('./types.js').PromptResult>()({
+    summary:
+      "Run an SAE's model and the SAE on a text (cut to the model's context): its tokens with their spans, each token's strongest features, a token × feature heat map of the prompt's strongest features, and every activation, to colour the tokens by any feature.",
+    params: z.strictObject({
+      saeId: id,
+      text: z.string().min(1, 'type some text to run').max(20_000),
+      /** features listed per token */
+      topK: z.int().min(1).max(64).default(8),
+      /** strongest features in the token × feature heat map */
+      heatmap: z.int().min(1).max(128).default(24),
+      /** read a BOS (GPT-2's <|endoftext|>) before the text, as at a document start; it is not among the result's tokens */
+      prependBos: z.boolean().default(true),
+    }),
+  }),
+  'compare.start': method<JobSummary>()({
+    summary:
+      "Compare 2–3 SAEs on one hook (any order; stored narrowest first): match each wider SAE's features to the next narrower one's by decoder cosine (a blocked matmul) and by activation correlation over a corpus slice (the model runs once, every SAE encodes in the same graph), evaluate each SAE that has no evaluation on those tokens (unless evaluate is false), and store it all (a stored identical comparison is reused).",
+    params: z.strictObject({
+      saeIds: z.array(id).min(2).max(3),
+      corpus,
+      tokens: tokenCount,
+      contextLength: contextLength.optional(),
+      /** parents considered per wide feature by cosine, among which the correlation match is chosen (default 8) */
+      candidates: z.int().min(1).max(64).optional(),
+      evaluate: z.boolean().optional(),
+    }),
+    events: ['job.progress'],
+    job: true,
+  }),
+  'compare.get': method<import('./types.js').CompareRunSummary | null>()({
+    summary: 'The newest stored comparison of exactly these SAEs (in any order), with their evaluations, or null.',
+    params: z.strictObject({ saeIds: z.array(id).min(2).max(3) }),
+  }),
+  'compare.matches': method<import('./types.js').MatchPage>()({
+    summary: "A page of a comparison's matches: each feature of the pair's wider SAE with its best parent by cosine and by correlation.",
+    params: z.strictObject({
+      runId: z.int().min(1),
+      pair: z.int().min(0).max(1),
+      sort: z.enum(matchSortKeys).default('feature'),
+      descending: z.boolean().optional(),
+      /** only the features whose two best parents differ */
+      disagreeing: z.boolean().optional(),
+      offset: offset.optional(),
+      limit: pageLimit.optional(),
+    }),
+  }),
+  'compare.groups': method<import('./types.js').CompareGroups>()({
+    summary:
+      'At a similarity threshold: narrow features split into several wide ones (one-to-many), wide features without a parent, narrow features without a child; the counts of all three and a page of one.',
+    params: z.strictObject({
+      runId: z.int().min(1),
+      pair: z.int().min(0).max(1),
+      by: z.enum(matchMeasures).default('cosine'),
+      threshold: z.number().min(-1).max(1),
+      kind: z.enum(compareGroupKinds),
+      offset: offset.optional(),
+      limit: pageLimit.optional(),
+    }),
+  }),
+  'compare.links': method<import('./types.js').CompareLinks>()({
+    summary: "Every wide feature's best parent and similarity in one pair, as packed arrays (for drawing links on a joint map).",
+    params: z.strictObject({ runId: z.int().min(1), pair: z.int().min(0).max(1), by: z.enum(matchMeasures).default('cosine') }),
+  }),
+  'compare.tree': method<import('./types.js').SplitTree>()({
+    summary:
+      "A splitting tree: a feature, the features of the next wider SAE whose best parent it is (and theirs in a third SAE), each with label, density and top tokens, edges weighted by similarity.",
+    params: z.strictObject({
+      runId: z.int().min(1),
+      root: z.strictObject({ saeId: id, index: featureIndex }),
+      by: z.enum(matchMeasures).default('cosine'),
+      /** children below this similarity are left out (the view's slider filters above it) */
+      minSimilarity: z.number().min(-1).max(1).default(0),
+      /** most similar children kept per node */
+      maxChildren: z.int().min(1).max(256).default(32),
+    }),
+  }),
+  'eval.start': method<JobSummary>()({
+    summary: 'Evaluate an SAE over a corpus slice (FVU, L0, dead and dense latents, loss recovered, ablation sparsity, decoder cosines) and store the report.',
+    params: z.strictObject({ saeId: id, corpus, tokens: tokenCount, contextLength: contextLength.optional() }),
+    events: ['job.progress'],
+    job: true,
+  }),
+  'eval.get': method<import('./types.js').SaeEvalMetrics | null>()({
+    summary: "An SAE's newest stored evaluation (of its current weights), or null.",
+    params: z.strictObject({ saeId: id }),
+  }),
+  'demo.create': method<import('./demo.js').DemoCreated>()({
+    summary:
+      "Make this workspace the demo: register the demo model and its two SAEs (512 and 4,096 latents) and queue what is not done yet (index both over a Brown sample, map each and both); returns the unfinished steps' jobs, none when the demo is ready.",
+    params: z.strictObject({ tokens: z.int().min(128).max(1 << 24).optional() }),
+    events: ['job.progress'],
+  }),
+  'demo.status': method<import('./demo.js').DemoStatus>()({
+    summary: 'Whether this workspace is fresh or the demo, and each demo step: done, and its newest job.',
+    params: z.strictObject({ tokens: z.int().min(128).max(1 << 24).optional() }),
+  }),
+  'concepts.synsets': method<import('./types.js').ConceptSynsetMatch[]>()({
+    summary: "WordNet noun synsets for the hierarchy picker: those whose words start with `query` (or suggested roots), with their single-token counts in the model's vocabulary.",
+    params: z.strictObject({
+      modelId: id,
+      query: z.string().max(100).optional(),
+      /** a concept with fewer single-token words is refused */
+      minTokens: z.int().min(2).max(100_000).default(8),
+      limit: z.int().min(1).max(200).default(40),
+    }),
+  }),
+  'concepts.hierarchy': method<import('./types.js').ConceptHierarchy>()({
+    summary: "A WordNet noun hierarchy (a synset, e.g. animal.n.01, or a word) as the model's vocabulary can estimate it: a tree of concepts with word and token counts, and the hyponyms refused for too few tokens.",
+    params: z.strictObject({ modelId: id, root: z.string().min(1).max(220), depth: z.int().min(0).max(4).default(2), minTokens: z.int().min(2).max(100_000).default(8) }),
+  }),
+  'concepts.heatmap': method<import('./types.js').ConceptHeatmap>()({
+    summary: "Park et al.'s noun heat map for a hierarchy: cosines between its concept vectors and between parent-to-child differences in the causal inner product, and cos(ℓ_parent, ℓ_child − ℓ_parent) per edge against a shuffled-vocabulary baseline.",
+    params: z.strictObject({
+      modelId: id,
+      root: z.string().min(1).max(220),
+      depth: z.int().min(0).max(4).default(2),
+      minTokens: z.int().min(2).max(100_000).default(8),
+      shuffles: z.int().min(0).max(100).default(10),
+      seed: z.int().min(0).max(2_147_483_647).default(1),
+    }),
+  }),
+  'concepts.plane': method<import('./types.js').ConceptPlane>()({
+    summary: 'Tokens (a sample of the vocabulary, concept words coloured) and optionally an SAE’s features in the plane of two concept directions: x = ℓ(x), y = ℓ(y) or ℓ(y) − ℓ(yMinus), optionally orthogonalised against x.',
+    params: z.strictObject({
+      modelId: id,
+      saeId: id.optional(),
+      /** concepts are `wn:<synset or word>` or `list:<name>` */
+      x: z.string().min(4).max(220).regex(/^(wn|list):\S/, 'expected wn:<synset or word> or list:<name>'),
+      y: z.string().min(4).max(220).regex(/^(wn|list):\S/, 'expected wn:<synset or word> or list:<name>'),
+      yMinus: z.string().min(4).max(220).regex(/^(wn|list):\S/, 'expected wn:<synset or word> or list:<name>').optional(),
+      orthogonalize: z.boolean().default(false),
+      highlight: z.array(z.string().min(4).max(220).regex(/^(wn|list):\S/, 'expected wn:<synset or word> or list:<name>')).max(12).optional(),
+      minTokens: z.int().min(2).max(100_000).default(8),
+      maxTokens: z.int().min(100).max(300_000).default(20_000),
+      seed: z.int().min(0).max(2_147_483_647).default(1),
+    }),
+  }),
+  'concepts.aligned': method<import('./types.js').ConceptAligned>()({
+    summary: "The SAE's features whose decoder directions, mapped into the causal inner product's space, have the highest (and lowest) cosine with a concept's vector.",
+    params: z.strictObject({
+      saeId: id,
+      concept: z.string().min(4).max(220).regex(/^(wn|list):\S/, 'expected wn:<synset or word> or list:<name>'),
+      /** default: the SAE's model */
+      modelId: id.optional(),
+      limit: z.int().min(1).max(200).default(20),
+      minTokens: z.int().min(2).max(100_000).default(8),
+    }),
+  }),
+  'concepts.lists': method<import('./types.js').ConceptWordList[]>()({
+    summary: "The workspace's saved word lists (user-defined concepts), with how their words fall in a model's vocabulary when modelId is given.",
+    params: z.strictObject({ modelId: id.optional() }),
+  }),
+  'concepts.saveWords': method<import('./types.js').ConceptWordList>()({
+    summary: 'Create or replace a named word list (a user-defined concept, usable as list:<name>); with modelId, says which words are single tokens.',
+    params: z.strictObject({
+      name: z.string().min(1).max(100).regex(/\S/, 'expected a name with some visible characters'),
+      words: z.array(z.string().max(100)).max(5000),
+      modelId: id.optional(),
+    }),
+  }),
+  'concepts.deleteWords': method<{ deleted: boolean }>()({
+    summary: 'Delete a saved word list.',
+    params: z.strictObject({ name: z.string().min(1).max(100) }),
   }),
 };
 

@@ -227,6 +227,11 @@ export interface FeatureSummary {
   density: number | null;
   meanAct: number | null;
   maxAct: number | null;
+  /** the tokens it fires on most often (up to 5, most first); empty without an index */
+  topTokens: string[];
+  tags: string[];
+  /** the best candidate label from corpus annotations (by F1), or null */
+  bestCandidate: { tag: string; f1: number } | null;
 }
 
 export interface FeatureResults {
@@ -306,4 +311,375 @@ export interface TrainJobResult {
   resumedFromStep: number;
   provider: string;
   warnings: string[];
+}
+
+// ——— Prompt (per-token activations) ———
+
+/** One token of a prompt: its id, how it reads, and the [start, end) span of the text (UTF-16 units) it came from. */
+export interface PromptToken {
+  id: number;
+  /** byte-level characters mapped back ('Ġthe' reads ' the') */
+  text: string;
+  start: number;
+  end: number;
+}
+
+/** A feature that fires somewhere on the prompt. */
+export interface PromptFeature {
+  index: number;
+  /** the feature's label in the store, '' when it has none */
+  label: string;
+  /** its largest activation on the prompt */
+  max: number;
+  /** the token where that is (position in `tokens`) */
+  maxPos: number;
+  /** how many tokens it fires on */
+  count: number;
+  /** its largest activation over the SAE's current index run, null without one */
+  corpusMax: number | null;
+}
+
+/** prompt.run: the prompt's tokens and the SAE's activations on them, as the Prompt view draws them. */
+export interface PromptResult {
+  saeId: string;
+  tokens: PromptToken[];
+  /** per token, its strongest features (at most topK), strongest first */
+  perToken: { features: number[]; values: number[] }[];
+  /** the prompt's strongest features (by max activation) and their activation on every token */
+  heatmap: {
+    features: { index: number; label: string }[];
+    /** [nTokens × nFeatures], row-major */
+    values: number[];
+  };
+  /** the largest activation of any feature on any token (0 when none fires) */
+  maxAct: number;
+  /** every feature that fires on the prompt, by max activation, strongest first */
+  features: PromptFeature[];
+  /**
+   * Every activation, sparse (CSR): token t's features are features[rowStart[t] … rowStart[t + 1]),
+   * so the view can colour the tokens by any feature without another call.
+   */
+  acts: { /** [nTokens + 1] */ rowStart: number[]; /** [nnz] */ features: number[]; /** [nnz] */ values: number[] };
+  /** tokens in the whole text; more than tokens.length when the text was truncated to the model's context */
+  nTextTokens: number;
+  truncated: boolean;
+  /** the model read a BOS (GPT-2: <|endoftext|>) before the text; it is not among `tokens` */
+  prependedBos: boolean;
+  /** the model's context, in tokens */
+  nCtx: number;
+  /** things the researcher should know (truncation, a provider fallback) */
+  notes: string[];
+  provider: string;
+}
+
+// ——— Compare (feature splitting) and evaluations ———
+
+/** How a wider SAE's feature is matched to a narrower one's: by decoder cosine or by activation correlation. */
+export const matchMeasures = ['cosine', 'correlation'] as const;
+export type MatchMeasure = (typeof matchMeasures)[number];
+
+/** An SAE's evaluation (`loupe eval`, `eval.start`) as the views show it. Ratios that cannot be computed are null. */
+export interface SaeEvalMetrics {
+  saeId: string;
+  corpusSpec: string;
+  tokens: number;
+  contextLength: number;
+  createdAt: string;
+  /** fraction of variance unexplained (normalised MSE) */
+  fvu: number | null;
+  explainedVariance: number | null;
+  mse: number;
+  /** mean active latents per token */
+  l0: number;
+  deadFraction: number;
+  denseFraction: number;
+  /** mean next-token loss (nats): clean, with the SAE spliced in, with the hook zero-ablated */
+  ceClean: number;
+  ceSae: number;
+  ceZeroAblated: number;
+  /** (zeroAblated − sae) / (zeroAblated − clean) */
+  lossRecovered: number | null;
+  deltaLoss: number;
+  /** mean ablation sparsity (Gao et al. 2024 §4.5) */
+  ablationSparsity: number | null;
+  /** each decoder row's max cosine to the others, and the same for random directions, over [min, max] */
+  decoderCosines: { min: number; max: number; bins: number; decoder: number[]; random: number[] } | null;
+}
+
+/** One SAE of a comparison. */
+export interface CompareSaeInfo {
+  saeId: string;
+  name: string;
+  dSae: number;
+  k: number | null;
+  /** whether the SAE has a finished index run (labels, examples and top tokens come from it) */
+  indexed: boolean;
+  /** its newest stored evaluation, null when none */
+  eval: SaeEvalMetrics | null;
+}
+
+/** A stored comparison of 2–3 SAEs on one hook, narrowest first. Pair p matches saes[p + 1] to saes[p]. */
+export interface CompareRunSummary {
+  runId: number;
+  saes: CompareSaeInfo[];
+  corpusSpec: string;
+  /** tokens the activations were read on */
+  tokens: number;
+  contextLength: number;
+  /** candidate parents per feature (by cosine) among which the correlation match is chosen */
+  candidates: number;
+  createdAt: string;
+  pairs: { pair: number; narrowSaeId: string; wideSaeId: string; nNarrow: number; nWide: number; /** wide features whose two best parents agree */ agree: number }[];
+}
+
+/** A narrow-SAE feature a wide one is matched to. */
+export interface MatchParent {
+  index: number;
+  label: string;
+  /** the tokens it fires on most often in its SAE's index run (empty without one) */
+  topTokens: string[];
+  cosine: number;
+  /** null where it cannot be computed (a feature that never fired) */
+  correlation: number | null;
+}
+
+/** One feature of the wider SAE and its best parents in the narrower one. */
+export interface MatchRow {
+  /** index in the wider SAE */
+  feature: number;
+  label: string;
+  topTokens: string[];
+  /** firing density over the comparison's tokens */
+  density: number;
+  byCosine: MatchParent;
+  /** null when no candidate's correlation can be computed */
+  byCorrelation: MatchParent | null;
+}
+
+export const matchSortKeys = ['feature', 'cosine', 'correlation', 'parent', 'density'] as const;
+export type MatchSortKey = (typeof matchSortKeys)[number];
+
+export interface MatchPage {
+  total: number;
+  offset: number;
+  items: MatchRow[];
+}
+
+export const compareGroupKinds = ['oneToMany', 'unmatchedWide', 'unmatchedNarrow'] as const;
+export type CompareGroupKind = (typeof compareGroupKinds)[number];
+
+/** A feature in a group list: for oneToMany a narrow parent with its children, else one lone feature. */
+export interface CompareGroupItem {
+  index: number;
+  label: string;
+  /** the tokens it fires on most often in its SAE's index run (empty without one) */
+  topTokens: string[];
+  density: number;
+  /** unmatchedWide: its best similarity; unmatchedNarrow: its best child's (null without any) */
+  similarity: number | null;
+  children: { index: number; label: string; topTokens: string[]; density: number; similarity: number }[];
+}
+
+/** Counts of all three lists at the threshold, and a page of one. */
+export interface CompareGroups {
+  by: MatchMeasure;
+  threshold: number;
+  counts: Record<CompareGroupKind, number> & { matched: number };
+  kind: CompareGroupKind;
+  total: number;
+  offset: number;
+  items: CompareGroupItem[];
+}
+
+/** All matches of one pair as arrays for drawing links: base64 of little-endian [nWide] int32 parents (−1 none) and float32 similarities. */
+export interface CompareLinks {
+  pair: number;
+  by: MatchMeasure;
+  nWide: number;
+  parents: string;
+  similarity: string;
+}
+
+/** A node of a splitting tree: a feature, and the features of the next wider SAE whose best parent it is. */
+export interface SplitTreeNode {
+  key: FeatureKey;
+  label: string;
+  /** over the comparison's tokens */
+  density: number;
+  /** the tokens it fires on most often, from its SAE's index run (empty without one) */
+  topTokens: string[];
+  /** similarity to the parent node (null at the root) */
+  edge: { cosine: number; correlation: number | null } | null;
+  children: SplitTreeNode[];
+}
+
+export interface SplitTree {
+  runId: number;
+  by: MatchMeasure;
+  root: SplitTreeNode;
+}
+
+// ——— Concepts: hierarchical-concept geometry (Park et al. 2024) ———
+
+/**
+ * A concept, named by its source: `wn:<synset>` is a WordNet noun synset with all its hyponyms
+ * (`wn:mammal.n.01`), `list:<name>` a word list saved in the workspace.
+ */
+export type ConceptRef = string;
+
+/** What a concept became in one model's vocabulary. */
+export interface ConceptCounts {
+  ref: ConceptRef;
+  /** the synset's first lemma, or the list's name */
+  name: string;
+  /** distinct words: the lemmas of the synset and its hyponyms, or the list's words */
+  words: number;
+  /** words with a single-token form (as written, lowercase or Capitalised, with or without a leading space) */
+  found: number;
+  /** distinct single tokens: the rows the estimator uses */
+  nTokens: number;
+  /** nTokens reaches the minimum asked for: a vector is estimated */
+  enough: boolean;
+}
+
+export interface ConceptRefused {
+  ref: ConceptRef;
+  name: string;
+  nTokens: number;
+}
+
+export interface ConceptNode extends ConceptCounts {
+  gloss: string;
+  /** up to 12 of its tokens, as text */
+  sample: string[];
+  children: ConceptNode[];
+  /** hyponyms with some tokens but too few to estimate (at most 8, most tokens first) */
+  refused: ConceptRefused[];
+}
+
+export interface ConceptHierarchy {
+  modelId: string;
+  depth: number;
+  minTokens: number;
+  root: ConceptNode;
+}
+
+/** A WordNet synset offered by the hierarchy picker. */
+export interface ConceptSynsetMatch extends ConceptCounts {
+  gloss: string;
+  lemmas: string[];
+  /** hyponyms (after pruning) that have enough tokens */
+  children: number;
+}
+
+/** A concept with its estimated vector's summary. */
+export interface ConceptVectorInfo extends ConceptCounts {
+  /** ‖ℓ̄‖ in the whitened space */
+  norm: number;
+  /** Ledoit–Wolf shrinkage of the words' covariance */
+  shrinkage: number;
+  /** standard deviation over the words of ⟨g(y), ℓ̄⟩ / ‖ℓ̄‖² (whose mean is 1) */
+  spread: number;
+}
+
+/** One parent → child edge of a hierarchy: cos(ℓ̄_parent, ℓ̄_child − ℓ̄_parent), and the same over shuffled vocabularies. */
+export interface ConceptEdge {
+  parent: number;
+  child: number;
+  /** null when the child's vector equals the parent's */
+  cosine: number | null;
+  baseline: { mean: number; std: number; n: number } | null;
+}
+
+/** The paper's noun heat map for one hierarchy. */
+export interface ConceptHeatmap {
+  modelId: string;
+  depth: number;
+  minTokens: number;
+  /** tree order, parents first; concepts with too few tokens are left out */
+  concepts: (ConceptVectorInfo & { parent: number | null; depth: number })[];
+  /** [n, n] row-major: cos(ℓ̄_i, ℓ̄_j) */
+  cosines: number[];
+  /** [n, n] row-major: cos(ℓ̄_i − ℓ̄_parent(i), ℓ̄_j − ℓ̄_parent(j)); null where i or j is the root */
+  differences: (number | null)[];
+  edges: ConceptEdge[];
+  shuffles: number;
+}
+
+export interface ConceptPlaneAxis {
+  /** e.g. "ℓ̄(mammal) − ℓ̄(animal), orthogonalised against x" */
+  label: string;
+  /** the concepts that make the axis: [a] or [b, c] for ℓ̄_b − ℓ̄_c */
+  concepts: ConceptVectorInfo[];
+  /** ‖axis vector‖ before normalising */
+  norm: number;
+}
+
+/**
+ * Tokens and SAE features in the plane of two concept directions, in the whitened (causal) space.
+ * A token sits at (⟨g(y), x̂⟩, ⟨g(y), ŷ⟩); over the whole vocabulary each coordinate has variance 1.
+ */
+export interface ConceptPlane {
+  modelId: string;
+  x: ConceptPlaneAxis;
+  y: ConceptPlaneAxis & { orthogonalized: boolean };
+  /** cos between the two axis vectors before any orthogonalisation */
+  cosXY: number;
+  cloud: {
+    /** tokens in the vocabulary */
+    dVocab: number;
+    /** tokens shown: a seeded sample of the vocabulary, every highlighted token included */
+    n: number;
+    /** base64 of little-endian float32 (x, y) pairs, [n, 2] */
+    xy: string;
+    /** [n] */
+    tokenIds: number[];
+    /** [n] the tokens as text */
+    texts: string[];
+    /** [n] index into `groups` of the most specific highlighted concept holding the token, −1 for none */
+    group: number[];
+  };
+  groups: ConceptCounts[];
+  /**
+   * The SAE's decoder directions mapped into the whitened space (Cov(γ)^(1/2) d_i), placed where a
+   * token of typical norm √d_model pointing the same way would sit: √d_model · (cos with x̂, cos with ŷ).
+   */
+  features: {
+    saeId: string;
+    n: number;
+    /** base64 float32 [n, 2] */
+    xy: string;
+    /** base64 float32 [n]: length of the unit mapped direction's part in the plane, 0..1 */
+    inPlane: string;
+    labels: { index: number; label: string }[];
+    scale: number;
+  } | null;
+}
+
+export interface ConceptAlignedFeature {
+  index: number;
+  /** cos(Cov(γ)^(1/2) d_i, ℓ̄) in the whitened space */
+  cosine: number;
+  label: string;
+  density: number | null;
+  /** tokens it fires on most often, from its SAE's index run */
+  topTokens: string[];
+}
+
+export interface ConceptAligned {
+  modelId: string;
+  saeId: string;
+  concept: ConceptVectorInfo;
+  /** highest cosine first */
+  top: ConceptAlignedFeature[];
+  /** most negative cosine first */
+  bottom: ConceptAlignedFeature[];
+}
+
+export interface ConceptWordList {
+  name: string;
+  words: string[];
+  updatedAt: string;
+  /** how the words fall in a model's vocabulary, when a model was named */
+  match: { found: string[]; missing: string[]; nTokens: number } | null;
 }

@@ -19,6 +19,15 @@ export function rendererDir(): string {
   return join(packageRoot(), 'dist', 'renderer');
 }
 
+/**
+ * What ships in `resources/` (the demo's model and SAEs). A packaged app unpacks it beside the asar
+ * archive (electron-builder.yml asarUnpack): the engine and job workers read it with plain `fs`, and
+ * the workspace stores these paths, which must stay readable outside Electron's asar patches.
+ */
+export function resourcesDir(): string {
+  return join(packageRoot(), 'resources').replace(/([\\/])app\.asar(?=[\\/])/, '$1app.asar.unpacked');
+}
+
 /** Where Loupe keeps its own files: `$LOUPE_HOME`, else `~/.loupe`. */
 export function loupeHome(env: NodeJS.ProcessEnv = process.env): string {
   return env.LOUPE_HOME || join(homedir(), '.loupe');

@@ -9,6 +9,8 @@ export const jobKinds: Record<string, () => Promise<JobKind<never>>> = {
   'maps.compute': async () => (await import('./kinds/compute-map.js')).computeMapJob as JobKind<never>,
   'index.start': async () => (await import('./kinds/index-sae.js')).indexSaeJob as JobKind<never>,
   'train.start': async () => (await import('./kinds/train-sae.js')).trainSaeJob as JobKind<never>,
+  'compare.start': async () => (await import('./kinds/compare-saes.js')).compareSaesJob as JobKind<never>,
+  'eval.start': async () => (await import('./kinds/eval-sae.js')).evalSaeJob as JobKind<never>,
 };
 
 export function isJobKind(kind: string): boolean {

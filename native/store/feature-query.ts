@@ -114,6 +114,10 @@ interface SummaryRow {
   density: number | null;
   mean_act: number | null;
   max_act: number | null;
+  top_tokens: string;
+  tags: string;
+  best_tag: string | null;
+  best_f1: number | null;
 }
 
 /**
@@ -137,14 +141,23 @@ export function queryFeatures(db: Database, query: FeatureQuery): FeatureResults
       })
       .map((r) => r.feature);
     const rows = db.all<SummaryRow>(
-      `SELECT j.value AS feature, l.label AS label, s.density AS density, s.mean_act AS mean_act, s.max_act AS max_act
+      `SELECT j.value AS feature, l.label AS label, s.density AS density, s.mean_act AS mean_act, s.max_act AS max_act,
+         (SELECT json_group_array(token) FROM (SELECT token FROM feature_logits t
+            WHERE t.run_id = @run AND t.feature = j.value AND t.kind = 'frequent' ORDER BY t.rank LIMIT 5)) AS top_tokens,
+         (SELECT json_group_array(tag) FROM (SELECT tag FROM feature_tags g WHERE g.sae_id = @sae AND g.feature = j.value ORDER BY tag)) AS tags,
+         c.tag AS best_tag, c.f1 AS best_f1
        FROM json_each(@features) j
+       LEFT JOIN feature_candidates c ON c.run_id = @run AND c.feature = j.value AND c.rank = 0
        LEFT JOIN feature_stats s ON s.run_id = @run AND s.feature = j.value
        LEFT JOIN feature_labels l ON l.sae_id = @sae AND l.feature = j.value
        ORDER BY j.key`,
       { features: JSON.stringify(features), run: runId, sae: query.saeId },
     );
-    const items = rows.map((r) => ({ key: { saeId: query.saeId, index: r.feature }, label: r.label ?? '', density: r.density, meanAct: r.mean_act, maxAct: r.max_act }));
+    const items = rows.map((r) => ({ key: { saeId: query.saeId, index: r.feature }, label: r.label ?? '', density: r.density, meanAct: r.mean_act, maxAct: r.max_act,
+      topTokens: JSON.parse(r.top_tokens) as string[],
+      tags: JSON.parse(r.tags) as string[],
+      bestCandidate: r.best_tag === null || r.best_f1 === null ? null : { tag: r.best_tag, f1: r.best_f1 },
+    }));
     return { total, offset, items, runId };
   });
 }

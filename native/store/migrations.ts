@@ -3,6 +3,8 @@ import type { Database } from './database.js';
 import { featureIndexMigration } from './migration-2-feature-index.js';
 import { indexStateMigration } from './migration-3-index-state.js';
 import { mapsMigration } from './migration-4-maps.js';
+import { compareMigration } from './migration-5-compare.js';
+import { conceptsMigration } from './migration-6-concepts.js';
 
 export interface Migration {
   version: number;
@@ -60,6 +62,8 @@ export const migrations: readonly Migration[] = [
   featureIndexMigration,
   indexStateMigration,
   mapsMigration,
+  compareMigration,
+  conceptsMigration,
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1].version;

@@ -9,15 +9,27 @@ export interface Served {
   /** Calls a contract method over HTTP with the token. */
   call<T = unknown>(method: string, params: unknown): Promise<T>;
   stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Everything the server printed to stdout so far. */
+  output(): string;
+}
+
+export interface ServeOptions {
+  /** Added to this process's environment (e.g. LOUPE_HOME for the default workspace). */
+  env?: NodeJS.ProcessEnv;
 }
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 
-/** Runs the built `loupe serve` (bin/loupe.js → dist/) as a user would, on a free port. */
-export function startServe(workspace: string): Promise<Served> {
+/**
+ * Runs the built `loupe serve` (bin/loupe.js → dist/) as a user would, on a free port. Without a
+ * workspace it opens the default one ($LOUPE_HOME/workspaces/default: pass LOUPE_HOME in `env`).
+ */
+export function startServe(workspace?: string, options: ServeOptions = {}): Promise<Served> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'loupe.js'), 'serve', '--workspace', workspace, '--port', '0'], {
+    const args = [join(repoRoot, 'bin', 'loupe.js'), 'serve', ...(workspace === undefined ? [] : ['--workspace', workspace]), '--port', '0'];
+    const child = spawn(process.execPath, args, {
       cwd: repoRoot,
+      env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -29,7 +41,7 @@ export function startServe(workspace: string): Promise<Served> {
       const match = /http:\/\/127\.0\.0\.1:(\d+)\/\?token=([0-9a-f]+)/.exec(out);
       if (!match) return;
       child.stdout.off('data', onData);
-      child.stdout.resume();
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
       child.removeAllListeners('exit');
       const [url, port, token] = [match[0], Number(match[1]), match[2]];
       resolve({
@@ -47,6 +59,7 @@ export function startServe(workspace: string): Promise<Served> {
           if (!body.ok) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
           return body.result;
         },
+        output: () => out,
         stop: (signal = 'SIGTERM') =>
           new Promise<void>((done) => {
             if (child.exitCode !== null || child.signalCode !== null) return done();

@@ -1,5 +1,6 @@
 import { formatApiError } from '../../api/errors.js';
 import type { WorkspaceInfo } from '../../api/types.js';
+import { demoLaunchMessage, prepareDemoOnLaunch } from '../../host/demo-launch.js';
 import { EngineClient } from '../../host/engine-client.js';
 import { defaultWorkspacePath, rendererDir } from '../../host/paths.js';
 import { startWebHost, type WebHost } from '../../host/web-host.js';
@@ -22,12 +23,27 @@ async function listen(engine: EngineClient, ports: number[]): Promise<WebHost> {
   throw new CliError(`ports ${ports[0]}–${ports[ports.length - 1]} are all in use: pick one with --port`);
 }
 
+/**
+ * The default workspace: a fresh one becomes the demo (and an interrupted demo carries on). Done
+ * before the URL is printed, so a browser opened at once finds the demo's jobs queued.
+ */
+async function prepareDemo(engine: EngineClient): Promise<string | null> {
+  try {
+    return demoLaunchMessage(await prepareDemoOnLaunch(engine));
+  } catch (error) {
+    // The app still serves the workspace; its Home page offers to create the demo.
+    process.stderr.write(`Could not prepare the demo workspace: ${(error as Error).message}\n`);
+    return null;
+  }
+}
+
 export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'Serve the app to a browser on 127.0.0.1 (for machines without a display)',
   usage: `Usage: loupe serve [--workspace DIR] [--port P]
 
-  --workspace DIR  workspace folder to create or open (default: ${defaultWorkspacePath()})
+  --workspace DIR  workspace folder to create or open (default: ${defaultWorkspacePath()};
+                   the first time, Loupe makes it the demo workspace and prepares it in the background)
   --port P         port on 127.0.0.1 (default: the first free one from ${defaultPorts[0]}; 0 picks any)
 
 Prints a URL with a secret token; open it in a browser. On a remote machine, forward the port:
@@ -44,8 +60,10 @@ Prints a URL with a secret token; open it in a browser. On a remote machine, for
     }
     const info = opened.result as WorkspaceInfo;
     const host = await listen(engine, ports);
+    const demo = values.workspace === undefined ? await prepareDemo(engine) : null;
     process.stdout.write(`Loupe is serving workspace ${info.path}\n  ${host.url}\n`);
     if (info.interruptedJobs > 0) process.stdout.write(`  ${info.interruptedJobs} job(s) were interrupted when Loupe last stopped.\n`);
+    if (demo) process.stdout.write(`  ${demo}\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

@@ -1,12 +1,16 @@
 import type { Engine } from '../engine.js';
 import type { Handlers } from '../router.js';
 import { catalogHandlers } from './catalog.js';
+import { compareHandlers } from './compare.js';
+import { conceptHandlers } from './concepts.js';
+import { demoHandlers } from './demo.js';
 import { engineHandlers } from './engine.js';
 import { featureHandlers } from './features.js';
 import { indexingHandlers } from './indexing.js';
 import { jobHandlers } from './jobs.js';
 import { labelHandlers } from './labels.js';
 import { mapHandlers } from './maps.js';
+import { promptHandlers } from './prompt.js';
 import { trainingHandlers } from './training.js';
 import { workspaceHandlers } from './workspace.js';
 
@@ -14,6 +18,7 @@ import { workspaceHandlers } from './workspace.js';
 export function createHandlers(engine: Engine): Handlers {
   return {
     ...workspaceHandlers(engine),
+    ...demoHandlers(engine),
     ...catalogHandlers(engine),
     ...jobHandlers(engine),
     ...engineHandlers(engine),
@@ -22,5 +27,8 @@ export function createHandlers(engine: Engine): Handlers {
     ...indexingHandlers(engine),
     ...trainingHandlers(engine),
     ...mapHandlers(engine),
+    ...compareHandlers(engine),
+    ...promptHandlers(engine),
+    ...conceptHandlers(engine),
   };
 }

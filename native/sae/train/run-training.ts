@@ -123,6 +123,7 @@ function toCanonical(result: TrainResult, dIn: number, config: TrainingConfig, m
   const dSae = bEnc.length;
   const wEnc = new Float32Array(dIn * dSae);
   for (let j = 0; j < dSae; j++) for (let i = 0; i < dIn; i++) wEnc[i * dSae + j] = wEncT[j * dIn + i];
+  if (config.zeroFilterFeature && config.filter) removeLatent(wEnc, bEnc, wDec, dIn, dSae, config.filter.feature);
   const act = config.activation;
   return {
     source: { path: config.out, format: 'loupe' },
@@ -140,6 +141,20 @@ function toCanonical(result: TrainResult, dIn: number, config: TrainingConfig, m
     modelName,
     config: {},
   };
+}
+
+/**
+ * The zeroed feature was held inactive during training, but the copy of the narrow SAE's weights it
+ * started from is still there: written as is, it would fire again in the saved SAE and appear as its
+ * own child in every splitting tree. Its encoder column, bias and decoder row are zeroed, so the
+ * saved latent never fires and adds nothing.
+ */
+function removeLatent(wEnc: Float32Array, bEnc: Float32Array, wDec: Float32Array, dIn: number, dSae: number, latent: number): void {
+  for (let i = 0; i < dIn; i++) {
+    wEnc[i * dSae + latent] = 0;
+    wDec[latent * dIn + i] = 0;
+  }
+  bEnc[latent] = 0;
 }
 
 function trainingSummary(config: TrainingConfig, result: TrainResult): Record<string, unknown> {

@@ -53,8 +53,10 @@ describe('loupe train', () => {
     expect(summary.lastPass.tokensKept).toBeLessThan(summary.lastPass.tokens);
     const trained = loadSae(wide);
     expect(trained.dSae).toBe(128);
-    // the zeroed latent never fired, so its encoder bias kept the narrow SAE's value
-    expect(trained.bEnc[feature]).toBeCloseTo(sae.bEnc[feature], 6);
+    // the zeroed latent is removed from the saved SAE: it can never fire again and adds nothing
+    expect(trained.bEnc[feature]).toBe(0);
+    expect(trained.wDec.subarray(feature * 256, (feature + 1) * 256).every((v) => v === 0)).toBe(true);
+    expect(Array.from({ length: 256 }, (_, i) => trained.wEnc[i * 128 + feature]).every((v) => v === 0)).toBe(true);
     const cfg = JSON.parse(readFileSync(join(wide, 'cfg.json'), 'utf8'));
     expect(cfg.loupe_training).toMatchObject({ init_from: narrow, filter: { sae: narrow, feature, threshold: 0 }, zero_filter_feature: true });
   });

@@ -239,6 +239,13 @@ describe('features.search and features.list', () => {
     expect(hits({ text: 'french words' })).toEqual([2]);
   });
 
+  it('summarise each hit with its top tokens and tags', () => {
+    const [hit] = index.query({ saeId: 'sae-a', text: 'humour' }).items;
+    expect(hit.tags).toEqual(['humour']);
+    expect(hit.topTokens[0]).toBe(' tok7');
+    expect(hit.topTokens.length).toBeGreaterThan(0);
+  });
+
   it('take hostile query text literally instead of failing', () => {
     for (const text of ['"', 'AND (', '*', 'NEAR(', 'label:', '-', '^x', "'", '"french', 'words)', 'OR', '""*', 'a AND OR NOT (b']) {
       expect(() => index.query({ saeId: 'sae-a', text }), text).not.toThrow();

@@ -1,0 +1,58 @@
+import { fromDense, fromTopK } from '../index/sparse-acts.js';
+import type { SparseActs } from '../index/sparse-acts.js';
+import { buildForwardGraph } from '../models/forward-graph.js';
+import type { TransformerWeights } from '../models/weights.js';
+import type { SessionOptions } from '../onnx/ort.js';
+import { sessionCache } from '../onnx/session-cache.js';
+import type { CanonicalSae } from '../sae/canonical.js';
+import { encodeDecode, saeWeights } from '../sae/sae-ops.js';
+
+/** One run per batch of windows: every SAE's active latents on the same tokens. */
+export interface ComparePass {
+  run(ids: Int32Array, nWindows: number, contextLength: number): Promise<SparseActs[]>;
+  provider: string;
+  fallbackMessage?: string;
+}
+
+/**
+ * The model forward to `hook` once, and each SAE's encoder on that hook's output, as one ONNX graph
+ * (index-graph.ts does the same for one SAE): the activations never travel to JavaScript and the
+ * model never runs twice. TopK SAEs return their k latents per token; others a dense [n, dSae] array.
+ */
+export async function prepareComparePass(model: TransformerWeights, saes: readonly CanonicalSae[], hook: string, options: SessionOptions = {}): Promise<ComparePass> {
+  const dIn = saes[0].dIn;
+  if (saes.some((s) => s.dIn !== dIn)) throw new RangeError(`SAEs of widths ${saes.map((s) => s.dIn).join(', ')} cannot read one hook`);
+  const g = buildForwardGraph(model, { hooks: [hook] });
+  const x = g.op('Reshape', [g.value(hook), g.constInt64([-1, dIn])]);
+  saes.forEach((sae, i) => {
+    const { acts } = encodeDecode(g, sae, saeWeights(g, sae, `sae${i}`), x);
+    if (acts.kind === 'topk') {
+      g.output(g.op('Cast', [acts.indices], { to: 6 }), `latent_indices_${i}`, 'int32');
+      g.output(acts.values, `latent_values_${i}`, 'float32');
+    } else {
+      g.output(acts.acts, `latent_acts_${i}`, 'float32');
+    }
+  });
+  const session = await sessionCache.get(g, options);
+  return {
+    provider: session.provider,
+    ...(session.fallbackMessage ? { fallbackMessage: session.fallbackMessage } : {}),
+    async run(ids, nWindows, contextLength) {
+      const data = BigInt64Array.from(ids, (v) => BigInt(v));
+      const out = await session.run({ input_ids: { type: 'int64', dims: [nWindows, contextLength], data } });
+      const n = nWindows * contextLength;
+      const acts = saes.map((sae, i) => {
+        if (sae.activation.kind === 'topk') return fromTopK(out[`latent_indices_${i}`].data as Int32Array, out[`latent_values_${i}`].float32(), n, sae.activation.k);
+        return fromDense(out[`latent_acts_${i}`].float32(), n, sae.dSae);
+      });
+      for (const t of Object.values(out)) t.dispose();
+      return acts;
+    },
+  };
+}
+
+/** Tokens per run: dense SAEs return [n, dSae] floats, so a wide one gets smaller batches (≤ 64 MB of output). */
+export function compareBatchTokens(saes: readonly CanonicalSae[], asked: number): number {
+  const widestDense = Math.max(0, ...saes.filter((s) => s.activation.kind !== 'topk').map((s) => s.dSae));
+  return widestDense === 0 ? asked : Math.max(1, Math.min(asked, Math.floor(2 ** 24 / widestDense)));
+}

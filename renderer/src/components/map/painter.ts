@@ -1,0 +1,143 @@
+import type { MapLayout } from '../../lib/map/layout.js';
+import type { Vec } from '../../lib/map/lasso.js';
+import { packColour } from '../../lib/map/colour.js';
+import { discMask, rasterPoints, type Disc } from '../../lib/map/raster.js';
+import { scaleAffine, toScreen, type Affine } from '../../lib/map/view.js';
+
+/** Everything one frame shows. Coordinates and sizes in CSS pixels. */
+export interface Scene {
+  layout: MapLayout;
+  /** [n] pixel words */
+  colours: Uint32Array;
+  /** draw order (later on top), or null for point order */
+  order: Int32Array | null;
+  view: Affine;
+  radius: number;
+  /** points circled (search hits, a selection), when few enough to read */
+  rings: readonly number[];
+  hovered: number;
+  /** the lasso being drawn, screen coordinates */
+  lasso: readonly Vec[] | null;
+  ringColour: string;
+  hoverColour: string;
+  lassoColour: string;
+  /** the map's opaque background (the rasteriser blends onto it) */
+  background: string;
+  /** text written beside a few points (search hits): canvas text, never HTML */
+  captions: readonly { point: number; text: string }[];
+  textColour: string;
+}
+
+/**
+ * Draws scenes onto one canvas: points through the ImageData rasteriser (lib/map/raster.ts), then
+ * the few marks on top (rings, the hovered point, the lasso) with Canvas 2D. Sized in device pixels
+ * so points stay crisp on high-density screens.
+ */
+export class MapPainter {
+  #canvas: HTMLCanvasElement;
+  #ctx: CanvasRenderingContext2D;
+  #image: ImageData | null = null;
+  #words = new Uint32Array(0);
+  #discs = new Map<number, Disc>();
+  ratio = 1;
+  width = 0;
+  height = 0;
+
+  constructor(canvas: HTMLCanvasElement) {
+    this.#canvas = canvas;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) throw new Error('this browser gives no 2D canvas context');
+    this.#ctx = ctx;
+  }
+
+  resize(width: number, height: number, ratio: number): void {
+    [this.width, this.height, this.ratio] = [width, height, ratio];
+    const [w, h] = [Math.max(1, Math.round(width * ratio)), Math.max(1, Math.round(height * ratio))];
+    if (this.#canvas.width === w && this.#canvas.height === h && this.#image) return;
+    this.#canvas.width = w;
+    this.#canvas.height = h;
+    this.#image = this.#ctx.createImageData(w, h);
+    this.#words = new Uint32Array(this.#image.data.buffer);
+  }
+
+  #disc(radius: number): Disc {
+    const key = Math.round(radius * 4) / 4;
+    let disc = this.#discs.get(key);
+    if (!disc) this.#discs.set(key, (disc = discMask(key)));
+    return disc;
+  }
+
+  /** Returns the milliseconds the frame took to draw. */
+  draw(scene: Scene): number {
+    const start = performance.now();
+    const image = this.#image;
+    if (!image) return 0;
+    this.#words.fill(packColour(scene.background));
+    const device = scaleAffine(scene.view, this.ratio);
+    rasterPoints({ data: this.#words, width: image.width, height: image.height }, scene.layout.xy, scene.colours, device, this.#disc(scene.radius * this.ratio), scene.order);
+    const ctx = this.#ctx;
+    ctx.putImageData(image, 0, 0);
+    ctx.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
+    this.#marks(scene);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    return performance.now() - start;
+  }
+
+  #marks(scene: Scene): void {
+    const ctx = this.#ctx;
+    const { xy } = scene.layout;
+    if (scene.rings.length > 0) {
+      ctx.beginPath();
+      for (const p of scene.rings) {
+        const [x, y] = toScreen(scene.view, xy[2 * p], xy[2 * p + 1]);
+        if (x < -10 || y < -10 || x > this.width + 10 || y > this.height + 10) continue;
+        ctx.moveTo(x + scene.radius + 3, y);
+        ctx.arc(x, y, scene.radius + 3, 0, 2 * Math.PI);
+      }
+      ctx.lineWidth = 1.5;
+      ctx.strokeStyle = scene.ringColour;
+      ctx.stroke();
+    }
+    if (scene.captions.length > 0) this.#captions(scene);
+    if (scene.hovered >= 0) {
+      const [x, y] = toScreen(scene.view, xy[2 * scene.hovered], xy[2 * scene.hovered + 1]);
+      ctx.beginPath();
+      ctx.arc(x, y, scene.radius + 4, 0, 2 * Math.PI);
+      ctx.lineWidth = 2;
+      ctx.strokeStyle = scene.hoverColour;
+      ctx.stroke();
+    }
+    if (scene.lasso && scene.lasso.length > 1) {
+      ctx.beginPath();
+      scene.lasso.forEach(([x, y], i) => (i === 0 ? ctx.moveTo(x, y) : ctx.lineTo(x, y)));
+      ctx.closePath();
+      ctx.globalAlpha = 0.1;
+      ctx.fillStyle = scene.lassoColour;
+      ctx.fill();
+      ctx.globalAlpha = 1;
+      ctx.setLineDash([5, 4]);
+      ctx.lineWidth = 1.5;
+      ctx.strokeStyle = scene.lassoColour;
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+  }
+
+  /** Labels beside points, with a halo of the background so they read over dense clusters. */
+  #captions(scene: Scene): void {
+    const ctx = this.#ctx;
+    ctx.font = '600 12px system-ui, sans-serif';
+    ctx.textBaseline = 'middle';
+    ctx.lineJoin = 'round';
+    for (const { point, text } of scene.captions) {
+      const [x, y] = toScreen(scene.view, scene.layout.xy[2 * point], scene.layout.xy[2 * point + 1]);
+      const shown = text.length > 40 ? `${text.slice(0, 39)}…` : text;
+      const tx = x + scene.radius + 7;
+      ctx.lineWidth = 4;
+      ctx.strokeStyle = scene.background;
+      ctx.strokeText(shown, tx, y);
+      ctx.fillStyle = scene.textColour;
+      ctx.fillText(shown, tx, y);
+    }
+  }
+}

@@ -1,0 +1,119 @@
+import { max, scaleLinear, scaleLog } from 'd3';
+import { formatAct } from './format.js';
+
+/**
+ * Geometry of a feature's activation histogram: log-spaced bins (as the index stores them) drawn on
+ * a log x axis, so each bin has the same width, and counts on a linear y axis. Pure: the component
+ * turns it into SVG.
+ */
+
+export interface HistogramBar {
+  /** Bin index. */
+  bin: number;
+  /** Activation range of the bin: [lo, hi). */
+  lo: number;
+  hi: number;
+  count: number;
+  x: number;
+  width: number;
+  y: number;
+  height: number;
+}
+
+export interface HistogramTick {
+  value: number;
+  x: number;
+  label: string;
+}
+
+export interface HistogramGeometry {
+  bars: HistogramBar[];
+  ticks: HistogramTick[];
+  /** x of an activation value on the chart (clamped to the plot). */
+  xOf: (value: number) => number;
+  maxCount: number;
+}
+
+export interface HistogramSize {
+  width: number;
+  height: number;
+  /** Space kept below the bars for the axis. */
+  axis: number;
+}
+
+/** A gap between bars only when bars are wide enough that a 1-px gap does not swallow them. */
+function barGap(binWidth: number): number {
+  return binWidth >= 4 ? 1 : 0;
+}
+
+/** Labels closer than this (px) would overlap: the later one is dropped. */
+export const MIN_TICK_GAP = 40;
+
+/**
+ * The bins worth drawing: from the first to the last non-empty bin, with one empty bin of margin on
+ * each side where there is one. The index's bins span a fixed range of decades so that every
+ * feature's histogram can be stored alike; most features use a few of them.
+ */
+export function occupiedBins(counts: readonly number[]): [number, number] {
+  const first = counts.findIndex((c) => c > 0);
+  if (first < 0) return [0, counts.length];
+  let last = counts.length - 1;
+  while (counts[last] === 0) last--;
+  return [Math.max(0, first - 1), Math.min(counts.length, last + 2)];
+}
+
+/**
+ * Bars and axis ticks for `edges` ([nBins + 1], positive, increasing) and `counts` ([nBins]), over
+ * the occupied bins only. A bin with a count gets at least 1 px of height so a lone firing is
+ * visible next to a tall mode. Throws when the edges do not fit the counts (a corrupt histogram
+ * must not draw silently wrong).
+ */
+export function histogramGeometry(edges: readonly number[], counts: readonly number[], size: HistogramSize): HistogramGeometry {
+  if (edges.length !== counts.length + 1) throw new Error(`histogram has ${counts.length} counts but ${edges.length} edges (expected ${counts.length + 1})`);
+  if (counts.length === 0 || !(edges[0] > 0)) return { bars: [], ticks: [], xOf: () => 0, maxCount: 0 };
+  const [from, to] = occupiedBins(counts);
+  const plot = size.height - size.axis;
+  const x = scaleLog().domain([edges[from], edges[to]]).range([0, size.width]).clamp(true);
+  const maxCount = max(counts) ?? 0;
+  const y = scaleLinear().domain([0, Math.max(1, maxCount)]).range([plot, 0]);
+  const bars: HistogramBar[] = [];
+  for (let bin = from; bin < to; bin++) {
+    const [x0, x1, count] = [x(edges[bin]), x(edges[bin + 1]), counts[bin]];
+    const height = count > 0 ? Math.max(1, plot - y(count)) : 0;
+    bars.push({ bin, lo: edges[bin], hi: edges[bin + 1], count, x: x0, width: Math.max(0, x1 - x0 - barGap(x1 - x0)), y: plot - height, height });
+  }
+  const ticks = spaced(logTicks([edges[from], edges[to]]).map((value) => ({ value, x: x(value), label: formatAct(value) })));
+  return { bars, ticks, xOf: (value) => x(value), maxCount };
+}
+
+/** Ticks left to right, dropping any closer than MIN_TICK_GAP to the last one kept. */
+function spaced(ticks: HistogramTick[]): HistogramTick[] {
+  const kept: HistogramTick[] = [];
+  for (const tick of ticks) if (kept.length === 0 || tick.x - kept[kept.length - 1].x >= MIN_TICK_GAP) kept.push(tick);
+  return kept;
+}
+
+/**
+ * Powers of ten inside the domain; when the domain spans less than two decades, 1-2-5 steps as
+ * well, so a narrow histogram still gets at least two labelled ticks.
+ */
+export function logTicks([lo, hi]: [number, number]): number[] {
+  const ticks: number[] = [];
+  const steps = Math.log10(hi / lo) < 2 ? [1, 2, 5] : [1];
+  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
+    for (const m of steps) {
+      const value = Number((m * 10 ** e).toPrecision(12));
+      if (value >= lo * (1 - 1e-9) && value <= hi * (1 + 1e-9)) ticks.push(value);
+    }
+  }
+  return ticks;
+}
+
+/** The bar under x (bars tile the width: every bin has the same width on a log axis), or null. */
+export function barAt(bars: readonly HistogramBar[], x: number): HistogramBar | null {
+  if (bars.length === 0) return null;
+  const last = bars[bars.length - 1];
+  if (x < bars[0].x || x > last.x + last.width + 1) return null;
+  for (let i = bars.length - 1; i >= 0; i--) if (x >= bars[i].x) return bars[i];
+  return null;
+}

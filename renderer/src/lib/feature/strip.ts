@@ -1,0 +1,36 @@
+import { activationIntensity, isStrongTint, tintLevel } from './activation-color.js';
+import { displayToken } from './token-display.js';
+
+/** One token of a strip, ready to render as a text node with an inline background. */
+export interface StripToken {
+  /** Position in the window. */
+  i: number;
+  text: string;
+  symbolic: boolean;
+  breaksLine: boolean;
+  /** Tint step, 0 (none) to TINT_LEVELS: the span gets class `tint-<level>` (styles.css). */
+  tint: number;
+  strong: boolean;
+}
+
+/**
+ * The tokens at `positions` of a window ([nTokens] strings and [nTokens] activations), coloured on
+ * the scale of `scaleMax` (the feature's max activation, so strips of one page compare).
+ */
+export function stripTokens(tokens: readonly string[], acts: readonly number[], positions: readonly number[], scaleMax: number): StripToken[] {
+  return positions.map((i) => {
+    const shown = displayToken(tokens[i] ?? '');
+    const intensity = activationIntensity(acts[i] ?? 0, scaleMax);
+    return { i, text: shown.text, symbolic: shown.symbolic, breaksLine: shown.breaksLine, tint: tintLevel(intensity), strong: isStrongTint(intensity) };
+  });
+}
+
+/** 0, 1, …, n − 1 */
+export function range(n: number): number[] {
+  return Array.from({ length: Math.max(0, n) }, (_, i) => i);
+}
+
+/** The class list of a token's span: tint step, whitespace symbol, strong-tint text, the max token. */
+export function tokenClass(t: StripToken, maxPos: number): string {
+  return `tok tint-${t.tint}${t.symbolic ? ' sym' : ''}${t.strong ? ' strong' : ''}${t.i === maxPos ? ' max' : ''}`;
+}

@@ -1,0 +1,66 @@
+import type { FeatureResults } from '../../../../native/api/types.js';
+import type { ApiClient } from '../api/client.js';
+import { parseSearch, type SearchRequest } from '../feature/search-text.js';
+
+/** Results shown at once; the list says how many more matched. */
+export const SEARCH_LIMIT = 12;
+
+/**
+ * The global search box: every keystroke asks `features.search` (the store answers in a few ms, so
+ * there is no debounce to wait through) and only the newest request's reply is shown.
+ */
+export class FeatureSearchState {
+  #api: ApiClient;
+  #requestId = 0;
+  request = $state.raw<SearchRequest>({ kind: 'none' });
+  results = $state.raw<FeatureResults | null>(null);
+  /** The highlighted result (Enter opens it). */
+  selected = $state(0);
+  error = $state<string | null>(null);
+  /** Milliseconds from keystroke to results on screen for the last reply. */
+  lastMs = $state<number | null>(null);
+
+  constructor(api: ApiClient) {
+    this.#api = api;
+  }
+
+  async run(input: string, saeId: string | null): Promise<void> {
+    const id = ++this.#requestId;
+    const request = parseSearch(input);
+    this.request = request;
+    this.selected = 0;
+    if (!saeId || request.kind === 'none' || request.kind === 'index') {
+      this.results = null;
+      this.error = null;
+      return;
+    }
+    const started = performance.now();
+    try {
+      const query = request.kind === 'text' ? { text: request.text } : { token: request.token };
+      const results = await this.#api.call('features.search', { saeId, ...query, limit: SEARCH_LIMIT });
+      if (id !== this.#requestId) return;
+      this.results = results;
+      this.error = null;
+      this.lastMs = performance.now() - started;
+    } catch (error) {
+      if (id === this.#requestId) this.error = (error as Error).message;
+    }
+  }
+
+  /** How many rows the list shows (the "open #N" row counts as one). */
+  get count(): number {
+    return this.request.kind === 'index' ? 1 : (this.results?.items.length ?? 0);
+  }
+
+  move(delta: number): void {
+    const n = this.count;
+    if (n > 0) this.selected = (this.selected + delta + n) % n;
+  }
+
+  clear(): void {
+    this.#requestId++;
+    this.request = { kind: 'none' };
+    this.results = null;
+    this.error = null;
+  }
+}

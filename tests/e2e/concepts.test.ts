@@ -1,0 +1,116 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SaeSummary } from '../../native/api/types.js';
+import { launchChromium } from '../helpers/browser.js';
+import { indexedDemoWorkspace } from '../helpers/indexed-workspace.js';
+import { startServe, type Served } from '../helpers/serve.js';
+import { tempDir, testOutputDir } from '../helpers/tmp.js';
+
+const dir = tempDir('e2e-concepts');
+const shots = testOutputDir('e2e', 'concepts');
+let browser: Browser;
+let served: Served;
+let page: Page;
+let modelId = '';
+let wide: SaeSummary;
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  served = await startServe(join(dir.path, 'ws'));
+  const demo = await indexedDemoWorkspace(served, { tokens: 8192, maps: false });
+  modelId = demo.modelId;
+  wide = demo.saes.find((s) => s.dSae === 4096) as SaeSummary;
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
+  await page.emulateMedia({ colorScheme: 'light' });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await served?.stop();
+  dir.cleanup();
+});
+
+const plane = () => page.getByRole('region', { name: 'Concept plane' });
+
+describe('Concepts view on the demo model (vocabulary 4,096) in Chromium', () => {
+  it('draws organism → person, animal, plant as a plane of tokens and the 4,096-feature SAE', async () => {
+    await page.goto(served.url);
+    await page.getByRole('link', { name: 'Concepts', exact: true }).click();
+    const tree = page.getByRole('list', { name: 'Concept hierarchy' });
+    for (const name of ['organism', 'person', 'animal', 'plant', 'mammal', 'bird']) await tree.getByRole('button', { name, exact: true }).waitFor();
+    const canvas = plane().locator('canvas');
+    await expect.poll(() => canvas.getAttribute('data-features')).toBe('4096');
+    expect(await canvas.getAttribute('data-tokens')).toBe('4096');
+    await expect.poll(() => plane().textContent()).toContain('ℓ̄(person) − ℓ̄(organism)');
+    await plane().getByRole('list', { name: 'Plane legend' }).getByText('features of').waitFor();
+    await page.screenshot({ path: join(shots, 'concepts-organism-light.png'), fullPage: true });
+  });
+
+  it('shows the heat map, its edges against the shuffled baseline, and reads a cell on hover', async () => {
+    const heat = page.getByRole('region', { name: 'Concept heat map' });
+    const edges = heat.getByRole('table', { name: 'Hierarchical orthogonality' });
+    await expect.poll(() => edges.locator('tbody tr').count()).toBeGreaterThanOrEqual(5);
+    expect(await edges.textContent()).toContain('animal → mammal');
+    const grid = heat.locator('canvas');
+    await grid.scrollIntoViewIfNeeded();
+    const box = await grid.boundingBox();
+    if (!box) throw new Error('heat map canvas not laid out');
+    await page.mouse.move(box.x + 3, box.y + 3);
+    await expect.poll(() => heat.textContent()).toContain('cos(organism, organism) = 1.00');
+    await heat.getByRole('radio', { name: 'child − parent' }).click();
+    expect(await grid.getAttribute('aria-label')).toBe('Cosine heat map, differences');
+  });
+
+  it('lists features aligned with a concept, rings them in the plane, and opens one', async () => {
+    await page.getByRole('list', { name: 'Concept hierarchy' }).getByRole('button', { name: 'person', exact: true }).click();
+    const aligned = page.getByRole('region', { name: 'Aligned features' });
+    await expect.poll(() => aligned.textContent()).toContain('“person”');
+    const links = aligned.getByRole('link');
+    await expect.poll(() => links.count()).toBe(12);
+    const first = await links.first().getAttribute('href');
+    expect(first).toMatch(new RegExp(`^#/feature/${wide.id}/\\d+$`));
+    await page.screenshot({ path: join(shots, 'concepts-aligned-light.png'), fullPage: true });
+    await links.first().click();
+    await expect.poll(() => new URL(page.url()).hash).toBe(first);
+    await page.goBack();
+  });
+
+  it('picks another hierarchy, orthogonalises the y axis, and hovers a token', async () => {
+    await page.goto(`${served.url.split('?')[0]}#/concepts/${modelId}/${encodeURIComponent('wn:animal.n.01')}`);
+    const search = page.getByRole('searchbox', { name: 'Search WordNet nouns' });
+    await search.fill('anim');
+    await page.getByRole('list', { name: 'WordNet synsets' }).getByRole('button', { name: /^animal/ }).first().waitFor();
+    const tree = page.getByRole('list', { name: 'Concept hierarchy' });
+    await tree.getByRole('button', { name: 'mammal', exact: true }).waitFor();
+    await expect.poll(() => plane().textContent()).toContain('ℓ̄(mammal) − ℓ̄(animal)');
+    await plane().getByRole('checkbox').check();
+    await expect.poll(() => plane().textContent()).toContain('orthogonalised against x');
+    const canvas = plane().locator('canvas');
+    await canvas.scrollIntoViewIfNeeded();
+    const box = await canvas.boundingBox();
+    if (!box) throw new Error('plane canvas not laid out');
+    for (let step = 0; step < 40; step++) {
+      await page.mouse.move(box.x + box.width * (0.3 + step * 0.01), box.y + box.height * 0.5);
+      if ((await plane().getByRole('status').count()) > 0) break;
+    }
+    await expect.poll(() => plane().getByRole('status').count()).toBe(1);
+    await page.screenshot({ path: join(shots, 'concepts-animal-light.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Switch theme' }).click();
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: join(shots, 'concepts-animal-dark.png'), fullPage: true });
+  });
+
+  it('saves a word list, reports which words are tokens, and colours it in the plane', async () => {
+    const lists = page.getByRole('region', { name: 'Word lists' });
+    await lists.getByRole('textbox', { name: 'Word list name' }).fill('family');
+    await lists.getByRole('textbox', { name: 'Words' }).fill('mother\nfather\nson\nbrother\nwife\nhusband\nchild\ngirl\nboy\nzyzzyva');
+    await lists.getByRole('button', { name: 'Save list' }).click();
+    await expect.poll(() => lists.textContent()).toContain('Not in the vocabulary: zyzzyva.');
+    await lists.getByRole('checkbox', { name: 'Colour family in the plane' }).check();
+    await plane().getByRole('list', { name: 'Plane legend' }).getByText('family').waitFor();
+    await page.screenshot({ path: join(shots, 'concepts-list-dark.png'), fullPage: true });
+  });
+});

@@ -1,0 +1,195 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FeatureKey, FeaturePageData, LabelEvent, SaeSummary } from '../../native/api/types.js';
+import { formatAct } from '../../renderer/src/lib/feature/format.js';
+import { displayToken, quoteToken } from '../../renderer/src/lib/feature/token-display.js';
+import { launchChromium } from '../helpers/browser.js';
+import { indexedDemoWorkspace } from '../helpers/indexed-workspace.js';
+import { startServe, type Served } from '../helpers/serve.js';
+import { tempDir, testOutputDir } from '../helpers/tmp.js';
+
+const dir = tempDir('e2e-feature');
+const shots = testOutputDir('e2e', 'feature');
+let browser: Browser;
+let served: Served;
+let page: Page;
+let sae: SaeSummary;
+/** The feature most tests work on, and a second one with candidates for the accept key. */
+let main: FeaturePageData;
+let other: FeaturePageData;
+
+const featurePage = (key: FeatureKey) => served.call<FeaturePageData>('features.page', key);
+const hash = (key: FeatureKey) => `#/feature/${encodeURIComponent(key.saeId)}/${key.index}`;
+/** Navigates inside the app (a hash change, as a link does), without reloading the page. */
+const goTo = (key: FeatureKey) => page.evaluate(`location.hash = ${JSON.stringify(hash(key))}`);
+const heading = () => page.locator('h1').textContent();
+const labelInput = () => page.getByRole('textbox', { name: 'Feature label' });
+/** Waits until the page shows this feature's data (not the previous feature's, dimmed, while loading). */
+const loaded = (key: FeatureKey) => page.locator(`.grid[data-loaded="${key.saeId}/${key.index}"]`).waitFor();
+const saved = () => page.getByRole('status').filter({ hasText: '✓ Saved' }).waitFor();
+
+/** Features with examples and candidate labels, in index order. */
+async function richFeatures(saeId: string, wanted: number): Promise<FeaturePageData[]> {
+  const found: FeaturePageData[] = [];
+  for (let index = 0; found.length < wanted; index++) {
+    const data = await featurePage({ saeId, index });
+    if (data.top.length >= 5 && data.candidates.length > 0 && data.quantiles.length > 0 && data.boosted.length > 0) found.push(data);
+  }
+  return found;
+}
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  served = await startServe(join(dir.path, 'workspace'));
+  const { saes } = await indexedDemoWorkspace(served, { tokens: 16_384, maps: false });
+  sae = saes[0];
+  [main, other] = await richFeatures(sae.id, 2);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.emulateMedia({ colorScheme: 'light' });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await served?.stop();
+  dir.cleanup();
+});
+
+describe('the feature page in Chromium against loupe serve', () => {
+  it('opens the first SAE at feature 0 from the bare route', async () => {
+    await page.goto(`${served.url}#/feature`);
+    await expect.poll(heading).toBe('Feature 0');
+    expect(page.url()).toContain(hash({ saeId: sae.id, index: 0 }));
+  });
+
+  it('draws every panel from the index', async () => {
+    await goTo(main.key);
+    await loaded(main.key);
+    expect(await heading()).toBe(`Feature ${main.key.index}`);
+    const top = page.getByRole('region', { name: 'Top activations' });
+    expect(await top.locator('li').count()).toBe(main.top.length);
+    const first = main.top[0];
+    const centre = displayToken(main.windows[first.window].tokens[first.maxPos]).text;
+    expect(await top.locator('li').first().locator('.tok.max').textContent()).toBe(centre);
+    const quantiles = page.getByRole('region', { name: 'Activation quantiles' });
+    expect(await quantiles.locator('section').count()).toBe(main.quantiles.length);
+    expect(await quantiles.locator('li').count()).toBe(main.quantiles.reduce((n, q) => n + q.examples.length, 0));
+    const stats = page.getByRole('region', { name: 'Statistics' });
+    await stats.getByText(formatAct(main.stats!.maxAct), { exact: true }).waitFor();
+    expect(await stats.locator('svg rect').count()).toBeGreaterThan(0);
+    const logits = page.getByRole('region', { name: 'Output logits' });
+    await logits.getByText(quoteToken(main.boosted[0].token), { exact: true }).first().waitFor();
+    await logits.getByText(quoteToken(main.suppressed[0].token), { exact: true }).first().waitFor();
+    expect(await page.getByRole('region', { name: 'Fires most on' }).locator('li').count()).toBe(main.frequent.length);
+    const neighbours = page.getByRole('region', { name: 'Neighbours' });
+    expect(await neighbours.getByRole('link').count()).toBe(main.neighbours.within.length + main.neighbours.across.length);
+    const candidates = page.getByLabel('Candidate labels');
+    await candidates.getByText(main.candidates[0].tag, { exact: true }).waitFor();
+    await page.screenshot({ path: join(shots, 'feature-light.png'), fullPage: true });
+  });
+
+  it('shows a token’s activation on hover', async () => {
+    const maxToken = page.getByRole('region', { name: 'Top activations' }).locator('li').first().locator('.tok.max');
+    await maxToken.hover();
+    const tooltip = page.getByRole('tooltip');
+    await tooltip.waitFor();
+    expect(await tooltip.textContent()).toContain(formatAct(main.top[0].maxAct));
+    await page.screenshot({ path: join(shots, 'feature-hover.png') });
+  });
+
+  it('opens a neighbour in the other SAE by clicking it, and comes back with Back', async () => {
+    const across = main.neighbours.across[0];
+    expect(across.other.saeId).not.toBe(sae.id);
+    await page.getByRole('region', { name: 'Neighbours' }).getByRole('link').filter({ hasText: `#${across.other.index}` }).last().click();
+    await loaded(across.other);
+    expect(await page.getByRole('combobox', { name: 'SAE' }).inputValue()).toBe(across.other.saeId);
+    await page.screenshot({ path: join(shots, 'feature-wide-sae.png') });
+    await page.goBack();
+    await loaded(main.key);
+  });
+
+  it('saves label, tags and notes as they are typed; they survive a reload and are in the history', async () => {
+    await labelInput().fill('e2e capitalised determiner');
+    await saved();
+    await page.getByRole('textbox', { name: 'Add a tag' }).fill('syntax');
+    await page.keyboard.press('Enter');
+    await saved();
+    await page.getByRole('textbox', { name: 'Notes' }).fill('fires on the word after a verb');
+    await saved();
+    await page.reload();
+    await expect.poll(() => labelInput().inputValue()).toBe('e2e capitalised determiner');
+    expect(await page.getByRole('textbox', { name: 'Notes' }).inputValue()).toBe('fires on the word after a verb');
+    await page.getByRole('button', { name: 'Remove tag syntax' }).waitFor();
+    const history = await served.call<LabelEvent[]>('labels.history', { saeId: main.key.saeId, index: main.key.index });
+    expect(history.map((e) => [e.field, e.new])).toEqual([
+      ['notes', 'fires on the word after a verb'],
+      ['tag', 'syntax'],
+      ['label', 'e2e capitalised determiner'],
+    ]);
+    await page.getByRole('region', { name: 'History' }).getByText('e2e capitalised determiner').waitFor();
+  });
+
+  it('undoes with Ctrl+Z outside text fields and with the Undo button', async () => {
+    await labelInput().fill('a second thought');
+    await saved();
+    await page.locator('h1').click();
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => labelInput().inputValue()).toBe('e2e capitalised determiner');
+    const [newest] = await served.call<LabelEvent[]>('labels.history', { saeId: main.key.saeId, index: main.key.index, limit: 1 });
+    expect(newest).toMatchObject({ source: 'undo', field: 'label', new: 'e2e capitalised determiner' });
+    await page.getByRole('button', { name: '↶ Undo' }).click();
+    await expect.poll(() => page.getByRole('textbox', { name: 'Notes' }).inputValue()).toBe('');
+    expect((await featurePage(main.key)).label).toMatchObject({ label: 'e2e capitalised determiner', notes: '', tags: ['syntax'] });
+  });
+
+  it('accepts the best candidate label with the a key', async () => {
+    await goTo(other.key);
+    await expect.poll(heading).toBe(`Feature ${other.key.index}`);
+    await page.keyboard.press('a');
+    await expect.poll(() => labelInput().inputValue()).toBe(other.candidates[0].tag);
+    await saved();
+    expect((await featurePage(other.key)).label.label).toBe(other.candidates[0].tag);
+  });
+
+  it('finds the typed label with the search box and opens it with Enter', async () => {
+    await page.locator('h1').click();
+    await page.keyboard.press('/');
+    await page.keyboard.type('capitalis');
+    const results = page.getByRole('listbox', { name: 'Search results' });
+    const hit = results.getByRole('option').filter({ hasText: 'e2e capitalised determiner' });
+    await hit.waitFor();
+    expect(await hit.textContent()).toContain(`#${main.key.index}`);
+    await page.screenshot({ path: join(shots, 'search.png') });
+    await page.keyboard.press('Enter');
+    await expect.poll(heading).toBe(`Feature ${main.key.index}`);
+    expect(page.url()).toContain(hash(main.key));
+  });
+
+  it('flips through features with j and k, showing the newest one after fast flips', async () => {
+    await page.locator('h1').click();
+    await page.keyboard.press('j');
+    await loaded({ saeId: sae.id, index: main.key.index + 1 });
+    expect(await heading()).toBe(`Feature ${main.key.index + 1}`);
+    await page.keyboard.press('k');
+    await loaded(main.key);
+    // Five flips without waiting: the requests overlap and only the newest page may end up shown.
+    for (let i = 0; i < 5; i++) await page.keyboard.press(']');
+    const target = await featurePage({ saeId: sae.id, index: main.key.index + 5 });
+    await loaded(target.key);
+    expect(await heading()).toBe(`Feature ${target.key.index}`);
+    const top = page.getByRole('region', { name: 'Top activations' });
+    expect(await top.locator('li').count()).toBe(target.top.length);
+    expect(await top.locator('li button').first().textContent()).toContain(formatAct(target.top[0].maxAct));
+  });
+
+  it('looks right in the dark theme', async () => {
+    await goTo(main.key);
+    await loaded(main.key);
+    await page.getByRole('button', { name: 'Switch theme' }).click();
+    await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark');
+    await page.getByRole('region', { name: 'Top activations' }).locator('li').first().waitFor();
+    await page.screenshot({ path: join(shots, 'feature-dark.png'), fullPage: true });
+  });
+});

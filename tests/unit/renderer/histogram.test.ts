@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { MIN_TICK_GAP, barAt, histogramGeometry, logTicks, occupiedBins } from '../../../renderer/src/lib/feature/histogram.js';
+
+/** Log-spaced edges as the store makes them: 10^(lo + (hi − lo)·i/n). */
+function edges(log10Min: number, log10Max: number, n: number): number[] {
+  return Array.from({ length: n + 1 }, (_, i) => 10 ** (log10Min + ((log10Max - log10Min) * i) / n));
+}
+
+describe('histogramGeometry', () => {
+  const size = { width: 480, height: 120, axis: 20 };
+
+  it('gives log-spaced bins equal widths that tile the plot', () => {
+    const g = histogramGeometry(edges(-2, 1, 48), Array.from({ length: 48 }, (_, i) => i), size);
+    expect(g.bars).toHaveLength(48);
+    expect(g.bars[0].x).toBeCloseTo(0, 9);
+    for (const bar of g.bars) expect(bar.width).toBeCloseTo(480 / 48 - 1, 9);
+    expect(g.bars[47].x + 480 / 48).toBeCloseTo(480, 9);
+  });
+
+  it('scales counts linearly into the plot above the axis, with a visible minimum for a lone count', () => {
+    const counts = [0, 1, 500, 1000];
+    const g = histogramGeometry(edges(-1, 1, 4), counts, size);
+    expect(g.maxCount).toBe(1000);
+    expect(g.bars[0].height).toBe(0);
+    expect(g.bars[1].height).toBe(1);
+    expect(g.bars[2].height).toBeCloseTo(50, 9);
+    expect(g.bars[3]).toMatchObject({ y: 0, height: 100 });
+    for (const bar of g.bars) expect(bar.y + bar.height).toBeCloseTo(100, 9);
+  });
+
+  it('refuses edges that do not fit the counts, and draws nothing for an empty histogram', () => {
+    expect(() => histogramGeometry([1, 2], [1, 2], size)).toThrow(/2 counts but 2 edges \(expected 3\)/);
+    expect(histogramGeometry([1], [], size).bars).toEqual([]);
+  });
+
+  it('places ticks at powers of ten (and 2, 5 within narrow ranges) at their log position', () => {
+    expect(logTicks([0.01, 10])).toEqual([0.01, 0.1, 1, 10]);
+    expect(logTicks([0.3, 4])).toEqual([0.5, 1, 2]);
+    const g = histogramGeometry(edges(-2, 1, 48), new Array(48).fill(1), size);
+    expect(g.ticks.map((t) => t.label)).toEqual(['0.01', '0.1', '1', '10']);
+    expect(g.ticks[1].x).toBeCloseTo(160, 9);
+    expect(g.xOf(1)).toBeCloseTo(320, 9);
+  });
+
+  it('draws only the occupied bins, with one empty bin of margin each side', () => {
+    const counts = new Array(48).fill(0);
+    counts[20] = 3;
+    counts[25] = 9;
+    expect(occupiedBins(counts)).toEqual([19, 27]);
+    expect(occupiedBins([5, 0, 0])).toEqual([0, 2]);
+    expect(occupiedBins([0, 0])).toEqual([0, 2]);
+    const e = edges(-4, 4, 48);
+    const g = histogramGeometry(e, counts, size);
+    expect(g.bars.map((b) => b.bin)).toEqual([19, 20, 21, 22, 23, 24, 25, 26]);
+    expect(g.bars[0].x).toBeCloseTo(0, 9);
+    expect(g.xOf(e[27])).toBeCloseTo(480, 9);
+  });
+
+  it('drops tick labels that would overlap', () => {
+    const g = histogramGeometry(edges(-4, 4, 48), new Array(48).fill(1), { ...size, width: 200 });
+    expect(g.ticks.length).toBeGreaterThan(2);
+    for (let i = 1; i < g.ticks.length; i++) expect(g.ticks[i].x - g.ticks[i - 1].x).toBeGreaterThanOrEqual(MIN_TICK_GAP);
+    expect(g.ticks[0].value).toBe(1e-4);
+  });
+
+  it('barAt finds the bar under a pointer x and nothing outside the bars', () => {
+    const g = histogramGeometry(edges(-2, 1, 48), new Array(48).fill(1), size);
+    expect(barAt(g.bars, 5)?.bin).toBe(0);
+    expect(barAt(g.bars, 10.5)?.bin).toBe(1);
+    expect(barAt(g.bars, 479)?.bin).toBe(47);
+    expect(barAt(g.bars, -1)).toBeNull();
+    expect(barAt(g.bars, 600)).toBeNull();
+  });
+});
