@@ -49,6 +49,8 @@ export interface IndexHooks {
   jobId?: string;
   signal?: AbortSignal;
   onProgress?: (fraction: number, message: string) => void;
+  /** after each store commit: what a run killed from now on resumes from */
+  onCommit?: (cursor: IndexCursor) => void;
 }
 
 export interface IndexSummary {
@@ -120,6 +122,7 @@ export async function indexLoaded(ws: Workspace, { sae, model, tokenizer, hook }
     lastCommit = performance.now();
     const changes = acc.takeChanges();
     cursor = ws.features.commitBatch({ runId: run.id, from: cursor, to: { windowsDone: cursor.windowsDone + pending.length, tokensDone: acc.tokensSeen }, windows: pending.splice(0), stats: changes.stats, examples: changes.examples, state: acc.state() });
+    hooks.onCommit?.(cursor);
     hooks.onProgress?.(Math.min(0.99, cursor.tokensDone / config.tokens), `${cursor.tokensDone.toLocaleString('en-US')} of ${config.tokens.toLocaleString('en-US')} tokens`);
   };
   for await (const batch of windowBatches(stream, windowsPerBatch, cursor.windowsDone)) {
@@ -131,6 +134,7 @@ export async function indexLoaded(ws: Workspace, { sae, model, tokenizer, hook }
     for (const w of batch) pending.push({ index: w.index, docId: w.docId, text: w.text, ids: w.ids, offsets: w.offsets });
     const due = (cursor.windowsDone + pending.length) * contextLength - cursor.tokensDone >= commitTokens && performance.now() - lastCommit >= commitSeconds * 1000;
     if (due) commit();
+    else hooks.onProgress?.(Math.min(0.99, acc.tokensSeen / config.tokens), `${acc.tokensSeen.toLocaleString('en-US')} of ${config.tokens.toLocaleString('en-US')} tokens`);
   }
   if (pending.length > 0) commit();
   if (acc.tokensSeen === 0) throw new CorpusError(`corpus "${corpus.spec}" yields no window of ${contextLength} tokens`);

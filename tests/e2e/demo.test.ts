@@ -95,6 +95,7 @@ describe('the demo workspace on a first launch', () => {
   it('is found ready on the next launch, which queues nothing', async () => {
     await served?.stop();
     served = await startServe(undefined, { env });
+    // serve prints its URL after it has queued (or not) the demo's jobs: the list is final here.
     expect(served.output()).not.toContain('Preparing the demo workspace');
     expect(await served.call<JobSummary[]>('jobs.list', { states: ['queued', 'running'] })).toEqual([]);
     expect((await served.call<JobSummary[]>('jobs.list', {})).length).toBe(5);
@@ -118,11 +119,13 @@ describe('the demo in another workspace', () => {
     await offer.getByRole('button', { name: 'Create the demo' }).click();
     const panel = page.getByRole('region', { name: 'Demo workspace' });
     await panel.getByRole('heading', { name: 'Preparing the demo workspace' }).waitFor();
+    await expect.poll(() => page.getByRole('region', { name: 'SAEs' }).locator('tbody tr').count()).toBe(2);
     const jobs = await served.call<JobSummary[]>('jobs.list', { states: ['queued', 'running'] });
     expect(jobs).toHaveLength(5);
     for (const job of jobs) await served.call('jobs.cancel', { jobId: job.id });
     const finish = panel.getByRole('button', { name: 'Finish the demo' });
     await finish.waitFor({ timeout: 30_000 });
+    await panel.getByRole('heading', { name: 'The demo workspace is not finished' }).waitFor();
     await shoot('cancelled');
     await finish.click();
     await expect.poll(async () => (await served!.call<JobSummary[]>('jobs.list', { states: ['queued', 'running'] })).length).toBe(5);

@@ -61,9 +61,11 @@ Prints a URL with a secret token; open it in a browser. On a remote machine, for
     const info = opened.result as WorkspaceInfo;
     const host = await listen(engine, ports);
     const demo = values.workspace === undefined ? await prepareDemo(engine) : null;
-    process.stdout.write(`Loupe is serving workspace ${info.path}\n  ${host.url}\n`);
+    process.stdout.write(`Loupe is serving workspace ${info.path}\n`);
     if (info.interruptedJobs > 0) process.stdout.write(`  ${info.interruptedJobs} job(s) were interrupted when Loupe last stopped.\n`);
     if (demo) process.stdout.write(`  ${demo}\n`);
+    // The URL last: it is what to open, and what scripts wait for (everything above is printed by then).
+    process.stdout.write(`  ${host.url}\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

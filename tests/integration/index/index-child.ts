@@ -5,5 +5,5 @@ import { RUN, workspaceWithSae } from './index-setup.js';
 
 const [dir, saePath] = process.argv.slice(2);
 const { ws, saeId } = workspaceWithSae(dir, saePath, { markInterrupted: false });
-await runIndex(ws, { saeId, ...RUN }, { onProgress: (fraction) => process.stdout.write(`progress ${fraction}\n`) });
+await runIndex(ws, { saeId, ...RUN }, { onCommit: (cursor) => process.stdout.write(`commit ${cursor.batchesDone}\n`) });
 process.stdout.write('done\n');

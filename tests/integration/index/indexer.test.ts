@@ -141,7 +141,7 @@ function killAfterCommits(dir: string, commits: number): Promise<void> {
     const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'index-child.ts'), dir, saePath], { stdio: ['ignore', 'pipe', 'inherit'] });
     let seen = 0;
     child.stdout.setEncoding('utf8').on('data', (text: string) => {
-      seen += text.split('\n').filter((line) => /^progress /.test(line) && Number(line.slice(9)) > 0).length;
+      seen += text.split('\n').filter((line) => line.startsWith('commit ')).length;
       if (seen >= commits) child.kill('SIGKILL');
       if (text.includes('done')) reject(new Error('the index job finished before it was killed'));
     });

@@ -1,5 +1,6 @@
 import type { DemoStatus } from '../../../../native/api/demo.js';
 import type { ApiClient } from '../api/client.js';
+import type { WorkspaceState } from './workspace.svelte.js';
 
 /**
  * The demo workspace as Home shows it: whether this workspace is (becoming) the demo, and its steps.
@@ -7,13 +8,15 @@ import type { ApiClient } from '../api/client.js';
  */
 export class DemoState {
   #api: ApiClient;
+  #workspace: WorkspaceState;
   #request = 0;
   status = $state.raw<DemoStatus | null>(null);
   creating = $state(false);
   error = $state<string | null>(null);
 
-  constructor(api: ApiClient) {
+  constructor(api: ApiClient, workspace: WorkspaceState) {
     this.#api = api;
+    this.#workspace = workspace;
   }
 
   async refresh(): Promise<void> {
@@ -33,7 +36,8 @@ export class DemoState {
     this.error = null;
     try {
       await this.#api.call('demo.create', {});
-      await this.refresh();
+      // The demo's model and SAEs are registered now: Home's lists show them at once.
+      await Promise.all([this.refresh(), this.#workspace.refresh()]);
     } catch (error) {
       this.error = (error as Error).message;
     } finally {
