@@ -14,7 +14,7 @@ import type { LossTerms, ParamRefs } from './step-types.js';
 export function topkGrads(g: GraphBuilder, p: ParamRefs, x: ValueRef, k: number, mseScale: ValueRef, blocked?: ValueRef, aux?: AuxKInputs): LossTerms {
   const n = tokenCount(g, x);
   const xc = g.op('Sub', [x, p.bDec]);
-  const pre = blockLatents(g, g.op('Gemm', [xc, p.wEncT, p.bEnc], { transB: 1 }), blocked);
+  const pre = blockLatents(g, g.op('Add', [g.op('MatMul', [xc, g.op('Transpose', [p.wEncT], { perm: [1, 0] })]), p.bEnc]), blocked);
   const [top, idx] = g.opMulti('TopK', [pre, g.constInt64([k])], 2, { axis: -1, largest: 1, sorted: 0 });
   const main = sparseLatents(g, p, top, idx);
   const e = g.op('Sub', [g.op('Add', [main.decoded, p.bDec]), x]);
