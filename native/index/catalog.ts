@@ -10,7 +10,7 @@ import { SaeError, assertHookWidth } from '../sae/canonical.js';
 import type { CanonicalSae } from '../sae/canonical.js';
 import { loadSae } from '../sae/formats/load.js';
 import { contentFingerprint } from './fingerprint.js';
-import { modelFiles } from './model-files.js';
+import { modelFiles } from '../models/model-files.js';
 import { modelSummaryOf } from '../store/models-table.js';
 import type { ModelRecord } from '../store/models-table.js';
 import { saeSummaryOf } from '../store/saes-table.js';

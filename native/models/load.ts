@@ -1,10 +1,10 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { openSafetensors } from '../formats/safetensors.js';
 import type { SafetensorsFile } from '../formats/safetensors.js';
+import { modelFiles } from './model-files.js';
 import { FormatError } from '../formats/tensor.js';
 import { readTorchCheckpoint } from '../formats/torch.js';
-import { parseModelConfig } from './config.js';
 import { loadGpt2Weights } from './load-gpt2.js';
 import { loadTransformerLensWeights } from './load-tl.js';
 import type { StateDict, TransformerWeights } from './weights.js';
@@ -17,20 +17,13 @@ export interface LoadedModel {
   weightsPath: string;
 }
 
-const HF_WEIGHTS = ['model.safetensors', 'model.safetensors.index.json', 'pytorch_model.bin'];
-
 /**
  * Loads a model folder (config.json + weights), or a weights file with config.json beside it: a
  * Hugging Face GPT-2 folder or a TransformerLens state dict (`.pth`/`.pt`/`.safetensors`).
  */
 export function loadTransformer(path: string): LoadedModel {
-  if (!existsSync(path)) throw new FormatError(path, 'no such file or folder');
-  const isFile = statSync(path).isFile();
-  const dir = isFile ? dirname(path) : path;
-  const configPath = join(dir, 'config.json');
-  if (!existsSync(configPath)) throw new FormatError(dir, 'no config.json: a model folder needs one (Hugging Face or TransformerLens naming)');
-  const config = parseModelConfig(readJson(configPath), configPath);
-  const weightsPath = isFile ? path : findWeights(dir, config.family === 'transformerlens');
+  const { dir, config, weights } = modelFiles(path);
+  const weightsPath = weights[0];
   const dict = openStateDict(weightsPath);
   try {
     const load = config.family === 'gpt2' ? loadGpt2Weights : loadTransformerLensWeights;
@@ -48,19 +41,6 @@ function readJson(path: string): unknown {
   }
 }
 
-function findWeights(dir: string, transformerLens: boolean): string {
-  const files = readdirSync(dir).filter((f) => statSync(join(dir, f)).isFile());
-  const hf = HF_WEIGHTS.find((f) => files.includes(f));
-  if (hf) return join(dir, hf);
-  if (transformerLens) {
-    const candidates = files.filter((f) => /\.(pth?|safetensors)$/.test(f) && !f.startsWith('refs.'));
-    const checkpoints = candidates.filter((f) => /\.pth?$/.test(f));
-    const pick = checkpoints.length > 0 ? checkpoints : candidates;
-    if (pick.length === 1) return join(dir, pick[0]);
-    if (pick.length > 1) throw new FormatError(dir, `several state dicts (${pick.join(', ')}): pass the file itself as the model`);
-  }
-  throw new FormatError(dir, `no weights file: expected one of ${HF_WEIGHTS.join(', ')}${transformerLens ? ', or a .pth/.pt/.safetensors state dict' : ''}`);
-}
 
 /** A state dict with `close`: safetensors files stay open and are read tensor by tensor. */
 export function openStateDict(path: string): StateDict & { close(): void } {

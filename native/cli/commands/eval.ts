@@ -1,18 +1,14 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadTokenizer } from '../../formats/tokenizer.js';
-import { FormatError } from '../../formats/tensor.js';
 import { openCorpus } from '../../index/corpus/open.js';
-import { CorpusError } from '../../index/corpus/types.js';
 import { tokenWindows } from '../../index/windows.js';
-import { ForwardInputError } from '../../models/forward.js';
-import { UnknownHookError } from '../../models/hooks.js';
 import { loadTransformer } from '../../models/load.js';
-import { parseProvider } from '../../onnx/ort.js';
 import { loadSae } from '../../sae/formats/load.js';
 import { evalHook, evaluateSae } from '../../sae/eval/evaluate.js';
 import { formatEvalReport } from '../../sae/eval/report.js';
 import { integerFlag, parseFlags, requireFlag } from '../args.js';
+import { asUserError, providerFlag } from '../user-errors.js';
 import { CliError } from '../command.js';
 import type { CliCommand } from '../command.js';
 
@@ -64,14 +60,14 @@ export const evalCommand: CliCommand = {
     const latents = integerFlag(values, 'ablation-latents', 32);
     const seed = integerFlag(values, 'seed', 0);
     const threads = values.threads === undefined ? undefined : integerFlag(values, 'threads');
-    const provider = asUsage(() => parseProvider(String(values.provider)));
+    const provider = providerFlag(String(values.provider));
     const out = typeof values.out === 'string' ? values.out : undefined;
     if (context < 2) throw new CliError(`--context must be at least 2 (a window needs a next token to predict), got ${context}`, 2);
     if (tokens < context) throw new CliError(`--tokens ${tokens} is less than one window of --context ${context} tokens`, 2);
     if (batchSize < 1) throw new CliError('--batch must be at least 1', 2);
     if (out !== undefined && !existsSync(dirname(out) || '.')) throw new CliError(`--out ${out}: the folder ${dirname(out)} does not exist`);
 
-    const report = await asInputError(async () => {
+    const report = await asUserError(async () => {
       const { weights, dir } = loadTransformer(modelPath);
       const sae = loadSae(saePath);
       const hook = evalHook(sae, typeof values.hook === 'string' ? values.hook : undefined);
@@ -96,21 +92,5 @@ export const evalCommand: CliCommand = {
   },
 };
 
-function asUsage<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    throw new CliError((e as Error).message, 2);
-  }
-}
 
-/** Bad files, hooks, widths, corpora and token ids are the user's input: exit 1 with the message. */
-async function asInputError<T>(f: () => Promise<T>): Promise<T> {
-  try {
-    return await f();
-  } catch (e) {
-    const input = e instanceof FormatError || e instanceof CorpusError || e instanceof ForwardInputError || e instanceof UnknownHookError;
-    if (input) throw new CliError(e.message);
-    throw e;
-  }
-}
+

@@ -1,13 +1,8 @@
-import { ApiFailure } from '../../api/errors.js';
-import { FormatError } from '../../formats/tensor.js';
 import { registerModel, registerSae } from '../../index/catalog.js';
-import { CorpusError } from '../../index/corpus/types.js';
-import { IndexError, runIndex } from '../../index/indexer.js';
-import { UnknownHookError } from '../../models/hooks.js';
-import { parseProvider } from '../../onnx/ort.js';
+import { runIndex } from '../../index/indexer.js';
 import { openWorkspace } from '../../store/workspace.js';
 import { integerFlag, parseFlags, requireFlag } from '../args.js';
-import { CliError } from '../command.js';
+import { asUserError, asUserErrorSync, providerFlag } from '../user-errors.js';
 import type { CliCommand } from '../command.js';
 
 const usage = `Usage: loupe index --workspace DIR --model DIR --sae PATH --corpus SPEC --tokens N [--context N]
@@ -45,13 +40,13 @@ export const indexCommand: CliCommand = {
     const threads = values.threads === undefined ? undefined : integerFlag(values, 'threads');
     const provider = providerFlag(String(values.provider));
     // The app may have this workspace open with jobs running: they are not this process's to mark interrupted.
-    const ws = asInputError(() => openWorkspace(workspace, { markInterrupted: false }));
+    const ws = asUserErrorSync(() => openWorkspace(workspace, { markInterrupted: false }));
     const controller = new AbortController();
     const interrupt = () => controller.abort();
     process.once('SIGINT', interrupt);
     try {
-      const model = asInputError(() => registerModel(ws, modelPath));
-      const sae = asInputError(() => registerSae(ws, saePath, model.id));
+      const model = asUserErrorSync(() => registerModel(ws, modelPath));
+      const sae = asUserErrorSync(() => registerSae(ws, saePath, model.id));
       process.stderr.write(`loupe index: model ${model.id} (${model.registration}), SAE ${sae.id} (${sae.registration})\n`);
       let lastPrint = 0;
       const onProgress = (fraction: number, message: string) => {
@@ -60,7 +55,7 @@ export const indexCommand: CliCommand = {
         lastPrint = now;
         process.stderr.write(`loupe index: ${(100 * fraction).toFixed(0)}% · ${message}\n`);
       };
-      const summary = await asInputErrorAsync(() => runIndex(ws, { saeId: sae.id, corpus, tokens, contextLength, provider, threads }, { signal: controller.signal, onProgress }));
+      const summary = await asUserError(() => runIndex(ws, { saeId: sae.id, corpus, tokens, contextLength, provider, threads }, { signal: controller.signal, onProgress }));
       process.stdout.write(`${JSON.stringify({ model: model.id, ...summary })}\n`);
       return 0;
     } catch (error) {
@@ -74,33 +69,8 @@ export const indexCommand: CliCommand = {
   },
 };
 
-/** Errors about the user's files, flags or data: one line and exit status 1. */
-function isInputError(e: unknown): e is Error {
-  return [ApiFailure, IndexError, CorpusError, FormatError, UnknownHookError, RangeError].some((type) => e instanceof type);
-}
 
-function asInputError<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (isInputError(e)) throw new CliError(e.message);
-    throw e;
-  }
-}
 
-function providerFlag(name: string): ReturnType<typeof parseProvider> {
-  try {
-    return parseProvider(name);
-  } catch (e) {
-    throw new CliError(`--provider: ${(e as Error).message}`, 2);
-  }
-}
 
-async function asInputErrorAsync<T>(f: () => Promise<T>): Promise<T> {
-  try {
-    return await f();
-  } catch (e) {
-    if (isInputError(e)) throw new CliError(e.message);
-    throw e;
-  }
-}
+
+

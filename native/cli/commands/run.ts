@@ -1,14 +1,12 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { openSafetensors, writeSafetensors } from '../../formats/safetensors.js';
-import { FormatError } from '../../formats/tensor.js';
 import type { HostTensor } from '../../formats/tensor.js';
-import { ForwardInputError, runForward } from '../../models/forward.js';
+import { runForward } from '../../models/forward.js';
 import type { TokenIds } from '../../models/forward.js';
-import { UnknownHookError } from '../../models/hooks.js';
 import { loadTransformer } from '../../models/load.js';
-import { parseProvider } from '../../onnx/ort.js';
 import { integerFlag, parseFlags, requireFlag } from '../args.js';
+import { asUserError, providerFlag } from '../user-errors.js';
 import { CliError } from '../command.js';
 import type { CliCommand } from '../command.js';
 
@@ -45,11 +43,11 @@ export const runCommand: CliCommand = {
     const hooks = String(values.hooks).split(',').map((h) => h.trim()).filter((h) => h.length > 0);
     const logits = values.logits === true;
     if (hooks.length === 0 && !logits) throw new CliError('nothing to compute: give --hooks, --logits or both', 2);
-    const provider = asUsage(() => parseProvider(String(values.provider)));
+    const provider = providerFlag(String(values.provider));
     const threads = values.threads === undefined ? undefined : integerFlag(values, 'threads');
     if (!existsSync(dirname(outPath) || '.')) throw new CliError(`--out ${outPath}: the folder ${dirname(outPath)} does not exist`);
 
-    const result = await asInputError(async () => {
+    const result = await asUserError(async () => {
       const ids = readInputIds(idsPath);
       const { weights } = loadTransformer(modelPath);
       return runForward(weights, ids, { hooks, logits }, { provider, intraOpNumThreads: threads || undefined });
@@ -83,20 +81,5 @@ export function readInputIds(path: string): TokenIds {
   }
 }
 
-function asUsage<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    throw new CliError((e as Error).message, 2);
-  }
-}
 
-/** Bad files, unknown hooks and out-of-range ids are the user's input: exit 1 with the message. */
-async function asInputError<T>(f: () => Promise<T>): Promise<T> {
-  try {
-    return await f();
-  } catch (e) {
-    if (e instanceof FormatError || e instanceof ForwardInputError || e instanceof UnknownHookError) throw new CliError(e.message);
-    throw e;
-  }
-}
+

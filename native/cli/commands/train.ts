@@ -2,14 +2,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { parseProvider } from '../../onnx/ort.js';
 import { runTraining } from '../../sae/train/run-training.js';
 import type { TrainingConfig } from '../../sae/train/run-training.js';
-import { TrainingError } from '../../sae/train/trainer.js';
 import type { TrainProgress } from '../../sae/train/trainer.js';
-import { ActivationStreamError } from '../../sae/train/activations.js';
-import { FormatError } from '../../formats/tensor.js';
-import { CorpusError } from '../../index/corpus/types.js';
-import { ForwardInputError } from '../../models/forward.js';
-import { UnknownHookError } from '../../models/hooks.js';
 import { integerFlag, numberFlag, parseFlags, requireFlag } from '../args.js';
+import { asUserError } from '../user-errors.js';
 import { CliError } from '../command.js';
 import type { CliCommand } from '../command.js';
 
@@ -115,16 +110,6 @@ function parseTrainFlags(argv: string[]): TrainingConfig {
   }
 }
 
-/** Errors about the user's files, flags or data become a one-line message and exit status 1. */
-async function asUserError<T>(f: () => Promise<T>): Promise<T> {
-  try {
-    return await f();
-  } catch (e) {
-    const user = [TrainingError, FormatError, CorpusError, ActivationStreamError, UnknownHookError, ForwardInputError, RangeError];
-    if (user.some((type) => e instanceof type)) throw new CliError((e as Error).message);
-    throw e;
-  }
-}
 
 function progressLine(p: TrainProgress, seconds: number): string {
   const pct = (100 * p.step) / p.steps;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import type { TrainPoint } from '../../api/types.js';
 import type { Provider } from '../../onnx/ort.js';
 import type { CanonicalSae } from '../canonical.js';
 import { DEFAULT_ADAM } from './adam-graph.js';
@@ -48,18 +49,8 @@ export interface TrainOptions {
   onProgress?: (p: TrainProgress) => void;
 }
 
-export interface TrainProgress {
-  step: number;
-  steps: number;
-  tokensSeen: number;
-  loss: number;
-  /** reconstruction MSE divided by the data's variance: the fraction of variance unexplained */
-  nmse: number;
-  auxLoss: number;
-  l0: number;
-  deadFraction: number;
-  lr: number;
-}
+/** One step's numbers (the same shape as the contract's TrainPoint, which the training job sends as job.data). */
+export type TrainProgress = TrainPoint;
 
 export interface TrainResult {
   state: TrainState;

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
 import { FormatError } from '../formats/tensor.js';
-import { parseModelConfig } from '../models/config.js';
-import type { TransformerConfig } from '../models/config.js';
+import { parseModelConfig } from './config.js';
+import type { TransformerConfig } from './config.js';
 
 /** What registering a model reads: the config and the names of the weights files, never the weights. */
 export interface ModelFiles {
@@ -19,8 +19,9 @@ export interface ModelFiles {
 const HF_WEIGHTS = ['model.safetensors', 'model.safetensors.index.json', 'pytorch_model.bin'];
 
 /**
- * Finds a model's config and weights the way loadTransformer does (same file names and
- * preferences), reading only config.json and, for a sharded model, its index.
+ * Finds a model's config and weights files (Hugging Face names first, else one TransformerLens
+ * state dict), reading only config.json and, for a sharded model, its index: what registering a
+ * model needs, and where loadTransformer reads the weights from.
  */
 export function modelFiles(path: string): ModelFiles {
   if (!existsSync(path)) throw new FormatError(path, 'no such file or folder');
