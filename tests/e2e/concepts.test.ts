@@ -1,15 +1,13 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SaeSummary } from '../../native/api/types.js';
-import { launchChromium } from '../helpers/browser.js';
-import { indexedDemoWorkspace } from '../helpers/indexed-workspace.js';
-import { startServe, type Served } from '../helpers/serve.js';
-import { tempDir, testOutputDir } from '../helpers/tmp.js';
+import { openE2eSession, type E2eSession } from '../helpers/e2e-session.js';
+import type { Served } from '../helpers/serve.js';
+import { testOutputDir } from '../helpers/tmp.js';
 
-const dir = tempDir('e2e-concepts');
 const shots = testOutputDir('e2e', 'concepts');
+let session: E2eSession;
 let browser: Browser;
 let served: Served;
 let page: Page;
@@ -17,20 +15,15 @@ let modelId = '';
 let wide: SaeSummary;
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
-  served = await startServe(join(dir.path, 'ws'));
-  const demo = await indexedDemoWorkspace(served, { tokens: 8192, maps: false });
+  session = await openE2eSession('concepts', { tokens: 8192, maps: false, viewport: { width: 1360, height: 1000 } });
+  ({ served, browser, page } = session);
+  const demo = session;
   modelId = demo.modelId;
   wide = demo.saes.find((s) => s.dSae === 4096) as SaeSummary;
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
-  await page.emulateMedia({ colorScheme: 'light' });
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await served?.stop();
-  dir.cleanup();
+  await session?.close();
 });
 
 const plane = () => page.getByRole('region', { name: 'Concept plane' });

@@ -1,17 +1,15 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeatureKey, FeaturePageData, LabelEvent, SaeSummary } from '../../native/api/types.js';
 import { formatAct } from '../../renderer/src/lib/feature/format.js';
 import { displayToken, quoteToken } from '../../renderer/src/lib/feature/token-display.js';
-import { launchChromium } from '../helpers/browser.js';
-import { indexedDemoWorkspace } from '../helpers/indexed-workspace.js';
-import { startServe, type Served } from '../helpers/serve.js';
-import { tempDir, testOutputDir } from '../helpers/tmp.js';
+import { openE2eSession, type E2eSession } from '../helpers/e2e-session.js';
+import type { Served } from '../helpers/serve.js';
+import { testOutputDir } from '../helpers/tmp.js';
 
-const dir = tempDir('e2e-feature');
 const shots = testOutputDir('e2e', 'feature');
+let session: E2eSession;
 let browser: Browser;
 let served: Served;
 let page: Page;
@@ -41,20 +39,15 @@ async function richFeatures(saeId: string, wanted: number): Promise<FeaturePageD
 }
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
-  served = await startServe(join(dir.path, 'workspace'));
-  const { saes } = await indexedDemoWorkspace(served, { tokens: 16_384, maps: false });
+  session = await openE2eSession('feature', { tokens: 16_384, maps: false });
+  ({ served, browser, page } = session);
+  const { saes } = session;
   sae = saes[0];
   [main, other] = await richFeatures(sae.id, 2);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.emulateMedia({ colorScheme: 'light' });
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await served?.stop();
-  dir.cleanup();
+  await session?.close();
 });
 
 describe('the feature page in Chromium against loupe serve', () => {

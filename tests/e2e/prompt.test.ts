@@ -1,17 +1,15 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PromptResult, SaeSummary } from '../../native/api/types.js';
 import { heatmapLayout } from '../../renderer/src/lib/prompt/heatmap-layout.js';
-import { launchChromium } from '../helpers/browser.js';
-import { indexedDemoWorkspace } from '../helpers/indexed-workspace.js';
-import { startServe, type Served } from '../helpers/serve.js';
-import { tempDir, testOutputDir } from '../helpers/tmp.js';
+import { openE2eSession, type E2eSession } from '../helpers/e2e-session.js';
+import type { Served } from '../helpers/serve.js';
+import { testOutputDir } from '../helpers/tmp.js';
 
-const dir = tempDir('e2e-prompt');
 const shots = testOutputDir('e2e', 'prompt');
 const SENTENCE = 'The jury said it did find that many of Georgia\'s election laws "are outmoded or inadequate".';
+let session: E2eSession;
 let browser: Browser;
 let served: Served;
 let page: Page;
@@ -38,19 +36,14 @@ async function heatCell(t: number, f: number): Promise<{ x: number; y: number }>
 }
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
-  served = await startServe(join(dir.path, 'ws'));
-  const { saes } = await indexedDemoWorkspace(served, { tokens: 8192, maps: false });
+  session = await openE2eSession('prompt', { tokens: 8192, maps: false });
+  ({ served, browser, page } = session);
+  const { saes } = session;
   sae = saes[0];
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.emulateMedia({ colorScheme: 'light' });
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await served?.stop();
-  dir.cleanup();
+  await session?.close();
 });
 
 describe('Prompt view in Chromium against loupe serve', () => {
