@@ -7,11 +7,12 @@ import { benchEncode } from './encode.js';
 import { benchForward } from './forward.js';
 import { benchStore } from './store.js';
 import { benchIndex } from './index.js';
+import { benchMap } from './map.js';
 import { benchMaps } from './maps.js';
 import { benchTrain } from './train.js';
 import type { BenchResult } from './types.js';
 
-const suites: [string, () => Promise<BenchResult[]>][] = [['forward', benchForward], ['encode', benchEncode], ['train', benchTrain], ['store', benchStore], ['index', benchIndex], ['maps', benchMaps], ['compare', benchCompare]];
+const suites: [string, () => Promise<BenchResult[]>][] = [['forward', benchForward], ['encode', benchEncode], ['train', benchTrain], ['store', benchStore], ['index', benchIndex], ['map', benchMap], ['maps', benchMaps], ['compare', benchCompare]];
 
 function format(n: number): string {
   if (n === 0) return '–';
