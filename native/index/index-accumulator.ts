@@ -89,11 +89,15 @@ export class IndexAccumulator {
     this.#scratch.clear();
   }
 
-  /** What changed since the last call, as store rows: stats of every feature, examples of those whose lists moved. */
-  takeChanges(): { stats: FeatureStats[]; examples: PerFeature<ExampleInput>[] } {
-    const stats = Array.from({ length: this.settings.dSae }, (_, f) => this.stats.stats(f, this.tokensSeen));
-    const changed = new Set([...this.top.takeDirty(), ...this.reservoir.takeDirty()]);
-    const examples = [...changed].sort((a, b) => a - b).map((feature) => ({ feature, items: this.runningExamples(feature) }));
+  /** The features whose example lists moved since the last call, ascending. */
+  takeChangedFeatures(): number[] {
+    return [...new Set([...this.top.takeDirty(), ...this.reservoir.takeDirty()])].sort((a, b) => a - b);
+  }
+
+  /** Store rows for features [from, to): the stats of each, the examples of those in `changed`. */
+  changes(from: number, to: number, changed: readonly number[]): { stats: FeatureStats[]; examples: PerFeature<ExampleInput>[] } {
+    const stats = Array.from({ length: to - from }, (_, i) => this.stats.stats(from + i, this.tokensSeen));
+    const examples = changed.filter((f) => f >= from && f < to).map((feature) => ({ feature, items: this.runningExamples(feature) }));
     return { stats, examples };
   }
 

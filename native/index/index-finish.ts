@@ -39,11 +39,10 @@ export interface FinalRows {
   candidates: PerFeature<FeatureCandidate>[];
 }
 
-/** Every feature's final rows: quantile bands drawn now that the maximum is known, token lists, neighbours with correlations, candidate labels. */
-export function finalRows(acc: IndexAccumulator, s: FinishSettings): FinalRows {
-  const { dSae } = acc.settings;
+/** Final rows of features [from, to): quantile bands drawn now that the maximum is known, token lists, neighbours with correlations, candidate labels. */
+export function finalRows(acc: IndexAccumulator, s: FinishSettings, from: number, to: number): FinalRows {
   const rows: FinalRows = { stats: [], examples: [], tokens: [], neighbours: [], candidates: [] };
-  for (let f = 0; f < dSae; f++) {
+  for (let f = from; f < to; f++) {
     const maxAct = acc.stats.max[f];
     const banded = maxAct > 0 ? acc.reservoir.bands(f, maxAct, s.bands, s.perBand) : { edges: new Float32Array(0), groups: [] };
     rows.stats.push(acc.stats.stats(f, acc.tokensSeen, banded.edges));

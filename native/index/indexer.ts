@@ -18,7 +18,8 @@ import { CorpusError } from './corpus/types.js';
 import { logitEffects, nearestByCosine } from './decoder-analysis.js';
 import { IndexAccumulator } from './index-accumulator.js';
 import { acrossRows, finalRows } from './index-finish.js';
-import type { AcrossNeighbours } from './index-finish.js';
+import type { AcrossNeighbours, FinishSettings } from './index-finish.js';
+import type { IndexBatch } from '../store/index-batch.js';
 import { prepareIndexPass } from './index-graph.js';
 import { tokenWindows } from './windows.js';
 import type { TokenWindow } from './windows.js';
@@ -41,6 +42,8 @@ export interface IndexConfig {
    * run loses is at most the work since its last commit. Commit timing never changes the result.
    */
   commitSeconds?: number;
+  /** features written per store batch within a commit (default 2,048): bounds the rows in memory at once */
+  chunkFeatures?: number;
   provider?: Provider;
   threads?: number;
 }
@@ -120,8 +123,10 @@ export async function indexLoaded(ws: Workspace, { sae, model, tokenizer, hook }
   const commitSeconds = config.commitSeconds ?? 10;
   const commit = () => {
     lastCommit = performance.now();
-    const changes = acc.takeChanges();
-    cursor = ws.features.commitBatch({ runId: run.id, from: cursor, to: { windowsDone: cursor.windowsDone + pending.length, tokensDone: acc.tokensSeen }, windows: pending.splice(0), stats: changes.stats, examples: changes.examples, state: acc.state() });
+    const changed = acc.takeChangedFeatures();
+    const first = { windows: pending.splice(0), state: acc.state() };
+    const to = { windowsDone: cursor.windowsDone + first.windows.length, tokensDone: acc.tokensSeen };
+    cursor = commitInChunks(ws, run.id, cursor, to, sae.dSae, config.chunkFeatures ?? 2048, (from, end) => ({ ...(from === 0 ? first : {}), ...acc.changes(from, end, changed) }));
     hooks.onCommit?.(cursor);
     hooks.onProgress?.(Math.min(0.99, cursor.tokensDone / config.tokens), `${cursor.tokensDone.toLocaleString('en-US')} of ${config.tokens.toLocaleString('en-US')} tokens`);
   };
@@ -204,7 +209,7 @@ async function finish(ws: Workspace, run: IndexRun, acc: IndexAccumulator, { sae
     across.push({ saeId: other.id, ...found, k });
   }
   const logits = await logitEffects(sae.wDec, sae.dSae, model, logitsK, { provider: config.provider, intraOpNumThreads: config.threads });
-  const rows = finalRows(acc, {
+  const settings: FinishSettings = {
     saeId: config.saeId,
     bands: SETTINGS.bands,
     perBand: SETTINGS.perBand,
@@ -215,10 +220,25 @@ async function finish(ws: Workspace, run: IndexRun, acc: IndexAccumulator, { sae
     neighbours: { indices: acc.settings.neighbours, cosines, k: SETTINGS.neighbours },
     tokenText: (id) => tokenizer.tokenText(id),
     across,
-  });
-  ws.features.commitBatch({ runId: run.id, from: cursor, to: { windowsDone: cursor.windowsDone, tokensDone: cursor.tokensDone }, ...rows });
+  };
+  commitInChunks(ws, run.id, cursor, { windowsDone: cursor.windowsDone, tokensDone: cursor.tokensDone }, sae.dSae, config.chunkFeatures ?? 2048, (from, end) => finalRows(acc, settings, from, end));
   ws.features.finishRun(run.id);
   for (const other of siblings) await linkBack(ws, other, config.saeId, sae, options);
+}
+
+/**
+ * One commit (a single transaction, so a kill leaves all of it or none) written as store batches of
+ * `chunk` features each, built one chunk at a time: a 32k-feature SAE's rows never all exist in
+ * memory together. The cursor reaches `to` with the first chunk; later chunks only add rows.
+ */
+function commitInChunks(ws: Workspace, runId: number, cursor: IndexCursor, to: { windowsDone: number; tokensDone: number }, dSae: number, chunk: number, rows: (from: number, end: number) => Omit<IndexBatch, 'runId' | 'from' | 'to'>): IndexCursor {
+  return ws.db.transaction(() => {
+    let at = cursor;
+    for (let from = 0; from < dSae; from += chunk) {
+      at = ws.features.commitBatch({ runId, from: at, to, ...rows(from, Math.min(dSae, from + chunk)) });
+    }
+    return at;
+  });
 }
 
 /** The workspace's other SAEs on the same model and hook, with an index to link to. */

@@ -10,7 +10,7 @@ import { DEMO_MODEL } from '../../helpers/shared.js';
 export const HOOK = 'blocks.0.hook_mlp_out';
 export const CORPUS = 'brown:ca01-ca03';
 /** Small enough for a test, several commits and batches long. */
-export const RUN = { corpus: CORPUS, tokens: 6144, contextLength: 64, batchTokens: 512, commitTokens: 1024, commitSeconds: 0 };
+export const RUN = { corpus: CORPUS, tokens: 6144, contextLength: 64, batchTokens: 512, commitTokens: 1024, commitSeconds: 0, chunkFeatures: 40 };
 
 /** A random TopK SAE on the demo model's MLP output: real features of nothing, but a real index. */
 export function randomSae(path: string, dSae = 96, k = 6, seed = 11): CanonicalSae {
