@@ -14,23 +14,40 @@ export interface IndexPass {
   fallbackMessage?: string;
 }
 
-/**
- * The model forward to `hook` and the SAE encode in one ONNX graph, so activations never travel
- * to JavaScript and back. A TopK SAE returns its k latents per token (indices as int32); other
- * activations return the dense [n, dSae] array, made sparse here.
- */
+/** One run per batch of windows: every SAE's active latents on the same tokens. */
+export interface EncodePass {
+  run(ids: Int32Array, nWindows: number, contextLength: number): Promise<SparseActs[]>;
+  provider: string;
+  fallbackMessage?: string;
+}
+
+/** prepareEncodePass for one SAE. */
 export async function prepareIndexPass(model: TransformerWeights, sae: CanonicalSae, hook: string, options: SessionOptions = {}): Promise<IndexPass> {
+  const pass = await prepareEncodePass(model, [sae], hook, options);
+  return { ...pass, run: async (ids, nWindows, contextLength) => (await pass.run(ids, nWindows, contextLength))[0] };
+}
+
+/**
+ * The model forward to `hook` once and each SAE's encoder on its output, as one ONNX graph, so
+ * activations never travel to JavaScript and back and the model never runs twice. A TopK SAE
+ * returns its k latents per token (indices as int32); other activations return the dense
+ * [n, dSae] array, made sparse here.
+ */
+export async function prepareEncodePass(model: TransformerWeights, saes: readonly CanonicalSae[], hook: string, options: SessionOptions = {}): Promise<EncodePass> {
+  const dIn = saes[0].dIn;
+  if (saes.some((s) => s.dIn !== dIn)) throw new RangeError(`SAEs of widths ${saes.map((s) => s.dIn).join(', ')} cannot read one hook`);
   const g = buildForwardGraph(model, { hooks: [hook] });
-  const x = g.op('Reshape', [g.value(hook), g.constInt64([-1, sae.dIn])]);
-  const { acts } = encodeDecode(g, sae, saeWeights(g, sae), x);
-  if (acts.kind === 'topk') {
-    g.output(g.op('Cast', [acts.indices], { to: 6 }), 'latent_indices', 'int32');
-    g.output(acts.values, 'latent_values', 'float32');
-  } else {
-    g.output(acts.acts, 'latent_acts', 'float32');
-  }
+  const x = g.op('Reshape', [g.value(hook), g.constInt64([-1, dIn])]);
+  saes.forEach((sae, i) => {
+    const { acts } = encodeDecode(g, sae, saeWeights(g, sae, `sae${i}`), x);
+    if (acts.kind === 'topk') {
+      g.output(g.op('Cast', [acts.indices], { to: 6 }), `latent_indices_${i}`, 'int32');
+      g.output(acts.values, `latent_values_${i}`, 'float32');
+    } else {
+      g.output(acts.acts, `latent_acts_${i}`, 'float32');
+    }
+  });
   const session = await sessionCache.get(g, options);
-  const k = sae.activation.kind === 'topk' ? sae.activation.k : 0;
   return {
     provider: session.provider,
     ...(session.fallbackMessage ? { fallbackMessage: session.fallbackMessage } : {}),
@@ -38,8 +55,12 @@ export async function prepareIndexPass(model: TransformerWeights, sae: Canonical
       const data = BigInt64Array.from(ids, (v) => BigInt(v));
       const out = await session.run({ input_ids: { type: 'int64', dims: [nWindows, contextLength], data } });
       const n = nWindows * contextLength;
-      if (k > 0) return fromTopK(out.latent_indices.data as Int32Array, out.latent_values.float32(), n, k);
-      return fromDense(out.latent_acts.float32(), n, sae.dSae);
+      const acts = saes.map((sae, i) => {
+        if (sae.activation.kind === 'topk') return fromTopK(out[`latent_indices_${i}`].data as Int32Array, out[`latent_values_${i}`].float32(), n, sae.activation.k);
+        return fromDense(out[`latent_acts_${i}`].float32(), n, sae.dSae);
+      });
+      for (const t of Object.values(out)) t.dispose();
+      return acts;
     },
   };
 }

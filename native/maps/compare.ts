@@ -10,7 +10,8 @@ import { CompareTable, compareKey } from '../store/compare-table.js';
 import type { CompareParams, CompareRun, PairMatches } from '../store/compare-table.js';
 import { EvalsTable } from '../store/evals-table.js';
 import type { Workspace } from '../store/workspace.js';
-import { compareBatchTokens, prepareComparePass } from './compare-pass.js';
+import { prepareEncodePass } from '../index/index-graph.js';
+import { compareBatchTokens } from './compare-pass.js';
 import { CoactivationStats, bestMatches, parentCandidates } from './matching.js';
 
 /** Names the matching code; part of each comparison's key (bump it when the output changes). */
@@ -113,7 +114,7 @@ export async function computeMatches(inputs: RegisteredInputs, params: ComparePa
     candidates.push(await parentCandidates(saes[p], saes[p + 1], params.candidates, session));
   }
   const stats = new CoactivationStats(saes.map((s) => s.dSae), candidates);
-  const pass = await prepareComparePass(model, saes, hook, session);
+  const pass = await prepareEncodePass(model, saes, hook, session);
   const windowsPerBatch = Math.max(1, Math.floor(compareBatchTokens(saes, config.batchTokens ?? compareDefaults.batchTokens) / params.contextLength));
   const corpus = openCorpus(params.corpus);
   const windows = tokenWindows(corpus, tokenizer, { contextLength: params.contextLength, maxTokens: params.tokens });
