@@ -11,18 +11,18 @@ import type { IndexCursor, IndexRun } from '../store/index-runs-table.js';
 import { IndexStateTable } from '../store/index-state-table.js';
 import type { StoredWindow } from '../store/windows-table.js';
 import type { Workspace } from '../store/workspace.js';
-import { COARSE_TAGS, coarseBrownTag } from './corpus/brown-tags.js';
-import { openCorpus } from './corpus/open.js';
-import { TagVocab } from './corpus/token-tags.js';
-import { CorpusError } from './corpus/types.js';
+import { COARSE_TAGS, coarseBrownTag } from '../corpus/brown-tags.js';
+import { openCorpus } from '../corpus/open.js';
+import { TagVocab } from '../corpus/token-tags.js';
+import { CorpusError } from '../corpus/types.js';
 import { logitEffects, nearestByCosine } from './decoder-analysis.js';
 import { IndexAccumulator } from './index-accumulator.js';
 import { acrossRows, finalRows } from './index-finish.js';
 import type { AcrossNeighbours, FinishSettings } from './index-finish.js';
 import type { IndexBatch } from '../store/index-batch.js';
 import { prepareIndexPass } from './index-graph.js';
-import { tokenWindows } from './windows.js';
-import type { TokenWindow } from './windows.js';
+import { tokenWindows } from '../corpus/windows.js';
+import type { TokenWindow } from '../corpus/windows.js';
 
 export interface IndexConfig {
   saeId: string;

@@ -1,10 +1,10 @@
-import { openCorpus } from '../index/corpus/open.js';
-import { CorpusError } from '../index/corpus/types.js';
+import { openCorpus } from '../corpus/open.js';
+import { CorpusError } from '../corpus/types.js';
 import { RegisteredInputError, loadRegistered, registeredRows } from '../index/registered-inputs.js';
 import type { RegisteredInputs } from '../index/registered-inputs.js';
 import { storedEval } from '../index/stored-eval.js';
-import { tokenWindows } from '../index/windows.js';
-import type { TokenWindow } from '../index/windows.js';
+import { tokenWindows } from '../corpus/windows.js';
+import type { TokenWindow } from '../corpus/windows.js';
 import type { Provider } from '../onnx/ort.js';
 import { CompareTable, compareKey } from '../store/compare-table.js';
 import type { CompareParams, CompareRun, PairMatches } from '../store/compare-table.js';

@@ -1,8 +1,8 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadTokenizer } from '../../formats/tokenizer.js';
-import { openCorpus } from '../../index/corpus/open.js';
-import { tokenWindows } from '../../index/windows.js';
+import { openCorpus } from '../../corpus/open.js';
+import { tokenWindows } from '../../corpus/windows.js';
 import { loadTransformer } from '../../models/load.js';
 import { loadSae } from '../../sae/formats/load.js';
 import { evalHook, evaluateSae } from '../../sae/eval/evaluate.js';

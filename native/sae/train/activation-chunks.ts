@@ -1,7 +1,7 @@
 import type { Tokenizer } from '../../formats/index.js';
-import type { Corpus } from '../../index/corpus/index.js';
-import { mulberry32 } from '../../index/corpus/index.js';
-import { tokenWindows } from '../../index/windows.js';
+import type { Corpus } from '../../corpus/index.js';
+import { mulberry32 } from '../../corpus/index.js';
+import { tokenWindows } from '../../corpus/windows.js';
 
 /**
  * The pieces of the activation stream that involve no model: consecutive token windows grouped into

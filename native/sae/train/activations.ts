@@ -1,5 +1,5 @@
 import type { Tokenizer } from '../../formats/index.js';
-import type { Corpus } from '../../index/corpus/index.js';
+import type { Corpus } from '../../corpus/index.js';
 import type { TransformerWeights } from '../../models/index.js';
 import type { Provider } from '../../onnx/ort.js';
 import type { SessionCache } from '../../onnx/session-cache.js';

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../index/corpus/shuffle.js';
+import { mulberry32 } from '../../corpus/shuffle.js';
 import { SaeError } from '../canonical.js';
 import type { CanonicalSae } from '../canonical.js';
 import type { TrainState } from './step-runner.js';

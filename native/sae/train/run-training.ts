@@ -1,7 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { loadTokenizer } from '../../formats/tokenizer.js';
-import { openCorpus } from '../../index/corpus/open.js';
+import { openCorpus } from '../../corpus/open.js';
 import { loadTransformer } from '../../models/load.js';
 import type { Provider } from '../../onnx/ort.js';
 import type { CanonicalSae } from '../canonical.js';

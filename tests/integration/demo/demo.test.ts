@@ -5,8 +5,8 @@ import type { ParamsOf, MethodName, ResultOf } from '../../../native/api/methods
 import { DEMO_CORPUS, demoResources, DEMO_TOKENS } from '../../../native/demo/resources.js';
 import { findDemo, seedDemo } from '../../../native/demo/seed.js';
 import { loadTokenizer } from '../../../native/formats/tokenizer.js';
-import { openCorpus } from '../../../native/index/corpus/open.js';
-import { tokenWindows } from '../../../native/index/windows.js';
+import { openCorpus } from '../../../native/corpus/open.js';
+import { tokenWindows } from '../../../native/corpus/windows.js';
 import { Engine } from '../../../native/host/engine.js';
 import { createHandlers } from '../../../native/host/handlers/table.js';
 import { packageRoot, resourcesDir } from '../../../native/host/paths.js';

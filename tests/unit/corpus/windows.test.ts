@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTokenizer } from '../../../native/formats/index.js';
 import type { Tokenizer } from '../../../native/formats/index.js';
-import { COARSE_TAGS, TagVocab, coarseBrownTag, openCorpus, readBrownDocument } from '../../../native/index/corpus/index.js';
-import type { CorpusDocument } from '../../../native/index/corpus/index.js';
-import { tokenWindows } from '../../../native/index/windows.js';
-import type { TokenWindow, TokenWindowOptions } from '../../../native/index/windows.js';
+import { COARSE_TAGS, TagVocab, coarseBrownTag, openCorpus, readBrownDocument } from '../../../native/corpus/index.js';
+import type { CorpusDocument } from '../../../native/corpus/index.js';
+import { tokenWindows } from '../../../native/corpus/windows.js';
+import type { TokenWindow, TokenWindowOptions } from '../../../native/corpus/windows.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { SHARED } from '../../helpers/shared.js';
 

@@ -1,6 +1,6 @@
 import type { Tokenizer } from '../formats/index.js';
-import { CorpusError, TagVocab, tokenTags } from './corpus/index.js';
-import type { Corpus, CorpusDocument } from './corpus/index.js';
+import { CorpusError, TagVocab, tokenTags } from './index.js';
+import type { Corpus, CorpusDocument } from './index.js';
 
 /**
  * Corpus → fixed-length token windows, packed the way GPT-2 style models are trained: the token
