@@ -166,7 +166,14 @@ export interface FeaturePageData {
   label: FeatureLabel;
   candidates: FeatureCandidate[];
   /** Each window once; examples point into this list. */
-  windows: { index: number; docId: string; /** one display string per token */ tokens: string[] }[];
+  windows: {
+    index: number;
+    docId: string;
+    /** one display string per token */
+    tokens: string[];
+    /** 1 where the token counted in the statistics, 0 for the BOS, padding and burn-in context (absent: all counted) */
+    counted?: number[];
+  }[];
   top: PageExample[];
   quantiles: { band: number; /** activation range of the band; null when the run stored no edges */ lo: number | null; hi: number | null; examples: PageExample[] }[];
   boosted: PageToken[];

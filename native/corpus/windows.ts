@@ -3,21 +3,32 @@ import { CorpusError, TagVocab, tokenTags } from './index.js';
 import type { Corpus, CorpusDocument } from './index.js';
 
 /**
- * Corpus → fixed-length token windows, packed the way GPT-2 style models are trained: the token
- * stream is doc₀, EOS, doc₁, EOS, … and windows are consecutive slices of it, so a short document
- * (or a long one's tail) shares its window with the next document behind an EOS token. Nothing is
- * dropped but the stream's last partial window. Documents are tokenised one at a time; only the
- * current document and one window's worth of tokens are held.
+ * Corpus → fixed-length token windows, the one policy that indexing, training, evaluation and
+ * comparisons share, so that a token is read the same way everywhere (and as the Prompt view reads
+ * a text: after the model's BOS).
+ *
+ * - Every window starts with the model's BOS at position 0 (GPT-2: `<|endoftext|>`, which the demo
+ *   model saw between documents in training). The BOS is never counted.
+ * - A document at least a window long gets windows of its own: the first holds its start right
+ *   after the BOS; each next one starts `burnIn` tokens before the previous one ended, and those
+ *   burn-in tokens are read again (as left context) but not counted; the last window is aligned to
+ *   the document's end. Every document token is counted exactly once, and with at least `burnIn`
+ *   tokens of its own document before it, or at its document's start.
+ * - Shorter documents are packed behind one BOS, separated by EOS, as the model was trained
+ *   (doc, EOS, doc …); a document that does not fit starts the next window, and the rest of the
+ *   window is padding (EOS, uncounted: with causal attention it changes nothing before it).
+ * - `counted[t]` says which positions count: only document tokens, never BOS, separators, padding or
+ *   burn-in. `maxTokens` caps the counted tokens exactly (the last window's mask is cut).
+ *
+ * Documents are tokenised one at a time; only the current document is held.
  */
 
 export interface TokenWindowOptions {
-  /** Tokens per window (default 128). */
+  /** Tokens per window, BOS included (default 128). */
   contextLength?: number;
-  /** Stream tokens between window starts (default: a window's stream tokens, so windows do not overlap). */
-  stride?: number;
-  /** Start every window with EOS (then it holds contextLength - 1 stream tokens). Default false. */
-  prependEos?: boolean;
-  /** Stop before the window that would take the total past this many tokens. */
+  /** Tokens of a long document re-read, uncounted, at the start of each window after its first (default min(32, contextLength / 8)). */
+  burnIn?: number;
+  /** Stop when this many tokens are counted (the last window's mask is cut to the exact total). */
   maxTokens?: number;
   /** Where tag ids come from; pass one to share ids across passes or to read them back. */
   tagVocab?: TagVocab;
@@ -41,141 +52,200 @@ export interface TokenWindow {
   index: number;
   /** [contextLength] token ids */
   ids: Int32Array;
+  /** [contextLength] 1 where the position counts in statistics (document tokens outside the burn-in) */
+  counted: Uint8Array;
+  /** [contextLength] 1 for every document token, burn-in included: where an SAE is spliced in (not the BOS, separators, padding) */
+  inDocument: Uint8Array;
   /** The document of the window's first document token. */
   docId: string;
-  /** [contextLength, 2] [start, end) of each token in `text`, UTF-16 units; an EOS token spans the EOS text. */
+  /**
+   * [contextLength, 2] [start, end) of each token in `text`, UTF-16 units. The BOS and the padding
+   * are empty spans (the text does not show them); a separator EOS spans the EOS text.
+   */
   offsets: Int32Array;
   /** [contextLength] tag id (in `tagVocab`) of each token, -1 for none; only for annotated corpora. */
   tags?: Int32Array;
-  /** What the window covers, for display: document slices, with the EOS token's text where EOS stands. */
+  /** What the window's document tokens cover, with the EOS text where a separator stands. */
   text: string;
   segments: WindowSegment[];
 }
 
-type WindowTokenizer = Pick<Tokenizer, 'encode' | 'eosId' | 'tokenText' | 'path'>;
+export type WindowTokenizer = Pick<Tokenizer, 'encode' | 'eosId' | 'tokenText' | 'path'> & { bosId?: number };
 
-/** A run of stream tokens: one document's tokens, or a single EOS (doc null). */
-interface Piece {
-  doc: CorpusDocument | null;
+/** The default burn-in for a context length. */
+export function defaultBurnIn(contextLength: number): number {
+  return Math.min(32, Math.floor(contextLength / 8));
+}
+
+function checkOptions(options: TokenWindowOptions): { contextLength: number; need: number; burnIn: number } {
+  const contextLength = options.contextLength ?? 128;
+  if (!Number.isInteger(contextLength) || contextLength < 2) throw new RangeError(`contextLength must be an integer ≥ 2 (a BOS and a token), got ${contextLength}`);
+  const need = contextLength - 1;
+  const burnIn = options.burnIn ?? defaultBurnIn(contextLength);
+  if (!Number.isInteger(burnIn) || burnIn < 0 || burnIn >= need) throw new RangeError(`burnIn must be an integer from 0 to ${need - 1}, got ${burnIn}`);
+  const max = options.maxTokens;
+  if (max !== undefined && (!Number.isSafeInteger(max) || max < 1)) throw new RangeError(`maxTokens must be a positive integer, got ${max}`);
+  return { contextLength, need, burnIn };
+}
+
+/** One document, tokenised. */
+interface Doc {
+  doc: CorpusDocument;
   /** [n] */ ids: Int32Array;
   /** [n, 2] into doc.text */ offsets: Int32Array;
   /** [n] */ tags: Int32Array | null;
 }
 
-function checkOptions(options: TokenWindowOptions): { contextLength: number; need: number; stride: number } {
-  const contextLength = options.contextLength ?? 128;
-  if (!Number.isInteger(contextLength) || contextLength < (options.prependEos ? 2 : 1)) {
-    throw new RangeError(`contextLength must be an integer ≥ ${options.prependEos ? 2 : 1}, got ${contextLength}`);
+/** Builds one window: a BOS, then document slices and separators, then padding. */
+class WindowBuilder {
+  readonly ids: Int32Array;
+  readonly counted: Uint8Array;
+  readonly inDocument: Uint8Array;
+  readonly offsets: Int32Array;
+  readonly tags: Int32Array | undefined;
+  readonly #parts: string[] = [];
+  readonly segments: WindowSegment[] = [];
+  #textLength = 0;
+  /** Next free position. */
+  at = 1;
+
+  constructor(
+    readonly contextLength: number,
+    readonly bosId: number,
+    readonly eosId: number,
+    readonly eosText: string,
+    annotated: boolean,
+  ) {
+    this.ids = new Int32Array(contextLength).fill(eosId);
+    this.ids[0] = bosId;
+    this.counted = new Uint8Array(contextLength);
+    this.inDocument = new Uint8Array(contextLength);
+    this.offsets = new Int32Array(2 * contextLength);
+    this.tags = annotated ? new Int32Array(contextLength).fill(-1) : undefined;
   }
-  const need = contextLength - (options.prependEos ? 1 : 0);
-  const stride = options.stride ?? need;
-  if (!Number.isInteger(stride) || stride < 1 || stride > need) throw new RangeError(`stride must be an integer from 1 to ${need}, got ${stride}`);
-  const max = options.maxTokens;
-  if (max !== undefined && (!Number.isInteger(max) || max < contextLength)) {
-    throw new RangeError(`maxTokens must be an integer of at least one window (${contextLength} tokens), got ${max}`);
-  }
-  return { contextLength, need, stride };
-}
 
-/** The stream tokens not yet slid past, as pieces from a head position. */
-class TokenQueue {
-  pieces: Piece[] = [];
-  /** Index of the head token inside pieces[0]. */
-  head = 0;
-  available = 0;
-
-  push(piece: Piece): void {
-    if (piece.ids.length === 0) return;
-    this.pieces.push(piece);
-    this.available += piece.ids.length;
+  get room(): number {
+    return this.contextLength - this.at;
   }
 
-  advance(count: number): void {
-    this.available -= count;
-    this.head += count;
-    while (this.pieces.length > 0 && this.head >= this.pieces[0].ids.length) this.head -= this.pieces.shift()!.ids.length;
+  separator(): void {
+    const w = this.at++;
+    this.ids[w] = this.eosId;
+    this.offsets[2 * w] = this.#textLength;
+    this.offsets[2 * w + 1] = this.#textLength + this.eosText.length;
+    this.#parts.push(this.eosText);
+    this.#textLength += this.eosText.length;
   }
-}
 
-interface Assembly {
-  contextLength: number;
-  need: number;
-  eosId: number;
-  eosText: string;
-  prependEos: boolean;
-  annotated: boolean;
-}
-
-/** Copies the next `need` queued tokens into a window, rebasing each document's offsets onto the window text. */
-function assembleWindow(queue: TokenQueue, a: Assembly, index: number): TokenWindow {
-  const ids = new Int32Array(a.contextLength);
-  const offsets = new Int32Array(2 * a.contextLength);
-  const tags = a.annotated ? new Int32Array(a.contextLength).fill(-1) : undefined;
-  const parts: string[] = [];
-  const segments: WindowSegment[] = [];
-  let textLength = 0;
-  let w = 0;
-  const putEos = () => {
-    ids[w] = a.eosId;
-    offsets[2 * w] = textLength;
-    offsets[2 * w + 1] = textLength + a.eosText.length;
-    parts.push(a.eosText);
-    textLength += a.eosText.length;
-    w++;
-  };
-  if (a.prependEos) putEos();
-  let taken = 0;
-  for (let p = 0; taken < a.need; p++) {
-    const piece = queue.pieces[p];
-    const from = p === 0 ? queue.head : 0;
-    const n = Math.min(piece.ids.length - from, a.need - taken);
-    taken += n;
-    if (piece.doc === null) {
-      for (let k = 0; k < n; k++) putEos();
-      continue;
-    }
-    const docStart = piece.offsets[2 * from];
+  /** Document tokens [from, to); those at or after `countFrom` are counted. */
+  slice(d: Doc, from: number, to: number, countFrom: number): void {
+    const docStart = d.offsets[2 * from];
     let docEnd = docStart;
-    for (let k = from; k < from + n; k++) docEnd = Math.max(docEnd, piece.offsets[2 * k + 1]);
-    segments.push({ docId: piece.doc.id, tokenStart: w, textStart: textLength, docStart });
-    for (let k = from; k < from + n; k++, w++) {
-      ids[w] = piece.ids[k];
-      offsets[2 * w] = piece.offsets[2 * k] - docStart + textLength;
-      offsets[2 * w + 1] = piece.offsets[2 * k + 1] - docStart + textLength;
-      if (tags && piece.tags) tags[w] = piece.tags[k];
+    for (let k = from; k < to; k++) docEnd = Math.max(docEnd, d.offsets[2 * k + 1]);
+    this.segments.push({ docId: d.doc.id, tokenStart: this.at, textStart: this.#textLength, docStart });
+    for (let k = from; k < to; k++) {
+      const w = this.at++;
+      this.ids[w] = d.ids[k];
+      // A special token written in the text (e.g. a literal <|endoftext|>) is the model's marker, not text.
+      const special = d.ids[k] === this.bosId || d.ids[k] === this.eosId;
+      this.inDocument[w] = special ? 0 : 1;
+      this.counted[w] = k >= countFrom && !special ? 1 : 0;
+      this.offsets[2 * w] = d.offsets[2 * k] - docStart + this.#textLength;
+      this.offsets[2 * w + 1] = d.offsets[2 * k + 1] - docStart + this.#textLength;
+      if (this.tags && d.tags) this.tags[w] = d.tags[k];
     }
-    parts.push(piece.doc.text.slice(docStart, docEnd));
-    textLength += docEnd - docStart;
+    this.#parts.push(d.doc.text.slice(docStart, docEnd));
+    this.#textLength += docEnd - docStart;
   }
-  return { index, ids, docId: segments[0]?.docId ?? '', offsets, ...(tags ? { tags } : {}), text: parts.join(''), segments };
+
+  /** Counts at most `budget` positions (the first ones); returns how many it counts. */
+  cap(budget: number): number {
+    let n = 0;
+    for (let t = 0; t < this.contextLength; t++) {
+      if (!this.counted[t]) continue;
+      if (n >= budget) this.counted[t] = 0;
+      else n++;
+    }
+    return n;
+  }
+
+  finish(index: number): TokenWindow {
+    // Padding and the BOS are empty spans at the text's end and start.
+    for (let w = this.at; w < this.contextLength; w++) this.offsets[2 * w] = this.offsets[2 * w + 1] = this.#textLength;
+    return {
+      index,
+      ids: this.ids,
+      counted: this.counted,
+      inDocument: this.inDocument,
+      docId: this.segments[0]?.docId ?? '',
+      offsets: this.offsets,
+      ...(this.tags ? { tags: this.tags } : {}),
+      text: this.#parts.join(''),
+      segments: this.segments,
+    };
+  }
 }
 
 /**
- * Token windows over a corpus (packing described at the top of this file). Deterministic: the
- * same corpus, tokenizer and options give the same windows. Fails if the whole corpus is shorter
- * than one window.
+ * Token windows over a corpus (the policy at the top of this file). Deterministic: the same
+ * corpus, tokenizer and options give the same windows. Fails if the corpus has no token at all.
  */
 export async function* tokenWindows(corpus: Corpus, tokenizer: WindowTokenizer, options: TokenWindowOptions = {}): AsyncGenerator<TokenWindow> {
-  const { contextLength, need, stride } = checkOptions(options);
-  const eosId = tokenizer.eosId;
-  if (eosId === undefined) throw new CorpusError(`tokenizer ${tokenizer.path} has no end-of-text token to separate documents with`);
+  const { contextLength, need, burnIn } = checkOptions(options);
+  const eosId = tokenizer.eosId ?? tokenizer.bosId;
+  const bosId = tokenizer.bosId ?? tokenizer.eosId;
+  if (eosId === undefined || bosId === undefined) throw new CorpusError(`tokenizer ${tokenizer.path} has no BOS or end-of-text token to start windows and separate documents with`);
   const vocab = options.tagVocab ?? new TagVocab();
-  const assembly: Assembly = { contextLength, need, eosId, eosText: tokenizer.tokenText(eosId), prependEos: options.prependEos === true, annotated: corpus.annotated };
-  const eosPiece: Piece = { doc: null, ids: Int32Array.of(eosId), offsets: new Int32Array(2), tags: null };
-  const queue = new TokenQueue();
+  const eosText = tokenizer.tokenText(eosId);
+  const newWindow = () => new WindowBuilder(contextLength, bosId, eosId, eosText, corpus.annotated);
+  let budget = options.maxTokens ?? Number.POSITIVE_INFINITY;
   let index = 0;
-  let streamTokens = 0;
+  let packed: WindowBuilder | null = null;
+  /** A finished window, its count cut to what is left of the budget. */
+  const emit = (w: WindowBuilder): TokenWindow => {
+    budget -= w.cap(budget);
+    return w.finish(index++);
+  };
   for await (const doc of corpus.documents()) {
     const { ids, offsets } = tokenizer.encode(doc.text);
+    const n = ids.length;
+    if (n === 0) continue;
     const tags = doc.annotations ? tokenTags(offsets, doc.annotations, doc.text.length, vocab, options.tagMap) : null;
-    queue.push({ doc, ids, offsets, tags });
-    queue.push(eosPiece);
-    streamTokens += ids.length + 1;
-    while (queue.available >= need) {
-      if (options.maxTokens !== undefined && (index + 1) * contextLength > options.maxTokens) return;
-      yield assembleWindow(queue, assembly, index++);
-      queue.advance(stride);
+    const d: Doc = { doc, ids, offsets, tags };
+    if (n < need) {
+      if (packed && packed.room < n + 1) {
+        yield emit(packed);
+        packed = null;
+        if (budget <= 0) return;
+      }
+      packed ??= newWindow();
+      if (packed.at > 1) packed.separator();
+      packed.slice(d, 0, n, 0);
+      continue;
+    }
+    if (packed) {
+      yield emit(packed);
+      packed = null;
+      if (budget <= 0) return;
+    }
+    let countFrom = 0;
+    for (let start = 0; ; start = countFrom - burnIn) {
+      const from = Math.min(start, n - need);
+      const w = newWindow();
+      w.slice(d, from, from + need, countFrom);
+      yield emit(w);
+      if (budget <= 0) return;
+      countFrom = from + need;
+      if (countFrom >= n) break;
     }
   }
-  if (index === 0) throw new CorpusError(`corpus "${corpus.spec}" makes ${streamTokens} tokens (EOS separators included), fewer than one window of ${need}`);
+  if (packed) yield emit(packed);
+  else if (index === 0) throw new CorpusError(`corpus "${corpus.spec}" has no tokens`);
+}
+
+/** Counted positions of a window. */
+export function countedTokens(window: Pick<TokenWindow, 'counted'>): number {
+  let n = 0;
+  for (const c of window.counted) n += c;
+  return n;
 }

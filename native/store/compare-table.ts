@@ -8,7 +8,7 @@ export interface CompareParams {
   /** Names the matching code, so a change to it gets new runs instead of old cached ones. */
   algorithm: string;
   corpus: string;
-  /** tokens asked for (whole windows of contextLength) */
+  /** counted tokens asked for (corpus/windows.ts) */
   tokens: number;
   contextLength: number;
   /** candidate parents per wide feature, by decoder cosine, among which correlation picks */

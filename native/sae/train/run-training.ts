@@ -32,6 +32,10 @@ export interface TrainingConfig {
   filter?: { sae: string; feature: number; threshold: number };
   /** Hold the filter feature's latent at zero in the new SAE (it must be initialised from the filter SAE). */
   zeroFilterFeature?: boolean;
+  /** How the latents beyond initFrom's start: 'random' (default) or 'data' (aimed at the filter feature when there is one). */
+  newLatents?: 'random' | 'data';
+  /** Training batches without a firing before a latent counts as dead and gets the AuxK loss (default: a tenth of the run, at least 4). */
+  deadBatches?: number;
   provider?: Provider;
   threads?: number;
 }
@@ -45,8 +49,8 @@ export interface TrainingOutcome {
   resumedFromStep: number;
   provider: string;
   fallbackMessage?: string;
-  /** corpus statistics of the last pass over the corpus (the run loops over a short one) (invalid UTF-8 replaced, tokens kept by the filter) */
-  lastPass: { invalidUtf8: number; tokensKept: number; tokens: number };
+  /** what the run drew from: corpus tokens scanned, tokens each epoch goes over (the sample, or the filter's rows), epochs, invalid UTF-8 replaced */
+  data: { tokensScanned: number; tokensKept: number; epochs: number; invalidUtf8: number };
 }
 
 /**
@@ -71,6 +75,7 @@ export async function runTraining(config: TrainingConfig, hooks: { signal?: Abor
     hook: config.hook,
     contextLength: config.contextLength,
     batchTokens: config.batchTokens ?? 4096,
+    tokens: config.tokens,
     seed: config.seed ?? 0,
     ...(config.filter && filterSae ? { filter: { sae: filterSae, feature: config.filter.feature, threshold: config.filter.threshold } } : {}),
     provider: config.provider,
@@ -90,6 +95,8 @@ export async function runTraining(config: TrainingConfig, hooks: { signal?: Abor
       lr: config.lr,
       initFrom,
       normalizeInitFrom: config.normalizeInitFrom,
+      ...(config.newLatents === 'data' ? { newLatents: { from: 'data' as const, ...(config.filter && config.filter.sae === config.initFrom ? { feature: config.filter.feature } : {}) } } : {}),
+      ...(config.deadBatches !== undefined ? { deadTokens: config.deadBatches * stream.batchTokens } : {}),
       blockedLatents: config.zeroFilterFeature && config.filter ? [config.filter.feature] : undefined,
       provider: config.provider,
       intraOpNumThreads: config.threads,
@@ -113,7 +120,7 @@ export async function runTraining(config: TrainingConfig, hooks: { signal?: Abor
     resumedFromStep: result.resumedFromStep,
     provider: result.provider,
     ...(result.fallbackMessage ? { fallbackMessage: result.fallbackMessage } : {}),
-    lastPass: { invalidUtf8: stats.invalidUtf8, tokensKept: stats.tokensKept, tokens: stats.tokens },
+    data: { tokensScanned: stats.tokens, tokensKept: stats.tokensKept, epochs: result.steps / Math.max(1, stats.batchesPerEpoch), invalidUtf8: stats.invalidUtf8 },
   };
 }
 
@@ -169,5 +176,6 @@ function trainingSummary(config: TrainingConfig, result: TrainResult): Record<st
     init_from: config.initFrom ?? null,
     filter: config.filter ?? null,
     zero_filter_feature: config.zeroFilterFeature ?? false,
+    new_latents: config.newLatents ?? 'random',
   };
 }

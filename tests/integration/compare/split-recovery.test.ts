@@ -113,8 +113,12 @@ describe('matching a wider SAE to a narrower one', () => {
     const data = new BigInt64Array(windows.length * RUN.contextLength);
     windows.forEach((w, i) => w.ids.forEach((id, t) => (data[i * RUN.contextLength + t] = BigInt(id))));
     const forward = await runForward(weights, { dims: [windows.length, RUN.contextLength], data }, { hooks: [SPLIT_HOOK] });
-    const x = forward.outputs.get(SPLIT_HOOK)!.data;
-    const n = windows.length * RUN.contextLength;
+    const all = forward.outputs.get(SPLIT_HOOK)!.data;
+    // Only counted positions (not the BOS, padding or burn-in) enter the statistics.
+    const rows = windows.flatMap((w, i) => Array.from(w.counted.keys()).filter((t) => w.counted[t]).map((t) => i * RUN.contextLength + t));
+    const x = new Float32Array(rows.length * 256);
+    rows.forEach((r, i) => x.set(all.subarray(r * 256, (r + 1) * 256), i * 256));
+    const n = rows.length;
     const [narrow, mid] = [levels[0].sae, levels[1].sae].map((sae) => encodeReference(sae, x, n));
     const { items } = matchPage(ws.db, { runId: outcome.runId, pair: 0, sort: 'feature', limit: 1000 });
     for (const row of items) {

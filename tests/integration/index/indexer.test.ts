@@ -56,6 +56,7 @@ describe('runIndex', () => {
       const x = (await runForward(weights, ids, { hooks: [HOOK] })).outputs.get(HOOK)!.data;
       const acts = encodeReference(sae, x, RUN.contextLength);
       for (let t = 0; t < RUN.contextLength; t++) {
+        if (!w.counted[t]) continue; // the BOS, padding and burn-in are read, never counted
         for (let f = 0; f < sae.dSae; f++) {
           const v = acts[t * sae.dSae + f];
           if (v > 0) fires[f]++;
