@@ -318,6 +318,10 @@ export interface TrainJobResult {
   resumedFromStep: number;
   provider: string;
   warnings: string[];
+  /** what the run trained on: corpus tokens scanned, rows per epoch (the filter's, for a split), epochs (absent in older results) */
+  data?: { tokensScanned: number; tokensKept: number; epochs: number };
+  /** the latents beyond the SAE it was initialised from (a split's new latents), and how many ended dead; null without one */
+  newLatents?: { count: number; dead: number } | null;
 }
 
 // ——— Prompt (per-token activations) ———
@@ -513,16 +517,25 @@ export interface SplitTreeNode {
   label: string;
   /** over the comparison's tokens */
   density: number;
+  /** tokens it fires on among the comparison's */
+  fires: number;
   /** the tokens it fires on most often, from its SAE's index run (empty without one) */
   topTokens: string[];
-  /** similarity to the parent node (null at the root) */
-  edge: { cosine: number; correlation: number | null } | null;
+  /**
+   * How the node relates to its parent node (null at the root): similarity, and over the
+   * comparison's tokens the firings they share: the share of the parent's firings this child covers
+   * and P(parent fires | child fires), the two numbers that judge a split (null in comparisons
+   * stored before they were counted, or where a feature never fired).
+   */
+  edge: { cosine: number; correlation: number | null; cofire: number | null; parentShare: number | null; pParentGivenChild: number | null } | null;
   children: SplitTreeNode[];
 }
 
 export interface SplitTree {
   runId: number;
   by: MatchMeasure;
+  /** tokens the comparison read */
+  tokens: number;
   root: SplitTreeNode;
 }
 

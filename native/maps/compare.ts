@@ -16,7 +16,7 @@ import { compareBatchTokens } from './compare-pass.js';
 import { CoactivationStats, bestMatches, parentCandidates } from './matching.js';
 
 /** Names the matching code; part of each comparison's key (bump it when the output changes). */
-export const compareAlgorithm = 'decoder-cosine-candidates/pearson/v1';
+export const compareAlgorithm = 'decoder-cosine-candidates/pearson/counted-tokens/v2';
 
 export const compareDefaults = { contextLength: 128, candidates: 8, batchTokens: 4096 } as const;
 

@@ -37,6 +37,7 @@ interrupted or cancelled resumes from DIR/checkpoint when started again with the
                        (the model runs once over the corpus; epochs reuse the kept activations)
   --filter-sae SAE     the SAE whose feature filters the tokens
   --threshold T        ... above T (default 0)
+  --background B       with --filter-feature: mix in tokens of any kind as this fraction of the training rows (default 0)
   --zero-feature       hold latent F at zero in the new SAE, so other latents must take over its tokens
   --out DIR            where the SAE goes (created; must be empty or hold this run's checkpoint)
   --provider NAME      cpu (default), webgpu, cuda, dml or coreml; falls back to cpu with a message
@@ -58,6 +59,12 @@ export const trainCommand: CliCommand = {
         process.stderr.write(`${progressLine(p, (now - started) / 1000)}\n`);
       },
       onWarning: (m) => process.stderr.write(`loupe train: ${m}\n`),
+      onScan: ({ tokens, kept, filtering }) => {
+        const now = performance.now();
+        if (now - lastPrint < 2000) return;
+        lastPrint = now;
+        process.stderr.write(filtering ? `reading the corpus through the filter: ${tokens.toLocaleString('en-US')} tokens, ${kept.toLocaleString('en-US')} kept\n` : `sampling the corpus: ${tokens.toLocaleString('en-US')} tokens read\n`);
+      },
     }));
     if (outcome.fallbackMessage) process.stderr.write(`loupe train: ${outcome.fallbackMessage}\n`);
     if (outcome.data.invalidUtf8 > 0) process.stderr.write(`loupe train: replaced ${outcome.data.invalidUtf8} invalid UTF-8 sequences in the corpus\n`);
@@ -74,7 +81,7 @@ function parseTrainFlags(argv: string[]): TrainingConfig {
     'init-from': { type: 'string' }, 'normalize-init': { type: 'boolean', default: false }, 'filter-feature': { type: 'string' },
     'filter-sae': { type: 'string' }, threshold: { type: 'string' }, 'zero-feature': { type: 'boolean', default: false },
     out: { type: 'string' }, provider: { type: 'string', default: 'cpu' }, threads: { type: 'string' },
-    'new-latents': { type: 'string', default: 'random' }, 'dead-batches': { type: 'string' },
+    'new-latents': { type: 'string', default: 'random' }, 'dead-batches': { type: 'string' }, background: { type: 'string' },
   });
   const out = requireFlag(values, 'out');
   if (existsSync(out) && readdirSync(out).some((f) => f !== 'checkpoint')) {
@@ -89,6 +96,7 @@ function parseTrainFlags(argv: string[]): TrainingConfig {
   const filterSae = (values['filter-sae'] as string | undefined) ?? (values['init-from'] as string | undefined);
   if (filterFeature !== undefined && !filterSae) throw new CliError('--filter-feature needs --filter-sae or --init-from (the SAE whose feature filters the tokens)', 2);
   if (values.threshold !== undefined && filterFeature === undefined) throw new CliError('--threshold needs --filter-feature', 2);
+  if (values.background !== undefined && filterFeature === undefined) throw new CliError('--background needs --filter-feature', 2);
   const newLatents = String(values['new-latents']);
   if (newLatents !== 'random' && newLatents !== 'data') throw new CliError(`--new-latents must be random or data, got "${newLatents}"`, 2);
   if (newLatents === 'data' && values['init-from'] === undefined) throw new CliError('--new-latents data needs --init-from (the latents beyond its own start from the data)', 2);
@@ -107,7 +115,7 @@ function parseTrainFlags(argv: string[]): TrainingConfig {
       seed: optionalInt('seed'),
       initFrom: values['init-from'] as string | undefined,
       normalizeInitFrom: values['normalize-init'] === true,
-      ...(filterFeature !== undefined && filterSae ? { filter: { sae: filterSae, feature: filterFeature, threshold: numberFlag(values, 'threshold', 0) } } : {}),
+      ...(filterFeature !== undefined && filterSae ? { filter: { sae: filterSae, feature: filterFeature, threshold: numberFlag(values, 'threshold', 0), background: numberFlag(values, 'background', 0) } } : {}),
       zeroFilterFeature: values['zero-feature'] === true,
       newLatents,
       deadBatches: optionalInt('dead-batches'),

@@ -1,7 +1,7 @@
 import type { Corpus } from '../../corpus/index.js';
 import { mix32, mulberry32, sampleWindows } from '../../corpus/index.js';
 import type { WindowPool } from '../../corpus/index.js';
-import { tokenWindows } from '../../corpus/windows.js';
+import { countedTokens, tokenWindows } from '../../corpus/windows.js';
 import type { TokenWindow } from '../../corpus/windows.js';
 import type { Tokenizer } from '../../formats/index.js';
 import type { TransformerWeights } from '../../models/index.js';
@@ -68,6 +68,8 @@ export interface ActivationStreamOptions {
   signal?: AbortSignal;
   /** Non-fatal news, e.g. a GPU provider that failed and fell back to the CPU. */
   onWarning?: (message: string) => void;
+  /** While the corpus is read before the first batch (sampled, or run through the filter): counted tokens read so far, and kept. */
+  onScan?: (scan: { tokens: number; kept: number; filtering: boolean }) => void;
 }
 
 export interface ActivationBatch {
@@ -193,6 +195,17 @@ export async function openActivationStream(opts: ActivationStreamOptions): Promi
   };
 }
 
+/** The windows, reporting the counted tokens read every 64 windows. */
+async function* reportScan(windows: AsyncIterable<TokenWindow>, opts: ActivationStreamOptions): AsyncGenerator<TokenWindow> {
+  let tokens = 0;
+  let n = 0;
+  for await (const w of windows) {
+    tokens += countedTokens(w);
+    if (++n % 64 === 0) opts.onScan?.({ tokens, kept: tokens, filtering: false });
+    yield w;
+  }
+}
+
 function windowsOf(opts: ActivationStreamOptions, plan: Plan): AsyncGenerator<TokenWindow> {
   return tokenWindows(opts.corpus, opts.tokenizer, { contextLength: plan.contextLength, ...(opts.maxTokens !== undefined ? { maxTokens: opts.maxTokens } : {}) });
 }
@@ -212,7 +225,7 @@ class SampledWindows {
   async #sample(): Promise<WindowPool> {
     if (this.#pool) return this.#pool;
     const { opts, plan, stats } = this;
-    const pool = await sampleWindows(windowsOf(opts, plan), { contextLength: plan.contextLength, tokens: opts.tokens, seed: plan.seed });
+    const pool = await sampleWindows(reportScan(windowsOf(opts, plan), opts), { contextLength: plan.contextLength, tokens: opts.tokens, seed: plan.seed });
     Object.assign(stats, { windows: pool.scannedWindows, tokens: pool.scannedTokens, sampleWindows: pool.n, sampleTokens: pool.countedTokens, tokensKept: pool.countedTokens, filterPassed: pool.countedTokens, invalidUtf8: opts.corpus.stats.invalidUtf8 });
     stats.batchesPerEpoch = Math.floor(pool.countedTokens / plan.batchTokens);
     if (stats.batchesPerEpoch === 0) {
@@ -285,6 +298,45 @@ class SampledWindows {
   }
 }
 
+/**
+ * A seeded uniform sample of rows offered one at a time (Algorithm R): all of them while they fit
+ * `capacity`, then each new one replaces a random kept one with probability capacity / seen. The
+ * buffer grows by doubling up to the capacity, so a rare feature holds little memory.
+ */
+class RowReservoir {
+  rows: Float32Array;
+  n = 0;
+  seen = 0;
+  readonly #random: () => number;
+
+  constructor(
+    readonly width: number,
+    readonly capacity: number,
+    seed: number,
+  ) {
+    this.rows = new Float32Array(Math.min(capacity, 4096) * width);
+    this.#random = mulberry32(seed);
+  }
+
+  offer(acts: Float32Array, r: number): void {
+    const w = this.width;
+    this.seen++;
+    let slot = this.n;
+    if (this.n >= this.capacity) {
+      slot = Math.floor(this.#random() * this.seen);
+      if (slot >= this.capacity) return;
+    } else {
+      if ((this.n + 1) * w > this.rows.length) {
+        const grown = new Float32Array(Math.min(this.capacity, 2 * (this.rows.length / w)) * w);
+        grown.set(this.rows);
+        this.rows = grown;
+      }
+      this.n++;
+    }
+    this.rows.set(acts.subarray(r * w, (r + 1) * w), slot * w);
+  }
+}
+
 function countedIn(pool: WindowPool, windows: Uint32Array): number {
   let n = 0;
   const L = pool.contextLength;
@@ -304,33 +356,21 @@ class FilteredRows {
     readonly stats: ActivationStreamStats,
   ) {}
 
-  /** Runs the model and the filter over the corpus once; keeps the passing rows (a seeded reservoir past the memory cap). */
+  /**
+   * Runs the model and the filter over the corpus once; keeps the passing rows (a seeded reservoir
+   * past the memory cap) and, for a background mix, a seeded reservoir of all counted rows from which
+   * the background share is drawn.
+   */
   async #gather(): Promise<void> {
     if (this.#rows) return;
     const { opts, plan, stats } = this;
     const filter = opts.filter as ActivationFilter;
     const width = this.forward.width;
-    const capacity = Math.max(plan.batchTokens, Math.floor((opts.maxFilteredBytes ?? 2 ** 30) / (4 * width)));
-    let rows = new Float32Array(Math.min(capacity, 65_536) * width);
-    const random = mulberry32(mix32(plan.seed, 0x5eed));
-    let passed = 0;
-    let n = 0;
-    const keep = (acts: Float32Array, r: number) => {
-      passed++;
-      let slot = n;
-      if (n >= capacity) {
-        slot = Math.floor(random() * passed);
-        if (slot >= capacity) return;
-      } else {
-        if ((n + 1) * width > rows.length) {
-          const grown = new Float32Array(Math.min(capacity, 2 * (rows.length / width)) * width);
-          grown.set(rows);
-          rows = grown;
-        }
-        n++;
-      }
-      rows.set(acts.subarray(r * width, (r + 1) * width), slot * width);
-    };
+    const background = filter.background ?? 0;
+    const bytes = opts.maxFilteredBytes ?? 2 ** 30;
+    const capacity = Math.max(plan.batchTokens, Math.floor((background > 0 ? bytes / 2 : bytes) / (4 * width)));
+    const passing = new RowReservoir(width, capacity, mix32(plan.seed, 0x5eed));
+    const all = background > 0 ? new RowReservoir(width, capacity, mix32(plan.seed, 0xba5e)) : null;
     const { contextLength, windowsPerRun } = plan;
     let batch: TokenWindow[] = [];
     const run = async () => {
@@ -343,34 +383,44 @@ class FilteredRows {
       stats.forwardTokens += batch.length * contextLength;
       batch.forEach((w, i) => {
         for (let t = 0; t < contextLength; t++) {
-          if (w.counted && !w.counted[t]) continue;
+          if (!w.counted[t]) continue;
           const r = i * contextLength + t;
-          if ((featureActs as Float32Array)[r] > filter.threshold) keep(acts, r);
+          if ((featureActs as Float32Array)[r] > filter.threshold) passing.offer(acts, r);
+          all?.offer(acts, r);
         }
       });
       batch = [];
     };
     for await (const w of windowsOf(opts, plan)) {
       stats.windows++;
-      stats.tokens += w.counted ? w.counted.reduce((sum, c) => sum + c, 0) : contextLength;
+      stats.tokens += countedTokens(w);
       batch.push(w);
-      if (batch.length === windowsPerRun) await run();
+      if (batch.length < windowsPerRun) continue;
+      await run();
+      opts.onScan?.({ tokens: stats.tokens, kept: passing.seen, filtering: true });
     }
     if (batch.length > 0) await run();
-    Object.assign(stats, { sampleWindows: stats.windows, sampleTokens: stats.tokens, tokensKept: n, filterPassed: passed, invalidUtf8: opts.corpus.stats.invalidUtf8 });
+    const passed = passing.seen;
     if (passed === 0) {
       throw new ActivationStreamError(
         `the filter kept no tokens: feature ${filter.feature} of SAE ${filter.sae.source.path} never exceeded the threshold ${filter.threshold} ` +
           `in the ${stats.tokens} tokens of corpus "${opts.corpus.spec}" scanned at hook ${opts.hook}`,
       );
     }
+    if (passing.n < passed) opts.onWarning?.(`the filter passed ${passed} tokens; a uniform sample of ${passing.n} of them fits the memory for filtered rows`);
+    // Background rows so that they make `background` of the rows: b / (kept + b) = background.
+    const nBackground = all ? Math.min(all.n, Math.round((passing.n * background) / (1 - background))) : 0;
+    const rows = new Float32Array((passing.n + nBackground) * width);
+    rows.set(passing.rows.subarray(0, passing.n * width));
+    if (all) rows.set(all.rows.subarray(0, nBackground * width), passing.n * width);
+    const n = passing.n + nBackground;
+    Object.assign(stats, { sampleWindows: stats.windows, sampleTokens: stats.tokens, tokensKept: n, filterPassed: passed, invalidUtf8: opts.corpus.stats.invalidUtf8 });
     stats.batchesPerEpoch = Math.floor(n / plan.batchTokens);
     if (stats.batchesPerEpoch === 0) {
       throw new ActivationStreamError(
-        `corpus "${opts.corpus.spec}" yields ${n} tokens where feature ${filter.feature} exceeds ${filter.threshold} (of ${stats.tokens} read), fewer than one batch of ${plan.batchTokens}`,
+        `corpus "${opts.corpus.spec}" yields ${passing.n} tokens where feature ${filter.feature} exceeds ${filter.threshold}${nBackground > 0 ? ` (and ${nBackground} background tokens)` : ''} (of ${stats.tokens} read), fewer than one batch of ${plan.batchTokens}`,
       );
     }
-    if (n < passed) opts.onWarning?.(`the filter passed ${passed} tokens; a uniform sample of ${n} of them fits the memory for filtered rows`);
     this.#rows = rows;
     this.#n = n;
   }

@@ -152,10 +152,11 @@ function seedNewLatents(opts: InitOptions, from: CanonicalSae, data: NonNullable
     for (const v of direction) norm += v * v;
     norm = Math.sqrt(norm);
     if (!(norm > 1e-6)) continue;
+    const gate = feature !== undefined ? Number(process.env.LOUPE_SPLIT_GATE ?? '0') : 0;
     for (let i = 0; i < dIn; i++) {
       const unit = direction[i] / norm;
       wDec[j * dIn + i] = unit * opts.decoderNorm;
-      wEncT[j * dIn + i] = unit * scale;
+      wEncT[j * dIn + i] = gate > 0 ? from.wEnc[i * from.dSae + (feature as number)] + gate * unit * scale : unit * scale;
     }
     bEnc[j] = feature !== undefined ? from.bEnc[feature] : 0;
   }

@@ -64,6 +64,8 @@ export interface TrainResult {
   /** E‖x − E[x]‖² of the initial sample */
   normalization: number;
   deadFraction: number;
+  /** latents beyond initFrom's (the new ones of a split), and how many of them are dead at the end; absent without initFrom */
+  newLatents?: { count: number; dead: number };
   log: TrainProgress[];
   resumedFromStep: number;
   provider: string;
@@ -131,7 +133,10 @@ export async function trainSae(opts: TrainOptions, source: BatchSource): Promise
   if (state.step < steps) throw new TrainingError(`the activation stream ended after ${state.step} of ${steps} steps`);
   checkpoint();
   const provider = await runner.provider();
-  return { state, steps, tokensSeen, normalization, deadFraction: dead.mask().count / opts.dSae, log, resumedFromStep: resumed?.meta.step ?? 0, ...provider };
+  const final = dead.mask();
+  const from = opts.initFrom?.dSae;
+  const newLatents = from === undefined ? undefined : { count: opts.dSae - from, dead: final.dead.subarray(from).reduce((n, d) => n + d, 0) };
+  return { state, steps, tokensSeen, normalization, deadFraction: final.count / opts.dSae, ...(newLatents ? { newLatents } : {}), log, resumedFromStep: resumed?.meta.step ?? 0, ...provider };
 }
 
 async function freshStart(opts: TrainOptions, source: BatchSource) {
