@@ -4,7 +4,7 @@ import { ConceptsTable, type ConceptWordList as StoredList } from '../../../stor
 import { StoreValueError } from '../../../store/checks.js';
 import type { Workspace } from '../../../store/workspace.js';
 import { matVec, norm } from '../linalg.js';
-import { matchWords } from '../vocabulary.js';
+import { matchWords } from '../whole-words.js';
 import { conceptModel } from './model.js';
 import { featureCosines, featureInfo, saeGeometry } from './sae-geometry.js';
 import { countsOf, requireEnough, resolveConcept } from './sources.js';

@@ -3,7 +3,7 @@ import type { ConceptCounts, ConceptRef } from '../../../api/types.js';
 import { ConceptsTable } from '../../../store/concepts-table.js';
 import type { Workspace } from '../../../store/workspace.js';
 import { SynsetTokens } from '../synset-tokens.js';
-import { matchWords } from '../vocabulary.js';
+import { matchWords } from '../whole-words.js';
 import { findSynset, loadWordNet } from '../wordnet.js';
 import type { Synset } from '../wordnet.js';
 import type { ConceptModel } from './model.js';
