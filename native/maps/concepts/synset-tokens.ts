@@ -31,6 +31,7 @@ const empty: ReadonlySet<number> = new Set<number>();
 export class SynsetTokens {
   readonly #tokens = new Map<number, ReadonlySet<number>>();
   readonly #verdicts = new Map<string, WordVerdict>();
+  readonly #senses = new Map<string, number | null>();
   readonly #counts = new Map<number, { words: number; found: number; dropped: DroppedLemmas[] }>();
 
   constructor(
@@ -47,9 +48,18 @@ export class SynsetTokens {
     return v;
   }
 
-  /** The offset of the lemma's most frequent noun sense (index.noun's first), or null. */
+  /**
+   * The offset of the lemma's most frequent noun sense spelled as it is (index.noun lists senses
+   * by frequency but folds case: "Frank", a Germanic people, is not "frank", a hot dog), or null.
+   */
   dominantSense(lemma: string): number | null {
-    return this.wordnet.senses.get(lemma.toLowerCase().replaceAll(' ', '_'))?.[0] ?? null;
+    let known = this.#senses.get(lemma);
+    if (known === undefined) {
+      const offsets = this.wordnet.senses.get(lemma.toLowerCase().replaceAll(' ', '_')) ?? [];
+      known = offsets.find((o) => this.wordnet.synsets.get(o)?.lemmas.includes(lemma)) ?? null;
+      this.#senses.set(lemma, known);
+    }
+    return known;
   }
 
   /** The token ids of the synset's closure under hyponymy (memoised; iterative: WordNet is deep). */

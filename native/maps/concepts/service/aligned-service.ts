@@ -38,7 +38,7 @@ async function withMatch(ws: Workspace, list: StoredList, modelId: string | unde
   if (modelId === undefined) return { name: list.name, words: list.words, updatedAt: list.updatedAt, match: null };
   const cm = await conceptModel(ws, modelId);
   const m = matchWords(list.words, cm.vocab);
-  return { name: list.name, words: list.words, updatedAt: list.updatedAt, match: { found: m.found, missing: m.missing, nTokens: m.tokenIds.length } };
+  return { name: list.name, words: list.words, updatedAt: list.updatedAt, match: { found: m.found, missing: m.missing, nTokens: m.tokenIds.length, dropped: m.dropped } };
 }
 
 export async function conceptLists(ws: Workspace, modelId?: string): Promise<ConceptWordList[]> {

@@ -70,7 +70,7 @@ export function requireEnough(c: ResolvedConcept, minTokens: number, field: stri
   if (c.tokenIds.length < minTokens) {
     throw new ApiFailure(
       'failed',
-      `concept "${c.name}" has ${c.tokenIds.length} single-token word form${c.tokenIds.length === 1 ? '' : 's'} in this vocabulary (${c.found} of ${c.words} words found); at least ${minTokens} are needed`,
+      `concept "${c.name}" has ${c.tokenIds.length} whole-word token${c.tokenIds.length === 1 ? '' : 's'} in this vocabulary (${c.found} of ${c.words} words kept); at least ${minTokens} are needed`,
       field,
     );
   }
