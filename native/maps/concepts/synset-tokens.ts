@@ -12,7 +12,7 @@ export interface DroppedLemmas {
   examples: { word: string; detail: string }[];
 }
 
-const maxExamples = 4;
+const maxExamples = 3;
 
 const empty: ReadonlySet<number> = new Set<number>();
 
@@ -127,7 +127,9 @@ export class SynsetTokens {
   #detail(v: WordVerdict): string {
     if (v.reason !== 'other-sense') return describeDrop(v, this.vocab, 'noun');
     const sense = this.wordnet.synsets.get(this.dominantSense(v.word) ?? -1);
-    return sense ? `mostly another sense: ${sense.name}, ${sense.gloss.split(';')[0]}` : 'mostly another sense';
+    if (!sense) return 'mostly another sense';
+    const gloss = sense.gloss.split(';')[0];
+    return `mostly ${sense.name}: ${gloss.length > 60 ? `${gloss.slice(0, 59).trimEnd()}…` : gloss}`;
   }
 
   synset(offset: number): Synset {

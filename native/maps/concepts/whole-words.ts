@@ -96,14 +96,14 @@ export function describeDrop(verdict: WordVerdict, vocab: Vocabulary, role: Word
     case 'word-piece': {
       const id = vocab.rawIds.get(vocab.scheme.spell(w)) as number;
       const share = wholeShare(vocab, id);
-      return Number.isNaN(share) ? 'a token Brown never uses alone' : `a word piece: whole in ${Math.round(share * 100)}% of the ${vocab.starts[id].toLocaleString('en-US')} Brown words it starts`;
+      return Number.isNaN(share) ? 'a token Brown never uses' : `whole in ${Math.round(share * 100)}% of its ${vocab.starts[id].toLocaleString('en-US')} Brown uses`;
     }
     case 'rare': {
       const n = uses(vocab, w, role);
-      return role === 'noun' ? `a noun ${n === 1 ? 'once' : `${n} times`} in Brown` : `${n === 1 ? 'once' : `${n} times`} in Brown`;
+      return `${role === 'noun' ? 'a noun ' : ''}${n}× in Brown`;
     }
     case 'not-noun':
-      return `mostly not a noun: a noun in ${nounUses(vocab.usage, w)} of its ${anyUses(vocab.usage, w)} Brown uses`;
+      return `a noun in ${nounUses(vocab.usage, w)} of its ${anyUses(vocab.usage, w)} Brown uses`;
     case 'other-sense':
       return 'mostly another sense';
   }

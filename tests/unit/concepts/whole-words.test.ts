@@ -32,8 +32,8 @@ describe('the whole-word rule on the demo tokenizer (byte-level BPE, 4,096 token
     // WordNet's "brit" is a young herring, lowercase: " Brit" (the start of British) does not count for it.
     expect(vocab.rawIds.has('ĠBrit')).toBe(true);
     expect(reasonOf('brit')).toBe('pieces');
-    expect(describeDrop(judgeWord('con', vocab, 'noun'), vocab, 'noun')).toBe('a word piece: whole in 1% of the 616 Brown words it starts');
-    expect(describeDrop(judgeWord('have', vocab, 'noun'), vocab, 'noun')).toBe('a noun 0 times in Brown');
+    expect(describeDrop(judgeWord('con', vocab, 'noun'), vocab, 'noun')).toBe('whole in 1% of its 616 Brown uses');
+    expect(describeDrop(judgeWord('have', vocab, 'noun'), vocab, 'noun')).toBe('a noun 0× in Brown');
   });
 
   it('drops a word the vocabulary cuts in two, saying into what', () => {
@@ -70,7 +70,7 @@ describe('the whole-word rule on the demo tokenizer (byte-level BPE, 4,096 token
     expect(reasons.get('word-piece')?.examples.map((e) => e.word)).toContain('pro');
     // "world" is a lemma of a synset under person ("people in general"), but it mostly means the universe.
     const world = reasons.get('other-sense')?.examples.find((e) => e.word === 'world');
-    expect(world?.detail).toBe('mostly another sense: universe.n.01, everything that exists anywhere');
+    expect(world?.detail).toBe('mostly universe.n.01: everything that exists anywhere');
   });
 
   it('takes a word list as written and in any part of speech', () => {
