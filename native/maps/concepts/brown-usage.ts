@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { brownDir, brownFiles } from '../../index/corpus/brown-files.js';
-import { parseBrownFile } from '../../index/corpus/brown.js';
-import { baseBrownTag } from '../../index/corpus/brown-tags.js';
+import { brownDir, brownFiles } from '../../corpus/brown-files.js';
+import { parseBrownFile } from '../../corpus/brown.js';
+import { baseBrownTag } from '../../corpus/brown-tags.js';
 
 /**
  * How often each spelling occurs in the tagged Brown corpus (≈ 1.16M words, 500 documents, shipped
