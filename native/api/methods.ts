@@ -314,7 +314,8 @@ export const methods = {
       root: z.string().min(1).max(220),
       depth: z.int().min(0).max(4).default(2),
       minTokens: z.int().min(2).max(100_000).default(8),
-      shuffles: z.int().min(0).max(100).default(10),
+      /** permutations of the vocabulary for the baseline; a verdict at 5% needs at least 19 */
+      shuffles: z.int().min(0).max(100).default(40),
       seed: z.int().min(0).max(2_147_483_647).default(1),
     }),
   }),
@@ -360,6 +361,10 @@ export const methods = {
   'concepts.deleteWords': method<{ deleted: boolean }>()({
     summary: 'Delete a saved word list.',
     params: z.strictObject({ name: z.string().min(1).max(100) }),
+  }),
+  'concepts.defaultRoot': method<import('./types.js').ConceptDefaultRoot>()({
+    summary: "The hierarchy root the Concepts view opens on for a model: the first of a ranked list of WordNet roots (animal, organism, person, artifact, whole, …) whose tree the model's vocabulary can hold at this minimum (two concepts under the root, one of them split again), with why each candidate holds or not.",
+    params: z.strictObject({ modelId: id, minTokens: z.int().min(2).max(100_000).default(8) }),
   }),
 };
 
