@@ -30,8 +30,9 @@ interrupted or cancelled resumes from DIR/checkpoint when started again with the
   --seed N             initialisation and shuffle seed (default 0)
   --init-from SAE      initialise the first latents from this (narrower) SAE
   --normalize-init     rescale those latents' decoder rows to unit norm (encoder rescaled to match)
-  --new-latents M      random (default) or data: start the latents beyond --init-from's from sample rows,
-                       along what it leaves unexplained (plus the filter feature's share when splitting)
+  --new-latents M      random (default) or data: start the latents beyond --init-from's from sample rows:
+                       splitting F, as copies of F each tilted toward one of F's tokens; otherwise
+                       along what --init-from leaves unexplained there
   --dead-batches N     batches without firing before a latent is dead and gets the AuxK loss
   --filter-feature F   train only on tokens where feature F of the --filter-sae (default: --init-from) fires
                        (the model runs once over the corpus; epochs reuse the kept activations)

@@ -112,53 +112,106 @@ function copyFrom(opts: InitOptions, wEncT: Float32Array, bEnc: Float32Array, wD
 }
 
 /**
- * The latents beyond `from`'s, started from the data (after the resampling of dead latents in
- * Bricken et al. 2023, aimed at one feature when splitting it): latent j takes a sample row x
- * (drawn without replacement) and points its decoder along what `from` leaves unexplained there,
- * x − x̂, plus, when splitting feature F, F's own share a_F·d_F: the sub-case of F that x is. Its
- * encoder is that unit direction scaled to F's encoder norm (or the mean encoder norm), with F's
- * bias (or 0), so on inputs like x it competes with F for a place among the k. Rows where that
- * direction vanishes keep their random start.
+ * The latents beyond `from`'s, started from the data instead of at random. Seeds are sample rows
+ * drawn without replacement (when splitting F, only rows where F fires).
+ *
+ * Splitting F (childrenOfFeature): each new latent starts as a copy of F tilted toward its seed.
+ * Otherwise (resampledLatents, after the resampling of dead latents in Bricken et al. 2023): each
+ * points along what `from` leaves unexplained on its seed.
  */
 function seedNewLatents(opts: InitOptions, from: CanonicalSae, data: NonNullable<InitOptions['newFromData']>, random: () => number, wEncT: Float32Array, bEnc: Float32Array, wDec: Float32Array): void {
   const { dIn, dSae } = opts;
   const { rows, n, feature } = data;
   if (n < 1 || rows.length !== n * dIn) throw new Error(`seedNewLatents needs [n, dIn] rows, got ${rows.length} values for n=${n}, dIn=${dIn}`);
-  const encoderNorm = (j: number) => {
-    let sq = 0;
-    for (let i = 0; i < dIn; i++) sq += from.wEnc[i * from.dSae + j] ** 2;
-    return Math.sqrt(sq);
-  };
-  let scale = 0;
-  if (feature !== undefined) scale = encoderNorm(feature);
-  else {
-    for (let j = 0; j < from.dSae; j++) scale += encoderNorm(j) / from.dSae;
-  }
   const order = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const k = Math.floor(random() * (i + 1));
     [order[i], order[k]] = [order[k], order[i]];
   }
-  for (let j = from.dSae; j < dSae; j++) {
-    const x = rows.subarray(order[(j - from.dSae) % n] * dIn, (order[(j - from.dSae) % n] + 1) * dIn);
+  const seeds: Seed[] = [];
+  for (const t of order) {
+    const x = rows.subarray(t * dIn, (t + 1) * dIn);
     const acts = encodeReference(from, x, 1);
+    if (feature === undefined || acts[feature] > 0) seeds.push({ x, acts });
+    if (seeds.length >= dSae - from.dSae) break;
+  }
+  if (seeds.length === 0) return;
+  const params = { wEncT, bEnc, wDec };
+  if (feature !== undefined) childrenOfFeature(opts, from, feature, seeds, params);
+  else resampledLatents(opts, from, seeds, params);
+}
+
+interface Seed {
+  /** [dIn] a raw input row */ x: Float32Array;
+  /** [from.dSae] `from`'s activations on it */ acts: Float32Array;
+}
+
+/** How far a child's encoder leans toward its seed: on the seed it reads TILT · a_F more than F. */
+const TILT = 0.5;
+
+/**
+ * Children of F: latent j copies F's decoder row, bias and encoder, and its encoder leans toward
+ * its seed's deviation from the mean seed (x − b_dec, centred over the seeds), scaled so that on the
+ * seed it reads TILT · a_F more than F does. Where F is silent its children are silent too (they
+ * share its detector); among F's tokens, each is strongest on the tokens like its seed, which is
+ * where training sharpens it. All start firing with F, so the first steps over-reconstruct F's
+ * share; on the demo SAEs that settles within a tenth of the run, and starting them weaker (each a
+ * fraction of F) left most of them dead.
+ */
+function childrenOfFeature(opts: InitOptions, from: CanonicalSae, feature: number, seeds: Seed[], p: { wEncT: Float32Array; bEnc: Float32Array; wDec: Float32Array }): void {
+  const { dIn, dSae } = opts;
+  const mean = new Float64Array(dIn);
+  for (const { x } of seeds) for (let i = 0; i < dIn; i++) mean[i] += (x[i] - from.bDec[i]) / seeds.length;
+  for (let j = from.dSae; j < dSae; j++) {
+    const { x, acts } = seeds[(j - from.dSae) % seeds.length];
+    const tilt = new Float64Array(dIn);
+    let sq = 0;
+    for (let i = 0; i < dIn; i++) {
+      tilt[i] = x[i] - from.bDec[i] - mean[i];
+      sq += tilt[i] ** 2;
+    }
+    const scale = sq > 1e-12 ? (TILT * acts[feature]) / sq : 0;
+    for (let i = 0; i < dIn; i++) {
+      p.wEncT[j * dIn + i] = from.wEnc[i * from.dSae + feature] + scale * tilt[i];
+      p.wDec[j * dIn + i] = from.wDec[feature * dIn + i];
+    }
+    p.bEnc[j] = from.bEnc[feature];
+  }
+}
+
+/**
+ * Resampled latents: latent j's decoder points along x − x̂ on its seed (what `from` leaves
+ * unexplained), and its encoder along the same unit direction, scaled so that on the seed it reads
+ * the mean activation of `from`'s active latents there; bias 0. Rows where that direction vanishes
+ * keep their random start.
+ */
+function resampledLatents(opts: InitOptions, from: CanonicalSae, seeds: Seed[], p: { wEncT: Float32Array; bEnc: Float32Array; wDec: Float32Array }): void {
+  const { dIn, dSae } = opts;
+  for (let j = from.dSae; j < dSae; j++) {
+    const { x, acts } = seeds[(j - from.dSae) % seeds.length];
     const direction = new Float64Array(dIn);
+    let active = 0;
+    let activeSum = 0;
     for (let i = 0; i < dIn; i++) direction[i] = x[i] - from.bDec[i];
     for (let l = 0; l < from.dSae; l++) {
-      if (acts[l] === 0 || l === feature) continue;
+      if (acts[l] === 0) continue;
+      active++;
+      activeSum += acts[l];
       for (let i = 0; i < dIn; i++) direction[i] -= acts[l] * from.wDec[l * dIn + i];
     }
     let norm = 0;
     for (const v of direction) norm += v * v;
     norm = Math.sqrt(norm);
-    if (!(norm > 1e-6)) continue;
-    const gate = feature !== undefined ? Number(process.env.LOUPE_SPLIT_GATE ?? '0') : 0;
+    let along = 0;
+    for (let i = 0; i < dIn; i++) along += (direction[i] / norm) * (x[i] - from.bDec[i]);
+    const target = activeSum / Math.max(1, active);
+    if (!(norm > 1e-6) || !(along > 1e-6) || !(target > 0)) continue;
     for (let i = 0; i < dIn; i++) {
       const unit = direction[i] / norm;
-      wDec[j * dIn + i] = unit * opts.decoderNorm;
-      wEncT[j * dIn + i] = gate > 0 ? from.wEnc[i * from.dSae + (feature as number)] + gate * unit * scale : unit * scale;
+      p.wDec[j * dIn + i] = unit * opts.decoderNorm;
+      p.wEncT[j * dIn + i] = (unit * target) / along;
     }
-    bEnc[j] = feature !== undefined ? from.bEnc[feature] : 0;
+    p.bEnc[j] = 0;
   }
 }
 

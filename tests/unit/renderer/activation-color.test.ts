@@ -35,6 +35,14 @@ describe('activation colouring', () => {
     expect(strip.map((t) => tokenClass(t, 1))).toEqual(['tok tint-20 strong max', 'tok tint-7 sym', 'tok tint-0']);
   });
 
+  it('stripTokens shows tokens the index read but did not count (the BOS, a burn-in) as context, untinted', () => {
+    const strip = stripTokens(['', ' burn', ' in', ' cat'], [0, 3, 2, 4], [0, 1, 2, 3], 4, [0, 0, 0, 1]);
+    expect(strip.map((t) => t.context)).toEqual([true, true, true, false]);
+    expect(strip.slice(0, 3).map((t) => t.tint)).toEqual([0, 0, 0]);
+    expect(tokenClass(strip[1], 3)).toBe('tok tint-0 ctx');
+    expect(tokenClass(strip[3], 3)).toBe('tok tint-20 strong max');
+  });
+
   it('tintLevel steps intensities into classes, never rounding a real activation down to none', () => {
     expect(tintLevel(0)).toBe(0);
     expect(tintLevel(0.001)).toBe(1);

@@ -75,17 +75,19 @@ describe('compare helpers', () => {
 
 describe('split form', () => {
   const narrow = { id: 'Brown 512', dSae: 512, k: 16 };
-  it('defaults to the recipe: copied latents plus 64 new, the feature zeroed, a valid name', () => {
-    const s = splitDefaults(narrow, 42, '0101');
-    expect(s).toMatchObject({ dSae: 576, k: 16, initFrom: true, zeroFeature: true, name: 'brown-512-f42-split-0101' });
+  it('defaults to the recipe: copied latents plus 16 new started from the feature, a threshold of a quarter of its max, the feature kept, a valid name', () => {
+    const s = splitDefaults(narrow, 42, '0101', 9.39);
+    expect(s).toMatchObject({ dSae: 528, k: 16, initFrom: true, newFromData: true, zeroFeature: false, normalizeInit: false, threshold: 2.35, tokens: 1_048_576, batchTokens: 4096, lr: null, name: 'brown-512-f42-split-0101' });
     expect(splitProblem(s, 512)).toBeNull();
+    expect(splitDefaults(narrow, 42, '0101').threshold).toBe(0);
     expect(slug('  ÄÖ  ')).toBe('sae');
   });
 
   it('says what is wrong: too narrow to copy from, zeroing without init, k above the width, a bad name', () => {
     const s = splitDefaults(narrow, 1, 'x');
     expect(splitProblem({ ...s, dSae: 100 }, 512)).toMatch(/at least 512/);
-    expect(splitProblem({ ...s, initFrom: false, dSae: 100 }, 512)).toMatch(/Zeroing the feature needs/);
+    expect(splitProblem({ ...s, initFrom: false, zeroFeature: true, dSae: 100 }, 512)).toMatch(/Zeroing the feature needs/);
+    expect(splitProblem({ ...s, initFrom: false, dSae: 100 }, 512)).toMatch(/Starting the new latents from the feature needs/);
     expect(splitProblem({ ...s, k: 1000 }, 512)).toMatch(/k must be/);
     expect(splitProblem({ ...s, name: 'Has Space' }, 512)).toMatch(/name/);
     expect(splitProblem({ ...s, lr: 0 }, 512)).toMatch(/learning rate/);

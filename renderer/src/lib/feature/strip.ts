@@ -11,17 +11,21 @@ export interface StripToken {
   /** Tint step, 0 (none) to TINT_LEVELS: the span gets class `tint-<level>` (styles.css). */
   tint: number;
   strong: boolean;
+  /** Read by the model as left context but not counted (a burn-in token): shown muted, never tinted. */
+  context: boolean;
 }
 
 /**
  * The tokens at `positions` of a window ([nTokens] strings and [nTokens] activations), coloured on
- * the scale of `scaleMax` (the feature's max activation, so strips of one page compare).
+ * the scale of `scaleMax` (the feature's max activation, so strips of one page compare). With
+ * `counted` ([nTokens], 0 for tokens the index read but did not count), those are context.
  */
-export function stripTokens(tokens: readonly string[], acts: readonly number[], positions: readonly number[], scaleMax: number): StripToken[] {
+export function stripTokens(tokens: readonly string[], acts: readonly number[], positions: readonly number[], scaleMax: number, counted?: readonly number[]): StripToken[] {
   return positions.map((i) => {
     const shown = displayToken(tokens[i] ?? '');
-    const intensity = activationIntensity(acts[i] ?? 0, scaleMax);
-    return { i, text: shown.text, symbolic: shown.symbolic, breaksLine: shown.breaksLine, tint: tintLevel(intensity), strong: isStrongTint(intensity) };
+    const context = counted !== undefined && counted[i] === 0;
+    const intensity = context ? 0 : activationIntensity(acts[i] ?? 0, scaleMax);
+    return { i, text: shown.text, symbolic: shown.symbolic, breaksLine: shown.breaksLine, tint: tintLevel(intensity), strong: isStrongTint(intensity), context };
   });
 }
 
@@ -32,5 +36,5 @@ export function range(n: number): number[] {
 
 /** The class list of a token's span: tint step, whitespace symbol, strong-tint text, the max token. */
 export function tokenClass(t: StripToken, maxPos: number): string {
-  return `tok tint-${t.tint}${t.symbolic ? ' sym' : ''}${t.strong ? ' strong' : ''}${t.i === maxPos ? ' max' : ''}`;
+  return `tok tint-${t.tint}${t.symbolic ? ' sym' : ''}${t.strong ? ' strong' : ''}${t.context ? ' ctx' : ''}${t.i === maxPos ? ' max' : ''}`;
 }

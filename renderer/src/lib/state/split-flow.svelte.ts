@@ -24,6 +24,10 @@ export class SplitFlow {
   indexJobId = $state<string | null>(null);
   compareJobId = $state<string | null>(null);
   newSaeId = $state<string | null>(null);
+  /** what training reported (tokens kept by the filter, epochs, the new latents' dead count) */
+  trained = $state.raw<TrainJobResult | null>(null);
+  /** the stored comparison of the two SAEs, once the compare step is done */
+  compareRunId = $state<number | null>(null);
   error = $state<string | null>(null);
   /** the job now running, for its progress bar */
   current = $state.raw<JobSummary | null>(null);
@@ -44,7 +48,8 @@ export class SplitFlow {
       const trainJob = await api.call('train.start', train);
       this.trainJobId = trainJob.id;
       const trained = await this.#wait(api, trainJob.id);
-      const saeId = (trained.result as TrainJobResult).saeId;
+      this.trained = trained.result as TrainJobResult;
+      const saeId = this.trained.saeId;
       this.newSaeId = saeId;
       this.step = 'index';
       const indexJob = await api.call('index.start', { saeId, ...slice });
@@ -53,7 +58,8 @@ export class SplitFlow {
       this.step = 'compare';
       const compareJob = await api.call('compare.start', { saeIds: [this.narrowId, saeId], ...slice, evaluate: false });
       this.compareJobId = compareJob.id;
-      await this.#wait(api, compareJob.id);
+      const compared = await this.#wait(api, compareJob.id);
+      this.compareRunId = (compared.result as { runId: number }).runId;
       this.step = 'done';
       return saeId;
     } catch (error) {
