@@ -9,10 +9,11 @@ import { benchStore } from './store.js';
 import { benchIndex } from './index.js';
 import { benchMap } from './map.js';
 import { benchMaps } from './maps.js';
+import { benchSplit } from './split.js';
 import { benchTrain } from './train.js';
 import type { BenchResult } from './types.js';
 
-const suites: [string, () => Promise<BenchResult[]>][] = [['forward', benchForward], ['encode', benchEncode], ['train', benchTrain], ['store', benchStore], ['index', benchIndex], ['map', benchMap], ['maps', benchMaps], ['compare', benchCompare]];
+const suites: [string, () => Promise<BenchResult[]>][] = [['forward', benchForward], ['encode', benchEncode], ['train', benchTrain], ['store', benchStore], ['index', benchIndex], ['map', benchMap], ['maps', benchMaps], ['compare', benchCompare], ['split', benchSplit]];
 
 function format(n: number): string {
   if (n === 0) return '–';

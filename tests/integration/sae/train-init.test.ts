@@ -55,7 +55,7 @@ describe('initialisation', () => {
     const tokenizer = await loadTokenizer(DEMO_MODEL_DIR);
     // The busiest feature on a few real rows, and the rows themselves (the trainer's init sample).
     const stream = await openActivationStream({ model: weights, tokenizer, corpus: openCorpus('brown:ca01-ca02'), hook: HOOK, batchTokens: 2048, tokens: 4096, seed: 3 });
-    let rows = new Float32Array(0);
+    let rows: Float32Array = new Float32Array(0);
     for await (const batch of stream.batches(0)) {
       rows = batch.x;
       break;
