@@ -46,7 +46,14 @@ export interface IndexConfig {
   chunkFeatures?: number;
   provider?: Provider;
   threads?: number;
+  /** the most bytes the exact (feature, token) firing counts may hold (default 1 GiB); past it, lists say how many firings went uncounted */
+  tokenCountsMaxBytes?: number;
 }
+
+/** The exact token counts' memory cap unless a run sets its own: far above what the demo SAEs need (≈ 10 MB at 4,096 features). */
+export const TOKEN_COUNTS_MAX_BYTES = 1024 ** 3;
+/** Token counts are uint32: a run indexes at most this many tokens. */
+const MAX_RUN_TOKENS = 2 ** 32 - 1;
 
 export interface IndexHooks {
   jobId?: string;
@@ -100,15 +107,17 @@ export async function indexLoaded(ws: Workspace, { sae, model, tokenizer, hook }
   const contextLength = config.contextLength ?? 128;
   if (!Number.isSafeInteger(config.tokens) || config.tokens < contextLength) throw new IndexError(`tokens is ${config.tokens}; index at least one window of ${contextLength} tokens`);
   if (contextLength > model.config.nCtx) throw new IndexError(`a context of ${contextLength} tokens is longer than the model's ${model.config.nCtx}`);
+  if (config.tokens > MAX_RUN_TOKENS) throw new IndexError(`tokens is ${config.tokens}; one index run counts at most ${MAX_RUN_TOKENS.toLocaleString('en-US')} tokens`);
+  const tokenCountsMaxBytes = config.tokenCountsMaxBytes ?? TOKEN_COUNTS_MAX_BYTES;
   const corpus = openCorpus(config.corpus);
   const batchTokens = config.batchTokens ?? 4096;
   const commitTokens = config.commitTokens ?? 32_768;
-  const params = { ...SETTINGS, corpus: corpus.spec, contextLength, tokens: config.tokens, annotated: corpus.annotated, batchTokens, commitTokens };
+  const params = { ...SETTINGS, corpus: corpus.spec, contextLength, tokens: config.tokens, annotated: corpus.annotated, batchTokens, commitTokens, tokenCountsMaxBytes };
   const run = openRun(ws, config, hooks.jobId ?? null, corpus.spec, contextLength, params);
   hooks.onProgress?.(run.tokensDone / config.tokens, 'analysing decoder directions');
   const neighbours = await nearestByCosine(sae.wDec, sae.dSae, sae.wDec, sae.dSae, sae.dIn, SETTINGS.neighbours, true, { provider: config.provider, intraOpNumThreads: config.threads });
   const tagNames = corpus.annotated ? [...COARSE_TAGS] : [];
-  const acc = new IndexAccumulator({ dSae: sae.dSae, contextLength, topExamples: SETTINGS.topExamples, perBin: SETTINGS.perBin, seed: SETTINGS.seed, tagNames, neighbours: neighbours.indices, nNeighbours: SETTINGS.neighbours });
+  const acc = new IndexAccumulator({ dSae: sae.dSae, contextLength, topExamples: SETTINGS.topExamples, perBin: SETTINGS.perBin, seed: SETTINGS.seed, tagNames, neighbours: neighbours.indices, nNeighbours: SETTINGS.neighbours, dVocab: tokenizer.vocabSize, tokenCountsMaxBytes });
   if (run.batchesDone > 0) {
     const state = new IndexStateTable(ws.db);
     acc.restore((name) => state.get(run.id, name), (f) => ws.features.examples.listForFeature(run.id, f));
