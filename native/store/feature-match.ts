@@ -12,9 +12,11 @@ import type { SearchWord } from './feature-search.js';
  *
  * Relevance is the sum over terms of what each matched: a word in the label 1, in a tag 0.8, in the
  * notes 0.5; a token the feature fires on its share of the feature's firings (0–1, so a feature that
- * fires on nothing else weighs as much as a label); an output token the decoder boosts 0.1 at rank
- * 0, then 0.1 / (1 + rank) down the list (what a feature does to the output is a weaker hint of what
- * a searcher means than what it fires on). FTS5's bm25 over label, notes and tags breaks ties.
+ * fires on nothing else weighs as much as a label), taken at the lower end of its 95 % Wilson
+ * interval so that a feature seen firing four times, always on "The", does not outrank one that
+ * fired 2,000 times, 90 % of them on it; an output token the decoder boosts 0.1 at rank 0, then
+ * 0.1 / (1 + rank) down the list (what a feature does to the output is a weaker hint of what a
+ * searcher means than what it fires on). FTS5's bm25 over label, notes and tags breaks ties.
  */
 
 export const MATCH_WEIGHTS = { label: 1, tag: 0.8, notes: 0.5, boosted: 0.1 } as const;
@@ -71,12 +73,16 @@ function bindWord(word: SearchWord, i: number, params: Record<string, SqlValue>)
   return `@w${i}`;
 }
 
-function bindTokenRange(word: SearchWord, i: number, params: Record<string, SqlValue>): string {
+/**
+ * The token-key condition for a word. `key` is the column as the condition names it: a lookup by
+ * feature writes `+t.token_key` so that SQLite uses the primary key, not the token index.
+ */
+function bindTokenRange(word: SearchWord, i: number, params: Record<string, SqlValue>, key = 't.token_key'): string {
   params[`k${i}`] = tokenKey(word.text);
-  if (!word.prefix) return `t.token_key = @k${i}`;
+  if (!word.prefix) return `${key} = @k${i}`;
   // Every key that starts with the word sorts between it and it + the last code point.
   params[`kk${i}`] = `${tokenKey(word.text)}\u{10FFFF}`;
-  return `t.token_key >= @k${i} AND t.token_key < @kk${i}`;
+  return `${key} >= @k${i} AND ${key} < @kk${i}`;
 }
 
 /** A column matched iff FTS5's highlight() marked something in it (char(1) opens a match). */
@@ -89,12 +95,16 @@ function textHits(term: number, match: string): string {
     WHERE feature_search MATCH ${match} AND d.sae_id IN (SELECT sae_id FROM scope)`;
 }
 
-/** Share of firings for a frequent token, the boosted weight for a boosted one. */
-const tokenWeight = `CASE t.kind WHEN 'frequent' THEN coalesce(t.value / nullif(s.fires, 0), 0) ELSE ${MATCH_WEIGHTS.boosted} / (1 + t.rank) END`;
+/** A frequent token's share of the feature's firings (NULL without firings). */
+const tokenShare = 't.value / nullif(s.fires, 0)';
+/** The Wilson score interval's lower bound for that share, z = 1.96 (z² = 3.8416). */
+const shareLowerBound = `(${tokenShare} + 1.9208 / s.fires - 1.96 * sqrt(max(${tokenShare} * (1 - ${tokenShare}), 0) / s.fires + 0.9604 / (s.fires * s.fires))) / (1 + 3.8416 / s.fires)`;
+/** The lower bound of the share for a frequent token, the boosted weight for a boosted one. */
+const tokenWeight = `CASE t.kind WHEN 'frequent' THEN max(coalesce(${shareLowerBound}, 0), 0) ELSE ${MATCH_WEIGHTS.boosted} / (1 + t.rank) END`;
 
 function tokenHits(term: number, keyMatch: string): string {
   return `SELECT sc.sae_id, t.feature, ${term}, ${tokenWeight}, 0
-    FROM scope sc JOIN feature_logits t ON t.run_id = sc.run_id AND ${keyMatch} AND t.kind IN ('frequent', 'boosted')
+    FROM scope sc JOIN feature_logits t INDEXED BY feature_logits_by_token ON t.run_id = sc.run_id AND ${keyMatch} AND t.kind IN ('frequent', 'boosted')
     LEFT JOIN feature_stats s ON s.run_id = t.run_id AND s.feature = t.feature`;
 }
 
@@ -122,11 +132,11 @@ export function matchReasons(db: Database, terms: MatchTerms, features: readonly
       for (const tag of markedTags(r.tags)) add(r.sae_id, r.feature, { kind: 'tag', tag }, MATCH_WEIGHTS.tag);
       if (r.in_notes) add(r.sae_id, r.feature, { kind: 'notes', excerpt: r.excerpt }, MATCH_WEIGHTS.notes);
     }
-    for (const r of tokenReasons(db, bindTokenRange(word, i, params), params)) addToken(add, r);
+    for (const r of tokenReasons(db, bindTokenRange(word, i, params, '+t.token_key'), params)) addToken(add, r);
   });
   if (terms.token !== null) {
     const params: Record<string, SqlValue> = { page, k: tokenKey(terms.token) };
-    for (const r of tokenReasons(db, 't.token_key = @k', params)) addToken(add, r);
+    for (const r of tokenReasons(db, '+t.token_key = @k', params)) addToken(add, r);
   }
   return new Map([...found].map(([key, list]) => [key, list.sort((a, b) => b.weight - a.weight).map((m) => m.match)]));
 }
@@ -162,19 +172,20 @@ interface TokenReasonRow {
   kind: 'frequent' | 'boosted';
   rank: number;
   token: string;
+  share: number | null;
   weight: number;
 }
 
 function tokenReasons(db: Database, keyMatch: string, params: Record<string, SqlValue>): TokenReasonRow[] {
   return db.all<TokenReasonRow>(
-    `SELECT p.value ->> 0 AS sae_id, t.feature, t.kind, t.rank, t.token, ${tokenWeight} AS weight
-     FROM json_each(@page) p JOIN feature_logits t ON t.run_id = p.value ->> 2 AND t.feature = p.value ->> 1 AND ${keyMatch} AND t.kind IN ('frequent', 'boosted')
+    `SELECT p.value ->> 0 AS sae_id, t.feature, t.kind, t.rank, t.token, ${tokenShare} AS share, ${tokenWeight} AS weight
+     FROM json_each(@page) p CROSS JOIN feature_logits t ON t.run_id = p.value ->> 2 AND t.feature = p.value ->> 1 AND ${keyMatch} AND t.kind IN ('frequent', 'boosted')
      LEFT JOIN feature_stats s ON s.run_id = t.run_id AND s.feature = t.feature`,
     params,
   );
 }
 
 function addToken(add: (saeId: string, feature: number, match: SearchMatch, weight: number) => void, r: TokenReasonRow): void {
-  const match: SearchMatch = r.kind === 'frequent' ? { kind: 'token', token: r.token, share: r.weight } : { kind: 'boosted', token: r.token, rank: r.rank };
+  const match: SearchMatch = r.kind === 'frequent' ? { kind: 'token', token: r.token, share: r.share ?? 0 } : { kind: 'boosted', token: r.token, rank: r.rank };
   add(r.sae_id, r.feature, match, r.weight);
 }

@@ -160,9 +160,13 @@ function summaries(db: Database, page: readonly (MatchedFeature & { relevance: n
   }));
 }
 
+function countFeatures(db: Database, p: Plan): number {
+  return db.get<{ n: number }>(`${p.with} SELECT count(*) AS n ${sql(p)}`, p.params)?.n ?? 0;
+}
+
 /**
- * Runs a search or list in one read transaction, so `total` and `items` see the same data: a count,
- * the page of features, then the summaries of just those features.
+ * Runs a search or list in one read transaction, so `total` and `items` see the same data: the page
+ * of features and a count, then the summaries of just those features.
  */
 export function queryFeatures(db: Database, query: FeatureQuery): FeatureResults {
   const { offset, limit } = checkQuery(query);
@@ -171,17 +175,18 @@ export function queryFeatures(db: Database, query: FeatureQuery): FeatureResults
   const filters = { stats: query.density !== undefined, labels: query.labelState === 'labelled' || query.labelState === 'unlabelled' };
   return db.readTransaction(() => {
     const scope = searchScope(db, query, terms);
-    const counted = plan(query, scope, terms, filters);
-    const total = db.get<{ n: number }>(`${counted.with} SELECT count(*) AS n ${sql(counted)}`, counted.params)?.n ?? 0;
     const paged = plan(query, scope, terms, { stats: filters.stats || ['density', 'maxAct', 'meanAct'].includes(sort), labels: filters.labels || sort === 'label' });
     const runs = new Map(scope.map((s) => [s.saeId, s.runId]));
-    const page = db
-      .all<{ sae: string; feature: number; relevance: number | null }>(
-        `${paged.with} SELECT ${paged.sae} AS sae, ${paged.feature} AS feature, ${paged.relevance ?? 'NULL'} AS relevance ${sql(paged)}
-         ORDER BY ${orderBy(sort, query.descending === true, paged)} LIMIT @limit OFFSET @offset`,
-        { ...paged.params, limit, offset },
-      )
-      .map((r) => ({ saeId: r.sae, feature: r.feature, runId: runs.get(r.sae) ?? null, relevance: r.relevance }));
+    // A search counts its matches in the page query (a window over all of them, before LIMIT), so
+    // its terms are matched once; a list's count is cheaper without the sort's joins.
+    const rows = db.all<{ sae: string; feature: number; relevance: number | null; total: number | null }>(
+      `${paged.with} SELECT ${paged.sae} AS sae, ${paged.feature} AS feature, ${paged.relevance ?? 'NULL'} AS relevance, ${terms !== null ? 'count(*) OVER ()' : 'NULL'} AS total ${sql(paged)}
+       ORDER BY ${orderBy(sort, query.descending === true, paged)} LIMIT @limit OFFSET @offset`,
+      { ...paged.params, limit, offset },
+    );
+    const page = rows.map((r) => ({ saeId: r.sae, feature: r.feature, runId: runs.get(r.sae) ?? null, relevance: r.relevance }));
+    const counted = rows[0]?.total ?? null;
+    const total = counted ?? countFeatures(db, plan(query, scope, terms, filters));
     return { total, offset, items: summaries(db, page, scope, terms), runId: scope[0].runId };
   });
 }
