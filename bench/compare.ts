@@ -74,7 +74,7 @@ function timing(name: string, ms: number, note: string): BenchResult {
 /** The cosine candidates as matches, with made-up correlations (the stored shape is what is timed). */
 function syntheticMatches(c: ParentCandidates): PairMatches {
   const n = c.nWide;
-  const m: PairMatches = { cosParent: new Int32Array(n), cos: new Float32Array(n), cosParentCorr: new Float32Array(n), corrParent: new Int32Array(n), corr: new Float32Array(n), corrParentCos: new Float32Array(n) };
+  const m: PairMatches = { cosParent: new Int32Array(n), cos: new Float32Array(n), cosParentCorr: new Float32Array(n), corrParent: new Int32Array(n), corr: new Float32Array(n), corrParentCos: new Float32Array(n), cosParentCofire: new Int32Array(n), corrParentCofire: new Int32Array(n) };
   for (let w = 0; w < n; w++) {
     const r = w % c.n;
     m.cosParent[w] = c.parents[w * c.n];
@@ -83,6 +83,8 @@ function syntheticMatches(c: ParentCandidates): PairMatches {
     m.corrParent[w] = c.parents[w * c.n + r];
     m.corr[w] = ((w * 104_729) % 1000) / 1000;
     m.corrParentCos[w] = c.cosines[w * c.n + r];
+    m.cosParentCofire[w] = w % 50;
+    m.corrParentCofire[w] = w % 40;
   }
   return m;
 }

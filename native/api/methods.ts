@@ -60,8 +60,12 @@ const trainParams = z
     seed: z.int().min(0).max(0xffffffff).optional(),
     initFrom: path.optional(),
     normalizeInitFrom: z.boolean().optional(),
-    filter: z.strictObject({ sae: path, feature: featureIndex, threshold: z.number() }).optional(),
+    filter: z.strictObject({ sae: path, feature: featureIndex, threshold: z.number(), /** fraction of rows drawn from all tokens, [0, 0.95] */ background: z.number().min(0).max(0.95).optional() }).optional(),
     zeroFilterFeature: z.boolean().optional(),
+    /** How the latents beyond initFrom's start: 'random' (default) or 'data' (from sample rows, aimed at the filter feature). */
+    newLatents: z.enum(['random', 'data']).optional(),
+    /** Batches without a firing before a latent is dead and gets the AuxK loss. */
+    deadBatches: z.int().min(1).max(1 << 20).optional(),
   })
   .superRefine((p, ctx) => {
     if (p.activation.kind === 'topk' && p.activation.k > p.dSae) {
@@ -69,6 +73,9 @@ const trainParams = z
     }
     if (p.zeroFilterFeature && (!p.filter || p.initFrom === undefined || p.filter.sae !== p.initFrom)) {
       ctx.addIssue({ code: 'custom', path: ['zeroFilterFeature'], message: 'zeroing the filter feature needs filter.sae and initFrom to be the same SAE' });
+    }
+    if (p.newLatents === 'data' && p.initFrom === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['newLatents'], message: 'starting new latents from the data needs initFrom (they are the latents beyond its own)' });
     }
   });
 
@@ -310,7 +317,8 @@ export const methods = {
       root: z.string().min(1).max(220),
       depth: z.int().min(0).max(4).default(2),
       minTokens: z.int().min(2).max(100_000).default(8),
-      shuffles: z.int().min(0).max(100).default(10),
+      /** permutations of the vocabulary for the baseline; a verdict at 5% needs at least 19 */
+      shuffles: z.int().min(0).max(100).default(40),
       seed: z.int().min(0).max(2_147_483_647).default(1),
     }),
   }),
@@ -356,6 +364,10 @@ export const methods = {
   'concepts.deleteWords': method<{ deleted: boolean }>()({
     summary: 'Delete a saved word list.',
     params: z.strictObject({ name: z.string().min(1).max(100) }),
+  }),
+  'concepts.defaultRoot': method<import('./types.js').ConceptDefaultRoot>()({
+    summary: "The hierarchy root the Concepts view opens on for a model: the first of a ranked list of WordNet roots (animal, organism, person, artifact, whole, …) whose tree the model's vocabulary can hold at this minimum (two concepts under the root, one of them split again), with why each candidate holds or not.",
+    params: z.strictObject({ modelId: id, minTokens: z.int().min(2).max(100_000).default(8) }),
   }),
 };
 

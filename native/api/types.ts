@@ -166,7 +166,14 @@ export interface FeaturePageData {
   label: FeatureLabel;
   candidates: FeatureCandidate[];
   /** Each window once; examples point into this list. */
-  windows: { index: number; docId: string; /** one display string per token */ tokens: string[] }[];
+  windows: {
+    index: number;
+    docId: string;
+    /** one display string per token */
+    tokens: string[];
+    /** 1 where the token counted in the statistics, 0 for the BOS, padding and burn-in context (absent: all counted) */
+    counted?: number[];
+  }[];
   top: PageExample[];
   quantiles: { band: number; /** activation range of the band; null when the run stored no edges */ lo: number | null; hi: number | null; examples: PageExample[] }[];
   boosted: PageToken[];
@@ -345,6 +352,10 @@ export interface TrainJobResult {
   resumedFromStep: number;
   provider: string;
   warnings: string[];
+  /** what the run trained on: corpus tokens scanned, rows per epoch (the filter's, for a split), epochs (absent in older results) */
+  data?: { tokensScanned: number; tokensKept: number; epochs: number };
+  /** the latents beyond the SAE it was initialised from (a split's new latents), and how many ended dead; null without one */
+  newLatents?: { count: number; dead: number } | null;
 }
 
 // ——— Prompt (per-token activations) ———
@@ -540,16 +551,25 @@ export interface SplitTreeNode {
   label: string;
   /** over the comparison's tokens */
   density: number;
+  /** tokens it fires on among the comparison's */
+  fires: number;
   /** the tokens it fires on most often, from its SAE's index run (empty without one) */
   topTokens: string[];
-  /** similarity to the parent node (null at the root) */
-  edge: { cosine: number; correlation: number | null } | null;
+  /**
+   * How the node relates to its parent node (null at the root): similarity, and over the
+   * comparison's tokens the firings they share: the share of the parent's firings this child covers
+   * and P(parent fires | child fires), the two numbers that judge a split (null in comparisons
+   * stored before they were counted, or where a feature never fired).
+   */
+  edge: { cosine: number; correlation: number | null; cofire: number | null; parentShare: number | null; pParentGivenChild: number | null } | null;
   children: SplitTreeNode[];
 }
 
 export interface SplitTree {
   runId: number;
   by: MatchMeasure;
+  /** tokens the comparison read */
+  tokens: number;
   root: SplitTreeNode;
 }
 
@@ -568,7 +588,7 @@ export interface ConceptCounts {
   name: string;
   /** distinct words: the lemmas of the synset and its hyponyms, or the list's words */
   words: number;
-  /** words with a single-token form (as written, lowercase or Capitalised, with or without a leading space) */
+  /** words the whole-word rule keeps: one word-initial token as written, used as a whole word (see ConceptWordRule) */
   found: number;
   /** distinct single tokens: the rows the estimator uses */
   nTokens: number;
@@ -589,6 +609,34 @@ export interface ConceptNode extends ConceptCounts {
   children: ConceptNode[];
   /** hyponyms with some tokens but too few to estimate (at most 8, most tokens first) */
   refused: ConceptRefused[];
+  /** the words of its closure the whole-word rule dropped, by reason (most common reasons first) */
+  dropped?: ConceptDropped[];
+}
+
+/**
+ * Why a word does not count for a concept: `phrase` (several words), `pieces` (not one token),
+ * `not-letters`, `short`, `word-piece` (a token that mostly begins longer words), `rare` (too few
+ * Brown uses, as a noun for WordNet), `not-noun` (mostly another part of speech in Brown),
+ * `other-sense` (its dominant WordNet sense lies outside the concept).
+ */
+export type ConceptDropReason = 'phrase' | 'pieces' | 'not-letters' | 'short' | 'word-piece' | 'rare' | 'not-noun' | 'other-sense';
+
+export interface ConceptDropped {
+  reason: ConceptDropReason;
+  count: number;
+  /** the most used such words, each with a short plain-text why ("2 tokens: f·ish") */
+  examples: { word: string; detail: string }[];
+}
+
+/** The thresholds of the whole-word rule (native/maps/concepts/whole-words.ts). */
+export interface ConceptWordRule {
+  minLetters: number;
+  /** a token counts when it is the whole word in at least this share of the Brown words it begins */
+  minWholeShare: number;
+  /** Brown uses needed (as a noun for WordNet's nouns) */
+  minUses: number;
+  /** share of a WordNet noun's Brown uses that must be nouns */
+  minNounShare: number;
 }
 
 export interface ConceptHierarchy {
@@ -596,6 +644,18 @@ export interface ConceptHierarchy {
   depth: number;
   minTokens: number;
   root: ConceptNode;
+  wordRule?: ConceptWordRule;
+}
+
+/** The hierarchy a model's Concepts view opens on: the first candidate root its vocabulary can hold. */
+export interface ConceptDefaultRoot {
+  modelId: string;
+  ref: ConceptRef;
+  name: string;
+  /** false when no candidate holds (then `ref` is the last one tried) */
+  holds: boolean;
+  /** each candidate tried, in rank order, with why it holds or not */
+  tried: { ref: ConceptRef; name: string; holds: boolean; why: string }[];
 }
 
 /** A WordNet synset offered by the hierarchy picker. */
@@ -622,8 +682,20 @@ export interface ConceptEdge {
   child: number;
   /** null when the child's vector equals the parent's */
   cosine: number | null;
-  baseline: { mean: number; std: number; n: number } | null;
+  /** the shuffled cosines: mean, standard deviation, count, and their 5th and 95th percentiles */
+  baseline: { mean: number; std: number; n: number; p5?: number; p95?: number } | null;
+  /** the permutation test of |cos| against the shuffles; null without a cosine or a baseline */
+  verdict?: ConceptEdgeVerdict | null;
 }
+
+/**
+ * `beyond-chance`: |cos| is smaller than the shuffles' at level `alpha` (p = (1 + #{|cos_s| ≤ |cos|}) / (N + 1));
+ * `less-orthogonal`: larger (p the mirror count); `not-distinguishable`: neither; `too-few-shuffles`:
+ * N is under `needed`, so no p can reach alpha.
+ */
+export type ConceptEdgeVerdict =
+  | { kind: 'beyond-chance' | 'not-distinguishable' | 'less-orthogonal'; p: number }
+  | { kind: 'too-few-shuffles'; p: number; needed: number };
 
 /** The paper's noun heat map for one hierarchy. */
 export interface ConceptHeatmap {
@@ -638,6 +710,8 @@ export interface ConceptHeatmap {
   differences: (number | null)[];
   edges: ConceptEdge[];
   shuffles: number;
+  /** the significance level of the edges' verdicts */
+  alpha?: number;
 }
 
 export interface ConceptPlaneAxis {
@@ -715,5 +789,5 @@ export interface ConceptWordList {
   words: string[];
   updatedAt: string;
   /** how the words fall in a model's vocabulary, when a model was named */
-  match: { found: string[]; missing: string[]; nTokens: number } | null;
+  match: { found: string[]; missing: string[]; nTokens: number; dropped?: { word: string; reason: ConceptDropReason; detail: string }[] } | null;
 }

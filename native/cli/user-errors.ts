@@ -1,6 +1,6 @@
 import { ApiFailure } from '../api/errors.js';
 import { FormatError } from '../formats/tensor.js';
-import { CorpusError } from '../index/corpus/types.js';
+import { CorpusError } from '../corpus/types.js';
 import { IndexError } from '../index/indexer.js';
 import { ForwardInputError } from '../models/forward.js';
 import { UnknownHookError } from '../models/hooks.js';

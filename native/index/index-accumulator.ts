@@ -58,10 +58,17 @@ export class IndexAccumulator {
     this.pairs = new PairCorrelation(settings.neighbours, dSae, settings.nNeighbours);
   }
 
-  /** One window: token ids [contextLength], optional tags, and its tokens' rows of `acts` starting at `row`. */
-  addWindow(windowIndex: number, ids: Int32Array, tags: Int32Array | undefined, acts: SparseActs, row: number): void {
+  /**
+   * One window: token ids [contextLength], which positions count (BOS, padding and burn-in do not:
+   * they add nothing to statistics and are never an example's activation), optional tags, and its
+   * tokens' rows of `acts` starting at `row`.
+   */
+  addWindow(windowIndex: number, ids: Int32Array, counted: Uint8Array, tags: Int32Array | undefined, acts: SparseActs, row: number): void {
     const { contextLength } = this.settings;
+    let n = 0;
     for (let t = 0; t < contextLength; t++) {
+      if (!counted[t]) continue;
+      n++;
       const tag = tags ? tags[t] : -1;
       this.tags.addToken(tag);
       const from = acts.rowStart[row + t];
@@ -78,7 +85,7 @@ export class IndexAccumulator {
       }
       this.pairs.addToken(acts.features, acts.values, from, to);
     }
-    this.tokensSeen += contextLength;
+    this.tokensSeen += n;
     for (const [f, window] of this.#scratch) {
       let maxPos = 0;
       for (let t = 1; t < contextLength; t++) if (window[t] > window[maxPos]) maxPos = t;

@@ -11,24 +11,24 @@ import type { IndexCursor, IndexRun } from '../store/index-runs-table.js';
 import { IndexStateTable } from '../store/index-state-table.js';
 import type { StoredWindow } from '../store/windows-table.js';
 import type { Workspace } from '../store/workspace.js';
-import { COARSE_TAGS, coarseBrownTag } from './corpus/brown-tags.js';
-import { openCorpus } from './corpus/open.js';
-import { TagVocab } from './corpus/token-tags.js';
-import { CorpusError } from './corpus/types.js';
+import { COARSE_TAGS, coarseBrownTag } from '../corpus/brown-tags.js';
+import { openCorpus } from '../corpus/open.js';
+import { TagVocab } from '../corpus/token-tags.js';
+import { CorpusError } from '../corpus/types.js';
 import { logitEffects, nearestByCosine } from './decoder-analysis.js';
 import { IndexAccumulator } from './index-accumulator.js';
 import { acrossRows, finalRows } from './index-finish.js';
 import type { AcrossNeighbours, FinishSettings } from './index-finish.js';
 import type { IndexBatch } from '../store/index-batch.js';
 import { prepareIndexPass } from './index-graph.js';
-import { tokenWindows } from './windows.js';
-import type { TokenWindow } from './windows.js';
+import { tokenWindows } from '../corpus/windows.js';
+import type { TokenWindow } from '../corpus/windows.js';
 
 export interface IndexConfig {
   saeId: string;
   /** corpus spec: brown, brown:news, text:FILE, jsonl:FILE, parquet:FILE */
   corpus: string;
-  /** tokens to index (whole windows) */
+  /** tokens to index: counted tokens (windows.ts: BOS, padding and burn-in positions are read but not counted) */
   tokens: number;
   /** tokens per window (default 128) */
   contextLength?: number;
@@ -105,7 +105,7 @@ export interface IndexInputs {
 export async function indexLoaded(ws: Workspace, { sae, model, tokenizer, hook }: IndexInputs, config: IndexConfig, hooks: IndexHooks = {}): Promise<IndexSummary> {
   const started = performance.now();
   const contextLength = config.contextLength ?? 128;
-  if (!Number.isSafeInteger(config.tokens) || config.tokens < contextLength) throw new IndexError(`tokens is ${config.tokens}; index at least one window of ${contextLength} tokens`);
+  if (!Number.isSafeInteger(config.tokens) || config.tokens < 1) throw new IndexError(`tokens is ${config.tokens}; index at least one token`);
   if (contextLength > model.config.nCtx) throw new IndexError(`a context of ${contextLength} tokens is longer than the model's ${model.config.nCtx}`);
   if (config.tokens > MAX_RUN_TOKENS) throw new IndexError(`tokens is ${config.tokens}; one index run counts at most ${MAX_RUN_TOKENS.toLocaleString('en-US')} tokens`);
   const tokenCountsMaxBytes = config.tokenCountsMaxBytes ?? TOKEN_COUNTS_MAX_BYTES;
@@ -144,14 +144,14 @@ export async function indexLoaded(ws: Workspace, { sae, model, tokenizer, hook }
     const ids = new Int32Array(batch.length * contextLength);
     batch.forEach((w, i) => ids.set(w.ids, i * contextLength));
     const acts = await pass.run(ids, batch.length, contextLength);
-    batch.forEach((w, i) => acc.addWindow(w.index, w.ids, w.tags, acts, i * contextLength));
-    for (const w of batch) pending.push({ index: w.index, docId: w.docId, text: w.text, ids: w.ids, offsets: w.offsets });
-    const due = (cursor.windowsDone + pending.length) * contextLength - cursor.tokensDone >= commitTokens && performance.now() - lastCommit >= commitSeconds * 1000;
+    batch.forEach((w, i) => acc.addWindow(w.index, w.ids, w.counted, w.tags, acts, i * contextLength));
+    for (const w of batch) pending.push({ index: w.index, docId: w.docId, text: w.text, ids: w.ids, offsets: w.offsets, counted: w.counted });
+    const due = acc.tokensSeen - cursor.tokensDone >= commitTokens && performance.now() - lastCommit >= commitSeconds * 1000;
     if (due) commit();
     else hooks.onProgress?.(Math.min(0.99, acc.tokensSeen / config.tokens), `${acc.tokensSeen.toLocaleString('en-US')} of ${config.tokens.toLocaleString('en-US')} tokens`);
   }
   if (pending.length > 0) commit();
-  if (acc.tokensSeen === 0) throw new CorpusError(`corpus "${corpus.spec}" yields no window of ${contextLength} tokens`);
+  if (acc.tokensSeen === 0) throw new CorpusError(`corpus "${corpus.spec}" yields no tokens to index`);
   await finish(ws, run, acc, { sae, model, tokenizer, cursor, config, cosines: neighbours.cosines });
   const seconds = (performance.now() - started) / 1000;
   let dead = 0;

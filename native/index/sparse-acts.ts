@@ -50,3 +50,30 @@ export function fromDense(acts: Float32Array, nTokens: number, dSae: number): Sp
   rowStart[nTokens] = at;
   return { nTokens, rowStart, features, values };
 }
+
+/** The rows where `keep` [nTokens] is non-zero, in order (a window batch's counted tokens). */
+export function keepRows(acts: SparseActs, keep: Uint8Array): SparseActs {
+  if (keep.length !== acts.nTokens) throw new RangeError(`${keep.length} row flags for ${acts.nTokens} rows`);
+  let nTokens = 0;
+  let nnz = 0;
+  for (let t = 0; t < acts.nTokens; t++) {
+    if (!keep[t]) continue;
+    nTokens++;
+    nnz += acts.rowStart[t + 1] - acts.rowStart[t];
+  }
+  const rowStart = new Int32Array(nTokens + 1);
+  const features = new Int32Array(nnz);
+  const values = new Float32Array(nnz);
+  let row = 0;
+  let at = 0;
+  for (let t = 0; t < acts.nTokens; t++) {
+    if (!keep[t]) continue;
+    rowStart[row++] = at;
+    for (let i = acts.rowStart[t]; i < acts.rowStart[t + 1]; i++) {
+      features[at] = acts.features[i];
+      values[at++] = acts.values[i];
+    }
+  }
+  rowStart[row] = at;
+  return { nTokens, rowStart, features, values };
+}

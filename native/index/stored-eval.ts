@@ -3,11 +3,11 @@ import { evaluateSae } from '../sae/eval/evaluate.js';
 import { EvalsTable } from '../store/evals-table.js';
 import type { StoredEval } from '../store/evals-table.js';
 import type { Workspace } from '../store/workspace.js';
-import { openCorpus } from './corpus/open.js';
+import { openCorpus } from '../corpus/open.js';
 import type { TransformerWeights } from '../models/weights.js';
 import type { Tokenizer } from '../formats/tokenizer.js';
 import type { CanonicalSae } from '../sae/canonical.js';
-import { tokenWindows } from './windows.js';
+import { tokenWindows } from '../corpus/windows.js';
 
 export interface StoredEvalConfig {
   corpus: string;

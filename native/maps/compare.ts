@@ -1,21 +1,22 @@
-import { openCorpus } from '../index/corpus/open.js';
-import { CorpusError } from '../index/corpus/types.js';
+import { openCorpus } from '../corpus/open.js';
+import { CorpusError } from '../corpus/types.js';
 import { RegisteredInputError, loadRegistered, registeredRows } from '../index/registered-inputs.js';
 import type { RegisteredInputs } from '../index/registered-inputs.js';
 import { storedEval } from '../index/stored-eval.js';
-import { tokenWindows } from '../index/windows.js';
-import type { TokenWindow } from '../index/windows.js';
+import { tokenWindows } from '../corpus/windows.js';
+import type { TokenWindow } from '../corpus/windows.js';
 import type { Provider } from '../onnx/ort.js';
 import { CompareTable, compareKey } from '../store/compare-table.js';
 import type { CompareParams, CompareRun, PairMatches } from '../store/compare-table.js';
 import { EvalsTable } from '../store/evals-table.js';
 import type { Workspace } from '../store/workspace.js';
 import { prepareEncodePass } from '../index/index-graph.js';
+import { keepRows } from '../index/sparse-acts.js';
 import { compareBatchTokens } from './compare-pass.js';
 import { CoactivationStats, bestMatches, parentCandidates } from './matching.js';
 
 /** Names the matching code; part of each comparison's key (bump it when the output changes). */
-export const compareAlgorithm = 'decoder-cosine-candidates/pearson/v1';
+export const compareAlgorithm = 'decoder-cosine-candidates/pearson/counted-tokens/v2';
 
 export const compareDefaults = { contextLength: 128, candidates: 8, batchTokens: 4096 } as const;
 
@@ -61,7 +62,7 @@ export async function runCompare(ws: Workspace, config: CompareConfig, hooks: Co
   const saes = [...rows.saes].sort((a, b) => a.dSae - b.dSae);
   const contextLength = config.contextLength ?? compareDefaults.contextLength;
   if (contextLength > rows.model.nCtx) throw new RegisteredInputError(`a context of ${contextLength} tokens is longer than ${rows.model.name}'s ${rows.model.nCtx}`);
-  if (!Number.isSafeInteger(config.tokens) || config.tokens < contextLength) throw new RegisteredInputError(`tokens is ${config.tokens}; compare on at least one window of ${contextLength} tokens`);
+  if (!Number.isSafeInteger(config.tokens) || config.tokens < 1) throw new RegisteredInputError(`tokens is ${config.tokens}; compare on at least one token`);
   const corpus = openCorpus(config.corpus);
   const params: CompareParams = { algorithm: compareAlgorithm, corpus: corpus.spec, tokens: config.tokens, contextLength, candidates: config.candidates ?? compareDefaults.candidates };
   const table = new CompareTable(ws.db);
@@ -121,11 +122,15 @@ export async function computeMatches(inputs: RegisteredInputs, params: ComparePa
   for await (const batch of batches(windows, windowsPerBatch)) {
     hooks.signal?.throwIfAborted();
     const ids = new Int32Array(batch.length * params.contextLength);
-    batch.forEach((w, i) => ids.set(w.ids, i * params.contextLength));
-    stats.add(await pass.run(ids, batch.length, params.contextLength));
+    const counted = new Uint8Array(batch.length * params.contextLength);
+    batch.forEach((w, i) => {
+      ids.set(w.ids, i * params.contextLength);
+      counted.set(w.counted, i * params.contextLength);
+    });
+    stats.add((await pass.run(ids, batch.length, params.contextLength)).map((acts) => keepRows(acts, counted)));
     progress(0.1 + (0.9 * stats.tokens) / params.tokens, `co-activations: ${stats.tokens.toLocaleString('en-US')} of ${params.tokens.toLocaleString('en-US')} tokens`);
   }
-  if (stats.tokens === 0) throw new CorpusError(`corpus "${corpus.spec}" yields no window of ${params.contextLength} tokens`);
+  if (stats.tokens === 0) throw new CorpusError(`corpus "${corpus.spec}" yields no tokens to compare on`);
   return { tokens: stats.tokens, densities: saes.map((_, s) => stats.density(s)), pairs: candidates.map((_, p) => bestMatches(stats, p)) };
 }
 

@@ -45,6 +45,7 @@ export class CoactivationStats {
   /** per SAE: [dSae] */ readonly sumSq: Float64Array[];
   /** per SAE: [dSae] */ readonly fires: Float64Array[];
   /** per pair: [nWide, n] */ readonly cross: Float64Array[];
+  /** per pair: [nWide, n] tokens on which the wide feature and its candidate both fire */ readonly cofire: Float64Array[];
   readonly #value: Float32Array[];
   readonly #stamp: Int32Array[];
 
@@ -61,6 +62,7 @@ export class CoactivationStats {
     this.sumSq = widths.map((d) => new Float64Array(d));
     this.fires = widths.map((d) => new Float64Array(d));
     this.cross = candidates.map((c) => new Float64Array(c.nWide * c.n));
+    this.cofire = candidates.map((c) => new Float64Array(c.nWide * c.n));
     this.#value = widths.map((d) => new Float32Array(d));
     this.#stamp = widths.map((d) => new Int32Array(d).fill(-1));
   }
@@ -93,13 +95,16 @@ export class CoactivationStats {
   #addPair(p: number, c: ParentCandidates, wide: SparseActs, t: number, token: number): void {
     const { n, parents } = c;
     const cross = this.cross[p];
+    const cofire = this.cofire[p];
     const value = this.#value[p];
     const stamp = this.#stamp[p];
     for (let i = wide.rowStart[t]; i < wide.rowStart[t + 1]; i++) {
       const w = wide.features[i];
       for (let r = 0; r < n; r++) {
         const parent = parents[w * n + r];
-        if (parent >= 0 && stamp[parent] === token) cross[w * n + r] += wide.values[i] * value[parent];
+        if (parent < 0 || stamp[parent] !== token) continue;
+        cross[w * n + r] += wide.values[i] * value[parent];
+        cofire[w * n + r]++;
       }
     }
   }
@@ -126,7 +131,7 @@ export class CoactivationStats {
   }
 }
 
-/** Pair p's matches: best parent by cosine (the first candidate), and the candidate with the highest correlation. */
+/** Pair p's matches: best parent by cosine (the first candidate), and the candidate with the highest correlation, each with the tokens both fire on. */
 export function bestMatches(stats: CoactivationStats, p: number): PairMatches {
   const c = stats.candidates[p];
   const { nWide, n } = c;
@@ -137,17 +142,22 @@ export function bestMatches(stats: CoactivationStats, p: number): PairMatches {
     corrParent: new Int32Array(nWide).fill(-1),
     corr: new Float32Array(nWide).fill(Number.NaN),
     corrParentCos: new Float32Array(nWide).fill(Number.NaN),
+    cosParentCofire: new Int32Array(nWide),
+    corrParentCofire: new Int32Array(nWide).fill(-1),
   };
+  const cofire = stats.cofire[p];
   for (let w = 0; w < nWide; w++) {
     m.cosParent[w] = c.parents[w * n];
     m.cos[w] = c.cosines[w * n];
     m.cosParentCorr[w] = stats.correlation(p, w, 0);
+    m.cosParentCofire[w] = cofire[w * n];
     for (let r = 0; r < n; r++) {
       const corr = stats.correlation(p, w, r);
       if (Number.isNaN(corr) || !(Number.isNaN(m.corr[w]) || corr > m.corr[w])) continue;
       m.corr[w] = corr;
       m.corrParent[w] = c.parents[w * n + r];
       m.corrParentCos[w] = c.cosines[w * n + r];
+      m.corrParentCofire[w] = cofire[w * n + r];
     }
   }
   return m;

@@ -50,6 +50,21 @@ export function steeringSplice(vector: Float32Array): Splice {
   });
 }
 
+/** Graph input of maskedSplice: float32 [batch, seq], 1 where the splice applies. */
+export const SPLICE_MASK_INPUT = 'splice_mask';
+
+/**
+ * `inner` at the positions where the mask (input SPLICE_MASK_INPUT, [batch, seq]) is 1, the clean
+ * activation where it is 0: x + m · (inner(x) − x). Evaluations splice at document tokens only,
+ * never at the BOS or padding.
+ */
+export function maskedSplice(inner: Splice): Splice {
+  return (g, value) => {
+    const mask = g.op('Unsqueeze', [g.input(SPLICE_MASK_INPUT, 'float32', ['batch', 'seq']), g.constInt64([-1])]);
+    return g.op('Add', [value, g.op('Mul', [mask, g.op('Sub', [inner(g, value), value])])]);
+  };
+}
+
 /** Replaces the activation by zeros (the "zero-ablated" baseline of loss-recovered). */
 export function zeroSplice(): Splice {
   return (g, value) => g.op('Mul', [value, g.constFloat(0)]);

@@ -15,7 +15,7 @@ export class BlobError extends Error {
 }
 
 /** A view on the array's bytes (no copy); better-sqlite3 copies it when binding. */
-export function bytesOf(array: Int32Array | Uint32Array | Float32Array | Uint16Array): Uint8Array {
+export function bytesOf(array: Int32Array | Uint32Array | Float32Array | Uint16Array | Uint8Array): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 }
 

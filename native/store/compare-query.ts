@@ -190,22 +190,26 @@ export function splitTree(db: Database, q: TreeQuery): SplitTree {
     }
     if (q.root.index >= run.dSae[position]) throw new ApiFailure('failed', `SAE ${q.root.saeId} has ${run.dSae[position]} features, no feature ${q.root.index}`, 'root.index');
     const densities = run.saeIds.map((_, s) => table.densities(run.id, s));
+    const fires = (s: number, index: number) => Math.round(densities[s][index] * run.tokens);
     const node = (s: number, index: number, edge: SplitTreeNode['edge']): SplitTreeNode => {
       const saeId = run.saeIds[s];
-      const children = s + 1 < run.saeIds.length ? childEdges(db, q, s, index).map((c) => node(s + 1, c.feature, c.edge)) : [];
-      return { key: { saeId, index }, label: labels(db, saeId, [index]).get(index) ?? '', density: densities[s][index], topTokens: topTokensOf(db, saeId, [index], 5).get(index) ?? [], edge, children };
+      const children = s + 1 < run.saeIds.length ? childEdges(db, q, s, index, fires(s, index)).map((c) => node(s + 1, c.feature, c.edge)) : [];
+      return { key: { saeId, index }, label: labels(db, saeId, [index]).get(index) ?? '', density: densities[s][index], fires: fires(s, index), topTokens: topTokensOf(db, saeId, [index], 5).get(index) ?? [], edge, children };
     };
-    return { runId: run.id, by: q.by, root: node(position, q.root.index, null) };
+    return { runId: run.id, by: q.by, tokens: run.tokens, root: node(position, q.root.index, null) };
   });
 }
 
-function childEdges(db: Database, q: TreeQuery, pair: number, parent: number): { feature: number; edge: NonNullable<SplitTreeNode['edge']> }[] {
+function childEdges(db: Database, q: TreeQuery, pair: number, parent: number, parentFires: number): { feature: number; edge: NonNullable<SplitTreeNode['edge']> }[] {
   const { parent: P, sim: S } = columns[q.by];
-  const rows = db.all<MatchRowData>(`SELECT * FROM compare_matches WHERE run_id = @run AND pair = @pair AND ${P} = @parent AND ${S} >= @min ORDER BY ${S} DESC, feature LIMIT @limit`, {
-    run: q.runId, pair, parent, min: q.minSimilarity, limit: q.maxChildren,
+  const rows = db.all<MatchRowData & { fires: number }>(
+    `SELECT m.*, round(m.density * r.tokens) AS fires FROM compare_matches m JOIN compare_runs r ON r.id = m.run_id
+     WHERE m.run_id = @run AND m.pair = @pair AND m.${P} = @parent AND m.${S} >= @min ORDER BY m.${S} DESC, m.feature LIMIT @limit`,
+    { run: q.runId, pair, parent, min: q.minSimilarity, limit: q.maxChildren },
+  );
+  const ratio = (n: number | null, d: number) => (n === null || d <= 0 ? null : n / d);
+  return rows.map((r) => {
+    const [cosine, correlation, cofire] = q.by === 'cosine' ? [r.cos, r.cos_parent_corr, r.cos_cofire] : [r.corr_parent_cos as number, r.corr, r.corr_cofire];
+    return { feature: r.feature, edge: { cosine, correlation, cofire, parentShare: ratio(cofire, parentFires), pParentGivenChild: ratio(cofire, r.fires) } };
   });
-  return rows.map((r) => ({
-    feature: r.feature,
-    edge: q.by === 'cosine' ? { cosine: r.cos, correlation: r.cos_parent_corr } : { cosine: r.corr_parent_cos as number, correlation: r.corr },
-  }));
 }

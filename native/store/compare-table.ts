@@ -8,7 +8,7 @@ export interface CompareParams {
   /** Names the matching code, so a change to it gets new runs instead of old cached ones. */
   algorithm: string;
   corpus: string;
-  /** tokens asked for (whole windows of contextLength) */
+  /** counted tokens asked for (corpus/windows.ts) */
   tokens: number;
   contextLength: number;
   /** candidate parents per wide feature, by decoder cosine, among which correlation picks */
@@ -27,6 +27,8 @@ export interface PairMatches {
   /** [nWide] best parent by activation correlation among the candidates, −1 for none */ corrParent: Int32Array;
   /** [nWide] */ corr: Float32Array;
   /** [nWide] the decoder cosine with corrParent */ corrParentCos: Float32Array;
+  /** [nWide] tokens on which the feature and cosParent both fire */ cosParentCofire: Int32Array;
+  /** [nWide] tokens on which the feature and corrParent both fire, −1 without one */ corrParentCofire: Int32Array;
 }
 
 export interface NewCompareRun {
@@ -75,6 +77,9 @@ export interface MatchRowData {
   corr_parent: number | null;
   corr: number | null;
   corr_parent_cos: number | null;
+  /** NULL in comparisons stored before migration 7 */
+  cos_cofire: number | null;
+  corr_cofire: number | null;
 }
 
 /** The SAEs a key depends on: their weights' fingerprints change when the weights do. */
@@ -115,6 +120,8 @@ export function matchRows(m: PairMatches, density: Float32Array, nNarrow: number
       corr_parent: hasCorr ? corrParent : null,
       corr: hasCorr ? finite(m.corr[f], `${at} correlation`) : null,
       corr_parent_cos: hasCorr ? finite(m.corrParentCos[f], `${at} correlation parent's cosine`) : null,
+      cos_cofire: count(m.cosParentCofire[f], `${at} co-firings with the cosine parent`),
+      corr_cofire: hasCorr ? count(m.corrParentCofire[f], `${at} co-firings with the correlation parent`) : null,
     });
   }
   return rows;
@@ -133,8 +140,8 @@ function fromRunRow(row: RunRow, dSae: number[]): CompareRun {
   };
 }
 
-const insertMatch = `INSERT INTO compare_matches (run_id, pair, feature, density, cos_parent, cos, cos_parent_corr, corr_parent, corr, corr_parent_cos)
-  VALUES (@run, @pair, @feature, @density, @cos_parent, @cos, @cos_parent_corr, @corr_parent, @corr, @corr_parent_cos)`;
+const insertMatch = `INSERT INTO compare_matches (run_id, pair, feature, density, cos_parent, cos, cos_parent_corr, corr_parent, corr, corr_parent_cos, cos_cofire, corr_cofire)
+  VALUES (@run, @pair, @feature, @density, @cos_parent, @cos, @cos_parent_corr, @corr_parent, @corr, @corr_parent_cos, @cos_cofire, @corr_cofire)`;
 
 /** Reads and writes compare_runs, compare_saes and compare_matches (queries over matches: compare-query.ts). */
 export class CompareTable {

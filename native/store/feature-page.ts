@@ -59,7 +59,7 @@ function addExamples(db: Database, page: FeaturePageData, runId: number, bandEdg
   const examples = new FeatureExamplesTable(db).listForFeature(runId, page.key.index);
   const windows = new WindowsTable(db).getMany(runId, [...new Set(examples.map((e) => e.windowIndex))]);
   const position = new Map(windows.map((w, i) => [w.index, i]));
-  page.windows = windows.map((w) => ({ index: w.index, docId: w.docId, tokens: windowTokens(w) }));
+  page.windows = windows.map((w) => ({ index: w.index, docId: w.docId, tokens: windowTokens(w), ...(w.counted ? { counted: Array.from(w.counted) } : {}) }));
   const toPage = (e: FeatureExample): PageExample => ({ window: position.get(e.windowIndex) ?? -1, maxAct: e.maxAct, maxPos: e.maxPos, acts: Array.from(e.acts) });
   const bands = new Map<number, PageExample[]>();
   for (const e of examples) {

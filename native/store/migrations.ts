@@ -5,6 +5,7 @@ import { indexStateMigration } from './migration-3-index-state.js';
 import { mapsMigration } from './migration-4-maps.js';
 import { compareMigration } from './migration-5-compare.js';
 import { conceptsMigration } from './migration-6-concepts.js';
+import { countedMigration } from './migration-7-counted.js';
 import { tokenCoverageMigration } from './migration-8-token-coverage.js';
 
 export interface Migration {
@@ -65,6 +66,7 @@ export const migrations: readonly Migration[] = [
   mapsMigration,
   compareMigration,
   conceptsMigration,
+  countedMigration,
   tokenCoverageMigration,
 ];
 

@@ -15,6 +15,8 @@ export interface StoredWindow {
   ids: Int32Array;
   /** [nTokens, 2] [start, end) of each token in `text`, UTF-16 units */
   offsets: Int32Array;
+  /** [nTokens] 1 where the position counted in the run's statistics; absent: every position counted */
+  counted?: Uint8Array;
 }
 
 interface WindowRow {
@@ -23,15 +25,19 @@ interface WindowRow {
   text: string;
   ids: Uint8Array;
   offsets: Uint8Array;
+  counted: Uint8Array | null;
 }
 
 export function fromRow(row: WindowRow): StoredWindow {
+  const ids = int32FromBlob(row.ids, `window ${row.window_index} ids`);
+  if (row.counted !== null && row.counted.length !== ids.length) throw new StoreValueError(`window ${row.window_index}: ${ids.length} ids but ${row.counted.length} counted flags`);
   return {
     index: row.window_index,
     docId: row.doc_id,
     text: row.text,
-    ids: int32FromBlob(row.ids, `window ${row.window_index} ids`),
+    ids,
     offsets: int32FromBlob(row.offsets, `window ${row.window_index} offsets`),
+    ...(row.counted === null ? {} : { counted: Uint8Array.from(row.counted) }),
   };
 }
 
@@ -40,7 +46,15 @@ export function toRow(window: StoredWindow): WindowRow {
   if (n === 0 || window.offsets.length !== 2 * n) {
     throw new StoreValueError(`window ${window.index}: ${n} ids need ${2 * n} offsets ([nTokens, 2]), got ${window.offsets.length}`);
   }
-  return { window_index: count(window.index, 'window index'), doc_id: window.docId, text: window.text, ids: bytesOf(window.ids), offsets: bytesOf(window.offsets) };
+  if (window.counted && window.counted.length !== n) throw new StoreValueError(`window ${window.index}: ${n} ids need ${n} counted flags, got ${window.counted.length}`);
+  return {
+    window_index: count(window.index, 'window index'),
+    doc_id: window.docId,
+    text: window.text,
+    ids: bytesOf(window.ids),
+    offsets: bytesOf(window.offsets),
+    counted: window.counted ? bytesOf(window.counted) : null,
+  };
 }
 
 /** The text each token covers: what the renderer colours, one string per token. */
@@ -50,7 +64,7 @@ export function windowTokens(window: StoredWindow): string[] {
   return tokens;
 }
 
-const selectColumns = 'window_index, doc_id, text, ids, offsets';
+const selectColumns = 'window_index, doc_id, text, ids, offsets, counted';
 
 /** Reads and writes `windows`. */
 export class WindowsTable {
@@ -61,8 +75,8 @@ export class WindowsTable {
     this.db.transaction(() => {
       for (const window of windows) {
         const row = toRow(window);
-        this.db.run('INSERT INTO windows (run_id, window_index, doc_id, text, ids, offsets) VALUES (?, ?, ?, ?, ?, ?)', [
-          runId, row.window_index, row.doc_id, row.text, row.ids, row.offsets,
+        this.db.run('INSERT INTO windows (run_id, window_index, doc_id, text, ids, offsets, counted) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+          runId, row.window_index, row.doc_id, row.text, row.ids, row.offsets, row.counted,
         ]);
       }
     });

@@ -1,8 +1,8 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadTokenizer } from '../../formats/tokenizer.js';
-import { openCorpus } from '../../index/corpus/open.js';
-import { tokenWindows } from '../../index/windows.js';
+import { openCorpus } from '../../corpus/open.js';
+import { tokenWindows } from '../../corpus/windows.js';
 import { loadTransformer } from '../../models/load.js';
 import { loadSae } from '../../sae/formats/load.js';
 import { evalHook, evaluateSae } from '../../sae/eval/evaluate.js';
@@ -22,7 +22,7 @@ and each decoder row's max cosine to the others next to random directions.
   --model DIR             a Hugging Face GPT-2 folder or a TransformerLens one, with its tokenizer
   --sae PATH              an SAE folder or file (SAELens, sparsify, openai, Gemma Scope, dictionary_learning)
   --corpus SPEC           brown, brown:SELECTION, text:PATH, jsonl:PATH[#FIELD], parquet:PATH[#COLUMN]
-  --tokens N              tokens to evaluate on (whole windows: N / context of them)
+  --tokens N              tokens to evaluate on (counted: each window starts with the model's BOS, which never counts)
   --hook H                the model hook the SAE reads (default: the SAE's hook_name)
   --context N             tokens per window (default 128)
   --out FILE              also write the report as JSON

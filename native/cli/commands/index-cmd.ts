@@ -15,7 +15,7 @@ An interrupted run (Ctrl-C, a crash) resumes at its last committed batch when ru
   --model DIR        Hugging Face GPT-2 or TransformerLens folder with a tokenizer
   --sae PATH         the SAE, in any layout Loupe reads (SAELens, sparsify, openai, Gemma Scope, ...)
   --corpus SPEC      brown, brown:CATEGORY, text:FILE, jsonl:FILE[#field], parquet:FILE[#column]
-  --tokens N         tokens to index (whole windows)
+  --tokens N         tokens to index (counted: each window starts with the model's BOS, which never counts)
   --context N        tokens per window (default 128)
   --provider NAME    cpu (default), webgpu, cuda, dml or coreml; falls back to cpu with a message
   --threads N        ONNX Runtime intra-op threads`;

@@ -9,7 +9,7 @@ import { CliError } from '../command.js';
 import type { CliCommand } from '../command.js';
 
 const usage = `Usage: loupe train --model DIR --hook H --corpus SPEC --d-sae N --k K --tokens N --out DIR
-                   [--init-from SAE --filter-feature F --threshold T [--zero-feature] [--normalize-init]]
+                   [--init-from SAE --filter-feature F --threshold T [--new-latents data] [--zero-feature] [--normalize-init]]
 
 Trains an SAE on the model's activations at hook H over a corpus (TopK with AuxK by default, the
 recipe of Gao et al. 2024) and writes it to DIR in SAELens format with training_log.json. A run
@@ -22,7 +22,7 @@ interrupted or cancelled resumes from DIR/checkpoint when started again with the
   --k K                active latents per token (TopK)
   --activation A       topk (default) or relu (L1 weighted by decoder norms; needs --l1)
   --l1 L               L1 coefficient for --activation relu
-  --tokens N           training tokens (the corpus is looped if shorter)
+  --tokens N           training tokens, drawn uniformly from the whole corpus (looped in fresh orders if shorter)
   --batch N            tokens per step (default 4096)
   --context N          tokens per window (default 128)
   --lr X               Adam learning rate (default 2e-4 · sqrt(16384 / d_sae))
@@ -30,9 +30,14 @@ interrupted or cancelled resumes from DIR/checkpoint when started again with the
   --seed N             initialisation and shuffle seed (default 0)
   --init-from SAE      initialise the first latents from this (narrower) SAE
   --normalize-init     rescale those latents' decoder rows to unit norm (encoder rescaled to match)
+  --new-latents M      random (default) or data: start the latents beyond --init-from's from sample rows,
+                       along what it leaves unexplained (plus the filter feature's share when splitting)
+  --dead-batches N     batches without firing before a latent is dead and gets the AuxK loss
   --filter-feature F   train only on tokens where feature F of the --filter-sae (default: --init-from) fires
+                       (the model runs once over the corpus; epochs reuse the kept activations)
   --filter-sae SAE     the SAE whose feature filters the tokens
   --threshold T        ... above T (default 0)
+  --background B       with --filter-feature: mix in tokens of any kind as this fraction of the training rows (default 0)
   --zero-feature       hold latent F at zero in the new SAE, so other latents must take over its tokens
   --out DIR            where the SAE goes (created; must be empty or hold this run's checkpoint)
   --provider NAME      cpu (default), webgpu, cuda, dml or coreml; falls back to cpu with a message
@@ -54,9 +59,15 @@ export const trainCommand: CliCommand = {
         process.stderr.write(`${progressLine(p, (now - started) / 1000)}\n`);
       },
       onWarning: (m) => process.stderr.write(`loupe train: ${m}\n`),
+      onScan: ({ tokens, kept, filtering }) => {
+        const now = performance.now();
+        if (now - lastPrint < 2000) return;
+        lastPrint = now;
+        process.stderr.write(filtering ? `reading the corpus through the filter: ${tokens.toLocaleString('en-US')} tokens, ${kept.toLocaleString('en-US')} kept\n` : `sampling the corpus: ${tokens.toLocaleString('en-US')} tokens read\n`);
+      },
     }));
     if (outcome.fallbackMessage) process.stderr.write(`loupe train: ${outcome.fallbackMessage}\n`);
-    if (outcome.lastPass.invalidUtf8 > 0) process.stderr.write(`loupe train: replaced ${outcome.lastPass.invalidUtf8} invalid UTF-8 sequences in the corpus\n`);
+    if (outcome.data.invalidUtf8 > 0) process.stderr.write(`loupe train: replaced ${outcome.data.invalidUtf8} invalid UTF-8 sequences in the corpus\n`);
     process.stdout.write(`${JSON.stringify(outcome)}\n`);
     return 0;
   },
@@ -70,6 +81,7 @@ function parseTrainFlags(argv: string[]): TrainingConfig {
     'init-from': { type: 'string' }, 'normalize-init': { type: 'boolean', default: false }, 'filter-feature': { type: 'string' },
     'filter-sae': { type: 'string' }, threshold: { type: 'string' }, 'zero-feature': { type: 'boolean', default: false },
     out: { type: 'string' }, provider: { type: 'string', default: 'cpu' }, threads: { type: 'string' },
+    'new-latents': { type: 'string', default: 'random' }, 'dead-batches': { type: 'string' }, background: { type: 'string' },
   });
   const out = requireFlag(values, 'out');
   if (existsSync(out) && readdirSync(out).some((f) => f !== 'checkpoint')) {
@@ -84,6 +96,10 @@ function parseTrainFlags(argv: string[]): TrainingConfig {
   const filterSae = (values['filter-sae'] as string | undefined) ?? (values['init-from'] as string | undefined);
   if (filterFeature !== undefined && !filterSae) throw new CliError('--filter-feature needs --filter-sae or --init-from (the SAE whose feature filters the tokens)', 2);
   if (values.threshold !== undefined && filterFeature === undefined) throw new CliError('--threshold needs --filter-feature', 2);
+  if (values.background !== undefined && filterFeature === undefined) throw new CliError('--background needs --filter-feature', 2);
+  const newLatents = String(values['new-latents']);
+  if (newLatents !== 'random' && newLatents !== 'data') throw new CliError(`--new-latents must be random or data, got "${newLatents}"`, 2);
+  if (newLatents === 'data' && values['init-from'] === undefined) throw new CliError('--new-latents data needs --init-from (the latents beyond its own start from the data)', 2);
   try {
     return {
       model: requireFlag(values, 'model'),
@@ -99,8 +115,10 @@ function parseTrainFlags(argv: string[]): TrainingConfig {
       seed: optionalInt('seed'),
       initFrom: values['init-from'] as string | undefined,
       normalizeInitFrom: values['normalize-init'] === true,
-      ...(filterFeature !== undefined && filterSae ? { filter: { sae: filterSae, feature: filterFeature, threshold: numberFlag(values, 'threshold', 0) } } : {}),
+      ...(filterFeature !== undefined && filterSae ? { filter: { sae: filterSae, feature: filterFeature, threshold: numberFlag(values, 'threshold', 0), background: numberFlag(values, 'background', 0) } } : {}),
       zeroFilterFeature: values['zero-feature'] === true,
+      newLatents,
+      deadBatches: optionalInt('dead-batches'),
       provider: parseProvider(String(values.provider)),
       threads: optionalInt('threads'),
     };

@@ -1,6 +1,6 @@
 import { conceptAligned, conceptLists, deleteConceptWords, saveConceptWords } from '../../maps/concepts/service/aligned-service.js';
 import { conceptHeatmap } from '../../maps/concepts/service/heatmap-service.js';
-import { conceptHierarchy, conceptSynsets } from '../../maps/concepts/service/hierarchy-service.js';
+import { conceptDefaultRoot, conceptHierarchy, conceptSynsets } from '../../maps/concepts/service/hierarchy-service.js';
 import { conceptPlane } from '../../maps/concepts/service/plane-service.js';
 import type { Engine } from '../engine.js';
 import type { Handlers } from '../router.js';
@@ -13,7 +13,8 @@ type ConceptMethods =
   | 'concepts.aligned'
   | 'concepts.lists'
   | 'concepts.saveWords'
-  | 'concepts.deleteWords';
+  | 'concepts.deleteWords'
+  | 'concepts.defaultRoot';
 
 /**
  * Hierarchical-concept geometry. Runs in the engine worker: the first call for a model whitens its
@@ -29,5 +30,6 @@ export function conceptHandlers(engine: Engine): Pick<Handlers, ConceptMethods> 
     'concepts.lists': ({ modelId }) => conceptLists(engine.workspace, modelId),
     'concepts.saveWords': (params) => saveConceptWords(engine.workspace, params),
     'concepts.deleteWords': ({ name }) => deleteConceptWords(engine.workspace, name),
+    'concepts.defaultRoot': (params) => conceptDefaultRoot(engine.workspace, params),
   };
 }

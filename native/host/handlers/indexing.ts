@@ -1,7 +1,7 @@
 import { ApiFailure } from '../../api/errors.js';
 import type { ValidParamsOf } from '../../api/methods.js';
-import { parseCorpusSpec } from '../../index/corpus/spec.js';
-import { CorpusError } from '../../index/corpus/types.js';
+import { parseCorpusSpec } from '../../corpus/spec.js';
+import { CorpusError } from '../../corpus/types.js';
 import type { Workspace } from '../../store/workspace.js';
 import type { Engine } from '../engine.js';
 import type { Handlers } from '../router.js';

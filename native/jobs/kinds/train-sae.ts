@@ -53,6 +53,8 @@ export const trainSaeJob: JobKind<TrainJobParams> = {
         curve.add(p);
       },
       onWarning: (message) => warnings.push(message),
+      onScan: ({ tokens, kept, filtering }) =>
+        progress(0, filtering ? `finding feature #${params.filter?.feature}'s tokens: ${kept.toLocaleString('en-US')} in ${tokens.toLocaleString('en-US')} read` : `sampling the corpus: ${tokens.toLocaleString('en-US')} tokens read`),
     });
     curve.flush();
     if (outcome.fallbackMessage) warnings.push(outcome.fallbackMessage);
@@ -62,7 +64,8 @@ export const trainSaeJob: JobKind<TrainJobParams> = {
       const model = registerModel(ws, params.model);
       const sae = registerSae(ws, out, model.id);
       const { steps, tokensSeen, resumedFromStep, provider } = outcome;
-      return { saeId: sae.id, out, final: outcome.final ?? null, steps, tokensSeen, resumedFromStep, provider, warnings };
+      const { tokensScanned, tokensKept, epochs } = outcome.data;
+      return { saeId: sae.id, out, final: outcome.final ?? null, steps, tokensSeen, resumedFromStep, provider, warnings, data: { tokensScanned, tokensKept, epochs }, newLatents: outcome.newLatents };
     } finally {
       ws.close();
     }

@@ -54,9 +54,14 @@ export class LossAccumulator {
   sum = 0;
   tokens = 0;
 
-  add(tokenLoss: Float32Array): void {
-    for (let i = 0; i < tokenLoss.length; i++) this.sum += tokenLoss[i];
-    this.tokens += tokenLoss.length;
+  /** Losses [n]; with `mask` [n], only those where it is non-zero. */
+  add(tokenLoss: Float32Array, mask?: Uint8Array): void {
+    if (mask && mask.length !== tokenLoss.length) throw new RangeError(`${tokenLoss.length} losses and ${mask.length} mask entries`);
+    for (let i = 0; i < tokenLoss.length; i++) {
+      if (mask && !mask[i]) continue;
+      this.sum += tokenLoss[i];
+      this.tokens++;
+    }
   }
 
   get mean(): number {

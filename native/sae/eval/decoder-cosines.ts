@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../index/corpus/shuffle.js';
+import { mulberry32 } from '../../corpus/shuffle.js';
 import { GraphBuilder } from '../../onnx/graph.js';
 import type { SessionOptions } from '../../onnx/ort.js';
 import { sessionCache } from '../../onnx/session-cache.js';

@@ -8,7 +8,7 @@ import { createSession } from '../../onnx/ort.js';
 import type { OrtSession, SessionOptions } from '../../onnx/ort.js';
 import { SaeError, assertHookWidth } from '../canonical.js';
 import type { CanonicalSae } from '../canonical.js';
-import { reconstructionSplice, zeroSplice } from '../splices.js';
+import { SPLICE_MASK_INPUT, maskedSplice, reconstructionSplice, zeroSplice } from '../splices.js';
 import { measureAblationSparsity } from './ablation-sparsity.js';
 import type { AblationSparsityReport } from './ablation-sparsity.js';
 import { LossAccumulator, TARGETS_INPUT, TOKEN_LOSS_OUTPUT, lossForwardGraph, targetsFeed } from './ce-loss.js';
@@ -17,8 +17,19 @@ import { ReconstructionStats, STATS_OUTPUTS, addReconstructionStats } from './re
 import type { ReconstructionSummary } from './reconstruction-stats.js';
 import type { EvalReport } from './types.js';
 
-/** A token window: its ids, [contextLength] (a TokenWindow from tokenWindows, or bare ids). */
-export type EvalWindow = Int32Array | { ids: Int32Array };
+/**
+ * A token window: its ids [contextLength], and which positions count and which are document tokens
+ * (a TokenWindow from tokenWindows); bare ids count everywhere. Reconstruction statistics and the
+ * next-token losses are taken at counted positions; the SAE (or the zero ablation) is spliced in at
+ * every document token, never at the BOS, separators or padding.
+ */
+export type EvalWindow = Int32Array | { ids: Int32Array; counted?: Uint8Array; inDocument?: Uint8Array };
+
+interface WindowMasks {
+  ids: Int32Array;
+  counted: Uint8Array;
+  inDocument: Uint8Array;
+}
 
 export interface EvaluateOptions extends SessionOptions {
   /** the model hook the SAE reads (default: the SAE's hook_name) */
@@ -95,7 +106,7 @@ export async function evaluateSae(
 interface StreamedPass {
   stats: ReconstructionStats;
   losses: { clean: LossAccumulator; sae: LossAccumulator; zero: LossAccumulator };
-  /** the first windows, kept for ablation sparsity */
+  /** the first windows' ids, kept for ablation sparsity */
   kept: Int32Array[];
   windows: number;
   contextLength: number;
@@ -107,7 +118,7 @@ async function streamPasses(
   model: TransformerWeights,
   sae: CanonicalSae,
   hook: string,
-  windowBatches: AsyncIterable<Int32Array[]>,
+  windowBatches: AsyncIterable<WindowMasks[]>,
   keep: number,
   session: SessionOptions,
   onProgress?: (tokens: number) => void,
@@ -117,16 +128,19 @@ async function streamPasses(
   const out: StreamedPass = { stats: new ReconstructionStats(sae.dIn, sae.dSae), losses: { clean: new LossAccumulator(), sae: new LossAccumulator(), zero: new LossAccumulator() }, kept: [], windows: 0, contextLength: 0, provider, ...(fallbackMessage ? { fallbackMessage } : {}) };
   try {
     for await (const batch of windowBatches) {
-      out.contextLength ||= batch[0].length;
-      const ids = batchIds(batch, out.contextLength, out.windows);
+      out.contextLength ||= batch[0].ids.length;
+      const ids = batchIds(batch.map((w) => w.ids), out.contextLength, out.windows);
       checkTokenIds(model, ids);
+      const masks = batchMasks(batch, out.contextLength);
+      if (masks.statsRows.length === 0) continue;
       const feeds = { input_ids: { type: 'int64' as const, dims: ids.dims, data: ids.data }, [TARGETS_INPUT]: targetsFeed(ids) };
-      const clean = await passes.clean.run(feeds, [TOKEN_LOSS_OUTPUT, ...Object.values(STATS_OUTPUTS)]);
-      out.losses.clean.add(clean[TOKEN_LOSS_OUTPUT].float32());
-      out.stats.add(clean, ids.data.length);
-      out.losses.sae.add((await passes.sae.run(feeds, [TOKEN_LOSS_OUTPUT]))[TOKEN_LOSS_OUTPUT].float32());
-      out.losses.zero.add((await passes.zero.run(feeds, [TOKEN_LOSS_OUTPUT]))[TOKEN_LOSS_OUTPUT].float32());
-      out.kept.push(...batch.slice(0, Math.max(0, keep - out.kept.length)));
+      const spliced = { ...feeds, [SPLICE_MASK_INPUT]: { type: 'float32' as const, dims: ids.dims, data: masks.inDocument } };
+      const clean = await passes.clean.run({ ...feeds, [STATS_ROWS_INPUT]: { type: 'int64', dims: [masks.statsRows.length], data: masks.statsRows } }, [TOKEN_LOSS_OUTPUT, ...Object.values(STATS_OUTPUTS)]);
+      out.losses.clean.add(clean[TOKEN_LOSS_OUTPUT].float32(), masks.predicting);
+      out.stats.add(clean, masks.statsRows.length);
+      out.losses.sae.add((await passes.sae.run(spliced, [TOKEN_LOSS_OUTPUT]))[TOKEN_LOSS_OUTPUT].float32(), masks.predicting);
+      out.losses.zero.add((await passes.zero.run(spliced, [TOKEN_LOSS_OUTPUT]))[TOKEN_LOSS_OUTPUT].float32(), masks.predicting);
+      out.kept.push(...batch.slice(0, Math.max(0, keep - out.kept.length)).map((w) => w.ids));
       out.windows += batch.length;
       onProgress?.(out.stats.tokens);
     }
@@ -172,27 +186,53 @@ interface Passes {
   zero: OrtSession;
 }
 
+/** Graph input of the clean pass: the flat indices of the counted positions, int64 [m]. */
+const STATS_ROWS_INPUT = 'stats_rows';
+
 async function preparePasses(model: TransformerWeights, sae: CanonicalSae, hook: string, options: SessionOptions): Promise<Passes> {
   const clean = lossForwardGraph(model, { hooks: [hook] });
-  addReconstructionStats(clean, sae, clean.op('Reshape', [clean.value(hook), clean.constInt64([-1, sae.dIn])]));
-  const spliced = lossForwardGraph(model, { splices: new Map([[hook, reconstructionSplice(sae)]]) });
-  const zeroed = lossForwardGraph(model, { splices: new Map([[hook, zeroSplice()]]) });
+  const rows = clean.op('Reshape', [clean.value(hook), clean.constInt64([-1, sae.dIn])]);
+  addReconstructionStats(clean, sae, clean.op('Gather', [rows, clean.input(STATS_ROWS_INPUT, 'int64', ['m'])], { axis: 0 }));
+  const spliced = lossForwardGraph(model, { splices: new Map([[hook, maskedSplice(reconstructionSplice(sae))]]) });
+  const zeroed = lossForwardGraph(model, { splices: new Map([[hook, maskedSplice(zeroSplice())]]) });
   // Not the shared session cache: one evaluation uses each graph once, and hashing the weights would cost time.
   const open = (g: GraphBuilder) => createSession(g.toBytes(), options);
   return { clean: await open(clean), sae: await open(spliced), zero: await open(zeroed) };
 }
 
 /** Groups windows into arrays of up to `size`, without reading further ahead than one batch. */
-async function* batches(windows: AsyncIterable<EvalWindow> | Iterable<EvalWindow>, size: number): AsyncGenerator<Int32Array[]> {
-  let batch: Int32Array[] = [];
+async function* batches(windows: AsyncIterable<EvalWindow> | Iterable<EvalWindow>, size: number): AsyncGenerator<WindowMasks[]> {
+  let batch: WindowMasks[] = [];
   for await (const w of windows) {
-    batch.push(w instanceof Int32Array ? w : w.ids);
+    const ids = w instanceof Int32Array ? w : w.ids;
+    const all = () => new Uint8Array(ids.length).fill(1);
+    batch.push(w instanceof Int32Array ? { ids, counted: all(), inDocument: all() } : { ids, counted: w.counted ?? all(), inDocument: w.inDocument ?? w.counted ?? all() });
     if (batch.length === size) {
       yield batch;
       batch = [];
     }
   }
   if (batch.length > 0) yield batch;
+}
+
+/**
+ * A batch's masks: the flat indices of its counted positions (reconstruction statistics), where the
+ * SAE is spliced in ([b, seq] floats), and which next-token predictions count ([b, seq − 1]: those
+ * made at a counted position).
+ */
+function batchMasks(batch: WindowMasks[], seq: number): { statsRows: BigInt64Array; inDocument: Float32Array; predicting: Uint8Array } {
+  const rows: number[] = [];
+  const inDocument = new Float32Array(batch.length * seq);
+  const predicting = new Uint8Array(batch.length * (seq - 1));
+  batch.forEach((w, b) => {
+    for (let t = 0; t < seq; t++) {
+      inDocument[b * seq + t] = w.inDocument[t];
+      if (!w.counted[t]) continue;
+      rows.push(b * seq + t);
+      if (t < seq - 1) predicting[b * (seq - 1) + t] = 1;
+    }
+  });
+  return { statsRows: BigInt64Array.from(rows, BigInt), inDocument, predicting };
 }
 
 /** int64 [b, seq]; every window must have the first window's length. */

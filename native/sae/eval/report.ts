@@ -5,7 +5,7 @@ export function formatEvalReport(r: EvalReport): string {
   const lines: string[] = [];
   const row = (label: string, value: string) => lines.push(`  ${label.padEnd(38)}${value}`);
   lines.push(`SAE ${r.sae.path} (${r.sae.format}, ${r.sae.activation}, d_in ${r.sae.dIn} → d_sae ${r.sae.dSae})`);
-  lines.push(`on ${r.model} at ${r.hook}: ${r.tokens} tokens (${r.windows} windows × ${r.contextLength}), provider ${r.provider}`);
+  lines.push(`on ${r.model} at ${r.hook}: ${r.tokens} tokens (counted in ${r.windows} windows of ${r.contextLength}, each after a BOS), provider ${r.provider}`);
   if (r.corpus) lines.push(`corpus ${r.corpus}`);
   if (r.fallbackMessage) lines.push(`  (${r.fallbackMessage})`);
 

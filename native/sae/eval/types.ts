@@ -8,7 +8,7 @@ export interface EvalReport {
   corpus?: string;
   hook: string;
   sae: { path: string; format: string; dIn: number; dSae: number; activation: string };
-  /** tokens the SAE was evaluated on: windows × contextLength */
+  /** tokens the SAE was evaluated on: the counted positions of the windows (corpus/windows.ts) */
   tokens: number;
   windows: number;
   contextLength: number;
@@ -39,7 +39,7 @@ export interface EvalReport {
     lossRecovered: number | null;
     /** sae − clean */
     deltaLoss: number;
-    /** positions with a next token: windows × (contextLength − 1) */
+    /** next-token predictions made at counted positions (a window's last position has none) */
     predictedTokens: number;
   };
   ablationSparsity: AblationSparsityReport | null;

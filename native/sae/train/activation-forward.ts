@@ -14,11 +14,18 @@ import { activate, normalizeInput, preActivations, saeWeights } from '../sae-ops
  * the model downstream is untouched and one run gives both the activations and the filter.
  */
 
-/** Keep only tokens where feature `feature` of `sae` is above `threshold` (strictly). */
+/**
+ * Keep only tokens where feature `feature` of `sae` is above `threshold` (strictly), and, with
+ * `background` > 0, mix in uniformly drawn tokens of any kind so that they make that fraction of the
+ * training rows: the SAE then still sees what the feature is not, and a latent that learns to fire
+ * everywhere pays for it.
+ */
 export interface ActivationFilter {
   sae: CanonicalSae;
   feature: number;
   threshold: number;
+  /** fraction of training rows drawn from all tokens, in [0, 1) (default 0) */
+  background?: number;
 }
 
 /** The graph output holding the filter feature's activation, [batch · seq]. */
@@ -39,6 +46,8 @@ export function checkFilter(filter: ActivationFilter, width: number, modelName: 
     throw new SaeError(sae.source.path, `filter feature ${feature} is out of range: the SAE has d_sae = ${sae.dSae} features (0..${sae.dSae - 1})`);
   }
   if (!Number.isFinite(threshold)) throw new RangeError(`filter threshold must be a finite number, got ${threshold}`);
+  const background = filter.background ?? 0;
+  if (!(background >= 0 && background < 1)) throw new RangeError(`the background fraction must be in [0, 1), got ${background}`);
 }
 
 /** The forward graph to `hook`, plus FILTER_OUTPUT when a filter is given. */

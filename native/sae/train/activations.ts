@@ -1,32 +1,35 @@
+import type { Corpus } from '../../corpus/index.js';
+import { mix32, mulberry32, sampleWindows } from '../../corpus/index.js';
+import type { WindowPool } from '../../corpus/index.js';
+import { countedTokens, tokenWindows } from '../../corpus/windows.js';
+import type { TokenWindow } from '../../corpus/windows.js';
 import type { Tokenizer } from '../../formats/index.js';
-import type { Corpus } from '../../index/corpus/index.js';
 import type { TransformerWeights } from '../../models/index.js';
 import type { Provider } from '../../onnx/ort.js';
 import type { SessionCache } from '../../onnx/session-cache.js';
-import { BatchCutter, chunkPermutation, tokenChunks } from './activation-chunks.js';
-import type { TokenChunk } from './activation-chunks.js';
+import { BatchCutter, permutation } from './activation-chunks.js';
 import { checkFilter, hookWidth, prepareActivationForward } from './activation-forward.js';
 import type { ActivationFilter, ActivationForward } from './activation-forward.js';
 
 /**
- * Shuffled activation batches for SAE training, streamed from a model over a corpus and never all in
- * memory.
+ * Shuffled activation batches for SAE training, drawn uniformly from the whole corpus.
  *
- * How: the corpus's token windows (native/index/windows.ts: packed, non-overlapping) are grouped into
- * chunks of ⌊chunkTokens / contextLength⌋ consecutive windows. Each chunk's activations at the hook
- * are computed (windowsPerRun windows per model run, runs aligned to the chunk's start), filtered,
- * shuffled with a PRNG seeded by (seed, chunk index), and cut into batches of exactly batchTokens
- * rows; a batch may begin in one chunk and end in the next. At most one chunk's activations plus one
- * partial batch are held: that, not the corpus, bounds memory.
+ * Without a filter: a seeded uniform sample of the corpus's token windows (corpus/window-sample.ts)
+ * holding the run's token budget is kept as ids (4 bytes a token). Each epoch visits the sample's
+ * windows in a fresh seeded order, `windowsPerChunk` at a time: a chunk's activations at the hook are
+ * computed, its counted rows shuffled and cut into batches of exactly batchTokens rows (a batch may
+ * span two chunks). Every chunk is a random draw of windows from anywhere in the corpus, so no part
+ * of a run (the end of the learning-rate decay included) sees only one part of it. At most one
+ * chunk's activations plus one partial batch are held.
  *
- * Exact resume: batch b of a pass started at b equals batch b of a pass started at 0. The stream skips
- * every chunk that ends before row b · batchTokens without computing its activations, by tokenising
- * only: without a filter a chunk yields exactly its token count. With a filter the kept count is only
- * known by running the model and the filter, so resuming a filtered stream re-runs the model over the
- * skipped chunks (one graph run per window batch, nothing kept but the count).
+ * With a filter (split one feature): the model runs once over the corpus, the rows where the
+ * filter feature exceeds the threshold are kept in memory (a seeded uniform reservoir if they would
+ * pass `maxFilteredBytes`), and every epoch is a fresh permutation of those same rows: the model is
+ * never run again for a second pass.
  *
- * The corpus's end ends the pass (epochs are the trainer's business); the rows that do not fill a
- * last batch are dropped.
+ * Batches are numbered across epochs (an epoch's last partial batch is dropped), and batch b is the
+ * same whether the stream starts at 0 or at b: resuming skips whole chunks by their counted tokens,
+ * without running the model.
  */
 
 export type { ActivationFilter } from './activation-forward.js';
@@ -45,54 +48,62 @@ export interface ActivationStreamOptions {
   contextLength?: number;
   /** Rows per batch. */
   batchTokens: number;
+  /** Counted tokens the run will train on: the size of the window sample (the whole corpus when it holds fewer). */
+  tokens: number;
   /** Tokens per shuffle chunk (default 65,536; rounded down to whole windows, at least one): the memory bound. */
   chunkTokens?: number;
   /** Windows per model run (default: as many as make 4,096 tokens). */
   windowsPerRun?: number;
-  /** Integer in 0 … 2³² − 1: the shuffle. */
+  /** Integer in 0 … 2³² − 1: the sample and every shuffle. */
   seed: number;
-  /** Read no more than this many corpus tokens (whole windows). */
+  /** Read no more than this many counted corpus tokens. */
   maxTokens?: number;
   /** Split-one-feature: keep only tokens where this SAE feature exceeds the threshold. */
   filter?: ActivationFilter;
+  /** Memory for the filtered rows (default 1 GiB); beyond it they are a uniform sample of the kept ones. */
+  maxFilteredBytes?: number;
   provider?: Provider;
   intraOpNumThreads?: number;
   cache?: SessionCache;
   signal?: AbortSignal;
   /** Non-fatal news, e.g. a GPU provider that failed and fell back to the CPU. */
   onWarning?: (message: string) => void;
+  /** While the corpus is read before the first batch (sampled, or run through the filter): counted tokens read so far, and kept. */
+  onScan?: (scan: { tokens: number; kept: number; filtering: boolean }) => void;
 }
 
 export interface ActivationBatch {
-  /** 0, 1, 2 …: what a checkpoint stores to resume */
+  /** 0, 1, 2 … across epochs: what a checkpoint stores to resume */
   index: number;
+  /** the pass over the sample (or the filtered rows) this batch belongs to */
+  epoch: number;
   /** [nTokens, dIn] activations at the hook, row-major */
   x: Float32Array;
   /** Always batchTokens. */
   nTokens: number;
-  /** Training tokens delivered through this batch: (index + 1) · batchTokens. */
-  tokensSeen: number;
-  /** Corpus tokens read (windows · contextLength, skipped chunks included) when this batch was completed. */
-  corpusTokens: number;
 }
 
-/** Counts for the pass in progress (reset when `batches()` starts again). */
+/** What the stream read and kept. */
 export interface ActivationStreamStats {
-  chunks: number;
-  /** Chunks passed over on resume without keeping their activations. */
-  skippedChunks: number;
+  /** Windows and counted tokens of the corpus scanned (the sample is drawn from all of them). */
   windows: number;
-  /** Corpus tokens read: windows · contextLength. */
   tokens: number;
-  /** Tokens that went through the model (a resume without a filter skips the rest). */
-  forwardTokens: number;
-  /** Tokens the filter kept (every token without a filter), skipped chunks included. */
+  /** Windows and counted tokens held: the sample, or every window scanned for a filter. */
+  sampleWindows: number;
+  sampleTokens: number;
+  /** Rows each epoch goes over: the sample's counted tokens, or the rows the filter kept (after the reservoir). */
   tokensKept: number;
+  /** Rows the filter passed before the reservoir (= tokensKept unless memory capped them). */
+  filterPassed: number;
+  /** Batches in one epoch. */
+  batchesPerEpoch: number;
+  /** Tokens that went through the model since the stream opened. */
+  forwardTokens: number;
   /** Invalid UTF-8 sequences the corpus replaced with U+FFFD. */
   invalidUtf8: number;
-  /** Chunk activation buffers allocated in this pass (one, reused). */
+  /** Chunk activation buffers allocated (one, reused). */
   chunkBuffers: number;
-  /** Most activation rows held at once: one chunk's plus a partial batch's. */
+  /** Most activation rows held at once by the unfiltered stream: one chunk's plus a partial batch's. */
   peakBufferedRows: number;
 }
 
@@ -106,7 +117,7 @@ export interface ActivationStream {
   readonly chunkTokens: number;
   readonly provider: string;
   readonly stats: ActivationStreamStats;
-  /** Batches startBatch, startBatch + 1, … to the corpus's end. */
+  /** Batches startBatch, startBatch + 1, … without end (epoch after epoch); the caller stops. */
   batches(startBatch?: number): AsyncGenerator<ActivationBatch>;
 }
 
@@ -133,6 +144,7 @@ function makePlan(opts: ActivationStreamOptions): Plan {
   const { nCtx } = opts.model.config;
   if (contextLength > nCtx) throw new RangeError(`contextLength ${contextLength} exceeds the model's context of ${nCtx} tokens (n_ctx)`);
   const chunkTokens = positiveInteger('chunkTokens', opts.chunkTokens ?? 65_536);
+  positiveInteger('tokens', opts.tokens);
   if (!Number.isInteger(opts.seed) || opts.seed < 0 || opts.seed >= 2 ** 32) throw new RangeError(`seed must be an integer in 0 … 2^32 − 1, got ${opts.seed}`);
   return {
     contextLength,
@@ -144,12 +156,16 @@ function makePlan(opts: ActivationStreamOptions): Plan {
 }
 
 function emptyStats(): ActivationStreamStats {
-  return { chunks: 0, skippedChunks: 0, windows: 0, tokens: 0, forwardTokens: 0, tokensKept: 0, invalidUtf8: 0, chunkBuffers: 0, peakBufferedRows: 0 };
+  return { windows: 0, tokens: 0, sampleWindows: 0, sampleTokens: 0, tokensKept: 0, filterPassed: 0, batchesPerEpoch: 0, forwardTokens: 0, invalidUtf8: 0, chunkBuffers: 0, peakBufferedRows: 0 };
 }
 
+/** Seeds of the stream's shuffles: one per epoch for the window order, one per (epoch, chunk) for the rows. */
+const epochSeed = (seed: number, epoch: number) => mix32(seed, 2 * epoch + 1);
+const chunkSeed = (seed: number, epoch: number, chunk: number) => mix32(epochSeed(seed, epoch), chunk);
+
 /**
- * Checks the hook, the filter and the options, and builds the model's session; corpus problems (no
- * text, fewer tokens than a window) surface when `batches()` first reads it.
+ * Checks the hook, the filter and the options, and builds the model's session; the corpus is read
+ * (sampled, or run through the filter) when `batches()` first needs it.
  */
 export async function openActivationStream(opts: ActivationStreamOptions): Promise<ActivationStream> {
   const plan = makePlan(opts);
@@ -163,6 +179,7 @@ export async function openActivationStream(opts: ActivationStreamOptions): Promi
   const forward = await prepareActivationForward(opts.model, opts.hook, opts.filter, sessionOptions);
   if (forward.fallbackMessage) opts.onWarning?.(forward.fallbackMessage);
   const stats = emptyStats();
+  const source = opts.filter ? new FilteredRows(opts, plan, forward, stats) : new SampledWindows(opts, plan, forward, stats);
   return {
     dIn: width,
     batchTokens: plan.batchTokens,
@@ -171,74 +188,87 @@ export async function openActivationStream(opts: ActivationStreamOptions): Promi
     chunkTokens: plan.windowsPerChunk * plan.contextLength,
     provider: forward.provider,
     stats,
-    batches: (startBatch = 0) => streamBatches(opts, plan, forward, stats, startBatch),
+    batches: (startBatch = 0) => {
+      if (!Number.isSafeInteger(startBatch) || startBatch < 0) throw new RangeError(`startBatch must be an integer ≥ 0, got ${startBatch}`);
+      return source.batches(startBatch);
+    },
   };
 }
 
-async function* streamBatches(
-  opts: ActivationStreamOptions,
-  plan: Plan,
-  forward: ActivationForward,
-  stats: ActivationStreamStats,
-  startBatch: number,
-): AsyncGenerator<ActivationBatch> {
-  if (!Number.isSafeInteger(startBatch) || startBatch < 0) throw new RangeError(`startBatch must be an integer ≥ 0, got ${startBatch}`);
-  Object.assign(stats, emptyStats());
-  const chunkOptions = { contextLength: plan.contextLength, windowsPerChunk: plan.windowsPerChunk, ...(opts.maxTokens !== undefined ? { maxTokens: opts.maxTokens } : {}) };
-  const cutter = new BatchCutter(plan.batchTokens, forward.width, startBatch);
-  const chunkRows = new ChunkRows(forward, opts, plan, stats);
-  /** Rows before batch startBatch that are still to pass over. */
-  let skip = startBatch * plan.batchTokens;
-  for await (const chunk of tokenChunks(opts.corpus, opts.tokenizer, chunkOptions)) {
-    opts.signal?.throwIfAborted();
-    stats.chunks++;
-    stats.windows += chunk.nWindows;
-    stats.tokens += chunk.nTokens;
-    stats.invalidUtf8 = opts.corpus.stats.invalidUtf8;
-    if (!opts.filter && skip >= chunk.nTokens) {
-      skip -= chunk.nTokens;
-      stats.tokensKept += chunk.nTokens;
-      stats.skippedChunks++;
-      continue;
-    }
-    const kept = await chunkRows.compute(chunk);
-    stats.tokensKept += kept;
-    if (skip > 0 && skip >= kept) {
-      skip -= kept;
-      stats.skippedChunks++;
-      continue;
-    }
-    stats.peakBufferedRows = Math.max(stats.peakBufferedRows, kept + cutter.pendingRows);
-    const order = chunkPermutation(kept, plan.seed, chunk.index);
-    for (const { index, x } of cutter.take(chunkRows.rows, order, skip)) {
-      yield { index, x, nTokens: plan.batchTokens, tokensSeen: (index + 1) * plan.batchTokens, corpusTokens: stats.tokens };
-      opts.signal?.throwIfAborted();
-    }
-    skip = 0;
+/** The windows, reporting the counted tokens read every 64 windows. */
+async function* reportScan(windows: AsyncIterable<TokenWindow>, opts: ActivationStreamOptions): AsyncGenerator<TokenWindow> {
+  let tokens = 0;
+  let n = 0;
+  for await (const w of windows) {
+    tokens += countedTokens(w);
+    if (++n % 64 === 0) opts.onScan?.({ tokens, kept: tokens, filtering: false });
+    yield w;
   }
-  stats.invalidUtf8 = opts.corpus.stats.invalidUtf8;
-  checkEnough(opts, plan, stats);
 }
 
-/** One reused buffer holding the current chunk's kept activation rows. */
-class ChunkRows {
+function windowsOf(opts: ActivationStreamOptions, plan: Plan): AsyncGenerator<TokenWindow> {
+  return tokenWindows(opts.corpus, opts.tokenizer, { contextLength: plan.contextLength, ...(opts.maxTokens !== undefined ? { maxTokens: opts.maxTokens } : {}) });
+}
+
+/** The unfiltered stream: epochs over a uniform window sample (see the top of this file). */
+class SampledWindows {
+  #pool: WindowPool | null = null;
   #rows: Float32Array | null = null;
 
   constructor(
-    readonly forward: ActivationForward,
     readonly opts: ActivationStreamOptions,
     readonly plan: Plan,
+    readonly forward: ActivationForward,
     readonly stats: ActivationStreamStats,
   ) {}
 
-  /** [capacity, width]: the first `compute()` rows are the chunk's kept rows, in corpus order. */
-  get rows(): Float32Array {
-    if (this.#rows === null) throw new Error('no chunk has been computed yet');
-    return this.#rows;
+  async #sample(): Promise<WindowPool> {
+    if (this.#pool) return this.#pool;
+    const { opts, plan, stats } = this;
+    const pool = await sampleWindows(reportScan(windowsOf(opts, plan), opts), { contextLength: plan.contextLength, tokens: opts.tokens, seed: plan.seed });
+    Object.assign(stats, { windows: pool.scannedWindows, tokens: pool.scannedTokens, sampleWindows: pool.n, sampleTokens: pool.countedTokens, tokensKept: pool.countedTokens, filterPassed: pool.countedTokens, invalidUtf8: opts.corpus.stats.invalidUtf8 });
+    stats.batchesPerEpoch = Math.floor(pool.countedTokens / plan.batchTokens);
+    if (stats.batchesPerEpoch === 0) {
+      throw new ActivationStreamError(`corpus "${opts.corpus.spec}" yields ${pool.scannedTokens} tokens (of ${pool.scannedWindows} windows read), fewer than one batch of ${plan.batchTokens}`);
+    }
+    this.#pool = pool;
+    return pool;
   }
 
-  /** Runs the model (and filter) over the chunk's windows; returns how many rows it kept. */
-  async compute(chunk: TokenChunk): Promise<number> {
+  async *batches(startBatch: number): AsyncGenerator<ActivationBatch> {
+    const pool = await this.#sample();
+    const { plan, stats } = this;
+    const perEpoch = stats.batchesPerEpoch;
+    for (let epoch = Math.floor(startBatch / perEpoch); ; epoch++) {
+      const first = epoch * perEpoch;
+      const from = Math.max(startBatch, first);
+      const cutter = new BatchCutter(plan.batchTokens, this.forward.width, from);
+      const order = permutation(pool.n, epochSeed(plan.seed, epoch));
+      let skip = (from - first) * plan.batchTokens;
+      for (let c = 0; c * plan.windowsPerChunk < pool.n; c++) {
+        this.opts.signal?.throwIfAborted();
+        const windows = order.subarray(c * plan.windowsPerChunk, (c + 1) * plan.windowsPerChunk);
+        const counted = countedIn(pool, windows);
+        if (skip >= counted) {
+          skip -= counted;
+          continue;
+        }
+        const rows = await this.#compute(pool, windows);
+        stats.peakBufferedRows = Math.max(stats.peakBufferedRows, counted + cutter.pendingRows);
+        const rowOrder = permutation(counted, chunkSeed(plan.seed, epoch, c));
+        for (const { index, x } of cutter.take(rows, rowOrder, skip)) {
+          if (index >= first + perEpoch) break;
+          yield { index, epoch, x, nTokens: plan.batchTokens };
+          this.opts.signal?.throwIfAborted();
+        }
+        skip = 0;
+        if (cutter.nextIndex >= first + perEpoch) break;
+      }
+    }
+  }
+
+  /** The counted rows of these pool windows, in their order, in one reused buffer. */
+  async #compute(pool: WindowPool, windows: Uint32Array): Promise<Float32Array> {
     const { contextLength, windowsPerRun, windowsPerChunk } = this.plan;
     const width = this.forward.width;
     if (this.#rows === null) {
@@ -246,40 +276,170 @@ class ChunkRows {
       this.stats.chunkBuffers++;
     }
     const rows = this.#rows;
-    const threshold = this.opts.filter?.threshold;
     let kept = 0;
-    for (let w = 0; w < chunk.nWindows; w += windowsPerRun) {
+    for (let w = 0; w < windows.length; w += windowsPerRun) {
       this.opts.signal?.throwIfAborted();
-      const n = Math.min(windowsPerRun, chunk.nWindows - w);
-      const ids = chunk.ids.slice(w * contextLength, (w + n) * contextLength);
-      const { acts, featureActs } = await this.forward.run(ids, n, contextLength);
-      this.stats.forwardTokens += n * contextLength;
-      if (featureActs === undefined || threshold === undefined) {
-        rows.set(acts, kept * width);
-        kept += n * contextLength;
-        continue;
-      }
-      for (let t = 0; t < featureActs.length; t++) {
-        if (featureActs[t] > threshold) rows.set(acts.subarray(t * width, (t + 1) * width), kept++ * width);
-      }
+      const run = windows.subarray(w, w + windowsPerRun);
+      const ids = new BigInt64Array(run.length * contextLength);
+      run.forEach((p, i) => {
+        for (let t = 0; t < contextLength; t++) ids[i * contextLength + t] = BigInt(pool.ids[p * contextLength + t]);
+      });
+      const { acts } = await this.forward.run(ids, run.length, contextLength);
+      this.stats.forwardTokens += run.length * contextLength;
+      run.forEach((p, i) => {
+        for (let t = 0; t < contextLength; t++) {
+          if (!pool.counted[p * contextLength + t]) continue;
+          const r = i * contextLength + t;
+          rows.set(acts.subarray(r * width, (r + 1) * width), kept++ * width);
+        }
+      });
     }
-    return kept;
+    return rows;
   }
 }
 
-/** At the corpus's end: a filter that never fired, or a corpus too small for one batch, is an error. */
-function checkEnough(opts: ActivationStreamOptions, plan: Plan, stats: ActivationStreamStats): void {
-  const { filter, corpus } = opts;
-  if (filter && stats.tokensKept === 0) {
-    throw new ActivationStreamError(
-      `the filter kept no tokens: feature ${filter.feature} of SAE ${filter.sae.source.path} never exceeded the threshold ${filter.threshold} ` +
-        `in the ${stats.tokens} tokens of corpus "${corpus.spec}" scanned at hook ${opts.hook}`,
-    );
+/**
+ * A seeded uniform sample of rows offered one at a time (Algorithm R): all of them while they fit
+ * `capacity`, then each new one replaces a random kept one with probability capacity / seen. The
+ * buffer grows by doubling up to the capacity, so a rare feature holds little memory.
+ */
+class RowReservoir {
+  rows: Float32Array;
+  n = 0;
+  seen = 0;
+  readonly #random: () => number;
+
+  constructor(
+    readonly width: number,
+    readonly capacity: number,
+    seed: number,
+  ) {
+    this.rows = new Float32Array(Math.min(capacity, 4096) * width);
+    this.#random = mulberry32(seed);
   }
-  if (stats.tokensKept < plan.batchTokens) {
-    const what = filter ? `tokens where feature ${filter.feature} exceeds ${filter.threshold}` : 'tokens';
-    throw new ActivationStreamError(
-      `corpus "${corpus.spec}" yields ${stats.tokensKept} ${what} (of ${stats.tokens} read), fewer than one batch of ${plan.batchTokens}`,
-    );
+
+  offer(acts: Float32Array, r: number): void {
+    const w = this.width;
+    this.seen++;
+    let slot = this.n;
+    if (this.n >= this.capacity) {
+      slot = Math.floor(this.#random() * this.seen);
+      if (slot >= this.capacity) return;
+    } else {
+      if ((this.n + 1) * w > this.rows.length) {
+        const grown = new Float32Array(Math.min(this.capacity, 2 * (this.rows.length / w)) * w);
+        grown.set(this.rows);
+        this.rows = grown;
+      }
+      this.n++;
+    }
+    this.rows.set(acts.subarray(r * w, (r + 1) * w), slot * w);
+  }
+}
+
+function countedIn(pool: WindowPool, windows: Uint32Array): number {
+  let n = 0;
+  const L = pool.contextLength;
+  for (const p of windows) for (let t = 0; t < L; t++) n += pool.counted[p * L + t];
+  return n;
+}
+
+/** The filtered stream: one pass of the model over the corpus, then epochs over the kept rows. */
+class FilteredRows {
+  #rows: Float32Array | null = null;
+  #n = 0;
+
+  constructor(
+    readonly opts: ActivationStreamOptions,
+    readonly plan: Plan,
+    readonly forward: ActivationForward,
+    readonly stats: ActivationStreamStats,
+  ) {}
+
+  /**
+   * Runs the model and the filter over the corpus once; keeps the passing rows (a seeded reservoir
+   * past the memory cap) and, for a background mix, a seeded reservoir of all counted rows from which
+   * the background share is drawn.
+   */
+  async #gather(): Promise<void> {
+    if (this.#rows) return;
+    const { opts, plan, stats } = this;
+    const filter = opts.filter as ActivationFilter;
+    const width = this.forward.width;
+    const background = filter.background ?? 0;
+    const bytes = opts.maxFilteredBytes ?? 2 ** 30;
+    const capacity = Math.max(plan.batchTokens, Math.floor((background > 0 ? bytes / 2 : bytes) / (4 * width)));
+    const passing = new RowReservoir(width, capacity, mix32(plan.seed, 0x5eed));
+    const all = background > 0 ? new RowReservoir(width, capacity, mix32(plan.seed, 0xba5e)) : null;
+    const { contextLength, windowsPerRun } = plan;
+    let batch: TokenWindow[] = [];
+    const run = async () => {
+      opts.signal?.throwIfAborted();
+      const ids = new BigInt64Array(batch.length * contextLength);
+      batch.forEach((w, i) => {
+        for (let t = 0; t < contextLength; t++) ids[i * contextLength + t] = BigInt(w.ids[t]);
+      });
+      const { acts, featureActs } = await this.forward.run(ids, batch.length, contextLength);
+      stats.forwardTokens += batch.length * contextLength;
+      batch.forEach((w, i) => {
+        for (let t = 0; t < contextLength; t++) {
+          if (!w.counted[t]) continue;
+          const r = i * contextLength + t;
+          if ((featureActs as Float32Array)[r] > filter.threshold) passing.offer(acts, r);
+          all?.offer(acts, r);
+        }
+      });
+      batch = [];
+    };
+    for await (const w of windowsOf(opts, plan)) {
+      stats.windows++;
+      stats.tokens += countedTokens(w);
+      batch.push(w);
+      if (batch.length < windowsPerRun) continue;
+      await run();
+      opts.onScan?.({ tokens: stats.tokens, kept: passing.seen, filtering: true });
+    }
+    if (batch.length > 0) await run();
+    const passed = passing.seen;
+    if (passed === 0) {
+      throw new ActivationStreamError(
+        `the filter kept no tokens: feature ${filter.feature} of SAE ${filter.sae.source.path} never exceeded the threshold ${filter.threshold} ` +
+          `in the ${stats.tokens} tokens of corpus "${opts.corpus.spec}" scanned at hook ${opts.hook}`,
+      );
+    }
+    if (passing.n < passed) opts.onWarning?.(`the filter passed ${passed} tokens; a uniform sample of ${passing.n} of them fits the memory for filtered rows`);
+    // Background rows so that they make `background` of the rows: b / (kept + b) = background.
+    const nBackground = all ? Math.min(all.n, Math.round((passing.n * background) / (1 - background))) : 0;
+    const rows = new Float32Array((passing.n + nBackground) * width);
+    rows.set(passing.rows.subarray(0, passing.n * width));
+    if (all) rows.set(all.rows.subarray(0, nBackground * width), passing.n * width);
+    const n = passing.n + nBackground;
+    Object.assign(stats, { sampleWindows: stats.windows, sampleTokens: stats.tokens, tokensKept: n, filterPassed: passed, invalidUtf8: opts.corpus.stats.invalidUtf8 });
+    stats.batchesPerEpoch = Math.floor(n / plan.batchTokens);
+    if (stats.batchesPerEpoch === 0) {
+      throw new ActivationStreamError(
+        `corpus "${opts.corpus.spec}" yields ${passing.n} tokens where feature ${filter.feature} exceeds ${filter.threshold}${nBackground > 0 ? ` (and ${nBackground} background tokens)` : ''} (of ${stats.tokens} read), fewer than one batch of ${plan.batchTokens}`,
+      );
+    }
+    this.#rows = rows;
+    this.#n = n;
+  }
+
+  async *batches(startBatch: number): AsyncGenerator<ActivationBatch> {
+    await this.#gather();
+    const rows = this.#rows as Float32Array;
+    const { plan, stats } = this;
+    const perEpoch = stats.batchesPerEpoch;
+    for (let epoch = Math.floor(startBatch / perEpoch); ; epoch++) {
+      const first = epoch * perEpoch;
+      const from = Math.max(startBatch, first);
+      const order = permutation(this.#n, epochSeed(plan.seed, epoch));
+      const cutter = new BatchCutter(plan.batchTokens, this.forward.width, from);
+      for (const { index, x } of cutter.take(rows, order, (from - first) * plan.batchTokens)) {
+        if (index >= first + perEpoch) break;
+        yield { index, epoch, x, nTokens: plan.batchTokens };
+        this.opts.signal?.throwIfAborted();
+      }
+    }
   }
 }

@@ -12,8 +12,6 @@ export interface CheckpointMeta {
   runKey: string;
   step: number;
   tokensSeen: number;
-  /** batches in one pass over the corpus, once known (the run then loops) */
-  epochBatches: number | null;
   normalization: number;
   log: unknown[];
 }

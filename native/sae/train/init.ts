@@ -1,5 +1,6 @@
-import { mulberry32 } from '../../index/corpus/shuffle.js';
+import { mix32, mulberry32 } from '../../corpus/shuffle.js';
 import { SaeError } from '../canonical.js';
+import { encodeReference } from '../reference.js';
 import type { CanonicalSae } from '../canonical.js';
 import type { TrainState } from './step-runner.js';
 import type { ParamName } from './step-types.js';
@@ -59,15 +60,22 @@ export interface InitOptions {
    */
   from?: CanonicalSae;
   normalizeFrom?: boolean;
+  /**
+   * Start the latents beyond `from`'s from the data instead of at random (see seedNewLatents):
+   * the sample's rows [n, dIn], and the latent being split, if any.
+   */
+  newFromData?: { rows: Float32Array; n: number; feature?: number };
 }
 
 /**
  * TopK-paper initialisation: decoder rows random directions at `decoderNorm`, W_enc = W_decᵀ (held
  * transposed, so the same array), b_enc = 0, b_dec given (the geometric median). Adam moments zero.
+ * The random stream is keyed by the seed and the width: two widths trained with one seed start
+ * from unrelated directions, as independently trained SAEs of a width comparison must.
  */
 export function initTrainState(opts: InitOptions): TrainState {
   const { dIn, dSae } = opts;
-  const random = mulberry32(opts.seed);
+  const random = mulberry32(mix32(opts.seed, dSae));
   const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const wDec = new Float32Array(dSae * dIn);
   for (let j = 0; j < dSae; j++) {
@@ -79,6 +87,7 @@ export function initTrainState(opts: InitOptions): TrainState {
   const bEnc = new Float32Array(dSae);
   let bDec: Float32Array = opts.bDec.slice();
   if (opts.from) bDec = copyFrom(opts, wEncT, bEnc, wDec);
+  if (opts.from && opts.newFromData && dSae > opts.from.dSae) seedNewLatents(opts, opts.from, opts.newFromData, random, wEncT, bEnc, wDec);
   const params: Record<ParamName, Float32Array> = { wEncT, bEnc, wDec, bDec };
   const zeros = () => ({ wEncT: new Float32Array(wEncT.length), bEnc: new Float32Array(dSae), wDec: new Float32Array(wDec.length), bDec: new Float32Array(dIn) });
   return { params, m: zeros(), v: zeros(), step: 0 };
@@ -100,6 +109,57 @@ function copyFrom(opts: InitOptions, wEncT: Float32Array, bEnc: Float32Array, wD
     bEnc[j] = from.bEnc[j] / factor;
   }
   return from.bDec.slice();
+}
+
+/**
+ * The latents beyond `from`'s, started from the data (after the resampling of dead latents in
+ * Bricken et al. 2023, aimed at one feature when splitting it): latent j takes a sample row x
+ * (drawn without replacement) and points its decoder along what `from` leaves unexplained there,
+ * x − x̂, plus, when splitting feature F, F's own share a_F·d_F: the sub-case of F that x is. Its
+ * encoder is that unit direction scaled to F's encoder norm (or the mean encoder norm), with F's
+ * bias (or 0), so on inputs like x it competes with F for a place among the k. Rows where that
+ * direction vanishes keep their random start.
+ */
+function seedNewLatents(opts: InitOptions, from: CanonicalSae, data: NonNullable<InitOptions['newFromData']>, random: () => number, wEncT: Float32Array, bEnc: Float32Array, wDec: Float32Array): void {
+  const { dIn, dSae } = opts;
+  const { rows, n, feature } = data;
+  if (n < 1 || rows.length !== n * dIn) throw new Error(`seedNewLatents needs [n, dIn] rows, got ${rows.length} values for n=${n}, dIn=${dIn}`);
+  const encoderNorm = (j: number) => {
+    let sq = 0;
+    for (let i = 0; i < dIn; i++) sq += from.wEnc[i * from.dSae + j] ** 2;
+    return Math.sqrt(sq);
+  };
+  let scale = 0;
+  if (feature !== undefined) scale = encoderNorm(feature);
+  else {
+    for (let j = 0; j < from.dSae; j++) scale += encoderNorm(j) / from.dSae;
+  }
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const k = Math.floor(random() * (i + 1));
+    [order[i], order[k]] = [order[k], order[i]];
+  }
+  for (let j = from.dSae; j < dSae; j++) {
+    const x = rows.subarray(order[(j - from.dSae) % n] * dIn, (order[(j - from.dSae) % n] + 1) * dIn);
+    const acts = encodeReference(from, x, 1);
+    const direction = new Float64Array(dIn);
+    for (let i = 0; i < dIn; i++) direction[i] = x[i] - from.bDec[i];
+    for (let l = 0; l < from.dSae; l++) {
+      if (acts[l] === 0 || l === feature) continue;
+      for (let i = 0; i < dIn; i++) direction[i] -= acts[l] * from.wDec[l * dIn + i];
+    }
+    let norm = 0;
+    for (const v of direction) norm += v * v;
+    norm = Math.sqrt(norm);
+    if (!(norm > 1e-6)) continue;
+    const gate = feature !== undefined ? Number(process.env.LOUPE_SPLIT_GATE ?? '0') : 0;
+    for (let i = 0; i < dIn; i++) {
+      const unit = direction[i] / norm;
+      wDec[j * dIn + i] = unit * opts.decoderNorm;
+      wEncT[j * dIn + i] = gate > 0 ? from.wEnc[i * from.dSae + (feature as number)] + gate * unit * scale : unit * scale;
+    }
+    bEnc[j] = feature !== undefined ? from.bEnc[feature] : 0;
+  }
 }
 
 /** Scales a row to the given L2 norm; returns the factor applied. */

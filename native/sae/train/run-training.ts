@@ -1,13 +1,14 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { loadTokenizer } from '../../formats/tokenizer.js';
-import { openCorpus } from '../../index/corpus/open.js';
+import { openCorpus } from '../../corpus/open.js';
 import { loadTransformer } from '../../models/load.js';
 import type { Provider } from '../../onnx/ort.js';
 import type { CanonicalSae } from '../canonical.js';
 import { loadSae } from '../formats/load.js';
 import { writeSaeLens } from '../saelens-writer.js';
 import { openActivationStream } from './activations.js';
+import type { ActivationStreamStats } from './activations.js';
 import type { TrainActivation } from './step-graph.js';
 import { TrainingError, trainSae } from './trainer.js';
 import type { TrainProgress, TrainResult } from './trainer.js';
@@ -28,10 +29,14 @@ export interface TrainingConfig {
   /** Split one feature: initialise from this SAE's latents. */
   initFrom?: string;
   normalizeInitFrom?: boolean;
-  /** Split one feature: train only on tokens where feature `feature` of `sae` exceeds `threshold`. */
-  filter?: { sae: string; feature: number; threshold: number };
+  /** Split one feature: train on tokens where feature `feature` of `sae` exceeds `threshold` (plus a `background` fraction of any tokens). */
+  filter?: { sae: string; feature: number; threshold: number; background?: number };
   /** Hold the filter feature's latent at zero in the new SAE (it must be initialised from the filter SAE). */
   zeroFilterFeature?: boolean;
+  /** How the latents beyond initFrom's start: 'random' (default) or 'data' (aimed at the filter feature when there is one). */
+  newLatents?: 'random' | 'data';
+  /** Training batches without a firing before a latent counts as dead and gets the AuxK loss (default: a tenth of the run, at least 4). */
+  deadBatches?: number;
   provider?: Provider;
   threads?: number;
 }
@@ -45,8 +50,10 @@ export interface TrainingOutcome {
   resumedFromStep: number;
   provider: string;
   fallbackMessage?: string;
-  /** corpus statistics of the last pass over the corpus (the run loops over a short one) (invalid UTF-8 replaced, tokens kept by the filter) */
-  lastPass: { invalidUtf8: number; tokensKept: number; tokens: number };
+  /** what the run drew from: corpus tokens scanned, tokens each epoch goes over (the sample, or the filter's rows), epochs, invalid UTF-8 replaced */
+  data: TrainingData;
+  /** the latents beyond --init-from's, and how many ended dead (null without --init-from) */
+  newLatents: { count: number; dead: number } | null;
 }
 
 /**
@@ -54,7 +61,15 @@ export interface TrainingOutcome {
  * `training_log.json`. Checkpoints live in `out/checkpoint/` while the run is in progress (a rerun with
  * the same settings resumes from them) and are removed when it completes.
  */
-export async function runTraining(config: TrainingConfig, hooks: { signal?: AbortSignal; onProgress?: (p: TrainProgress) => void; onWarning?: (m: string) => void } = {}): Promise<TrainingOutcome> {
+export interface TrainingHooks {
+  signal?: AbortSignal;
+  onProgress?: (p: TrainProgress) => void;
+  onWarning?: (m: string) => void;
+  /** Before the first step, while the corpus is sampled or run through the filter. */
+  onScan?: (scan: { tokens: number; kept: number; filtering: boolean }) => void;
+}
+
+export async function runTraining(config: TrainingConfig, hooks: TrainingHooks = {}): Promise<TrainingOutcome> {
   const { weights, dir } = loadTransformer(config.model);
   const modelName = basename(dir);
   const tokenizer = await loadTokenizer(dir);
@@ -71,12 +86,14 @@ export async function runTraining(config: TrainingConfig, hooks: { signal?: Abor
     hook: config.hook,
     contextLength: config.contextLength,
     batchTokens: config.batchTokens ?? 4096,
+    tokens: config.tokens,
     seed: config.seed ?? 0,
-    ...(config.filter && filterSae ? { filter: { sae: filterSae, feature: config.filter.feature, threshold: config.filter.threshold } } : {}),
+    ...(config.filter && filterSae ? { filter: { sae: filterSae, feature: config.filter.feature, threshold: config.filter.threshold, background: config.filter.background ?? 0 } } : {}),
     provider: config.provider,
     intraOpNumThreads: config.threads,
     signal: hooks.signal,
     onWarning: hooks.onWarning,
+    onScan: hooks.onScan,
   });
   const checkpointDir = join(config.out, 'checkpoint');
   const result = await trainSae(
@@ -90,6 +107,8 @@ export async function runTraining(config: TrainingConfig, hooks: { signal?: Abor
       lr: config.lr,
       initFrom,
       normalizeInitFrom: config.normalizeInitFrom,
+      ...(config.newLatents === 'data' ? { newLatents: { from: 'data' as const, ...(config.filter && config.filter.sae === config.initFrom ? { feature: config.filter.feature } : {}) } } : {}),
+      ...(config.deadBatches !== undefined ? { deadTokens: config.deadBatches * stream.batchTokens } : {}),
       blockedLatents: config.zeroFilterFeature && config.filter ? [config.filter.feature] : undefined,
       provider: config.provider,
       intraOpNumThreads: config.threads,
@@ -101,7 +120,7 @@ export async function runTraining(config: TrainingConfig, hooks: { signal?: Abor
   );
   const sae = toCanonical(result, stream.dIn, config, modelName);
   writeSaeLens(config.out, sae, { context_size: stream.contextLength, dataset_path: config.corpus, seed: config.seed ?? 0, training_tokens: result.tokensSeen, loupe_training: trainingSummary(config, result) });
-  writeFileSync(join(config.out, 'training_log.json'), `${JSON.stringify({ config, normalization: result.normalization, steps: result.steps, tokensSeen: result.tokensSeen, deadFraction: result.deadFraction, log: result.log }, null, 2)}\n`);
+  writeFileSync(join(config.out, 'training_log.json'), `${JSON.stringify({ config, normalization: result.normalization, steps: result.steps, tokensSeen: result.tokensSeen, deadFraction: result.deadFraction, newLatents: result.newLatents ?? null, data: trainingData(stream.stats, result.steps), log: result.log }, null, 2)}\n`);
   rmSync(checkpointDir, { recursive: true, force: true });
   const { stats } = stream;
   return {
@@ -113,8 +132,20 @@ export async function runTraining(config: TrainingConfig, hooks: { signal?: Abor
     resumedFromStep: result.resumedFromStep,
     provider: result.provider,
     ...(result.fallbackMessage ? { fallbackMessage: result.fallbackMessage } : {}),
-    lastPass: { invalidUtf8: stats.invalidUtf8, tokensKept: stats.tokensKept, tokens: stats.tokens },
+    data: trainingData(stats, result.steps),
+    newLatents: result.newLatents ?? null,
   };
+}
+
+export interface TrainingData {
+  tokensScanned: number;
+  tokensKept: number;
+  epochs: number;
+  invalidUtf8: number;
+}
+
+function trainingData(stats: ActivationStreamStats, steps: number): TrainingData {
+  return { tokensScanned: stats.tokens, tokensKept: stats.tokensKept, epochs: steps / Math.max(1, stats.batchesPerEpoch), invalidUtf8: stats.invalidUtf8 };
 }
 
 /** The trained state as a canonical SAE: W_enc back to [dIn, dSae]. */
@@ -166,8 +197,10 @@ function trainingSummary(config: TrainingConfig, result: TrainResult): Record<st
     final_nmse: final?.nmse ?? null,
     final_l0: final?.l0 ?? null,
     dead_fraction: result.deadFraction,
+    dead_new_latents: result.newLatents ?? null,
     init_from: config.initFrom ?? null,
     filter: config.filter ?? null,
     zero_filter_feature: config.zeroFilterFeature ?? false,
+    new_latents: config.newLatents ?? 'random',
   };
 }

@@ -12,7 +12,7 @@ import type { TrainActivation } from './step-graph.js';
 import { StepRunner } from './step-runner.js';
 import type { TrainState } from './step-runner.js';
 
-/** Where training batches come from: batch b of the stream, deterministically (resume asks for b > 0). */
+/** Where training batches come from: batches b, b + 1, … without end, deterministically (resume asks for b > 0). */
 export interface BatchSource {
   batches(startBatch: number): AsyncIterable<{ /** [nTokens, dIn] */ x: Float32Array; nTokens: number }>;
 }
@@ -38,6 +38,11 @@ export interface TrainOptions {
   initTokens?: number;
   initFrom?: CanonicalSae;
   normalizeInitFrom?: boolean;
+  /**
+   * How the latents beyond initFrom's start: at random (default), or from the data (init.ts
+   * seedNewLatents), aimed at one feature of initFrom when splitting it.
+   */
+  newLatents?: { from: 'random' } | { from: 'data'; feature?: number };
   /** latents held at zero (split-one-feature's "zero feature F in the loss") */
   blockedLatents?: readonly number[];
   provider?: Provider;
@@ -59,6 +64,8 @@ export interface TrainResult {
   /** E‖x − E[x]‖² of the initial sample */
   normalization: number;
   deadFraction: number;
+  /** latents beyond initFrom's (the new ones of a split), and how many of them are dead at the end; absent without initFrom */
+  newLatents?: { count: number; dead: number };
   log: TrainProgress[];
   resumedFromStep: number;
   provider: string;
@@ -95,47 +102,41 @@ export async function trainSae(opts: TrainOptions, source: BatchSource): Promise
   const lr = opts.lr ?? defaultLearningRate(opts.dSae);
   const warmup = opts.warmupSteps ?? Math.min(1000, Math.ceil(steps * 0.05));
   const log = start.meta.log as TrainProgress[];
-  let { tokensSeen, epochBatches } = start.meta;
+  let { tokensSeen } = start.meta;
   let lastSave = performance.now();
   const checkpoint = () => {
     if (!opts.checkpointDir) return;
-    saveCheckpoint(opts.checkpointDir, state, dead.sinceFired, { runKey, step: state.step, tokensSeen, epochBatches, normalization, log });
+    saveCheckpoint(opts.checkpointDir, state, dead.sinceFired, { runKey, step: state.step, tokensSeen, normalization, log });
     lastSave = performance.now();
   };
   const window = new ProgressWindow();
-  while (state.step < steps) {
-    const epochStart = epochBatches === null ? 0 : state.step - (state.step % epochBatches);
-    let batchInEpoch = state.step - epochStart;
-    let yielded = 0;
-    for await (const batch of source.batches(batchInEpoch)) {
-      yielded++;
-      if (opts.signal?.aborted) {
-        checkpoint();
-        opts.signal.throwIfAborted();
-      }
-      const { dead: deadMask, count } = dead.mask();
-      const kAux = opts.activation.kind === 'topk' && opts.activation.auxKCoefficient > 0 ? Math.min(opts.auxK ?? Math.floor(opts.dIn / 2), count, Math.floor(AUX_GATHER_LIMIT / (batch.nTokens * opts.dIn))) : 0;
-      const rate = learningRate(state.step, steps, lr, warmup, opts.decayFraction ?? 0.2);
-      const stats = await runner.step(state, { x: batch.x, nTokens: batch.nTokens, lr: rate, mseScale: 1 / normalization, dead: deadMask, kAux, blocked });
-      dead.update(stats.fired, batch.nTokens);
-      tokensSeen += batch.nTokens;
-      batchInEpoch++;
-      const progress: TrainProgress = { step: state.step, steps, tokensSeen, loss: stats.loss, nmse: stats.mse, auxLoss: stats.auxLoss, l0: stats.l0, deadFraction: count / opts.dSae, lr: rate };
-      if (!Number.isFinite(stats.loss)) throw new TrainingError(`training diverged at step ${state.step}: loss is ${stats.loss} (learning rate ${rate.toExponential(2)}); try a lower --lr`);
-      window.add(progress);
-      if (state.step % logInterval(steps) === 0 || state.step === steps) log.push(window.flush());
-      opts.onProgress?.(progress);
-      if (opts.checkpointDir && performance.now() - lastSave > (opts.checkpointSeconds ?? 60) * 1000) checkpoint();
-      if (state.step >= steps) break;
+  for await (const batch of source.batches(state.step)) {
+    if (state.step >= steps) break;
+    if (opts.signal?.aborted) {
+      checkpoint();
+      opts.signal.throwIfAborted();
     }
-    if (state.step < steps) {
-      if (yielded === 0) throw new TrainingError('the activation stream yielded no batch: the corpus holds fewer tokens than one batch');
-      epochBatches ??= batchInEpoch;
-    }
+    const { dead: deadMask, count } = dead.mask();
+    const kAux = opts.activation.kind === 'topk' && opts.activation.auxKCoefficient > 0 ? Math.min(opts.auxK ?? Math.floor(opts.dIn / 2), count, Math.floor(AUX_GATHER_LIMIT / (batch.nTokens * opts.dIn))) : 0;
+    const rate = learningRate(state.step, steps, lr, warmup, opts.decayFraction ?? 0.2);
+    const stats = await runner.step(state, { x: batch.x, nTokens: batch.nTokens, lr: rate, mseScale: 1 / normalization, dead: deadMask, kAux, blocked });
+    dead.update(stats.fired, batch.nTokens);
+    tokensSeen += batch.nTokens;
+    const progress: TrainProgress = { step: state.step, steps, tokensSeen, loss: stats.loss, nmse: stats.mse, auxLoss: stats.auxLoss, l0: stats.l0, deadFraction: count / opts.dSae, lr: rate };
+    if (!Number.isFinite(stats.loss)) throw new TrainingError(`training diverged at step ${state.step}: loss is ${stats.loss} (learning rate ${rate.toExponential(2)}); try a lower --lr`);
+    window.add(progress);
+    if (state.step % logInterval(steps) === 0 || state.step === steps) log.push(window.flush());
+    opts.onProgress?.(progress);
+    if (opts.checkpointDir && performance.now() - lastSave > (opts.checkpointSeconds ?? 60) * 1000) checkpoint();
+    if (state.step >= steps) break;
   }
+  if (state.step < steps) throw new TrainingError(`the activation stream ended after ${state.step} of ${steps} steps`);
   checkpoint();
   const provider = await runner.provider();
-  return { state, steps, tokensSeen, normalization, deadFraction: dead.mask().count / opts.dSae, log, resumedFromStep: resumed?.meta.step ?? 0, ...provider };
+  const final = dead.mask();
+  const from = opts.initFrom?.dSae;
+  const newLatents = from === undefined ? undefined : { count: opts.dSae - from, dead: final.dead.subarray(from).reduce((n, d) => n + d, 0) };
+  return { state, steps, tokensSeen, normalization, deadFraction: final.count / opts.dSae, ...(newLatents ? { newLatents } : {}), log, resumedFromStep: resumed?.meta.step ?? 0, ...provider };
 }
 
 async function freshStart(opts: TrainOptions, source: BatchSource) {
@@ -158,9 +159,10 @@ async function freshStart(opts: TrainOptions, source: BatchSource) {
   const bDec = geometricMedian(sample.subarray(0, medianRows * opts.dIn), medianRows, opts.dIn);
   const normalization = meanSquaredDeviation(sample, n, opts.dIn);
   if (!(normalization > 0)) throw new TrainingError('the sampled activations have zero variance; nothing to train on');
-  const state = initTrainState({ dIn: opts.dIn, dSae: opts.dSae, seed: opts.seed, bDec, decoderNorm: opts.activation.kind === 'topk' ? 1 : 0.1, from: opts.initFrom, normalizeFrom: opts.normalizeInitFrom });
+  const newFromData = opts.newLatents?.from === 'data' ? { rows: sample, n, ...(opts.newLatents.feature !== undefined ? { feature: opts.newLatents.feature } : {}) } : undefined;
+  const state = initTrainState({ dIn: opts.dIn, dSae: opts.dSae, seed: opts.seed, bDec, decoderNorm: opts.activation.kind === 'topk' ? 1 : 0.1, from: opts.initFrom, normalizeFrom: opts.normalizeInitFrom, newFromData });
   if (opts.checkpointDir) mkdirSync(opts.checkpointDir, { recursive: true });
-  return { state, sinceFired: undefined, meta: { runKey: '', step: 0, tokensSeen: 0, epochBatches: null as number | null, normalization, log: [] as unknown[] } };
+  return { state, sinceFired: undefined, meta: { runKey: '', step: 0, tokensSeen: 0, normalization, log: [] as unknown[] } };
 }
 
 function checkOptions(opts: TrainOptions): void {

@@ -33,10 +33,13 @@ function pairOf(nWide: number, nNarrow: number): PairMatches {
     corrParent: Int32Array.from({ length: nWide }, (_, f) => (f + 1) % nNarrow),
     corr: Float32Array.from({ length: nWide }, (_, f) => 0.6 + f / 100),
     corrParentCos: Float32Array.from({ length: nWide }, () => 0.25),
+    cosParentCofire: Int32Array.from({ length: nWide }, (_, f) => 10 + f),
+    corrParentCofire: Int32Array.from({ length: nWide }, (_, f) => 20 + f),
   };
   m.cosParentCorr[1] = Number.NaN;
   m.corr[1] = Number.NaN;
   m.corrParent[1] = -1;
+  m.corrParentCofire[1] = -1;
   return m;
 }
 

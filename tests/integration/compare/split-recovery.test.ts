@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTokenizer } from '../../../native/formats/tokenizer.js';
 import { registerModel, registerSae } from '../../../native/index/catalog.js';
-import { openCorpus } from '../../../native/index/corpus/open.js';
+import { openCorpus } from '../../../native/corpus/open.js';
 import { RegisteredInputError } from '../../../native/index/registered-inputs.js';
-import { tokenWindows } from '../../../native/index/windows.js';
+import { tokenWindows } from '../../../native/corpus/windows.js';
 import { runCompare } from '../../../native/maps/compare.js';
 import type { CompareOutcome } from '../../../native/maps/compare.js';
 import { loadTransformer } from '../../../native/models/load.js';
@@ -113,13 +113,37 @@ describe('matching a wider SAE to a narrower one', () => {
     const data = new BigInt64Array(windows.length * RUN.contextLength);
     windows.forEach((w, i) => w.ids.forEach((id, t) => (data[i * RUN.contextLength + t] = BigInt(id))));
     const forward = await runForward(weights, { dims: [windows.length, RUN.contextLength], data }, { hooks: [SPLIT_HOOK] });
-    const x = forward.outputs.get(SPLIT_HOOK)!.data;
-    const n = windows.length * RUN.contextLength;
+    const all = forward.outputs.get(SPLIT_HOOK)!.data;
+    // Only counted positions (not the BOS, padding or burn-in) enter the statistics.
+    const rows = windows.flatMap((w, i) => Array.from(w.counted.keys()).filter((t) => w.counted[t]).map((t) => i * RUN.contextLength + t));
+    const x = new Float32Array(rows.length * 256);
+    rows.forEach((r, i) => x.set(all.subarray(r * 256, (r + 1) * 256), i * 256));
+    const n = rows.length;
     const [narrow, mid] = [levels[0].sae, levels[1].sae].map((sae) => encodeReference(sae, x, n));
     const { items } = matchPage(ws.db, { runId: outcome.runId, pair: 0, sort: 'feature', limit: 1000 });
+    const cofire = new Map(ws.db.all<{ feature: number; cos_cofire: number }>('SELECT feature, cos_cofire FROM compare_matches WHERE run_id = ? AND pair = 0', [outcome.runId]).map((r) => [r.feature, r.cos_cofire]));
     for (const row of items) {
       const expected = pearson(mid, levels[1].sae.dSae, row.feature, narrow, levels[0].sae.dSae, row.byCosine.index, n);
       expect(row.byCosine.correlation, `feature ${row.feature}`).toBeCloseTo(expected, 4);
+      // Co-firings with the cosine parent: tokens where both reference activations are above 0.
+      let both = 0;
+      for (let t = 0; t < n; t++) if (mid[t * levels[1].sae.dSae + row.feature] > 0 && narrow[t * levels[0].sae.dSae + row.byCosine.index] > 0) both++;
+      expect(cofire.get(row.feature), `feature ${row.feature}`).toBe(both);
+    }
+    // The tree turns them into the share of the parent's firings and P(parent | child).
+    const root = items[0].byCosine.index;
+    const tree = splitTree(ws.db, { runId: outcome.runId, root: { saeId: ids[0], index: root }, by: 'cosine', minSimilarity: -1, maxChildren: 256 });
+    let rootFires = 0;
+    for (let t = 0; t < n; t++) if (narrow[t * levels[0].sae.dSae + root] > 0) rootFires++;
+    expect(tree.root.fires).toBe(rootFires);
+    expect(tree.tokens).toBe(n);
+    for (const child of tree.root.children) {
+      let childFires = 0;
+      for (let t = 0; t < n; t++) if (mid[t * levels[1].sae.dSae + child.key.index] > 0) childFires++;
+      expect(child.fires).toBe(childFires);
+      expect(child.edge?.cofire).toBe(cofire.get(child.key.index));
+      expect(child.edge?.parentShare).toBeCloseTo(cofire.get(child.key.index)! / rootFires, 12);
+      expect(child.edge?.pParentGivenChild).toBeCloseTo(cofire.get(child.key.index)! / childFires, 12);
     }
   }, 60_000);
 

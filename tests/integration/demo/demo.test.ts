@@ -5,8 +5,8 @@ import type { ParamsOf, MethodName, ResultOf } from '../../../native/api/methods
 import { DEMO_CORPUS, demoResources, DEMO_TOKENS } from '../../../native/demo/resources.js';
 import { findDemo, seedDemo } from '../../../native/demo/seed.js';
 import { loadTokenizer } from '../../../native/formats/tokenizer.js';
-import { openCorpus } from '../../../native/index/corpus/open.js';
-import { tokenWindows } from '../../../native/index/windows.js';
+import { openCorpus } from '../../../native/corpus/open.js';
+import { countedTokens, tokenWindows } from '../../../native/corpus/windows.js';
 import { Engine } from '../../../native/host/engine.js';
 import { createHandlers } from '../../../native/host/handlers/table.js';
 import { packageRoot, resourcesDir } from '../../../native/host/paths.js';
@@ -48,7 +48,7 @@ describe('demo resources', () => {
   it("the demo corpus holds the demo's token budget, so the index never ends short of it", async () => {
     const tokenizer = await loadTokenizer(resources.modelDir);
     let total = 0;
-    for await (const w of tokenWindows(openCorpus(DEMO_CORPUS), tokenizer, { contextLength: 128 })) total += w.ids.length;
+    for await (const w of tokenWindows(openCorpus(DEMO_CORPUS), tokenizer, { contextLength: 128 })) total += countedTokens(w);
     expect(total).toBeGreaterThanOrEqual(DEMO_TOKENS);
     // …and not much more: the genres past the budget would be listed in every job title but never read.
     expect(total).toBeLessThan(DEMO_TOKENS * 1.1);

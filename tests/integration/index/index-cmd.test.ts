@@ -17,7 +17,7 @@ describe('loupe index', () => {
     const run = await loupe('index', '--workspace', workspace, '--model', DEMO_MODEL, '--sae', sae, '--corpus', 'brown:ca01', '--tokens', '256', '--context', '64');
     expect(run.code, run.err).toBe(0);
     expect(run.err).toContain('loupe index: model demo-model (added), SAE res0 (added)');
-    expect(JSON.parse(run.out)).toMatchObject({ model: 'demo-model', saeId: 'res0', tokens: 256, windows: 4 });
+    expect(JSON.parse(run.out)).toMatchObject({ model: 'demo-model', saeId: 'res0', tokens: 256, windows: 5 }); // 63 after the BOS, then 55 a window after a burn-in of 8
     const ws = openWorkspace(workspace);
     try {
       expect(ws.saes.get('res0')).toMatchObject({ modelId: 'demo-model', path: sae });

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTokenizer } from '../../../native/formats/tokenizer.js';
-import { openCorpus } from '../../../native/index/corpus/open.js';
+import { openCorpus } from '../../../native/corpus/open.js';
 import { runIndex } from '../../../native/index/indexer.js';
 import { registerSae } from '../../../native/index/catalog.js';
-import { tokenWindows } from '../../../native/index/windows.js';
+import { tokenWindows } from '../../../native/corpus/windows.js';
 import { loadTransformer } from '../../../native/models/load.js';
 import { runForward } from '../../../native/models/forward.js';
 import { encodeReference } from '../../../native/sae/reference.js';
@@ -41,6 +41,7 @@ describe('runIndex', () => {
       const x = (await runForward(weights, ids, { hooks: [HOOK] })).outputs.get(HOOK)!.data;
       const acts = encodeReference(sae, x, RUN.contextLength);
       for (let t = 0; t < RUN.contextLength; t++) {
+        if (!w.counted[t]) continue; // the BOS, padding and burn-in are read, never counted
         for (let f = 0; f < sae.dSae; f++) {
           const v = acts[t * sae.dSae + f];
           if (v > 0) fires[f]++;

@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeaturePageData } from '../../../native/api/types.js';
 import { loadTokenizer } from '../../../native/formats/tokenizer.js';
-import { openCorpus } from '../../../native/index/corpus/open.js';
+import { openCorpus } from '../../../native/corpus/open.js';
 import { runIndex } from '../../../native/index/indexer.js';
-import { tokenWindows } from '../../../native/index/windows.js';
+import { tokenWindows } from '../../../native/corpus/windows.js';
 import { loadTransformer } from '../../../native/models/load.js';
 import { prepareIndexPass } from '../../../native/index/index-graph.js';
 import { prepareForward } from '../../../native/models/forward.js';
@@ -55,6 +55,7 @@ beforeAll(async () => {
     const acts = await pass.run(w.ids, 1, n);
     const seen: string[] = [];
     for (let t = 0; t < n; t++) {
+      if (!w.counted[t]) continue; // the BOS, separators, padding and burn-in are read, never counted
       for (let i = acts.rowStart[t]; i < acts.rowStart[t + 1]; i++) {
         const f = acts.features[i];
         fires[f]++;
@@ -66,7 +67,7 @@ beforeAll(async () => {
     engineFirings.push(seen.sort());
     const x = (await forward.run({ dims: [1, n], data: BigInt64Array.from(w.ids, (v) => BigInt(v)) })).outputs.get(HOOK)!.data;
     const dense = encodeReference(sae, x, n);
-    referenceFirings.push(Array.from({ length: n * sae.dSae }, (_, j) => j).filter((j) => dense[j] > 0).map((j) => `${Math.floor(j / sae.dSae)} ${j % sae.dSae}`).sort());
+    referenceFirings.push(Array.from({ length: n * sae.dSae }, (_, j) => j).filter((j) => dense[j] > 0 && w.counted[Math.floor(j / sae.dSae)]).map((j) => `${Math.floor(j / sae.dSae)} ${j % sae.dSae}`).sort());
   }
 }, 120_000);
 

@@ -104,7 +104,12 @@ describe('loupe inspect on folders', () => {
   it('lists every model and SAE under the fixtures folder', async () => {
     const { json } = await inspect(FIXTURES);
     expect(json.items.map((i: { kind: string; format: string }) => `${i.kind}:${i.format}`)).toEqual([
-      'model:hf-gpt2', 'model:transformerlens', 'sae:openai', 'sae:saelens', 'sae:saelens',
+      'model:hf-gpt2', 'model:transformerlens',
+      // The families of fixtures/families (issue 13's models): discovery tells what each folder is, with its tokenizer.
+      'model:hf-gemma2', 'tokenizer:tokenizer-json', 'model:hf-gemma3_text', 'tokenizer:tokenizer-json', 'model:hf-gpt_neox', 'tokenizer:tokenizer-json',
+      'model:hf-llama', 'tokenizer:tokenizer-json', 'model:hf-mistral', 'tokenizer:tokenizer-json', 'model:hf-qwen2', 'tokenizer:tokenizer-json',
+      'model:hf-qwen3', 'tokenizer:tokenizer-json',
+      'sae:openai', 'sae:saelens', 'sae:saelens',
     ]);
   });
 

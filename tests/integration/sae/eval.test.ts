@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSafetensors } from '../../../native/formats/safetensors.js';
-import { mulberry32 } from '../../../native/index/corpus/shuffle.js';
+import { mulberry32 } from '../../../native/corpus/shuffle.js';
 import type { Splice } from '../../../native/models/forward-graph.js';
 import { runForward } from '../../../native/models/forward.js';
 import { loadTransformer } from '../../../native/models/load.js';
@@ -287,7 +287,7 @@ describe('on the demo model', () => {
     }
     expect(stdout).toContain(`report written to ${out}`);
     const report = JSON.parse(readFileSync(out, 'utf8')) as EvalReport;
-    expect(report).toMatchObject({ hook: 'blocks.0.hook_resid_post', corpus: 'brown:ca01', tokens: 512, windows: 8, contextLength: 64 });
+    expect(report).toMatchObject({ hook: 'blocks.0.hook_resid_post', corpus: 'brown:ca01', tokens: 512, windows: 10, contextLength: 64 }); // 63 + 8 × 55 + 9 counted
     const numbers = [
       report.reconstruction.fvu,
       report.reconstruction.explainedVariance,

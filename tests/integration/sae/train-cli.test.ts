@@ -50,7 +50,7 @@ describe('loupe train', () => {
     expect(err).not.toContain('error');
     expect(code).toBe(0);
     const summary = JSON.parse(out);
-    expect(summary.lastPass.tokensKept).toBeLessThan(summary.lastPass.tokens);
+    expect(summary.data.tokensKept).toBeLessThan(summary.data.tokensScanned);
     const trained = loadSae(wide);
     expect(trained.dSae).toBe(128);
     // the zeroed latent is removed from the saved SAE: it can never fire again and adds nothing

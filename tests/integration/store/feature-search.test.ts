@@ -152,11 +152,11 @@ describe('features.search by token', () => {
 
 describe('migration 8', () => {
   it('empties the old copy of top tokens in the search index and keeps labels searchable', () => {
-    // A version-6 workspace whose search documents still carry the tokens (as refreshSearchTokens wrote them).
+    // A version-7 workspace whose search documents still carry the tokens (as refreshSearchTokens wrote them).
     const old = openWorkspace(join(dir.path, 'old'));
     old.db.run(`INSERT INTO feature_docs (sae_id, feature, tokens) VALUES ('x', 1, ' some the')`);
     old.db.run(`INSERT INTO feature_docs (sae_id, feature, label, tokens) VALUES ('x', 2, 'kept', ' dog')`);
-    old.db.exec('PRAGMA user_version = 6; DROP TABLE feature_frequent_coverage');
+    old.db.exec('PRAGMA user_version = 7; DROP TABLE feature_frequent_coverage');
     old.close();
     const reopened = openWorkspace(join(dir.path, 'old'));
     try {

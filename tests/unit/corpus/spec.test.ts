@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatCorpusSpec, parseCorpusSpec } from '../../../native/index/corpus/index.js';
+import { formatCorpusSpec, parseCorpusSpec } from '../../../native/corpus/index.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const tmp = tempDir('corpus-spec');

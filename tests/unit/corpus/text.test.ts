@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CountingUtf8Decoder, openCorpus } from '../../../native/index/corpus/index.js';
+import { CountingUtf8Decoder, openCorpus } from '../../../native/corpus/index.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { readAll } from './read-docs.js';
 

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTokenizer } from '../../../native/formats/index.js';
 import type { Tokenizer } from '../../../native/formats/index.js';
-import { COARSE_TAGS, TagVocab, coarseBrownTag, openCorpus, readBrownDocument } from '../../../native/index/corpus/index.js';
-import type { CorpusDocument } from '../../../native/index/corpus/index.js';
-import { tokenWindows } from '../../../native/index/windows.js';
-import type { TokenWindow, TokenWindowOptions } from '../../../native/index/windows.js';
+import { COARSE_TAGS, TagVocab, coarseBrownTag, openCorpus, readBrownDocument } from '../../../native/corpus/index.js';
+import type { CorpusDocument } from '../../../native/corpus/index.js';
+import { countedTokens, tokenWindows } from '../../../native/corpus/windows.js';
+import type { TokenWindow, TokenWindowOptions } from '../../../native/corpus/windows.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { SHARED } from '../../helpers/shared.js';
 
@@ -25,32 +25,50 @@ async function windows(spec: string, options: TokenWindowOptions): Promise<Token
   return out;
 }
 
-/** The packed stream: doc₀ ids, EOS, doc₁ ids, EOS … */
-function stream(docs: CorpusDocument[]): number[] {
-  return docs.flatMap((d) => [...tokenizer.encode(d.text).ids, tokenizer.eosId!]);
+/** Each document's tokens as the windows count them, by document id, in window order. */
+function countedByDoc(ws: TokenWindow[]): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const w of ws) {
+    for (let t = 0; t < w.ids.length; t++) {
+      if (!w.counted[t]) continue;
+      const segment = w.segments.findLast((s) => s.tokenStart <= t)!;
+      out.set(segment.docId, [...(out.get(segment.docId) ?? []), w.ids[t]]);
+    }
+  }
+  return out;
 }
 
 describe('tokenWindows', () => {
-  it('packs Brown documents behind EOS into windows whose ids are the tokenizer encoding', async () => {
+  it('starts every window with the BOS and counts each token of a long document exactly once, after a burn-in of its own document', async () => {
     const docs = [await readBrownDocument('ca01'), await readBrownDocument('ca02')];
     const ws = await windows('brown:ca01-ca02', { contextLength: 128 });
-    const expected = stream(docs);
-    expect(ws).toHaveLength(Math.floor(expected.length / 128));
-    expect(ws.flatMap((w) => Array.from(w.ids))).toEqual(expected.slice(0, ws.length * 128));
     expect(ws.map((w) => w.index)).toEqual(ws.map((_, i) => i));
-    const boundary = ws.find((w) => w.segments.length === 2)!;
-    expect(boundary.segments.map((s) => s.docId)).toEqual(['ca01', 'ca02']);
-    expect(boundary.text).toContain(`trouble".\n${EOS}Austin, Texas\n-- Committee`);
+    const byDoc = countedByDoc(ws);
+    for (const doc of docs) expect(byDoc.get(doc.id)).toEqual(Array.from(tokenizer.encode(doc.text).ids));
+    for (const [i, w] of ws.entries()) {
+      expect(w.ids[0]).toBe(tokenizer.eosId);
+      expect([w.counted[0], w.inDocument[0]]).toEqual([0, 0]);
+      expect(w.segments).toHaveLength(1); // Brown documents are longer than a window: none shares one
+      expect(Array.from(w.inDocument.subarray(1))).toEqual(new Array(127).fill(1)); // and none is padded
+      const firstCounted = w.counted.indexOf(1);
+      const docStart = i === 0 || ws[i - 1].docId !== w.docId;
+      if (docStart) expect(firstCounted).toBe(1);
+      else expect(firstCounted).toBeGreaterThanOrEqual(1 + 16); // the default burn-in for 128 is 16
+      for (let t = firstCounted; t < 128; t++) expect(w.counted[t]).toBe(1);
+    }
+    // The last window of ca01 is aligned to its end: its last token is the document's last.
+    const lastOfCa01 = ws.findLast((w) => w.docId === 'ca01')!;
+    expect(lastOfCa01.ids[127]).toBe(tokenizer.encode(docs[0].text).ids.at(-1));
   });
 
-  it('gives offsets that cut each token out of the window text and, through segments, out of the document', async () => {
+  it('gives offsets that cut each token out of the window text and, through segments, out of the document; the BOS is an empty span', async () => {
     const docs = new Map([['ca01', await readBrownDocument('ca01')], ['ca02', await readBrownDocument('ca02')]]);
     for (const w of await windows('brown:ca01-ca02', { contextLength: 64 })) {
-      for (let t = 0; t < 64; t++) {
+      expect([w.offsets[0], w.offsets[1]]).toEqual([0, 0]);
+      for (let t = 1; t < 64; t++) {
         const [start, end] = [w.offsets[2 * t], w.offsets[2 * t + 1]];
         expect(w.text.slice(start, end)).toBe(tokenizer.decode([w.ids[t]]));
-        const segment = w.segments.findLast((s) => s.tokenStart <= t);
-        if (w.ids[t] === tokenizer.eosId || !segment) continue;
+        const segment = w.segments.findLast((s) => s.tokenStart <= t)!;
         const doc = docs.get(segment.docId)!;
         const shift = segment.docStart - segment.textStart;
         expect(doc.text.slice(start + shift, end + shift)).toBe(w.text.slice(start, end));
@@ -62,9 +80,10 @@ describe('tokenWindows', () => {
   it('tags each token with the part of speech of the word it belongs to', async () => {
     const vocab = new TagVocab();
     const doc = await readBrownDocument('ca01');
-    const [w] = await windows('brown:ca01', { contextLength: 128, tagVocab: vocab, maxTokens: 128 });
+    const [w] = await windows('brown:ca01', { contextLength: 128, tagVocab: vocab, maxTokens: 127 });
+    expect(w.tags![0]).toBe(-1);
     let tagged = 0;
-    for (let t = 0; t < 128; t++) {
+    for (let t = 1; t < 128; t++) {
       const [start, end] = [w.offsets[2 * t], w.offsets[2 * t + 1]];
       const tag = w.tags![t] < 0 ? null : vocab.tagOf(w.tags![t]);
       const text = w.text.slice(start, end);
@@ -81,50 +100,67 @@ describe('tokenWindows', () => {
     expect(tagged).toBeGreaterThan(100);
     // "Atlanta's" is one Brown word: every token of it carries np$.
     const atlanta = w.text.indexOf("Atlanta's");
-    const inside = Array.from(w.ids.keys()).filter((t) => w.offsets[2 * t + 1] > atlanta && w.offsets[2 * t] < atlanta + 9);
+    const inside = Array.from(w.ids.keys()).filter((t) => t > 0 && w.offsets[2 * t + 1] > atlanta && w.offsets[2 * t] < atlanta + 9);
     expect(inside.length).toBeGreaterThan(1);
     expect(inside.map((t) => vocab.tagOf(w.tags![t]))).toEqual(inside.map(() => 'np$'));
   });
 
   it('maps tags through tagMap, e.g. to the coarse classes', async () => {
     const vocab = new TagVocab();
-    const ws = await windows('brown:ca01', { contextLength: 128, tagVocab: vocab, tagMap: coarseBrownTag, maxTokens: 512 });
-    expect(ws).toHaveLength(4);
+    const ws = await windows('brown:ca01', { contextLength: 128, tagVocab: vocab, tagMap: coarseBrownTag, maxTokens: 500 });
+    expect(ws).toHaveLength(5);
     for (const tag of vocab.tags) expect(COARSE_TAGS).toContain(tag);
-    expect(vocab.tagOf(ws[0].tags![0])).toBe('det');
+    expect(vocab.tagOf(ws[0].tags![1])).toBe('det');
   });
 
-  it('stops at maxTokens and refuses less than one window', async () => {
-    expect(await windows('brown:ca01', { contextLength: 100, maxTokens: 350 })).toHaveLength(3);
-    await expect(windows('brown:ca01', { contextLength: 100, maxTokens: 99 })).rejects.toThrow(/maxTokens must be an integer of at least one window \(100 tokens\)/);
+  it('counts exactly maxTokens, cutting the last window’s mask', async () => {
+    const ws = await windows('brown:ca01', { contextLength: 100, maxTokens: 350 });
+    expect(ws.reduce((n, w) => n + countedTokens(w), 0)).toBe(350);
+    // 99 after the BOS, then 87 a window after a burn-in of 12 (100 / 8), the last cut to 77.
+    expect(ws.map(countedTokens)).toEqual([99, 87, 87, 77]);
+    await expect(windows('brown:ca01', { contextLength: 100, maxTokens: 0 })).rejects.toThrow(/maxTokens must be a positive integer/);
   });
 
-  it('overlaps windows by contextLength - stride and can start each with EOS', async () => {
-    const strided = await windows('brown:ca01', { contextLength: 32, stride: 8, maxTokens: 32 * 5 });
-    for (let i = 1; i < strided.length; i++) expect(Array.from(strided[i].ids.slice(0, 24))).toEqual(Array.from(strided[i - 1].ids.slice(8)));
-    const withEos = await windows('brown:ca01', { contextLength: 32, prependEos: true, maxTokens: 64 });
-    expect(withEos.map((w) => w.ids[0])).toEqual([tokenizer.eosId, tokenizer.eosId]);
-    expect(withEos[0].text.startsWith(`${EOS}The Fulton`)).toBe(true);
-    expect(Array.from(withEos[1].ids.slice(1))).toEqual(stream([await readBrownDocument('ca01')]).slice(31, 62));
-    await expect(windows('brown:ca01', { contextLength: 32, stride: 40 })).rejects.toThrow(/stride must be an integer from 1 to 32/);
+  it('re-reads burnIn tokens of the previous window, uncounted', async () => {
+    const ws = await windows('brown:ca01', { contextLength: 32, burnIn: 8, maxTokens: 31 * 5 });
+    for (let i = 1; i < ws.length; i++) {
+      expect(Array.from(ws[i].ids.slice(1, 9))).toEqual(Array.from(ws[i - 1].ids.slice(24)));
+      expect(ws[i].counted.indexOf(1)).toBe(9);
+    }
+    const none = await windows('brown:ca01', { contextLength: 32, burnIn: 0, maxTokens: 31 * 3 });
+    expect(Array.from(none[1].ids.slice(1, 2))).toEqual(Array.from(tokenizer.encode((await readBrownDocument('ca01')).text).ids.slice(31, 32)));
+    await expect(windows('brown:ca01', { contextLength: 32, burnIn: 31 })).rejects.toThrow(/burnIn must be an integer from 0 to 30/);
+    await expect(windows('brown:ca01', { contextLength: 1 })).rejects.toThrow(/contextLength must be an integer ≥ 2/);
   });
 
-  it('packs short documents together and has no tags for an unannotated corpus', async () => {
+  it('packs short documents behind one BOS, separated by EOS, and pads the rest (uncounted); no tags for an unannotated corpus', async () => {
     const path = join(tmp.path, 'short.jsonl');
-    writeFileSync(path, ['Hello there.', 'Café 😀 time.', 'A third one, longer than the others.'].map((text) => JSON.stringify({ text })).join('\n'));
-    const ws = await windows(path, { contextLength: 8 });
-    const docs = ['Hello there.', 'Café 😀 time.', 'A third one, longer than the others.'].map((text, i) => ({ id: `line-${i + 1}`, text }));
-    expect(ws.flatMap((w) => Array.from(w.ids))).toEqual(stream(docs).slice(0, ws.length * 8));
+    const texts = ['Hello there.', 'Café 😀 time.', 'A third one, longer than the others.'];
+    writeFileSync(path, texts.map((text) => JSON.stringify({ text })).join('\n'));
+    const enc = texts.map((t) => Array.from(tokenizer.encode(t).ids));
+    const eos = tokenizer.eosId!;
+    // Documents 1 and 2 fit with their separator and two positions to spare; document 3 is shorter than a window but does not fit there.
+    const L = 1 + enc[0].length + 1 + enc[1].length + 2;
+    expect(enc[2].length).toBeGreaterThan(2);
+    expect(enc[2].length).toBeLessThan(L - 1);
+    const ws = await windows(path, { contextLength: L });
+    expect(ws).toHaveLength(2);
+    const first = [eos, ...enc[0], eos, ...enc[1]];
+    expect(Array.from(ws[0].ids)).toEqual([...first, eos, eos]);
+    expect(Array.from(ws[0].counted)).toEqual([0, ...enc[0].map(() => 1), 0, ...enc[1].map(() => 1), 0, 0]);
+    expect(Array.from(ws[0].inDocument)).toEqual([0, ...enc[0].map(() => 1), 0, ...enc[1].map(() => 1), 0, 0]);
     expect(ws[0].tags).toBeUndefined();
     expect(ws[0].segments.map((s) => s.docId)).toEqual(['line-1', 'line-2']);
-    expect(ws[0].text.startsWith(`Hello there.${EOS}`)).toBe(true);
+    expect(ws[0].text).toBe(`Hello there.${EOS}Café 😀 time.`);
+    expect(countedByDoc(ws).get('line-3')).toEqual(enc[2]);
   });
 
-  it('fails a corpus shorter than one window', async () => {
+  it('makes one padded window of a corpus shorter than a window, and fails one with no tokens', async () => {
     const path = join(tmp.path, 'tiny.txt');
     writeFileSync(path, 'Too short.');
-    const tokens = tokenizer.encode('Too short.').ids.length + 1;
-    await expect(windows(path, { contextLength: 128 })).rejects.toThrow(`corpus "text:${path}" makes ${tokens} tokens (EOS separators included), fewer than one window of 128`);
+    const ws = await windows(path, { contextLength: 128 });
+    expect(ws).toHaveLength(1);
+    expect(countedTokens(ws[0])).toBe(tokenizer.encode('Too short.').ids.length);
   });
 
   it('is deterministic', async () => {

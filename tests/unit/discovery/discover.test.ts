@@ -140,6 +140,13 @@ describe('discover', () => {
 
   it('finds the fixtures folder contents', () => {
     const formats = discover(FIXTURES).map((i) => `${i.kind}:${i.format}`);
-    expect(formats).toEqual(['model:hf-gpt2', 'model:transformerlens', 'sae:openai', 'sae:saelens', 'sae:saelens']);
+    expect(formats).toEqual([
+      'model:hf-gpt2', 'model:transformerlens',
+      // The families of fixtures/families (issue 13's models): discovery tells what each folder is, with its tokenizer.
+      'model:hf-gemma2', 'tokenizer:tokenizer-json', 'model:hf-gemma3_text', 'tokenizer:tokenizer-json', 'model:hf-gpt_neox', 'tokenizer:tokenizer-json',
+      'model:hf-llama', 'tokenizer:tokenizer-json', 'model:hf-mistral', 'tokenizer:tokenizer-json', 'model:hf-qwen2', 'tokenizer:tokenizer-json',
+      'model:hf-qwen3', 'tokenizer:tokenizer-json',
+      'sae:openai', 'sae:saelens', 'sae:saelens',
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../native/index/corpus/shuffle.js';
+import { mulberry32 } from '../../../native/corpus/shuffle.js';
 import { cosineKnn, unitRows } from '../../../native/maps/knn.js';
 
 /** [n, d] Gaussian-ish rows with norms spread over two decades, so the kNN has to normalise them. */

@@ -9,7 +9,7 @@ import { curveGeometry } from '../../../renderer/src/lib/train/curves.js';
 import { slug, splitDefaults, splitProblem } from '../../../renderer/src/lib/train/split-form.js';
 
 function node(saeId: string, index: number, cosine: number | null, children: SplitTreeNode[] = [], correlation: number | null = null): SplitTreeNode {
-  return { key: { saeId, index }, label: '', density: 0.01, topTokens: [], edge: cosine === null ? null : { cosine, correlation }, children };
+  return { key: { saeId, index }, label: '', density: 0.01, fires: 10, topTokens: [], edge: cosine === null ? null : { cosine, correlation, cofire: null, parentShare: null, pParentGivenChild: null }, children };
 }
 
 describe('splitting tree layout', () => {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { labelsCsv, labelsJson, replayLabels } from '../../../renderer/src/lib/queue/export.js';
 import { mulberry32, seededSample } from '../../../renderer/src/lib/queue/sample.js';
-import { mulberry32 as engineMulberry32 } from '../../../native/index/corpus/shuffle.js';
+import { mulberry32 as engineMulberry32 } from '../../../native/corpus/shuffle.js';
 import { LabelsStore } from '../../../native/store/labels.js';
 import { exportLabels, parseLabelsCsv, parseLabelsJson } from '../../../native/store/labels-io.js';
 import { openWorkspace } from '../../../native/store/workspace.js';

@@ -4,7 +4,7 @@ import { ConceptsTable, type ConceptWordList as StoredList } from '../../../stor
 import { StoreValueError } from '../../../store/checks.js';
 import type { Workspace } from '../../../store/workspace.js';
 import { matVec, norm } from '../linalg.js';
-import { matchWords } from '../vocabulary.js';
+import { matchWords } from '../whole-words.js';
 import { conceptModel } from './model.js';
 import { featureCosines, featureInfo, saeGeometry } from './sae-geometry.js';
 import { countsOf, requireEnough, resolveConcept } from './sources.js';
@@ -38,7 +38,7 @@ async function withMatch(ws: Workspace, list: StoredList, modelId: string | unde
   if (modelId === undefined) return { name: list.name, words: list.words, updatedAt: list.updatedAt, match: null };
   const cm = await conceptModel(ws, modelId);
   const m = matchWords(list.words, cm.vocab);
-  return { name: list.name, words: list.words, updatedAt: list.updatedAt, match: { found: m.found, missing: m.missing, nTokens: m.tokenIds.length } };
+  return { name: list.name, words: list.words, updatedAt: list.updatedAt, match: { found: m.found, missing: m.missing, nTokens: m.tokenIds.length, dropped: m.dropped } };
 }
 
 export async function conceptLists(ws: Workspace, modelId?: string): Promise<ConceptWordList[]> {

@@ -3,7 +3,7 @@ import type { Workspace } from '../../../store/workspace.js';
 import type { ConceptEstimate } from '../estimator.js';
 import { buildHierarchy, flattenHierarchy } from '../hierarchy.js';
 import { cosine, subtract } from '../linalg.js';
-import { edgeOrthogonality } from '../orthogonality.js';
+import { edgeOrthogonality, verdictAlpha } from '../orthogonality.js';
 import { conceptModel } from './model.js';
 import type { ConceptModel } from './model.js';
 import { requireEnough, resolveSynset, synsetConcept, synsetName, synsetRef, synsetTokens } from './sources.js';
@@ -98,5 +98,6 @@ async function computeHeatmap(ws: Workspace, cm: ConceptModel, params: HeatmapPa
     }),
     edges: orthogonality,
     shuffles: params.shuffles,
+    alpha: verdictAlpha,
   };
 }

@@ -1,6 +1,8 @@
-import type { ConceptHierarchy, ConceptNode, ConceptSynsetMatch } from '../../../api/types.js';
+import type { ConceptDefaultRoot, ConceptHierarchy, ConceptNode, ConceptSynsetMatch } from '../../../api/types.js';
 import type { Workspace } from '../../../store/workspace.js';
+import { chooseDefaultRoot, rootCandidates } from '../default-root.js';
 import { buildHierarchy, qualifyingChildren } from '../hierarchy.js';
+import { wholeWordRule } from '../whole-words.js';
 import type { HierarchyNode } from '../hierarchy.js';
 import { loadWordNet } from '../wordnet.js';
 import type { Synset } from '../wordnet.js';
@@ -10,10 +12,13 @@ import { resolveSynset, synsetName, synsetRef, synsetTokens } from './sources.js
 
 const sampleSize = 12;
 
-/** Roots a researcher starts from (the paper's figures use animal, plant, food, person…). */
+/** Roots a researcher starts from: the default's candidates, then the paper's other figures (plant, food…). */
 const suggestedRoots = [
-  'organism.n.01', 'animal.n.01', 'person.n.01', 'plant.n.02', 'food.n.01', 'body_part.n.01', 'artifact.n.01',
-  'location.n.01', 'substance.n.01', 'time_period.n.01', 'feeling.n.01', 'communication.n.02', 'act.n.02', 'group.n.01',
+  ...new Set<string>([
+    ...rootCandidates,
+    'plant.n.02', 'food.n.01', 'body_part.n.01', 'location.n.01', 'substance.n.01', 'time_period.n.01', 'feeling.n.01',
+    'communication.n.02', 'act.n.02', 'group.n.01',
+  ]),
 ];
 
 /** Whole words (a leading space) first, then word pieces; each in id order, which BPE makes frequency order. */
@@ -24,6 +29,7 @@ export function sampleOf(cm: ConceptModel, tokenIds: readonly number[]): string[
 
 function toNode(cm: ConceptModel, node: HierarchyNode, minTokens: number): ConceptNode {
   const s = node.synset;
+  const { dropped } = synsetTokens(cm).wordCounts(s.offset);
   return {
     ref: synsetRef(s),
     name: synsetName(s),
@@ -35,6 +41,7 @@ function toNode(cm: ConceptModel, node: HierarchyNode, minTokens: number): Conce
     sample: sampleOf(cm, node.tokenIds),
     children: node.children.map((c) => toNode(cm, c, minTokens)),
     refused: node.refused.map((r) => ({ ref: synsetRef(r.synset), name: synsetName(r.synset), nTokens: r.nTokens })),
+    dropped,
   };
 }
 
@@ -43,7 +50,20 @@ export async function conceptHierarchy(ws: Workspace, params: { modelId: string;
   const cm = await conceptModel(ws, params.modelId);
   const root = resolveSynset(params.root, 'root');
   const tree = buildHierarchy(synsetTokens(cm), root, { depth: params.depth, minTokens: params.minTokens });
-  return { modelId: params.modelId, depth: params.depth, minTokens: params.minTokens, root: toNode(cm, tree, params.minTokens) };
+  return { modelId: params.modelId, depth: params.depth, minTokens: params.minTokens, root: toNode(cm, tree, params.minTokens), wordRule: { ...wholeWordRule } };
+}
+
+/** The first candidate root this vocabulary holds (see default-root.ts), and every trial. */
+export async function conceptDefaultRoot(ws: Workspace, params: { modelId: string; minTokens: number }): Promise<ConceptDefaultRoot> {
+  const cm = await conceptModel(ws, params.modelId);
+  const { chosen, tried } = chooseDefaultRoot(synsetTokens(cm), loadWordNet(), params.minTokens);
+  return {
+    modelId: params.modelId,
+    ref: synsetRef(chosen.synset),
+    name: synsetName(chosen.synset),
+    holds: chosen.holds,
+    tried: tried.map((t) => ({ ref: synsetRef(t.synset), name: synsetName(t.synset), holds: t.holds, why: t.why })),
+  };
 }
 
 function matchOf(cm: ConceptModel, s: Synset, minTokens: number): ConceptSynsetMatch {

@@ -9,7 +9,7 @@ import { ConceptsTable } from '../../../store/concepts-table.js';
 import type { Workspace } from '../../../store/workspace.js';
 import type { ConceptEstimate } from '../estimator.js';
 import type { SynsetTokens } from '../synset-tokens.js';
-import { buildVocabulary } from '../vocabulary.js';
+import { vocabularyOfTokenizer } from '../vocabulary.js';
 import type { Vocabulary } from '../vocabulary.js';
 import { computeWhitening, whitenRows } from '../whitening.js';
 import type { Whitening } from '../whitening.js';
@@ -58,7 +58,8 @@ export function unembeddingRows(weights: TransformerWeights): Float32Array {
   return rows;
 }
 
-async function tokenTexts(modelPath: string, dVocab: number): Promise<string[]> {
+/** The model's vocabulary, read through its tokenizer (texts, spellings, and Brown cut into its tokens). */
+async function conceptVocabulary(modelPath: string, dVocab: number): Promise<Vocabulary> {
   const dir = statSync(modelPath).isFile() ? dirname(modelPath) : modelPath;
   let tokenizer;
   try {
@@ -66,8 +67,7 @@ async function tokenTexts(modelPath: string, dVocab: number): Promise<string[]> 
   } catch (error) {
     throw new ApiFailure('failed', `concepts need the model's tokenizer to find words: ${(error as Error).message}`, 'modelId');
   }
-  const n = Math.min(dVocab, tokenizer.vocabSize);
-  return Array.from({ length: dVocab }, (_, i) => (i < n ? tokenizer.tokenText(i) : ''));
+  return vocabularyOfTokenizer(tokenizer, dVocab);
 }
 
 async function loadConceptModel(ws: Workspace, modelId: string): Promise<ConceptModel> {
@@ -89,7 +89,7 @@ async function loadConceptModel(ws: Workspace, modelId: string): Promise<Concept
     table.putWhitening({ ...whitening, fingerprint: record.fingerprint, algorithm: whiteningAlgorithm, createdAt: new Date().toISOString() });
   }
   const g = await whitenRows(gamma, dVocab, whitening);
-  const vocab = buildVocabulary(await tokenTexts(record.path, dVocab));
+  const vocab = await conceptVocabulary(record.path, dVocab);
   return { modelId, fingerprint: record.fingerprint, dModel, dVocab, vocab, g, whitening, vectors: new Map(), saes: new Map() };
 }
 

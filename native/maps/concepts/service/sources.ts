@@ -3,7 +3,7 @@ import type { ConceptCounts, ConceptRef } from '../../../api/types.js';
 import { ConceptsTable } from '../../../store/concepts-table.js';
 import type { Workspace } from '../../../store/workspace.js';
 import { SynsetTokens } from '../synset-tokens.js';
-import { matchWords } from '../vocabulary.js';
+import { matchWords } from '../whole-words.js';
 import { findSynset, loadWordNet } from '../wordnet.js';
 import type { Synset } from '../wordnet.js';
 import type { ConceptModel } from './model.js';
@@ -70,7 +70,7 @@ export function requireEnough(c: ResolvedConcept, minTokens: number, field: stri
   if (c.tokenIds.length < minTokens) {
     throw new ApiFailure(
       'failed',
-      `concept "${c.name}" has ${c.tokenIds.length} single-token word form${c.tokenIds.length === 1 ? '' : 's'} in this vocabulary (${c.found} of ${c.words} words found); at least ${minTokens} are needed`,
+      `concept "${c.name}" has ${c.tokenIds.length} whole-word token${c.tokenIds.length === 1 ? '' : 's'} in this vocabulary (${c.found} of ${c.words} words kept); at least ${minTokens} are needed`,
       field,
     );
   }

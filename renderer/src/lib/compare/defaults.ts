@@ -14,3 +14,9 @@ export function defaultPair(saes: readonly SaeSummary[]): string[] {
   }
   return [];
 }
+
+/**
+ * Tokens a comparison reads when the narrow SAE has no finished index to take its slice from: enough
+ * that a feature of 0.01 % density fires about 26 times, so its correlations mean something.
+ */
+export const FALLBACK_COMPARE_TOKENS = 262_144;

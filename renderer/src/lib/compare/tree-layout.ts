@@ -2,7 +2,7 @@ import { hierarchy, linkHorizontal, tree } from 'd3';
 import type { MatchMeasure, SplitTreeNode } from '../../../../native/api/types.js';
 
 /** Sizes of a node card and the gaps between them, in CSS pixels. */
-export const treeBox = { width: 186, height: 44, rowGap: 10, columnGap: 64 } as const;
+export const treeBox = { width: 206, height: 60, rowGap: 10, columnGap: 64 } as const;
 
 export interface PlacedNode {
   /** "saeId/index": unique within a tree (each feature has one parent) */

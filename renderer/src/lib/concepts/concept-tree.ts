@@ -19,6 +19,12 @@ export function treeRows(root: ConceptNode): TreeRow[] {
   return rows;
 }
 
+/** The first node of the tree with this ref (pre-order), or null. */
+export function findNode(root: ConceptNode, ref: string | null): ConceptNode | null {
+  if (ref === null) return null;
+  return treeRows(root).find((r) => r.node.ref === ref)?.node ?? null;
+}
+
 /** The first few concepts to colour in a new plane: the root's children, most tokens first (the tree's order). */
 export function defaultHighlight(root: ConceptNode, max: number): string[] {
   return root.children.filter((c) => c.enough).slice(0, max).map((c) => c.ref);

@@ -1,4 +1,4 @@
-import type { ConceptAligned, ConceptHeatmap, ConceptHierarchy, ConceptPlane, ConceptSynsetMatch, ConceptWordList } from '../../../../native/api/types.js';
+import type { ConceptAligned, ConceptDefaultRoot, ConceptHeatmap, ConceptHierarchy, ConceptPlane, ConceptSynsetMatch, ConceptWordList } from '../../../../native/api/types.js';
 import type { ApiClient } from '../api/client.js';
 import { defaultHighlight } from '../concepts/concept-tree.js';
 import { LatestRequest } from './latest-request.svelte.js';
@@ -22,7 +22,8 @@ export class ConceptsState {
   readonly #api: ApiClient;
   modelId = $state<string | null>(null);
   saeId = $state<string | null>(null);
-  root = $state('wn:organism.n.01');
+  /** the hierarchy shown: the URL's, else the model's default (null until that is known) */
+  root = $state<string | null>(null);
   depth = $state(2);
   minTokens = $state(8);
   axes = $state.raw<PlaneAxes | null>(null);
@@ -30,6 +31,7 @@ export class ConceptsState {
   /** the concept whose aligned features are listed */
   focus = $state<string | null>(null);
 
+  readonly defaultRoot = new LatestRequest<ConceptDefaultRoot>();
   readonly suggestions = new LatestRequest<ConceptSynsetMatch[]>();
   readonly hierarchy = new LatestRequest<ConceptHierarchy>();
   readonly heatmap = new LatestRequest<ConceptHeatmap>();
@@ -41,6 +43,13 @@ export class ConceptsState {
     this.#api = api;
   }
 
+  /** The root this vocabulary holds at the current minimum (the engine tries a ranked list). */
+  loadDefaultRoot(): Promise<void> {
+    const modelId = this.modelId;
+    if (!modelId) return Promise.resolve();
+    return this.defaultRoot.run(() => this.#api.call('concepts.defaultRoot', { modelId, minTokens: this.minTokens }));
+  }
+
   searchSynsets(query: string): Promise<void> {
     const modelId = this.modelId;
     if (!modelId) return Promise.resolve();
@@ -50,8 +59,9 @@ export class ConceptsState {
   /** A new hierarchy: its tree and heat map, then a plane on its first edge (root → its largest child). */
   async loadHierarchy(): Promise<void> {
     const modelId = this.modelId;
-    if (!modelId) return;
-    const params = { modelId, root: this.root, depth: this.depth, minTokens: this.minTokens };
+    const root = this.root;
+    if (!modelId || !root) return;
+    const params = { modelId, root, depth: this.depth, minTokens: this.minTokens };
     this.heatmap.clear();
     void this.heatmap.run(() => this.#api.call('concepts.heatmap', params));
     await this.hierarchy.run(() => this.#api.call('concepts.hierarchy', params));

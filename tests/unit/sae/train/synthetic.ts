@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../../../native/index/corpus/shuffle.js';
+import { mulberry32 } from '../../../../native/corpus/shuffle.js';
 import type { BatchSource } from '../../../../native/sae/train/trainer.js';
 
 /**
@@ -31,8 +31,9 @@ export function syntheticFeatures(opts: { dIn: number; nFeatures: number; perTok
     return { x, nTokens: batchTokens };
   };
   const source: BatchSource = {
+    // Without end, as the activation stream: epoch after epoch over the same `batches` batches.
     async *batches(start: number) {
-      for (let b = start; b < opts.batches; b++) yield batch(b);
+      for (let b = start; ; b++) yield batch(b % opts.batches);
     },
   };
   return { directions, source };
