@@ -224,11 +224,12 @@ export type LabelStateFilter = (typeof labelStateFilters)[number];
 
 /**
  * features.search and features.list: the features of the SAE's current index run (without a run,
- * those with a label); with text, those whose label, notes, tags or top tokens match it.
+ * those with a label); with text, those where every word is in the label, notes or tags or is a
+ * token the feature fires on most or boosts most (native/store/feature-match.ts ranks them).
  */
 export interface FeatureQuery {
   saeId: string;
-  /** Free text over label, notes, tags and top tokens; FTS syntax in it is taken literally. */
+  /** Words over label, notes, tags and top tokens (a trailing `*` makes a prefix); FTS syntax in it is taken literally. */
   text?: string;
   /** Features that fire on, or boost, this token (case-insensitive, surrounding spaces ignored). */
   token?: string;

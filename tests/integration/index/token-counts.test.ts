@@ -4,6 +4,7 @@ import type { FeaturePageData } from '../../../native/api/types.js';
 import { loadTokenizer } from '../../../native/formats/tokenizer.js';
 import { openCorpus } from '../../../native/corpus/open.js';
 import { runIndex } from '../../../native/index/indexer.js';
+import type { IndexSummary } from '../../../native/index/indexer.js';
 import { tokenWindows } from '../../../native/corpus/windows.js';
 import { loadTransformer } from '../../../native/models/load.js';
 import { prepareIndexPass } from '../../../native/index/index-graph.js';
@@ -97,13 +98,20 @@ const tokenAt = (window: number, pos: number) => windowIds(window)[pos];
 describe('exact token counts on the demo SAE', () => {
   let ws: Workspace;
   let saeId: string;
+  let summary: IndexSummary;
   beforeAll(async () => {
     ({ ws, saeId } = workspaceWithSae(join(tmp.path, 'whole'), saePath));
-    await runIndex(ws, { saeId, ...SLICE });
+    summary = await runIndex(ws, { saeId, ...SLICE });
     const run = ws.features.runs.current(saeId)!;
     windowIds = (index) => ws.features.windows.getMany(run.id, [index])[0].ids;
   }, 120_000);
   afterAll(() => ws.close());
+
+  it('counts every distinct (feature, token) pair, none left uncounted', () => {
+    expect(summary.tokenCounts.pairs).toBe(truth.reduce((n, m) => n + m.size, 0));
+    expect(summary.tokenCounts).toMatchObject({ uncounted: 0 });
+    expect(summary.tokenCounts.bytes).toBeLessThan(20 * summary.tokenCounts.pairs + 128 * sae.dSae);
+  });
 
   it('lists each feature’s true top 10 tokens with their exact counts, dense features included', () => {
     const byDensity = Array.from(fires.keys()).sort((a, b) => fires[b] - fires[a]);
@@ -161,9 +169,10 @@ describe('exact token counts under a memory cap', () => {
   let capped: Record<string, unknown[]>;
   let ws: Workspace;
   let saeId: string;
+  let summary: IndexSummary;
   beforeAll(async () => {
     ({ ws, saeId } = workspaceWithSae(join(tmp.path, 'capped'), saePath));
-    await runIndex(ws, { saeId, ...SLICE, tokenCountsMaxBytes: CAP });
+    summary = await runIndex(ws, { saeId, ...SLICE, tokenCountsMaxBytes: CAP });
     capped = dumpIndex(ws.db);
   }, 120_000);
   afterAll(() => ws.close());
@@ -185,6 +194,8 @@ describe('exact token counts under a memory cap', () => {
       if (!coverage.complete) incomplete++;
     }
     expect(uncounted).toBeGreaterThan(0);
+    expect(summary.tokenCounts.uncounted).toBe(uncounted);
+    expect(summary.tokenCounts.bytes).toBeLessThanOrEqual(CAP);
     expect(incomplete).toBeGreaterThan(0);
   });
 
