@@ -9,7 +9,8 @@ import type { Migration } from './migrations.js';
  *
  * Search now matches tokens in `feature_logits` directly (weighted by each token's share of the
  * feature's firings), so the copy of the top tokens in `feature_docs.tokens` is emptied and the
- * rows that held nothing else are dropped (the FTS triggers remove them from the index too).
+ * rows that held nothing else are dropped (the FTS triggers remove them from the index too). The
+ * token index now also holds each row's kind and value, so a token search reads no table rows.
  */
 export const tokenCoverageMigration: Migration = {
   version: 8,
@@ -22,6 +23,8 @@ export const tokenCoverageMigration: Migration = {
       next_count INTEGER NOT NULL CHECK (next_count >= 0),
       PRIMARY KEY (run_id, feature)
     ) STRICT, WITHOUT ROWID;
+    DROP INDEX feature_logits_by_token;
+    CREATE INDEX feature_logits_by_token ON feature_logits(run_id, token_key, kind, value);
     UPDATE feature_docs SET tokens = '' WHERE tokens <> '';
     DELETE FROM feature_docs WHERE label = '' AND notes = '' AND tags = '';
   `,
