@@ -163,6 +163,16 @@ describe('exact token counts on the demo SAE', () => {
     const firing = Array.from(fires.keys()).filter((x) => ws.features.page({ saeId, index: x }).frequent.some((t) => t.tokenId === token.tokenId));
     for (const x of firing) expect(found.items.some((i) => i.key.index === x), `#${x}`).toBe(true);
   });
+
+  it('finds a dense feature by a token low on its list (as " some" is 5th for the demo’s #0)', () => {
+    const densest = Array.from(fires.keys()).sort((a, b) => fires[b] - fires[a])[0];
+    const page = ws.features.page({ saeId, index: densest });
+    const token = page.frequent.slice(3).find((t) => /^\s?\p{L}+$/u.test(t.token))!;
+    expect(token.value / fires[densest]).toBeLessThan(0.1);
+    const found = ws.features.query({ saeId, text: `${token.token.trim()} `, limit: 1000 });
+    const hit = found.items.find((i) => i.key.index === densest);
+    expect(hit?.matches).toContainEqual({ kind: 'token', token: token.token, share: token.value / fires[densest] });
+  });
 });
 
 describe('exact token counts under a memory cap', () => {
