@@ -141,7 +141,8 @@ export const methods = {
     params: z.strictObject({ saeId: id, index: featureIndex }),
   }),
   'features.search': method<FeatureResults>()({
-    summary: "Search an SAE's features by text (labels, notes, tags, top tokens), token, label state and firing density.",
+    summary:
+      "Search an SAE's features (or, with allSaes, every SAE's) by text (labels, notes, tags, the tokens they fire on or boost), token, label state and firing density; ranked by relevance, each result says what matched.",
     params: z.strictObject({
       saeId: id,
       text: z.string().max(1000).optional(),
@@ -153,6 +154,8 @@ export const methods = {
       descending: z.boolean().optional(),
       offset: offset.optional(),
       limit: pageLimit.optional(),
+      /** search every SAE of the workspace; results carry their saeId and saeName */
+      allSaes: z.boolean().optional(),
     }),
   }),
   'features.list': method<FeatureResults>()({

@@ -180,6 +180,22 @@ export interface FeaturePageData {
   suppressed: PageToken[];
   frequent: PageToken[];
   neighbours: { within: PageNeighbour[]; across: PageNeighbour[] };
+  /** How complete `frequent` is; null for an index made before Loupe counted tokens exactly (approximate counts). */
+  frequentCoverage?: FrequentCoverage | null;
+}
+
+/**
+ * The "fires most on" list counts every firing per token exactly, unless the count table reached its
+ * memory cap: then `uncounted` firings had no token count, and a token not listed may have up to
+ * that many. Shares are of `stats.fires`.
+ */
+export interface FrequentCoverage {
+  /** Firings whose token went uncounted (0: every firing counted). */
+  uncounted: number;
+  /** Exact firings on the most frequent counted token that is not listed (0 when none is left off). */
+  nextCount: number;
+  /** No token left off the list fires more often than the last one listed. */
+  complete: boolean;
 }
 
 export interface PageExample {
@@ -208,24 +224,38 @@ export type LabelStateFilter = (typeof labelStateFilters)[number];
 
 /**
  * features.search and features.list: the features of the SAE's current index run (without a run,
- * those with a label); with text, those whose label, notes, tags or top tokens match it.
+ * those with a label); with text, those where every word is in the label, notes or tags or is a
+ * token the feature fires on most or boosts most (native/store/feature-match.ts ranks them).
  */
 export interface FeatureQuery {
   saeId: string;
-  /** Free text over label, notes, tags and top tokens; FTS syntax in it is taken literally. */
+  /** Words over label, notes, tags and top tokens (a trailing `*` makes a prefix); FTS syntax in it is taken literally. */
   text?: string;
   /** Features that fire on, or boost, this token (case-insensitive, surrounding spaces ignored). */
   token?: string;
   labelState?: LabelStateFilter;
   /** Firing density bounds, inclusive. */
   density?: { min?: number; max?: number };
-  /** Default: relevance with text, else index. */
+  /** Default: relevance with text or a token, else index. */
   sort?: FeatureSortKey;
   descending?: boolean;
   offset?: number;
   /** Default 50, at most 1000. */
   limit?: number;
+  /** Search every SAE of the workspace, not only `saeId` (which then only comes first in ties and in index order). */
+  allSaes?: boolean;
 }
+
+/**
+ * Why a feature matched a search: a word in its label, notes or tags, a token it fires on (with that
+ * token's share of its firings), or an output token its decoder direction boosts.
+ */
+export type SearchMatch =
+  | { kind: 'label' }
+  | { kind: 'notes'; /** the notes around the first match, plain text */ excerpt: string }
+  | { kind: 'tag'; tag: string }
+  | { kind: 'token'; token: string; /** 0..1 of the feature's firings */ share: number }
+  | { kind: 'boosted'; token: string; /** 0 for the most boosted */ rank: number };
 
 export interface FeatureSummary {
   key: FeatureKey;
@@ -239,6 +269,11 @@ export interface FeatureSummary {
   tags: string[];
   /** the best candidate label from corpus annotations (by F1), or null */
   bestCandidate: { tag: string; f1: number } | null;
+  saeName: string;
+  /** What matched the text or token, strongest first; empty for a list without either. */
+  matches: SearchMatch[];
+  /** The score results are ranked by (feature-match.ts), null without text or token. */
+  relevance: number | null;
 }
 
 export interface FeatureResults {

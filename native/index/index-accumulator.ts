@@ -2,10 +2,10 @@ import type { ExampleInput, FeatureExample } from '../store/feature-examples-tab
 import type { FeatureStats } from '../store/feature-stats-table.js';
 import type { PerFeature } from '../store/index-batch.js';
 import { FeatureStatsAccumulator } from './accumulators/feature-stats.js';
-import { FrequentTokens } from './accumulators/frequent-tokens.js';
 import { PairCorrelation } from './accumulators/pair-correlation.js';
 import { QuantileReservoir } from './accumulators/quantile-reservoir.js';
 import { TagCounts } from './accumulators/tag-counts.js';
+import { TokenCounts } from './accumulators/token-counts.js';
 import { TopExamples } from './accumulators/top-examples.js';
 import { exampleActs, windowExample } from './accumulators/window-examples.js';
 import type { SparseActs } from './sparse-acts.js';
@@ -22,13 +22,15 @@ export interface AccumulatorSettings {
   /** [dSae, neighbours] each feature's nearest decoder directions, for activation correlations */
   neighbours: Int32Array;
   nNeighbours: number;
+  /** token ids are below this (the tokenizer's vocabulary size) */
+  dVocab: number;
+  /** the most bytes the exact (feature, token) counts may hold (token-counts.ts) */
+  tokenCountsMaxBytes: number;
 }
-
-const FREQUENT_SLOTS = 32;
 
 /**
  * Everything an index run learns from the windows it has seen, updated window by window and
- * written out as a store batch: feature stats, top and sampled examples, frequent tokens, tag
+ * written out as a store batch: feature stats, top and sampled examples, exact token counts, tag
  * co-occurrence, neighbour co-activation. Examples hold their activations rounded as the store keeps
  * them (float16, with the exact maximum at its position), so a run restored from the store continues
  * with exactly the state an uninterrupted run has.
@@ -36,7 +38,8 @@ const FREQUENT_SLOTS = 32;
 export class IndexAccumulator {
   tokensSeen = 0;
   stats: FeatureStatsAccumulator;
-  frequent: FrequentTokens;
+  /** exact firings per (feature, token), for the tokens each feature fires on most */
+  frequent: TokenCounts;
   tags: TagCounts;
   readonly top: TopExamples;
   readonly reservoir: QuantileReservoir;
@@ -48,7 +51,7 @@ export class IndexAccumulator {
   constructor(readonly settings: AccumulatorSettings) {
     const { dSae } = settings;
     this.stats = new FeatureStatsAccumulator(dSae);
-    this.frequent = new FrequentTokens(dSae, FREQUENT_SLOTS);
+    this.frequent = new TokenCounts(dSae, settings.dVocab, settings.tokenCountsMaxBytes);
     this.tags = new TagCounts(dSae, settings.tagNames.length);
     this.top = new TopExamples(dSae, settings.topExamples);
     this.reservoir = new QuantileReservoir(dSae, settings.perBin, settings.seed);
@@ -126,7 +129,7 @@ export class IndexAccumulator {
     return {
       tokens: new Uint8Array(tokens.buffer),
       stats: this.stats.serialize(),
-      frequent: this.frequent.serialize(),
+      tokenCounts: this.frequent.serialize(),
       tags: this.tags.serialize(),
       pairs: this.pairs.serialize(),
     };
@@ -142,7 +145,7 @@ export class IndexAccumulator {
     const { dSae } = this.settings;
     this.tokensSeen = new Float64Array(need('tokens').slice().buffer)[0];
     this.stats = FeatureStatsAccumulator.deserialize(dSae, need('stats'));
-    this.frequent = FrequentTokens.deserialize(dSae, FREQUENT_SLOTS, need('frequent'));
+    this.frequent = TokenCounts.deserialize(dSae, this.settings.dVocab, this.settings.tokenCountsMaxBytes, need('tokenCounts'));
     this.tags = TagCounts.deserialize(dSae, this.settings.tagNames.length, need('tags'));
     this.pairs.restore(need('pairs'));
     for (let f = 0; f < dSae; f++) {

@@ -1,4 +1,5 @@
 import type { FeatureCandidate } from '../store/feature-candidates-table.js';
+import type { FrequentCoverageRow } from '../store/feature-coverage-table.js';
 import type { ExampleInput } from '../store/feature-examples-table.js';
 import type { FeatureToken } from '../store/feature-logits-table.js';
 import type { FeatureNeighbour } from '../store/feature-neighbours-table.js';
@@ -37,11 +38,12 @@ export interface FinalRows {
   tokens: PerFeature<FeatureToken>[];
   neighbours: PerFeature<FeatureNeighbour>[];
   candidates: PerFeature<FeatureCandidate>[];
+  coverage: FrequentCoverageRow[];
 }
 
-/** Final rows of features [from, to): quantile bands drawn now that the maximum is known, token lists, neighbours with correlations, candidate labels. */
+/** Final rows of features [from, to): quantile bands drawn now that the maximum is known, token lists and their coverage, neighbours with correlations, candidate labels. */
 export function finalRows(acc: IndexAccumulator, s: FinishSettings, from: number, to: number): FinalRows {
-  const rows: FinalRows = { stats: [], examples: [], tokens: [], neighbours: [], candidates: [] };
+  const rows: FinalRows = { stats: [], examples: [], tokens: [], neighbours: [], candidates: [], coverage: [] };
   for (let f = from; f < to; f++) {
     const maxAct = acc.stats.max[f];
     const banded = maxAct > 0 ? acc.reservoir.bands(f, maxAct, s.bands, s.perBand) : { edges: new Float32Array(0), groups: [] };
@@ -49,7 +51,10 @@ export function finalRows(acc: IndexAccumulator, s: FinishSettings, from: number
     const top = acc.top.list(f).map((e, rank): ExampleInput => ({ kind: 'top', band: 0, rank, windowIndex: e.windowIndex, acts: exampleActs(e) }));
     const quantiles = banded.groups.flatMap((group, band) => group.map((e, rank): ExampleInput => ({ kind: 'quantile', band, rank, windowIndex: e.windowIndex, acts: exampleActs(e) })));
     rows.examples.push({ feature: f, items: [...top, ...quantiles] });
-    rows.tokens.push({ feature: f, items: tokenLists(acc, s, f) });
+    const frequent = acc.frequent.top(f, s.tokensShown + 1);
+    const next = frequent.length > s.tokensShown ? frequent.pop() : undefined;
+    rows.tokens.push({ feature: f, items: tokenLists(s, f, frequent) });
+    rows.coverage.push({ feature: f, uncounted: acc.frequent.uncounted[f], nextCount: next?.count ?? 0 });
     rows.neighbours.push({ feature: f, items: neighbourRows(acc, s, f) });
     if (s.candidatesShown > 0 && acc.settings.tagNames.length > 0) {
       rows.candidates.push({ feature: f, items: acc.tags.candidates(f, acc.stats.fires[f], acc.settings.tagNames, s.candidatesShown) });
@@ -58,7 +63,8 @@ export function finalRows(acc: IndexAccumulator, s: FinishSettings, from: number
   return rows;
 }
 
-function tokenLists(acc: IndexAccumulator, s: FinishSettings, f: number): FeatureToken[] {
+/** Boosted and suppressed output tokens, and the exact most frequent tokens (`frequent`, most first). */
+function tokenLists(s: FinishSettings, f: number, frequent: readonly { tokenId: number; count: number }[]): FeatureToken[] {
   const out: FeatureToken[] = [];
   const n = Math.min(s.tokensShown, s.logitsK);
   for (let r = 0; r < n; r++) {
@@ -67,7 +73,7 @@ function tokenLists(acc: IndexAccumulator, s: FinishSettings, f: number): Featur
     const down = s.logits.suppressedIds[f * s.logitsK + r];
     out.push({ kind: 'suppressed', rank: r, tokenId: down, token: s.tokenText(down), value: s.logits.suppressedValues[f * s.logitsK + r] });
   }
-  acc.frequent.top(f, s.tokensShown).forEach(({ tokenId, count }, rank) => out.push({ kind: 'frequent', rank, tokenId, token: s.tokenText(tokenId), value: count }));
+  frequent.forEach(({ tokenId, count }, rank) => out.push({ kind: 'frequent', rank, tokenId, token: s.tokenText(tokenId), value: count }));
   return out;
 }
 

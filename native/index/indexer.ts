@@ -16,6 +16,7 @@ import { openCorpus } from '../corpus/open.js';
 import { TagVocab } from '../corpus/token-tags.js';
 import { CorpusError } from '../corpus/types.js';
 import { logitEffects, nearestByCosine } from './decoder-analysis.js';
+import { tokenCountsWorstCaseBytes } from './accumulators/token-counts.js';
 import { IndexAccumulator } from './index-accumulator.js';
 import { acrossRows, finalRows } from './index-finish.js';
 import type { AcrossNeighbours, FinishSettings } from './index-finish.js';
@@ -46,7 +47,24 @@ export interface IndexConfig {
   chunkFeatures?: number;
   provider?: Provider;
   threads?: number;
+  /** the most bytes the exact (feature, token) firing counts may hold (default 1 GiB); past it, lists say how many firings went uncounted */
+  tokenCountsMaxBytes?: number;
 }
+
+/** The exact token counts' memory cap unless a run sets its own: far above what the demo SAEs need (8 MB at 4,096 features). */
+export const TOKEN_COUNTS_MAX_BYTES = 1024 ** 3;
+
+/**
+ * The bytes the count tables may hold: the configured cap, or less when the run provably needs
+ * less (tokens × firings per token bounds the distinct pairs, dSae × vocabulary the dense tables),
+ * in which case no list can come out incomplete.
+ */
+function tokenCountsBudget(maxBytes: number, sae: CanonicalSae, dVocab: number, tokens: number): number {
+  const firingsPerToken = sae.activation.kind === 'topk' ? sae.activation.k : sae.dSae;
+  return Math.min(maxBytes, tokenCountsWorstCaseBytes(sae.dSae, dVocab, tokens * firingsPerToken));
+}
+/** Token counts are uint32: a run indexes at most this many tokens. */
+const MAX_RUN_TOKENS = 2 ** 32 - 1;
 
 export interface IndexHooks {
   jobId?: string;
@@ -64,6 +82,8 @@ export interface IndexSummary {
   /** the window the run resumed at, or null for a fresh run */
   resumedAtWindow: number | null;
   deadFeatures: number;
+  /** the exact (feature, token) counts: distinct pairs, bytes their tables held, firings left uncounted (memory cap; 0 when every list is exact and complete) */
+  tokenCounts: { pairs: number; bytes: number; uncounted: number };
   provider: string;
   seconds: number;
 }
@@ -100,15 +120,18 @@ export async function indexLoaded(ws: Workspace, { sae, model, tokenizer, hook }
   const contextLength = config.contextLength ?? 128;
   if (!Number.isSafeInteger(config.tokens) || config.tokens < 1) throw new IndexError(`tokens is ${config.tokens}; index at least one token`);
   if (contextLength > model.config.nCtx) throw new IndexError(`a context of ${contextLength} tokens is longer than the model's ${model.config.nCtx}`);
+  if (config.tokens > MAX_RUN_TOKENS) throw new IndexError(`tokens is ${config.tokens}; one index run counts at most ${MAX_RUN_TOKENS.toLocaleString('en-US')} tokens`);
+  const tokenCountsMaxBytes = config.tokenCountsMaxBytes ?? TOKEN_COUNTS_MAX_BYTES;
   const corpus = openCorpus(config.corpus);
   const batchTokens = config.batchTokens ?? 4096;
   const commitTokens = config.commitTokens ?? 32_768;
-  const params = { ...SETTINGS, corpus: corpus.spec, contextLength, tokens: config.tokens, annotated: corpus.annotated, batchTokens, commitTokens };
+  const params = { ...SETTINGS, corpus: corpus.spec, contextLength, tokens: config.tokens, annotated: corpus.annotated, batchTokens, commitTokens, tokenCountsMaxBytes };
   const run = openRun(ws, config, hooks.jobId ?? null, corpus.spec, contextLength, params);
   hooks.onProgress?.(run.tokensDone / config.tokens, 'analysing decoder directions');
   const neighbours = await nearestByCosine(sae.wDec, sae.dSae, sae.wDec, sae.dSae, sae.dIn, SETTINGS.neighbours, true, { provider: config.provider, intraOpNumThreads: config.threads });
   const tagNames = corpus.annotated ? [...COARSE_TAGS] : [];
-  const acc = new IndexAccumulator({ dSae: sae.dSae, contextLength, topExamples: SETTINGS.topExamples, perBin: SETTINGS.perBin, seed: SETTINGS.seed, tagNames, neighbours: neighbours.indices, nNeighbours: SETTINGS.neighbours });
+  const acc = new IndexAccumulator({ dSae: sae.dSae, contextLength, topExamples: SETTINGS.topExamples, perBin: SETTINGS.perBin, seed: SETTINGS.seed, tagNames, neighbours: neighbours.indices, nNeighbours: SETTINGS.neighbours,
+    dVocab: tokenizer.vocabSize, tokenCountsMaxBytes: tokenCountsBudget(tokenCountsMaxBytes, sae, tokenizer.vocabSize, config.tokens) });
   if (run.batchesDone > 0) {
     const state = new IndexStateTable(ws.db);
     acc.restore((name) => state.get(run.id, name), (f) => ws.features.examples.listForFeature(run.id, f));
@@ -147,7 +170,8 @@ export async function indexLoaded(ws: Workspace, { sae, model, tokenizer, hook }
   const seconds = (performance.now() - started) / 1000;
   let dead = 0;
   for (let f = 0; f < sae.dSae; f++) if (acc.stats.fires[f] === 0) dead++;
-  return { runId: run.id, saeId: config.saeId, tokens: acc.tokensSeen, windows: cursor.windowsDone, resumedAtWindow, deadFeatures: dead, provider: pass.provider, seconds };
+  const tokenCounts = { pairs: acc.frequent.pairs(), bytes: acc.frequent.bytes, uncounted: acc.frequent.uncounted.reduce((a, b) => a + b, 0) };
+  return { runId: run.id, saeId: config.saeId, tokens: acc.tokensSeen, windows: cursor.windowsDone, resumedAtWindow, deadFeatures: dead, tokenCounts, provider: pass.provider, seconds };
 }
 
 async function loadInputs(ws: Workspace, saeId: string): Promise<IndexInputs> {

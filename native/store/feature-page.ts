@@ -1,7 +1,8 @@
 import { ApiFailure } from '../api/errors.js';
-import type { FeatureKey, FeaturePageData, PageExample, PageNeighbour, PageToken } from '../api/types.js';
+import type { FeatureKey, FeaturePageData, FrequentCoverage, PageExample, PageNeighbour, PageToken } from '../api/types.js';
 import type { Database } from './database.js';
 import { FeatureCandidatesTable } from './feature-candidates-table.js';
+import { FrequentCoverageTable } from './feature-coverage-table.js';
 import { FeatureExamplesTable } from './feature-examples-table.js';
 import type { FeatureExample } from './feature-examples-table.js';
 import { assertFeatureIndex } from './feature-key.js';
@@ -39,9 +40,19 @@ export function featurePage(db: Database, key: FeatureKey): FeaturePageData {
     addExamples(db, page, run.id, stats?.bandEdges ?? new Float32Array(0));
     const tokens: Record<TokenListKind, PageToken[]> = { boosted: page.boosted, suppressed: page.suppressed, frequent: page.frequent };
     for (const t of new FeatureLogitsTable(db).listForFeature(run.id, key.index)) tokens[t.kind].push({ tokenId: t.tokenId, token: t.token, value: t.value });
+    page.frequentCoverage = frequentCoverage(db, run.id, key.index, page.frequent);
     for (const n of neighbours(db, run.id, key.index)) (n.other.saeId === key.saeId ? page.neighbours.within : page.neighbours.across).push(n);
     return page;
   });
+}
+
+/** How complete the frequent list is; null for a run that predates exact counts (or has not finished). */
+function frequentCoverage(db: Database, runId: number, feature: number, listed: readonly PageToken[]): FrequentCoverage | null {
+  const row = new FrequentCoverageTable(db).get(runId, feature);
+  if (!row) return null;
+  const unlistedAtMost = Math.max(row.uncounted, row.nextCount);
+  const last = listed.at(-1)?.value ?? 0;
+  return { uncounted: row.uncounted, nextCount: row.nextCount, complete: unlistedAtMost === 0 || (listed.length > 0 && unlistedAtMost <= last) };
 }
 
 function addExamples(db: Database, page: FeaturePageData, runId: number, bandEdges: Float32Array): void {

@@ -1,19 +1,20 @@
 import { ApiFailure } from '../api/errors.js';
 import { featureSortKeys } from '../api/types.js';
-import type { FeatureQuery, FeatureResults, FeatureSortKey, FeatureSummary, LabelStateFilter } from '../api/types.js';
+import type { FeatureQuery, FeatureResults, FeatureSortKey, FeatureSummary, LabelStateFilter, SearchMatch } from '../api/types.js';
 import type { SqlValue } from './database.js';
 import type { Database } from './database.js';
-import { tokenKey } from './feature-logits-table.js';
-import { ftsQuery } from './feature-search.js';
+import { matchReasons, matchTerms, matchedSql, scopeSql } from './feature-match.js';
+import type { MatchTerms, MatchedFeature, ScopeSae } from './feature-match.js';
 import { IndexRunsTable } from './index-runs-table.js';
 
 export { featureSortKeys } from '../api/types.js';
 export type { FeatureQuery, FeatureResults, FeatureSortKey, FeatureSummary, LabelStateFilter };
 
 /**
- * features.search and features.list: one query builder, because a list is a search without text.
- * The features considered are those of the SAE's current index run; without a run, those with a
- * label; with text, those whose label, notes, tags or top tokens match it.
+ * features.search and features.list: one query builder, because a list is a search without terms.
+ * A list covers one SAE: the features of its current index run, or without a run those with a
+ * label. A search (text or a token, feature-match.ts) covers one SAE or all of the workspace's and
+ * ranks by relevance unless another sort is asked for.
  */
 
 const sortColumns: Record<Exclude<FeatureSortKey, 'relevance' | 'index'>, string> = {
@@ -23,53 +24,50 @@ const sortColumns: Record<Exclude<FeatureSortKey, 'relevance' | 'index'>, string
   label: "coalesce(l.label, '') COLLATE NOCASE",
 };
 
-/** One SQL FROM + WHERE that yields the matching features, joining only the tables it needs. */
+/** One SQL WITH + FROM + WHERE that yields the matching features, joining only the tables it needs. */
 interface Plan {
-  /** The column holding the feature index. */
+  with: string;
+  /** The columns holding the SAE id, the feature index and the SAE's place in the scope. */
+  sae: string;
   feature: string;
+  ord: string;
   from: string;
   where: string[];
   params: Record<string, SqlValue>;
+  /** the relevance and bm25 columns of a search */
+  relevance: string | null;
 }
 
-const tokenFeatures = `SELECT feature FROM feature_logits WHERE run_id = @run AND token_key = @token AND kind IN ('frequent', 'boosted')`;
-
 /**
- * The driving table is the most selective one the query offers: the FTS index for text, the
- * token index for a token, else the run's stats (every indexed feature), else the labels.
- * Stats and labels are joined only when a filter or the sort reads them: each join is a lookup per
- * candidate row, and a count over 32k features should not pay for lookups it ignores.
+ * A list's driving table is the most selective one it offers: the run's stats (every indexed
+ * feature), else the labels; a search's is its matches. Stats and labels are joined only when a
+ * filter or the sort reads them: each join is a lookup per candidate row, and a count over 32k
+ * features should not pay for lookups it ignores.
  */
-function plan(query: FeatureQuery, runId: number | null, match: string | null, needs: { stats: boolean; labels: boolean }): Plan {
-  const params: Record<string, SqlValue> = { sae: query.saeId, run: runId };
+function plan(query: FeatureQuery, scope: readonly ScopeSae[], terms: MatchTerms | null, needs: { stats: boolean; labels: boolean }): Plan {
+  const params: Record<string, SqlValue> = {};
   const where: string[] = [];
-  const token = query.token !== undefined && query.token.length > 0;
-  if (token) params.token = tokenKey(query.token!);
-  let feature: string;
-  let from: string;
-  let driver: 'stats' | 'labels' | 'other' = 'other';
-  if (match !== null) {
-    params.match = match;
-    feature = 'd.feature';
-    from = 'feature_search JOIN feature_docs d ON d.id = feature_search.rowid';
-    where.push('feature_search MATCH @match', 'd.sae_id = @sae');
-    if (token) where.push(`d.feature IN (${tokenFeatures})`);
-  } else if (token) {
-    feature = 't.feature';
-    from = `(SELECT DISTINCT feature FROM (${tokenFeatures})) t`;
-  } else if (runId !== null) {
-    feature = 's.feature';
-    from = 'feature_stats s';
-    driver = 'stats';
-    where.push('s.run_id = @run');
+  const p: Plan = { with: '', sae: '@sae', feature: '', ord: '0', from: '', where, params, relevance: null };
+  let driver: 'stats' | 'labels' | 'matched' = 'matched';
+  let run = '@run';
+  if (terms !== null) {
+    p.with = `WITH ${scopeSql(scope, params)}, ${matchedSql(terms, params)}`;
+    Object.assign(p, { sae: 'm.sae_id', feature: 'm.feature', ord: 'sc.ord', from: 'matched m JOIN scope sc ON sc.sae_id = m.sae_id', relevance: 'm.relevance' });
+    run = 'sc.run_id';
   } else {
-    feature = 'l.feature';
-    from = 'feature_labels l';
-    driver = 'labels';
-    where.push('l.sae_id = @sae');
+    Object.assign(params, { sae: scope[0].saeId, run: scope[0].runId });
+    if (scope[0].runId !== null) {
+      Object.assign(p, { feature: 's.feature', from: 'feature_stats s' });
+      driver = 'stats';
+      where.push('s.run_id = @run');
+    } else {
+      Object.assign(p, { feature: 'l.feature', from: 'feature_labels l' });
+      driver = 'labels';
+      where.push('l.sae_id = @sae');
+    }
   }
-  if (needs.stats && driver !== 'stats') from += ` LEFT JOIN feature_stats s ON s.run_id = @run AND s.feature = ${feature}`;
-  if (needs.labels && driver !== 'labels') from += ` LEFT JOIN feature_labels l ON l.sae_id = @sae AND l.feature = ${feature}`;
+  if (needs.stats && driver !== 'stats') p.from += ` LEFT JOIN feature_stats s ON s.run_id = ${run} AND s.feature = ${p.feature}`;
+  if (needs.labels && driver !== 'labels') p.from += ` LEFT JOIN feature_labels l ON l.sae_id = ${p.sae} AND l.feature = ${p.feature}`;
   if (query.labelState === 'labelled') where.push(`l.label <> ''`);
   if (query.labelState === 'unlabelled') where.push(`coalesce(l.label, '') = ''`);
   for (const [bound, op] of [['min', '>='], ['max', '<=']] as const) {
@@ -78,19 +76,20 @@ function plan(query: FeatureQuery, runId: number | null, match: string | null, n
     params[`d${bound}`] = value;
     where.push(`s.density ${op} @d${bound}`);
   }
-  return { feature, from, where, params };
+  return p;
 }
 
 function sql(p: Plan): string {
   return `FROM ${p.from}${p.where.length > 0 ? ` WHERE ${p.where.join(' AND ')}` : ''}`;
 }
 
-/** ORDER BY for the page query; ties break on the feature index in the same direction (one index scan). */
-function orderBy(sort: FeatureSortKey, descending: boolean, p: Plan, match: string | null): string {
+/** ORDER BY for the page query; ties break on the SAE, then the feature index, in the same direction (one index scan for a list). */
+function orderBy(sort: FeatureSortKey, descending: boolean, p: Plan): string {
   const direction = descending ? 'DESC' : 'ASC';
-  if (sort === 'relevance') return match !== null ? `feature_search.rank ${direction}, ${p.feature}` : p.feature;
-  if (sort === 'index') return `${p.feature} ${direction}`;
-  return `${sortColumns[sort]} ${direction}, ${p.feature} ${direction}`;
+  const then = p.relevance === null ? `${p.feature} ${direction}` : `${p.ord} ${direction}, ${p.feature} ${direction}`;
+  if (sort === 'relevance') return p.relevance !== null ? `m.relevance ${descending ? 'ASC' : 'DESC'}, m.bm25 ${direction}, ${p.ord}, ${p.feature}` : p.feature;
+  if (sort === 'index') return then;
+  return `${sortColumns[sort]} ${direction}, ${then}`;
 }
 
 function checkQuery(query: FeatureQuery): { offset: number; limit: number } {
@@ -108,7 +107,19 @@ function checkQuery(query: FeatureQuery): { offset: number; limit: number } {
   return { offset, limit };
 }
 
+/** The SAEs a query covers, the named one first, each with its current run. */
+function searchScope(db: Database, query: FeatureQuery, terms: MatchTerms | null): ScopeSae[] {
+  const saes = db.all<{ id: string; name: string }>('SELECT id, name FROM saes ORDER BY added_at, id');
+  const named = saes.find((s) => s.id === query.saeId);
+  if (!named) throw new ApiFailure('not_found', `no SAE "${query.saeId}" in this workspace`, 'saeId');
+  if (query.allSaes === true && terms === null) throw new ApiFailure('failed', 'allSaes searches by text or token: give one, or list one SAE at a time', 'allSaes');
+  const runs = new IndexRunsTable(db);
+  const chosen = query.allSaes === true ? [named, ...saes.filter((s) => s !== named)] : [named];
+  return chosen.map((s) => ({ saeId: s.id, name: s.name, runId: runs.current(s.id)?.id ?? null }));
+}
+
 interface SummaryRow {
+  sae_id: string;
   feature: number;
   label: string | null;
   density: number | null;
@@ -120,44 +131,62 @@ interface SummaryRow {
   best_f1: number | null;
 }
 
+/** The summaries of `page` features, in order, each with its matches when the query had terms. */
+function summaries(db: Database, page: readonly (MatchedFeature & { relevance: number | null })[], scope: readonly ScopeSae[], terms: MatchTerms | null): FeatureSummary[] {
+  const rows = db.all<SummaryRow>(
+    `WITH page(k, sae_id, feature, run_id) AS (SELECT key, value ->> 0, value ->> 1, value ->> 2 FROM json_each(@page))
+     SELECT p.sae_id, p.feature, l.label AS label, s.density AS density, s.mean_act AS mean_act, s.max_act AS max_act,
+         (SELECT json_group_array(token) FROM (SELECT token FROM feature_logits t
+            WHERE t.run_id = p.run_id AND t.feature = p.feature AND t.kind = 'frequent' ORDER BY t.rank LIMIT 5)) AS top_tokens,
+         (SELECT json_group_array(tag) FROM (SELECT tag FROM feature_tags g WHERE g.sae_id = p.sae_id AND g.feature = p.feature ORDER BY tag)) AS tags,
+         c.tag AS best_tag, c.f1 AS best_f1
+       FROM page p
+       LEFT JOIN feature_candidates c ON c.run_id = p.run_id AND c.feature = p.feature AND c.rank = 0
+       LEFT JOIN feature_stats s ON s.run_id = p.run_id AND s.feature = p.feature
+       LEFT JOIN feature_labels l ON l.sae_id = p.sae_id AND l.feature = p.feature
+       ORDER BY p.k`,
+    { page: JSON.stringify(page.map((f) => [f.saeId, f.feature, f.runId])) },
+  );
+  const reasons = terms === null ? new Map<string, SearchMatch[]>() : matchReasons(db, terms, page);
+  const names = new Map(scope.map((s) => [s.saeId, s.name]));
+  return rows.map((r, i) => ({
+    key: { saeId: r.sae_id, index: r.feature }, label: r.label ?? '', density: r.density, meanAct: r.mean_act, maxAct: r.max_act,
+    topTokens: JSON.parse(r.top_tokens) as string[],
+    tags: JSON.parse(r.tags) as string[],
+    bestCandidate: r.best_tag === null || r.best_f1 === null ? null : { tag: r.best_tag, f1: r.best_f1 },
+    saeName: names.get(r.sae_id) ?? r.sae_id,
+    matches: reasons.get(`${r.sae_id}/${r.feature}`) ?? [],
+    relevance: page[i].relevance,
+  }));
+}
+
+function countFeatures(db: Database, p: Plan): number {
+  return db.get<{ n: number }>(`${p.with} SELECT count(*) AS n ${sql(p)}`, p.params)?.n ?? 0;
+}
+
 /**
- * Runs a search or list in one read transaction, so `total` and `items` see the same data: a count,
- * the page of feature indices, then the summaries of just those features.
+ * Runs a search or list in one read transaction, so `total` and `items` see the same data: the page
+ * of features and a count, then the summaries of just those features.
  */
 export function queryFeatures(db: Database, query: FeatureQuery): FeatureResults {
   const { offset, limit } = checkQuery(query);
-  const match = query.text === undefined ? null : ftsQuery(query.text);
-  const sort = query.sort ?? (match !== null ? 'relevance' : 'index');
+  const terms = matchTerms(query);
+  const sort = query.sort ?? (terms !== null ? 'relevance' : 'index');
   const filters = { stats: query.density !== undefined, labels: query.labelState === 'labelled' || query.labelState === 'unlabelled' };
   return db.readTransaction(() => {
-    if (db.get('SELECT 1 FROM saes WHERE id = ?', [query.saeId]) === undefined) throw new ApiFailure('not_found', `no SAE "${query.saeId}" in this workspace`, 'saeId');
-    const runId = new IndexRunsTable(db).current(query.saeId)?.id ?? null;
-    const counted = plan(query, runId, match, filters);
-    const total = db.get<{ n: number }>(`SELECT count(*) AS n ${sql(counted)}`, counted.params)?.n ?? 0;
-    const paged = plan(query, runId, match, { stats: filters.stats || ['density', 'maxAct', 'meanAct'].includes(sort), labels: filters.labels || sort === 'label' });
-    const features = db
-      .all<{ feature: number }>(`SELECT ${paged.feature} AS feature ${sql(paged)} ORDER BY ${orderBy(sort, query.descending === true, paged, match)} LIMIT @limit OFFSET @offset`, {
-        ...paged.params, limit, offset,
-      })
-      .map((r) => r.feature);
-    const rows = db.all<SummaryRow>(
-      `SELECT j.value AS feature, l.label AS label, s.density AS density, s.mean_act AS mean_act, s.max_act AS max_act,
-         (SELECT json_group_array(token) FROM (SELECT token FROM feature_logits t
-            WHERE t.run_id = @run AND t.feature = j.value AND t.kind = 'frequent' ORDER BY t.rank LIMIT 5)) AS top_tokens,
-         (SELECT json_group_array(tag) FROM (SELECT tag FROM feature_tags g WHERE g.sae_id = @sae AND g.feature = j.value ORDER BY tag)) AS tags,
-         c.tag AS best_tag, c.f1 AS best_f1
-       FROM json_each(@features) j
-       LEFT JOIN feature_candidates c ON c.run_id = @run AND c.feature = j.value AND c.rank = 0
-       LEFT JOIN feature_stats s ON s.run_id = @run AND s.feature = j.value
-       LEFT JOIN feature_labels l ON l.sae_id = @sae AND l.feature = j.value
-       ORDER BY j.key`,
-      { features: JSON.stringify(features), run: runId, sae: query.saeId },
+    const scope = searchScope(db, query, terms);
+    const paged = plan(query, scope, terms, { stats: filters.stats || ['density', 'maxAct', 'meanAct'].includes(sort), labels: filters.labels || sort === 'label' });
+    const runs = new Map(scope.map((s) => [s.saeId, s.runId]));
+    // A search counts its matches in the page query (a window over all of them, before LIMIT), so
+    // its terms are matched once; a list's count is cheaper without the sort's joins.
+    const rows = db.all<{ sae: string; feature: number; relevance: number | null; total: number | null }>(
+      `${paged.with} SELECT ${paged.sae} AS sae, ${paged.feature} AS feature, ${paged.relevance ?? 'NULL'} AS relevance, ${terms !== null ? 'count(*) OVER ()' : 'NULL'} AS total ${sql(paged)}
+       ORDER BY ${orderBy(sort, query.descending === true, paged)} LIMIT @limit OFFSET @offset`,
+      { ...paged.params, limit, offset },
     );
-    const items = rows.map((r) => ({ key: { saeId: query.saeId, index: r.feature }, label: r.label ?? '', density: r.density, meanAct: r.mean_act, maxAct: r.max_act,
-      topTokens: JSON.parse(r.top_tokens) as string[],
-      tags: JSON.parse(r.tags) as string[],
-      bestCandidate: r.best_tag === null || r.best_f1 === null ? null : { tag: r.best_tag, f1: r.best_f1 },
-    }));
-    return { total, offset, items, runId };
+    const page = rows.map((r) => ({ saeId: r.sae, feature: r.feature, runId: runs.get(r.sae) ?? null, relevance: r.relevance }));
+    const counted = rows[0]?.total ?? null;
+    const total = counted ?? countFeatures(db, plan(query, scope, terms, filters));
+    return { total, offset, items: summaries(db, page, scope, terms), runId: scope[0].runId };
   });
 }

@@ -7,7 +7,8 @@ import { FeatureLogitsTable } from './feature-logits-table.js';
 import type { FeatureToken } from './feature-logits-table.js';
 import { FeatureNeighboursTable } from './feature-neighbours-table.js';
 import type { FeatureNeighbour } from './feature-neighbours-table.js';
-import { refreshSearchTokens } from './feature-search.js';
+import { FrequentCoverageTable } from './feature-coverage-table.js';
+import type { FrequentCoverageRow } from './feature-coverage-table.js';
 import { FeatureStatsTable } from './feature-stats-table.js';
 import type { FeatureStats } from './feature-stats-table.js';
 import { IndexRunsTable } from './index-runs-table.js';
@@ -40,6 +41,8 @@ export interface IndexBatch {
   tokens?: readonly PerFeature<FeatureToken>[];
   neighbours?: readonly PerFeature<FeatureNeighbour>[];
   candidates?: readonly PerFeature<FeatureCandidate>[];
+  /** How complete each feature's frequent-token list is (written with the final lists). */
+  coverage?: readonly FrequentCoverageRow[];
   /** The run's other accumulators, by name (index-state-table.ts), replaced whole. */
   state?: Readonly<Record<string, Uint8Array>>;
   now?: string;
@@ -64,6 +67,7 @@ export function commitIndexBatch(db: Database, batch: IndexBatch): IndexCursor {
     for (const { feature, items } of batch.neighbours ?? []) neighbours.replaceForFeature(runId, feature, items);
     const candidates = new FeatureCandidatesTable(db);
     for (const { feature, items } of batch.candidates ?? []) candidates.replaceForFeature(runId, feature, items);
+    if (batch.coverage) new FrequentCoverageTable(db).upsertMany(runId, batch.coverage);
     if (batch.state) new IndexStateTable(db).putMany(runId, batch.state);
     return cursor;
   });
@@ -71,7 +75,7 @@ export function commitIndexBatch(db: Database, batch: IndexBatch): IndexCursor {
 
 /**
  * Marks a run done and makes it the SAE's index: older runs of the SAE go (with everything they
- * computed), windows no example shows go, and search sees this run's top tokens. Labels stay.
+ * computed) and windows no example shows go. Labels stay.
  */
 export function finishIndexRun(db: Database, runId: number, now = new Date().toISOString()): { deletedRuns: number[]; prunedWindows: number } {
   return db.transaction(() => {
@@ -83,7 +87,6 @@ export function finishIndexRun(db: Database, runId: number, now = new Date().toI
     const older = runs.listForSae(run.saeId).filter((r) => r.id !== runId && r.createdAt <= run.createdAt);
     for (const r of older) runs.delete(r.id);
     const prunedWindows = new WindowsTable(db).pruneUnreferenced(runId);
-    refreshSearchTokens(db, run.saeId, runId);
     return { deletedRuns: older.map((r) => r.id), prunedWindows };
   });
 }

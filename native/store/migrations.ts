@@ -6,6 +6,7 @@ import { mapsMigration } from './migration-4-maps.js';
 import { compareMigration } from './migration-5-compare.js';
 import { conceptsMigration } from './migration-6-concepts.js';
 import { countedMigration } from './migration-7-counted.js';
+import { tokenCoverageMigration } from './migration-8-token-coverage.js';
 
 export interface Migration {
   version: number;
@@ -66,6 +67,7 @@ export const migrations: readonly Migration[] = [
   compareMigration,
   conceptsMigration,
   countedMigration,
+  tokenCoverageMigration,
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1].version;

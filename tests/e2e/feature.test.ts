@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FeatureKey, FeaturePageData, LabelEvent, SaeSummary } from '../../native/api/types.js';
-import { formatAct } from '../../renderer/src/lib/feature/format.js';
+import type { FeatureKey, FeaturePageData, FeatureResults, LabelEvent, SaeSummary } from '../../native/api/types.js';
+import { formatAct, formatPercentOf } from '../../renderer/src/lib/feature/format.js';
 import { displayToken, quoteToken } from '../../renderer/src/lib/feature/token-display.js';
 import { openE2eSession, type E2eSession } from '../helpers/e2e-session.js';
 import type { Served } from '../helpers/serve.js';
@@ -158,6 +158,57 @@ describe('the feature page in Chromium against loupe serve', () => {
     await page.keyboard.press('Enter');
     await expect.poll(heading).toBe(`Feature ${main.key.index}`);
     expect(page.url()).toContain(hash(main.key));
+  });
+
+  it('ranks search results by relevance, says what matched, and searches every SAE from the picker', async () => {
+    const wide = session.saes[1];
+    const expected = await served.call<FeatureResults>('features.search', { saeId: sae.id, text: 'the', limit: 12 });
+    const top = expected.items[0].matches[0];
+    expect(top.kind).toBe('token');
+    const relevance = expected.items.map((i) => i.relevance ?? 0);
+    expect(relevance).toEqual([...relevance].sort((a, b) => b - a));
+    await page.locator('h1').click();
+    await page.keyboard.press('/');
+    await page.keyboard.type('the ');
+    const results = page.getByRole('listbox', { name: 'Search results' });
+    const options = results.getByRole('option');
+    await expect.poll(() => options.count()).toBe(expected.items.length);
+    const first = await options.first().textContent();
+    expect(first).toContain(`#${expected.items[0].key.index}`);
+    expect(first).toContain(top.kind === 'token' ? `fires on ${quoteToken(top.token)} ${formatPercentOf(top.share, 1)}` : '');
+    expect(await options.locator('.index').allTextContents()).toEqual(expected.items.map((i) => `#${i.key.index}`));
+    await page.screenshot({ path: join(shots, 'search-tokens-light.png') });
+
+    await page.getByRole('combobox', { name: 'Search in' }).selectOption({ label: 'all SAEs' });
+    const everywhere = await served.call<FeatureResults>('features.search', { saeId: sae.id, text: 'the', limit: 12, allSaes: true });
+    expect(new Set(everywhere.items.map((i) => i.key.saeId))).toEqual(new Set([sae.id, wide.id]));
+    await expect.poll(() => options.locator('.sae').allTextContents()).toEqual(everywhere.items.map((i) => i.saeName));
+    await page.screenshot({ path: join(shots, 'search-all-saes-light.png') });
+    // The theme button takes the focus (the list closes); `/` brings it back, with the mouse away from it.
+    const reopen = async () => {
+      await page.mouse.move(1200, 10);
+      await page.keyboard.press('/');
+      await options.first().waitFor();
+    };
+    await page.getByRole('button', { name: 'Switch theme' }).click();
+    await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark');
+    await reopen();
+    await page.screenshot({ path: join(shots, 'search-all-saes-dark.png') });
+    await page.getByRole('button', { name: 'Switch theme' }).click();
+    await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('light');
+
+    // Arrow down to the first result of the wide SAE and open it: the feature page follows its SAE.
+    await reopen();
+    const target = everywhere.items.findIndex((i) => i.key.saeId === wide.id);
+    for (let i = 0; i < target; i++) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await loaded(everywhere.items[target].key);
+    expect(await page.getByRole('combobox', { name: 'SAE' }).inputValue()).toBe(wide.id);
+    await page.keyboard.press('/');
+    await page.getByRole('combobox', { name: 'Search in' }).selectOption({ label: sae.name });
+    await page.keyboard.press('Escape');
+    await goTo(main.key);
+    await loaded(main.key);
   });
 
   it('flips through features with j and k, showing the newest one after fast flips', async () => {

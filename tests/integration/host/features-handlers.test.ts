@@ -133,7 +133,7 @@ describe('features.page, features.search and features.list', () => {
 
   it('features.search maps text, token, label state and density bounds onto the query', async () => {
     const indices = (r: FeatureResults) => r.items.map((i) => i.key.index);
-    expect(indices(await call('features.search', { saeId: 'res0', token: 'DOG ' }))).toEqual([0, 2, 4, 6, 8]);
+    expect(indices(await call('features.search', { saeId: 'res0', token: 'DOG ', sort: 'index' }))).toEqual([0, 2, 4, 6, 8]);
     expect(indices(await call('features.search', { saeId: 'res0', text: 'three' }))).toEqual([3]);
     expect(indices(await call('features.search', { saeId: 'res0', minDensity: 0.004, maxDensity: 0.006 }))).toEqual([4, 5, 6]);
     expect(indices(await call('features.search', { saeId: 'res0', labelState: 'labelled' }))).toEqual([3]);

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTokenizer } from '../../../native/formats/tokenizer.js';
@@ -10,10 +9,9 @@ import { loadTransformer } from '../../../native/models/load.js';
 import { runForward } from '../../../native/models/forward.js';
 import { encodeReference } from '../../../native/sae/reference.js';
 import type { CanonicalSae } from '../../../native/sae/canonical.js';
-import type { Database } from '../../../native/store/database.js';
 import { DEMO_MODEL } from '../../helpers/shared.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { HOOK, RUN, randomSae, workspaceWithSae } from './index-setup.js';
+import { HOOK, RUN, dumpIndex as dump, killIndexAfterCommits, randomSae, workspaceWithSae } from './index-setup.js';
 
 const tmp = tempDir('indexer');
 afterAll(() => tmp.cleanup());
@@ -22,19 +20,6 @@ let sae: CanonicalSae;
 beforeAll(() => {
   sae = randomSae(saePath);
 });
-
-/** Every row an index run leaves, without run ids and timestamps, for exact comparisons. */
-function dump(db: Database): Record<string, unknown[]> {
-  const q = (sql: string) => db.all<Record<string, unknown>>(sql);
-  return {
-    stats: q('SELECT feature, tokens_seen, fires, density, mean_act, max_act, hist_counts, band_edges FROM feature_stats ORDER BY feature'),
-    examples: q('SELECT feature, kind, band, rank, window_index, max_act, max_pos, acts FROM feature_examples ORDER BY feature, kind, band, rank'),
-    tokens: q('SELECT feature, kind, rank, token_id, value FROM feature_logits ORDER BY feature, kind, rank'),
-    neighbours: q('SELECT feature, other_feature, rank, cosine, correlation FROM feature_neighbours ORDER BY feature, other_sae_id, rank'),
-    candidates: q('SELECT feature, rank, tag, precision, recall, f1 FROM feature_candidates ORDER BY feature, rank'),
-    windows: q('SELECT window_index, doc_id, text, ids, offsets FROM windows ORDER BY window_index'),
-  };
-}
 
 describe('runIndex', () => {
   let uninterrupted: Record<string, unknown[]>;
@@ -138,14 +123,5 @@ describe('runIndex', () => {
 
 /** Starts the index job in a child process and SIGKILLs it once it has reported `commits` commits. */
 function killAfterCommits(dir: string, commits: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'index-child.ts'), dir, saePath], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let seen = 0;
-    child.stdout.setEncoding('utf8').on('data', (text: string) => {
-      seen += text.split('\n').filter((line) => line.startsWith('commit ')).length;
-      if (seen >= commits) child.kill('SIGKILL');
-      if (text.includes('done')) reject(new Error('the index job finished before it was killed'));
-    });
-    child.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`index child exited without being killed (${signal})`))));
-  });
+  return killIndexAfterCommits(dir, saePath, commits);
 }

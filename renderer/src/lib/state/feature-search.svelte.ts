@@ -24,7 +24,8 @@ export class FeatureSearchState {
     this.#api = api;
   }
 
-  async run(input: string, saeId: string | null): Promise<void> {
+  /** Searches `saeId` (the SAE in view), or with `allSaes` every SAE of the workspace. */
+  async run(input: string, saeId: string | null, allSaes = false): Promise<void> {
     const id = ++this.#requestId;
     const request = parseSearch(input);
     this.request = request;
@@ -37,7 +38,7 @@ export class FeatureSearchState {
     const started = performance.now();
     try {
       const query = request.kind === 'text' ? { text: request.text } : { token: request.token };
-      const results = await this.#api.call('features.search', { saeId, ...query, limit: SEARCH_LIMIT });
+      const results = await this.#api.call('features.search', { saeId, ...query, limit: SEARCH_LIMIT, ...(allSaes ? { allSaes } : {}) });
       if (id !== this.#requestId) return;
       this.results = results;
       this.error = null;
