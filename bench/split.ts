@@ -19,13 +19,20 @@ import { splitDefaults } from '../renderer/src/lib/train/split-form.js';
 import { tempDir } from '../tests/helpers/tmp.js';
 import type { BenchResult } from './types.js';
 
-/** The narrow feature whose firings are most often the token "ed" (its frequent-token share), among those that fire on ≥ 0.2 % of tokens. */
+/** The narrow feature whose firings are most often the token "ed" (exact counts over its firings), among those that fire on ≥ 0.2 % of tokens. */
 function clearestEdFeature(ws: Workspace, saeId: string): number {
   const run = ws.features.runs.current(saeId);
   if (!run) throw new Error('the narrow SAE has no index');
-  const rows = ws.db.all<{ feature: number; value: number }>("SELECT feature, value FROM feature_logits WHERE run_id = ? AND kind = 'frequent' AND token = 'ed' ORDER BY value DESC", [run.id]);
-  for (const r of rows) if ((ws.features.stats.get(run.id, r.feature)?.density ?? 0) >= 0.002) return r.feature;
-  throw new Error('no feature of the narrow SAE fires mostly on "ed"');
+  const rows = ws.db.all<{ feature: number; count: number }>("SELECT feature, value AS count FROM feature_logits WHERE run_id = ? AND kind = 'frequent' AND token = 'ed'", [run.id]);
+  let best: { feature: number; share: number } | null = null;
+  for (const r of rows) {
+    const stats = ws.features.stats.get(run.id, r.feature);
+    if (!stats || stats.density < 0.002) continue;
+    const share = r.count / stats.fires;
+    if (!best || share > best.share) best = { feature: r.feature, share };
+  }
+  if (!best) throw new Error('no feature of the narrow SAE fires mostly on "ed"');
+  return best.feature;
 }
 
 export async function benchSplit(): Promise<BenchResult[]> {
