@@ -55,7 +55,7 @@ export async function benchSplit(): Promise<BenchResult[]> {
     const trained = await runTraining({
       model: resources.modelDir, hook: narrow.hookName, corpus: s.corpus, dSae: s.dSae, activation: { kind: 'topk', k: s.k, auxKCoefficient: 1 / 32 },
       tokens: s.tokens, batchTokens: s.batchTokens, out, initFrom: narrow.path, normalizeInitFrom: s.normalizeInit, zeroFilterFeature: s.zeroFeature,
-      newLatents: s.newFromData ? 'data' : 'random', filter: { sae: narrow.path, feature, threshold: s.threshold },
+      newLatents: s.newFromData ? 'data' : 'random', freezeOthers: s.freezeOthers, filter: { sae: narrow.path, feature, threshold: s.threshold, background: s.background },
     });
     const train = (performance.now() - t) / 1000;
     const wide = registerSae(ws, out, model.id);

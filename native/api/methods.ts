@@ -66,6 +66,8 @@ const trainParams = z
     newLatents: z.enum(['random', 'data']).optional(),
     /** Batches without a firing before a latent is dead and gets the AuxK loss. */
     deadBatches: z.int().min(1).max(1 << 20).optional(),
+    /** Train only the filter feature and the new latents; the other copied latents and b_dec stay initFrom's. */
+    freezeOthers: z.boolean().optional(),
   })
   .superRefine((p, ctx) => {
     if (p.activation.kind === 'topk' && p.activation.k > p.dSae) {
@@ -73,6 +75,9 @@ const trainParams = z
     }
     if (p.zeroFilterFeature && (!p.filter || p.initFrom === undefined || p.filter.sae !== p.initFrom)) {
       ctx.addIssue({ code: 'custom', path: ['zeroFilterFeature'], message: 'zeroing the filter feature needs filter.sae and initFrom to be the same SAE' });
+    }
+    if (p.freezeOthers && (!p.filter || p.initFrom === undefined || p.filter.sae !== p.initFrom)) {
+      ctx.addIssue({ code: 'custom', path: ['freezeOthers'], message: 'freezing the other latents needs filter.sae and initFrom to be the same SAE' });
     }
     if (p.newLatents === 'data' && p.initFrom === undefined) {
       ctx.addIssue({ code: 'custom', path: ['newLatents'], message: 'starting new latents from the data needs initFrom (they are the latents beyond its own)' });

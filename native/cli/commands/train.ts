@@ -9,7 +9,8 @@ import { CliError } from '../command.js';
 import type { CliCommand } from '../command.js';
 
 const usage = `Usage: loupe train --model DIR --hook H --corpus SPEC --d-sae N --k K --tokens N --out DIR
-                   [--init-from SAE --filter-feature F --threshold T [--new-latents data] [--zero-feature] [--normalize-init]]
+                   [--init-from SAE --filter-feature F --threshold T [--new-latents data] [--freeze-others]
+                    [--zero-feature] [--normalize-init] [--background B]]
 
 Trains an SAE on the model's activations at hook H over a corpus (TopK with AuxK by default, the
 recipe of Gao et al. 2024) and writes it to DIR in SAELens format with training_log.json. A run
@@ -33,6 +34,8 @@ interrupted or cancelled resumes from DIR/checkpoint when started again with the
   --new-latents M      random (default) or data: start the latents beyond --init-from's from sample rows:
                        splitting F, as copies of F each tilted toward one of F's tokens; otherwise
                        along what --init-from leaves unexplained there
+  --freeze-others      with --filter-feature F and --init-from the same SAE: train only F and the new
+                       latents; every other copied latent and b_dec stay exactly the narrow SAE's
   --dead-batches N     batches without firing before a latent is dead and gets the AuxK loss
   --filter-feature F   train only on tokens where feature F of the --filter-sae (default: --init-from) fires
                        (the model runs once over the corpus; epochs reuse the kept activations)
@@ -83,6 +86,7 @@ function parseTrainFlags(argv: string[]): TrainingConfig {
     'filter-sae': { type: 'string' }, threshold: { type: 'string' }, 'zero-feature': { type: 'boolean', default: false },
     out: { type: 'string' }, provider: { type: 'string', default: 'cpu' }, threads: { type: 'string' },
     'new-latents': { type: 'string', default: 'random' }, 'dead-batches': { type: 'string' }, background: { type: 'string' },
+    'freeze-others': { type: 'boolean', default: false },
   });
   const out = requireFlag(values, 'out');
   if (existsSync(out) && readdirSync(out).some((f) => f !== 'checkpoint')) {
@@ -120,6 +124,7 @@ function parseTrainFlags(argv: string[]): TrainingConfig {
       zeroFilterFeature: values['zero-feature'] === true,
       newLatents,
       deadBatches: optionalInt('dead-batches'),
+      freezeOthers: values['freeze-others'] === true,
       provider: parseProvider(String(values.provider)),
       threads: optionalInt('threads'),
     };

@@ -150,11 +150,11 @@ interface Seed {
 const TILT = 0.5;
 
 /**
- * Children of F: latent j copies F's decoder row, bias and encoder, and its encoder leans toward
- * its seed's deviation from the mean seed (x − b_dec, centred over the seeds), scaled so that on the
- * seed it reads TILT · a_F more than F does. Where F is silent its children are silent too (they
- * share its detector); among F's tokens, each is strongest on the tokens like its seed, which is
- * where training sharpens it. All start firing with F, so the first steps over-reconstruct F's
+ * Children of F: latent j copies F's decoder row, and its encoder is F's leaning toward its seed's
+ * deviation t from the mean seed (x − b_dec, centred over the seeds): e_F + s·t, with bias
+ * b_F − s·t·mean, so that at the mean seed it reads what F reads, and on its own seed TILT · a_F
+ * more. Where F is silent its children are mostly silent too (they share its detector); among F's
+ * tokens, each is strongest on the tokens like its seed, which is where training sharpens it. All start firing with F, so the first steps over-reconstruct F's
  * share; on the demo SAEs that settles within a tenth of the run, and starting them weaker (each a
  * fraction of F) left most of them dead.
  */
@@ -171,11 +171,14 @@ function childrenOfFeature(opts: InitOptions, from: CanonicalSae, feature: numbe
       sq += tilt[i] ** 2;
     }
     const scale = sq > 1e-12 ? (TILT * acts[feature]) / sq : 0;
+    let atMean = 0;
     for (let i = 0; i < dIn; i++) {
       p.wEncT[j * dIn + i] = from.wEnc[i * from.dSae + feature] + scale * tilt[i];
       p.wDec[j * dIn + i] = from.wDec[feature * dIn + i];
+      atMean += scale * tilt[i] * mean[i];
     }
-    p.bEnc[j] = from.bEnc[feature];
+    // The lean is measured from the mean seed: at F's average token a child reads what F reads.
+    p.bEnc[j] = from.bEnc[feature] - atMean;
   }
 }
 

@@ -35,6 +35,11 @@ export interface TrainingConfig {
   zeroFilterFeature?: boolean;
   /** How the latents beyond initFrom's start: 'random' (default) or 'data' (aimed at the filter feature when there is one). */
   newLatents?: 'random' | 'data';
+  /**
+   * Split one feature without touching the rest: train only the filter feature and the new latents;
+   * the other latents copied from initFrom, and b_dec, stay exactly its own (needs filter.sae = initFrom).
+   */
+  freezeOthers?: boolean;
   /** Training batches without a firing before a latent counts as dead and gets the AuxK loss (default: a tenth of the run, at least 4). */
   deadBatches?: number;
   provider?: Provider;
@@ -78,6 +83,12 @@ export async function runTraining(config: TrainingConfig, hooks: TrainingHooks =
   if (config.zeroFilterFeature && (!config.filter || !initFrom || config.filter.sae !== config.initFrom)) {
     throw new TrainingError('zeroing the filtered feature needs --filter-feature and --init-from the same SAE (its latent is the one held at zero)');
   }
+  if (config.freezeOthers && (!config.filter || !initFrom || config.filter.sae !== config.initFrom)) {
+    throw new TrainingError('freezing the other latents needs --filter-feature and --init-from the same SAE (the feature and the new latents are what trains)');
+  }
+  if (config.freezeOthers && initFrom && config.dSae <= initFrom.dSae && config.zeroFilterFeature) {
+    throw new TrainingError('with the other latents frozen, the feature zeroed and no new latent, nothing would train: widen the SAE');
+  }
   const stream = await openActivationStream({
     model: weights,
     modelName,
@@ -110,6 +121,7 @@ export async function runTraining(config: TrainingConfig, hooks: TrainingHooks =
       ...(config.newLatents === 'data' ? { newLatents: { from: 'data' as const, ...(config.filter && config.filter.sae === config.initFrom ? { feature: config.filter.feature } : {}) } } : {}),
       ...(config.deadBatches !== undefined ? { deadTokens: config.deadBatches * stream.batchTokens } : {}),
       blockedLatents: config.zeroFilterFeature && config.filter ? [config.filter.feature] : undefined,
+      ...(config.freezeOthers && config.filter && initFrom ? { trainableLatents: splitLatents(config.filter.feature, initFrom.dSae, config.dSae, config.zeroFilterFeature === true) } : {}),
       provider: config.provider,
       intraOpNumThreads: config.threads,
       checkpointDir,
@@ -135,6 +147,11 @@ export async function runTraining(config: TrainingConfig, hooks: TrainingHooks =
     data: trainingData(stats, result.steps),
     newLatents: result.newLatents ?? null,
   };
+}
+
+/** A split's trainable latents: the feature (unless zeroed) and every latent beyond the narrow SAE's. */
+function splitLatents(feature: number, narrow: number, dSae: number, zeroed: boolean): number[] {
+  return [...(zeroed ? [] : [feature]), ...Array.from({ length: Math.max(0, dSae - narrow) }, (_, i) => narrow + i)];
 }
 
 export interface TrainingData {
@@ -202,5 +219,6 @@ function trainingSummary(config: TrainingConfig, result: TrainResult): Record<st
     filter: config.filter ?? null,
     zero_filter_feature: config.zeroFilterFeature ?? false,
     new_latents: config.newLatents ?? 'random',
+    freeze_others: config.freezeOthers ?? false,
   };
 }

@@ -22,6 +22,12 @@ export interface StepGraphSpec {
   auxK?: boolean;
   /** Add the input `blocked` (bool [dSae]): latents that may never activate (split-one-feature's zeroed feature). */
   blocking?: boolean;
+  /**
+   * Add the inputs `trainable` (float [dSae], 1 = trained) and `train_b_dec` (float [1]): latents
+   * with 0 keep their encoder, bias and decoder row exactly (no gradient, no renormalisation), and
+   * b_dec is held when train_b_dec is 0 (split one feature: only it and its new latents move).
+   */
+  freezing?: boolean;
   /** 'gradients' outputs the raw gradients (`grad.*`) and the loss without updating: for checking. */
   mode?: 'step' | 'gradients';
 }
@@ -68,10 +74,23 @@ export function buildStepGraph(spec: StepGraphSpec): GraphBuilder {
     return g;
   }
   const scalars = { lrBc1: g.input('lr_bc1', 'float32', [1]), invSqrtBc2: g.input('inv_sqrt_bc2', 'float32', [1]) };
+  const freeze = spec.freezing ? { rows: g.input('trainable', 'float32', [dSae]), bDec: g.input('train_b_dec', 'float32', [1]) } : undefined;
+  /** The gradient with frozen latents' rows (and a held b_dec) zeroed: Adam then leaves them, and their moments, at rest. */
+  const masked = (p: ParamName, grad: ValueRef): ValueRef => {
+    if (!freeze) return grad;
+    if (p === 'bDec') return g.op('Mul', [grad, freeze.bDec]);
+    if (p === 'bEnc') return g.op('Mul', [grad, freeze.rows]);
+    return g.op('Mul', [grad, g.op('Unsqueeze', [freeze.rows, g.constInt64([1])])]);
+  };
   for (const p of PARAM_NAMES) {
-    const grad = p === 'wDec' && spec.unitNormDecoder ? withoutParallel(g, terms.grads.wDec, params.wDec) : terms.grads[p];
+    const grad = masked(p, p === 'wDec' && spec.unitNormDecoder ? withoutParallel(g, terms.grads.wDec, params.wDec) : terms.grads[p]);
     const updated = adamUpdate(g, spec.adam, scalars, params[p], grad, input(stepNames.m(p), p), input(stepNames.v(p), p));
-    const param = p === 'wDec' && spec.unitNormDecoder ? unitRows(g, updated.param) : updated.param;
+    let param = p === 'wDec' && spec.unitNormDecoder ? unitRows(g, updated.param) : updated.param;
+    // A frozen decoder row keeps its own norm: it is not renormalised (a copied SAE's rows need not be unit).
+    if (p === 'wDec' && freeze) {
+      const rows = g.op('Unsqueeze', [freeze.rows, g.constInt64([1])]);
+      param = g.op('Add', [params.wDec, g.op('Mul', [rows, g.op('Sub', [param, params.wDec])])]);
+    }
     g.output(param, stepNames.newParam(p), 'float32', paramShape(spec, p));
     g.output(updated.m, stepNames.newM(p), 'float32', paramShape(spec, p));
     g.output(updated.v, stepNames.newV(p), 'float32', paramShape(spec, p));

@@ -36,6 +36,10 @@ export interface StepInputs {
   kAux?: number;
   /** [dSae] 1 for latents that must stay inactive */
   blocked?: Uint8Array;
+  /** [dSae] 1 for latents that train, 0 for frozen ones (a spec with `freezing`); default all train */
+  trainable?: Float32Array;
+  /** with `freezing`: whether b_dec trains (default true) */
+  trainDecoderBias?: boolean;
 }
 
 /**
@@ -82,6 +86,10 @@ export class StepRunner {
       feeds[stepNames.v(p)] = f32(dims, state.v[p]);
     }
     if (this.#spec.blocking) feeds.blocked = { type: 'bool', dims: [dSae], data: inputs.blocked ?? new Uint8Array(dSae) };
+    if (this.#spec.freezing) {
+      feeds.trainable = f32([dSae], inputs.trainable ?? new Float32Array(dSae).fill(1));
+      feeds.train_b_dec = f32([1], Float32Array.of(inputs.trainDecoderBias === false ? 0 : 1));
+    }
     if (aux) {
       feeds.dead = { type: 'bool', dims: [dSae], data: inputs.dead as Uint8Array };
       feeds.k_aux = { type: 'int64', dims: [1], data: BigInt64Array.of(BigInt(inputs.kAux as number)) };

@@ -45,6 +45,12 @@ export interface TrainOptions {
   newLatents?: { from: 'random' } | { from: 'data'; feature?: number };
   /** latents held at zero (split-one-feature's "zero feature F in the loss") */
   blockedLatents?: readonly number[];
+  /**
+   * Train only these latents (and not b_dec): the others keep exactly the weights they start from
+   * (split one feature: the copied latents stay the narrow SAE's, only F and the new latents move).
+   * Dead fractions are then counted over these latents.
+   */
+  trainableLatents?: readonly number[];
   provider?: Provider;
   intraOpNumThreads?: number;
   /** where checkpoints go; a checkpoint of the same run found there is resumed */
@@ -95,10 +101,18 @@ export async function trainSae(opts: TrainOptions, source: BatchSource): Promise
   const normalization = start.meta.normalization;
   const dead = new DeadLatents(opts.dSae, opts.deadTokens ?? Math.max(Math.min(10_000_000, opts.totalTokens / 10), 4 * opts.batchTokens), start.sinceFired);
   const runner = new StepRunner(
-    { dIn: opts.dIn, dSae: opts.dSae, activation: opts.activation, adam: DEFAULT_ADAM, unitNormDecoder: opts.activation.kind === 'topk', blocking: (opts.blockedLatents?.length ?? 0) > 0 },
+    { dIn: opts.dIn, dSae: opts.dSae, activation: opts.activation, adam: DEFAULT_ADAM, unitNormDecoder: opts.activation.kind === 'topk', blocking: (opts.blockedLatents?.length ?? 0) > 0, freezing: opts.trainableLatents !== undefined },
     { provider: opts.provider, intraOpNumThreads: opts.intraOpNumThreads },
   );
   const blocked = blockedMask(opts);
+  const trainable = trainableMask(opts);
+  /** Dead latents among those that train (all of them without trainableLatents). */
+  const deadAmongTrained = (dead: Uint8Array) => {
+    if (!trainable) return dead.reduce((n, d) => n + d, 0) / opts.dSae;
+    let n = 0;
+    for (let j = 0; j < opts.dSae; j++) if (trainable[j] && dead[j]) n++;
+    return n / (opts.trainableLatents as readonly number[]).length;
+  };
   const lr = opts.lr ?? defaultLearningRate(opts.dSae);
   const warmup = opts.warmupSteps ?? Math.min(1000, Math.ceil(steps * 0.05));
   const log = start.meta.log as TrainProgress[];
@@ -116,13 +130,16 @@ export async function trainSae(opts: TrainOptions, source: BatchSource): Promise
       checkpoint();
       opts.signal.throwIfAborted();
     }
-    const { dead: deadMask, count } = dead.mask();
+    const all = dead.mask();
+    // Frozen latents get no AuxK loss: only dead latents that train count.
+    const deadMask = trainable ? all.dead.map((d, j) => (trainable[j] > 0 ? d : 0)) : all.dead;
+    const count = trainable ? deadMask.reduce((n, d) => n + d, 0) : all.count;
     const kAux = opts.activation.kind === 'topk' && opts.activation.auxKCoefficient > 0 ? Math.min(opts.auxK ?? Math.floor(opts.dIn / 2), count, Math.floor(AUX_GATHER_LIMIT / (batch.nTokens * opts.dIn))) : 0;
     const rate = learningRate(state.step, steps, lr, warmup, opts.decayFraction ?? 0.2);
-    const stats = await runner.step(state, { x: batch.x, nTokens: batch.nTokens, lr: rate, mseScale: 1 / normalization, dead: deadMask, kAux, blocked });
+    const stats = await runner.step(state, { x: batch.x, nTokens: batch.nTokens, lr: rate, mseScale: 1 / normalization, dead: deadMask, kAux, blocked, ...(trainable ? { trainable, trainDecoderBias: false } : {}) });
     dead.update(stats.fired, batch.nTokens);
     tokensSeen += batch.nTokens;
-    const progress: TrainProgress = { step: state.step, steps, tokensSeen, loss: stats.loss, nmse: stats.mse, auxLoss: stats.auxLoss, l0: stats.l0, deadFraction: count / opts.dSae, lr: rate };
+    const progress: TrainProgress = { step: state.step, steps, tokensSeen, loss: stats.loss, nmse: stats.mse, auxLoss: stats.auxLoss, l0: stats.l0, deadFraction: deadAmongTrained(deadMask), lr: rate };
     if (!Number.isFinite(stats.loss)) throw new TrainingError(`training diverged at step ${state.step}: loss is ${stats.loss} (learning rate ${rate.toExponential(2)}); try a lower --lr`);
     window.add(progress);
     if (state.step % logInterval(steps) === 0 || state.step === steps) log.push(window.flush());
@@ -136,7 +153,7 @@ export async function trainSae(opts: TrainOptions, source: BatchSource): Promise
   const final = dead.mask();
   const from = opts.initFrom?.dSae;
   const newLatents = from === undefined ? undefined : { count: opts.dSae - from, dead: final.dead.subarray(from).reduce((n, d) => n + d, 0) };
-  return { state, steps, tokensSeen, normalization, deadFraction: final.count / opts.dSae, ...(newLatents ? { newLatents } : {}), log, resumedFromStep: resumed?.meta.step ?? 0, ...provider };
+  return { state, steps, tokensSeen, normalization, deadFraction: deadAmongTrained(final.dead), ...(newLatents ? { newLatents } : {}), log, resumedFromStep: resumed?.meta.step ?? 0, ...provider };
 }
 
 async function freshStart(opts: TrainOptions, source: BatchSource) {
@@ -178,8 +195,19 @@ function checkOptions(opts: TrainOptions): void {
     if (opts.activation.k > opts.dSae) throw new TrainingError(`k = ${opts.activation.k} is larger than d_sae = ${opts.dSae}`);
   }
   for (const j of opts.blockedLatents ?? []) int('blocked latent', j, 0);
+  for (const j of opts.trainableLatents ?? []) int('trainable latent', j, 0);
+  const outside = (opts.trainableLatents ?? []).find((j) => j >= opts.dSae);
+  if (outside !== undefined) throw new TrainingError(`trainable latent ${outside} is out of range for d_sae = ${opts.dSae}`);
+  if (opts.trainableLatents && opts.trainableLatents.length === 0) throw new TrainingError('no latent to train: the trainable list is empty');
   const outOfRange = (opts.blockedLatents ?? []).find((j) => j >= opts.dSae);
   if (outOfRange !== undefined) throw new TrainingError(`blocked latent ${outOfRange} is out of range for d_sae = ${opts.dSae}`);
+}
+
+function trainableMask(opts: TrainOptions): Float32Array | undefined {
+  if (!opts.trainableLatents) return undefined;
+  const mask = new Float32Array(opts.dSae);
+  for (const j of opts.trainableLatents) mask[j] = 1;
+  return mask;
 }
 
 function blockedMask(opts: TrainOptions): Uint8Array | undefined {

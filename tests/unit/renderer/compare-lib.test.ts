@@ -77,7 +77,7 @@ describe('split form', () => {
   const narrow = { id: 'Brown 512', dSae: 512, k: 16 };
   it('defaults to the recipe: copied latents plus 16 new started from the feature, a threshold of a quarter of its max, the feature kept, a valid name', () => {
     const s = splitDefaults(narrow, 42, '0101', 9.39);
-    expect(s).toMatchObject({ dSae: 528, k: 16, initFrom: true, newFromData: true, zeroFeature: false, normalizeInit: false, threshold: 2.35, tokens: 1_048_576, batchTokens: 4096, lr: null, name: 'brown-512-f42-split-0101' });
+    expect(s).toMatchObject({ dSae: 528, k: 16, initFrom: true, newFromData: true, freezeOthers: true, background: 0.5, zeroFeature: false, normalizeInit: false, threshold: 2.35, tokens: 1_048_576, batchTokens: 4096, lr: null, name: 'brown-512-f42-split-0101' });
     expect(splitProblem(s, 512)).toBeNull();
     expect(splitDefaults(narrow, 42, '0101').threshold).toBe(0);
     expect(slug('  ÄÖ  ')).toBe('sae');

@@ -145,4 +145,32 @@ describe('the training-step graph', () => {
     }
     expect(state.step).toBe(5);
   });
+
+  it('leaves frozen latents and a held b_dec exactly as they were, not even renormalised, and trains the rest as without freezing', async () => {
+    const base: StepGraphSpec = { dIn: 6, dSae: 10, activation: { kind: 'topk', k: 3, auxKCoefficient: 0 }, adam: DEFAULT_ADAM, unitNormDecoder: true };
+    const params = randomParams(base, 21); // decoder rows deliberately not unit norm
+    const x = randomUniform(16 * base.dIn, 9);
+    const zero = (): Params => Object.fromEntries(PARAM_NAMES.map((p) => [p, new Float32Array(params[p].length)])) as Params;
+    const start = () => ({ params: structuredClone(params), m: zero(), v: zero(), step: 2 });
+    const trainable = Float32Array.from({ length: 10 }, (_, j) => (j >= 6 ? 1 : 0));
+    const frozen = start();
+    await new StepRunner({ ...base, freezing: true }).step(frozen, { x, nTokens: 16, lr: 0.01, mseScale: 0.5, trainable, trainDecoderBias: false });
+    const free = start();
+    await new StepRunner(base).step(free, { x, nTokens: 16, lr: 0.01, mseScale: 0.5 });
+    expect(Array.from(frozen.params.bDec)).toEqual(Array.from(params.bDec));
+    for (let j = 0; j < 10; j++) {
+      const row = (a: Float32Array) => Array.from(a.subarray(j * 6, (j + 1) * 6));
+      if (j < 6) {
+        expect(row(frozen.params.wDec), `wDec row ${j}`).toEqual(row(params.wDec));
+        expect(row(frozen.params.wEncT), `wEncT row ${j}`).toEqual(row(params.wEncT));
+        expect(frozen.params.bEnc[j]).toBe(params.bEnc[j]);
+        expect(row(frozen.m.wDec).every((v) => v === 0)).toBe(true);
+      } else {
+        // The same gradient as without freezing (the loss does not depend on which rows train), so the same update.
+        expect(relativeError(Float32Array.from(row(frozen.params.wEncT)), Float32Array.from(row(free.params.wEncT))), `row ${j}`).toBeLessThan(1e-6);
+        expect(relativeError(Float32Array.from(row(frozen.params.wDec)), Float32Array.from(row(free.params.wDec))), `row ${j}`).toBeLessThan(1e-6);
+        expect(Math.hypot(...row(frozen.params.wDec))).toBeCloseTo(1, 5);
+      }
+    }
+  });
 });
