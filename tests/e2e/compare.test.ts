@@ -114,6 +114,11 @@ describe('Compare in Chromium on the demo workspace', () => {
     await expect.poll(() => tree.locator(`svg a.node[data-depth="1"]`).count()).toBeGreaterThanOrEqual(2);
     const childLinks = await tree.locator('svg a.node[data-depth="1"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(childLinks.every((h) => h?.startsWith(`#/feature/${splitId}/`))).toBe(true);
+    // The page judges the split: how many children fire on the parent's tokens, or why none does.
+    const verdict = tree.getByRole('status').first();
+    await expect.poll(() => verdict.textContent()).toMatch(new RegExp(`#${feature} splits into \\d+ child|No child of #${feature} `));
+    // Each child card says what share of the parent's firings it covers and P(parent | child).
+    await expect.poll(() => tree.locator('svg a.node[data-depth="1"] text').allTextContents()).toContainEqual(expect.stringMatching(/covers \d+(\.\d)? % · P\(parent\) \d\.\d\d/));
     await shoot('split-tree');
   }, 300_000);
 });

@@ -38,6 +38,7 @@ describe('activation colouring', () => {
   it('stripTokens shows tokens the index read but did not count (the BOS, a burn-in) as context, untinted', () => {
     const strip = stripTokens(['', ' burn', ' in', ' cat'], [0, 3, 2, 4], [0, 1, 2, 3], 4, [0, 0, 0, 1]);
     expect(strip.map((t) => t.context)).toEqual([true, true, true, false]);
+    expect(strip[0]).toMatchObject({ text: '⟨bos⟩', bos: true, symbolic: true });
     expect(strip.slice(0, 3).map((t) => t.tint)).toEqual([0, 0, 0]);
     expect(tokenClass(strip[1], 3)).toBe('tok tint-0 ctx');
     expect(tokenClass(strip[3], 3)).toBe('tok tint-20 strong max');

@@ -14,7 +14,7 @@ export interface SplitVerdict {
   children: SplitTreeNode[];
   /** children in the tree at all (any P, any firings) */
   inTree: number;
-  /** share of the parent's firings the counted children cover together (an upper bound: they may overlap) */
+  /** the counted children's shares of the parent's firings, added up (over 1 when they overlap) */
   covered: number;
   /** one sentence a researcher reads first */
   headline: string;
@@ -38,14 +38,14 @@ const pct = (v: number) => `${(100 * v).toFixed(v < 0.1 ? 1 : 0)} %`;
 export function splitVerdict(root: SplitTreeNode, by: MatchMeasure, newLatents?: NewLatents | null): SplitVerdict {
   const all = root.children;
   const children = all.filter(isSplitChild).sort((a, b) => (b.edge?.parentShare ?? 0) - (a.edge?.parentShare ?? 0));
-  const covered = Math.min(1, children.reduce((s, c) => s + (c.edge?.parentShare ?? 0), 0));
+  const covered = children.reduce((s, c) => s + (c.edge?.parentShare ?? 0), 0);
   const measure = by === 'cosine' ? 'decoder cosine' : 'activation correlation';
   const counted = all.some((c) => c.edge?.cofire !== null);
   if (!counted && all.length > 0) {
     return { by, children: [], inTree: all.length, covered: 0, headline: `${all.length} features have #${root.key.index} as their best parent by ${measure}, but this comparison predates co-firing counts.`, advice: ['Compare the two SAEs again to count how often each child fires with its parent.'] };
   }
   if (children.length > 0) {
-    const headline = `#${root.key.index} splits into ${children.length} ${children.length === 1 ? 'child' : 'children'} by ${measure} that fire on its tokens (P(parent | child) ≥ ${SPLIT_CHILD.minP}, ≥ ${SPLIT_CHILD.minFires} firings), covering up to ${pct(covered)} of its firings.`;
+    const headline = `#${root.key.index} splits into ${children.length} ${children.length === 1 ? 'child' : 'children'} by ${measure} that fire on its tokens (P(parent | child) ≥ ${SPLIT_CHILD.minP}, ≥ ${SPLIT_CHILD.minFires} firings); their shares of its firings add up to ${pct(covered)}${covered > 1.05 ? ' (they overlap)' : ''}.`;
     return { by, children, inTree: all.length, covered, headline, advice: [] };
   }
   const advice: string[] = [];

@@ -13,6 +13,8 @@ export interface StripToken {
   strong: boolean;
   /** Read by the model as left context but not counted (a burn-in token): shown muted, never tinted. */
   context: boolean;
+  /** The window's BOS (context too). */
+  bos: boolean;
 }
 
 /**
@@ -22,10 +24,12 @@ export interface StripToken {
  */
 export function stripTokens(tokens: readonly string[], acts: readonly number[], positions: readonly number[], scaleMax: number, counted?: readonly number[]): StripToken[] {
   return positions.map((i) => {
-    const shown = displayToken(tokens[i] ?? '');
     const context = counted !== undefined && counted[i] === 0;
+    // A window's first position, uncounted and empty, is the BOS the model reads before the text.
+    const bos = context && i === 0 && tokens[0] === '';
+    const shown = bos ? { text: '⟨bos⟩', symbolic: true, breaksLine: false } : displayToken(tokens[i] ?? '');
     const intensity = context ? 0 : activationIntensity(acts[i] ?? 0, scaleMax);
-    return { i, text: shown.text, symbolic: shown.symbolic, breaksLine: shown.breaksLine, tint: tintLevel(intensity), strong: isStrongTint(intensity), context };
+    return { i, text: shown.text, symbolic: shown.symbolic, breaksLine: shown.breaksLine, tint: tintLevel(intensity), strong: isStrongTint(intensity), context, bos };
   });
 }
 
