@@ -3,8 +3,8 @@
 # MLP output, the analogue of the feature-splitting study's 1-layer MLP): 512 and 4096 latents, each
 # on 8,388,608 tokens drawn uniformly from the whole Brown corpus (≈ 4.9 passes in fresh orders),
 # seed 0 (the initialisation is keyed by seed and width, so the two start unrelated). Their weights
-# ship in resources/demo/saes so the first launch only has to index them. Takes about 40 minutes on
-# 2 idle cores.
+# ship in resources/demo/saes so the first launch only has to index them. Takes about 15 minutes on
+# 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=resources/demo/model
