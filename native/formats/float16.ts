@@ -1,15 +1,13 @@
 /** Exact IEEE half → float32 via a bit-level table-free decode (subnormals, inf and NaN included). */
-export function decodeF16(bits: Uint16Array): Float32Array {
-  const out = new Float32Array(bits.length);
-  const u = new Uint32Array(out.buffer);
+export function decodeF16(bits: Uint16Array, out: Float32Array = new Float32Array(bits.length), offset = 0): Float32Array {
+  const u = new Uint32Array(out.buffer, out.byteOffset + offset * 4, bits.length);
   for (let i = 0; i < bits.length; i++) u[i] = f16BitsToF32Bits(bits[i]);
   return out;
 }
 
 /** bfloat16 is the top half of a float32, so decoding is a shift. */
-export function decodeBf16(bits: Uint16Array): Float32Array {
-  const out = new Float32Array(bits.length);
-  const u = new Uint32Array(out.buffer);
+export function decodeBf16(bits: Uint16Array, out: Float32Array = new Float32Array(bits.length), offset = 0): Float32Array {
+  const u = new Uint32Array(out.buffer, out.byteOffset + offset * 4, bits.length);
   for (let i = 0; i < bits.length; i++) u[i] = bits[i] << 16;
   return out;
 }

@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
 import { checkHeaderLength, parseHeader } from './safetensors-header.js';
 import type { SafetensorsEntry } from './safetensors-header.js';
 import { readAt } from './read-at.js';
-import { FormatError, bytesOf, dtypeSize, isDType, numel, toFloat32, viewAs } from './tensor.js';
+import { FormatError, bytesOf, decodeFloat32Into, dtypeSize, isDType, numel, toFloat32, viewAs } from './tensor.js';
 import type { HostTensor } from './tensor.js';
 
 export type { SafetensorsEntry } from './safetensors-header.js';
@@ -15,8 +15,13 @@ export interface SafetensorsFile {
   entries: Map<string, SafetensorsEntry>;
   read(name: string): HostTensor;
   readFloat32(name: string): { shape: number[]; data: Float32Array };
+  /** Decodes a tensor as float32 into `out` at `offset`, reading a slice of the file at a time. */
+  readFloat32Into(name: string, out: Float32Array, offset: number): void;
   close(): void;
 }
+
+/** Bytes read per slice when streaming a tensor into float32 (a multiple of every element size). */
+const STREAM_BYTES = 1 << 24;
 
 /** Reads and validates only the header; each tensor is read from disk when asked for. */
 export function openSafetensors(path: string): SafetensorsFile {
@@ -41,6 +46,18 @@ export function openSafetensors(path: string): SafetensorsFile {
       readFloat32(name) {
         const t = file.read(name);
         return { shape: t.shape, data: toFloat32(t) };
+      },
+      readFloat32Into(name, out, offset) {
+        const e = entries.get(name);
+        if (!e) throw new FormatError(path, `no tensor named "${name}" (the file has ${entries.size})`);
+        if (fd < 0) throw new FormatError(path, `cannot read tensor "${name}": the file was closed`);
+        const size = dtypeSize(e.dtype);
+        const total = e.end - e.begin;
+        if (offset < 0 || offset + total / size > out.length) throw new RangeError(`tensor "${name}" does not fit at ${offset} in ${out.length} values`);
+        for (let done = 0; done < total; done += STREAM_BYTES) {
+          const bytes = readTensorBytes(path, fd, name, dataStart + e.begin + done, Math.min(STREAM_BYTES, total - done));
+          decodeFloat32Into(e.dtype, viewAs(e.dtype, bytes), out, offset + done / size);
+        }
       },
       close() {
         if (fd >= 0) closeSync(fd);

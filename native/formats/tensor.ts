@@ -87,13 +87,15 @@ export function bytesOf(data: TensorData): Uint8Array {
 export function toFloat32(t: HostTensor): Float32Array {
   const { data } = t;
   if (t.dtype === 'F32') return data as Float32Array;
-  if (t.dtype === 'F16') return decodeF16(data as Uint16Array);
-  if (t.dtype === 'BF16') return decodeBf16(data as Uint16Array);
   const out = new Float32Array(data.length);
-  if (data instanceof BigInt64Array) {
-    for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
-  } else {
-    out.set(data);
-  }
+  decodeFloat32Into(t.dtype, data, out, 0);
   return out;
+}
+
+/** Decodes `data` of any dtype as float32 into `out` at `offset` (the streaming form of toFloat32). */
+export function decodeFloat32Into(dtype: DType, data: TensorData, out: Float32Array, offset: number): void {
+  if (dtype === 'F16') decodeF16(data as Uint16Array, out, offset);
+  else if (dtype === 'BF16') decodeBf16(data as Uint16Array, out, offset);
+  else if (data instanceof BigInt64Array) for (let i = 0; i < data.length; i++) out[offset + i] = Number(data[i]);
+  else out.set(data, offset);
 }

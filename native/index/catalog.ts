@@ -5,7 +5,7 @@ import type { ModelRegistration, SaeRegistration } from '../api/types.js';
 import { FormatError } from '../formats/tensor.js';
 import { openSafetensors } from '../formats/safetensors.js';
 import type { TransformerConfig } from '../models/config.js';
-import { UnknownHookError, resolveHooks } from '../models/hooks.js';
+import { UnknownHookError, hookWidth } from '../models/hooks.js';
 import { SaeError, assertHookWidth } from '../sae/canonical.js';
 import type { CanonicalSae } from '../sae/canonical.js';
 import { loadSae } from '../sae/formats/load.js';
@@ -88,13 +88,6 @@ export function registerSae(ws: Workspace, path: string, modelId?: string, now =
   return { ...saeSummaryOf(record), registration: existing ? 'updated' : 'added', previousFingerprint };
 }
 
-/** The width of a hook's activation: the MLP's hidden points are dMlp wide, everything else dModel. */
-export function modelHookWidth(config: TransformerConfig, hook: string): number {
-  // Mirrors hookWidth in sae/train/activation-forward.ts, which would pull ONNX Runtime into the engine.
-  const [ref] = resolveHooks(config, [hook]);
-  return ref.point === 'mlp.hook_pre' || ref.point === 'mlp.hook_mid' || ref.point === 'mlp.hook_post' ? config.dMlp : config.dModel;
-}
-
 /** The model's full config: the stored one, or config.json again for a row written without it. */
 export function storedModelConfig(model: ModelRecord): TransformerConfig {
   const c = model.config;
@@ -114,7 +107,7 @@ function checkAgainstModel(ws: Workspace, sae: CanonicalSae, modelId: string, fi
     return;
   }
   const hook = sae.hookName;
-  asInputError(() => assertHookWidth(sae, modelHookWidth(config, hook), model.name, hook), field);
+  asInputError(() => assertHookWidth(sae, hookWidth(config, hook), model.name, hook), field);
 }
 
 /** Weights files (by extension) and config files of an SAE folder, or the file itself. */

@@ -6,7 +6,7 @@ import type { Provider } from '../onnx/ort.js';
 import { assertHookWidth } from '../sae/canonical.js';
 import type { CanonicalSae } from '../sae/canonical.js';
 import { loadSae } from '../sae/formats/load.js';
-import { hookWidth } from '../sae/train/activation-forward.js';
+import { hookWidth } from '../models/hooks.js';
 import type { IndexCursor, IndexRun } from '../store/index-runs-table.js';
 import { IndexStateTable } from '../store/index-state-table.js';
 import type { StoredWindow } from '../store/windows-table.js';

@@ -5,7 +5,7 @@ import type { TransformerWeights } from '../models/weights.js';
 import { assertHookWidth } from '../sae/canonical.js';
 import type { CanonicalSae } from '../sae/canonical.js';
 import { loadSae } from '../sae/formats/load.js';
-import { hookWidth } from '../sae/train/activation-forward.js';
+import { hookWidth } from '../models/hooks.js';
 import type { ModelRecord } from '../store/models-table.js';
 import type { SaeRecord } from '../store/saes-table.js';
 import type { Workspace } from '../store/workspace.js';

@@ -1,9 +1,15 @@
 import { FormatError } from '../formats/tensor.js';
+import { positiveInt, positiveNumber } from './config-keys.js';
+import type { Json } from './config-keys.js';
+import { HF_FAMILIES, parseHfFamilyConfig } from './hf-config.js';
+import type { RotaryConfig } from './rope.js';
 
-export type ModelFamily = 'gpt2' | 'transformerlens';
-export type ActFn = 'gelu' | 'gelu_new' | 'relu' | 'solu_ln';
-/** 'LN' has learned w and b; 'LNPre' is LN with them folded into the next weights; null is no LN. */
-export type Normalization = 'LN' | 'LNPre' | null;
+export type ModelFamily = 'gpt2' | 'transformerlens' | 'llama' | 'mistral' | 'qwen2' | 'qwen3' | 'gemma2' | 'gemma3' | 'gpt_neox';
+export type ActFn = 'gelu' | 'gelu_new' | 'relu' | 'solu_ln' | 'silu';
+/** 'LN' has learned w and b; 'LNPre' is LN with them folded into the next weights; 'RMS' is RMSNorm; null is no norm. */
+export type Normalization = 'LN' | 'LNPre' | 'RMS' | null;
+/** Hugging Face's layer_types: 'sliding' layers attend to the last `slidingWindow` positions only. */
+export type LayerType = 'full' | 'sliding';
 
 /** One transformer's shape, whichever naming its config.json uses. */
 export interface TransformerConfig {
@@ -20,22 +26,56 @@ export interface TransformerConfig {
   normalization: Normalization;
   lnEps: number;
   attnOnly: boolean;
+  // What the families beyond GPT-2 add; absent means GPT-2's behaviour.
+  /** grouped-query attention: key/value heads, each shared by nHeads / nKvHeads query heads */
+  nKvHeads?: number;
+  /** rotary position embeddings (then there is no learned position table) */
+  rotary?: RotaryConfig;
+  /** per layer; absent: every layer attends to all earlier positions */
+  layerTypes?: LayerType[];
+  slidingWindow?: number;
+  /** out(act(gate(x)) · in(x)) (SwiGLU, GeGLU) */
+  gatedMlp?: boolean;
+  /** attention and MLP both read the block's input (GPT-NeoX / Pythia): there is no hook_resid_mid */
+  parallelAttnMlp?: boolean;
+  /** RMSNorm of each head's queries and keys before the rotary embedding (Qwen 3, Gemma 3) */
+  qkNorm?: boolean;
+  /** Gemma's sandwich norms: attention and MLP outputs are normalised before they join the residual stream */
+  postNorms?: boolean;
+  /** the embedding is multiplied by this (Gemma: √dModel) */
+  embedScale?: number;
+  /** the factor on q·k (default 1/√dHead; Gemma: query_pre_attn_scalar^-½) */
+  attnScale?: number;
+  /** attention scores become c·tanh(s / c) (Gemma 2) */
+  attnSoftcap?: number;
+  /** logits become c·tanh(l / c) (Gemma 2) */
+  finalSoftcap?: number;
+  /** the unembedding is the embedding matrix (tie_word_embeddings) */
+  tiedEmbeddings?: boolean;
+  /** the weights' storage dtype on disk, for display */
+  dtype?: string;
+  /** ids config.json names, for tokenizers that do not say */
+  bosTokenId?: number;
+  eosTokenId?: number;
 }
 
 const ACT_FNS: readonly ActFn[] = ['gelu', 'gelu_new', 'relu', 'solu_ln'];
 // Hugging Face names the tanh approximation three ways; all are the same function.
 const HF_ACT: Record<string, ActFn> = { gelu_new: 'gelu_new', gelu_pytorch_tanh: 'gelu_new', gelu_fast: 'gelu_new', gelu: 'gelu', relu: 'relu' };
 
-type Json = Record<string, unknown>;
-
 /** Reads a config.json in either naming: Hugging Face GPT-2 (`n_layer`, `n_embd`) or TransformerLens (`n_layers`, `d_model`). */
 export function parseModelConfig(json: unknown, source: string): TransformerConfig {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new FormatError(source, 'expected a JSON object');
   const cfg = json as Json;
   if (cfg.n_layers !== undefined && cfg.d_model !== undefined) return parseTransformerLens(cfg, source);
-  if (cfg.model_type === 'gpt2' || cfg.n_layer !== undefined) return parseGpt2(cfg, source);
-  const type = typeof cfg.model_type === 'string' ? ` (model_type "${cfg.model_type}")` : '';
-  throw new FormatError(source, `not a GPT-2 or TransformerLens config${type}: expected n_layer/n_embd or n_layers/d_model`);
+  if (cfg.model_type === 'gpt2' || (cfg.model_type === undefined && cfg.n_layer !== undefined)) return parseGpt2(cfg, source);
+  if (typeof cfg.model_type === 'string' && HF_FAMILIES.includes(cfg.model_type)) return parseHfFamilyConfig(cfg, source);
+  const type = typeof cfg.model_type === 'string' ? `model_type "${cfg.model_type}"${architectures(cfg)} is not supported` : 'no model_type, and not a GPT-2 or TransformerLens config';
+  throw new FormatError(source, `${type}: expected one of gpt2, ${HF_FAMILIES.join(', ')}, or a TransformerLens config (n_layers/d_model)`);
+}
+
+function architectures(cfg: Json): string {
+  return Array.isArray(cfg.architectures) && cfg.architectures.length > 0 ? ` (${cfg.architectures.map(String).join(', ')})` : '';
 }
 
 function parseGpt2(cfg: Json, source: string): TransformerConfig {
@@ -113,19 +153,4 @@ function refuseUnsupported(cfg: Json, source: string): void {
   if (cfg.n_key_value_heads != null && cfg.n_key_value_heads !== cfg.n_heads) {
     throw new FormatError(source, 'grouped-query attention (n_key_value_heads) is not supported');
   }
-}
-
-function positiveInt(cfg: Json, key: string, source: string): number {
-  const v = cfg[key];
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) {
-    throw new FormatError(source, `${key} must be a positive integer, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
-  }
-  return v;
-}
-
-function positiveNumber(cfg: Json, key: string, source: string, fallback: number): number {
-  const v = cfg[key];
-  if (v == null) return fallback;
-  if (typeof v !== 'number' || !(v > 0)) throw new FormatError(source, `${key} must be a positive number, got ${JSON.stringify(v)}`);
-  return v;
 }

@@ -1,10 +1,21 @@
 import { GraphBuilder } from '../onnx/graph.js';
 import type { ValueRef } from '../onnx/graph.js';
-import { attention, embed, layerNorm, mlp, unembed } from './blocks.js';
+import { attention } from './attention.js';
+import { embed, mlp, norm, unembed } from './blocks.js';
 import type { BlockContext } from './blocks.js';
 import { hookName, resolveHooks } from './hooks.js';
 import type { HookRef, LayerPoint } from './hooks.js';
+import { weightBytes } from './weights.js';
 import type { Tensor32, TransformerWeights } from './weights.js';
+
+/**
+ * Models with more float32 weights than this bind their larger tensors as graph inputs (see
+ * GraphBuilder.boundInput): no protobuf limit, no copy per session. Smaller models keep their weights
+ * as initializers, which ONNX Runtime prepacks for its MatMuls (faster on short batches).
+ */
+export const INLINE_WEIGHT_BYTES = 2 ** 30;
+/** Tensors smaller than this stay initializers even in a bound model (norm weights, biases). */
+const BOUND_MIN_VALUES = 1 << 16;
 
 /**
  * Replaces the activation at a hook by a function of it, as a graph edit (an SAE reconstruction, an
@@ -43,7 +54,7 @@ export function buildForwardGraph(model: TransformerWeights, spec: ForwardSpec):
   // The next block's input, when the deepest hook is where that block would begin.
   if (depth < config.nLayers) ctx.tap(hookName({ layer: depth, point: 'hook_resid_pre' }), resid, config.dModel);
   if (depth === config.nLayers && (spec.logits || hooks.includes('ln_final.hook_normalized'))) {
-    const normalized = () => ctx.tap('ln_final.hook_normalized', layerNorm(ctx, resid, 'ln_final', model.lnFinal, config.dModel), config.dModel);
+    const normalized = () => ctx.tap('ln_final.hook_normalized', norm(ctx, resid, 'ln_final', model.lnFinal, config.dModel), config.dModel);
     const final = config.normalization === null ? resid : normalized();
     if (spec.logits) {
       const logits = g.op('Reshape', [unembed(ctx, model, final), ctx.batched(config.dVocab)]);
@@ -67,44 +78,65 @@ function blockContext(
   wanted: ReadonlySet<string>,
   splices: ReadonlyMap<string, Splice>,
 ): BlockContext {
-  const initializers = new Map<Float32Array, ValueRef>();
-  const shapes = new Map<number, ValueRef>();
-  const batchSeq = g.op('Shape', [ids]);
-  const batched = (width: number): ValueRef => {
-    let shape = shapes.get(width);
-    if (!shape) shapes.set(width, (shape = g.op('Concat', [batchSeq, g.constInt64([width])], { axis: 0 })));
-    return shape;
+  const values = new Map<Float32Array, ValueRef>();
+  const memo = new Map<string, ValueRef>();
+  const shared = (key: string, build: () => ValueRef): ValueRef => {
+    let v = memo.get(key);
+    if (!v) memo.set(key, (v = build()));
+    return v;
   };
+  const batchSeq = g.op('Shape', [ids]);
+  const batched = (...dims: number[]): ValueRef => shared(`shape.${dims.join(',')}`, () => g.op('Concat', [batchSeq, g.constInt64(dims)], { axis: 0 }));
+  const range = () => shared('range', () => g.op('Range', [g.constInt64(0), g.op('Squeeze', [g.op('Shape', [ids], { start: 1, end: 2 }), g.constInt64([0])]), g.constInt64(1)]));
+  const bind = weightBytes(model) > INLINE_WEIGHT_BYTES;
   return {
     g,
     config: model.config,
     batched,
+    range,
+    shared,
+    positions: () => shared('positions', () => g.op('Expand', [g.op('Unsqueeze', [range(), g.constInt64([0])]), batchSeq])),
+    wants: (name) => wanted.has(name) || splices.has(name),
     weight(name: string, t: Tensor32): ValueRef {
-      let ref = initializers.get(t.data);
-      if (!ref) initializers.set(t.data, (ref = g.initializer(name, { type: 'float32', dims: t.shape, data: t.data })));
+      let ref = values.get(t.data);
+      if (!ref) {
+        const tensor = { type: 'float32' as const, dims: t.shape, data: t.data };
+        values.set(t.data, (ref = bind && t.data.length >= BOUND_MIN_VALUES ? g.boundInput(name, tensor) : g.initializer(name, tensor)));
+      }
       return ref;
     },
-    tap(name: string, value: ValueRef, width: number): ValueRef {
+    tap(name: string, value: ValueRef, width: number, dims: readonly number[] = [width]): ValueRef {
       const splice = splices.get(name);
       if (!wanted.has(name) && !splice) return value;
-      const view = g.op('Reshape', [value, batched(width)]);
-      if (wanted.has(name)) g.output(view, name, 'float32', ['batch', 'seq', width]);
+      const view = g.op('Reshape', [value, batched(...dims)]);
+      if (wanted.has(name)) g.output(view, name, 'float32', ['batch', 'seq', ...dims]);
       return splice ? g.op('Reshape', [splice(g, view), g.constInt64([-1, width])]) : value;
+    },
+    tapWhole(name: string, value: ValueRef, dims: readonly (number | string)[]): ValueRef {
+      const splice = splices.get(name);
+      if (wanted.has(name)) g.output(value, name, 'float32', dims);
+      return splice ? splice(g, value) : value;
     },
   };
 }
 
-/** One transformer block, hook_resid_pre -> hook_resid_post (pre-LN, as GPT-2 and TransformerLens). */
+/** One transformer block, hook_resid_pre -> hook_resid_post: pre-norm, sequential or parallel, with Gemma's post-norms. */
 function block(ctx: BlockContext, model: TransformerWeights, layer: number, x: ValueRef): ValueRef {
   const { g, config } = ctx;
   const w = model.layers[layer];
-  const tap = (point: LayerPoint, value: ValueRef) => ctx.tap(hookName({ layer, point }), value, config.dModel);
-  const norm = (name: 'ln1' | 'ln2', v: ValueRef) =>
-    config.normalization === null ? v : tap(`${name}.hook_normalized`, layerNorm(ctx, v, `blocks.${layer}.${name}`, w[name], config.dModel));
+  const d = config.dModel;
+  const tap = (point: LayerPoint, value: ValueRef) => ctx.tap(hookName({ layer, point }), value, d);
+  const pre = (name: 'ln1' | 'ln2', v: ValueRef) =>
+    config.normalization === null ? v : tap(`${name}.hook_normalized`, norm(ctx, v, `blocks.${layer}.${name}`, w[name], d));
+  const post = (name: 'ln1Post' | 'ln2Post', v: ValueRef) => (config.postNorms ? norm(ctx, v, `blocks.${layer}.${name}`, w[name], d) : v);
   const residPre = tap('hook_resid_pre', x);
-  const attnOut = tap('hook_attn_out', attention(ctx, norm('ln1', residPre), layer, w));
+  const attnOut = tap('hook_attn_out', post('ln1Post', attention(ctx, pre('ln1', residPre), layer, w.attn)));
   if (!w.mlp) return tap('hook_resid_post', g.op('Add', [residPre, attnOut]));
+  if (config.parallelAttnMlp) {
+    const mlpOut = tap('hook_mlp_out', post('ln2Post', mlp(ctx, pre('ln2', residPre), layer, w.mlp)));
+    return tap('hook_resid_post', g.op('Add', [g.op('Add', [mlpOut, attnOut]), residPre]));
+  }
   const residMid = tap('hook_resid_mid', g.op('Add', [residPre, attnOut]));
-  const mlpOut = tap('hook_mlp_out', mlp(ctx, norm('ln2', residMid), layer, w.mlp));
+  const mlpOut = tap('hook_mlp_out', post('ln2Post', mlp(ctx, pre('ln2', residMid), layer, w.mlp)));
   return tap('hook_resid_post', g.op('Add', [residMid, mlpOut]));
 }

@@ -4,10 +4,16 @@ import type { TransformerConfig } from './config.js';
 export const LAYER_POINTS = [
   'hook_resid_pre',
   'ln1.hook_normalized',
+  'attn.hook_q',
+  'attn.hook_k',
+  'attn.hook_v',
+  'attn.hook_pattern',
+  'attn.hook_z',
   'hook_attn_out',
   'hook_resid_mid',
   'ln2.hook_normalized',
   'mlp.hook_pre',
+  'mlp.hook_pre_linear',
   'mlp.hook_mid',
   'mlp.hook_post',
   'hook_mlp_out',
@@ -25,17 +31,42 @@ export function hookName(ref: HookRef): string {
   return ref.layer === undefined ? ref.point : `blocks.${ref.layer}.${ref.point}`;
 }
 
-/** Whether a point exists in this model (LN hooks need LayerNorm; MLP hooks need an MLP; hook_mid is SoLU's). */
+/**
+ * Whether a point exists in this model: LN hooks need a norm, MLP hooks an MLP, hook_mid is SoLU's,
+ * hook_pre_linear a gated MLP's; rotary models have no hook_pos_embed, parallel blocks no hook_resid_mid.
+ */
 function hasPoint(config: TransformerConfig, point: LayerPoint | ModelPoint): boolean {
   if (point.includes('hook_normalized') && config.normalization === null) return false;
   if (config.attnOnly && (point.startsWith('mlp.') || point === 'hook_mlp_out' || point === 'ln2.hook_normalized' || point === 'hook_resid_mid')) return false;
   if (point === 'mlp.hook_mid') return config.actFn === 'solu_ln';
+  if (point === 'mlp.hook_pre_linear') return config.gatedMlp === true;
+  if (point === 'hook_pos_embed') return config.rotary === undefined;
+  if (point === 'hook_resid_mid') return config.parallelAttnMlp !== true;
   return true;
+}
+
+/**
+ * A hook's dimensions after [batch, seq]: attention's per-head points are [heads, dHead] (keys and
+ * values have nKvHeads heads), the MLP's hidden points dMlp, the rest dModel. hook_pattern is not per
+ * token: it is [batch, head, query, key], so it has no entry here.
+ */
+export function hookDims(config: TransformerConfig, point: LayerPoint | ModelPoint): number[] {
+  if (point === 'attn.hook_q' || point === 'attn.hook_z') return [config.nHeads, config.dHead];
+  if (point === 'attn.hook_k' || point === 'attn.hook_v') return [config.nKvHeads ?? config.nHeads, config.dHead];
+  if (point === 'mlp.hook_pre' || point === 'mlp.hook_pre_linear' || point === 'mlp.hook_mid' || point === 'mlp.hook_post') return [config.dMlp];
+  return [config.dModel];
+}
+
+/** Values per token at a hook, as an SAE reading it sees them (per-head points flattened, as SAELens does). */
+export function hookWidth(config: TransformerConfig, hook: string): number {
+  const [ref] = resolveHooks(config, [hook]);
+  if (ref.point === 'attn.hook_pattern') throw new UnknownHookError(hook, 'a per-token hook: hook_pattern is [batch, head, query, key]');
+  return hookDims(config, ref.point).reduce((a, b) => a * b, 1);
 }
 
 /** Every hook of the model, in forward order. */
 export function modelHooks(config: TransformerConfig): HookRef[] {
-  const refs: HookRef[] = [{ point: 'hook_embed' }, { point: 'hook_pos_embed' }];
+  const refs: HookRef[] = (['hook_embed', 'hook_pos_embed'] as const).filter((point) => hasPoint(config, point)).map((point) => ({ point }));
   for (let layer = 0; layer < config.nLayers; layer++) {
     for (const point of LAYER_POINTS) if (hasPoint(config, point)) refs.push({ layer, point });
   }

@@ -1,7 +1,7 @@
 import { FormatError } from '../formats/tensor.js';
 import type { TransformerConfig } from './config.js';
 import { sameValues, take } from './weights.js';
-import type { LayerNormWeights, LayerWeights, StateDict, TransformerWeights, UnembedWeights } from './weights.js';
+import type { LayerWeights, NormWeights, StateDict, TransformerWeights, UnembedWeights } from './weights.js';
 
 /**
  * A Hugging Face GPT-2 state dict (GPT2Model keys, or GPT2LMHeadModel's with `transformer.`). Its
@@ -13,23 +13,21 @@ export function loadGpt2Weights(dict: StateDict, config: TransformerConfig): Tra
   if (prefix === null) throw new FormatError(dict.source, 'not a GPT-2 state dict: no "transformer.wte.weight" or "wte.weight"');
   const { dModel, dVocab, nCtx, dMlp, nLayers } = config;
   const p = (name: string) => `${prefix}${name}`;
-  const ln = (name: string): LayerNormWeights => ({ w: take(dict, p(`${name}.weight`), [dModel]), b: take(dict, p(`${name}.bias`), [dModel]) });
+  const ln = (name: string): NormWeights => ({ w: take(dict, p(`${name}.weight`), [dModel]), b: take(dict, p(`${name}.bias`), [dModel]) });
   const wE = take(dict, p('wte.weight'), [dVocab, dModel]);
   const layers: LayerWeights[] = [];
   for (let l = 0; l < nLayers; l++) {
     const h = `h.${l}`;
     layers.push({
       ln1: ln(`${h}.ln_1`),
-      wQkv: take(dict, p(`${h}.attn.c_attn.weight`), [dModel, 3 * dModel]),
-      bQkv: take(dict, p(`${h}.attn.c_attn.bias`), [3 * dModel]),
-      wO: take(dict, p(`${h}.attn.c_proj.weight`), [dModel, dModel]),
-      bO: take(dict, p(`${h}.attn.c_proj.bias`), [dModel]),
+      attn: {
+        qkv: { w: take(dict, p(`${h}.attn.c_attn.weight`), [dModel, 3 * dModel]), b: take(dict, p(`${h}.attn.c_attn.bias`), [3 * dModel]), layout: 'inOut' },
+        o: { w: take(dict, p(`${h}.attn.c_proj.weight`), [dModel, dModel]), b: take(dict, p(`${h}.attn.c_proj.bias`), [dModel]), layout: 'inOut' },
+      },
       ln2: ln(`${h}.ln_2`),
       mlp: {
-        wIn: take(dict, p(`${h}.mlp.c_fc.weight`), [dModel, dMlp]),
-        bIn: take(dict, p(`${h}.mlp.c_fc.bias`), [dMlp]),
-        wOut: take(dict, p(`${h}.mlp.c_proj.weight`), [dMlp, dModel]),
-        bOut: take(dict, p(`${h}.mlp.c_proj.bias`), [dModel]),
+        in: { w: take(dict, p(`${h}.mlp.c_fc.weight`), [dModel, dMlp]), b: take(dict, p(`${h}.mlp.c_fc.bias`), [dMlp]), layout: 'inOut' },
+        out: { w: take(dict, p(`${h}.mlp.c_proj.weight`), [dMlp, dModel]), b: take(dict, p(`${h}.mlp.c_proj.bias`), [dModel]), layout: 'inOut' },
       },
     });
   }

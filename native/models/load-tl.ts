@@ -1,6 +1,6 @@
 import type { TransformerConfig } from './config.js';
 import { concat1d, concatColumns, take } from './weights.js';
-import type { LayerNormWeights, LayerWeights, MlpWeights, StateDict, Tensor32, TransformerWeights } from './weights.js';
+import type { AttentionWeights, LayerWeights, MlpWeights, NormWeights, StateDict, Tensor32, TransformerWeights } from './weights.js';
 
 /**
  * A TransformerLens HookedTransformer state dict. Per-head attention weights are regrouped into one
@@ -9,13 +9,12 @@ import type { LayerNormWeights, LayerWeights, MlpWeights, StateDict, Tensor32, T
  */
 export function loadTransformerLensWeights(dict: StateDict, config: TransformerConfig): TransformerWeights {
   const { dModel, dVocab, nCtx, nLayers, normalization } = config;
-  const ln = (name: string, d = dModel): LayerNormWeights | undefined =>
+  const ln = (name: string, d = dModel): NormWeights | undefined =>
     normalization === 'LN' ? { w: take(dict, `${name}.w`, [d]), b: take(dict, `${name}.b`, [d]) } : undefined;
   const layers: LayerWeights[] = [];
   for (let l = 0; l < nLayers; l++) {
     const b = `blocks.${l}`;
-    const { wQkv, bQkv, wO, bO } = attentionWeights(dict, b, config);
-    layers.push({ ln1: ln(`${b}.ln1`), wQkv, bQkv, wO, bO, ln2: config.attnOnly ? undefined : ln(`${b}.ln2`), mlp: mlpWeights(dict, b, config) });
+    layers.push({ ln1: ln(`${b}.ln1`), attn: attentionWeights(dict, b, config), ln2: config.attnOnly ? undefined : ln(`${b}.ln2`), mlp: mlpWeights(dict, b, config) });
   }
   const unembedBias = dict.has('unembed.b_U') ? take(dict, 'unembed.b_U', [dVocab]) : undefined;
   return {
@@ -28,7 +27,7 @@ export function loadTransformerLensWeights(dict: StateDict, config: TransformerC
   };
 }
 
-function attentionWeights(dict: StateDict, block: string, config: TransformerConfig): Pick<LayerWeights, 'wQkv' | 'bQkv' | 'wO' | 'bO'> {
+function attentionWeights(dict: StateDict, block: string, config: TransformerConfig): AttentionWeights {
   const { nHeads, dModel, dHead } = config;
   const perHead = (w: string) => headsToColumns(take(dict, `${block}.attn.W_${w}`, [nHeads, dModel, dHead]));
   const bias = (w: string) => {
@@ -37,11 +36,9 @@ function attentionWeights(dict: StateDict, block: string, config: TransformerCon
   };
   const wO = take(dict, `${block}.attn.W_O`, [nHeads, dHead, dModel]);
   return {
-    wQkv: concatColumns([perHead('Q'), perHead('K'), perHead('V')]),
-    bQkv: concat1d([bias('Q'), bias('K'), bias('V')]),
+    qkv: { w: concatColumns([perHead('Q'), perHead('K'), perHead('V')]), b: concat1d([bias('Q'), bias('K'), bias('V')]), layout: 'inOut' },
     // [nHeads, dHead, dModel] is already [nHeads·dHead, dModel] in memory.
-    wO: { shape: [nHeads * dHead, dModel], data: wO.data },
-    bO: take(dict, `${block}.attn.b_O`, [dModel]),
+    o: { w: { shape: [nHeads * dHead, dModel], data: wO.data }, b: take(dict, `${block}.attn.b_O`, [dModel]), layout: 'inOut' },
   };
 }
 
@@ -63,10 +60,8 @@ function mlpWeights(dict: StateDict, block: string, config: TransformerConfig): 
   const { dModel, dMlp } = config;
   const m = `${block}.mlp`;
   return {
-    wIn: take(dict, `${m}.W_in`, [dModel, dMlp]),
-    bIn: take(dict, `${m}.b_in`, [dMlp]),
-    wOut: take(dict, `${m}.W_out`, [dMlp, dModel]),
-    bOut: take(dict, `${m}.b_out`, [dModel]),
+    in: { w: take(dict, `${m}.W_in`, [dModel, dMlp]), b: take(dict, `${m}.b_in`, [dMlp]), layout: 'inOut' },
+    out: { w: take(dict, `${m}.W_out`, [dMlp, dModel]), b: take(dict, `${m}.b_out`, [dModel]), layout: 'inOut' },
     // SoLU's LayerNorm has learned weights even when the model's normalization_type is LNPre.
     ...(config.actFn === 'solu_ln' && dict.has(`${m}.ln.w`) ? { ln: { w: take(dict, `${m}.ln.w`, [dMlp]), b: take(dict, `${m}.ln.b`, [dMlp]) } } : {}),
   };

@@ -7,6 +7,9 @@ import { FormatError } from '../formats/tensor.js';
 import { readTorchCheckpoint } from '../formats/torch.js';
 import { loadGpt2Weights } from './load-gpt2.js';
 import { loadTransformerLensWeights } from './load-tl.js';
+import { loadHfDecoderWeights } from './load-hf.js';
+import { loadNeoxWeights } from './load-neox.js';
+import type { TransformerConfig } from './config.js';
 import type { StateDict, TransformerWeights } from './weights.js';
 
 export interface LoadedModel {
@@ -19,17 +22,30 @@ export interface LoadedModel {
 
 /**
  * Loads a model folder (config.json + weights), or a weights file with config.json beside it: a
- * Hugging Face GPT-2 folder or a TransformerLens state dict (`.pth`/`.pt`/`.safetensors`).
+ * Hugging Face folder (GPT-2, GPT-NeoX, Llama, Mistral, Qwen 2/3, Gemma 2/3; one file or shards) or a
+ * TransformerLens state dict (`.pth`/`.pt`/`.safetensors`).
  */
 export function loadTransformer(path: string): LoadedModel {
   const { dir, config, weights } = modelFiles(path);
   const weightsPath = weights[0];
   const dict = openStateDict(weightsPath);
   try {
-    const load = config.family === 'gpt2' ? loadGpt2Weights : loadTransformerLensWeights;
-    return { weights: load(dict, config), dir, weightsPath };
+    return { weights: loadWeights(dict, config), dir, weightsPath };
   } finally {
     dict.close();
+  }
+}
+
+function loadWeights(dict: StateDict, config: TransformerConfig): TransformerWeights {
+  switch (config.family) {
+    case 'gpt2':
+      return loadGpt2Weights(dict, config);
+    case 'transformerlens':
+      return loadTransformerLensWeights(dict, config);
+    case 'gpt_neox':
+      return loadNeoxWeights(dict, config, config.tiedEmbeddings === true);
+    default:
+      return loadHfDecoderWeights(dict, config, config.tiedEmbeddings !== false);
   }
 }
 
@@ -48,7 +64,7 @@ export function openStateDict(path: string): StateDict & { close(): void } {
   if (name.endsWith('.index.json')) return openShardedSafetensors(path);
   if (name.endsWith('.safetensors')) {
     const f = openSafetensors(path);
-    return { source: path, has: (n) => f.entries.has(n), read: (n) => f.read(n), close: () => f.close() };
+    return safetensorsDict(path, (n) => (f.entries.has(n) ? f : undefined), () => f.close());
   }
   const { tensors } = readTorchCheckpoint(path);
   return {
@@ -72,10 +88,22 @@ function openShardedSafetensors(indexPath: string): StateDict & { close(): void 
     if (!f) shards.set(file, (f = openSafetensors(join(dirname(indexPath), file))));
     return f;
   };
+  return safetensorsDict(indexPath, (n) => (Object.hasOwn(map, n) ? shard(n) : undefined), () => shards.forEach((f) => f.close()));
+}
+
+/** A state dict over one or more safetensors files; `fileOf` names the file holding a tensor (opened on first use). */
+function safetensorsDict(source: string, fileOf: (name: string) => SafetensorsFile | undefined, close: () => void): StateDict & { close(): void } {
+  const file = (n: string): SafetensorsFile => {
+    const f = fileOf(n);
+    if (!f) throw new FormatError(source, `no tensor named "${n}"`);
+    return f;
+  };
   return {
-    source: indexPath,
-    has: (n) => Object.hasOwn(map, n),
-    read: (n) => shard(n).read(n),
-    close: () => shards.forEach((f) => f.close()),
+    source,
+    has: (n) => fileOf(n)?.entries.has(n) ?? false,
+    read: (n) => file(n).read(n),
+    shape: (n) => fileOf(n)?.entries.get(n)?.shape,
+    readFloat32Into: (n, out, offset) => file(n).readFloat32Into(n, out, offset),
+    close,
   };
 }

@@ -1,6 +1,6 @@
 import { randomUniform } from '../onnx/matmul-rate.js';
 import type { TransformerConfig } from './config.js';
-import type { LayerNormWeights, Tensor32, TransformerWeights } from './weights.js';
+import type { NormWeights, Tensor32, TransformerWeights } from './weights.js';
 
 /** GPT-2 small's shape (12 layers, d_model 768, 12 heads, vocab 50257, n_ctx 1024). */
 export const GPT2_SMALL: TransformerConfig = {
@@ -27,7 +27,7 @@ export function randomTransformer(config: TransformerConfig, seed = 1, layers = 
   let next = seed;
   const scale = 0.02 * Math.sqrt(3);
   const rand = (shape: number[]): Tensor32 => ({ shape, data: randomUniform(shape.reduce((a, b) => a * b, 1), next++, scale) });
-  const ln = (d: number): LayerNormWeights => ({ w: { shape: [d], data: new Float32Array(d).fill(1) }, b: rand([d]) });
+  const ln = (d: number): NormWeights => ({ w: { shape: [d], data: new Float32Array(d).fill(1) }, b: rand([d]) });
   const { dModel, dMlp, dVocab, nCtx, nHeads, dHead } = config;
   const width = nHeads * dHead;
   const wE = rand([dVocab, dModel]);
@@ -37,12 +37,12 @@ export function randomTransformer(config: TransformerConfig, seed = 1, layers = 
     wPos: rand([nCtx, dModel]),
     layers: Array.from({ length: layers }, () => ({
       ln1: ln(dModel),
-      wQkv: rand([dModel, 3 * width]),
-      bQkv: rand([3 * width]),
-      wO: rand([width, dModel]),
-      bO: rand([dModel]),
+      attn: {
+        qkv: { w: rand([dModel, 3 * width]), b: rand([3 * width]), layout: 'inOut' as const },
+        o: { w: rand([width, dModel]), b: rand([dModel]), layout: 'inOut' as const },
+      },
       ln2: ln(dModel),
-      mlp: { wIn: rand([dModel, dMlp]), bIn: rand([dMlp]), wOut: rand([dMlp, dModel]), bOut: rand([dModel]) },
+      mlp: { in: { w: rand([dModel, dMlp]), b: rand([dMlp]), layout: 'inOut' as const }, out: { w: rand([dMlp, dModel]), b: rand([dModel]), layout: 'inOut' as const } },
     })),
     lnFinal: ln(dModel),
     unembed: { w: wE, layout: 'vocabByDModel' },

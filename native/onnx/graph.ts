@@ -45,6 +45,7 @@ export class GraphBuilder {
   readonly #inputs: IoSpec[] = [];
   readonly #outputs: IoSpec[] = [];
   readonly #initializers = new Map<string, GraphTensor>();
+  readonly #bound = new Map<string, GraphTensor>();
   readonly #nodes: NodeSpec[] = [];
   readonly #values = new Set<string>();
   readonly #domains = new Set<string>();
@@ -71,6 +72,27 @@ export class GraphBuilder {
     this.#define(name);
     this.#initializers.set(name, tensor);
     return { name };
+  }
+
+  /**
+   * A weight that stays in the caller's memory: a graph input fed on every run (see boundFeeds) rather
+   * than an initializer copied into the protobuf. Sessions then hold no copy of it (ONNX Runtime reads
+   * host feeds in place), one array serves every session built from it, and models whose weights
+   * exceed protobuf's 2 GiB still load. The fingerprint covers its name and shape, not its values:
+   * a session is only a function of them, the values arrive with each run.
+   */
+  boundInput(name: string, tensor: GraphTensor): ValueRef {
+    checkTensor(name, tensor);
+    this.#define(name);
+    this.#bound.set(name, tensor);
+    this.#inputs.push({ name, type: tensor.type, dims: [...tensor.dims] });
+    return { name };
+  }
+
+  /** The values of the bound inputs some output needs, to feed with every run. */
+  boundFeeds(): Map<string, GraphTensor> {
+    const { inputs } = this.#live();
+    return new Map([...this.#bound].filter(([name]) => inputs.some((i) => i.name === name)));
   }
 
   /** A float32 constant (scalar when `dims` is empty). */
@@ -130,9 +152,9 @@ export class GraphBuilder {
   fingerprint(): string {
     if (this.#fingerprint) return this.#fingerprint;
     const hash = createHash('sha256');
-    const { nodes: live, initializers } = this.#live();
+    const { nodes: live, initializers, inputs } = this.#live();
     const nodes = live.map((n) => ({ ...n, attrs: Object.entries(n.attrs).map(([k, v]) => [k, describeAttribute(v)]) }));
-    hash.update(JSON.stringify({ opset: this.opset, inputs: this.#inputs, outputs: this.#outputs, nodes }));
+    hash.update(JSON.stringify({ opset: this.opset, inputs, outputs: this.#outputs, nodes }));
     for (const n of live) for (const v of Object.values(n.attrs)) if (typeof v === 'object' && 'data' in v) hash.update(rawBytes(v));
     for (const [name, t] of initializers) {
       hash.update(JSON.stringify([name, t.type, t.dims]));
@@ -144,11 +166,11 @@ export class GraphBuilder {
 
   /** The serialized ModelProto. */
   toBytes(): Uint8Array {
-    const { nodes, initializers } = this.#live();
+    const { nodes, initializers, inputs } = this.#live();
     let total = 0;
     for (const t of initializers.values()) total += t.data.byteLength;
     if (total > MAX_MODEL_BYTES) {
-      throw new Error(`graph "${this.name}" holds ${(total / 2 ** 30).toFixed(2)} GiB of weights; one ONNX protobuf is limited to 2 GiB`);
+      throw new Error(`graph "${this.name}" holds ${(total / 2 ** 30).toFixed(2)} GiB of weights; one ONNX protobuf is limited to 2 GiB (bind large weights as inputs)`);
     }
     const model = onnx.ModelProto.create({
       irVersion: 10,
@@ -165,7 +187,7 @@ export class GraphBuilder {
           attribute: Object.entries(n.attrs).map(([k, v]) => attributeProto(k, v)),
         })),
         initializer: [...initializers].map(([name, t]) => tensorProto(name, t)),
-        input: this.#inputs.map(valueInfo),
+        input: inputs.map(valueInfo),
         output: this.#outputs.map(valueInfo),
       },
     });
@@ -176,7 +198,7 @@ export class GraphBuilder {
    * The nodes and initializers some output depends on. Builders can then write whole blocks and let
    * what no requested output needs fall away (ONNX Runtime would otherwise still compute it).
    */
-  #live(): { nodes: NodeSpec[]; initializers: Map<string, GraphTensor> } {
+  #live(): { nodes: NodeSpec[]; initializers: Map<string, GraphTensor>; inputs: IoSpec[] } {
     const needed = new Set(this.#outputs.map((o) => o.name));
     const nodes: NodeSpec[] = [];
     for (let i = this.#nodes.length - 1; i >= 0; i--) {
@@ -186,7 +208,9 @@ export class GraphBuilder {
       for (const input of n.inputs) needed.add(input);
     }
     const initializers = new Map([...this.#initializers].filter(([name]) => needed.has(name)));
-    return { nodes: nodes.reverse(), initializers };
+    // Inputs the caller declared stay even when unused (callers feed them); unused bound weights go.
+    const inputs = this.#inputs.filter((i) => !this.#bound.has(i.name) || needed.has(i.name));
+    return { nodes: nodes.reverse(), initializers, inputs };
   }
 
   #define(name: string): void {

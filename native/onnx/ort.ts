@@ -1,6 +1,8 @@
 // The one module that touches onnxruntime-node. It is loaded on first use (a dynamic import), so
 // importing the engine does not load the native binding until a graph actually runs.
 import type * as OrtModule from 'onnxruntime-node';
+import type { GraphBuilder } from './graph.js';
+import type { GraphTensor } from './tensor-proto.js';
 
 export type Provider = 'cpu' | 'webgpu' | 'cuda' | 'dml' | 'coreml';
 export const PROVIDERS: readonly Provider[] = ['cpu', 'webgpu', 'cuda', 'dml', 'coreml'];
@@ -70,15 +72,30 @@ export class OrtTensor {
 export class OrtSession {
   readonly #session: OrtModule.InferenceSession;
   readonly #ort: typeof OrtModule;
+  /** Weights bound to the graph's inputs (GraphBuilder.boundInput), fed with every run. */
+  readonly #bound: ReadonlyMap<string, OrtModule.Tensor>;
 
   constructor(
     ort: typeof OrtModule,
     session: OrtModule.InferenceSession,
     readonly provider: Provider,
     readonly fallbackMessage?: string,
+    bound: ReadonlyMap<string, OrtModule.Tensor> = new Map(),
   ) {
     this.#ort = ort;
     this.#session = session;
+    this.#bound = bound;
+  }
+
+  /**
+   * The same native session, feeding these weights with every run. The tensors wrap the caller's
+   * arrays (no copy), which the returned session keeps alive.
+   */
+  bind(weights: ReadonlyMap<string, GraphTensor>): OrtSession {
+    if (weights.size === 0) return this;
+    const bound = new Map(this.#bound);
+    for (const [name, t] of weights) bound.set(name, toOrtTensor(this.#ort, name, { type: t.type, dims: t.dims, data: t.data }));
+    return new OrtSession(this.#ort, this.#session, this.provider, this.fallbackMessage, bound);
   }
 
   get inputNames(): readonly string[] {
@@ -91,7 +108,7 @@ export class OrtSession {
 
   /** Runs the graph; `outputs` defaults to all of them. Blocks the calling thread while it computes. */
   async run(feeds: Record<string, Feed>, outputs?: readonly string[]): Promise<Record<string, OrtTensor>> {
-    const ortFeeds: Record<string, OrtModule.Tensor> = {};
+    const ortFeeds: Record<string, OrtModule.Tensor> = Object.fromEntries(this.#bound);
     for (const [name, feed] of Object.entries(feeds)) ortFeeds[name] = toOrtTensor(this.#ort, name, feed);
     const result = outputs ? await this.#session.run(ortFeeds, [...outputs]) : await this.#session.run(ortFeeds);
     const wrapped: Record<string, OrtTensor> = {};
@@ -115,10 +132,16 @@ function toOrtTensor(ort: typeof OrtModule, name: string, feed: Feed): OrtModule
 }
 
 /**
- * Loads a serialized ONNX model. A provider other than the CPU that fails to start (ONNX Runtime throws
- * at session creation rather than falling back) is retried on the CPU, and the session says why.
+ * Loads a serialized ONNX model, or a graph (whose bound weights the session then feeds). A provider
+ * other than the CPU that fails to start (ONNX Runtime throws at session creation rather than falling
+ * back) is retried on the CPU, and the session says why.
  */
-export async function createSession(model: Uint8Array, options: SessionOptions = {}): Promise<OrtSession> {
+export async function createSession(model: Uint8Array | GraphBuilder, options: SessionOptions = {}): Promise<OrtSession> {
+  if (model instanceof Uint8Array) return createFromBytes(model, options);
+  return (await createFromBytes(model.toBytes(), options)).bind(model.boundFeeds());
+}
+
+async function createFromBytes(model: Uint8Array, options: SessionOptions): Promise<OrtSession> {
   const ort = await loadOrt();
   const provider = options.provider ?? 'cpu';
   if (!PROVIDERS.includes(provider)) parseProvider(provider);

@@ -5,7 +5,8 @@ import type { OrtSession, SessionOptions } from './ort.js';
 /**
  * Sessions by graph fingerprint and options, least recently used evicted first. Building a session
  * (graph optimisation, weight prepacking) costs far more than hashing the graph, so a repeated
- * forward pass with the same hooks reuses its session.
+ * forward pass with the same hooks reuses its session. A graph's bound weights are not part of its
+ * fingerprint: each caller gets the cached session bound to its own graph's weights.
  */
 export class SessionCache {
   readonly #entries = new Map<string, Promise<OrtSession>>();
@@ -18,11 +19,12 @@ export class SessionCache {
 
   async get(graph: GraphBuilder, options: SessionOptions = {}): Promise<OrtSession> {
     const key = `${graph.fingerprint()}|${options.provider ?? 'cpu'}|${options.intraOpNumThreads ?? 0}`;
+    const bound = graph.boundFeeds();
     let entry = this.#entries.get(key);
     if (entry) {
       this.#entries.delete(key);
       this.#entries.set(key, entry);
-      return entry;
+      return (await entry).bind(bound);
     }
     entry = createSession(graph.toBytes(), options);
     this.#entries.set(key, entry);
@@ -31,7 +33,7 @@ export class SessionCache {
       // Not released here: a caller may still be running it; the binding frees it when collected.
       this.#entries.delete(this.#entries.keys().next().value as string);
     }
-    return entry;
+    return (await entry).bind(bound);
   }
 
   async clear(): Promise<void> {

@@ -3,7 +3,7 @@ import type { Tokenizer } from '../formats/tokenizer.js';
 import { prepareIndexPass } from '../index/index-graph.js';
 import type { IndexPass } from '../index/index-graph.js';
 import { loadTransformer } from '../models/load.js';
-import { modelHookWidth } from '../index/catalog.js';
+import { hookWidth } from '../models/hooks.js';
 import type { SessionOptions } from '../onnx/ort.js';
 import { assertHookWidth } from '../sae/canonical.js';
 import { loadSae } from '../sae/formats/load.js';
@@ -34,7 +34,7 @@ export async function loadPromptRunner(source: RunnerSource, options: SessionOpt
   const { weights, dir } = loadTransformer(source.modelPath);
   const tokenizer = await loadTokenizer(dir);
   const sae = loadSae(source.saePath);
-  assertHookWidth(sae, modelHookWidth(weights.config, source.hookName), source.modelName, source.hookName);
+  assertHookWidth(sae, hookWidth(weights.config, source.hookName), source.modelName, source.hookName);
   const pass = await prepareIndexPass(weights, sae, source.hookName, options);
   return { tokenizer, nCtx: weights.config.nCtx, dVocab: weights.config.dVocab, pass };
 }

@@ -19,7 +19,7 @@ Evaluates an SAE on a model's activations over N tokens of a corpus and prints a
 with the hook zero-ablated (loss recovered, delta loss), ablation sparsity (Gao et al. 2024 §4.5),
 and each decoder row's max cosine to the others next to random directions.
 
-  --model DIR             a Hugging Face GPT-2 folder or a TransformerLens one, with its tokenizer
+  --model DIR             a Hugging Face folder (GPT-2, NeoX, Llama, Mistral, Qwen, Gemma) or a TransformerLens one, with its tokenizer
   --sae PATH              an SAE folder or file (SAELens, sparsify, openai, Gemma Scope, dictionary_learning)
   --corpus SPEC           brown, brown:SELECTION, text:PATH, jsonl:PATH[#FIELD], parquet:PATH[#COLUMN]
   --tokens N              tokens to evaluate on (counted: each window starts with the model's BOS, which never counts)

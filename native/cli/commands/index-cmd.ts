@@ -12,7 +12,7 @@ SAE over the corpus: per-feature statistics, top and quantile examples, output t
 An interrupted run (Ctrl-C, a crash) resumes at its last committed batch when run again.
 
   --workspace DIR    the Loupe workspace (loupe.db + artifacts/)
-  --model DIR        Hugging Face GPT-2 or TransformerLens folder with a tokenizer
+  --model DIR        Hugging Face (GPT-2, NeoX, Llama, Mistral, Qwen, Gemma) or TransformerLens folder with a tokenizer
   --sae PATH         the SAE, in any layout Loupe reads (SAELens, sparsify, openai, Gemma Scope, ...)
   --corpus SPEC      brown, brown:CATEGORY, text:FILE, jsonl:FILE[#field], parquet:FILE[#column]
   --tokens N         tokens to index (counted: each window starts with the model's BOS, which never counts)

@@ -15,9 +15,11 @@ const usage = `Usage: loupe run --model DIR --ids F.safetensors --hooks H1,H2 [-
 Runs the model on the token ids in F's "input_ids" (int64 [batch, seq]) and writes one float32
 tensor per hook, named by the hook, plus "logits" with --logits.
 
-  --model DIR       a Hugging Face GPT-2 folder or a TransformerLens one (config.json + state dict)
+  --model DIR       a Hugging Face folder (GPT-2, GPT-NeoX/Pythia, Llama, Mistral, Qwen 2/3, Gemma 2/3)
+                    or a TransformerLens one (config.json + state dict)
   --ids FILE        safetensors file holding input_ids
-  --hooks LIST      comma-separated TransformerLens hook names, e.g. blocks.0.hook_resid_post
+  --hooks LIST      comma-separated TransformerLens hook names, e.g. blocks.0.hook_resid_post,
+                    blocks.0.attn.hook_z [batch, seq, head, d_head], blocks.0.attn.hook_pattern
   --logits          also write the logits
   --out FILE        safetensors file to write
   --provider NAME   cpu (default), webgpu, cuda, dml or coreml; falls back to cpu with a message

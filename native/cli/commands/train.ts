@@ -16,7 +16,7 @@ Trains an SAE on the model's activations at hook H over a corpus (TopK with AuxK
 recipe of Gao et al. 2024) and writes it to DIR in SAELens format with training_log.json. A run
 interrupted or cancelled resumes from DIR/checkpoint when started again with the same flags.
 
-  --model DIR          Hugging Face GPT-2 or TransformerLens folder with a tokenizer
+  --model DIR          Hugging Face (GPT-2, NeoX, Llama, Mistral, Qwen, Gemma) or TransformerLens folder with a tokenizer
   --hook H             TransformerLens hook name, e.g. blocks.0.hook_mlp_out
   --corpus SPEC        brown, brown:CATEGORY, text:FILE, jsonl:FILE[#field], parquet:FILE[#column]
   --d-sae N            latents

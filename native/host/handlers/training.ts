@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { ApiFailure } from '../../api/errors.js';
 import type { ValidParamsOf } from '../../api/methods.js';
-import { modelHookWidth } from '../../index/catalog.js';
+import { hookWidth } from '../../models/hooks.js';
 import { modelFiles } from '../../models/model-files.js';
 import type { ModelFiles } from '../../models/model-files.js';
 import { FormatError } from '../../formats/tensor.js';
@@ -28,7 +28,7 @@ export function checkTrainParams(workspacePath: string, params: ValidParamsOf<'t
   checkTrainOut(trainOutDir(workspacePath, params.name));
   const { config, name } = readModel(params.model);
   try {
-    modelHookWidth(config, params.hook);
+    hookWidth(config, params.hook);
   } catch (e) {
     if (e instanceof UnknownHookError) throw new ApiFailure('failed', e.message, 'hook');
     throw e;

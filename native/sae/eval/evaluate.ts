@@ -1,7 +1,6 @@
 import { checkTokenIds } from '../../models/forward.js';
 import type { TokenIds } from '../../models/forward.js';
-import type { TransformerConfig } from '../../models/config.js';
-import { resolveHooks } from '../../models/hooks.js';
+import { hookWidth } from '../../models/hooks.js';
 import type { TransformerWeights } from '../../models/weights.js';
 import type { GraphBuilder } from '../../onnx/graph.js';
 import { createSession } from '../../onnx/ort.js';
@@ -55,12 +54,6 @@ export function evalHook(sae: CanonicalSae, hook?: string): string {
   const name = hook ?? sae.hookName;
   if (!name) throw new SaeError(sae.source.path, 'the SAE names no hook (hook_name); say which model hook it reads (--hook)');
   return name;
-}
-
-/** Width of a hook's activation: dMlp inside the MLP, dModel everywhere else. */
-export function hookWidth(config: TransformerConfig, hook: string): number {
-  const [ref] = resolveHooks(config, [hook]);
-  return ref.point.startsWith('mlp.') ? config.dMlp : config.dModel;
 }
 
 /**

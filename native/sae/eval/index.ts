@@ -1,4 +1,4 @@
-export { DEFAULT_DENSE_THRESHOLD, evalHook, evaluateSae, hookWidth } from './evaluate.js';
+export { DEFAULT_DENSE_THRESHOLD, evalHook, evaluateSae } from './evaluate.js';
 export type { EvalWindow, EvaluateOptions } from './evaluate.js';
 export type { EvalReport } from './types.js';
 export { formatEvalReport } from './report.js';

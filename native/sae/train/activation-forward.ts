@@ -1,5 +1,5 @@
-import { buildForwardGraph, checkTokenIds, resolveHooks } from '../../models/index.js';
-import type { TransformerConfig, TransformerWeights } from '../../models/index.js';
+import { buildForwardGraph, checkTokenIds, hookWidth } from '../../models/index.js';
+import type { TransformerWeights } from '../../models/index.js';
 import type { GraphBuilder, ValueRef } from '../../onnx/graph.js';
 import type { SessionOptions } from '../../onnx/ort.js';
 import { sessionCache } from '../../onnx/session-cache.js';
@@ -30,12 +30,6 @@ export interface ActivationFilter {
 
 /** The graph output holding the filter feature's activation, [batch · seq]. */
 export const FILTER_OUTPUT = 'filter_feature_act';
-
-/** The width of a hook's activation: the MLP's hidden points are dMlp wide, everything else dModel. */
-export function hookWidth(config: TransformerConfig, hook: string): number {
-  const [ref] = resolveHooks(config, [hook]);
-  return ref.point === 'mlp.hook_pre' || ref.point === 'mlp.hook_mid' || ref.point === 'mlp.hook_post' ? config.dMlp : config.dModel;
-}
 
 /** Filter checks before any graph is built: a valid SAE as wide as the hook, a real feature, a finite threshold. */
 export function checkFilter(filter: ActivationFilter, width: number, modelName: string, hook: string): void {

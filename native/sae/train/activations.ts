@@ -8,7 +8,8 @@ import type { TransformerWeights } from '../../models/index.js';
 import type { Provider } from '../../onnx/ort.js';
 import type { SessionCache } from '../../onnx/session-cache.js';
 import { BatchCutter, permutation } from './activation-chunks.js';
-import { checkFilter, hookWidth, prepareActivationForward } from './activation-forward.js';
+import { checkFilter, prepareActivationForward } from './activation-forward.js';
+import { hookWidth } from '../../models/hooks.js';
 import type { ActivationFilter, ActivationForward } from './activation-forward.js';
 
 /**

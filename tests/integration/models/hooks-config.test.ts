@@ -42,7 +42,10 @@ describe('model configs in either naming', () => {
     expect(() => parseModelConfig({ ...tl, act_fn: 'silu' }, 'c.json')).toThrow(/act_fn "silu" is not supported: expected one of gelu, gelu_new, relu, solu_ln/);
     expect(() => parseModelConfig({ ...tl, positional_embedding_type: 'rotary' }, 'c.json')).toThrow(/positional_embedding_type "rotary"/);
     expect(() => parseModelConfig({ ...tl, normalization_type: 'RMS' }, 'c.json')).toThrow(/normalization_type "RMS" is not supported/);
-    expect(() => parseModelConfig({ model_type: 'llama' }, 'c.json')).toThrow(/not a GPT-2 or TransformerLens config \(model_type "llama"\)/);
+    expect(() => parseModelConfig({ model_type: 'llama' }, 'c.json')).toThrow(/c\.json: hidden_size must be a positive integer, got nothing/);
+    expect(() => parseModelConfig({ model_type: 'mixtral', architectures: ['MixtralForCausalLM'] }, 'c.json')).toThrow(
+      /model_type "mixtral" \(MixtralForCausalLM\) is not supported: expected one of gpt2, llama, mistral, qwen2, qwen3, gemma2, gemma3_text, gemma3, gpt_neox/,
+    );
   });
 });
 
@@ -53,12 +56,13 @@ describe('hook names', () => {
     expect(hookName({ point: 'ln_final.hook_normalized' })).toBe('ln_final.hook_normalized');
   });
 
-  it("list a GPT-2's hooks in forward order, with no SoLU hook_mid", () => {
+  it("list a GPT-2's hooks in forward order, with no SoLU hook_mid and no gated hook_pre_linear", () => {
     const names = modelHooks(loadTransformer(`${FIXTURES}/gpt2-tiny`).weights.config).map(hookName);
-    expect(names.slice(0, 4)).toEqual(['hook_embed', 'hook_pos_embed', 'blocks.0.hook_resid_pre', 'blocks.0.ln1.hook_normalized']);
+    expect(names.slice(0, 5)).toEqual(['hook_embed', 'hook_pos_embed', 'blocks.0.hook_resid_pre', 'blocks.0.ln1.hook_normalized', 'blocks.0.attn.hook_q']);
     expect(names.at(-1)).toBe('ln_final.hook_normalized');
-    expect(names).toHaveLength(2 + 2 * 9 + 1);
+    expect(names).toHaveLength(2 + 2 * 14 + 1);
     expect(names).not.toContain('blocks.0.mlp.hook_mid');
+    expect(names).not.toContain('blocks.0.mlp.hook_pre_linear');
   });
 
   it('resolve to typed references, and an unknown one is refused with the valid ones listed', () => {

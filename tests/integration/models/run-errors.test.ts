@@ -70,7 +70,7 @@ describe('loupe run refuses bad input with a specific message', () => {
     const { code, err } = await run(idsFile({ input_ids: ids([[1, 2]]) }), '--hooks', 'blocks.0.hook_resid_pre,blocks.5.hook_resid_post');
     expect(code).toBe(1);
     expect(err).toMatch(/unknown hook "blocks\.5\.hook_resid_post" for this model/);
-    expect(err).toMatch(/L in 0\.\.1 and P one of hook_resid_pre, ln1\.hook_normalized, hook_attn_out/);
+    expect(err).toMatch(/L in 0\.\.1 and P one of hook_resid_pre, ln1\.hook_normalized, attn\.hook_q, attn\.hook_k, attn\.hook_v, attn\.hook_pattern, attn\.hook_z, hook_attn_out/);
   });
 
   it('is a usage error to ask for nothing', async () => {

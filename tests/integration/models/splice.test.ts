@@ -22,14 +22,14 @@ function gpt2Mlp(x: Float32Array): Float32Array {
   const fc = weights.layers[0].mlp!;
   const hidden = new Float64Array(256);
   for (let j = 0; j < 256; j++) {
-    let s = fc.bIn.data[j];
-    for (let i = 0; i < 64; i++) s += x[i] * fc.wIn.data[i * 256 + j];
+    let s = fc.in.b!.data[j];
+    for (let i = 0; i < 64; i++) s += x[i] * fc.in.w.data[i * 256 + j];
     hidden[j] = 0.5 * s * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (s + 0.044715 * s ** 3)));
   }
   const out = new Float32Array(64);
   for (let j = 0; j < 64; j++) {
-    let s = fc.bOut.data[j];
-    for (let i = 0; i < 256; i++) s += hidden[i] * fc.wOut.data[i * 64 + j];
+    let s = fc.out.b!.data[j];
+    for (let i = 0; i < 256; i++) s += hidden[i] * fc.out.w.data[i * 64 + j];
     out[j] = s;
   }
   return out;
@@ -48,7 +48,7 @@ describe('splices edit the graph at a hook', () => {
     const hooks = ['blocks.0.hook_resid_mid', 'blocks.0.hook_resid_post'];
     const { outputs } = await runForward(weights, ids, { hooks, logits: true, splices });
     expect(relativeError(outputs.get('blocks.0.hook_resid_mid')!.data, ref('blocks.0.hook_resid_mid'))).toBeLessThan(1e-4);
-    const perPosition = gpt2Mlp(weights.layers[0].ln2!.b.data);
+    const perPosition = gpt2Mlp(weights.layers[0].ln2!.b!.data);
     const expected = new Float32Array(2 * 27 * 64).map((_, i) => perPosition[i % 64]);
     expect(relativeError(outputs.get('blocks.0.hook_resid_post')!.data, expected)).toBeLessThan(1e-5);
     expect(relativeError(outputs.get('logits')!.data, ref('logits'))).toBeGreaterThan(0.1);
