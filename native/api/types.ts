@@ -808,3 +808,28 @@ export interface ConceptWordList {
   /** how the words fall in a model's vocabulary, when a model was named */
   match: { found: string[]; missing: string[]; nTokens: number; dropped?: { word: string; reason: ConceptDropReason; detail: string }[] } | null;
 }
+
+// ——— Corpora ———
+
+/** The start of a corpus, for a form to show before a job reads it (corpus.preview). */
+export interface CorpusPreview {
+  /** the spec as the engine reads it (e.g. brown:news expanded to its files' category) */
+  spec: string;
+  /** Brown carries part-of-speech tags (candidate labels come from them) */
+  annotated: boolean;
+  /** ids of the first documents (at most 5) */
+  firstDocuments: string[];
+  /** the first document's start (at most 600 characters) */
+  text: string;
+  /** with a model: its first window's text (BOS and padding not shown), its tokens, and how many of them count */
+  window: { text: string; tokens: number; counted: number } | null;
+}
+
+/** A feature to open first (features.suggest): where to start reading an SAE. */
+export interface SuggestedFeature {
+  key: FeatureKey;
+  /** the tokens it fires on most often (up to 4) */
+  topTokens: string[];
+  /** its best candidate label from corpus annotations, when there is one */
+  candidate: string | null;
+}
