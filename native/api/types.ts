@@ -399,6 +399,10 @@ export interface PromptFeature {
   count: number;
   /** its largest activation over the SAE's current index run, null without one */
   corpusMax: number | null;
+  /** its most frequent firing tokens in that run (empty without one) */
+  topTokens?: string[];
+  /** the fraction of the run's tokens it fires on, null without a run */
+  density?: number | null;
 }
 
 /** prompt.run: the prompt's tokens and the SAE's activations on them, as the Prompt view draws them. */

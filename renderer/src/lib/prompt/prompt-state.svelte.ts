@@ -25,6 +25,8 @@ export class PromptState {
   /** the feature chosen to colour the tokens; null: the prompt's strongest */
   chosen = $state<number | null>(null);
   selected = $state<number | null>(null);
+  /** read a BOS before the text, as at a document start (the index and training windows do) */
+  prependBos = $state(true);
   /** how long the newest run took, ms */
   elapsed = $state<number | null>(null);
 
@@ -42,6 +44,22 @@ export class PromptState {
     this.#timer = setTimeout(() => void this.run(), DEBOUNCE_MS);
   }
 
+  /** Reading with or without a BOS changes every activation: run again. */
+  setBos(prependBos: boolean): void {
+    if (prependBos === this.prependBos) return;
+    this.prependBos = prependBos;
+    void this.run();
+  }
+
+  /** A second SAE's state following the first one's text and BOS choice (Prompt's side-by-side view). */
+  follow(text: string, prependBos: boolean): void {
+    if (text === this.text && prependBos === this.prependBos && (this.result !== null || this.running)) return;
+    this.text = text;
+    this.prependBos = prependBos;
+    this.#clearTimer();
+    this.#timer = setTimeout(() => void this.run(), DEBOUNCE_MS);
+  }
+
   /** Switches SAE: the old result does not describe the new SAE's features. */
   useSae(saeId: string | null): void {
     if (saeId === this.saeId) return;
@@ -55,7 +73,7 @@ export class PromptState {
   async run(): Promise<void> {
     this.#clearTimer();
     const id = this.#gate.next();
-    const { saeId, text } = this;
+    const { saeId, text, prependBos } = this;
     if (saeId === null || text.trim() === '') {
       this.running = false;
       if (text.trim() === '') Object.assign(this, { result: null, error: null, selected: null });
@@ -64,7 +82,7 @@ export class PromptState {
     this.running = true;
     const started = performance.now();
     try {
-      const result = await this.#api.call('prompt.run', { saeId, text });
+      const result = await this.#api.call('prompt.run', { saeId, text, prependBos });
       if (!this.#gate.isCurrent(id)) return;
       this.#accept(result, performance.now() - started);
     } catch (error) {
