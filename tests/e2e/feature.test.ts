@@ -72,6 +72,11 @@ describe('the feature page in Chromium against loupe serve', () => {
     const stats = page.getByRole('region', { name: 'Statistics' });
     await stats.getByText(formatAct(main.stats!.maxAct), { exact: true }).waitFor();
     expect(await stats.locator('svg rect').count()).toBeGreaterThan(0);
+    // The histogram's count axis: round counts no larger than its tallest bin.
+    const hist = main.stats!.histogram;
+    const countLabels = (await stats.locator('svg text.count').allTextContents()).map((t) => Number(t.replaceAll(',', '')));
+    expect(countLabels.length).toBeGreaterThan(0);
+    for (const c of countLabels) expect(c).toBeLessThanOrEqual(Math.max(...hist.counts));
     const logits = page.getByRole('region', { name: 'Output logits' });
     await logits.getByText(quoteToken(main.boosted[0].token), { exact: true }).first().waitFor();
     await logits.getByText(quoteToken(main.suppressed[0].token), { exact: true }).first().waitFor();
