@@ -18,7 +18,7 @@ export class PromptState {
   #timer: ReturnType<typeof setTimeout> | null = null;
 
   saeId = $state<string | null>(null);
-  text = $state(localStorage.getItem(TEXT_KEY) ?? '');
+  text = $state('');
   result = $state.raw<PromptResult | null>(null);
   running = $state(false);
   error = $state<string | null>(null);
@@ -32,14 +32,19 @@ export class PromptState {
 
   feature = $derived(colouringFeature(this.result, this.chosen));
 
-  constructor(api: ApiClient) {
+  readonly #textKey: string;
+
+  /** textKey: where the text is kept across visits (the Prompt view's, or another view's own). */
+  constructor(api: ApiClient, textKey = TEXT_KEY) {
     this.#api = api;
+    this.#textKey = textKey;
+    this.text = localStorage.getItem(textKey) ?? '';
   }
 
   /** Text edited: remember it and run once typing pauses. */
   edit(text: string): void {
     this.text = text;
-    localStorage.setItem(TEXT_KEY, text);
+    localStorage.setItem(this.#textKey, text);
     this.#clearTimer();
     this.#timer = setTimeout(() => void this.run(), DEBOUNCE_MS);
   }
