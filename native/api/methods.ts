@@ -374,6 +374,14 @@ export const methods = {
     summary: "The hierarchy root the Concepts view opens on for a model: the first of a ranked list of WordNet roots (animal, organism, person, artifact, whole, …) whose tree the model's vocabulary can hold at this minimum (two concepts under the root, one of them split again), with why each candidate holds or not.",
     params: z.strictObject({ modelId: id, minTokens: z.int().min(2).max(100_000).default(8) }),
   }),
+  'features.suggest': method<import('./types.js').SuggestedFeature | null>()({
+    summary: "A feature worth opening first in an indexed SAE (moderate density, its best corpus-tag candidate the most precise), or null before the SAE is indexed.",
+    params: z.strictObject({ saeId: id }),
+  }),
+  'corpus.preview': method<import('./types.js').CorpusPreview>()({
+    summary: "The start of a corpus: the spec as parsed, its first documents, and (with a model) its first window as that model reads it, with the tokens counted there (a BOS first, never counted).",
+    params: z.strictObject({ corpus, modelId: id.optional(), contextLength: contextLength.optional() }),
+  }),
 };
 
 export type Methods = typeof methods;

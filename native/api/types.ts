@@ -81,6 +81,22 @@ export interface MapData {
   createdAt: string;
   /** per SAE: base64 of little-endian float32 (x, y) pairs, [nPoints, 2] in [0, 1]² (a third of the size of JSON numbers) */
   points: { saeId: string; nPoints: number; xy: string }[];
+  /** how faithfully the layout keeps the directions' neighbourhoods (null for maps made before it was measured) */
+  quality?: MapQuality | null;
+}
+
+/**
+ * A map's faithfulness, measured when it is made (native/maps/layout-quality.ts): the share of each
+ * point's k nearest directions (exact cosine) among its k nearest map points, next to chance, and
+ * how far the directions are from random ones (mean cosine to the nearest other direction).
+ */
+export interface MapQuality {
+  k: number;
+  sampled: number;
+  recall: number;
+  chanceRecall: number;
+  nearestCosine: number;
+  randomNearestCosine: number;
 }
 
 export interface MatmulRate {
@@ -396,6 +412,10 @@ export interface PromptFeature {
   count: number;
   /** its largest activation over the SAE's current index run, null without one */
   corpusMax: number | null;
+  /** its most frequent firing tokens in that run (empty without one) */
+  topTokens?: string[];
+  /** the fraction of the run's tokens it fires on, null without a run */
+  density?: number | null;
 }
 
 /** prompt.run: the prompt's tokens and the SAE's activations on them, as the Prompt view draws them. */
@@ -804,4 +824,29 @@ export interface ConceptWordList {
   updatedAt: string;
   /** how the words fall in a model's vocabulary, when a model was named */
   match: { found: string[]; missing: string[]; nTokens: number; dropped?: { word: string; reason: ConceptDropReason; detail: string }[] } | null;
+}
+
+// ——— Corpora ———
+
+/** The start of a corpus, for a form to show before a job reads it (corpus.preview). */
+export interface CorpusPreview {
+  /** the spec as the engine reads it (e.g. brown:news expanded to its files' category) */
+  spec: string;
+  /** Brown carries part-of-speech tags (candidate labels come from them) */
+  annotated: boolean;
+  /** ids of the first documents (at most 5) */
+  firstDocuments: string[];
+  /** the first document's start (at most 600 characters) */
+  text: string;
+  /** with a model: its first window's text (BOS and padding not shown), its tokens, and how many of them count */
+  window: { text: string; tokens: number; counted: number } | null;
+}
+
+/** A feature to open first (features.suggest): where to start reading an SAE. */
+export interface SuggestedFeature {
+  key: FeatureKey;
+  /** the tokens it fires on most often (up to 4) */
+  topTokens: string[];
+  /** its best candidate label from corpus annotations, when there is one */
+  candidate: string | null;
 }

@@ -1,5 +1,7 @@
 import type { Provider } from '../onnx/index.js';
 import { cosineKnn } from './knn.js';
+import { layoutQuality } from './layout-quality.js';
+import type { LayoutQuality } from './layout-quality.js';
 import { umapLayout } from './umap.js';
 
 /** One SAE's decoder, as a map needs it. */
@@ -42,7 +44,7 @@ const graphShare = 0.25;
  * next to the features of the others that point the same way. Returns each SAE's [dSae, 2]
  * coordinates in [0, 1]², in the order given.
  */
-export async function jointMap(saes: readonly DecoderRows[], params: LayoutParams, options: JointMapOptions = {}): Promise<Map<string, Float32Array>> {
+export async function jointMap(saes: readonly DecoderRows[], params: LayoutParams, options: JointMapOptions = {}): Promise<{ points: Map<string, Float32Array>; quality: LayoutQuality | null }> {
   checkJoinable(saes);
   checkLayoutParams(params);
   const { dIn } = saes[0];
@@ -77,7 +79,7 @@ export async function jointMap(saes: readonly DecoderRows[], params: LayoutParam
     out.set(s.saeId, xy.slice(2 * offset, 2 * (offset + s.dSae)));
     offset += s.dSae;
   }
-  return out;
+  return { points: out, quality: knn.k > 0 ? layoutQuality(knn, xy, dIn, { seed: params.seed }) : null };
 }
 
 /** 1–3 distinct SAEs with one width and one hook, each decoder [dSae, dIn]. */

@@ -3,6 +3,7 @@ import type { PromptFeature, PromptResult, PromptToken } from '../api/types.js';
 import { FormatError } from '../formats/tensor.js';
 import type { SparseActs } from '../index/sparse-acts.js';
 import { UnknownHookError } from '../models/hooks.js';
+import { topTokensOf } from '../store/feature-top-tokens.js';
 import type { Workspace } from '../store/workspace.js';
 import { dropLeadingTokens, featuresOnPrompt, heatmapValues, maxActivation, topPerToken } from './prompt-acts.js';
 import type { FeatureOnPrompt } from './prompt-acts.js';
@@ -94,8 +95,12 @@ interface RunFacts {
 function assemble(ws: Workspace, request: PromptRequest, tokenized: Tokenized, acts: SparseActs, facts: RunFacts): PromptResult {
   const fired = featuresOnPrompt(acts);
   const labels = labelsOf(ws, request.saeId);
-  const corpusMax = corpusMaxima(ws, request.saeId, fired);
-  const features: PromptFeature[] = fired.map((f) => ({ ...f, max: sig6(f.max), label: labels.get(f.index) ?? '', corpusMax: corpusMax.get(f.index) ?? null }));
+  const corpus = corpusStats(ws, request.saeId, fired);
+  const tokens = topTokensOf(ws.db, request.saeId, fired.map((f) => f.index));
+  const features: PromptFeature[] = fired.map((f) => ({
+    ...f, max: sig6(f.max), label: labels.get(f.index) ?? '',
+    corpusMax: corpus.get(f.index)?.maxAct ?? null, topTokens: tokens.get(f.index) ?? [], density: corpus.get(f.index)?.density ?? null,
+  }));
   const strongest = fired.slice(0, request.heatmap).map((f) => f.index);
   return {
     saeId: request.saeId,
@@ -125,14 +130,14 @@ function labelsOf(ws: Workspace, saeId: string): Map<number, string> {
   return out;
 }
 
-/** Each fired feature's max over the SAE's current index run, to say how strong a value is for that feature. */
-function corpusMaxima(ws: Workspace, saeId: string, fired: readonly FeatureOnPrompt[]): Map<number, number> {
-  const out = new Map<number, number>();
+/** Each fired feature's max and density over the SAE's current index run, to say how strong a value is for that feature. */
+function corpusStats(ws: Workspace, saeId: string, fired: readonly FeatureOnPrompt[]): Map<number, { maxAct: number | null; density: number }> {
+  const out = new Map<number, { maxAct: number | null; density: number }>();
   const run = ws.features.runs.current(saeId);
   if (!run) return out;
   for (const f of fired) {
     const stats = ws.features.stats.get(run.id, f.index);
-    if (stats && stats.maxAct > 0) out.set(f.index, stats.maxAct);
+    if (stats) out.set(f.index, { maxAct: stats.maxAct > 0 ? stats.maxAct : null, density: stats.density });
   }
   return out;
 }

@@ -5,7 +5,7 @@ import { jsonList } from './checks.js';
 import { CompareTable } from './compare-table.js';
 import type { CompareRun, MatchRowData } from './compare-table.js';
 import type { Database } from './database.js';
-import { IndexRunsTable } from './index-runs-table.js';
+import { topTokensOf } from './feature-top-tokens.js';
 
 /**
  * Reads over a stored comparison, each one statement or a few in one read transaction: pages of
@@ -41,19 +41,6 @@ function labels(db: Database, saeId: string, features: readonly number[]): Map<n
   if (features.length === 0) return new Map();
   const rows = db.all<{ feature: number; label: string }>('SELECT feature, label FROM feature_labels WHERE sae_id = ? AND feature IN (SELECT value FROM json_each(?))', [saeId, jsonList([...new Set(features)])]);
   return new Map(rows.map((r) => [r.feature, r.label]));
-}
-
-/** Each feature's most frequent firing tokens in its SAE's current index run, n per feature. */
-function topTokensOf(db: Database, saeId: string, features: readonly number[], n = 4): Map<number, string[]> {
-  const out = new Map<number, string[]>();
-  const run = new IndexRunsTable(db).current(saeId);
-  if (!run || features.length === 0) return out;
-  const rows = db.all<{ feature: number; token: string }>(
-    "SELECT feature, token FROM feature_logits WHERE run_id = ? AND kind = 'frequent' AND rank < ? AND feature IN (SELECT value FROM json_each(?)) ORDER BY feature, rank",
-    [run.id, n, jsonList([...new Set(features)])],
-  );
-  for (const r of rows) out.set(r.feature, [...(out.get(r.feature) ?? []), r.token]);
-  return out;
 }
 
 export interface MatchQuery {

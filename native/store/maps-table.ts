@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { bytesOf, float32FromBlob } from './blob-codec.js';
 import { StoreValueError, count, finite } from './checks.js';
+import type { MapQuality } from '../api/types.js';
 import type { Database } from './database.js';
 
 /** How a map was computed; all of it goes into the map's key. */
@@ -22,6 +23,8 @@ export interface NewMap {
   createdAt: string;
   /** per SAE id: [dSae, 2] row-major (x, y) of each feature, in [0, 1]² */
   points: Map<string, Float32Array>;
+  /** measured when the map was made; null for maps stored before migration 12 */
+  quality?: MapQuality | null;
 }
 
 export interface StoredMap extends NewMap {
@@ -34,6 +37,7 @@ interface MapRow {
   sae_ids_json: string;
   params_json: string;
   created_at: string;
+  quality_json: string | null;
 }
 
 interface MapPointsRow {
@@ -79,7 +83,7 @@ export function toRow(map: NewMap): { map: Omit<MapRow, 'id'>; points: MapPoints
     for (let i = 0; i < xy.length; i++) finite(xy[i], `map ${map.key}, SAE ${saeId}, feature ${i >> 1} ${i % 2 ? 'y' : 'x'}`);
     return { sae_id: saeId, n_points: xy.length / 2, xy: bytesOf(xy) };
   });
-  return { map: { key: map.key, sae_ids_json: JSON.stringify(map.saeIds), params_json: JSON.stringify(params), created_at: map.createdAt }, points };
+  return { map: { key: map.key, sae_ids_json: JSON.stringify(map.saeIds), params_json: JSON.stringify(params), created_at: map.createdAt, quality_json: map.quality ? JSON.stringify(map.quality) : null }, points };
 }
 
 export function fromRow(row: MapRow, pointRows: readonly MapPointsRow[]): StoredMap {
@@ -91,11 +95,12 @@ export function fromRow(row: MapRow, pointRows: readonly MapPointsRow[]): Stored
     if (!r) throw new StoreValueError(`map ${row.key}: no stored points for SAE ${saeId}`);
     points.set(saeId, float32FromBlob(r.xy, `map ${row.key}, SAE ${saeId} points`));
   }
-  return { id: row.id, key: row.key, saeIds, params: JSON.parse(row.params_json) as MapParams, createdAt: row.created_at, points };
+  const quality = row.quality_json === null ? null : (JSON.parse(row.quality_json) as MapQuality);
+  return { id: row.id, key: row.key, saeIds, params: JSON.parse(row.params_json) as MapParams, createdAt: row.created_at, points, ...(quality ? { quality } : {}) };
 }
 
 /** One statement per read, so a map and its points come from one snapshot even while a job writes. */
-const selectWithPoints = `SELECT m.id, m.key, m.sae_ids_json, m.params_json, m.created_at, p.sae_id, p.n_points, p.xy
+const selectWithPoints = `SELECT m.id, m.key, m.sae_ids_json, m.params_json, m.created_at, m.quality_json, p.sae_id, p.n_points, p.xy
   FROM maps m JOIN map_points p ON p.map_id = m.id`;
 
 type JoinedRow = MapRow & MapPointsRow;
@@ -125,11 +130,12 @@ export class MapsTable {
     const { map: row, points } = toRow(sorted);
     const id = this.db.transaction(() => {
       this.db.run('DELETE FROM maps WHERE key = ?', [row.key]);
-      const inserted = this.db.run('INSERT INTO maps (key, sae_ids_json, params_json, created_at) VALUES (?, ?, ?, ?)', [
+      const inserted = this.db.run('INSERT INTO maps (key, sae_ids_json, params_json, created_at, quality_json) VALUES (?, ?, ?, ?, ?)', [
         row.key,
         row.sae_ids_json,
         row.params_json,
         row.created_at,
+        row.quality_json,
       ]);
       const mapId = Number(inserted.lastInsertRowid);
       for (const p of points) this.db.run('INSERT INTO map_points (map_id, sae_id, n_points, xy) VALUES (?, ?, ?, ?)', [mapId, p.sae_id, p.n_points, p.xy]);

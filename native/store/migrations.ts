@@ -6,6 +6,7 @@ import { mapsMigration } from './migration-4-maps.js';
 import { compareMigration } from './migration-5-compare.js';
 import { conceptsMigration } from './migration-6-concepts.js';
 import { countedMigration } from './migration-7-counted.js';
+import { mapQualityMigration } from './migration-12-map-quality.js';
 import { tokenCoverageMigration } from './migration-8-token-coverage.js';
 
 export interface Migration {
@@ -68,6 +69,7 @@ export const migrations: readonly Migration[] = [
   conceptsMigration,
   countedMigration,
   tokenCoverageMigration,
+  mapQualityMigration,
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1].version;

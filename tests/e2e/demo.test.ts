@@ -101,7 +101,7 @@ describe('the demo workspace on a first launch', () => {
     expect((await served.call<JobSummary[]>('jobs.list', {})).length).toBe(5);
     await page.goto(served.url);
     await page.getByRole('region', { name: 'Demo workspace' }).getByRole('heading', { name: 'The demo workspace is ready' }).waitFor();
-    await expect.poll(() => page.getByRole('region', { name: 'SAEs' }).locator('tbody tr').count()).toBe(2);
+    await expect.poll(() => page.getByRole('region', { name: 'SAEs' }).locator('tbody tr.sae').count()).toBe(2);
     await page.screenshot({ path: join(shots, 'second-launch-light.png') });
   }, 120_000);
 });
@@ -119,7 +119,7 @@ describe('the demo in another workspace', () => {
     await offer.getByRole('button', { name: 'Create the demo' }).click();
     const panel = page.getByRole('region', { name: 'Demo workspace' });
     await panel.getByRole('heading', { name: 'Preparing the demo workspace' }).waitFor();
-    await expect.poll(() => page.getByRole('region', { name: 'SAEs' }).locator('tbody tr').count()).toBe(2);
+    await expect.poll(() => page.getByRole('region', { name: 'SAEs' }).locator('tbody tr.sae').count()).toBe(2);
     const jobs = await served.call<JobSummary[]>('jobs.list', { states: ['queued', 'running'] });
     expect(jobs).toHaveLength(5);
     for (const job of jobs) await served.call('jobs.cancel', { jobId: job.id });

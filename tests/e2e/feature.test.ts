@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FeatureKey, FeaturePageData, FeatureResults, LabelEvent, SaeSummary } from '../../native/api/types.js';
+import type { FeatureKey, FeaturePageData, FeatureResults, LabelEvent, PromptResult, SaeSummary } from '../../native/api/types.js';
 import { formatAct, formatPercentOf } from '../../renderer/src/lib/feature/format.js';
 import { displayToken, quoteToken } from '../../renderer/src/lib/feature/token-display.js';
 import { openE2eSession, type E2eSession } from '../helpers/e2e-session.js';
@@ -72,6 +72,11 @@ describe('the feature page in Chromium against loupe serve', () => {
     const stats = page.getByRole('region', { name: 'Statistics' });
     await stats.getByText(formatAct(main.stats!.maxAct), { exact: true }).waitFor();
     expect(await stats.locator('svg rect').count()).toBeGreaterThan(0);
+    // The histogram's count axis: round counts no larger than its tallest bin.
+    const hist = main.stats!.histogram;
+    const countLabels = (await stats.locator('svg text.count').allTextContents()).map((t) => Number(t.replaceAll(',', '')));
+    expect(countLabels.length).toBeGreaterThan(0);
+    for (const c of countLabels) expect(c).toBeLessThanOrEqual(Math.max(...hist.counts));
     const logits = page.getByRole('region', { name: 'Output logits' });
     await logits.getByText(quoteToken(main.boosted[0].token), { exact: true }).first().waitFor();
     await logits.getByText(quoteToken(main.suppressed[0].token), { exact: true }).first().waitFor();
@@ -81,6 +86,29 @@ describe('the feature page in Chromium against loupe serve', () => {
     const candidates = page.getByLabel('Candidate labels');
     await candidates.getByText(main.candidates[0].tag, { exact: true }).waitFor();
     await page.screenshot({ path: join(shots, 'feature-light.png'), fullPage: true });
+  });
+
+  it('tests the feature on typed text through the Prompt view’s encode path', async () => {
+    await goTo(main.key);
+    await loaded(main.key);
+    // The context of the feature's strongest example, up to the token where it peaks.
+    const first = main.top[0];
+    const text = main.windows[first.window].tokens.slice(1, first.maxPos + 1).join('');
+    const run = await served.call<PromptResult>('prompt.run', { saeId: sae.id, text });
+    const mine = run.features.find((f) => f.index === main.key.index);
+    expect(mine).toBeDefined();
+    const box = page.getByRole('textbox', { name: 'Text to test the feature on' });
+    await box.fill(text);
+    const panel = page.getByRole('region', { name: 'Try it on your text' });
+    await expect.poll(() => panel.getByRole('status').textContent()).toContain(`Fires on ${mine!.count} of ${run.tokens.length} tokens, max ${formatAct(mine!.max)}`);
+    const strip = panel.getByRole('listbox', { name: 'Tokens' });
+    expect(await strip.locator('.tok').allTextContents()).toEqual(run.tokens.map((t) => displayToken(t.text).text));
+    expect(await strip.locator('.tok[style*="background"]').count()).toBeGreaterThan(0);
+    await panel.screenshot({ path: join(shots, 'try-text-light.png') });
+    // Typing in the box is never a page shortcut (j would open the next feature).
+    await box.press('j');
+    expect(await heading()).toBe(`Feature ${main.key.index}`);
+    await box.fill('');
   });
 
   it('shows a token’s activation on hover', async () => {

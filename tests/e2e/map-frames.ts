@@ -43,7 +43,7 @@ window.measureMapFrames = (n, ratio) => {
     const k = f < 40 ? 1 : f < 100 ? 1.5 : 1.5 + (f - 100) * 0.075;
     const zoom = { k, x: -250 * (k - 1) + (f < 100 ? (f % 40) * 6 : 0), y: -175 * (k - 1) };
     const start = performance.now();
-    painter.draw({ layout, colours, order: null, view: composeAffine(fit, zoom), radius: 1.6 * Math.pow(k, 0.4), rings: [], hovered: 1, lasso: null, ringColour: '#000', hoverColour: '#000', lassoColour: '#00f', background: '#ffffff', captions: [], textColour: '#000' });
+    painter.draw({ layout, colours, order: null, view: composeAffine(fit, zoom), radius: 1.6 * Math.pow(k, 0.4), rings: [], links: [], hovered: 1, lasso: null, ringColour: '#000', hoverColour: '#000', lassoColour: '#00f', background: '#ffffff', captions: [], textColour: '#000' });
     ctx.getImageData(0, 0, 1, 1);
     times.push(performance.now() - start);
   }

@@ -165,6 +165,16 @@ describe('label queue', () => {
     const label = page.getByRole('textbox', { name: 'Label' });
     const heading = page.locator('article .id');
     await expect.poll(() => heading.textContent()).toBe('#0');
+    // Examples from across the activation range, not only the strongest.
+    const spread = page.getByRole('region', { name: 'Examples across the range' });
+    const first = await served.call<FeaturePageData>('features.page', { saeId: wide.id, index: 0 });
+    const bandsWithExamples = first.quantiles.filter((b) => b.examples.length > 0).length;
+    expect(bandsWithExamples).toBeGreaterThan(0);
+    await spread.locator('.band').first().waitFor();
+    const shownBands = await spread.locator('.band').evaluateAll((els) => els.map((e) => Number((e as unknown as { dataset: { band: string } }).dataset.band)));
+    expect(shownBands.length).toBeGreaterThanOrEqual(Math.min(3, bandsWithExamples));
+    expect(shownBands.length).toBeLessThanOrEqual(4);
+    expect(shownBands[0]).toBe(Math.max(...first.quantiles.filter((b) => b.examples.length > 0).map((b) => b.band)));
     await page.screenshot({ path: join(queueShots, 'queue-light.png') });
 
     await page.keyboard.press('l');
@@ -188,7 +198,9 @@ describe('label queue', () => {
     await page.keyboard.press('Escape');
     await page.keyboard.press('n');
     await expect.poll(() => heading.textContent()).toBe('#4');
-    await expect.poll(() => page.locator('.progress .sae strong').textContent()).toBe('4');
+    // Marked uninterpretable is reviewed, not labelled: counted apart, as the map counts it.
+    await expect.poll(() => page.getByTestId('queue-counts').textContent()).toBe('3 labelled · 1 uninterpretable / 4,096');
+    expect(await page.locator('.progress .sae .muted').textContent()).toBe('0.1% reviewed');
 
     const labels = await Promise.all([0, 1, 2, 3].map((index) => served.call<FeaturePageData>('features.page', { saeId: wide.id, index })));
     expect(labels.map((l) => [l.label.label, l.label.tags])).toEqual([

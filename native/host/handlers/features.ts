@@ -1,3 +1,5 @@
+import { firstFeature } from '../../demo/first-feature.js';
+import { ApiFailure } from '../../api/errors.js';
 import type { FeatureQuery } from '../../api/types.js';
 import type { ValidParamsOf } from '../../api/methods.js';
 import type { Engine } from '../engine.js';
@@ -10,8 +12,16 @@ export function searchQuery(params: ValidParamsOf<'features.search'>): FeatureQu
   return { ...rest, ...(density ? { density } : {}) };
 }
 
-export function featureHandlers(engine: Engine): Pick<Handlers, 'features.page' | 'features.search' | 'features.list'> {
+export function featureHandlers(engine: Engine): Pick<Handlers, 'features.page' | 'features.search' | 'features.list' | 'features.suggest'> {
   return {
+    'features.suggest': ({ saeId }) => {
+      const ws = engine.workspace;
+      if (!ws.saes.get(saeId)) throw new ApiFailure('not_found', `no SAE "${saeId}" in this workspace`, 'saeId');
+      const key = firstFeature(ws, saeId);
+      if (!key) return null;
+      const page = ws.features.page(key);
+      return { key, topTokens: page.frequent.slice(0, 4).map((t) => t.token), candidate: page.candidates[0]?.tag ?? null };
+    },
     'features.page': ({ saeId, index }) => engine.workspace.features.page({ saeId, index }),
     'features.search': (params) => engine.workspace.features.query(searchQuery(params)),
     'features.list': (params) => engine.workspace.features.query(params),

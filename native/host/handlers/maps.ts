@@ -18,6 +18,7 @@ export function mapHandlers(engine: Engine): Pick<Handlers, 'maps.compute' | 'ma
           const xy = map.points.get(saeId) ?? new Float32Array(0);
           return { saeId, nPoints: xy.length / 2, xy: Buffer.from(xy.buffer, xy.byteOffset, xy.byteLength).toString('base64') };
         }),
+        quality: map.quality ?? null,
       };
     },
   };

@@ -3,6 +3,7 @@ import type { Handlers } from '../router.js';
 import { catalogHandlers } from './catalog.js';
 import { compareHandlers } from './compare.js';
 import { conceptHandlers } from './concepts.js';
+import { corpusHandlers } from './corpus.js';
 import { demoHandlers } from './demo.js';
 import { engineHandlers } from './engine.js';
 import { featureHandlers } from './features.js';
@@ -30,5 +31,6 @@ export function createHandlers(engine: Engine): Handlers {
     ...compareHandlers(engine),
     ...promptHandlers(engine),
     ...conceptHandlers(engine),
+    ...corpusHandlers(engine),
   };
 }

@@ -62,12 +62,12 @@ export const computeMapJob: JobKind<ComputeMapParams> = {
         }
         return { saeId: s.id, dSae: sae.dSae, dIn: sae.dIn, wDec: sae.wDec, hookName: s.hookName };
       });
-      const points = await jointMap(decoders, mapParams, {
+      const { points, quality } = await jointMap(decoders, mapParams, {
         signal,
         onProgress: (fraction, message) => progress(0.05 + 0.93 * fraction, message),
       });
       progress(0.99, 'saving');
-      const map = maps.put({ key, saeIds: saes.map((s) => s.id), params: mapParams, createdAt: new Date().toISOString(), points });
+      const map = maps.put({ key, saeIds: saes.map((s) => s.id), params: mapParams, createdAt: new Date().toISOString(), points, quality });
       return resultOf(map, total, false);
     } finally {
       ws.close();

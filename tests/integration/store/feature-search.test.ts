@@ -1,9 +1,12 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FeatureQuery, FeatureSummary } from '../../../native/api/types.js';
 import type { FeatureToken } from '../../../native/store/feature-logits-table.js';
 import { FeatureIndex } from '../../../native/store/feature-index.js';
 import { checkSearchIndex } from '../../../native/store/feature-search.js';
+import { Database } from '../../../native/store/database.js';
+import { migrations } from '../../../native/store/migrations.js';
 import { openWorkspace } from '../../../native/store/workspace.js';
 import type { Workspace } from '../../../native/store/workspace.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -152,11 +155,12 @@ describe('features.search by token', () => {
 
 describe('migration 8', () => {
   it('empties the old copy of top tokens in the search index and keeps labels searchable', () => {
-    // A version-7 workspace whose search documents still carry the tokens (as refreshSearchTokens wrote them).
-    const old = openWorkspace(join(dir.path, 'old'));
-    old.db.run(`INSERT INTO feature_docs (sae_id, feature, tokens) VALUES ('x', 1, ' some the')`);
-    old.db.run(`INSERT INTO feature_docs (sae_id, feature, label, tokens) VALUES ('x', 2, 'kept', ' dog')`);
-    old.db.exec('PRAGMA user_version = 7; DROP TABLE feature_frequent_coverage');
+    // A version-7 workspace (migrations 1–7 only) whose search documents still carry the tokens (as refreshSearchTokens wrote them).
+    mkdirSync(join(dir.path, 'old'), { recursive: true });
+    const old = new Database(join(dir.path, 'old', 'loupe.db'));
+    for (const m of migrations.filter((m) => m.version <= 7)) old.exec(`${m.sql}; PRAGMA user_version = ${m.version}`);
+    old.run(`INSERT INTO feature_docs (sae_id, feature, tokens) VALUES ('x', 1, ' some the')`);
+    old.run(`INSERT INTO feature_docs (sae_id, feature, label, tokens) VALUES ('x', 2, 'kept', ' dog')`);
     old.close();
     const reopened = openWorkspace(join(dir.path, 'old'));
     try {

@@ -72,3 +72,19 @@ describe('histogramGeometry', () => {
     expect(barAt(g.bars, 600)).toBeNull();
   });
 });
+
+describe('histogram count axis', () => {
+  it('labels a few round counts at the heights the bars use', () => {
+    const counts = [0, 3, 120, 870, 40, 0];
+    const e = Array.from({ length: 7 }, (_, i) => 0.1 * 2 ** i);
+    const g = histogramGeometry(e, counts, { width: 300, height: 132, axis: 18 });
+    expect(g.countTicks.length).toBeGreaterThan(0);
+    expect(g.countTicks.length).toBeLessThanOrEqual(5);
+    const tallest = g.bars.find((b) => b.count === 870)!;
+    for (const t of g.countTicks) {
+      expect(Number.isInteger(t.value) && t.value > 0 && t.value <= 870).toBe(true);
+      // a tick at count c sits at the top of a bar of count c: linear from the baseline
+      expect(t.y).toBeCloseTo(114 - (t.value / 870) * tallest.height, 6);
+    }
+  });
+});

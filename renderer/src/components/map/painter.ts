@@ -26,6 +26,8 @@ export interface Scene {
   /** text written beside a few points (search hits): canvas text, never HTML */
   captions: readonly { point: number; text: string }[];
   textColour: string;
+  /** segments between points (a hovered feature's parent and children) */
+  links: readonly (readonly [number, number])[];
 }
 
 /**
@@ -86,6 +88,32 @@ export class MapPainter {
   #marks(scene: Scene): void {
     const ctx = this.#ctx;
     const { xy } = scene.layout;
+    if (scene.links.length > 0) {
+      ctx.beginPath();
+      for (const [a, b] of scene.links) {
+        const [ax, ay] = toScreen(scene.view, xy[2 * a], xy[2 * a + 1]);
+        const [bx, by] = toScreen(scene.view, xy[2 * b], xy[2 * b + 1]);
+        ctx.moveTo(ax, ay);
+        ctx.lineTo(bx, by);
+      }
+      ctx.lineWidth = 1.2;
+      ctx.strokeStyle = scene.hoverColour;
+      ctx.globalAlpha = 0.65;
+      ctx.stroke();
+      ctx.globalAlpha = 1;
+      // The family's other members ringed too, so a child far off-screen is still seen to exist.
+      ctx.beginPath();
+      for (const [a, b] of scene.links) {
+        for (const p of [a, b]) {
+          const [x, y] = toScreen(scene.view, xy[2 * p], xy[2 * p + 1]);
+          ctx.moveTo(x + scene.radius + 2, y);
+          ctx.arc(x, y, scene.radius + 2, 0, 2 * Math.PI);
+        }
+      }
+      ctx.lineWidth = 1;
+      ctx.strokeStyle = scene.hoverColour;
+      ctx.stroke();
+    }
     if (scene.rings.length > 0) {
       ctx.beginPath();
       for (const p of scene.rings) {

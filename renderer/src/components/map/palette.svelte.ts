@@ -33,6 +33,9 @@ export class ThemePalette {
   theme = $state.raw<MapTheme>(readTheme());
 
   listen(): () => void {
+    // Read again now: the theme may have been applied between this palette's creation and listen()
+    // (a reload in the dark theme otherwise kept the light palette until the next toggle).
+    this.theme = readTheme();
     const observer = new MutationObserver(() => (this.theme = readTheme()));
     observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme', 'style', 'class'] });
     return () => observer.disconnect();

@@ -25,10 +25,17 @@ export interface PointSummaries {
   attrs: PointAttributes;
 }
 
-/** Every feature's label, density and label state (features.list, 1,000 at a time: 33 calls at 32k features). */
+/** Every feature's label, density, label state, top token and best candidate (features.list, 1,000 at a time: 33 calls at 32k features). */
 export async function loadSummaries(api: ApiClient, layout: MapLayout): Promise<PointSummaries> {
   const labels = new Array<string>(layout.n).fill('');
-  const attrs: PointAttributes = { density: new Float32Array(layout.n).fill(NaN), labelState: new Uint8Array(layout.n), sae: layout.sae };
+  const attrs: PointAttributes = {
+    density: new Float32Array(layout.n).fill(NaN),
+    labelState: new Uint8Array(layout.n),
+    sae: layout.sae,
+    topToken: new Array<string>(layout.n).fill(''),
+    candidate: new Array<string>(layout.n).fill(''),
+    family: null,
+  };
   await Promise.all(
     layout.saeIds.map(async (saeId) => {
       const listed = await allFeatures((offset) => api.call('features.list', { saeId, sort: 'index', offset, limit: pageSize }));
@@ -38,6 +45,8 @@ export async function loadSummaries(api: ApiClient, layout: MapLayout): Promise<
         labels[p] = f.label;
         attrs.density[p] = f.density ?? NaN;
         attrs.labelState[p] = f.tags.includes(uninterpretableTag) ? 2 : f.label.trim() !== '' ? 1 : 0;
+        attrs.topToken[p] = f.topTokens[0] ?? '';
+        attrs.candidate[p] = f.bestCandidate?.tag ?? '';
       }
     }),
   );

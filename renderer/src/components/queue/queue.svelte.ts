@@ -40,7 +40,10 @@ export class QueueState {
   loading = $state(false);
   error = $state<string | null>(null);
   /** labelled (or marked uninterpretable) / all features of the SAE */
-  done = $state(0);
+  /** features with a label and not marked uninterpretable */
+  labelled = $state(0);
+  /** features marked uninterpretable (reviewed, but not labelled) */
+  uninterpretable = $state(0);
   total = $state(0);
 
   constructor(api: ApiClient) {
@@ -130,7 +133,10 @@ export class QueueState {
     if (!saeId) return;
     const count = async (params: { labelState?: 'labelled' | 'unlabelled'; text?: string }) =>
       (await this.#api.call('features.search', { saeId, limit: 1, ...params })).total;
-    const [labelled, markedOnly, all] = await Promise.all([count({ labelState: 'labelled' }), count({ text: uninterpretableTag, labelState: 'unlabelled' }), count({})]);
-    if (saeId === this.saeId) [this.done, this.total] = [labelled + markedOnly, all];
+    // As the map counts them: a feature marked uninterpretable is that, not labelled, whatever its label field says.
+    const [withLabel, markedLabelled, marked, all] = await Promise.all([
+      count({ labelState: 'labelled' }), count({ text: uninterpretableTag, labelState: 'labelled' }), count({ text: uninterpretableTag }), count({}),
+    ]);
+    if (saeId === this.saeId) [this.labelled, this.uninterpretable, this.total] = [withLabel - markedLabelled, marked, all];
   }
 }

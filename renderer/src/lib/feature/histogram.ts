@@ -1,5 +1,5 @@
 import { max, scaleLinear, scaleLog } from 'd3';
-import { formatAct } from './format.js';
+import { formatAct, formatCount } from './format.js';
 
 /**
  * Geometry of a feature's activation histogram: log-spaced bins (as the index stores them) drawn on
@@ -32,6 +32,8 @@ export interface HistogramGeometry {
   /** x of an activation value on the chart (clamped to the plot). */
   xOf: (value: number) => number;
   maxCount: number;
+  /** the count axis: a few round counts and their heights (y, px from the top) */
+  countTicks: { value: number; y: number; label: string }[];
 }
 
 export interface HistogramSize {
@@ -70,7 +72,7 @@ export function occupiedBins(counts: readonly number[]): [number, number] {
  */
 export function histogramGeometry(edges: readonly number[], counts: readonly number[], size: HistogramSize): HistogramGeometry {
   if (edges.length !== counts.length + 1) throw new Error(`histogram has ${counts.length} counts but ${edges.length} edges (expected ${counts.length + 1})`);
-  if (counts.length === 0 || !(edges[0] > 0)) return { bars: [], ticks: [], xOf: () => 0, maxCount: 0 };
+  if (counts.length === 0 || !(edges[0] > 0)) return { bars: [], ticks: [], xOf: () => 0, maxCount: 0, countTicks: [] };
   const [from, to] = occupiedBins(counts);
   const plot = size.height - size.axis;
   const x = scaleLog().domain([edges[from], edges[to]]).range([0, size.width]).clamp(true);
@@ -83,7 +85,8 @@ export function histogramGeometry(edges: readonly number[], counts: readonly num
     bars.push({ bin, lo: edges[bin], hi: edges[bin + 1], count, x: x0, width: Math.max(0, x1 - x0 - barGap(x1 - x0)), y: plot - height, height });
   }
   const ticks = spaced(logTicks([edges[from], edges[to]]).map((value) => ({ value, x: x(value), label: formatAct(value) })));
-  return { bars, ticks, xOf: (value) => x(value), maxCount };
+  const countTicks = y.ticks(3).filter((v) => v > 0 && Number.isInteger(v)).map((value) => ({ value, y: y(value), label: formatCount(value) }));
+  return { bars, ticks, xOf: (value) => x(value), maxCount, countTicks };
 }
 
 /** Ticks left to right, dropping any closer than MIN_TICK_GAP to the last one kept. */

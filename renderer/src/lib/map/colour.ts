@@ -1,8 +1,15 @@
-import { extent, interpolateViridis, rgb, scaleSequentialLog } from 'd3';
+import { extent, interpolateViridis, rgb, scaleSequentialLog, schemeTableau10 } from 'd3';
 
-/** What the map's colour encodes. 'sae' only means something on a joint map. */
-export const colourModes = ['density', 'label', 'sae'] as const;
+/**
+ * What the map's colour encodes. 'sae' only means something on a joint map; 'parent' on a joint
+ * map whose SAEs have been compared (each family — a narrow feature and the wider features matched
+ * to it — shares one colour).
+ */
+export const colourModes = ['density', 'label', 'token', 'candidate', 'sae', 'parent'] as const;
 export type ColourMode = (typeof colourModes)[number];
+
+/** Categories a categorical mode colours; the rest are "other". */
+export const CATEGORY_COLOURS = 10;
 
 export const labelStates = ['unlabelled', 'labelled', 'uninterpretable'] as const;
 /** 0 unlabelled, 1 labelled, 2 tagged "uninterpretable" (an index into labelStates) */
@@ -16,6 +23,36 @@ export interface PointAttributes {
   labelState: Uint8Array;
   /** [n] the point's SAE (a joint map's layer) */
   sae: Uint8Array;
+  /** [n] the token it fires on most often ('' without an index) */
+  topToken: string[];
+  /** [n] its best corpus-tag candidate label ('' for none) */
+  candidate: string[];
+  /** [n] its family: the narrow feature it is (or is matched to), −1 for none; null until a comparison is loaded */
+  family: Int32Array | null;
+}
+
+/**
+ * The categories of a categorical attribute to colour: the CATEGORY_COLOURS most common non-empty
+ * values, most common first (ties by value), with their counts.
+ */
+export function topCategories(values: readonly string[]): { value: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const v of values) if (v !== '') counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts.entries()]
+    .map(([value, count]) => ({ value, count }))
+    .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+    .slice(0, CATEGORY_COLOURS);
+}
+
+/** The categorical colours (Tableau 10: distinct in both themes). */
+export function categoryColour(i: number): string {
+  return schemeTableau10[i % schemeTableau10.length];
+}
+
+/** A family's colour: its narrow feature's index spread around the hue circle (golden angle), so neighbouring indices differ. */
+export function familyColour(family: number, dark: boolean): string {
+  const hue = (family * 137.508) % 360;
+  return `hsl(${hue.toFixed(1)}, ${dark ? 70 : 62}%, ${dark ? 62 : 48}%)`;
 }
 
 /** Colours read from the theme's CSS variables, so the map follows light and dark. */
@@ -68,12 +105,27 @@ export function pointColours(mode: ColourMode, attrs: PointAttributes, palette: 
   const [strong, faint] = [words(baseAlpha), words(dimAlpha)];
   const scale = mode === 'density' ? densityScale(attrs.density, palette.dark) : null;
   const ramp = new Map<number, [number, number]>();
+  const categorical = mode === 'token' || mode === 'candidate' ? categoryWords(mode === 'token' ? attrs.topToken : attrs.candidate, palette) : null;
+  const families = new Map<number, [number, number]>();
   for (let i = 0; i < n; i++) {
     const dim = emphasis !== null && emphasis[i] === 0;
     const w = dim ? faint : strong;
     if (mode === 'label') out[i] = w.labels[attrs.labelState[i]] ?? w.unknown;
     else if (mode === 'sae') out[i] = w.saes[attrs.sae[i] % w.saes.length] ?? w.unknown;
-    else {
+    else if (categorical) {
+      const value = (mode === 'token' ? attrs.topToken : attrs.candidate)[i];
+      const pair = value === '' ? null : (categorical.get(value) ?? categorical.get(OTHER) ?? null);
+      out[i] = pair ? pair[dim ? 1 : 0] : w.unknown;
+    } else if (mode === 'parent') {
+      const f = attrs.family?.[i] ?? -1;
+      if (f < 0) {
+        out[i] = w.unknown;
+        continue;
+      }
+      let pair = families.get(f);
+      if (!pair) families.set(f, (pair = [packColour(familyColour(f, palette.dark), baseAlpha), packColour(familyColour(f, palette.dark), dimAlpha)]));
+      out[i] = pair[dim ? 1 : 0];
+    } else {
       const d = attrs.density[i];
       if (!(d > 0) || scale === null) {
         out[i] = w.unknown;
@@ -90,6 +142,17 @@ export function pointColours(mode: ColourMode, attrs: PointAttributes, palette: 
       out[i] = pair[dim ? 1 : 0];
     }
   }
+  return out;
+}
+
+/** The key categoryWords keeps values outside the top categories under. */
+const OTHER = '\u0000other';
+
+/** Pixel words (strong, faint) per top category, and one for every other value. */
+function categoryWords(values: readonly string[], palette: Palette): Map<string, [number, number]> {
+  const out = new Map<string, [number, number]>();
+  topCategories(values).forEach(({ value }, i) => out.set(value, [packColour(categoryColour(i), baseAlpha), packColour(categoryColour(i), dimAlpha)]));
+  out.set(OTHER, [packColour(palette.unlabelled, baseAlpha * 0.7), packColour(palette.unlabelled, dimAlpha)]);
   return out;
 }
 

@@ -7,6 +7,10 @@ export interface FeatureValue {
   index: number;
   label: string;
   value: number;
+  /** its most frequent firing tokens over the index run, when the list knows them */
+  topTokens?: string[];
+  /** its firing density over the index run, when known */
+  density?: number | null;
 }
 
 /** [nTokens] the feature's activation on each token (0 where it does not fire), from the sparse activations. */
@@ -33,12 +37,13 @@ export function labelsOf(result: PromptResult): Map<number, string> {
 export function tokenFeatures(result: PromptResult, t: number, labels = labelsOf(result)): FeatureValue[] {
   const row = result.perToken[t];
   if (!row) return [];
-  return row.features.map((index, j) => ({ index, label: labels.get(index) ?? '', value: row.values[j] }));
+  const known = new Map(result.features.map((f) => [f.index, f]));
+  return row.features.map((index, j) => ({ index, label: labels.get(index) ?? '', value: row.values[j], topTokens: known.get(index)?.topTokens, density: known.get(index)?.density }));
 }
 
 /** The prompt's strongest features by their max, at most `n`. */
 export function strongestFeatures(result: PromptResult, n: number): FeatureValue[] {
-  return result.features.slice(0, n).map((f) => ({ index: f.index, label: f.label, value: f.max }));
+  return result.features.slice(0, n).map((f) => ({ index: f.index, label: f.label, value: f.max, topTokens: f.topTokens, density: f.density }));
 }
 
 /** The feature the strip is coloured by: the chosen one, else the strongest on the prompt, else none. */

@@ -18,26 +18,49 @@ export class PromptState {
   #timer: ReturnType<typeof setTimeout> | null = null;
 
   saeId = $state<string | null>(null);
-  text = $state(localStorage.getItem(TEXT_KEY) ?? '');
+  text = $state('');
   result = $state.raw<PromptResult | null>(null);
   running = $state(false);
   error = $state<string | null>(null);
   /** the feature chosen to colour the tokens; null: the prompt's strongest */
   chosen = $state<number | null>(null);
   selected = $state<number | null>(null);
+  /** read a BOS before the text, as at a document start (the index and training windows do) */
+  prependBos = $state(true);
   /** how long the newest run took, ms */
   elapsed = $state<number | null>(null);
 
   feature = $derived(colouringFeature(this.result, this.chosen));
 
-  constructor(api: ApiClient) {
+  readonly #textKey: string;
+
+  /** textKey: where the text is kept across visits (the Prompt view's, or another view's own). */
+  constructor(api: ApiClient, textKey = TEXT_KEY) {
     this.#api = api;
+    this.#textKey = textKey;
+    this.text = localStorage.getItem(textKey) ?? '';
   }
 
   /** Text edited: remember it and run once typing pauses. */
   edit(text: string): void {
     this.text = text;
-    localStorage.setItem(TEXT_KEY, text);
+    localStorage.setItem(this.#textKey, text);
+    this.#clearTimer();
+    this.#timer = setTimeout(() => void this.run(), DEBOUNCE_MS);
+  }
+
+  /** Reading with or without a BOS changes every activation: run again. */
+  setBos(prependBos: boolean): void {
+    if (prependBos === this.prependBos) return;
+    this.prependBos = prependBos;
+    void this.run();
+  }
+
+  /** A second SAE's state following the first one's text and BOS choice (Prompt's side-by-side view). */
+  follow(text: string, prependBos: boolean): void {
+    if (text === this.text && prependBos === this.prependBos && (this.result !== null || this.running)) return;
+    this.text = text;
+    this.prependBos = prependBos;
     this.#clearTimer();
     this.#timer = setTimeout(() => void this.run(), DEBOUNCE_MS);
   }
@@ -55,7 +78,7 @@ export class PromptState {
   async run(): Promise<void> {
     this.#clearTimer();
     const id = this.#gate.next();
-    const { saeId, text } = this;
+    const { saeId, text, prependBos } = this;
     if (saeId === null || text.trim() === '') {
       this.running = false;
       if (text.trim() === '') Object.assign(this, { result: null, error: null, selected: null });
@@ -64,7 +87,7 @@ export class PromptState {
     this.running = true;
     const started = performance.now();
     try {
-      const result = await this.#api.call('prompt.run', { saeId, text });
+      const result = await this.#api.call('prompt.run', { saeId, text, prependBos });
       if (!this.#gate.isCurrent(id)) return;
       this.#accept(result, performance.now() - started);
     } catch (error) {

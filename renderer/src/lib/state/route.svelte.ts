@@ -17,12 +17,14 @@ export interface Route {
   view: ViewId;
   /** path segments after the view, decoded: `#/feature/res0-512/42` → ['res0-512', '42'] */
   params: string[];
+  /** the route asked for when it names no view (`#/nonsense`): the app says so instead of showing Home */
+  unknown?: string;
 }
 
 export function parseRoute(hash: string): Route {
   const [id, ...rest] = hash.replace(/^#\/?/, '').split('/');
   const view = views.find((v) => v.id === id)?.id;
-  if (!view) return { view: 'home', params: [] };
+  if (!view) return id === '' ? { view: 'home', params: [] } : { view: 'home', params: [], unknown: hash };
   return { view, params: rest.filter((p) => p.length > 0).map((p) => decodeURIComponent(p)) };
 }
 
@@ -44,6 +46,10 @@ export class RouteState {
 
   get params(): readonly string[] {
     return this.#route.params;
+  }
+
+  get unknown(): string | undefined {
+    return this.#route.unknown;
   }
 
   go(view: ViewId, ...params: (string | number)[]): void {

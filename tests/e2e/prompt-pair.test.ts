@@ -1,0 +1,80 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CompareLinks, CompareRunSummary, JobSummary, PromptResult } from '../../native/api/types.js';
+import { decodeLinks } from '../../renderer/src/lib/compare/links.js';
+import { strongestFeatures } from '../../renderer/src/lib/prompt/acts.js';
+import { contrastOnText } from '../../renderer/src/lib/prompt/contrast.js';
+import { openE2eSession, type E2eSession } from '../helpers/e2e-session.js';
+import { waitForJobs } from '../helpers/indexed-workspace.js';
+import { testOutputDir } from '../helpers/tmp.js';
+
+// Needs the built app: `npm run build` first (startServe runs dist/).
+const shots = testOutputDir('e2e', 'prompt-pair');
+const SENTENCE = 'The jury said it did find that many of Georgia\'s election laws "are outmoded or inadequate".';
+let s: E2eSession;
+let narrowId = '';
+let wideId = '';
+
+beforeAll(async () => {
+  s = await openE2eSession('prompt-pair', { tokens: 8192, maps: false, viewport: { width: 1320, height: 1100 } });
+  [narrowId, wideId] = [s.saes[0].id, s.saes[1].id];
+}, 240_000);
+afterAll(async () => s?.close());
+
+const strips = () => s.page.getByRole('listbox', { name: 'Tokens' });
+
+describe('one text through two SAEs', () => {
+  it('shows both strips on the same tokens, lists features with top tokens and density, and says when the pair was never compared', async () => {
+    await s.page.goto(`${s.served.url}#/prompt/${narrowId}/${wideId}`);
+    await s.page.getByRole('textbox', { name: 'Prompt text' }).fill(SENTENCE);
+    await expect.poll(() => strips().count()).toBe(2);
+    await expect.poll(async () => (await strips().nth(1).locator('.tok').allTextContents()).join('')).toBe(SENTENCE);
+    expect((await strips().nth(0).locator('.tok').allTextContents()).join('')).toBe(SENTENCE);
+    await s.page.getByText('These two SAEs have not been compared').waitFor();
+    const strongest = s.page.getByRole('list', { name: 'Strongest features on the text' });
+    await expect.poll(() => strongest.getByText('of tokens').count()).toBeGreaterThan(0);
+    // Clicking a token lists its features in both SAEs.
+    await strips().nth(0).locator('.tok').nth(3).click();
+    await s.page.getByRole('list', { name: "Second SAE's features on the selected token" }).waitFor();
+  });
+
+  it('reads the text without a BOS when asked, and both SAEs follow', async () => {
+    const first = async (id: string, bos: boolean) => (await s.served.call<PromptResult>('prompt.run', { saeId: id, text: SENTENCE, prependBos: bos })).perToken[0].values.join(',');
+    expect(await first(narrowId, true)).not.toBe(await first(narrowId, false));
+    const tokenZero = s.page.getByRole('list', { name: 'Features on the selected token', exact: true });
+    const otherZero = s.page.getByRole('list', { name: "Second SAE's features on the selected token" });
+    await strips().nth(0).locator('.tok').nth(0).click();
+    await expect.poll(() => tokenZero.locator('li').count()).toBeGreaterThan(0);
+    const [withBos, otherWithBos] = [await tokenZero.textContent(), await otherZero.textContent()];
+    await s.page.getByLabel('BOS first').uncheck();
+    await expect.poll(() => tokenZero.textContent()).not.toBe(withBos);
+    await expect.poll(() => otherZero.textContent()).not.toBe(otherWithBos);
+    await s.page.getByLabel('BOS first').check();
+    await expect.poll(() => tokenZero.textContent()).toBe(withBos);
+    await expect.poll(() => otherZero.textContent()).toBe(otherWithBos);
+  });
+
+  it('lists what fires in one SAE and not the other, as the stored comparison matches them', async () => {
+    const job = await s.served.call<JobSummary>('compare.start', { saeIds: [narrowId, wideId], corpus: 'brown', tokens: 8192, evaluate: false });
+    await waitForJobs(s.served, [job.id]);
+    const run = (await s.served.call<CompareRunSummary | null>('compare.get', { saeIds: [narrowId, wideId] }))!;
+    const links = decodeLinks(await s.served.call<CompareLinks>('compare.links', { runId: run.runId, pair: run.pairs[0].pair, by: 'cosine' }));
+    const [narrow, wide] = await Promise.all([narrowId, wideId].map((saeId) => s.served.call<PromptResult>('prompt.run', { saeId, text: SENTENCE })));
+    const expected = contrastOnText(strongestFeatures(narrow, 10_000), strongestFeatures(wide, 10_000), links);
+    expect(expected.narrowOnly.length + expected.wideOnly.length).toBeGreaterThan(0);
+
+    await s.page.reload();
+    const narrowOnly = s.page.getByRole('region', { name: 'Fires only in the narrower SAE' });
+    await narrowOnly.waitFor();
+    expect(await narrowOnly.locator('h3 .small').textContent()).toBe(String(expected.narrowOnly.length));
+    const wideOnly = s.page.getByRole('region', { name: 'Fires only in the wider SAE' });
+    expect(await wideOnly.locator('h3 .small').textContent()).toBe(String(expected.wideOnly.length));
+    const shown = await wideOnly.locator('li[data-feature]').evaluateAll((els) => els.map((e) => Number((e as unknown as { dataset: { feature: string } }).dataset.feature)));
+    expect(shown).toEqual(expected.wideOnly.slice(0, 12).map((f) => f.index));
+    for (const theme of ['light', 'dark'] as const) {
+      if ((await s.page.evaluate('document.documentElement.dataset.theme')) !== theme) await s.page.getByRole('button', { name: 'Switch theme' }).click();
+      await s.page.screenshot({ path: join(shots, `prompt-pair-${theme}.png`), fullPage: true });
+    }
+    await s.page.getByRole('button', { name: 'Switch theme' }).click();
+  }, 240_000);
+});
