@@ -198,6 +198,19 @@ export interface FeaturePageData {
   neighbours: { within: PageNeighbour[]; across: PageNeighbour[] };
   /** How complete `frequent` is; null for an index made before Loupe counted tokens exactly (approximate counts). */
   frequentCoverage?: FrequentCoverage | null;
+  /** The feature's page on Neuronpedia, when its SAE's config has a Neuronpedia id (SAELens's neuronpedia_id, top level or metadata). */
+  neuronpedia?: NeuronpediaFeatureLink | null;
+}
+
+/** A Neuronpedia source: the model id and the source ("layer") id, e.g. gpt2-small and 6-res-jb. */
+export interface NeuronpediaSource {
+  modelId: string;
+  layer: string;
+}
+
+export interface NeuronpediaFeatureLink extends NeuronpediaSource {
+  /** https://www.neuronpedia.org/{modelId}/{layer}/{index} */
+  url: string;
 }
 
 /**

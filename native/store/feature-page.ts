@@ -12,6 +12,8 @@ import { fromRow as neighbourFromRow } from './feature-neighbours-table.js';
 import { FeatureStatsTable, histogramEdges } from './feature-stats-table.js';
 import { IndexRunsTable } from './index-runs-table.js';
 import { LabelsStore } from './labels.js';
+import { neuronpediaFeatureUrl } from '../api/neuronpedia.js';
+import { saeNeuronpediaSource } from './neuronpedia-source.js';
 import { WindowsTable, windowTokens } from './windows-table.js';
 
 export type { FeaturePageData, PageExample, PageNeighbour, PageToken };
@@ -29,6 +31,8 @@ export function featurePage(db: Database, key: FeatureKey): FeaturePageData {
       key, run: null, stats: null, label, candidates: [], windows: [], top: [], quantiles: [], boosted: [], suppressed: [], frequent: [],
       neighbours: { within: [], across: [] },
     };
+    const neuronpedia = saeNeuronpediaSource(db, key.saeId);
+    page.neuronpedia = neuronpedia && { ...neuronpedia, url: neuronpediaFeatureUrl(neuronpedia, key.index) };
     if (!run) return page;
     page.run = { id: run.id, corpusSpec: run.corpusSpec, contextLength: run.contextLength, tokensDone: run.tokensDone, state: run.state, finishedAt: run.finishedAt };
     const stats = new FeatureStatsTable(db).get(run.id, key.index);

@@ -2,6 +2,11 @@ import { z } from 'zod';
 import { CsvError, formatCsv, parseCsv } from './csv.js';
 import type { FeatureLabel, LabelPatch } from '../api/types.js';
 import type { LabelsStore } from './labels.js';
+import { autointerpRows, explanationRows, inHistoryOrder, neuronpediaLabelRow } from './labels-neuronpedia.js';
+import type { NeuronpediaExportTarget, NeuronpediaLabelRow } from './labels-neuronpedia.js';
+import { readJsonLines } from '../formats/json-lines.js';
+import { FormatError } from '../formats/tensor.js';
+import type { NeuronpediaSource } from '../api/types.js';
 
 /**
  * Labels in and out of a workspace: Loupe's own JSON and CSV (lossless, re-importable) and the
@@ -9,7 +14,7 @@ import type { LabelsStore } from './labels.js';
  * and goes through LabelsStore.set, so every imported change is in the history and can be undone.
  */
 
-export const labelFormats = ['json', 'csv', 'neuronpedia'] as const;
+export const labelFormats = ['json', 'csv', 'neuronpedia', 'neuronpedia-autointerp'] as const;
 export type LabelFormat = (typeof labelFormats)[number];
 
 export class LabelsFileError extends Error {
@@ -24,23 +29,20 @@ const csvColumns = ['index', 'label', 'notes', 'tags', 'updated_at', 'updated_by
 /** Tags in one CSV cell; tags themselves cannot contain ";" (label-values.ts). */
 const tagSeparator = '; ';
 
-export interface NeuronpediaTarget {
-  /** Neuronpedia's model id, e.g. "gpt2-small". */
-  modelId: string;
-  /** Neuronpedia's source ("layer") id, e.g. "6-res-jb". */
-  layer: string;
-}
-
-export function exportLabels(labels: readonly FeatureLabel[], format: LabelFormat, options: { saeId: string; exportedAt: string; neuronpedia?: NeuronpediaTarget }): string {
+export function exportLabels(labels: readonly FeatureLabel[], format: LabelFormat, options: { saeId: string; exportedAt: string; neuronpedia?: NeuronpediaExportTarget }): string {
   if (format === 'csv') {
     return formatCsv([csvColumns, ...labels.map((l) => [String(l.key.index), l.label, l.notes, l.tags.join(tagSeparator), l.updatedAt ?? '', l.updatedBy ?? ''])]);
   }
-  if (format === 'neuronpedia') {
+  if (format === 'neuronpedia' || format === 'neuronpedia-autointerp') {
     const target = options.neuronpedia;
-    if (!target) throw new LabelsFileError('a Neuronpedia export needs its model id and source (layer) id');
-    // The record of Neuronpedia's explanation exports: index as a string, the text as "description".
-    const records = labels.filter((l) => l.label.trim() !== '').map((l) => ({ modelId: target.modelId, layer: target.layer, index: String(l.key.index), description: l.label }));
-    return `${JSON.stringify(records, null, 2)}\n`;
+    if (!target) throw new LabelsFileError('a Neuronpedia export needs its model id, source (layer) id and author id');
+    try {
+      // Explanation rows, one JSON object a line, for the self-hosted importer; or the upload-autointerp body.
+      if (format === 'neuronpedia') return explanationRows(labels, target, options.exportedAt).map((r) => `${JSON.stringify(r)}\n`).join('');
+      return `${JSON.stringify(autointerpRows(labels, target), null, 2)}\n`;
+    } catch (error) {
+      throw new LabelsFileError((error as Error).message);
+    }
   }
   const body = labels.map((l) => ({ index: l.key.index, label: l.label, notes: l.notes, tags: l.tags, updatedAt: l.updatedAt, updatedBy: l.updatedBy }));
   return `${JSON.stringify({ format: jsonFormatName, version: 1, saeId: options.saeId, exportedAt: options.exportedAt, labels: body }, null, 2)}\n`;
@@ -50,6 +52,9 @@ export function exportLabels(labels: readonly FeatureLabel[], format: LabelForma
 export interface LabelImportRow {
   index: number;
   patch: LabelPatch;
+  /** Neuronpedia rows only: the model and source the row names (checked against the SAE's), and its createdAt */
+  source?: NeuronpediaSource | null;
+  at?: string | null;
 }
 
 const featureIndex = z.union([z.int().min(0), z.string().regex(/^\d{1,10}$/u).transform(Number)]);
@@ -59,7 +64,18 @@ const loupeJson = z.object({
   saeId: z.string().optional(),
   labels: z.array(z.object({ index: featureIndex, label: z.string().optional(), notes: z.string().optional(), tags: z.array(z.string()).optional() })),
 });
-const neuronpediaJson = z.array(z.object({ index: featureIndex, description: z.string() }));
+
+/** Rows of any of Neuronpedia's explanation shapes (labels-neuronpedia.ts), `where` naming each for errors. */
+function neuronpediaRows(values: Iterable<{ value: unknown; where: string }>): NeuronpediaLabelRow[] {
+  const rows: NeuronpediaLabelRow[] = [];
+  for (const { value, where } of values) {
+    const row = neuronpediaLabelRow(value);
+    if (row === null) throw new LabelsFileError(`${where}: not a Neuronpedia explanation (an object with "index" and "description" or "explanation")`);
+    if ('problem' in row) throw new LabelsFileError(`${where}: ${row.problem}`);
+    rows.push(row);
+  }
+  return rows;
+}
 
 export function parseLabelsJson(text: string): LabelImportRow[] {
   let data: unknown;
@@ -68,11 +84,7 @@ export function parseLabelsJson(text: string): LabelImportRow[] {
   } catch (error) {
     throw new LabelsFileError(`not JSON: ${(error as Error).message}`);
   }
-  if (Array.isArray(data)) {
-    const parsed = neuronpediaJson.safeParse(data);
-    if (!parsed.success) throw new LabelsFileError(`a JSON list must hold Neuronpedia explanation records ({index, description}): ${z.prettifyError(parsed.error)}`);
-    return parsed.data.map((r) => ({ index: r.index, patch: { label: r.description } }));
-  }
+  if (Array.isArray(data)) return neuronpediaRows(data.map((value, i) => ({ value, where: `item ${i}` })));
   const parsed = loupeJson.safeParse(data);
   if (!parsed.success) throw new LabelsFileError(`not a Loupe labels file (format "${jsonFormatName}", version 1): ${z.prettifyError(parsed.error)}`);
   return parsed.data.labels.map(({ index, label, notes, tags }) => ({ index, patch: definedOnly({ label, notes, tags }) }));
@@ -105,27 +117,64 @@ export function parseLabelsCsv(text: string): LabelImportRow[] {
   });
 }
 
+/** Neuronpedia explanations as JSON Lines, plain or gzipped (`.jsonl.gz`, the self-hosted export layout), read as a stream. */
+export async function parseLabelsJsonLines(path: string): Promise<LabelImportRow[]> {
+  const values: { value: unknown; where: string }[] = [];
+  try {
+    for await (const { value, lineNo } of readJsonLines(path)) values.push({ value, where: `line ${lineNo}` });
+  } catch (error) {
+    if (error instanceof FormatError) throw new LabelsFileError(error.message);
+    throw error;
+  }
+  return neuronpediaRows(values);
+}
+
+/**
+ * Refuses rows that name a Neuronpedia model and source other than the SAE's (or any, when the SAE
+ * has none), unless forced: labels of gpt2-small's 6-res-jb do not belong on another SAE.
+ */
+export function checkNeuronpediaSource(rows: readonly LabelImportRow[], expected: NeuronpediaSource | null, force: boolean): void {
+  if (force) return;
+  const named = new Map<string, number>();
+  for (const row of rows) if (row.source) named.set(`${row.source.modelId}/${row.source.layer}`, (named.get(`${row.source.modelId}/${row.source.layer}`) ?? 0) + 1);
+  const want = expected && `${expected.modelId}/${expected.layer}`;
+  const wrong = [...named].filter(([id]) => id !== want);
+  if (wrong.length === 0) return;
+  const list = wrong.map(([id, n]) => `${id} (${n} row${n === 1 ? '' : 's'})`).join(', ');
+  throw new LabelsFileError(
+    want === null
+      ? `the file's explanations are for ${list}, and this SAE has no Neuronpedia id to match them against: pass --np-model and --np-layer if it is that source, or --force`
+      : `the file's explanations are for ${list}, not this SAE's ${want}: pass --force to import them anyway`,
+  );
+}
+
 function definedOnly(patch: LabelPatch): LabelPatch {
   return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as LabelPatch;
 }
 
-/** Applies rows to one SAE in one transaction; a bad row rolls everything back and names itself. */
-export function importLabels(store: LabelsStore, saeId: string, rows: readonly LabelImportRow[], meta: { author: string; at?: string }): { features: number; changed: number } {
+/**
+ * Applies rows to one SAE in one transaction; a bad row rolls everything back and names itself.
+ * A feature may appear several times only in Neuronpedia files (it allows several explanations a
+ * feature): they apply oldest first (by createdAt, then file order), so the newest is the label and
+ * the others are in its history.
+ */
+export function importLabels(store: LabelsStore, saeId: string, rows: readonly LabelImportRow[], meta: { author: string; at?: string }): { features: number; explanations: number; changed: number } {
   const seen = new Set<number>();
   for (const row of rows) {
-    if (seen.has(row.index)) throw new LabelsFileError(`feature ${row.index} appears twice in the file`);
+    if (seen.has(row.index) && row.source === undefined) throw new LabelsFileError(`feature ${row.index} appears twice in the file`);
     seen.add(row.index);
   }
+  const ordered = rows.some((r) => r.source !== undefined) ? inHistoryOrder(rows.map((r) => ({ ...r, at: r.at ?? null }))) : rows;
   const at = meta.at ?? new Date().toISOString();
   return store.db.transaction(() => {
     let changed = 0;
-    for (const row of rows) {
+    for (const row of ordered) {
       try {
         if (store.set({ saeId, index: row.index }, row.patch, { author: meta.author, at, source: 'import' }).action !== null) changed++;
       } catch (error) {
         throw new LabelsFileError(`feature ${row.index}: ${(error as Error).message}`);
       }
     }
-    return { features: rows.length, changed };
+    return { features: seen.size, explanations: rows.length, changed };
   });
 }

@@ -1,6 +1,7 @@
 import { latestSchemaVersion } from '../../../native/store/migrations.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { decodeActs, encodeActs } from '../../../native/store/acts-codec.js';
 import { float16Bits, float16Value } from '../../../native/store/blob-codec.js';
@@ -325,15 +326,90 @@ describe('loupe labels export | import', () => {
     });
   }
 
-  it('exports what Neuronpedia explanation records look like', async () => {
+  // Neuronpedia's Prisma model Explanation (apps/webapp/prisma/schema.prisma): the columns without a
+  // database default that its self-hosted importer (a raw jsonb_to_recordset INSERT) must be given;
+  // `id` is a cuid Prisma makes on the client, so a raw insert needs it in the row too.
+  const explanationRequired = ['id', 'modelId', 'layer', 'index', 'description', 'authorId'];
+
+  it('exports Explanation rows as .jsonl.gz with every field Neuronpedia\'s importer needs, ids from the SAE\'s neuronpedia_id', async () => {
     index.labels.set({ saeId: 'sae-a', index: 4 }, { label: 'four' }, me);
     index.labels.set({ saeId: 'sae-a', index: 5 }, { notes: 'no label yet' }, me);
-    const file = join(dir.path, 'np.json');
+    index.labels.set({ saeId: 'sae-a', index: 17 }, { label: 'commas, "quotes"\nand ü' }, me);
+    const file = join(dir.path, `np-${n}.jsonl.gz`);
     ws.close();
-    const result = await loupe('labels', 'export', '--workspace', ws.path, '--sae', 'sae-a', '--format', 'neuronpedia', '--out', file);
-    expect(result.code).toBe(0);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual([{ modelId: 'gpt2-small', layer: '0-res-test', index: '4', description: 'four' }]);
+    const noAuthor = await loupe('labels', 'export', '--workspace', ws.path, '--sae', 'sae-a', '--format', 'neuronpedia', '--out', file);
+    expect(noAuthor.code).toBe(2);
+    expect(noAuthor.err).toContain('--np-author');
+    const result = await loupe('labels', 'export', '--workspace', ws.path, '--sae', 'sae-a', '--format', 'neuronpedia', '--np-author', 'clx0user', '--out', file);
+    expect(result, result.err).toMatchObject({ code: 0 });
+    const lines = gunzipSync(readFileSync(file)).toString('utf8').split('\n');
+    expect(lines.at(-1)).toBe('');
+    const rows = lines.slice(0, -1).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows.map((r) => [r.index, r.description])).toEqual([['4', 'four'], ['17', 'commas, "quotes"\nand ü']]);
+    for (const row of rows) {
+      for (const key of explanationRequired) expect(typeof row[key], key).toBe('string');
+      expect(row).toMatchObject({ modelId: 'gpt2-small', layer: '0-res-test', authorId: 'clx0user' });
+      expect(row.id).toMatch(/^c[a-z0-9]{24}$/);
+      // the importer takes the first row's keys as the columns: every row has the same ones
+      expect(Object.keys(row)).toEqual(Object.keys(rows[0]));
+    }
+    expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
+    // the same labels exported again get the same ids (the importer skips conflicts, so a re-import adds nothing)
+    const again = join(dir.path, `np-${n}-again.jsonl`);
+    await loupe('labels', 'export', '--workspace', ws.path, '--sae', 'sae-a', '--format', 'neuronpedia', '--np-author', 'clx0user', '--out', again);
+    expect(readFileSync(again, 'utf8').split('\n').slice(0, -1).map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(rows.map((r) => r.id));
     ws = openWorkspace(ws.path);
+  });
+
+  it('exports the upload-autointerp body, taking the ids from SAELens v6 metadata.neuronpedia_id', async () => {
+    registerSae(ws.db, 'sae-v6', 32, { metadata: { neuronpedia_id: 'gemma-2-2b/12-gemmascope-res-16k' } });
+    index.labels.set({ saeId: 'sae-v6', index: 3 }, { label: 'three' }, me);
+    const file = join(dir.path, `autointerp-${n}.json`);
+    ws.close();
+    const result = await loupe('labels', 'export', '--workspace', ws.path, '--sae', 'sae-v6', '--format', 'neuronpedia-autointerp', '--np-author', 'me1', '--out', file);
+    expect(result, result.err).toMatchObject({ code: 0 });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual([
+      { modelId: 'gemma-2-2b', layer: '12-gemmascope-res-16k', index: '3', explanation: 'three', creatorId: 'me1', skipScore: true },
+    ]);
+    const noIds = await loupe('labels', 'export', '--workspace', ws.path, '--sae', 'sae-b', '--format', 'neuronpedia', '--np-author', 'me1', '--out', file);
+    expect(noIds.err).toContain('needs --np-model and --np-layer');
+    ws = openWorkspace(ws.path);
+  });
+
+  it('imports .jsonl.gz explanations: several for one feature become its label history, newest current; other sources refused unless --force', async () => {
+    const row = (index: number, description: string, createdAt: string, modelId = 'gpt2-small', layer = '0-res-test') => ({
+      id: `c${index}${createdAt.slice(-6, -1)}`, modelId, layer, index: String(index), description, authorId: 'someone', typeName: 'oai_token-act-pair', explanationModelName: 'gpt-4o-mini', notes: null, createdAt,
+    });
+    const file = join(dir.path, `explanations-${n}.jsonl.gz`);
+    const rows = [row(7, 'newest: list commas', '2024-03-02T00:00:00.000Z'), row(7, 'oldest: punctuation', '2024-01-01T00:00:00.000Z'), row(8, 'eight', '2024-02-01T00:00:00.000Z')];
+    writeFileSync(file, gzipSync(`${rows.map((r) => JSON.stringify(r)).join('\n')}\n`));
+    const foreign = join(dir.path, `foreign-${n}.jsonl`);
+    writeFileSync(foreign, `${JSON.stringify(row(1, 'a gpt2 feature', '2024-01-01T00:00:00.000Z', 'gpt2-small', '6-res-jb'))}\n`);
+    ws.close();
+    const imported = await loupe('labels', 'import', '--workspace', ws.path, '--sae', 'sae-a', '--author', 'np', file);
+    expect(imported, imported.err).toMatchObject({ code: 0 });
+    expect(JSON.parse(imported.out)).toMatchObject({ features: 2, explanations: 3, changed: 3 });
+
+    const refused = await loupe('labels', 'import', '--workspace', ws.path, '--sae', 'sae-a', foreign);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('gpt2-small/6-res-jb (1 row), not this SAE\'s gpt2-small/0-res-test: pass --force');
+    const noId = await loupe('labels', 'import', '--workspace', ws.path, '--sae', 'sae-b', foreign);
+    expect(noId.err).toContain('this SAE has no Neuronpedia id');
+    const forced = await loupe('labels', 'import', '--workspace', ws.path, '--sae', 'sae-b', '--force', foreign);
+    expect(forced, forced.err).toMatchObject({ code: 0 });
+
+    ws = openWorkspace(ws.path);
+    const labels = new FeatureIndex(ws.db).labels;
+    expect(labels.get({ saeId: 'sae-a', index: 7 }).label).toBe('newest: list commas');
+    expect(labels.history({ saeId: 'sae-a', index: 7 }).filter((e) => e.field === 'label').map((e) => [e.old, e.new])).toEqual([['oldest: punctuation', 'newest: list commas'], ['', 'oldest: punctuation']]);
+    expect(labels.get({ saeId: 'sae-a', index: 8 }).label).toBe('eight');
+    expect(labels.get({ saeId: 'sae-a', index: 1 }).label).toBe('');
+    expect(labels.get({ saeId: 'sae-b', index: 1 }).label).toBe('a gpt2 feature');
+  });
+
+  it('links each feature of an SAE with a Neuronpedia id to its Neuronpedia page', () => {
+    expect(index.page({ saeId: 'sae-a', index: 12 }).neuronpedia).toEqual({ modelId: 'gpt2-small', layer: '0-res-test', url: 'https://www.neuronpedia.org/gpt2-small/0-res-test/12' });
+    expect(index.page({ saeId: 'sae-b', index: 12 }).neuronpedia).toBeNull();
   });
 
   it('refuses malformed files, naming the problem, and imports nothing', async () => {
