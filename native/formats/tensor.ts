@@ -1,12 +1,14 @@
 import { decodeBf16, decodeF16 } from './float16.js';
 
-export type DType = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
+export type DType = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U64' | 'U32' | 'U16' | 'U8' | 'BOOL';
 
 export type TensorData =
   | Float64Array
   | Float32Array
-  | Uint16Array /* F16 and BF16 raw bits */
+  | Uint16Array /* U16, and F16 and BF16 raw bits */
   | BigInt64Array
+  | BigUint64Array
+  | Uint32Array
   | Int32Array
   | Int16Array
   | Int8Array
@@ -30,10 +32,10 @@ export class FormatError extends Error {
   }
 }
 
-export const DTYPES: readonly DType[] = ['F64', 'F32', 'F16', 'BF16', 'I64', 'I32', 'I16', 'I8', 'U8', 'BOOL'];
+export const DTYPES: readonly DType[] = ['F64', 'F32', 'F16', 'BF16', 'I64', 'I32', 'I16', 'I8', 'U64', 'U32', 'U16', 'U8', 'BOOL'];
 
 const BYTES: Record<DType, number> = {
-  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1,
+  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U64: 8, U32: 4, U16: 2, U8: 1, BOOL: 1,
 };
 
 export function isDType(s: unknown): s is DType {
@@ -61,8 +63,10 @@ export function viewAs(dtype: DType, bytes: Uint8Array): TensorData {
   switch (dtype) {
     case 'F64': return new Float64Array(buffer, byteOffset, n);
     case 'F32': return new Float32Array(buffer, byteOffset, n);
-    case 'F16': case 'BF16': return new Uint16Array(buffer, byteOffset, n);
+    case 'F16': case 'BF16': case 'U16': return new Uint16Array(buffer, byteOffset, n);
     case 'I64': return new BigInt64Array(buffer, byteOffset, n);
+    case 'U64': return new BigUint64Array(buffer, byteOffset, n);
+    case 'U32': return new Uint32Array(buffer, byteOffset, n);
     case 'I32': return new Int32Array(buffer, byteOffset, n);
     case 'I16': return new Int16Array(buffer, byteOffset, n);
     case 'I8': return new Int8Array(buffer, byteOffset, n);
@@ -81,7 +85,7 @@ export function bytesOf(data: TensorData): Uint8Array {
 }
 
 /**
- * Converts any dtype to float32; F16/BF16 decode exactly, I64 beyond 2^24 rounds as float32 does.
+ * Converts any dtype to float32; F16/BF16 decode exactly, integers beyond 2^24 round as float32 does.
  * F32 data is returned as is (shared, not copied).
  */
 export function toFloat32(t: HostTensor): Float32Array {
@@ -90,7 +94,7 @@ export function toFloat32(t: HostTensor): Float32Array {
   if (t.dtype === 'F16') return decodeF16(data as Uint16Array);
   if (t.dtype === 'BF16') return decodeBf16(data as Uint16Array);
   const out = new Float32Array(data.length);
-  if (data instanceof BigInt64Array) {
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
     for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
   } else {
     out.set(data);
