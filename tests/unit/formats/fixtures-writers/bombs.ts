@@ -1,6 +1,5 @@
 import { constants, crc32, deflateRawSync } from 'node:zlib';
 import { npyBytes } from './numpy.js';
-import { PickleWriter } from './pickle.js';
 import { concatBytes } from './tmp.js';
 import { statePickle } from './torch.js';
 
@@ -77,14 +76,6 @@ export function npzBomb(zeros: number, honestDirectory: boolean): Uint8Array {
   const header = npyBytes({ descr: '<f4', shape: [4], data: new Uint8Array(0) });
   const bomb = zeroBomb(header, zeros);
   return rawZip([{ name: 'W.npy', method: 8, data: bomb.data, size: honestDirectory ? bomb.size : header.length + 16, crc: bomb.crc }]);
-}
-
-/** A pickle nesting `depth` lists (what a hostile data.pkl can do in a few bytes per level). */
-export function nestedListPickle(depth: number): Uint8Array {
-  const w = new PickleWriter().proto();
-  for (let i = 0; i < depth; i++) w.emptyList();
-  for (let i = 0; i < depth; i++) w.op(0x61);
-  return w.stop().bytes();
 }
 
 /** Little-endian fields of the given byte widths (2 or 4). */
