@@ -12,7 +12,7 @@ const tmp = tempDir('bench-index-memory');
 try {
   writeRandomSae(join(tmp.path, 'sae'), 256, 32_768, 32, 'blocks.1.hook_resid_pre');
   const ws = openWorkspace(join(tmp.path, 'ws'));
-  const model = registerModel(ws, DEMO_MODEL);
+  const model = await registerModel(ws, DEMO_MODEL);
   const { id } = registerSae(ws, join(tmp.path, 'sae'), model.id);
   const start = performance.now();
   const summary = await runIndex(ws, { saeId: id, corpus: 'brown', tokens });

@@ -14,7 +14,7 @@ export type StartJob = (kind: DemoJob['kind'], params: DemoJob['params']) => Pro
  * call (a second window, a relaunch after a crash) is harmless; on a finished demo it queues nothing.
  */
 export async function createDemo(ws: Workspace, resources: DemoResources, start: StartJob, options: DemoOptions = {}): Promise<DemoCreated> {
-  const parts = seedDemo(ws, resources);
+  const parts = await seedDemo(ws, resources);
   const jobs: JobSummary[] = [];
   for (const step of demoSteps(ws, parts, options)) {
     if (step.done) continue;

@@ -20,8 +20,8 @@ export interface SeededDemo extends DemoParts {
  * Registers the demo model and its SAEs (attached to it). Idempotent: registration is by path and
  * fingerprint, so seeding again finds the same rows ('unchanged') and changes nothing.
  */
-export function seedDemo(ws: Workspace, resources: DemoResources): SeededDemo {
-  const model = registerModel(ws, resources.modelDir);
+export async function seedDemo(ws: Workspace, resources: DemoResources): Promise<SeededDemo> {
+  const model = await registerModel(ws, resources.modelDir);
   const registrations = resources.saeDirs.map((dir) => registerSae(ws, dir, model.id));
   const saes = registrations.map(({ registration: _r, previousFingerprint: _p, ...summary }) => summary);
   return { modelId: model.id, saes, model, registrations };

@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import { jsonLimits, parseCheckedJson } from './strict-json.js';
 
 /** Small JSON configs read during discovery: a broken one is reported on its item, never thrown. */
 
@@ -9,7 +10,7 @@ const MAX_CONFIG_BYTES = 4 << 20;
 export function readJsonConfig(path: string): { value: JsonRecord } | { problem: string } {
   try {
     if (statSync(path).size > MAX_CONFIG_BYTES) return { problem: `${path}: over ${MAX_CONFIG_BYTES} bytes, too large for a config` };
-    const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    const value = parseCheckedJson(readFileSync(path, 'utf8'), jsonLimits.config);
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return { problem: `${path}: expected a JSON object` };
     return { value: value as JsonRecord };
   } catch (e) {

@@ -1,11 +1,10 @@
-import { closeSync, openSync } from 'node:fs';
-import { parseNpyHeader } from './npy-header.js';
+import { npzMemberHeader } from './numpy.js';
 import { unpickle } from './pickle.js';
-import { readAt } from './read-at.js';
 import { FormatError } from './tensor.js';
 import type { DType } from './tensor.js';
 import { WEIGHTS_ONLY, isStorageType, isTensorRef, resolveTorchGlobal } from './torch-globals.js';
 import type { StorageRef } from './torch-globals.js';
+import { MAX_PICKLE_BYTES } from './torch.js';
 import { openZip } from './zip.js';
 
 /**
@@ -28,7 +27,7 @@ export function peekTorchCheckpoint(path: string): TorchPeek {
   try {
     const pickles = [...zip.entries.keys()].filter((n) => /^[^/]+\/data\.pkl$/.test(n));
     if (pickles.length !== 1) throw new FormatError(path, 'zip has no single <name>/data.pkl, so it is not a PyTorch checkpoint');
-    const root = unpickle(zip.read(pickles[0]), {
+    const root = unpickle(zip.read(pickles[0], { maxBytes: MAX_PICKLE_BYTES }), {
       source: path,
       resolveGlobal: resolveTorchGlobal,
       persistentLoad: (pid) => placeholderStorage(path, pid),
@@ -64,28 +63,13 @@ function collectLeaves(v: unknown, name: string, peek: TorchPeek, depth: number)
 /** Shapes of the arrays in an .npz archive, from each member's .npy header; the data is never read. */
 export function peekNpzShapes(path: string): Map<string, number[]> {
   const zip = openZip(path);
-  const fd = openSync(path, 'r');
   try {
     const shapes = new Map<string, number[]>();
-    for (const e of zip.entries.values()) {
-      if (!e.name.endsWith('.npy')) continue;
-      let head: Uint8Array;
-      if (e.method === 0) {
-        // A stored member's bytes start right after its local header (30 bytes + name + extra field).
-        const local = readAt(path, fd, e.localHeaderOffset, 30);
-        const view = new DataView(local.buffer);
-        const dataAt = e.localHeaderOffset + 30 + view.getUint16(26, true) + view.getUint16(28, true);
-        head = readAt(path, fd, dataAt, Math.min(e.size, 65_548));
-      } else if (e.size <= 16 << 20) {
-        head = zip.read(e.name);
-      } else {
-        continue; // a large compressed member would have to be inflated to reach its header
-      }
-      shapes.set(e.name.slice(0, -4), parseNpyHeader(head, `${path}:${e.name}`).shape);
+    for (const name of zip.entries.keys()) {
+      if (name.endsWith('.npy')) shapes.set(name.slice(0, -4), npzMemberHeader(zip, name).shape);
     }
     return shapes;
   } finally {
-    closeSync(fd);
     zip.close();
   }
 }

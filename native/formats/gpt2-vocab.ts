@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { jsonLimits, readCappedJson } from './strict-json.js';
 import { FormatError } from './tensor.js';
 
 /** The parts of a Hugging Face `tokenizer.json` that Loupe reads or writes. */
@@ -28,12 +29,7 @@ export interface AddedTokenJson {
 const END_OF_TEXT = '<|endoftext|>';
 
 async function readJsonObject(path: string): Promise<Record<string, unknown>> {
-  let value: unknown;
-  try {
-    value = JSON.parse(await readFile(path, 'utf8'));
-  } catch (e) {
-    throw new FormatError(path, `not valid JSON (${(e as Error).message})`);
-  }
+  const value = await readCappedJson(path, jsonLimits.tokenizer);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new FormatError(path, 'expected a JSON object');
   return value as Record<string, unknown>;
 }

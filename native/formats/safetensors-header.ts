@@ -1,4 +1,4 @@
-import { JsonSyntaxError, parseStrictJson } from './strict-json.js';
+import { JsonSyntaxError, checkJsonShape, jsonLimits, parseStrictJson } from './strict-json.js';
 import type { JsonObject, JsonValue } from './strict-json.js';
 import { DTYPES, FormatError, dtypeSize, isDType, numel } from './tensor.js';
 import type { DType } from './tensor.js';
@@ -49,6 +49,10 @@ export function parseHeader(file: string, bytes: Uint8Array, dataSize: number): 
 }
 
 function decodeJson(file: string, bytes: Uint8Array): JsonObject {
+  // The reference reader refuses a header that does not start with "{" (InvalidHeaderStart); a
+  // TextDecoder would silently drop a byte-order mark, and JSON itself allows none.
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) throw new FormatError(file, 'safetensors header starts with a UTF-8 byte-order mark; it must start with "{"');
+  if (bytes.length > 0 && bytes[0] !== 0x7b) throw new FormatError(file, `safetensors header must start with "{", not byte 0x${bytes[0].toString(16).padStart(2, '0')}`);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -57,6 +61,7 @@ function decodeJson(file: string, bytes: Uint8Array): JsonObject {
   }
   let json: JsonValue;
   try {
+    checkJsonShape(text, jsonLimits.safetensorsHeader);
     json = parseStrictJson(text);
   } catch (e) {
     if (!(e instanceof JsonSyntaxError)) throw e;

@@ -1,3 +1,7 @@
+import { readFileSync, statSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { FormatError } from './tensor.js';
+
 /**
  * A JSON parser for untrusted headers. Unlike JSON.parse it refuses duplicate keys (JSON.parse keeps
  * the last one silently, so two tensors could claim one name) and builds objects with a null prototype
@@ -119,4 +123,102 @@ class Parser {
       return this.fail('invalid string literal');
     }
   }
+}
+
+/** What a JSON file may hold before any parser builds it: its bytes, its nesting, its containers and values. */
+export interface JsonLimits {
+  maxBytes: number;
+  maxDepth: number;
+  /** arrays and objects: each costs an allocation, and `[],` is three bytes (8M of them: 3 s and 640 MB in JSON.parse) */
+  maxContainers: number;
+  /** arrays, objects and the members in them */
+  maxValues: number;
+}
+
+/**
+ * Limits per kind of JSON, in one place. A tokenizer.json is the largest we read: Gemma 3's is 33 MB
+ * with about 1.8 million values (262k vocabulary entries, 515k merges as pairs, so as many arrays)
+ * nested 5 deep; the caps leave it room twice over, so a hostile file costs at most what the largest
+ * real one does. A request body is the renderer's params: a few levels, a few thousand values.
+ */
+export const jsonLimits = {
+  tokenizer: { maxBytes: 64 << 20, maxDepth: 32, maxContainers: 2_000_000, maxValues: 8_000_000 },
+  config: { maxBytes: 4 << 20, maxDepth: 32, maxContainers: 100_000, maxValues: 200_000 },
+  /** model.safetensors.index.json: one name per tensor (DeepSeek-V3's names 91k tensors in 9 MB) */
+  shardIndex: { maxBytes: 32 << 20, maxDepth: 8, maxContainers: 1000, maxValues: 2_000_000 },
+  requestBody: { maxBytes: 1 << 20, maxDepth: 32, maxContainers: 100_000, maxValues: 200_000 },
+  /** the reference reader's 100 MB; a tensor is about six values, a large shard a few thousand tensors */
+  safetensorsHeader: { maxBytes: 100_000_000, maxDepth: 64, maxContainers: 500_000, maxValues: 1_000_000 },
+} as const satisfies Record<string, JsonLimits>;
+
+export type JsonShapeLimits = Pick<JsonLimits, 'maxDepth' | 'maxContainers' | 'maxValues'>;
+
+/**
+ * Checks JSON text against depth, container and value limits in one pass, building nothing, so a
+ * hostile file (50 MB of nested arrays) is refused in milliseconds instead of costing a parse.
+ * Strings are skipped whole (escapes included); what is not JSON is left for the parser to name.
+ */
+export function checkJsonShape(text: string, limits: JsonShapeLimits): void {
+  let depth = 0;
+  let containers = 0;
+  let values = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      i++;
+      while (i < text.length) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i += 2;
+        else if (d === 0x22) break;
+        else i++;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limits.maxDepth) throw new JsonSyntaxError(`nesting deeper than ${limits.maxDepth} at character ${i}`);
+      if (++containers > limits.maxContainers) throw new JsonSyntaxError(`more than ${limits.maxContainers} arrays and objects`);
+      if (++values > limits.maxValues) throw new JsonSyntaxError(`more than ${limits.maxValues} values`);
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    } else if (c === 0x2c) {
+      if (++values > limits.maxValues) throw new JsonSyntaxError(`more than ${limits.maxValues} values`);
+    }
+  }
+}
+
+/** Parses untrusted JSON text after checking its shape; JsonSyntaxError names what is wrong. */
+export function parseCheckedJson(text: string, limits: JsonShapeLimits): unknown {
+  checkJsonShape(text, limits);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new JsonSyntaxError((e as Error).message);
+  }
+}
+
+/** Size and kind before a byte is read: opening a FIFO blocks, a device (a link to /dev/zero) never ends. */
+function checkFile(path: string, stat: { size: number; isFile(): boolean }, limits: JsonLimits): void {
+  if (!stat.isFile()) throw new FormatError(path, 'is not a regular file');
+  if (stat.size > limits.maxBytes) throw new FormatError(path, `is ${stat.size} bytes, over the ${limits.maxBytes}-byte limit for this kind of JSON file`);
+}
+
+function parseFileText(path: string, text: string, limits: JsonLimits): unknown {
+  if (text.charCodeAt(0) === 0xfeff) throw new FormatError(path, 'starts with a byte-order mark (U+FEFF): JSON must not (RFC 8259)');
+  try {
+    return parseCheckedJson(text, limits);
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) throw new FormatError(path, `not valid JSON (${e.message})`);
+    throw e;
+  }
+}
+
+/** Reads a JSON file capped by size (checked before reading), nesting and values (before parsing). */
+export async function readCappedJson(path: string, limits: JsonLimits): Promise<unknown> {
+  checkFile(path, await stat(path), limits);
+  return parseFileText(path, await readFile(path, 'utf8'), limits);
+}
+
+/** readCappedJson for synchronous callers, with the text read (a fingerprint may hash it). */
+export function readCappedJsonSync(path: string, limits: JsonLimits): { text: string; value: unknown } {
+  checkFile(path, statSync(path), limits);
+  const text = readFileSync(path, 'utf8');
+  return { text, value: parseFileText(path, text, limits) };
 }

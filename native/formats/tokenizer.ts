@@ -5,6 +5,7 @@ import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { byteLevelToText, tokenBytes } from './byte-level.js';
 import { gpt2VocabToTokenizerJson } from './gpt2-vocab.js';
 import type { TokenizerJson } from './gpt2-vocab.js';
+import { jsonLimits, readCappedJson } from './strict-json.js';
 import { FormatError } from './tensor.js';
 import { tokenOffsets } from './tokenizer-offsets.js';
 
@@ -71,12 +72,7 @@ function checkByteLevelBpe(path: string, json: TokenizerJson): PreTokenizerJson 
 }
 
 async function readTokenizerJson(path: string): Promise<TokenizerJson> {
-  let value: unknown;
-  try {
-    value = JSON.parse(await readFile(path, 'utf8'));
-  } catch (e) {
-    throw new FormatError(path, `not valid JSON (${(e as Error).message})`);
-  }
+  const value = await readCappedJson(path, jsonLimits.tokenizer);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new FormatError(path, 'expected a JSON object');
   return value as TokenizerJson;
 }

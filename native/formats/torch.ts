@@ -15,6 +15,8 @@ export interface TorchCheckpoint {
 }
 
 const MAX_DEPTH = 64;
+/** data.pkl holds names, shapes and storage keys, never weights: a few KB even for a 70B model. */
+export const MAX_PICKLE_BYTES = 64 << 20;
 
 /**
  * Reads a PyTorch zip checkpoint (torch.save since 1.6) without executing its pickle. A state dict
@@ -26,7 +28,7 @@ export function readTorchCheckpoint(path: string): TorchCheckpoint {
   try {
     const prefix = findPrefix(zip);
     checkByteOrder(zip, prefix);
-    const root = unpickle(zip.read(`${prefix}/data.pkl`), {
+    const root = unpickle(zip.read(`${prefix}/data.pkl`, { maxBytes: MAX_PICKLE_BYTES }), {
       source: path,
       resolveGlobal: resolveTorchGlobal,
       persistentLoad: (pid) => storageRef(path, pid),
@@ -72,7 +74,7 @@ function findPrefix(zip: ZipArchive): string {
 function checkByteOrder(zip: ZipArchive, prefix: string): void {
   const name = `${prefix}/byteorder`;
   if (!zip.entries.has(name)) return;
-  const order = new TextDecoder().decode(zip.read(name)).trim();
+  const order = new TextDecoder().decode(zip.read(name, { maxBytes: 64 })).trim();
   if (order !== 'little') throw new FormatError(zip.path, `byteorder is "${order}"; only little-endian checkpoints are read`);
 }
 
@@ -144,16 +146,22 @@ function spend(st: FlattenState): void {
 function loadTensor(zip: ZipArchive, prefix: string, name: string, ref: TensorRef, cache: Map<string, Uint8Array>): HostTensor {
   const { key, dtype, numel } = ref.storage;
   const what = `tensor "${name}"`;
+  const expected = numel * dtypeSize(dtype);
   let bytes = cache.get(key);
   if (!bytes) {
     const member = `${prefix}/data/${key}`;
-    if (!zip.entries.has(member)) throw new FormatError(zip.path, `${what} uses storage "${key}", but the zip has no ${member}`);
-    bytes = zip.read(member);
+    const entry = zip.entries.get(member);
+    if (!entry) throw new FormatError(zip.path, `${what} uses storage "${key}", but the zip has no ${member}`);
+    // Compared before reading: a member claiming more than the pickle declares is never inflated.
+    if (entry.size !== expected) throw storageSizeError(zip.path, what, key, entry.size, expected, ref);
+    bytes = zip.read(member, { size: expected });
     cache.set(key, bytes);
   }
-  const expected = numel * dtypeSize(dtype);
-  if (bytes.length !== expected) {
-    throw new FormatError(zip.path, `${what}: storage "${key}" is ${bytes.length} bytes, expected ${expected} (${numel} × ${dtype}); the storage is truncated or mislabelled`);
-  }
+  if (bytes.length !== expected) throw storageSizeError(zip.path, what, key, bytes.length, expected, ref);
   return { dtype, shape: [...ref.view.shape], data: materialise(zip.path, what, dtype, bytes, ref.view) };
+}
+
+function storageSizeError(path: string, what: string, key: string, size: number, expected: number, ref: TensorRef): FormatError {
+  const { numel, dtype } = ref.storage;
+  return new FormatError(path, `${what}: storage "${key}" is ${size} bytes, expected ${expected} (${numel} × ${dtype}); the storage is truncated or mislabelled`);
 }

@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
-import { inflateSync } from 'fflate';
+import { Inflate } from 'fflate';
 import { readAt } from './read-at.js';
 import { FormatError } from './tensor.js';
 
@@ -14,11 +14,20 @@ export interface ZipEntry {
   localHeaderOffset: number;
 }
 
+/**
+ * How large a member may be, checked against the central directory before a byte is allocated: exactly
+ * `size` (what the file's own header declares, e.g. a tensor's storage), or at most `maxBytes`.
+ */
+export type MemberLimit = { size: number } | { maxBytes: number };
+
 /** A zip archive opened for random access: members are read (and checked) only when asked for. */
 export interface ZipArchive {
   path: string;
   entries: Map<string, ZipEntry>;
-  read(name: string): Uint8Array;
+  /** The whole member, inflated no further than its directory size (a deflate bomb stops there). */
+  read(name: string, limit: MemberLimit): Uint8Array;
+  /** The member's first `length` bytes (fewer if it is shorter), inflating no more than those. */
+  readPrefix(name: string, length: number): Uint8Array;
   close(): void;
 }
 
@@ -37,10 +46,14 @@ export function openZip(path: string): ZipArchive {
     return {
       path,
       entries,
-      read(name) {
-        const e = entries.get(name);
-        if (!e) throw new FormatError(path, `zip has no member "${name}"`);
+      read(name, limit) {
+        const e = member(path, entries, name);
+        checkLimit(path, e, limit);
         return readMember(path, fd, size, e);
+      },
+      readPrefix(name, length) {
+        const e = member(path, entries, name);
+        return memberBytes(path, fd, size, e, Math.min(length, e.size));
       },
       close() {
         if (fd >= 0) closeSync(fd);
@@ -139,33 +152,85 @@ function applyZip64Extra(path: string, e: ZipEntry, extra: Uint8Array): void {
   }
 }
 
-function readMember(path: string, fd: number, size: number, e: ZipEntry): Uint8Array {
+function member(path: string, entries: Map<string, ZipEntry>, name: string): ZipEntry {
+  const e = entries.get(name);
+  if (!e) throw new FormatError(path, `zip has no member "${name}"`);
+  return e;
+}
+
+function checkLimit(path: string, e: ZipEntry, limit: MemberLimit): void {
+  const where = `zip member "${e.name}"`;
+  if ('size' in limit && e.size !== limit.size) throw new FormatError(path, `${where} is ${e.size} bytes by the zip directory, but the file declares ${limit.size}`);
+  if ('maxBytes' in limit && e.size > limit.maxBytes) throw new FormatError(path, `${where} is ${e.size} bytes by the zip directory, over the ${limit.maxBytes}-byte limit for it`);
+}
+
+/** Where a member's stored (possibly compressed) bytes start, after its local header. */
+function dataStart(path: string, fd: number, size: number, e: ZipEntry): number {
   const where = `zip member "${e.name}"`;
   if (e.localHeaderOffset + 30 > size) throw new FormatError(path, `${where} starts beyond the end of the file`);
   const local = view(readAt(path, fd, e.localHeaderOffset, 30));
   if (local.getUint32(0, true) !== LOCAL) throw new FormatError(path, `${where} has no local header at ${e.localHeaderOffset}`);
   const dataAt = e.localHeaderOffset + 30 + local.getUint16(26, true) + local.getUint16(28, true);
   if (dataAt + e.compressedSize > size) throw new FormatError(path, `${where} is truncated: its data runs beyond the end of the file`);
-  const raw = readAt(path, fd, dataAt, e.compressedSize);
-  let data: Uint8Array;
-  if (e.method === 0) data = raw;
-  else if (e.method === 8) data = inflate(path, where, raw, e.size);
-  else throw new FormatError(path, `${where} uses compression method ${e.method}; only stored (0) and deflate (8) are read`);
+  if (e.method !== 0 && e.method !== 8) throw new FormatError(path, `${where} uses compression method ${e.method}; only stored (0) and deflate (8) are read`);
+  return dataAt;
+}
+
+/** The first `want` bytes of a member (all of them when `want` is its size), read or inflated no further. */
+function memberBytes(path: string, fd: number, size: number, e: ZipEntry, want: number): Uint8Array {
+  const dataAt = dataStart(path, fd, size, e);
+  if (e.method === 0) return readAt(path, fd, dataAt, Math.min(want, e.compressedSize));
+  return inflateBounded(path, `zip member "${e.name}"`, { length: e.compressedSize, read: (at, n) => readAt(path, fd, dataAt + at, n) }, e.size, want);
+}
+
+function readMember(path: string, fd: number, size: number, e: ZipEntry): Uint8Array {
+  const where = `zip member "${e.name}"`;
+  if (e.method === 0 && e.compressedSize !== e.size) throw new FormatError(path, `${where} is stored, but its directory gives ${e.compressedSize} stored and ${e.size} real bytes`);
+  const data = memberBytes(path, fd, size, e, e.size);
   if (data.length !== e.size) throw new FormatError(path, `${where} is ${data.length} bytes, its directory says ${e.size}`);
   if (crc32(data) >>> 0 !== e.crc) throw new FormatError(path, `${where} is corrupt: CRC-32 mismatch`);
   return data;
 }
 
-function inflate(path: string, where: string, raw: Uint8Array, size: number): Uint8Array {
+/** Compressed bytes fed to the inflater at a time: one push makes at most ~1032 times as much. */
+const INFLATE_STEP = 32 * 1024;
+
+/**
+ * Inflates into one buffer of `want` bytes (`size`, the directory's, for a whole member), reading and
+ * feeding the compressed bytes a step at a time and stopping the moment it has what it wants: a stream
+ * that would make more than the directory declares is refused after one step, never inflated to its end.
+ */
+function inflateBounded(path: string, where: string, raw: { length: number; read(at: number, n: number): Uint8Array }, size: number, want: number): Uint8Array {
   // Deflate expands at most ~1032:1; a larger claimed size is a lie we must not allocate for.
   if (size > raw.length * 1032 + 1024) throw new FormatError(path, `${where} claims ${size} bytes from ${raw.length} compressed`);
+  const out = new Uint8Array(want);
+  let filled = 0;
+  let overflow = false;
+  let ended = false;
+  const inflater = new Inflate((chunk, final) => {
+    const room = want - filled;
+    if (chunk.length > room) {
+      if (want === size) overflow = true;
+      out.set(chunk.subarray(0, room), filled);
+      filled = want;
+    } else {
+      out.set(chunk, filled);
+      filled += chunk.length;
+    }
+    ended ||= final;
+  });
   try {
-    return inflateSync(raw, { out: new Uint8Array(size) });
+    for (let at = 0; !overflow && !ended && (filled < want || want === size); at += INFLATE_STEP) {
+      if (at >= raw.length) break;
+      inflater.push(raw.read(at, Math.min(INFLATE_STEP, raw.length - at)), at + INFLATE_STEP >= raw.length);
+    }
   } catch (err) {
     throw new FormatError(path, `${where} is corrupt: deflate stream failed (${(err as Error).message})`);
   }
+  if (overflow) throw new FormatError(path, `${where} inflates past the ${size} bytes its directory declares (a deflate bomb or a corrupt archive)`);
+  if (want === size && !ended) throw new FormatError(path, `${where} is corrupt: its deflate stream ends early`);
+  return filled === want ? out : out.subarray(0, filled);
 }
-
 
 function view(b: Uint8Array): DataView {
   return new DataView(b.buffer, b.byteOffset, b.byteLength);

@@ -4,6 +4,8 @@ import { ApiFailure } from '../api/errors.js';
 import type { ModelRegistration, SaeRegistration } from '../api/types.js';
 import { FormatError } from '../formats/tensor.js';
 import { openSafetensors } from '../formats/safetensors.js';
+import { loadTokenizer } from '../formats/tokenizer.js';
+import type { Tokenizer } from '../formats/tokenizer.js';
 import type { TransformerConfig } from '../models/config.js';
 import { UnknownHookError, hookWidth } from '../models/hooks.js';
 import { SaeError, assertHookWidth } from '../sae/canonical.js';
@@ -23,14 +25,19 @@ import type { Workspace } from '../store/workspace.js';
  * the same id (so labels and index runs keep pointing at it) when the files changed.
  */
 
-/** Reads a model's config (not its weights), fingerprints its files and upserts its row. */
-export function registerModel(ws: Workspace, path: string, now = new Date().toISOString()): ModelRegistration {
+/**
+ * Reads a model's config (not its weights) and its tokenizer, fingerprints their files and upserts
+ * its row. The tokenizer is built now: every use of the model (index, prompt, training) needs it, and
+ * a broken one should fail here, not freeze the first prompt.
+ */
+export async function registerModel(ws: Workspace, path: string, now = new Date().toISOString()): Promise<ModelRegistration> {
   const absolute = existingPath(path);
   const files = asInputError(() => modelFiles(absolute));
   // Parsing the safetensors header refuses a truncated or foreign file now rather than at the first index.
   for (const file of files.weights) if (file.endsWith('.safetensors')) asInputError(() => openSafetensors(file).close());
   const { config } = files;
-  const fingerprint = contentFingerprint(files.weights, files.configText);
+  const tokenizer = await checkedTokenizer(files.dir, config, files.name);
+  const fingerprint = contentFingerprint([...files.weights, ...tokenizerFiles(tokenizer.path, files.dir)], files.configText);
   const existing = ws.models.findByPath(absolute);
   const record: ModelRecord = {
     id: existing?.id ?? uniqueId(files.name, (id) => ws.models.get(id) !== undefined),
@@ -131,6 +138,28 @@ export function uniqueId(name: string, taken: (id: string) => boolean): string {
   const slug = name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, 64) || 'item';
   if (!taken(slug)) return slug;
   for (let n = 2; ; n++) if (!taken(`${slug}-${n}`)) return `${slug}-${n}`;
+}
+
+/** The model's tokenizer, loaded (so validated) and checked against the embedding it indexes. */
+async function checkedTokenizer(dir: string, config: TransformerConfig, name: string): Promise<Tokenizer> {
+  let tokenizer: Tokenizer;
+  try {
+    tokenizer = await loadTokenizer(dir);
+  } catch (e) {
+    if (e instanceof FormatError) throw new ApiFailure('failed', `the model's tokenizer: ${e.message}`, 'path');
+    throw e;
+  }
+  if (tokenizer.vocabSize > config.dVocab) {
+    throw new ApiFailure('failed', `${tokenizer.path}: the tokenizer has ${tokenizer.vocabSize} tokens, but ${name}'s embedding has ${config.dVocab} rows`, 'path');
+  }
+  return tokenizer;
+}
+
+/** The files a tokenizer was read from (tokenizer.json, or vocab.json + merges.txt) and tokenizer_config.json, which names the EOS. */
+function tokenizerFiles(tokenizerPath: string, dir: string): string[] {
+  const main = statSync(tokenizerPath).isFile() ? [tokenizerPath] : ['vocab.json', 'merges.txt'].map((f) => join(tokenizerPath, f)).filter((f) => existsSync(f));
+  const config = join(dir, 'tokenizer_config.json');
+  return existsSync(config) ? [...main, config] : main;
 }
 
 function existingPath(path: string): string {

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
+import { jsonLimits, readCappedJsonSync } from '../formats/strict-json.js';
 import { FormatError } from '../formats/tensor.js';
 import { parseModelConfig } from './config.js';
 import type { TransformerConfig } from './config.js';
@@ -29,13 +30,7 @@ export function modelFiles(path: string): ModelFiles {
   const dir = isFile ? dirname(path) : path;
   const configPath = join(dir, 'config.json');
   if (!existsSync(configPath)) throw new FormatError(dir, 'no config.json: a model folder needs one (Hugging Face or TransformerLens naming)');
-  const configText = readFileSync(configPath, 'utf8');
-  let json: unknown;
-  try {
-    json = JSON.parse(configText);
-  } catch (e) {
-    throw new FormatError(configPath, `not readable JSON (${(e as Error).message})`);
-  }
+  const { text: configText, value: json } = readCappedJsonSync(configPath, jsonLimits.config);
   const config = parseModelConfig(json, configPath);
   const main = isFile ? path : findWeights(dir, config.family === 'transformerlens');
   const weights = main.endsWith('.index.json') ? [main, ...shards(main)] : [main];
@@ -58,12 +53,7 @@ function findWeights(dir: string, transformerLens: boolean): string {
 
 /** The shard files a model.safetensors.index.json names, each once, sorted. */
 function shards(indexPath: string): string[] {
-  let index: { weight_map?: unknown };
-  try {
-    index = JSON.parse(readFileSync(indexPath, 'utf8')) as { weight_map?: unknown };
-  } catch (e) {
-    throw new FormatError(indexPath, `not readable JSON (${(e as Error).message})`);
-  }
+  const index = (readCappedJsonSync(indexPath, jsonLimits.shardIndex).value ?? {}) as { weight_map?: unknown };
   const map = index.weight_map;
   if (!map || typeof map !== 'object') throw new FormatError(indexPath, 'no "weight_map" object');
   const names = new Set<string>();

@@ -48,7 +48,7 @@ export function clearestEdFeature(ws: Workspace, saeId: string): number {
 
 export async function runDefaultSplit(ws: Workspace, dir: string, slice: { corpus: string; tokens: number }): Promise<DefaultSplit> {
   const resources = demoResources(join(repoRoot, 'resources'));
-  const model = registerModel(ws, resources.modelDir);
+  const model = await registerModel(ws, resources.modelDir);
   const narrow = registerSae(ws, resources.saeDirs[0], model.id);
   const time = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
     const t = performance.now();

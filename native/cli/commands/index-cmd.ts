@@ -45,7 +45,7 @@ export const indexCommand: CliCommand = {
     const interrupt = () => controller.abort();
     process.once('SIGINT', interrupt);
     try {
-      const model = asUserErrorSync(() => registerModel(ws, modelPath));
+      const model = await asUserError(() => registerModel(ws, modelPath));
       const sae = asUserErrorSync(() => registerSae(ws, saePath, model.id));
       process.stderr.write(`loupe index: model ${model.id} (${model.registration}), SAE ${sae.id} (${sae.registration})\n`);
       let lastPrint = 0;

@@ -61,7 +61,7 @@ export const trainSaeJob: JobKind<TrainJobParams> = {
     // The job's own connection; the engine owns the running jobs, so none is marked interrupted.
     const ws = openWorkspace(workspacePath, { markInterrupted: false });
     try {
-      const model = registerModel(ws, params.model);
+      const model = await registerModel(ws, params.model);
       const sae = registerSae(ws, out, model.id);
       const { steps, tokensSeen, resumedFromStep, provider } = outcome;
       const { tokensScanned, tokensKept, epochs } = outcome.data;

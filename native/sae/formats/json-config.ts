@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import { jsonLimits, parseCheckedJson } from '../../formats/strict-json.js';
 import { SaeError } from '../canonical.js';
 
 /** Reading the small JSON configs next to SAE weights; every error names the file and the key. */
@@ -18,7 +19,7 @@ export function readJsonObject(path: string): JsonRecord {
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseCheckedJson(text, jsonLimits.config);
   } catch (e) {
     throw new SaeError(path, `is not valid JSON (${(e as Error).message})`);
   }

@@ -33,7 +33,7 @@ beforeAll(async () => {
   const paths = ['narrow', 'mid', 'wide'].map((p) => join(dir.path, p));
   levels = splitLevels(paths, { nNarrow: 24, children, novel: 6, k: [4, 8, 16] });
   ws = openWorkspace(join(dir.path, 'ws'));
-  const model = registerModel(ws, DEMO_MODEL);
+  const model = await registerModel(ws, DEMO_MODEL);
   ids = paths.map((p) => registerSae(ws, p, model.id).id);
   // Given out of order on purpose: the run orders SAEs by width.
   outcome = await runCompare(ws, { ...RUN, saeIds: [ids[2], ids[0], ids[1]] });

@@ -56,14 +56,14 @@ describe('demo resources', () => {
 });
 
 describe('seedDemo', () => {
-  it('registers the model and both SAEs once: seeding again changes nothing', () => {
+  it('registers the model and both SAEs once: seeding again changes nothing', async () => {
     const ws = openWorkspace(join(dir.path, 'seed'));
     try {
       expect(findDemo(ws, resources)).toBeNull();
-      const first = seedDemo(ws, resources);
+      const first = await seedDemo(ws, resources);
       expect(first.model.registration).toBe('added');
       expect(first.registrations.map((r) => [r.registration, r.dSae, r.modelId])).toEqual([['added', 512, first.modelId], ['added', 4096, first.modelId]]);
-      const again = seedDemo(ws, resources);
+      const again = await seedDemo(ws, resources);
       expect(again.model.registration).toBe('unchanged');
       expect(again.registrations.map((r) => r.registration)).toEqual(['unchanged', 'unchanged']);
       expect(again.saes.map((s) => s.id)).toEqual(first.saes.map((s) => s.id));

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, openSync, readFileSync, closeSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { cpSync, mkdirSync, openSync, readFileSync, closeSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { ApiFailure } from '../../../native/api/errors.js';
@@ -34,6 +34,16 @@ function poke(file: string, position: number, bytes: number[]): void {
   }
 }
 
+async function rejection(p: Promise<unknown>): Promise<ApiFailure> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof ApiFailure) return e;
+    throw e;
+  }
+  throw new Error('expected an ApiFailure');
+}
+
 function failure(f: () => unknown): ApiFailure {
   try {
     f();
@@ -45,8 +55,8 @@ function failure(f: () => unknown): ApiFailure {
 }
 
 describe('registerModel', () => {
-  it('reads the config, not the weights, and stores the model with a fingerprint', () => {
-    const model = registerModel(ws, DEMO_MODEL, '2024-06-01T00:00:00.000Z');
+  it('reads the config, not the weights, and stores the model with a fingerprint', async () => {
+    const model = await registerModel(ws, DEMO_MODEL, '2024-06-01T00:00:00.000Z');
     expect(model).toMatchObject({
       id: 'demo-model', name: 'demo-model', path: DEMO_MODEL, family: 'gpt2', nLayers: 2, dModel: 256, dVocab: 4096, nCtx: 256,
       addedAt: '2024-06-01T00:00:00.000Z', registration: 'added', previousFingerprint: null,
@@ -56,55 +66,87 @@ describe('registerModel', () => {
     expect(ws.models.get('demo-model')?.config).toMatchObject({ dMlp: 1024, nHeads: 4, actFn: 'gelu_new' });
   });
 
-  it('upserts by path: the same folder again (however it is spelled) is the same row, unchanged', () => {
-    const first = registerModel(ws, DEMO_MODEL);
-    const again = registerModel(ws, `${relative(process.cwd(), DEMO_MODEL)}/`);
+  it('upserts by path: the same folder again (however it is spelled) is the same row, unchanged', async () => {
+    const first = await registerModel(ws, DEMO_MODEL);
+    const again = await registerModel(ws, `${relative(process.cwd(), DEMO_MODEL)}/`);
     expect(again).toMatchObject({ id: first.id, fingerprint: first.fingerprint, registration: 'unchanged', previousFingerprint: null });
     expect(ws.models.count()).toBe(1);
   });
 
-  it('rewrites the row under the same id when the config or the end of a large weights file changes', () => {
+  it('rewrites the row under the same id when the config or the end of a large weights file changes', async () => {
     const copy = join(scratch, 'demo');
     cpSync(DEMO_MODEL, copy, { recursive: true });
     const weights = join(copy, 'model.safetensors');
     expect(statSync(weights).size).toBeGreaterThan(2 * fingerprintEdgeBytes);
-    const first = registerModel(ws, copy);
+    const first = await registerModel(ws, copy);
     const config = JSON.parse(readFileSync(join(copy, 'config.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(copy, 'config.json'), JSON.stringify({ ...config, layer_norm_epsilon: 1e-6 }));
-    const second = registerModel(ws, copy);
+    const second = await registerModel(ws, copy);
     expect(second).toMatchObject({ id: first.id, registration: 'updated', previousFingerprint: first.fingerprint });
     expect(second.fingerprint).not.toBe(first.fingerprint);
     poke(weights, statSync(weights).size - 10, [1, 2, 3, 4]);
-    const third = registerModel(ws, copy);
+    const third = await registerModel(ws, copy);
     expect(third).toMatchObject({ id: first.id, registration: 'updated', previousFingerprint: second.fingerprint });
     expect(ws.models.count()).toBe(1);
     expect(ws.models.get(first.id)?.fingerprint).toBe(third.fingerprint);
   });
 
-  it('names a Hugging Face cache snapshot by its repo, and numbers a second model of the same name', () => {
+  it('names a Hugging Face cache snapshot by its repo, and numbers a second model of the same name', async () => {
     const snapshot = join(scratch, 'hub', 'models--acme--tiny', 'snapshots', '0123abcd');
-    cpSync(join(FIXTURES, 'gpt2-tiny'), snapshot, { recursive: true });
+    cpSync(DEMO_MODEL, snapshot, { recursive: true });
     const other = join(scratch, 'elsewhere', 'models--acme--tiny', 'snapshots', 'ffff');
-    cpSync(join(FIXTURES, 'gpt2-tiny'), other, { recursive: true });
-    expect(registerModel(ws, snapshot)).toMatchObject({ id: 'acme-tiny', name: 'acme/tiny', dModel: 64 });
-    expect(registerModel(ws, other)).toMatchObject({ id: 'acme-tiny-2', name: 'acme/tiny', registration: 'added' });
+    cpSync(DEMO_MODEL, other, { recursive: true });
+    expect(await registerModel(ws, snapshot)).toMatchObject({ id: 'acme-tiny', name: 'acme/tiny', dModel: 256 });
+    expect(await registerModel(ws, other)).toMatchObject({ id: 'acme-tiny-2', name: 'acme/tiny', registration: 'added' });
   });
 
-  it('says what is wrong with a path that is not a model', () => {
+  it('says what is wrong with a path that is not a model', async () => {
     const missing = join(scratch, 'nope');
-    expect(failure(() => registerModel(ws, missing))).toMatchObject({ code: 'not_found', field: 'path', message: `${missing}: no such file or folder` });
-    expect(failure(() => registerModel(ws, scratch))).toMatchObject({ code: 'failed', field: 'path', message: expect.stringMatching(/no config\.json/) });
+    expect(await rejection(registerModel(ws, missing))).toMatchObject({ code: 'not_found', field: 'path', message: `${missing}: no such file or folder` });
+    expect(await rejection(registerModel(ws, scratch))).toMatchObject({ code: 'failed', field: 'path', message: expect.stringMatching(/no config\.json/) });
     const broken = join(scratch, 'broken');
     cpSync(join(FIXTURES, 'gpt2-tiny'), broken, { recursive: true });
     truncateSync(join(broken, 'model.safetensors'), 100);
-    expect(failure(() => registerModel(ws, broken))).toMatchObject({ code: 'failed', field: 'path', message: expect.stringContaining(join(broken, 'model.safetensors')) });
+    expect(await rejection(registerModel(ws, broken))).toMatchObject({ code: 'failed', field: 'path', message: expect.stringContaining(join(broken, 'model.safetensors')) });
     expect(ws.models.count()).toBe(0);
   });
 });
 
+describe('registerModel and the tokenizer', () => {
+  it('refuses a model whose tokenizer is missing, hostile, or larger than its embedding, and stores nothing', async () => {
+    const copy = join(scratch, 'demo');
+    cpSync(DEMO_MODEL, copy, { recursive: true });
+    const tokenizer = join(copy, 'tokenizer.json');
+    rmSync(tokenizer);
+    expect(await rejection(registerModel(ws, copy))).toMatchObject({ code: 'failed', field: 'path', message: expect.stringMatching(/the model's tokenizer: .*no tokenizer here/) });
+    // 50 MB of nested arrays: refused by its nesting before anything parses it.
+    writeFileSync(tokenizer, '['.repeat(25_000_000) + ']'.repeat(25_000_000));
+    expect(await rejection(registerModel(ws, copy))).toMatchObject({ code: 'failed', field: 'path', message: expect.stringMatching(/tokenizer\.json: not valid JSON \(nesting deeper than 32/) });
+    writeFileSync(tokenizer, JSON.stringify({ model: { type: 'WordPiece', vocab: {} } }));
+    expect(await rejection(registerModel(ws, copy))).toMatchObject({ message: expect.stringMatching(/model type is "WordPiece"/) });
+    cpSync(join(DEMO_MODEL, 'tokenizer.json'), tokenizer);
+    const config = JSON.parse(readFileSync(join(copy, 'config.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(copy, 'config.json'), JSON.stringify({ ...config, vocab_size: 1000 }));
+    expect(await rejection(registerModel(ws, copy))).toMatchObject({ message: expect.stringMatching(/the tokenizer has 4096 tokens, but demo's embedding has 1000 rows/) });
+    expect(ws.models.count()).toBe(0);
+  });
+
+  it('fingerprints the tokenizer with the model: another tokenizer.json is another model', async () => {
+    const copy = join(scratch, 'demo');
+    cpSync(DEMO_MODEL, copy, { recursive: true });
+    const first = await registerModel(ws, copy);
+    const tokenizer = join(copy, 'tokenizer.json');
+    writeFileSync(tokenizer, JSON.stringify(JSON.parse(readFileSync(tokenizer, 'utf8')), null, 1));
+    const second = await registerModel(ws, copy);
+    expect(second).toMatchObject({ id: first.id, registration: 'updated', previousFingerprint: first.fingerprint });
+    expect(second.fingerprint).not.toBe(first.fingerprint);
+    expect(second.fingerprint).not.toBe((await registerModel(ws, DEMO_MODEL)).fingerprint);
+  });
+});
+
 describe('registerSae', () => {
-  it('loads the SAE, stores its shape, config and fingerprint, and attaches it to a model', () => {
-    const model = registerModel(ws, DEMO_MODEL);
+  it('loads the SAE, stores its shape, config and fingerprint, and attaches it to a model', async () => {
+    const model = await registerModel(ws, DEMO_MODEL);
     const path = join(scratch, 'res0');
     writeTestSae(path);
     const sae = registerSae(ws, path, model.id, '2024-06-02T00:00:00.000Z');
@@ -116,8 +158,8 @@ describe('registerSae', () => {
     expect(ws.saes.list('demo-model').map((s) => s.id)).toEqual(['res0']);
   });
 
-  it('upserts by path: a file of the folder is the folder, and a re-registration without a model keeps it', () => {
-    const model = registerModel(ws, DEMO_MODEL);
+  it('upserts by path: a file of the folder is the folder, and a re-registration without a model keeps it', async () => {
+    const model = await registerModel(ws, DEMO_MODEL);
     const path = join(scratch, 'res0');
     writeTestSae(path);
     const first = registerSae(ws, path, model.id);
@@ -125,8 +167,8 @@ describe('registerSae', () => {
     expect(ws.saes.count()).toBe(1);
   });
 
-  it('gives a new fingerprint when the weights change, keeping the id and so the labels', () => {
-    const model = registerModel(ws, DEMO_MODEL);
+  it('gives a new fingerprint when the weights change, keeping the id and so the labels', async () => {
+    const model = await registerModel(ws, DEMO_MODEL);
     const path = join(scratch, 'res0');
     writeTestSae(path, { seed: 1 });
     const first = registerSae(ws, path, model.id);
@@ -138,8 +180,8 @@ describe('registerSae', () => {
     expect(ws.features.labels.get({ saeId: first.id, index: 5 }).label).toBe('commas');
   });
 
-  it('refuses an SAE whose d_in is not the width of the model hook it names', () => {
-    const model = registerModel(ws, DEMO_MODEL);
+  it('refuses an SAE whose d_in is not the width of the model hook it names', async () => {
+    const model = await registerModel(ws, DEMO_MODEL);
     const narrow = join(scratch, 'narrow');
     writeTestSae(narrow, { dIn: 128 });
     expect(failure(() => registerSae(ws, narrow, model.id))).toMatchObject({
@@ -155,8 +197,8 @@ describe('registerSae', () => {
     expect(ws.saes.list().map((s) => s.id)).toEqual(['wide']);
   });
 
-  it('refuses a hook the model does not have, a model that is not registered, and a missing path', () => {
-    const model = registerModel(ws, DEMO_MODEL);
+  it('refuses a hook the model does not have, a model that is not registered, and a missing path', async () => {
+    const model = await registerModel(ws, DEMO_MODEL);
     const deep = join(scratch, 'deep');
     writeTestSae(deep, { hook: 'blocks.5.hook_resid_post' });
     expect(failure(() => registerSae(ws, deep, model.id))).toMatchObject({ code: 'failed', field: 'modelId', message: expect.stringMatching(/unknown hook "blocks\.5\.hook_resid_post"/) });

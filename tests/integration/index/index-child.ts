@@ -6,6 +6,6 @@ import { RUN, workspaceWithSae } from './index-setup.js';
 
 // An optional third argument, JSON, overrides settings of RUN.
 const [dir, saePath, overrides] = process.argv.slice(2);
-const { ws, saeId } = workspaceWithSae(dir, saePath, { markInterrupted: false });
+const { ws, saeId } = await workspaceWithSae(dir, saePath, { markInterrupted: false });
 await runIndex(ws, { saeId, ...RUN, ...(overrides ? (JSON.parse(overrides) as Partial<Omit<IndexConfig, 'saeId'>>) : {}) }, { onCommit: (cursor) => process.stdout.write(`commit ${cursor.batchesDone}\n`) });
 process.stdout.write('done\n');

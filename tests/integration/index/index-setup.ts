@@ -30,9 +30,9 @@ export function randomSae(path: string, dSae = 96, k = 6, seed = 11): CanonicalS
 }
 
 /** A workspace at `dir` with the demo model and the SAE at `saePath` registered. */
-export function workspaceWithSae(dir: string, saePath: string, options: { markInterrupted?: boolean } = {}): { ws: Workspace; saeId: string } {
+export async function workspaceWithSae(dir: string, saePath: string, options: { markInterrupted?: boolean } = {}): Promise<{ ws: Workspace; saeId: string }> {
   const ws = openWorkspace(join(dir), options);
-  const model = registerModel(ws, DEMO_MODEL);
+  const model = await registerModel(ws, DEMO_MODEL);
   const sae = registerSae(ws, saePath, model.id);
   return { ws, saeId: sae.id };
 }

@@ -25,7 +25,7 @@ describe('runIndex', () => {
   let uninterrupted: Record<string, unknown[]>;
 
   it('stores densities, maxima and top examples that a brute-force pass over the same windows reproduces', async () => {
-    const { ws, saeId } = workspaceWithSae(join(tmp.path, 'whole'), saePath);
+    const { ws, saeId } = await workspaceWithSae(join(tmp.path, 'whole'), saePath);
     const summary = await runIndex(ws, { saeId, ...RUN });
     expect(summary.tokens).toBe(RUN.tokens);
     uninterrupted = dump(ws.db);
@@ -68,9 +68,9 @@ describe('runIndex', () => {
 
   it('resumes a run killed by SIGKILL after a commit and ends with exactly the rows of an uninterrupted run', async () => {
     const dir = join(tmp.path, 'killed');
-    workspaceWithSae(dir, saePath).ws.close();
+    (await workspaceWithSae(dir, saePath)).ws.close();
     await killAfterCommits(dir, 2);
-    const { ws, saeId } = workspaceWithSae(dir, saePath);
+    const { ws, saeId } = await workspaceWithSae(dir, saePath);
     expect(ws.db.integrityCheck()).toEqual(['ok']);
     const open = ws.features.runs.resumable(saeId);
     expect(open?.batchesDone).toBeGreaterThanOrEqual(2);
@@ -81,7 +81,7 @@ describe('runIndex', () => {
   });
 
   it('links features to their nearest decoder directions in the other SAE on the same hook, both ways', async () => {
-    const { ws, saeId } = workspaceWithSae(join(tmp.path, 'siblings'), saePath);
+    const { ws, saeId } = await workspaceWithSae(join(tmp.path, 'siblings'), saePath);
     await runIndex(ws, { saeId, ...RUN, tokens: 2048 });
     const widePath = join(tmp.path, 'wide-sae');
     const wide = randomSae(widePath, 192, 6, 23);
@@ -108,11 +108,11 @@ describe('runIndex', () => {
 
   it('keeps labels through a re-index and a crash', async () => {
     const dir = join(tmp.path, 'labels');
-    const { ws, saeId } = workspaceWithSae(dir, saePath);
+    const { ws, saeId } = await workspaceWithSae(dir, saePath);
     ws.features.labels.set({ saeId, index: 5 }, { label: 'commas in lists', notes: 'seen in news' }, { author: 'test' });
     ws.close();
     await killAfterCommits(dir, 1);
-    const reopened = workspaceWithSae(dir, saePath);
+    const reopened = await workspaceWithSae(dir, saePath);
     await runIndex(reopened.ws, { saeId, ...RUN });
     await runIndex(reopened.ws, { saeId, ...RUN, tokens: 4096 });
     expect(reopened.ws.features.labels.get({ saeId, index: 5 })).toMatchObject({ label: 'commas in lists', notes: 'seen in news' });

@@ -100,7 +100,7 @@ describe('exact token counts on the demo SAE', () => {
   let saeId: string;
   let summary: IndexSummary;
   beforeAll(async () => {
-    ({ ws, saeId } = workspaceWithSae(join(tmp.path, 'whole'), saePath));
+    ({ ws, saeId } = await workspaceWithSae(join(tmp.path, 'whole'), saePath));
     summary = await runIndex(ws, { saeId, ...SLICE });
     const run = ws.features.runs.current(saeId)!;
     windowIds = (index) => ws.features.windows.getMany(run.id, [index])[0].ids;
@@ -181,7 +181,7 @@ describe('exact token counts under a memory cap', () => {
   let saeId: string;
   let summary: IndexSummary;
   beforeAll(async () => {
-    ({ ws, saeId } = workspaceWithSae(join(tmp.path, 'capped'), saePath));
+    ({ ws, saeId } = await workspaceWithSae(join(tmp.path, 'capped'), saePath));
     summary = await runIndex(ws, { saeId, ...SLICE, tokenCountsMaxBytes: CAP });
     capped = dumpIndex(ws.db);
   }, 120_000);
@@ -211,9 +211,9 @@ describe('exact token counts under a memory cap', () => {
 
   it('resumes a run killed by SIGKILL to exactly the lists and bounds of an uninterrupted one', async () => {
     const dir = join(tmp.path, 'capped-killed');
-    workspaceWithSae(dir, saePath).ws.close();
+    (await workspaceWithSae(dir, saePath)).ws.close();
     await killIndexAfterCommits(dir, saePath, 2, { corpus: SLICE.corpus, tokens: SLICE.tokens, commitTokens: SLICE.commitTokens, tokenCountsMaxBytes: CAP });
-    const resumed = workspaceWithSae(dir, saePath);
+    const resumed = await workspaceWithSae(dir, saePath);
     try {
       const open = resumed.ws.features.runs.resumable(resumed.saeId);
       expect(open?.batchesDone).toBeGreaterThanOrEqual(2);

@@ -23,7 +23,7 @@ const TOKENS = 65_536;
 
 beforeAll(async () => {
   ws = openWorkspace(join(tmp.path, 'ws'));
-  const model = registerModel(ws, DEMO_MODEL_DIR);
+  const model = await registerModel(ws, DEMO_MODEL_DIR);
   saeId = registerSae(ws, DEMO_SAE_DIRS[0], model.id).id;
   runId = (await runIndex(ws, { saeId, corpus: 'brown:news', tokens: TOKENS })).runId;
 }, 180_000);

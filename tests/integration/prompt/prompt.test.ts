@@ -1,4 +1,4 @@
-import { cpSync, rmSync } from 'node:fs';
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiResponse } from '../../../native/api/errors.js';
@@ -200,6 +200,23 @@ describe('prompt.run refusals', () => {
     const failed = await refusal({ saeId: attached.id, text: 'hi' });
     expect(failed).toMatchObject({ error: { code: 'failed', field: 'saeId', reason: expect.stringContaining('model-copy') } });
     cpSync(join(DEMO_MODEL_DIR, 'model.safetensors'), join(copy, 'model.safetensors'));
+    expect((await call('prompt.run', { saeId: attached.id, text: 'hi' })).tokens.map((t) => t.text).join('')).toBe('hi');
+  });
+});
+
+describe('prompt.run on a model whose tokenizer turned hostile after registration', () => {
+  it('fails at once naming the tokenizer, the engine keeps answering, and a fixed tokenizer loads again', async () => {
+    const copy = join(dir.path, 'model-hostile-tokenizer');
+    cpSync(DEMO_MODEL_DIR, copy, { recursive: true });
+    const model = await call('models.add', { path: copy });
+    cpSync(SAE_DIR, join(dir.path, 'sae-hostile-tokenizer'), { recursive: true });
+    const attached = await call('saes.add', { path: join(dir.path, 'sae-hostile-tokenizer'), modelId: model.id });
+    // 50 MB of nested arrays where tokenizer.json was: parsed whole, it cost a minute and 2.5 GB.
+    writeFileSync(join(copy, 'tokenizer.json'), '['.repeat(25_000_000) + ']'.repeat(25_000_000));
+    const failed = await refusal({ saeId: attached.id, text: 'hi' });
+    expect(failed).toMatchObject({ error: { code: 'failed', field: 'saeId', reason: expect.stringMatching(/tokenizer\.json: not valid JSON \(nesting deeper than 32/) } });
+    expect((await router.call('workspace.info', {})).ok).toBe(true);
+    cpSync(join(DEMO_MODEL_DIR, 'tokenizer.json'), join(copy, 'tokenizer.json'));
     expect((await call('prompt.run', { saeId: attached.id, text: 'hi' })).tokens.map((t) => t.text).join('')).toBe('hi');
   });
 });

@@ -3,6 +3,7 @@ import { readNpy, readNpz } from '../../../native/formats/numpy.js';
 import { openSafetensors } from '../../../native/formats/safetensors.js';
 import { FormatError } from '../../../native/formats/tensor.js';
 import { readTorchCheckpoint } from '../../../native/formats/torch.js';
+import { npzBomb, torchBomb } from './fixtures-writers/bombs.js';
 import { npyBytes, npzBytes } from './fixtures-writers/numpy.js';
 import { PickleWriter } from './fixtures-writers/pickle.js';
 import { f32Bytes, rawSafetensors } from './fixtures-writers/safetensors.js';
@@ -57,6 +58,9 @@ const cases: [string, () => () => unknown, RegExp][] = [
   ['safetensors byte size not matching the shape', () => st(JSON.stringify({ a: f32([3], [0, 8]) }), f32Bytes([1, 2])), /tensor "a": data_offsets span 8 bytes but shape \[3\] of F32 needs 12/],
   ['safetensors negative shape', () => st(JSON.stringify({ a: f32([-1], [0, 0]) }), new Uint8Array(0)), /tensor "a": shape \[-1\] must be a list of non-negative integers/],
   ['safetensors fractional shape', () => st(JSON.stringify({ a: f32([1.5], [0, 4]) }), f32Bytes([1])), /tensor "a": shape \[1.5\] must be/],
+  ['safetensors header starting with a byte-order mark', () => readSafetensorsBytes(rawSafetensors('\ufeff{}', new Uint8Array(0))), /safetensors header starts with a UTF-8 byte-order mark/],
+  ['safetensors header starting with a space', () => st(' {}', new Uint8Array(0)), /safetensors header must start with "\{", not byte 0x20/],
+  ['safetensors header nested deeper than 64', () => st('{"a":' + '['.repeat(5000) + ']'.repeat(5000) + '}', new Uint8Array(0)), /nesting deeper than 64/],
   ['safetensors non-string metadata', () => st('{"__metadata__":{"n":3}}', new Uint8Array(0)), /__metadata__ value "n" must be a string/],
   // PyTorch checkpoints
   ['pickle calling os.system via GLOBAL posix system', () => checkpoint(new PickleWriter().proto().global('posix', 'system').str('touch /tmp/pwned').tuple1().reduce().stop().bytes()),
@@ -88,6 +92,10 @@ const cases: [string, () => () => unknown, RegExp][] = [
     zip[at + 5] ^= 0x10;
     return readCheckpointBytes(zip);
   }, /zip member "archive\/data\/0" is corrupt: CRC-32 mismatch/],
+  ['checkpoint whose 16-byte storage is a 256 MiB deflated member', () => readCheckpointBytes(torchBomb(256 << 20, true)),
+    /tensor "w": storage "0" is 268435456 bytes, expected 16 \(4 × F32\)/],
+  ['checkpoint whose zip directory hides a deflate bomb', () => readCheckpointBytes(torchBomb(256 << 20, false)),
+    /zip member "archive\/data\/0" inflates past the 16 bytes its directory declares/],
   ['checkpoint that is not a zip', () => readCheckpointBytes(new TextEncoder().encode('just some text, no zip here at all')), /not a zip archive/],
   ['checkpoint in the legacy non-zip format', () => readCheckpointBytes(new PickleWriter().proto().int(1).stop().bytes()), /legacy \(pre-1\.6, non-zip\) torch\.save file/],
   // numpy
@@ -105,6 +113,14 @@ const cases: [string, () => () => unknown, RegExp][] = [
     const path = tmp.write('corrupt.npz', zip);
     return () => readNpz(path);
   }, /zip member "W\.npy" is corrupt/],
+  ['npz whose 16-byte array is a 256 MiB deflated member', () => {
+    const path = tmp.write('bomb.npz', npzBomb(256 << 20, true));
+    return () => readNpz(path);
+  }, /bomb\.npz:W\.npy: \.npy data is 268435456 bytes, but shape \[4\] of F32 needs 16/],
+  ['npz whose zip directory hides a deflate bomb', () => {
+    const path = tmp.write('lying-bomb.npz', npzBomb(256 << 20, false));
+    return () => readNpz(path);
+  }, /zip member "W\.npy" inflates past the \d+ bytes its directory declares/],
   ['npz with a member that is not .npy', () => {
     const path = tmp.write('notes.npz', checkpointZip({ pickle: new Uint8Array(1), storages: {} }));
     return () => readNpz(path);

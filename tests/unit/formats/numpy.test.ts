@@ -41,13 +41,19 @@ describe('readNpy', () => {
       ['<i2', new Int16Array([-300, 5]), 'I16'],
       ['<i4', new Int32Array([-7, 5]), 'I32'],
       ['|u1', new Uint8Array([255, 5]), 'U8'],
+      ['<u2', new Uint16Array([65535, 5]), 'U16'],
+      ['<u4', new Uint32Array([4294967295, 5]), 'U32'],
+      ['<u8', new BigUint64Array([2n ** 64n - 1n, 5n]), 'U64'],
       ['|b1', new Uint8Array([1, 0]), 'BOOL'],
     ];
     for (const [descr, data, dtype] of cases) {
       const t = readNpy(npyBytes({ descr, shape: [2], data: bytes(data) }), `${descr}.npy`);
       expect(t.dtype).toBe(dtype);
       expect(bytes(t.data)).toEqual(bytes(data));
+      // Unsigned values stay unsigned: 65535 is not -1.
+      if (dtype.startsWith('U')) expect(t.data).toEqual(data);
     }
+    expect([...toFloat32(readNpy(npyBytes({ descr: '<u4', shape: [2], data: bytes(new Uint32Array([4294967295, 5])) }), 'u4.npy'))]).toEqual([4294967296, 5]);
   });
 
   it('reads a 0-d scalar and an empty array', () => {
