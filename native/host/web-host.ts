@@ -125,7 +125,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   }
 
   const server: Server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const url = requestUrl(request.url);
+    if (!url) return refuse(response, 400, 'malformed request target');
     const refusal = admitted(request, url);
     if (refusal) return refuse(response, 403, refusal);
     if (url.pathname === '/api/call') {
@@ -137,7 +138,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   });
 
   server.on('upgrade', (request, socket, head) => {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const url = requestUrl(request.url);
+    if (!url) return void socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n\r\nmalformed request target\n');
     const refusal = admitted(request, url) ?? (isOurOrigin(request.headers.origin, port) ? null : 'cross-origin WebSocket refused');
     if (refusal || url.pathname !== '/api/events') {
       socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n\r\n${refusal ?? 'not found'}\n`);
@@ -175,3 +177,14 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   };
 }
 
+/**
+ * The request target as a URL, or null when it is not one (`GET http://[/` makes `new URL` throw,
+ * which, unhandled, would end the server before any check).
+ */
+function requestUrl(target: string | undefined): URL | null {
+  try {
+    return new URL(target ?? '/', 'http://127.0.0.1');
+  } catch {
+    return null;
+  }
+}

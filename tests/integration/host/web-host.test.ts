@@ -1,4 +1,5 @@
 import { networkInterfaces } from 'node:os';
+import { connect } from 'node:net';
 import { latestSchemaVersion } from '../../../native/store/migrations.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,5 +122,31 @@ describe('loupe serve refuses what is not ours', () => {
     expect(event).toMatchObject({ event: 'job.progress', payload: { id: started.result.id, kind: 'engine.measureMatmul' } });
     socket.close();
     await call('jobs.cancel', { jobId: started.result.id }, { 'X-Loupe-Token': host.token });
+  });
+});
+
+/** Raw bytes over TCP and the first line of the reply: node's http client would refuse these targets itself. */
+function rawExchange(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(request));
+    let reply = '';
+    socket.on('data', (chunk: Buffer) => (reply += chunk.toString('latin1')));
+    socket.on('end', () => resolve(reply.split('\r\n')[0]));
+    socket.on('close', () => resolve(reply.split('\r\n')[0]));
+    socket.on('error', reject);
+  });
+}
+
+describe('loupe serve survives what a client sends', () => {
+  it('answers 400 to request targets that are not URLs, on plain requests and WebSocket upgrades, and keeps answering', async () => {
+    const targets = ['http://[/', 'http://[::1', '//[', 'http://a:99999999/', 'http://%zz/'];
+    for (const target of targets) {
+      const host_ = `Host: 127.0.0.1:${host.port}`;
+      expect(await rawExchange(host.port, `GET ${target} HTTP/1.1\r\n${host_}\r\nConnection: close\r\n\r\n`)).toBe('HTTP/1.1 400 Bad Request');
+      const upgrade = `GET ${target} HTTP/1.1\r\n${host_}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`;
+      expect(await rawExchange(host.port, upgrade)).toBe('HTTP/1.1 400 Bad Request');
+    }
+    const after = await call('workspace.info', {}, { 'X-Loupe-Token': host.token });
+    expect(after.status).toBe(200);
   });
 });
