@@ -105,12 +105,9 @@ function replace(chars: AlignedChars, pattern: string, content: string): Aligned
 /** Prepends `prefix`, aligned with the first character (nothing is prepended to empty text). */
 export function prependAligned(chars: AlignedChars, prefix: string): AlignedChars {
   if (chars.cps.length === 0 || prefix.length === 0) return chars;
-  const out: AlignedChars = { cps: [], starts: [], ends: [] };
-  push(out, prefix, chars.starts[0], chars.ends[0]);
-  out.cps.push(...chars.cps);
-  out.starts.push(...chars.starts);
-  out.ends.push(...chars.ends);
-  return out;
+  const head: AlignedChars = { cps: [], starts: [], ends: [] };
+  push(head, prefix, chars.starts[0], chars.ends[0]);
+  return { cps: head.cps.concat(chars.cps), starts: head.starts.concat(chars.starts), ends: head.ends.concat(chars.ends) };
 }
 
 function lowercase(chars: AlignedChars): AlignedChars {

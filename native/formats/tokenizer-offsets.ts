@@ -100,9 +100,14 @@ function sub(chars: AlignedChars, from: number, to: number): AlignedChars {
   return { cps: chars.cps.slice(from, to), starts: chars.starts.slice(from, to), ends: chars.ends.slice(from, to) };
 }
 
+/** Whether the steps leave the text as it is (no normalizer, or NFC on text already in NFC): the common case, walked without per-character alignment. */
+function unchangedBy(steps: TokenizerSpec['normalizer'], text: string): boolean {
+  return steps.every((step) => step.type === 'unicode' && text.normalize(step.form) === text);
+}
+
 /** Walks the tokens of one text piece (between added tokens): normalize, cut at normalized added tokens, walk the bytes. */
 function walkText(w: OffsetTokenizerView, out: OffsetWriter, text: string, from: number, to: number, sectionIndex: number): void {
-  if (w.spec.normalizer.length === 0 && w.spec.metaspace === null) {
+  if (w.spec.metaspace === null && w.normalizedAdded.size === 0 && unchangedBy(w.spec.normalizer, text.slice(from, to))) {
     walkBytes(out, w, sliceBytes(text, from, to));
     return;
   }
