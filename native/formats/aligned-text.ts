@@ -67,8 +67,9 @@ function unicode(chars: AlignedChars, form: 'NFC' | 'NFD' | 'NFKC' | 'NFKD'): Al
     let used = from - 1;
     for (const c of charsToString(chars, from, to).normalize(form)) {
       const cp = c.codePointAt(0) as number;
-      let at = chars.cps.indexOf(cp, used + 1);
-      if (at < 0 || at >= to) at = Math.min(used + 1, to - 1);
+      let at = used + 1;
+      while (at < to && chars.cps[at] !== cp) at++;
+      if (at >= to) at = Math.min(used + 1, to - 1);
       used = Math.max(used, at);
       out.cps.push(cp);
       out.starts.push(chars.starts[at]);

@@ -108,6 +108,7 @@ export function readTokenizerSpec(path: string, json: TokenizerJson): TokenizerS
   const supportedPre = ['ByteLevel', 'Split', 'Metaspace', 'Digits', 'Punctuation'];
   const odd = pres.find((p) => !supportedPre.includes(String(p.type)));
   if (odd) throw new FormatError(path, `pre_tokenizer "${String(odd.type)}" is not supported: Loupe reads ${KINDS}`);
+  if (pres.some((p) => p.type === 'Split' && p.behavior === 'Removed')) throw new FormatError(path, 'pre_tokenizer Split with behavior "Removed" drops text, so tokens could not be placed in it; Loupe reads Split that keeps every character');
   const byteLevel = pres.find((p) => p.type === 'ByteLevel');
   const metaspacePre = pres.find((p) => p.type === 'Metaspace');
   const byteFallback = json.model.byte_fallback === true;
