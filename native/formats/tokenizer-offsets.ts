@@ -54,34 +54,34 @@ function matchesAt(text: Uint8Array, at: number, bytes: Uint8Array, from: number
 }
 
 /** Where the token after `t` starts again in `text`, at or after `from` (a token that spells no bytes covers up to there). */
-function resync(w: OffsetWriter, view: OffsetTokenizerView, text: Uint8Array, from: number): number {
-  const next = w.t + 1 < w.tokens.length ? view.bytesOf(w.tokens[w.t + 1]) : null;
+function resync(out: OffsetWriter, view: OffsetTokenizerView, text: Uint8Array, from: number): number {
+  const next = out.t + 1 < out.tokens.length ? view.bytesOf(out.tokens[out.t + 1]) : null;
   if (next === null || next.length === 0) return text.length;
   for (let q = from; q < text.length; q++) if (matchesAt(text, q, next, 0)) return q;
   return text.length;
 }
 
 /** Walks the tokens of one normalized, pre-tokenized run of text along its bytes. */
-function walkBytes(w: OffsetWriter, view: OffsetTokenizerView, aligned: AlignedBytes): void {
+function walkBytes(out: OffsetWriter, view: OffsetTokenizerView, aligned: AlignedBytes): void {
   const { bytes: text, start, end } = aligned;
   let p = 0;
-  while (p < text.length && !w.done) {
-    const bytes = view.bytesOf(w.token);
+  while (p < text.length && !out.done) {
+    const bytes = view.bytesOf(out.token);
     if (bytes !== null && bytes.length > 0 && matchesAt(text, p, bytes, 0)) {
-      w.write(start[p], end[p + bytes.length - 1]);
+      out.write(start[p], end[p + bytes.length - 1]);
       p += bytes.length;
     } else if (view.spec.addPrefixSpace && bytes !== null && bytes[0] === 0x20 && matchesAt(text, p, bytes, 1)) {
       // The ByteLevel pre-tokenizer's own leading space is aligned with the first character.
       const last = p + bytes.length - 2;
-      w.write(start[p], last >= p ? end[last] : start[p]);
+      out.write(start[p], last >= p ? end[last] : start[p]);
       p = last + 1;
-    } else if (bytes === null || w.token === view.spec.unkToken) {
-      const q = Math.max(p + 1, resync(w, view, text, p + 1));
-      w.write(start[p], end[q - 1]);
+    } else if (bytes === null || out.token === view.spec.unkToken) {
+      const q = Math.max(p + 1, resync(out, view, text, p + 1));
+      out.write(start[p], end[q - 1]);
       p = q;
     } else {
       // Not where the walk expected it: an empty span rather than a wrong one.
-      w.write(start[p], start[p]);
+      out.write(start[p], start[p]);
     }
   }
 }
@@ -106,15 +106,15 @@ function unchangedBy(steps: TokenizerSpec['normalizer'], text: string): boolean 
 }
 
 /** Walks the tokens of one text piece (between added tokens): normalize, cut at normalized added tokens, walk the bytes. */
-function walkText(w: OffsetTokenizerView, out: OffsetWriter, text: string, from: number, to: number, sectionIndex: number): void {
-  if (w.spec.metaspace === null && w.normalizedAdded.size === 0 && unchangedBy(w.spec.normalizer, text.slice(from, to))) {
-    walkBytes(out, w, sliceBytes(text, from, to));
+function walkText(out: OffsetWriter, view: OffsetTokenizerView, text: string, from: number, to: number, sectionIndex: number): void {
+  if (view.spec.metaspace === null && view.normalizedAdded.size === 0 && unchangedBy(view.spec.normalizer, text.slice(from, to))) {
+    walkBytes(out, view, sliceBytes(text, from, to));
     return;
   }
-  const chars = normalizeAligned(alignedSlice(text, from, to), w.spec.normalizer);
+  const chars = normalizeAligned(alignedSlice(text, from, to), view.spec.normalizer);
   if (chars.cps.length === 0) return;
-  if (w.normalizedAdded.size === 0) {
-    walkBytes(out, w, alignedBytes(metaspace(chars, w, sectionIndex)));
+  if (view.normalizedAdded.size === 0) {
+    walkBytes(out, view, alignedBytes(metaspace(chars, view, sectionIndex)));
     return;
   }
   const normalized = alignedText(chars);
@@ -125,9 +125,9 @@ function walkText(w: OffsetTokenizerView, out: OffsetWriter, text: string, from:
     cpAt.fill(c, i, i + units);
     i += units;
   }
-  for (const piece of w.normalizedAdded.split(normalized)) {
+  for (const piece of view.normalizedAdded.split(normalized)) {
     const run = sub(chars, cpAt[piece.from], cpAt[piece.to]);
-    if (piece.token === null) walkBytes(out, w, alignedBytes(metaspace(run, w, sectionIndex)));
+    if (piece.token === null) walkBytes(out, view, alignedBytes(metaspace(run, view, sectionIndex)));
     else if (!out.done) out.write(run.starts[0] ?? 0, run.ends[run.ends.length - 1] ?? 0);
   }
 }
@@ -142,7 +142,7 @@ export function tokenOffsets(text: string, tokens: readonly string[], view: Offs
   const pieces = view.rawAdded.split(text);
   for (let k = 0; k < pieces.length && !out.done; k++) {
     const piece = pieces[k];
-    if (piece.token === null) walkText(view, out, text, piece.from, piece.to, k);
+    if (piece.token === null) walkText(out, view, text, piece.from, piece.to, k);
     else if (out.token === piece.token) out.write(piece.from, piece.to);
   }
   while (!out.done) out.write(text.length, text.length);

@@ -63,6 +63,20 @@ describe('added tokens written in the text', () => {
   });
 });
 
+describe('an unknown token', () => {
+  it('spans the characters it stands for, up to where the next token starts (fused, as fuse_unk says)', async () => {
+    const json = JSON.parse(readFileSync(join(FAMILIES, 'gemma2-tiny', 'tokenizer.json'), 'utf8')) as { added_tokens: { content: string }[]; model: { vocab: Record<string, number> } };
+    json.added_tokens = json.added_tokens.filter((t) => t.content !== '<0xF0>');
+    delete json.model.vocab['<0xF0>'];
+    const file = join(root, 'no-f0.json');
+    writeFileSync(file, JSON.stringify(json));
+    const tokenizer = await loadTokenizer(file);
+    const { ids, offsets } = tokenizer.encode('a🙂🙂 b');
+    expect(tokensOf(tokenizer, ids)).toEqual(['a', '<unk>', '▁b']);
+    expect(pairs(offsets)).toEqual([[0, 1], [1, 5], [5, 7]]);
+  });
+});
+
 describe('a Metaspace pre-tokenizer in place of the Prepend / Replace normalizer', () => {
   it('gives Mistral\'s ids and offsets on every reference text that does not start with a space', async () => {
     const json = JSON.parse(readFileSync(join(FAMILIES, 'mistral-tiny', 'tokenizer.json'), 'utf8')) as Record<string, unknown>;
