@@ -45,6 +45,7 @@ function flush(t: ImportTarget, out: DashboardRows, reader: Record<string, numbe
     commitImport(t, rows, { windows: rows.windows.length, tokens, features }, reader);
     if (longest > 0) t.ws.features.runs.growContextLength(t.run.id, longest);
   });
+  t.onCommit?.(t.cursor);
 }
 
 async function bulk(t: ImportTarget, layout: Extract<ExportLayout, { format: 'neuronpedia' }>, out: DashboardRows, commitRows: number, progress: ReadProgress): Promise<void> {

@@ -157,6 +157,7 @@ function importSplit(t: ImportTarget, file: SafetensorsFile, split: Split, token
       rows.coverage.push({ feature, uncounted: 0, nextCount: list[TOKENS_SHOWN]?.count ?? 0 });
     }
     commitImport(t, { ...rows, windows }, { windows: windows.length, tokens: tokensAdded, features: split.start + to }, { split: splitIndex, latents: to, rows: progress.rows + n });
+    t.onCommit?.(t.cursor);
   }
   progress.rows += n;
 }

@@ -55,6 +55,8 @@ export interface ImportTarget {
   /** the SAE row has no weights: its d_sae grows with the features the export holds */
   weightless: boolean;
   resumed: boolean;
+  /** after each commit's transaction: what an import killed from now on resumes from */
+  onCommit?: (cursor: IndexCursor) => void;
 }
 
 /** Opens (or resumes) the import's run; nothing of the export has been read. */

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AbsentStatKey, ImportSummary } from '../../api/types.js';
 import { openSafetensors } from '../../formats/safetensors.js';
+import type { IndexCursor } from '../../store/index-runs-table.js';
 import type { Workspace } from '../../store/workspace.js';
 import { importDashboards } from './dashboard-import.js';
 import type { ReadProgress } from './dashboard-import.js';
@@ -25,6 +26,8 @@ export interface ImportHooks {
   jobId?: string;
   signal?: AbortSignal;
   onProgress?: (fraction: number, message: string) => void;
+  /** after each commit: what an import killed from now on resumes from */
+  onCommit?: (cursor: IndexCursor) => void;
 }
 
 /** What each layout never carries: the page shows these as absent. */
@@ -59,6 +62,7 @@ export async function runImport(ws: Workspace, config: ImportConfig, hooks: Impo
     dataset: datasetOf(layout),
     totalBytes,
   }, hooks.jobId ?? null);
+  t.onCommit = hooks.onCommit;
   const resumedAtRow = t.resumed ? (t.reader.rows ?? 0) : null;
   const progress: ReadProgress = {
     rows: t.reader.rows ?? 0,
