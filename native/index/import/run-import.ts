@@ -10,6 +10,7 @@ import { importDelphi } from './delphi-import.js';
 import { detectExport, layoutFiles } from './detect.js';
 import type { ExportLayout } from './detect.js';
 import { finishImport, openImportTarget } from './import-target.js';
+import { importNeighbours } from './import-neighbours.js';
 
 export interface ImportConfig {
   /** the export: a Neuronpedia source folder (features/ + activations/), a folder of SAEDashboard batch-N.json files, or a delphi hookpoint folder */
@@ -73,6 +74,10 @@ export async function runImport(ws: Workspace, config: ImportConfig, hooks: Impo
   if (layout.format === 'delphi') await importDelphi(t, layout, progress, totalBytes);
   else {
     unknownTokens = (await importDashboards(t, layout, config.commitRows ?? 4096, progress)).unknownTokens;
+  }
+  if (!t.weightless) {
+    hooks.onProgress?.(0.99, 'nearest decoder directions');
+    await importNeighbours(t);
   }
   finishImport(t);
   hooks.onProgress?.(1, 'imported');

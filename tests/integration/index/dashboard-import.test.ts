@@ -5,14 +5,14 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTokenizer } from '../../../native/formats/tokenizer.js';
 import type { Tokenizer } from '../../../native/formats/tokenizer.js';
-import { registerModel } from '../../../native/index/catalog.js';
+import { registerModel, registerSae } from '../../../native/index/catalog.js';
 import { runImport } from '../../../native/index/import/run-import.js';
 import { writeSafetensors } from '../../../native/formats/safetensors.js';
 import { openWorkspace } from '../../../native/store/workspace.js';
 import type { Workspace } from '../../../native/store/workspace.js';
 import { writeAllExports } from '../../fixtures-writers/dashboard-exports.js';
 import type { ExpectedFeature } from '../../fixtures-writers/dashboard-exports.js';
-import { DEMO_MODEL_DIR } from '../../helpers/indexed-workspace.js';
+import { DEMO_MODEL_DIR, DEMO_SAE_DIRS } from '../../helpers/indexed-workspace.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { dumpIndex } from './index-setup.js';
 
@@ -112,6 +112,25 @@ describe('loupe import of SAEDashboard / Neuronpedia exports', () => {
         const frequent = page.frequent[0];
         if (frequent) expect(ws.features.query({ saeId, token: frequent.token.trim() || frequent.token }).items.map((h) => h.key.index)).toContain(f);
       }
+    } finally {
+      ws.close();
+    }
+  }, 120_000);
+
+  it("with the SAE's weights (--sae), the import becomes that SAE's index and gets decoder neighbours", async () => {
+    const ws = openWorkspace(join(tmp.path, 'with-sae'));
+    try {
+      const model = await registerModel(ws, DEMO_MODEL_DIR);
+      const sae = registerSae(ws, DEMO_SAE_DIRS[0], model.id);
+      const summary = await runImport(ws, { path: NP(), modelId: model.id, saeId: sae.id });
+      expect(summary.saeId).toBe(sae.id);
+      expect(ws.features.runs.current(sae.id)?.id).toBe(summary.runId);
+      expect(ws.saes.get(sae.id)?.dSae).toBe(512);
+      const page = ws.features.page({ saeId: sae.id, index: 3 });
+      expect(page.imported?.format).toBe('neuronpedia');
+      expect(page.neighbours.within.length).toBe(10);
+      expect(page.neighbours.within[0].cosine).toBeLessThanOrEqual(1);
+      expect(page.top.length).toBe(expected.features[3].activations.filter((a) => a.binMin === -1).length);
     } finally {
       ws.close();
     }
