@@ -177,7 +177,7 @@ export interface FeaturePageData {
     meanAct: number;
     maxAct: number;
     /** edges: [nBins + 1] activation values, log-spaced (an import's may be linear, as its export has them); counts: [nBins] */
-    histogram: { edges: number[]; counts: number[] };
+    histogram: { edges: number[]; counts: number[]; /** how the bins are spaced (absent: log) */ scale?: 'log' | 'linear' };
     /** statistics the run could not supply (an import's export lacks them): their numbers above are 0 and must be shown absent */
     absent?: AbsentStatKey[];
   } | null;

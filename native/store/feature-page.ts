@@ -43,7 +43,7 @@ export function featurePage(db: Database, key: FeatureKey): FeaturePageData {
     if (stats) {
       const { tokensSeen, fires, density, meanAct, maxAct, histogram } = stats;
       const linear = imported ? new FeatureLinearHistTable(db).get(run.id, key.index) : undefined;
-      const hist = linear ? { edges: Array.from(linear.edges), counts: Array.from(linear.counts) } : { edges: histogramEdges(histogram), counts: Array.from(histogram.counts) };
+      const hist = linear ? { edges: Array.from(linear.edges), counts: Array.from(linear.counts), scale: 'linear' as const } : { edges: histogramEdges(histogram), counts: Array.from(histogram.counts) };
       page.stats = { tokensSeen, fires, density, meanAct, maxAct, histogram: hist, ...(imported ? { absent: imported.absent } : {}) };
     }
     page.candidates = new FeatureCandidatesTable(db).listForFeature(run.id, key.index);
