@@ -41,6 +41,8 @@ export interface ImportTargetSpec {
   dataset: string | null;
   /** the progress denominator: bytes of the export's files */
   totalBytes: number;
+  /** "model/source" when the export names its Neuronpedia source (source.jsonl): a row without weights links its features there */
+  neuronpediaId: string | null;
 }
 
 export interface ImportTarget {
@@ -115,7 +117,7 @@ function weightlessSae(ws: Workspace, spec: ImportTargetSpec, dModel: number): S
     k: null,
     fingerprint: '',
     addedAt: new Date().toISOString(),
-    config: { imported: spec.format, weights: null },
+    config: { imported: spec.format, weights: null, ...(spec.neuronpediaId ? { neuronpedia_id: spec.neuronpediaId } : {}) },
   };
   ws.saes.insert(record);
   return record;

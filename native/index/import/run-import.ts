@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseNeuronpediaId } from '../../api/neuronpedia.js';
 import type { AbsentStatKey, ImportSummary } from '../../api/types.js';
 import { openSafetensors } from '../../formats/safetensors.js';
 import type { IndexCursor } from '../../store/index-runs-table.js';
@@ -62,6 +63,7 @@ export async function runImport(ws: Workspace, config: ImportConfig, hooks: Impo
     absent: ABSENT[layout.format],
     dataset: datasetOf(layout),
     totalBytes,
+    neuronpediaId: neuronpediaIdOf(layout),
   }, hooks.jobId ?? null);
   t.onCommit = hooks.onCommit;
   const resumedAtRow = t.resumed ? (t.reader.rows ?? 0) : null;
@@ -91,6 +93,20 @@ function delphiContext(layout: Extract<ExportLayout, { format: 'delphi' }>): num
     return file.entries.get('tokens')?.shape[1] ?? 1;
   } finally {
     file.close();
+  }
+}
+
+/** Neuronpedia's source.jsonl names the source (`id`, e.g. 6-res-jb) and its model (`modelId`). */
+function neuronpediaIdOf(layout: ExportLayout): string | null {
+  if (layout.format !== 'neuronpedia') return null;
+  const file = join(layout.dir, 'source.jsonl');
+  if (!existsSync(file) || statSync(file).size > 1 << 20) return null;
+  try {
+    const source = JSON.parse(readFileSync(file, 'utf8').split('\n')[0]) as Record<string, unknown>;
+    const id = `${String(source.modelId)}/${String(source.id)}`;
+    return parseNeuronpediaId(id) ? id : null;
+  } catch {
+    return null;
   }
 }
 

@@ -69,6 +69,8 @@ describe('loupe import of SAEDashboard / Neuronpedia exports', () => {
       const { ws, saeId } = await imported(layout.split(' ')[0], path(), 7);
       try {
         expect(ws.saes.get(saeId)?.dSae).toBe(expected.features.length);
+        // Neuronpedia's layout names its source: the features link back to it.
+        expect(ws.features.page({ saeId, index: 3 }).neuronpedia?.url ?? null).toBe(layout.startsWith('Neuronpedia') ? 'https://www.neuronpedia.org/loupe-demo/0-brown-mlp0/3' : null);
         for (const f of expected.features) checkDashboardFeature(ws, saeId, f);
         const page = ws.features.page({ saeId, index: 0 });
         const boosted = page.boosted[0].token.trim();
