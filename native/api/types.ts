@@ -855,6 +855,9 @@ export interface SuggestedFeature {
   candidate: string | null;
 }
 
+/** Formats of the SAE rows an import makes when no weights are given: no encoder, so no prompt, splitting, map or neighbours. */
+export const weightlessSaeFormats = ['neuronpedia-export', 'saedashboard-export', 'delphi-export'] as const;
+
 /** Layouts `loupe import` / imports.start read (issue 16). */
 export const importFormats = ['neuronpedia', 'saedashboard', 'delphi'] as const;
 export type ImportFormat = (typeof importFormats)[number];

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { ApiFailure } from '../../api/errors.js';
-import type { AbsentStatKey, ImportFormat } from '../../api/types.js';
+import type { AbsentStatKey, ImportFormat, weightlessSaeFormats } from '../../api/types.js';
 import { loadTokenizer } from '../../formats/tokenizer.js';
 import type { Tokenizer } from '../../formats/tokenizer.js';
 import { modelFiles } from '../../models/model-files.js';
@@ -97,7 +97,7 @@ function registeredSae(ws: Workspace, saeId: string, modelId: string): SaeRecord
 
 /** The export's own SAE row (found again by path on a resumed or repeated import). */
 function weightlessSae(ws: Workspace, spec: ImportTargetSpec, dModel: number): SaeRecord {
-  const format = `${spec.format}-export`;
+  const format: (typeof weightlessSaeFormats)[number] = `${spec.format}-export`;
   const existing = ws.saes.findByPath(spec.path);
   if (existing) {
     if (existing.format !== format) throw new ApiFailure('conflict', `${spec.path} is registered as an SAE of format ${existing.format}, not an export`, 'path');
