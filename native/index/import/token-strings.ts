@@ -9,6 +9,8 @@ import type { Tokenizer } from '../../formats/tokenizer.js';
 export class TokenStrings {
   readonly #byRaw = new Map<string, number>();
   readonly #byText = new Map<string, number>();
+  /** [vocabSize] each id's display text, computed once (a 10 GB export shows the same tokens millions of times) */
+  readonly #texts: string[] = [];
   /** distinct strings that matched no token */
   readonly unknown = new Set<string>();
 
@@ -17,6 +19,7 @@ export class TokenStrings {
       const raw = tokenizer.idToToken(id);
       if (raw !== undefined && !this.#byRaw.has(raw)) this.#byRaw.set(raw, id);
       const text = tokenizer.tokenText(id);
+      this.#texts.push(text);
       if (text !== undefined && !this.#byText.has(text)) this.#byText.set(text, id);
     }
   }
@@ -33,7 +36,7 @@ export class TokenStrings {
 
   /** How the page shows the token: the model's text for a known id, the export's string otherwise. */
   text(token: string, id: number): string {
-    return id >= 0 ? this.tokenizer.tokenText(id) : token;
+    return id >= 0 ? this.#texts[id] : token;
   }
 }
 
