@@ -10,7 +10,7 @@ import { runImport } from '../../../native/index/import/run-import.js';
 import { writeSafetensors } from '../../../native/formats/safetensors.js';
 import { openWorkspace } from '../../../native/store/workspace.js';
 import type { Workspace } from '../../../native/store/workspace.js';
-import { writeAllExports } from '../../fixtures-writers/dashboard-exports.js';
+import { SMALL, writeAllExports, writeDelphiCache } from '../../fixtures-writers/dashboard-exports.js';
 import type { ExpectedFeature } from '../../fixtures-writers/dashboard-exports.js';
 import { DEMO_MODEL_DIR, DEMO_SAE_DIRS } from '../../helpers/indexed-workspace.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -24,10 +24,13 @@ let tokenizer: Tokenizer;
 const NP = () => join(exportsDir, 'neuronpedia', 'loupe-demo', '0-brown-mlp0');
 const SD = () => join(exportsDir, 'saedashboard');
 const DELPHI = () => join(exportsDir, 'delphi', 'blocks.0.hook_mlp_out');
+/** the same cache in one split per latent: a kill after the first commit leaves many to resume */
+const DELPHI_FINE = () => join(exportsDir, 'delphi-fine', 'blocks.0.hook_mlp_out');
 
 beforeAll(async () => {
   expected = await writeAllExports(exportsDir, DEMO_MODEL_DIR);
   tokenizer = await loadTokenizer(DEMO_MODEL_DIR);
+  writeDelphiCache(DELPHI_FINE(), SMALL, expected.windows, SMALL.features);
 }, 120_000);
 afterAll(() => tmp.cleanup());
 
@@ -138,32 +141,34 @@ describe('loupe import of SAEDashboard / Neuronpedia exports', () => {
     }
   }, 120_000);
 
-  it('resumes an import killed by SIGKILL after a commit and ends with exactly the rows of an uninterrupted one', async () => {
-    const whole = await imported('whole', NP(), 3);
-    const want = dumpIndex(whole.ws.db);
-    whole.ws.close();
-    const dir = join(tmp.path, 'killed');
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'import-child.ts'), dir, DEMO_MODEL_DIR, NP(), '3'], { stdio: ['ignore', 'pipe', 'inherit'] });
-      let seen = 0;
-      child.stdout.setEncoding('utf8').on('data', (text: string) => {
-        seen += text.split('\n').filter((line) => line.startsWith('commit ')).length;
-        if (seen >= 2) child.kill('SIGKILL');
-        if (text.includes('done')) reject(new Error('the import finished before it was killed'));
+  for (const [layout, path] of [['Neuronpedia', NP], ['delphi', DELPHI_FINE]] as const) {
+    it(`${layout}: resumes an import killed by SIGKILL after a commit and ends with exactly the rows of an uninterrupted one`, async () => {
+      const whole = await imported(`whole-${layout}`, path(), 3);
+      const want = dumpIndex(whole.ws.db);
+      whole.ws.close();
+      const dir = join(tmp.path, `killed-${layout}`);
+      await new Promise<void>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'import-child.ts'), dir, DEMO_MODEL_DIR, path(), '3'], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let seen = 0;
+        child.stdout.setEncoding('utf8').on('data', (text: string) => {
+          seen += text.split('\n').filter((line) => line.startsWith('commit ')).length;
+          if (seen >= 2) child.kill('SIGKILL');
+          if (text.includes('done')) reject(new Error('the import finished before it was killed'));
+        });
+        child.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`import child exited without being killed (${signal})`))));
       });
-      child.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`import child exited without being killed (${signal})`))));
-    });
-    const ws = openWorkspace(dir);
-    try {
-      expect(ws.db.integrityCheck()).toEqual(['ok']);
-      const model = await registerModel(ws, DEMO_MODEL_DIR);
-      const summary = await runImport(ws, { path: NP(), modelId: model.id, commitRows: 3 });
-      expect(summary.resumedAtRow).toBeGreaterThan(0);
-      expect(dumpIndex(ws.db)).toEqual(want);
-    } finally {
-      ws.close();
-    }
-  }, 180_000);
+      const ws = openWorkspace(dir);
+      try {
+        expect(ws.db.integrityCheck()).toEqual(['ok']);
+        const model = await registerModel(ws, DEMO_MODEL_DIR);
+        const summary = await runImport(ws, { path: path(), modelId: model.id, commitRows: 3 });
+        expect(summary.resumedAtRow).toBeGreaterThan(0);
+        expect(dumpIndex(ws.db)).toEqual(want);
+      } finally {
+        ws.close();
+      }
+    }, 180_000);
+  }
 });
 
 describe('malformed exports', () => {
