@@ -8,6 +8,8 @@ import type { Tokenizer } from '../../../native/formats/tokenizer.js';
 import { registerModel, registerSae } from '../../../native/index/catalog.js';
 import { runImport } from '../../../native/index/import/run-import.js';
 import { writeSafetensors } from '../../../native/formats/safetensors.js';
+import { loadTransformer } from '../../../native/models/load.js';
+import { loadSae } from '../../../native/sae/formats/load.js';
 import { openWorkspace } from '../../../native/store/workspace.js';
 import type { Workspace } from '../../../native/store/workspace.js';
 import { SMALL, writeAllExports, writeDelphiCache } from '../../fixtures-writers/dashboard-exports.js';
@@ -136,6 +138,36 @@ describe('loupe import of SAEDashboard / Neuronpedia exports', () => {
       expect(page.neighbours.within.length).toBe(10);
       expect(page.neighbours.within[0].cosine).toBeLessThanOrEqual(1);
       expect(page.top.length).toBe(expected.features[3].activations.filter((a) => a.binMin === -1).length);
+    } finally {
+      ws.close();
+    }
+  }, 120_000);
+
+  it("delphi with the SAE's weights: output-token effects through the unembedding join the exact frequent tokens", async () => {
+    const ws = openWorkspace(join(tmp.path, 'delphi-with-sae'));
+    try {
+      const model = await registerModel(ws, DEMO_MODEL_DIR);
+      const sae = registerSae(ws, DEMO_SAE_DIRS[0], model.id);
+      await runImport(ws, { path: DELPHI(), modelId: model.id, saeId: sae.id });
+      const page = ws.features.page({ saeId: sae.id, index: 2 });
+      expect(page.imported?.absent).toEqual(['quantiles']);
+      expect(page.frequent.length).toBeGreaterThan(0);
+      expect(page.boosted.length).toBe(10);
+      // Plain TypeScript reference: W_dec[2] · W_U over the vocabulary.
+      const weights = loadTransformer(DEMO_MODEL_DIR).weights;
+      const canonical = loadSae(DEMO_SAE_DIRS[0]);
+      const { w, layout } = weights.unembed;
+      const { dModel, dVocab } = weights.config;
+      const logit = (v: number) => {
+        let sum = 0;
+        for (let d = 0; d < dModel; d++) sum += canonical.wDec[2 * dModel + d] * (layout === 'dModelByVocab' ? w.data[d * dVocab + v] : w.data[v * dModel + d]);
+        return sum;
+      };
+      const all = Array.from({ length: dVocab }, (_, v) => logit(v));
+      const best = all.indexOf(Math.max(...all));
+      expect(page.boosted[0].tokenId).toBe(best);
+      expect(Math.abs(page.boosted[0].value - all[best]) / Math.abs(all[best])).toBeLessThan(1e-4);
+      expect(page.suppressed[0].tokenId).toBe(all.indexOf(Math.min(...all)));
     } finally {
       ws.close();
     }
