@@ -65,31 +65,32 @@ async function bulk(t: ImportTarget, layout: Extract<ExportLayout, { format: 'ne
       features.set(f.index, f);
     }
     const done = new Set<number>();
-    let current: { feature: DashboardFeature; acts: DashboardActivation[] } | null = null;
-    let lastLine = startLine;
-    const close = () => {
-      if (!current) return;
-      out.add(current.feature, current.acts);
-      done.add(current.feature.index);
-      current = null;
+    const pending: { feature: DashboardFeature | null; acts: DashboardActivation[] } = { feature: null, acts: [] };
+    const close = (): void => {
+      if (pending.feature === null) return;
+      out.add(pending.feature, pending.acts);
+      done.add(pending.feature.index);
+      pending.feature = null;
+      pending.acts = [];
     };
+    let lastLine = startLine;
     if (batch.activations) {
       const file = batch.activations;
-      for await (const { value, lineNo } of readJsonLines(file, { skipLines: startLine, onBytes: (n) => progress.onBytes(bytesBefore + statSync(batch.features).size + n) })) {
+      const featuresBytes = statSync(batch.features).size;
+      for await (const { value, lineNo } of readJsonLines(file, { skipLines: startLine, onBytes: (n) => progress.onBytes(bytesBefore + featuresBytes + n) })) {
         progress.signal?.throwIfAborted();
         const a = parseActivation(value, { file, where: `line ${lineNo}` });
-        const open = current as { feature: DashboardFeature; acts: DashboardActivation[] } | null;
-        if (open === null || open.feature.index !== a.index) {
-          if (open !== null && out.size >= commitRows) {
-            close();
-            flush(t, out, { batch: b, line: lastLine, rows: progress.rows });
-          } else close();
+        if (pending.feature?.index !== a.index) {
+          // A commit holds whole features: it comes between one feature's last activation and the next one's first.
+          const commit = pending.feature !== null && out.size >= commitRows;
+          close();
+          if (commit) flush(t, out, { batch: b, line: lastLine, rows: progress.rows });
           if (done.has(a.index)) throw new FormatError(file, `line ${lineNo}: feature ${a.index}'s activations continue after other features' (an export lists each feature's activations together)`);
           const feature = features.get(a.index);
           if (!feature) throw new FormatError(file, `line ${lineNo}: an activation of feature ${a.index}, which ${batch.features} does not list`);
-          current = { feature, acts: [] };
+          pending.feature = feature;
         }
-        (current as unknown as { acts: DashboardActivation[] }).acts.push(a);
+        pending.acts.push(a);
         progress.rows++;
         lastLine = lineNo;
       }
