@@ -850,3 +850,29 @@ export interface SuggestedFeature {
   /** its best candidate label from corpus annotations, when there is one */
   candidate: string | null;
 }
+
+// ——— Label files ———
+
+/** labels.export and `loupe labels export`: Loupe's JSON and CSV, Neuronpedia's Explanation rows and upload-autointerp body. */
+export const labelFileFormats = ['json', 'csv', 'neuronpedia', 'neuronpedia-autointerp'] as const;
+export type LabelFileFormat = (typeof labelFileFormats)[number];
+
+/** What the labels were written about: Loupe's JSON and CSV carry it, so a file says which SAE, hook, model and corpus. */
+export interface LabelsProvenance {
+  sae: { id: string; name: string; dSae: number; fingerprint: string };
+  hook: string;
+  model: { id: string; name: string; fingerprint: string } | null;
+  /** the index run the labeller saw (feature pages, queue): its corpus spec and counted tokens; null before indexing */
+  corpus: { spec: string; tokens: number; contextLength: number } | null;
+}
+
+/** A labels file as the engine built it, for the renderer to hand to the browser as a download. */
+export interface LabelsFile {
+  fileName: string;
+  mediaType: string;
+  /** the file's bytes: UTF-8 text, or base64 (Neuronpedia's rows are gzipped, as its importer reads them) */
+  content: string;
+  encoding: 'utf8' | 'base64';
+  /** features in the file */
+  features: number;
+}

@@ -261,9 +261,10 @@ describe('label queue', () => {
     expect(file.labels[3].tags).toEqual(['odd', 'uninterpretable']);
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'CSV' }).click()]);
     const rows = readFileSync((await csv.path())!, 'utf8').split('\r\n');
-    expect(rows[0]).toBe('index,label,notes,tags,updated_at,updated_by');
+    expect(rows[0]).toBe('index,label,notes,tags,updated_at,updated_by,sae,hook,model,corpus');
     expect(rows[1]).toMatch(/^0,years and dates,,,\d{4}-/);
     expect(rows[4]).toMatch(/^3,,,odd; uninterpretable,\d{4}-/);
+    expect(rows[4].endsWith(`,${wide.id},${wide.hookName},${wide.modelId},brown`)).toBe(true);
     expect(rows).toHaveLength(6);
   });
 });

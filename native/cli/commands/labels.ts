@@ -4,7 +4,8 @@ import { userInfo } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { ApiFailure } from '../../api/errors.js';
 import { LabelsStore } from '../../store/labels.js';
-import { LabelsFileError, checkNeuronpediaSource, exportLabels, importLabels, labelFormats, parseLabelsCsv, parseLabelsJson, parseLabelsJsonLines } from '../../store/labels-io.js';
+import { buildLabelsFile } from '../../store/labels-export.js';
+import { LabelsFileError, checkNeuronpediaSource, importLabels, labelFormats, parseLabelsCsv, parseLabelsJson, parseLabelsJsonLines } from '../../store/labels-io.js';
 import type { LabelFormat, LabelImportRow } from '../../store/labels-io.js';
 import type { NeuronpediaExportTarget } from '../../store/labels-neuronpedia.js';
 import { saeNeuronpediaSource } from '../../store/neuronpedia-source.js';
@@ -87,12 +88,11 @@ function runExport(values: Record<string, unknown>): number {
   try {
     saeConfig(ws, saeId);
     const neuronpedia = format.startsWith('neuronpedia') ? neuronpediaTarget(values, ws, saeId) : undefined;
-    const labels = new LabelsStore(ws.db).listForSae(saeId);
-    const text = inputErrors(out, () => exportLabels(labels, format, { saeId, exportedAt: new Date().toISOString(), neuronpedia }));
+    const { text, features } = inputErrors(out, () => buildLabelsFile(ws.db, saeId, format, { neuronpedia }));
     if (out === '-') process.stdout.write(text);
     else {
       writeFileSync(out, out.endsWith('.gz') ? gzipSync(text) : text);
-      process.stdout.write(`${JSON.stringify({ out, format, features: labels.length })}\n`);
+      process.stdout.write(`${JSON.stringify({ out, format, features })}\n`);
     }
     return 0;
   } finally {
