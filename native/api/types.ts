@@ -449,6 +449,19 @@ export interface PromptResult {
   /** things the researcher should know (truncation, a provider fallback) */
   notes: string[];
   provider: string;
+  /**
+   * How well the SAE reconstructs the hook's activation x on each token: ‖x − x̂‖² / ‖x‖² (x̂ the SAE's
+   * output, in x's space), and over the text Σ‖x − x̂‖² / Σ‖x‖² (the text's fraction of variance
+   * unexplained, without centring). [nTokens] each; null where ‖x‖ = 0.
+   */
+  reconstruction?: PromptReconstruction;
+}
+
+export interface PromptReconstruction {
+  /** [nTokens] ‖x − x̂‖² / ‖x‖², null where ‖x‖² = 0 */ relativeError: (number | null)[];
+  /** [nTokens] ‖x − x̂‖² */ errorSq: number[];
+  /** [nTokens] ‖x‖² */ inputSq: number[];
+  /** Σ‖x − x̂‖² / Σ‖x‖² over the text's tokens (the BOS excluded), null when Σ‖x‖² = 0 */ overall: number | null;
 }
 
 // ——— Compare (feature splitting) and evaluations ———
