@@ -200,6 +200,21 @@ export interface FeaturePageData {
   frequentCoverage?: FrequentCoverage | null;
   /** The feature's page on Neuronpedia, when its SAE's config has a Neuronpedia id (SAELens's neuronpedia_id, top level or metadata). */
   neuronpedia?: NeuronpediaFeatureLink | null;
+  /**
+   * Where the correlations of `neighbours.across` come from, per other SAE: the index sees one SAE's
+   * activations, so a cross-SAE correlation is known only from a stored comparison of the two SAEs,
+   * and there only for the pairs it matched (a wide feature and its best parent by cosine or by correlation).
+   */
+  acrossCorrelation?: AcrossCorrelation[];
+}
+
+export interface AcrossCorrelation {
+  saeId: string;
+  /** the newest comparison with the two SAEs side by side; null when they were never compared */
+  compare: { runId: number; tokens: number; corpus: string } | null;
+  /** neighbours whose correlation the comparison gave, of `listed` */
+  filled: number;
+  listed: number;
 }
 
 /** A Neuronpedia source: the model id and the source ("layer") id, e.g. gpt2-small and 6-res-jb. */
