@@ -384,7 +384,11 @@ export const methods = {
   'corpus.preview': method<import('./types.js').CorpusPreview>()({
     summary: "The start of a corpus: the spec as parsed, its first documents, and (with a model) its first window as that model reads it, with the tokens counted there (a BOS first, never counted).",
     params: z.strictObject({ corpus, modelId: id.optional(), contextLength: contextLength.optional() }),
-  }),  'labels.export': method<import('./types.js').LabelsFile>()({
+  }),  'features.logitHistogram': method<import('./types.js').LogitHistogram>()({
+    summary: "A feature's direct logit effect W_dec[f]·W_U on every token of the vocabulary, as a histogram (sae_vis's logit histogram), computed on demand from the SAE's and model's weights.",
+    params: z.strictObject({ saeId: id, index: featureIndex, bins: z.int().min(4).max(200).default(40) }),
+  }),
+  'labels.export': method<import('./types.js').LabelsFile>()({
     summary:
       "Every label of the SAE as a file, as `loupe labels export` writes it: Loupe's JSON or CSV (with the SAE, hook, model and corpus), Neuronpedia Explanation rows (.jsonl.gz) or the upload-autointerp body; Neuronpedia ids default to the SAE's neuronpedia_id.",
     params: z.strictObject({

@@ -904,3 +904,23 @@ export interface LabelsFile {
   /** features in the file */
   features: number;
 }
+
+/**
+ * features.logitHistogram: a feature's direct effect on every output token, W_dec[f] · W_U (no final
+ * LayerNorm, no unembedding bias: as the boosted and suppressed lists and sae_vis's histogram), in
+ * equal-width bins over [min, max]. A panel's plain data: the view only draws it.
+ */
+export interface LogitHistogram {
+  key: FeatureKey;
+  /** tokens in the vocabulary: the counts add up to it */
+  dVocab: number;
+  /** [bins + 1] bin edges, equal width, from min to max */
+  edges: number[];
+  /** [bins] tokens whose effect falls in [edges[i], edges[i + 1]) (the last bin includes max) */
+  counts: number[];
+  min: number;
+  max: number;
+  mean: number;
+  /** standard deviation over the vocabulary */
+  std: number;
+}
