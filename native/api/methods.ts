@@ -388,6 +388,10 @@ export const methods = {
     summary: "A feature's direct logit effect W_dec[f]·W_U on every token of the vocabulary, as a histogram (sae_vis's logit histogram), computed on demand from the SAE's and model's weights.",
     params: z.strictObject({ saeId: id, index: featureIndex, bins: z.int().min(4).max(200).default(40) }),
   }),
+  'features.lossEffect': method<import('./types.js').LossEffect>()({
+    summary: "Per token of one stored example window, the change in next-token loss when the feature is ablated at the SAE's hook (one clean and one ablated forward pass; sae_vis's loss effect).",
+    params: z.strictObject({ saeId: id, index: featureIndex, window: z.int().min(0).max(2_147_483_647) }),
+  }),
   'labels.export': method<import('./types.js').LabelsFile>()({
     summary:
       "Every label of the SAE as a file, as `loupe labels export` writes it: Loupe's JSON or CSV (with the SAE, hook, model and corpus), Neuronpedia Explanation rows (.jsonl.gz) or the upload-autointerp body; Neuronpedia ids default to the SAE's neuronpedia_id.",

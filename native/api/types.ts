@@ -924,3 +924,20 @@ export interface LogitHistogram {
   /** standard deviation over the vocabulary */
   std: number;
 }
+
+/**
+ * features.lossEffect: what feature F does for the model's predictions in one stored example window,
+ * sae_vis's per-token loss effect. The window runs twice, as read, and with F removed at the SAE's
+ * hook at every position (its activation times its decoder row subtracted, the SAE's error term
+ * kept, so the clean pass is the model's own); effect[t] = loss_ablated − loss_clean of predicting
+ * token t from the tokens before it. Positive: F helped predict token t.
+ */
+export interface LossEffect {
+  key: FeatureKey;
+  /** the stored window (PageWindow.index) */
+  window: number;
+  /** [nTokens] null at position 0 (nothing predicts it) */
+  effect: (number | null)[];
+  /** [nTokens] the clean pass's −log p(token t), null at position 0 */
+  cleanLoss: (number | null)[];
+}
