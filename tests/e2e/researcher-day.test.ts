@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FeaturePageData, JobSummary, LabelsFile, LogitHistogram, PromptResult } from '../../native/api/types.js';
+import type { FeaturePageData, JobSummary, LabelsFile, LogitHistogram, LossEffect, PromptResult } from '../../native/api/types.js';
 import { formatAct, formatCount, formatUnit } from '../../renderer/src/lib/feature/format.js';
 import { formatRatio } from '../../renderer/src/lib/prompt/reconstruction.js';
 import { openE2eSession, type E2eSession } from '../helpers/e2e-session.js';
@@ -144,6 +144,25 @@ describe('feature page: logit histogram and cross-SAE correlations', () => {
     expect(counts.reduce((a, b) => a + b, 0)).toBe(h.dVocab);
     const page = await s.served.call<FeaturePageData>('features.page', { saeId: wideId, index: 3 });
     expect(Math.abs(h.max - page.boosted[0].value)).toBeLessThan(1e-4 * Math.abs(page.boosted[0].value));
+  });
+
+  it('shows on hover how much ablating the feature changes the loss of predicting that token', async () => {
+    const page = await s.served.call<FeaturePageData>('features.page', { saeId: wideId, index: 3 });
+    const top = page.top[0];
+    const window = page.windows[top.window].index;
+    const effect = await s.served.call<LossEffect>('features.lossEffect', { saeId: wideId, index: 3, window });
+    const pos = top.maxPos + 1 < effect.effect.length ? top.maxPos + 1 : top.maxPos;
+    const examples = s.page.getByRole('region', { name: 'Top activations' });
+    await examples.locator(`li[data-ex="0"] .tok[data-pos="${pos}"]`).hover();
+    const tip = s.page.getByRole('tooltip').getByTestId('loss-effect');
+    const v = effect.effect[pos]!;
+    await expect.poll(() => tip.textContent(), { timeout: 30_000 }).toContain(`Δloss if ablated ${v > 0 ? `+${v.toPrecision(2)}` : v.toPrecision(2)}`);
+    await s.page.screenshot({ path: join(s.shots, 'feature-loss-effect-light.png') });
+    await s.page.getByRole('button', { name: 'Switch theme' }).click();
+    await examples.locator(`li[data-ex="0"] .tok[data-pos="${pos}"]`).hover();
+    await expect.poll(() => tip.textContent()).toContain('Δloss if ablated');
+    await s.page.screenshot({ path: join(s.shots, 'feature-loss-effect-dark.png') });
+    await s.page.getByRole('button', { name: 'Switch theme' }).click();
   });
 
   it('says why cross-SAE correlations are absent, then fills them from a comparison of the two SAEs', async () => {
