@@ -23,6 +23,8 @@ beforeAll(async () => {
 afterAll(async () => s?.close());
 
 const goto = (hash: string) => s.page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
+/** Waits for a condition as long as a loaded machine may need (expect.poll's default is 1 s). */
+const until = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 30_000, interval: 100 });
 const signed = (v: number) => (v > 0 ? `+${formatAct(v)}` : formatAct(v));
 
 async function shoot(name: string, fullPage = true): Promise<void> {
@@ -40,39 +42,39 @@ describe('label queue: undo and the engine\'s files', () => {
     await s.page.goto(`${s.served.url}#/labels/${narrowId}`);
     const heading = s.page.locator('article .id');
     const label = s.page.getByRole('textbox', { name: 'Label' });
-    await expect.poll(() => heading.textContent()).toBe('#0');
+    await until(() => heading.textContent()).toBe('#0');
     await s.page.keyboard.press('l');
     await s.page.keyboard.type('first try');
     await s.page.keyboard.press('Enter');
-    await expect.poll(() => heading.textContent()).toBe('#1');
+    await until(() => heading.textContent()).toBe('#1');
     await s.page.keyboard.press('l');
     await s.page.keyboard.type('a wrong label');
     await s.page.keyboard.press('Enter');
-    await expect.poll(() => heading.textContent()).toBe('#2');
-    await expect.poll(() => labelOf(1)).toBe('a wrong label');
+    await until(() => heading.textContent()).toBe('#2');
+    await until(() => labelOf(1)).toBe('a wrong label');
     // z: the newest change (feature 1's label) is undone and the queue is back on feature 1.
     await s.page.keyboard.press('z');
-    await expect.poll(() => heading.textContent()).toBe('#1');
-    await expect.poll(() => label.inputValue()).toBe('');
+    await until(() => heading.textContent()).toBe('#1');
+    await until(() => label.inputValue()).toBe('');
     expect(await labelOf(1)).toBe('');
     await s.page.keyboard.press('l');
     await s.page.keyboard.type('the right label');
     await s.page.keyboard.press('Escape');
-    await expect.poll(() => labelOf(1)).toBe('the right label');
+    await until(() => labelOf(1)).toBe('the right label');
     // The button walks further back: feature 1's new label, then feature 0's.
     await s.page.getByRole('button', { name: 'Undo last label change' }).click();
-    await expect.poll(() => labelOf(1)).toBe('');
+    await until(() => labelOf(1)).toBe('');
     await s.page.getByRole('button', { name: 'Undo last label change' }).click();
-    await expect.poll(() => heading.textContent()).toBe('#0');
-    await expect.poll(() => labelOf(0)).toBe('');
+    await until(() => heading.textContent()).toBe('#0');
+    await until(() => labelOf(0)).toBe('');
     await s.page.keyboard.press('l');
     await s.page.keyboard.type('first, relabelled');
     await s.page.keyboard.press('Enter');
-    await expect.poll(() => heading.textContent()).toBe('#1');
+    await until(() => heading.textContent()).toBe('#1');
     await s.page.keyboard.press('l');
     await s.page.keyboard.type('the right label');
     await s.page.keyboard.press('Escape');
-    await expect.poll(() => labelOf(1)).toBe('the right label');
+    await until(() => labelOf(1)).toBe('the right label');
     expect(await labelOf(0)).toBe('first, relabelled');
   });
 
@@ -101,7 +103,7 @@ describe('label queue: undo and the engine\'s files', () => {
       ['loupe-demo', '0-mlp-topk512', '0', 'first, relabelled', 'clx0me'],
       ['loupe-demo', '0-mlp-topk512', '1', 'the right label', 'clx0me'],
     ]);
-    await expect.poll(() => s.page.getByRole('status').filter({ hasText: 'explanations.jsonl.gz' }).count()).toBe(1);
+    await until(() => s.page.getByRole('status').filter({ hasText: 'explanations.jsonl.gz' }).count()).toBe(1);
   });
 });
 
@@ -117,7 +119,7 @@ describe('Prompt: reconstruction error per token', () => {
     for (const [i, result] of [narrow, wide].entries()) {
       const r = result.reconstruction!;
       const row = rows.nth(i);
-      await expect.poll(() => row.getByTestId('recon-overall').textContent()).toBe(formatRatio(r.overall));
+      await until(() => row.getByTestId('recon-overall').textContent()).toBe(formatRatio(r.overall));
       const cells = row.locator('button.cell');
       expect(await cells.count()).toBe(result.tokens.length);
       expect(await cells.nth(3).getAttribute('aria-label')).toContain(`error ${formatRatio(r.relativeError[3])}`);
@@ -125,7 +127,7 @@ describe('Prompt: reconstruction error per token', () => {
     // The wider SAE reconstructs this text better than the narrow one.
     expect(wide.reconstruction!.overall!).toBeLessThan(narrow.reconstruction!.overall!);
     await rows.nth(0).locator('button.cell').nth(5).click();
-    await expect.poll(() => s.page.locator('.strip .tok.selected').count()).toBe(2);
+    await until(() => s.page.locator('.strip .tok.selected').count()).toBe(2);
     await shoot('prompt-reconstruction');
   });
 });
@@ -136,7 +138,7 @@ describe('feature page: logit histogram and cross-SAE correlations', () => {
     const panel = s.page.getByRole('region', { name: 'Logit histogram' });
     await panel.getByTestId('logit-summary').waitFor();
     const h = await s.served.call<LogitHistogram>('features.logitHistogram', { saeId: wideId, index: 3 });
-    await expect.poll(() => panel.getByTestId('logit-summary').textContent()).toBe(
+    await until(() => panel.getByTestId('logit-summary').textContent()).toBe(
       `${formatCount(h.dVocab)} tokens · mean ${signed(h.mean)} · sd ${formatAct(h.std)} · range ${signed(h.min)} to ${signed(h.max)}`,
     );
     const counts = await panel.locator('rect').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-count'))));
@@ -156,18 +158,18 @@ describe('feature page: logit histogram and cross-SAE correlations', () => {
     await examples.locator(`li[data-ex="0"] .tok[data-pos="${pos}"]`).hover();
     const tip = s.page.getByRole('tooltip').getByTestId('loss-effect');
     const v = effect.effect[pos]!;
-    await expect.poll(() => tip.textContent(), { timeout: 30_000 }).toContain(`Δloss if ablated ${v > 0 ? `+${v.toPrecision(2)}` : v.toPrecision(2)}`);
+    await until(() => tip.textContent()).toContain(`Δloss if ablated ${v > 0 ? `+${v.toPrecision(2)}` : v.toPrecision(2)}`);
     await s.page.screenshot({ path: join(s.shots, 'feature-loss-effect-light.png') });
     await s.page.getByRole('button', { name: 'Switch theme' }).click();
     await examples.locator(`li[data-ex="0"] .tok[data-pos="${pos}"]`).hover();
-    await expect.poll(() => tip.textContent()).toContain('Δloss if ablated');
+    await until(() => tip.textContent()).toContain('Δloss if ablated');
     await s.page.screenshot({ path: join(s.shots, 'feature-loss-effect-dark.png') });
     await s.page.getByRole('button', { name: 'Switch theme' }).click();
   });
 
   it('says why cross-SAE correlations are absent, then fills them from a comparison of the two SAEs', async () => {
     const neighbours = s.page.getByRole('region', { name: 'Neighbours' });
-    await expect.poll(() => neighbours.getByTestId('across-correlation-note').textContent()).toContain('needs a comparison of the two');
+    await until(() => neighbours.getByTestId('across-correlation-note').textContent()).toContain('needs a comparison of the two');
     const job = await s.served.call<JobSummary>('compare.start', { saeIds: [narrowId, wideId], corpus: 'brown', tokens: 8192, evaluate: false });
     await waitForJobs(s.served, [job.id]);
     // A wide feature whose nearest narrow features include a matched pair.
