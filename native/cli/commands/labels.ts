@@ -20,8 +20,10 @@ const usage = `Usage: loupe labels export --workspace DIR --sae ID [--format jso
        loupe labels import --workspace DIR --sae ID [--author NAME] [--force] FILE
 
 export writes every feature of the SAE that has a label, notes or tags.
-  --format json         Loupe's labels file (default): label, notes, tags, who and when; re-importable
-  --format csv          columns index,label,notes,tags,updated_at,updated_by (RFC 4180; tags split by ";")
+  --format json         Loupe's labels file (default): label, notes, tags, who and when, and the SAE,
+                        hook, model and indexed corpus they describe; re-importable
+  --format csv          columns index,label,notes,tags,updated_at,updated_by,sae,hook,model,corpus
+                        (RFC 4180; tags split by ";"; the last four the same on every row)
   --format neuronpedia  Neuronpedia Explanation rows, one JSON object a line, with every field its
                         self-hosted importer needs (id, modelId, layer, index, description, authorId, ...);
                         name the file {model}/{source}/explanations/NAME.jsonl.gz: an --out ending in .gz
