@@ -214,7 +214,7 @@ describe('label queue', () => {
     await expect.poll(() => heading.textContent()).toBe('#4');
     await expect.poll(() => position.textContent(), { timeout: 60_000 }).toBe('Feature 1 of 4,092 in this queue');
     await page.getByRole('checkbox', { name: 'Unlabelled only' }).uncheck();
-    await expect.poll(() => heading.textContent()).toBe('#0');
+    await expect.poll(() => heading.textContent(), { timeout: 60_000 }).toBe('#0');
     await expect.poll(() => label.inputValue()).toBe('years and dates');
     await page.keyboard.press('n');
     await expect.poll(() => label.inputValue()).toBe('proper names');
