@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { method, type ResultOfSpec } from './define.js';
 import { featureSortKeys, labelStateFilters } from './types.js';
 import { compareGroupKinds, matchMeasures, matchSortKeys } from './types.js';
+import { labelFileFormats } from './types.js';
+import { isNeuronpediaId } from './neuronpedia.js';
 import type {
   FeatureLabel,
   FeaturePageData,
@@ -33,6 +35,7 @@ const pageLimit = z.int().min(1).max(1000);
 const labelText = z.string().max(1000);
 const notesText = z.string().max(100_000);
 const tags = z.array(z.string().min(1).max(64)).max(64);
+const neuronpediaIdText = z.string().refine(isNeuronpediaId, 'expected a Neuronpedia id: letters, digits, ".", "_" or "-"');
 
 const activation = z.discriminatedUnion('kind', [
   z.strictObject({
@@ -381,6 +384,22 @@ export const methods = {
   'corpus.preview': method<import('./types.js').CorpusPreview>()({
     summary: "The start of a corpus: the spec as parsed, its first documents, and (with a model) its first window as that model reads it, with the tokens counted there (a BOS first, never counted).",
     params: z.strictObject({ corpus, modelId: id.optional(), contextLength: contextLength.optional() }),
+  }),  'features.logitHistogram': method<import('./types.js').LogitHistogram>()({
+    summary: "A feature's direct logit effect W_dec[f]·W_U on every token of the vocabulary, as a histogram (sae_vis's logit histogram), computed on demand from the SAE's and model's weights.",
+    params: z.strictObject({ saeId: id, index: featureIndex, bins: z.int().min(4).max(200).default(40) }),
+  }),
+  'features.lossEffect': method<import('./types.js').LossEffect>()({
+    summary: "Per token of one stored example window, the change in next-token loss when the feature is ablated at the SAE's hook (one clean and one ablated forward pass; sae_vis's loss effect).",
+    params: z.strictObject({ saeId: id, index: featureIndex, window: z.int().min(0).max(2_147_483_647) }),
+  }),
+  'labels.export': method<import('./types.js').LabelsFile>()({
+    summary:
+      "Every label of the SAE as a file, as `loupe labels export` writes it: Loupe's JSON or CSV (with the SAE, hook, model and corpus), Neuronpedia Explanation rows (.jsonl.gz) or the upload-autointerp body; Neuronpedia ids default to the SAE's neuronpedia_id.",
+    params: z.strictObject({
+      saeId: id,
+      format: z.enum(labelFileFormats),
+      neuronpedia: z.strictObject({ modelId: neuronpediaIdText.optional(), layer: neuronpediaIdText.optional(), authorId: neuronpediaIdText }).optional(),
+    }),
   }),
   'imports.start': method<JobSummary>()({
     summary: "Import an exported dashboard (a Neuronpedia source folder with features/ and activations/, a folder of SAEDashboard batch-N.json files, or a delphi latent cache of one hookpoint) as the index of an SAE: with saeId, that registered SAE's; without, a row of its own. Streams, commits in chunks, resumes a killed import of the same path.",

@@ -204,6 +204,21 @@ export interface FeaturePageData {
   neuronpedia?: NeuronpediaFeatureLink | null;
   /** Set when the page's run was imported from an exported dashboard rather than computed here. */
   imported?: ImportedRunInfo | null;
+  /**
+   * Where the correlations of `neighbours.across` come from, per other SAE: the index sees one SAE's
+   * activations, so a cross-SAE correlation is known only from a stored comparison of the two SAEs,
+   * and there only for the pairs it matched (a wide feature and its best parent by cosine or by correlation).
+   */
+  acrossCorrelation?: AcrossCorrelation[];
+}
+
+export interface AcrossCorrelation {
+  saeId: string;
+  /** the newest comparison with the two SAEs side by side; null when they were never compared */
+  compare: { runId: number; tokens: number; corpus: string } | null;
+  /** neighbours whose correlation the comparison gave, of `listed` */
+  filled: number;
+  listed: number;
 }
 
 /** A Neuronpedia source: the model id and the source ("layer") id, e.g. gpt2-small and 6-res-jb. */
@@ -453,6 +468,19 @@ export interface PromptResult {
   /** things the researcher should know (truncation, a provider fallback) */
   notes: string[];
   provider: string;
+  /**
+   * How well the SAE reconstructs the hook's activation x on each token: ‖x − x̂‖² / ‖x‖² (x̂ the SAE's
+   * output, in x's space), and over the text Σ‖x − x̂‖² / Σ‖x‖² (the text's fraction of variance
+   * unexplained, without centring). [nTokens] each; null where ‖x‖ = 0.
+   */
+  reconstruction?: PromptReconstruction;
+}
+
+export interface PromptReconstruction {
+  /** [nTokens] ‖x − x̂‖² / ‖x‖², null where ‖x‖² = 0 */ relativeError: (number | null)[];
+  /** [nTokens] ‖x − x̂‖² */ errorSq: number[];
+  /** [nTokens] ‖x‖² */ inputSq: number[];
+  /** Σ‖x − x̂‖² / Σ‖x‖² over the text's tokens (the BOS excluded), null when Σ‖x‖² = 0 */ overall: number | null;
 }
 
 // ——— Compare (feature splitting) and evaluations ———
@@ -891,4 +919,67 @@ export interface ImportSummary {
   /** token strings of the export not in the model's vocabulary (kept as text; no id) */
   unknownTokens: number;
   seconds: number;
+}
+
+// ——— Label files ———
+
+/** labels.export and `loupe labels export`: Loupe's JSON and CSV, Neuronpedia's Explanation rows and upload-autointerp body. */
+export const labelFileFormats = ['json', 'csv', 'neuronpedia', 'neuronpedia-autointerp'] as const;
+export type LabelFileFormat = (typeof labelFileFormats)[number];
+
+/** What the labels were written about: Loupe's JSON and CSV carry it, so a file says which SAE, hook, model and corpus. */
+export interface LabelsProvenance {
+  sae: { id: string; name: string; dSae: number; fingerprint: string };
+  hook: string;
+  model: { id: string; name: string; fingerprint: string } | null;
+  /** the index run the labeller saw (feature pages, queue): its corpus spec and counted tokens; null before indexing */
+  corpus: { spec: string; tokens: number; contextLength: number } | null;
+}
+
+/** A labels file as the engine built it, for the renderer to hand to the browser as a download. */
+export interface LabelsFile {
+  fileName: string;
+  mediaType: string;
+  /** the file's bytes: UTF-8 text, or base64 (Neuronpedia's rows are gzipped, as its importer reads them) */
+  content: string;
+  encoding: 'utf8' | 'base64';
+  /** features in the file */
+  features: number;
+}
+
+/**
+ * features.logitHistogram: a feature's direct effect on every output token, W_dec[f] · W_U (no final
+ * LayerNorm, no unembedding bias: as the boosted and suppressed lists and sae_vis's histogram), in
+ * equal-width bins over [min, max]. A panel's plain data: the view only draws it.
+ */
+export interface LogitHistogram {
+  key: FeatureKey;
+  /** tokens in the vocabulary: the counts add up to it */
+  dVocab: number;
+  /** [bins + 1] bin edges, equal width, from min to max */
+  edges: number[];
+  /** [bins] tokens whose effect falls in [edges[i], edges[i + 1]) (the last bin includes max) */
+  counts: number[];
+  min: number;
+  max: number;
+  mean: number;
+  /** standard deviation over the vocabulary */
+  std: number;
+}
+
+/**
+ * features.lossEffect: what feature F does for the model's predictions in one stored example window,
+ * sae_vis's per-token loss effect. The window runs twice, as read, and with F removed at the SAE's
+ * hook at every position (its activation times its decoder row subtracted, the SAE's error term
+ * kept, so the clean pass is the model's own); effect[t] = loss_ablated − loss_clean of predicting
+ * token t from the tokens before it. Positive: F helped predict token t.
+ */
+export interface LossEffect {
+  key: FeatureKey;
+  /** the stored window (PageWindow.index) */
+  window: number;
+  /** [nTokens] null at position 0 (nothing predicts it) */
+  effect: (number | null)[];
+  /** [nTokens] the clean pass's −log p(token t), null at position 0 */
+  cleanLoss: (number | null)[];
 }

@@ -35,7 +35,7 @@ export async function loadPromptRunner(source: RunnerSource, options: SessionOpt
   const tokenizer = await loadTokenizer(dir);
   const sae = loadSae(source.saePath);
   assertHookWidth(sae, hookWidth(weights.config, source.hookName), source.modelName, source.hookName);
-  const pass = await prepareIndexPass(weights, sae, source.hookName, options);
+  const pass = await prepareIndexPass(weights, sae, source.hookName, options, { reconstructionError: true });
   return { tokenizer, nCtx: weights.config.nCtx, dVocab: weights.config.dVocab, pass };
 }
 

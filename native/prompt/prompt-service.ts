@@ -1,7 +1,8 @@
 import { ApiFailure } from '../api/errors.js';
-import type { PromptFeature, PromptResult, PromptToken } from '../api/types.js';
+import type { PromptFeature, PromptReconstruction, PromptResult, PromptToken } from '../api/types.js';
 import { FormatError } from '../formats/tensor.js';
 import type { SparseActs } from '../index/sparse-acts.js';
+import type { ReconstructionError } from '../index/index-graph.js';
 import { UnknownHookError } from '../models/hooks.js';
 import { topTokensOf } from '../store/feature-top-tokens.js';
 import type { Workspace } from '../store/workspace.js';
@@ -57,7 +58,9 @@ export class PromptService {
     const acts = tokenized.bos ? dropLeadingTokens(all, 1) : all;
     const notes = truncationNotes(tokenized, runner.nCtx, request.text);
     if (runner.pass.fallbackMessage) notes.push(runner.pass.fallbackMessage);
-    return assemble(ws, request, tokenized, acts, { notes, nCtx: runner.nCtx, provider: runner.pass.provider });
+    const result = assemble(ws, request, tokenized, acts, { notes, nCtx: runner.nCtx, provider: runner.pass.provider });
+    if (all.reconstruction) result.reconstruction = reconstructionOf(all.reconstruction, tokenized.bos ? 1 : 0);
+    return result;
   }
 }
 
@@ -118,6 +121,20 @@ function assemble(ws: Workspace, request: PromptRequest, tokenized: Tokenized, a
     nCtx: facts.nCtx,
     notes: facts.notes,
     provider: facts.provider,
+  };
+}
+
+/** The text's tokens' reconstruction errors (the BOS, read first when there is one, left out: its activation is an outlier the text did not cause). */
+export function reconstructionOf(r: ReconstructionError, from: number): PromptReconstruction {
+  const errorSq = Array.from(r.errorSq.subarray(from));
+  const inputSq = Array.from(r.inputSq.subarray(from));
+  let [num, den] = [0, 0];
+  for (let t = 0; t < errorSq.length; t++) [num, den] = [num + errorSq[t], den + inputSq[t]];
+  return {
+    relativeError: errorSq.map((e, t) => (inputSq[t] > 0 ? sig6(e / inputSq[t]) : null)),
+    errorSq: errorSq.map(sig6),
+    inputSq: inputSq.map(sig6),
+    overall: den > 0 ? sig6(num / den) : null,
   };
 }
 

@@ -1,4 +1,5 @@
 import { ApiFailure } from '../api/errors.js';
+import { fillAcrossCorrelations } from './across-correlation.js';
 import type { FeatureKey, FeaturePageData, FrequentCoverage, PageExample, PageNeighbour, PageToken } from '../api/types.js';
 import type { Database } from './database.js';
 import { FeatureCandidatesTable } from './feature-candidates-table.js';
@@ -52,6 +53,7 @@ export function featurePage(db: Database, key: FeatureKey): FeaturePageData {
     for (const t of new FeatureLogitsTable(db).listForFeature(run.id, key.index)) tokens[t.kind].push({ tokenId: t.tokenId, token: t.token, value: t.value });
     page.frequentCoverage = frequentCoverage(db, run.id, key.index, page.frequent);
     for (const n of neighbours(db, run.id, key.index)) (n.other.saeId === key.saeId ? page.neighbours.within : page.neighbours.across).push(n);
+    page.acrossCorrelation = fillAcrossCorrelations(db, key, page.neighbours.across);
     return page;
   });
 }

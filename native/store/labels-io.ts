@@ -6,7 +6,7 @@ import { autointerpRows, explanationRows, inHistoryOrder, neuronpediaLabelRow } 
 import type { NeuronpediaExportTarget, NeuronpediaLabelRow } from './labels-neuronpedia.js';
 import { readJsonLines } from '../formats/json-lines.js';
 import { FormatError } from '../formats/tensor.js';
-import type { NeuronpediaSource } from '../api/types.js';
+import type { LabelFileFormat, LabelsProvenance, NeuronpediaSource } from '../api/types.js';
 
 /**
  * Labels in and out of a workspace: Loupe's own JSON and CSV (lossless, re-importable) and the
@@ -14,8 +14,8 @@ import type { NeuronpediaSource } from '../api/types.js';
  * and goes through LabelsStore.set, so every imported change is in the history and can be undone.
  */
 
-export const labelFormats = ['json', 'csv', 'neuronpedia', 'neuronpedia-autointerp'] as const;
-export type LabelFormat = (typeof labelFormats)[number];
+export { labelFileFormats as labelFormats } from '../api/types.js';
+export type LabelFormat = LabelFileFormat;
 
 export class LabelsFileError extends Error {
   constructor(message: string) {
@@ -26,12 +26,17 @@ export class LabelsFileError extends Error {
 
 const jsonFormatName = 'loupe-labels';
 const csvColumns = ['index', 'label', 'notes', 'tags', 'updated_at', 'updated_by'] as const;
+/** What every row of an exported CSV also says (the same on each row), so the file names its SAE, hook, model and corpus; import ignores them. */
+const csvProvenanceColumns = ['sae', 'hook', 'model', 'corpus'] as const;
 /** Tags in one CSV cell; tags themselves cannot contain ";" (label-values.ts). */
 const tagSeparator = '; ';
 
-export function exportLabels(labels: readonly FeatureLabel[], format: LabelFormat, options: { saeId: string; exportedAt: string; neuronpedia?: NeuronpediaExportTarget }): string {
+export function exportLabels(labels: readonly FeatureLabel[], format: LabelFormat, options: { saeId: string; exportedAt: string; neuronpedia?: NeuronpediaExportTarget; provenance?: LabelsProvenance }): string {
+  const from = options.provenance;
   if (format === 'csv') {
-    return formatCsv([csvColumns, ...labels.map((l) => [String(l.key.index), l.label, l.notes, l.tags.join(tagSeparator), l.updatedAt ?? '', l.updatedBy ?? ''])]);
+    const extra = from ? [from.sae.id, from.hook, from.model?.id ?? '', from.corpus?.spec ?? ''] : [];
+    const header = from ? [...csvColumns, ...csvProvenanceColumns] : csvColumns;
+    return formatCsv([header, ...labels.map((l) => [String(l.key.index), l.label, l.notes, l.tags.join(tagSeparator), l.updatedAt ?? '', l.updatedBy ?? '', ...extra])]);
   }
   if (format === 'neuronpedia' || format === 'neuronpedia-autointerp') {
     const target = options.neuronpedia;
@@ -45,7 +50,8 @@ export function exportLabels(labels: readonly FeatureLabel[], format: LabelForma
     }
   }
   const body = labels.map((l) => ({ index: l.key.index, label: l.label, notes: l.notes, tags: l.tags, updatedAt: l.updatedAt, updatedBy: l.updatedBy }));
-  return `${JSON.stringify({ format: jsonFormatName, version: 1, saeId: options.saeId, exportedAt: options.exportedAt, labels: body }, null, 2)}\n`;
+  const provenance = from ? { sae: from.sae, hook: from.hook, model: from.model, corpus: from.corpus } : {};
+  return `${JSON.stringify({ format: jsonFormatName, version: 1, saeId: options.saeId, exportedAt: options.exportedAt, ...provenance, labels: body }, null, 2)}\n`;
 }
 
 /** One feature's fields from a file; a field the file does not carry is left out (and left alone). */
@@ -100,7 +106,8 @@ export function parseLabelsCsv(text: string): LabelImportRow[] {
   }
   const [header, ...rows] = records;
   if (!header) throw new LabelsFileError('the CSV file is empty');
-  const unknown = header.filter((h) => !(csvColumns as readonly string[]).includes(h));
+  const known: readonly string[] = [...csvColumns, ...csvProvenanceColumns];
+  const unknown = header.filter((h) => !known.includes(h));
   if (unknown.length > 0) throw new LabelsFileError(`unknown column ${unknown.map((u) => `"${u}"`).join(', ')}: expected ${csvColumns.join(', ')}`);
   if (!header.includes('index')) throw new LabelsFileError(`no "index" column: expected ${csvColumns.join(', ')}`);
   const column = (name: string) => header.indexOf(name);

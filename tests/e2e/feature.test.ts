@@ -82,7 +82,7 @@ describe('the feature page in Chromium against loupe serve', () => {
     await logits.getByText(quoteToken(main.suppressed[0].token), { exact: true }).first().waitFor();
     expect(await page.getByRole('region', { name: 'Fires most on' }).locator('li').count()).toBe(main.frequent.length);
     const neighbours = page.getByRole('region', { name: 'Neighbours' });
-    expect(await neighbours.getByRole('link').count()).toBe(main.neighbours.within.length + main.neighbours.across.length);
+    expect(await neighbours.getByRole('listitem').getByRole('link').count()).toBe(main.neighbours.within.length + main.neighbours.across.length);
     const candidates = page.getByLabel('Candidate labels');
     await candidates.getByText(main.candidates[0].tag, { exact: true }).waitFor();
     await page.screenshot({ path: join(shots, 'feature-light.png'), fullPage: true });

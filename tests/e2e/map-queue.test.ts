@@ -152,7 +152,7 @@ describe('map of the 4,096-feature SAE', () => {
     expect(page.url()).toContain(`#/map/${wide.id}`);
     await page.screenshot({ path: join(mapShots, 'map-4096-lasso-light.png') });
     await panel.getByRole('link', { name: /Label these in the queue/ }).click();
-    await expect.poll(() => page.getByTestId('queue-position').textContent()).toBe(`Feature 1 of ${count.toLocaleString('en-US')} in this queue`);
+    await expect.poll(() => page.getByTestId('queue-position').textContent(), { timeout: 60_000 }).toBe(`Feature 1 of ${count.toLocaleString('en-US')} in this queue`);
     await page.getByText(`${count.toLocaleString('en-US')} features from the map`).waitFor();
   });
 });
@@ -161,7 +161,7 @@ describe('label queue', () => {
   it('labels three features with the keyboard only, marks one uninterpretable, and the labels persist', async () => {
     await goto(`#/labels/${wide.id}`);
     const position = page.getByTestId('queue-position');
-    await expect.poll(() => position.textContent()).toBe('Feature 1 of 4,096 in this queue');
+    await expect.poll(() => position.textContent(), { timeout: 60_000 }).toBe('Feature 1 of 4,096 in this queue');
     const label = page.getByRole('textbox', { name: 'Label' });
     const heading = page.locator('article .id');
     await expect.poll(() => heading.textContent()).toBe('#0');
@@ -212,9 +212,9 @@ describe('label queue', () => {
 
     await page.reload();
     await expect.poll(() => heading.textContent()).toBe('#4');
-    await expect.poll(() => position.textContent()).toBe('Feature 1 of 4,092 in this queue');
+    await expect.poll(() => position.textContent(), { timeout: 60_000 }).toBe('Feature 1 of 4,092 in this queue');
     await page.getByRole('checkbox', { name: 'Unlabelled only' }).uncheck();
-    await expect.poll(() => heading.textContent()).toBe('#0');
+    await expect.poll(() => heading.textContent(), { timeout: 60_000 }).toBe('#0');
     await expect.poll(() => label.inputValue()).toBe('years and dates');
     await page.keyboard.press('n');
     await expect.poll(() => label.inputValue()).toBe('proper names');
@@ -233,14 +233,14 @@ describe('label queue', () => {
     const expected = inRange.items.map((f) => f.key.index).filter((i) => !marked.items.some((m) => m.key.index === i));
     expect(inRange.total).toBeLessThan(1000);
     expect(expected.length).toBeGreaterThan(10);
-    await expect.poll(() => position.textContent()).toBe(`Feature 1 of ${expected.length.toLocaleString('en-US')} in this queue`);
+    await expect.poll(() => position.textContent(), { timeout: 60_000 }).toBe(`Feature 1 of ${expected.length.toLocaleString('en-US')} in this queue`);
     await expect.poll(() => page.locator('article .id').textContent()).toBe(`#${expected[0]}`);
     await page.getByRole('checkbox', { name: 'Random sample' }).check();
     await page.getByRole('spinbutton', { name: 'Sample seed' }).fill('7');
     await page.getByRole('spinbutton', { name: 'Sample size' }).fill('5');
     await page.getByRole('spinbutton', { name: 'Sample size' }).press('Tab');
     const sample = seededSample(expected, 7, 5);
-    await expect.poll(() => position.textContent()).toBe('Feature 1 of 5 in this queue');
+    await expect.poll(() => position.textContent(), { timeout: 60_000 }).toBe('Feature 1 of 5 in this queue');
     await page.locator('article header .stat').first().click(); // out of the filter fields, so keys drive the queue
     for (const index of sample) {
       await expect.poll(() => page.locator('article .id').textContent()).toBe(`#${index}`);
@@ -249,7 +249,7 @@ describe('label queue', () => {
     await page.getByRole('checkbox', { name: 'Random sample' }).uncheck();
     await page.getByRole('spinbutton', { name: 'Minimum density (%)' }).fill('');
     await page.getByRole('spinbutton', { name: 'Minimum density (%)' }).press('Tab');
-    await expect.poll(() => position.textContent()).toBe('Feature 1 of 4,092 in this queue');
+    await expect.poll(() => position.textContent(), { timeout: 60_000 }).toBe('Feature 1 of 4,092 in this queue');
   });
 
   it('exports the labels as the CLI writes them', async () => {
@@ -261,9 +261,10 @@ describe('label queue', () => {
     expect(file.labels[3].tags).toEqual(['odd', 'uninterpretable']);
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'CSV' }).click()]);
     const rows = readFileSync((await csv.path())!, 'utf8').split('\r\n');
-    expect(rows[0]).toBe('index,label,notes,tags,updated_at,updated_by');
+    expect(rows[0]).toBe('index,label,notes,tags,updated_at,updated_by,sae,hook,model,corpus');
     expect(rows[1]).toMatch(/^0,years and dates,,,\d{4}-/);
     expect(rows[4]).toMatch(/^3,,,odd; uninterpretable,\d{4}-/);
+    expect(rows[4].endsWith(`,${wide.id},${wide.hookName},${wide.modelId},brown`)).toBe(true);
     expect(rows).toHaveLength(6);
   });
 });

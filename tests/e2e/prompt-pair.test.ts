@@ -27,6 +27,8 @@ describe('one text through two SAEs', () => {
   it('shows both strips on the same tokens, lists features with top tokens and density, and says when the pair was never compared', async () => {
     await s.page.goto(`${s.served.url}#/prompt/${narrowId}/${wideId}`);
     await s.page.getByRole('textbox', { name: 'Prompt text' }).fill(SENTENCE);
+    // The first prompt loads both models and sessions: on a loaded machine that outlasts expect.poll's 1 s.
+    await strips().nth(1).waitFor();
     await expect.poll(() => strips().count()).toBe(2);
     await expect.poll(async () => (await strips().nth(1).locator('.tok').allTextContents()).join('')).toBe(SENTENCE);
     expect((await strips().nth(0).locator('.tok').allTextContents()).join('')).toBe(SENTENCE);

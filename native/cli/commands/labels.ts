@@ -4,7 +4,8 @@ import { userInfo } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { ApiFailure } from '../../api/errors.js';
 import { LabelsStore } from '../../store/labels.js';
-import { LabelsFileError, checkNeuronpediaSource, exportLabels, importLabels, labelFormats, parseLabelsCsv, parseLabelsJson, parseLabelsJsonLines } from '../../store/labels-io.js';
+import { buildLabelsFile } from '../../store/labels-export.js';
+import { LabelsFileError, checkNeuronpediaSource, importLabels, labelFormats, parseLabelsCsv, parseLabelsJson, parseLabelsJsonLines } from '../../store/labels-io.js';
 import type { LabelFormat, LabelImportRow } from '../../store/labels-io.js';
 import type { NeuronpediaExportTarget } from '../../store/labels-neuronpedia.js';
 import { saeNeuronpediaSource } from '../../store/neuronpedia-source.js';
@@ -19,8 +20,10 @@ const usage = `Usage: loupe labels export --workspace DIR --sae ID [--format jso
        loupe labels import --workspace DIR --sae ID [--author NAME] [--force] FILE
 
 export writes every feature of the SAE that has a label, notes or tags.
-  --format json         Loupe's labels file (default): label, notes, tags, who and when; re-importable
-  --format csv          columns index,label,notes,tags,updated_at,updated_by (RFC 4180; tags split by ";")
+  --format json         Loupe's labels file (default): label, notes, tags, who and when, and the SAE,
+                        hook, model and indexed corpus they describe; re-importable
+  --format csv          columns index,label,notes,tags,updated_at,updated_by,sae,hook,model,corpus
+                        (RFC 4180; tags split by ";"; the last four the same on every row)
   --format neuronpedia  Neuronpedia Explanation rows, one JSON object a line, with every field its
                         self-hosted importer needs (id, modelId, layer, index, description, authorId, ...);
                         name the file {model}/{source}/explanations/NAME.jsonl.gz: an --out ending in .gz
@@ -87,12 +90,11 @@ function runExport(values: Record<string, unknown>): number {
   try {
     saeConfig(ws, saeId);
     const neuronpedia = format.startsWith('neuronpedia') ? neuronpediaTarget(values, ws, saeId) : undefined;
-    const labels = new LabelsStore(ws.db).listForSae(saeId);
-    const text = inputErrors(out, () => exportLabels(labels, format, { saeId, exportedAt: new Date().toISOString(), neuronpedia }));
+    const { text, features } = inputErrors(out, () => buildLabelsFile(ws.db, saeId, format, { neuronpedia }));
     if (out === '-') process.stdout.write(text);
     else {
       writeFileSync(out, out.endsWith('.gz') ? gzipSync(text) : text);
-      process.stdout.write(`${JSON.stringify({ out, format, features: labels.length })}\n`);
+      process.stdout.write(`${JSON.stringify({ out, format, features })}\n`);
     }
     return 0;
   } finally {

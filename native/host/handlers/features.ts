@@ -1,5 +1,6 @@
 import { firstFeature } from '../../demo/first-feature.js';
 import { ApiFailure } from '../../api/errors.js';
+import { LogitHistogramService } from '../../index/logit-histogram.js';
 import type { FeatureQuery } from '../../api/types.js';
 import type { ValidParamsOf } from '../../api/methods.js';
 import type { Engine } from '../engine.js';
@@ -12,8 +13,9 @@ export function searchQuery(params: ValidParamsOf<'features.search'>): FeatureQu
   return { ...rest, ...(density ? { density } : {}) };
 }
 
-export function featureHandlers(engine: Engine): Pick<Handlers, 'features.page' | 'features.search' | 'features.list' | 'features.suggest'> {
+export function featureHandlers(engine: Engine, logits = new LogitHistogramService()): Pick<Handlers, 'features.page' | 'features.search' | 'features.list' | 'features.suggest' | 'features.logitHistogram'> {
   return {
+    'features.logitHistogram': ({ saeId, index, bins }) => logits.histogram(engine.workspace, saeId, index, bins),
     'features.suggest': ({ saeId }) => {
       const ws = engine.workspace;
       if (!ws.saes.get(saeId)) throw new ApiFailure('not_found', `no SAE "${saeId}" in this workspace`, 'saeId');

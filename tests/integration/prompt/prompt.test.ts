@@ -15,7 +15,7 @@ import { PromptRunnerCache, loadPromptRunner } from '../../../native/prompt/prom
 import type { RunnerSource } from '../../../native/prompt/prompt-runner.js';
 import { PromptService } from '../../../native/prompt/prompt-service.js';
 import { loadSae } from '../../../native/sae/formats/load.js';
-import { encodeReference } from '../../../native/sae/reference.js';
+import { decodeReference, encodeReference } from '../../../native/sae/reference.js';
 import { DEMO_MODEL_DIR, DEMO_SAE_DIRS } from '../../helpers/indexed-workspace.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -93,6 +93,34 @@ describe('prompt.run on the demo model and its 512-latent SAE', () => {
       expect(row.features).toEqual(refRow.slice(0, 8).map((e) => e.f));
       row.values.forEach((v, j) => expect(v).toBeCloseTo(refRow[j].v, 4));
     });
+  });
+
+  it('gives each token\'s reconstruction error ‖x − x̂‖² / ‖x‖² as the reference decoder does, BOS left out', async () => {
+    const result = await call('prompt.run', { saeId, text: TEXT });
+    const tokenizer = await loadTokenizer(DEMO_MODEL_DIR);
+    const ids = [tokenizer.eosId!, ...tokenizer.encode(TEXT).ids];
+    const { weights } = loadTransformer(DEMO_MODEL_DIR);
+    const sae = loadSae(SAE_DIR);
+    const x = (await runForward(weights, { dims: [1, ids.length], data: BigInt64Array.from(ids, BigInt) }, { hooks: [HOOK] })).outputs.get(HOOK)!.data;
+    const xHat = decodeReference(sae, encodeReference(sae, x, ids.length), ids.length, x);
+    const d = sae.dIn;
+    const [errorSq, inputSq] = [new Float32Array(ids.length - 1), new Float32Array(ids.length - 1)];
+    for (let t = 1; t < ids.length; t++) {
+      for (let i = 0; i < d; i++) {
+        errorSq[t - 1] += (x[t * d + i] - xHat[t * d + i]) ** 2;
+        inputSq[t - 1] += x[t * d + i] ** 2;
+      }
+    }
+    const r = result.reconstruction!;
+    expect(r.relativeError).toHaveLength(result.tokens.length);
+    expect(relativeError(Float64Array.from(r.errorSq), errorSq)).toBeLessThan(1e-4);
+    expect(relativeError(Float64Array.from(r.inputSq), inputSq)).toBeLessThan(1e-4);
+    const perToken = errorSq.map((e, t) => e / inputSq[t]);
+    expect(relativeError(Float64Array.from(r.relativeError, (v) => v ?? NaN), perToken)).toBeLessThan(1e-4);
+    expect(r.overall).toBeCloseTo(errorSq.reduce((a, b) => a + b, 0) / inputSq.reduce((a, b) => a + b, 0), 5);
+    // A trained SAE reconstructs most of the activation: the text's error is well under 1, but not 0.
+    expect(r.overall).toBeGreaterThan(0.01);
+    expect(r.overall).toBeLessThan(0.6);
   });
 
   it('builds the heat map of the strongest features, the feature table and the max from the same activations', async () => {

@@ -1,29 +1,25 @@
-import type { LabelEvent } from '../../../../native/api/types.js';
+import type { LabelFileFormat, LabelsFile } from '../../../../native/api/types.js';
+import type { ParamsOf } from '../../../../native/api/methods.js';
 import type { ApiClient } from '../../lib/api/client.js';
-import { labelsCsv, labelsJson, replayLabels } from '../../lib/queue/export.js';
 
-export type ExportFormat = 'json' | 'csv';
-
-/** The contract's largest labels.history page. */
-const historyPage = 10_000;
+export type NeuronpediaIds = NonNullable<ParamsOf<'labels.export'>['neuronpedia']>;
 
 /**
- * Every label of the SAE as `loupe labels export` writes it, rebuilt from the full label history
- * (paged newest first with beforeId), then handed to the browser as a file download.
+ * The SAE's labels as the engine writes them (labels.export, the same bytes as `loupe labels
+ * export`), handed to the browser as a file download. The renderer builds nothing itself.
  */
-export async function exportLabelsFile(api: ApiClient, saeId: string, format: ExportFormat): Promise<{ features: number; fileName: string }> {
-  const events: LabelEvent[] = [];
-  for (let beforeId: number | undefined; ; ) {
-    const page = await api.call('labels.history', { saeId, limit: historyPage, ...(beforeId !== undefined ? { beforeId } : {}) });
-    events.push(...page);
-    if (page.length < historyPage) break;
-    beforeId = page[page.length - 1].id;
-  }
-  const labels = replayLabels(saeId, events);
-  const text = format === 'csv' ? labelsCsv(labels) : labelsJson(saeId, labels, new Date().toISOString());
-  const fileName = `${saeId}-labels.${format}`;
-  download(new Blob([text], { type: format === 'csv' ? 'text/csv;charset=utf-8' : 'application/json' }), fileName);
-  return { features: labels.length, fileName };
+export async function exportLabelsFile(api: ApiClient, saeId: string, format: LabelFileFormat, neuronpedia?: NeuronpediaIds): Promise<LabelsFile> {
+  const file = await api.call('labels.export', { saeId, format, ...(neuronpedia ? { neuronpedia } : {}) });
+  download(new Blob([bytesOf(file)], { type: file.mediaType }), file.fileName);
+  return file;
+}
+
+function bytesOf(file: LabelsFile): BlobPart {
+  if (file.encoding === 'utf8') return file.content;
+  const binary = atob(file.content);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
 }
 
 function download(blob: Blob, fileName: string): void {

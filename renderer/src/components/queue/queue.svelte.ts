@@ -124,6 +124,17 @@ export class QueueState {
     return page;
   }
 
+  /** Opens a feature of the SAE: where it is in the queue, else inserted at the current position (an undone label's feature that the filters had dropped). */
+  async reveal(index: number): Promise<void> {
+    this.#pages.delete(index);
+    let at = this.order.indexOf(index);
+    if (at < 0) {
+      at = Math.min(this.position, this.order.length);
+      this.order = [...this.order.slice(0, at), index, ...this.order.slice(at)];
+    }
+    await this.go(at);
+  }
+
   forget(index: number): void {
     this.#pages.delete(index);
   }

@@ -5,5 +5,7 @@ export interface TokenHover {
   /** Position in its window. */
   pos: number;
   docId: string;
+  /** the stored window (PageWindow.index) the token is in, for features.lossEffect */
+  window?: number;
   rect: { left: number; top: number; width: number; height: number; bottom: number };
 }

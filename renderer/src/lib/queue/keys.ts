@@ -6,6 +6,7 @@ export const queueKeys = [
   { keys: ['a'], action: 'accept', about: 'accept the best candidate label' },
   { keys: ['u'], action: 'uninterpretable', about: 'mark or unmark as uninterpretable' },
   { keys: ['t'], action: 'tag', about: 'add a tag' },
+  { keys: ['z'], action: 'undo', about: 'undo the last label change (back to that feature, to change it)' },
 ] as const;
 
 export type QueueAction = (typeof queueKeys)[number]['action'];
