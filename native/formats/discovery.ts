@@ -15,6 +15,8 @@ export interface DiscoveredItem {
   revision?: string;
   /** TransformerLens hook name the SAE reads. */
   hookName?: string;
+  /** Transcoders: the hook their output predicts. */
+  outputHookName?: string;
   /** The hook as the SAE's files name it, where that is not a TransformerLens name. */
   hookpoint?: string;
   dSae?: number;

@@ -9,8 +9,15 @@ import type { JsonRecord } from './json-config.js';
  * Keys are kept verbatim here and translated in this one place.
  */
 
-export const SAELENS_ARCHITECTURES = ['standard', 'topk', 'jumprelu', 'gated'] as const;
+export const SAELENS_ARCHITECTURES = ['standard', 'topk', 'jumprelu', 'gated', 'transcoder', 'skip_transcoder', 'jumprelu_transcoder'] as const;
 export type SaeLensArchitecture = (typeof SAELENS_ARCHITECTURES)[number];
+
+/** SAELens 6 transcoders (saes/transcoder.py): the activation of the SAE architecture each extends. */
+export const TRANSCODER_BASE: Partial<Record<SaeLensArchitecture, 'standard' | 'jumprelu'>> = {
+  transcoder: 'standard',
+  skip_transcoder: 'standard',
+  jumprelu_transcoder: 'jumprelu',
+};
 
 /** Marks cfg.json files that Loupe wrote; SAELens ignores keys it does not know. */
 export const LOUPE_MARKER_KEY = 'loupe_format_version';
@@ -29,6 +36,8 @@ export interface SaeLensSettings {
   /** a per-latent `scaling_factor` multiplies activations before decoding */
   finetuningScalingFactor: boolean;
   hookName: string | null;
+  /** transcoders: hook_name_out */
+  outputHookName: string | null;
   modelName: string | null;
   writtenByLoupe: boolean;
 }
@@ -42,20 +51,36 @@ export function parseSaeLensConfig(file: string, cfg: JsonRecord): SaeLensSettin
   }
   const architecture = architectureOf(file, cfg);
   const { inputNorm, inputScale } = normalisation(file, cfg);
+  const transcoder = TRANSCODER_BASE[architecture] !== undefined;
+  const dIn = positiveInt(file, 'd_in', cfg.d_in);
+  const outputHookName = transcoder ? transcoderOutput(file, cfg, dIn) : null;
   return {
-    dIn: positiveInt(file, 'd_in', cfg.d_in),
+    dIn,
     dSae: positiveInt(file, 'd_sae', cfg.d_sae),
     architecture,
     k: architecture === 'topk' ? topK(file, cfg) : undefined,
-    subtractDecoderBias: optionalBool(file, 'apply_b_dec_to_input', cfg.apply_b_dec_to_input, true),
+    // Transcoder.process_sae_in never subtracts b_dec: it lives in the output hook's space.
+    subtractDecoderBias: !transcoder && optionalBool(file, 'apply_b_dec_to_input', cfg.apply_b_dec_to_input, true),
     inputNorm,
     inputScale,
     rescaleByDecoderNorm: architecture === 'topk' && optionalBool(file, 'rescale_acts_by_decoder_norm', cfg.rescale_acts_by_decoder_norm, false),
     finetuningScalingFactor: optionalBool(file, 'finetuning_scaling_factor', cfg.finetuning_scaling_factor, false),
     hookName: optionalString(file, 'hook_name', pick('hook_name', 'hook_point')) ?? null,
+    outputHookName,
     modelName: optionalString(file, 'model_name', pick('model_name')) ?? null,
     writtenByLoupe: cfg[LOUPE_MARKER_KEY] !== undefined,
   };
+}
+
+/** hook_name_out (required) and d_out, which Loupe reads only equal to d_in (MLP-in to MLP-out transcoders). */
+function transcoderOutput(file: string, cfg: JsonRecord, dIn: number): string {
+  const out = optionalString(file, 'hook_name_out', cfg.hook_name_out);
+  if (out === undefined || out === '') throw badKey(file, 'hook_name_out', cfg.hook_name_out, "the hook a transcoder's output predicts (e.g. blocks.0.hook_mlp_out)");
+  const dOut = cfg.d_out === undefined || cfg.d_out === null ? dIn : positiveInt(file, 'd_out', cfg.d_out);
+  if (dOut !== dIn) throw new SaeError(file, `"d_out" is ${dOut} but "d_in" is ${dIn}: Loupe reads transcoders whose input and output hooks are equally wide`);
+  const headOut = cfg.hook_head_index_out;
+  if (headOut !== undefined && headOut !== null) throw new SaeError(file, `"hook_head_index_out" is ${JSON.stringify(headOut)}: transcoders onto a single attention head are not supported`);
+  return out;
 }
 
 /** SAELens before v6 wrote TopK SAEs as architecture "standard" with activation_fn_str "topk". */
@@ -68,6 +93,9 @@ function architectureOf(file: string, cfg: JsonRecord): SaeLensArchitecture {
   const fn = optionalString(file, fnKey, cfg[fnKey]) ?? 'relu';
   if (arch === 'standard' && fn === 'topk') return 'topk';
   if (fn === 'relu' || (arch === 'topk' && fn === 'topk')) return arch as SaeLensArchitecture;
+  if (TRANSCODER_BASE[arch as SaeLensArchitecture] !== undefined && fn === 'topk') {
+    throw new SaeError(file, `"${fnKey}" is "topk" for architecture "${arch}": SAELens transcoders are ReLU or JumpReLU`);
+  }
   throw new SaeError(file, `"${fnKey}" is "${fn}" for architecture "${arch}"; Loupe reads relu, and topk for standard or topk SAEs`);
 }
 

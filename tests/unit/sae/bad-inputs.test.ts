@@ -102,11 +102,11 @@ const CASES: [string, () => string, RegExp][] = [
     writeSafetensors(join(dir, 'sae.safetensors'), { 'encoder.weight': f32([D_SAE, D_IN]), 'encoder.bias': f32([D_SAE]), W_dec: f32([D_SAE, D_IN]), b_dec: f32([D_IN]) });
     return dir;
   }, /encoder\.weight is \[48, 16\], expected \[num_latents, d_in\] = \[40, 16\]/],
-  ['a sparsify transcoder', () => {
+  ['a sparsify transcoder on a hookpoint that is not an MLP', () => {
     const dir = folder({ 'cfg.json': { d_in: D_IN, num_latents: D_SAE, k: 4, transcode: true } });
     writeSafetensors(join(dir, 'sae.safetensors'), { 'encoder.weight': f32([D_SAE, D_IN]) });
     return dir;
-  }, /"transcode" is true: transcoders predict a different hook than they read/],
+  }, /is a transcoder on hookpoint ".*" \(the folder name\); Loupe reads sparsify transcoders on MLPs/],
   ['a dictionary_learning class Loupe does not read', () => {
     const dir = folder({ 'config.json': { trainer: { dict_class: 'CrossCoder', activation_dim: D_IN, dict_size: D_SAE } } });
     writeCheckpoint(join(dir, 'ae.pt'), openaiState());
