@@ -55,6 +55,19 @@ function saelens(cfg: JsonRecord, item: DiscoveredItem): void {
   item.k = int(obj(cfg.activation_fn_kwargs)?.k) ?? int(cfg.k);
   item.architecture = str(cfg.architecture) ?? (str(cfg.activation_fn_str) === 'topk' ? 'topk' : 'standard');
   item.outputHookName = str(cfg.hook_name_out) ?? str(meta.hook_name_out);
+  item.inputScaling = saelensScaling(cfg);
+}
+
+/** normalize_activations as the loader reads it (sae/formats/saelens-config.ts), in words. */
+function saelensScaling(cfg: JsonRecord): string | undefined {
+  const mode = cfg.normalize_activations === true ? 'expected_average_only_in' : cfg.normalize_activations;
+  if (mode === 'expected_average_only_in') {
+    const factor = typeof cfg.norm_scaling_factor === 'number' ? cfg.norm_scaling_factor : undefined;
+    return factor !== undefined ? `expected_average_only_in: × ${factor} (norm_scaling_factor, given in cfg.json)` : 'expected_average_only_in: no norm_scaling_factor in cfg.json';
+  }
+  if (mode === 'constant_norm_rescale') return 'constant_norm_rescale: each token scaled to norm √d_in';
+  if (mode === 'layer_norm') return 'layer_norm: each token standardised';
+  return undefined;
 }
 
 /** sparsify cfg.json has d_in, k and num_latents (0 meaning d_in × expansion_factor); the folder names the hookpoint. */
@@ -82,6 +95,12 @@ function llamaScope(cfg: JsonRecord, item: DiscoveredItem): void {
   if (out !== undefined && out !== item.hookName) item.outputHookName = out;
   item.architecture = str(cfg.act_fn) ?? 'jumprelu';
   if (item.architecture === 'topk') item.k = int(cfg.top_k);
+  const norms = obj(cfg.dataset_average_activation_norm);
+  const mode = str(cfg.norm_activation) ?? 'dataset-wise';
+  const normIn = typeof norms?.in === 'number' ? norms.in : undefined;
+  if (mode === 'dataset-wise' && normIn !== undefined && item.dIn !== undefined) {
+    item.inputScaling = `dataset-wise: × √${item.dIn} / ${normIn} = ${Math.sqrt(item.dIn) / normIn} (dataset_average_activation_norm.in, given in hyperparams.json)`;
+  } else item.inputScaling = `norm_activation ${mode}`;
 }
 
 /** d_in from encoder.weight [d_sae, d_in] in the header, for sparsify configs older than the d_in key. */
