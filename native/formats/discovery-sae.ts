@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { DiscoveredItem } from './discovery.js';
 import { int, obj, readJsonConfig, str } from './discovery-json.js';
@@ -55,15 +56,20 @@ function saelens(cfg: JsonRecord, item: DiscoveredItem): void {
   item.k = int(obj(cfg.activation_fn_kwargs)?.k) ?? int(cfg.k);
   item.architecture = str(cfg.architecture) ?? (str(cfg.activation_fn_str) === 'topk' ? 'topk' : 'standard');
   item.outputHookName = str(cfg.hook_name_out) ?? str(meta.hook_name_out);
-  item.inputScaling = saelensScaling(cfg);
+  item.inputScaling = saelensScaling(cfg, item.path);
 }
 
 /** normalize_activations as the loader reads it (sae/formats/saelens-config.ts), in words. */
-function saelensScaling(cfg: JsonRecord): string | undefined {
+function saelensScaling(cfg: JsonRecord, dir: string): string | undefined {
   const mode = cfg.normalize_activations === true ? 'expected_average_only_in' : cfg.normalize_activations;
   if (mode === 'expected_average_only_in') {
     const factor = typeof cfg.norm_scaling_factor === 'number' ? cfg.norm_scaling_factor : undefined;
-    return factor !== undefined ? `expected_average_only_in: × ${factor} (norm_scaling_factor, given in cfg.json)` : 'expected_average_only_in: no norm_scaling_factor in cfg.json';
+    if (factor !== undefined) return `expected_average_only_in: × ${factor} (norm_scaling_factor, given in cfg.json)`;
+    const scaler = join(dir, 'activation_scaler.json');
+    const read = existsSync(scaler) ? readJsonConfig(scaler) : undefined;
+    const given = read && 'value' in read && typeof read.value.scaling_factor === 'number' ? read.value.scaling_factor : undefined;
+    if (given !== undefined) return `expected_average_only_in: × ${given} (scaling_factor, given in activation_scaler.json)`;
+    return 'expected_average_only_in: no factor in the files; estimated as √d_in / mean ‖x‖ over the first tokens of Brown when used with its model';
   }
   if (mode === 'constant_norm_rescale') return 'constant_norm_rescale: each token scaled to norm √d_in';
   if (mode === 'layer_norm') return 'layer_norm: each token standardised';

@@ -87,7 +87,8 @@ export function registerSae(ws: Workspace, path: string, modelId?: string, now =
     k: sae.activation.kind === 'topk' ? sae.activation.k : null,
     fingerprint,
     addedAt: existing?.addedAt ?? now,
-    config: sae.config,
+    // Where a scaled SAE's input factor comes from (given, or estimated from the model when indexed), for its summary.
+    config: sae.inputScaleFrom ? { ...sae.config, loupe_input_scale: sae.inputScaleFrom } : sae.config,
   };
   if (!existing) ws.saes.insert(record);
   else if (existing.fingerprint !== fingerprint || existing.modelId !== attachTo) ws.saes.update(record);

@@ -17,6 +17,7 @@ import { TagVocab } from '../corpus/token-tags.js';
 import { CorpusError } from '../corpus/types.js';
 import { logitEffects, nearestByCosine } from './decoder-analysis.js';
 import { residualDirections } from './residual-directions.js';
+import { resolveInputScale } from '../sae/input-scale.js';
 import { tokenCountsWorstCaseBytes } from './accumulators/token-counts.js';
 import { IndexAccumulator } from './index-accumulator.js';
 import { acrossRows, finalRows } from './index-finish.js';
@@ -183,10 +184,11 @@ async function loadInputs(ws: Workspace, saeId: string): Promise<IndexInputs> {
   if (!modelRow) throw new IndexError(`SAE "${row.name}" names model "${row.modelId}", which is not in this workspace`);
   const { weights, dir } = loadTransformer(modelRow.path);
   const tokenizer = await loadTokenizer(dir);
-  const sae = loadSae(row.path);
-  assertHookWidth(sae, hookWidth(weights.config, row.hookName), modelRow.name, row.hookName);
-  const out = reconstructedHook(sae, row.hookName);
-  if (out !== row.hookName) assertHookWidth(sae, hookWidth(weights.config, out), modelRow.name, out);
+  const loaded = loadSae(row.path);
+  assertHookWidth(loaded, hookWidth(weights.config, row.hookName), modelRow.name, row.hookName);
+  const out = reconstructedHook(loaded, row.hookName);
+  if (out !== row.hookName) assertHookWidth(loaded, hookWidth(weights.config, out), modelRow.name, out);
+  const sae = await resolveInputScale(loaded, weights, tokenizer, row.hookName);
   return { sae, model: weights, tokenizer, hook: row.hookName };
 }
 

@@ -56,6 +56,13 @@ export interface CanonicalSae {
    * cfg.json; the SAELens writer folds it into the weights, as SAELens itself does.
    */
   inputScale: number;
+  /**
+   * Where inputScale came from, when the format says the inputs are scaled (SAELens
+   * expected_average_only_in, Llama Scope dataset-wise norms): given in the config or a file,
+   * estimated as √d_in / mean ‖x‖ over a corpus, or 'pending' until resolveInputScale estimates it
+   * with the model (nothing computes with a pending scale).
+   */
+  inputScaleFrom?: { kind: 'given' | 'estimated' | 'pending'; detail: string };
   hookName: string | null;
   /**
    * Transcoders only: the hook the output predicts (SAELens hook_name_out, Llama Scope hook_point_out).
@@ -141,6 +148,12 @@ export function reconstructedHook(sae: CanonicalSae, inputHook: string): string 
 export function refuseTranscoder(sae: CanonicalSae, what: string): void {
   if (!isTranscoder(sae)) return;
   throw new SaeError(sae.source.path, `is a transcoder (${sae.hookName} → ${sae.outputHookName}); ${what} does not support transcoders yet`);
+}
+
+/** Graphs refuse an SAE whose input scale is still to be estimated from the model's activations. */
+export function assertInputScaleKnown(sae: CanonicalSae): void {
+  if (sae.inputScaleFrom?.kind !== 'pending') return;
+  throw new SaeError(sae.source.path, `${sae.inputScaleFrom.detail}; it is estimated from the model's activations (resolveInputScale), so this SAE needs its model to be used`);
 }
 
 function checkActivation(file: string, act: SaeActivation, dSae: number): void {

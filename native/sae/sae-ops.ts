@@ -1,7 +1,7 @@
 import { float32Tensor } from '../onnx/tensor-proto.js';
 import type { GraphBuilder, ValueRef } from '../onnx/graph.js';
 import type { CanonicalSae } from './canonical.js';
-import { isTranscoder } from './canonical.js';
+import { assertInputScaleKnown, isTranscoder } from './canonical.js';
 
 /**
  * The canonical SAE (canonical.ts) as graph pieces, shared by the encode graph, the model splices
@@ -47,6 +47,7 @@ export interface NormalizedInput {
 const LAYER_NORM_EPS = 1e-5;
 
 export function normalizeInput(g: GraphBuilder, sae: CanonicalSae, x: ValueRef): NormalizedInput {
+  assertInputScaleKnown(sae);
   const lastAxis = g.constInt64([-1]);
   let normed = x;
   let restore = (y: ValueRef) => y;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { writeSafetensors } from '../formats/safetensors.js';
 import type { HostTensor } from '../formats/tensor.js';
 import type { CanonicalSae, SaeInputNorm } from './canonical.js';
-import { SaeError, isTranscoder, validateSae } from './canonical.js';
+import { SaeError, assertInputScaleKnown, isTranscoder, validateSae } from './canonical.js';
 import { transpose } from './formats/tensors.js';
 import { LOUPE_MARKER_KEY } from './formats/saelens-config.js';
 import { SAELENS_CONFIG, SAELENS_WEIGHTS } from './formats/saelens.js';
@@ -19,6 +19,7 @@ import { SAELENS_CONFIG, SAELENS_WEIGHTS } from './formats/saelens.js';
  */
 export function writeSaeLens(dir: string, sae: CanonicalSae, extra: Record<string, unknown> = {}): void {
   validateSae(sae);
+  assertInputScaleKnown(sae);
   const structural = structuralConfig(sae);
   for (const key of Object.keys(extra)) {
     if (Object.hasOwn(structural, key)) throw new SaeError(dir, `extra cfg.json key "${key}" would contradict the SAE's weights; it is written from the SAE itself`);

@@ -75,7 +75,7 @@ export async function evaluateSae(
   assertHookWidth(sae, hookWidth(model.config, hook), modelName, hook);
   const outputHook = reconstructedHook(sae, hook);
   if (outputHook !== hook) assertHookWidth(sae, hookWidth(model.config, outputHook), modelName, outputHook);
-  const notes: string[] = [];
+  const notes: string[] = sae.inputScaleFrom ? [`input scale ${sae.inputScaleFrom.kind}: ${sae.inputScaleFrom.detail}`] : [];
   if (isTranscoder(sae) && ablation !== false) {
     notes.push('ablation sparsity is not measured for transcoders yet (it ablates one feature in place at the hook the SAE reads)');
     ablation = false;

@@ -58,10 +58,11 @@ export function readLlamaScope(dir: string): CanonicalSae {
       subtractDecoderBias: preBias,
       inputNorm: scales.tokenWise ? 'constant-norm-rescale' : 'none',
       inputScale: scales.in,
+      inputScaleFrom: { kind: 'given', detail: scales.source },
       hookName: hookIn,
       ...(transcoder ? { outputHookName: hookOut } : {}),
       modelName: optionalString(cfgPath, 'model_name', cfg.model_name) ?? null,
-      config: { ...verbatim(cfg), loupe_input_scale: { value: scales.in, source: scales.source } },
+      config: verbatim(cfg),
     };
     validateSae(sae);
     return sae;

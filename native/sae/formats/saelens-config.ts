@@ -1,6 +1,8 @@
 import type { SaeInputNorm } from '../canonical.js';
 import { SaeError } from '../canonical.js';
-import { badKey, isRecord, optionalBool, optionalString, positiveInt } from './json-config.js';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { badKey, isRecord, optionalBool, optionalString, positiveInt, readJsonObject } from './json-config.js';
 import type { JsonRecord } from './json-config.js';
 
 /**
@@ -31,6 +33,7 @@ export interface SaeLensSettings {
   subtractDecoderBias: boolean;
   inputNorm: SaeInputNorm;
   inputScale: number;
+  inputScaleFrom?: { kind: 'given' | 'pending'; detail: string };
   /** topk only: pre-activations times decoder norms, activations divided by them before decoding */
   rescaleByDecoderNorm: boolean;
   /** a per-latent `scaling_factor` multiplies activations before decoding */
@@ -50,7 +53,7 @@ export function parseSaeLensConfig(file: string, cfg: JsonRecord): SaeLensSettin
     throw new SaeError(file, `"hook_head_index" is ${JSON.stringify(headIndex)}: SAEs on a single attention head are not supported (only whole hooks)`);
   }
   const architecture = architectureOf(file, cfg);
-  const { inputNorm, inputScale } = normalisation(file, cfg);
+  const { inputNorm, inputScale, inputScaleFrom } = normalisation(file, cfg);
   const transcoder = TRANSCODER_BASE[architecture] !== undefined;
   const dIn = positiveInt(file, 'd_in', cfg.d_in);
   const outputHookName = transcoder ? transcoderOutput(file, cfg, dIn) : null;
@@ -63,6 +66,7 @@ export function parseSaeLensConfig(file: string, cfg: JsonRecord): SaeLensSettin
     subtractDecoderBias: !transcoder && optionalBool(file, 'apply_b_dec_to_input', cfg.apply_b_dec_to_input, true),
     inputNorm,
     inputScale,
+    ...(inputScaleFrom ? { inputScaleFrom } : {}),
     rescaleByDecoderNorm: architecture === 'topk' && optionalBool(file, 'rescale_acts_by_decoder_norm', cfg.rescale_acts_by_decoder_norm, false),
     finetuningScalingFactor: optionalBool(file, 'finetuning_scaling_factor', cfg.finetuning_scaling_factor, false),
     hookName: optionalString(file, 'hook_name', pick('hook_name', 'hook_point')) ?? null,
@@ -108,12 +112,18 @@ function topK(file: string, cfg: JsonRecord): number {
 
 const NORMALISATIONS = ['none', 'expected_average_only_in', 'constant_norm_rescale', 'layer_norm'];
 
+/** SAELens's training runner saves the factor it estimated here (ActivationScaler.save). */
+export const ACTIVATION_SCALER_FILE = 'activation_scaler.json';
+
+type Normalisation = { inputNorm: SaeInputNorm; inputScale: number; inputScaleFrom?: { kind: 'given' | 'pending'; detail: string } };
+
 /**
  * normalize_activations: booleans are the pre-v3 spelling (true = expected_average_only_in). That one
- * scales inputs by a constant estimated from the training data, which SAELens keeps in its release
- * list rather than cfg.json; Loupe reads it from a "norm_scaling_factor" key or refuses.
+ * scales inputs by a constant, √d_in / mean ‖x‖ over training activations: read from a
+ * "norm_scaling_factor" key in cfg.json, else from activation_scaler.json beside it, else left
+ * 'pending' for resolveInputScale to estimate from the model's activations.
  */
-function normalisation(file: string, cfg: JsonRecord): { inputNorm: SaeInputNorm; inputScale: number } {
+function normalisation(file: string, cfg: JsonRecord): Normalisation {
   const raw = cfg.normalize_activations;
   const mode = raw === true ? 'expected_average_only_in' : raw === false || raw === null || raw === undefined ? 'none' : raw;
   if (typeof mode !== 'string' || !NORMALISATIONS.includes(mode)) {
@@ -123,11 +133,19 @@ function normalisation(file: string, cfg: JsonRecord): { inputNorm: SaeInputNorm
   if (mode === 'constant_norm_rescale') return { inputNorm: 'constant-norm-rescale', inputScale: 1 };
   if (mode === 'none') return { inputNorm: 'none', inputScale: 1 };
   const factor = cfg.norm_scaling_factor;
-  if (typeof factor === 'number' && Number.isFinite(factor) && factor > 0) return { inputNorm: 'none', inputScale: factor };
-  if (factor !== undefined) throw badKey(file, 'norm_scaling_factor', factor, 'a finite number > 0');
-  throw new SaeError(
-    file,
-    '"normalize_activations" is "expected_average_only_in" but cfg.json has no "norm_scaling_factor": the constant the ' +
-      'inputs were scaled by is not in the file. Add "norm_scaling_factor": <number> (SAELens lists it per release) or fold it into the weights',
-  );
+  if (typeof factor === 'number' && Number.isFinite(factor) && factor > 0) {
+    return { inputNorm: 'none', inputScale: factor, inputScaleFrom: { kind: 'given', detail: `expected_average_only_in: × ${factor}, norm_scaling_factor in cfg.json` } };
+  }
+  if (factor !== undefined && factor !== null) throw badKey(file, 'norm_scaling_factor', factor, 'a finite number > 0');
+  const scalerPath = join(dirname(file), ACTIVATION_SCALER_FILE);
+  if (existsSync(scalerPath)) {
+    const scaler = readJsonObject(scalerPath).scaling_factor;
+    if (typeof scaler !== 'number' || !Number.isFinite(scaler) || scaler <= 0) throw badKey(scalerPath, 'scaling_factor', scaler, 'a finite number > 0');
+    return { inputNorm: 'none', inputScale: scaler, inputScaleFrom: { kind: 'given', detail: `expected_average_only_in: × ${scaler}, scaling_factor in ${ACTIVATION_SCALER_FILE}` } };
+  }
+  return {
+    inputNorm: 'none',
+    inputScale: 1,
+    inputScaleFrom: { kind: 'pending', detail: `"normalize_activations" is "expected_average_only_in" but neither cfg.json "norm_scaling_factor" nor ${ACTIVATION_SCALER_FILE} gives the factor` },
+  };
 }

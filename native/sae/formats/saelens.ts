@@ -37,6 +37,7 @@ export function readSaeLens(dir: string): CanonicalSae {
       subtractDecoderBias: s.subtractDecoderBias,
       inputNorm: s.inputNorm,
       inputScale: s.inputScale,
+      ...(s.inputScaleFrom ? { inputScaleFrom: s.inputScaleFrom } : {}),
       hookName: s.hookName,
       ...(s.outputHookName !== null ? { outputHookName: s.outputHookName } : {}),
       ...(s.architecture === 'skip_transcoder' ? { wSkip: skipWeights(src, dIn) } : {}),

@@ -117,7 +117,7 @@ describe('inspect and the loaders agree on what is an SAE', () => {
   it('says where the input scale of a Llama Scope SAE comes from', () => {
     const [item] = discover(layouts.llamaScope);
     expect(item.inputScaling).toBe(`dataset-wise: × √64 / 3.5 = ${8 / 3.5} (dataset_average_activation_norm.in, given in hyperparams.json)`);
-    expect(loadSae(layouts.llamaScope).config.loupe_input_scale).toEqual({ value: 8 / 3.5, source: 'hyperparams.json dataset_average_activation_norm.in = 3.5: √64 / 3.5' });
+    expect(loadSae(layouts.llamaScope).inputScaleFrom).toEqual({ kind: 'given', detail: 'hyperparams.json dataset_average_activation_norm.in = 3.5: √64 / 3.5' });
   });
 });
 

@@ -84,7 +84,11 @@ const CASES: [string, () => string, RegExp][] = [
     /unknown architecture "matching_pursuit"; Loupe reads SAELens architectures standard, topk, jumprelu, gated/],
   ['an unsupported activation function', () => saelens({ activation_fn_str: 'tanh-relu' }), /"activation_fn_str" is "tanh-relu" for architecture "standard"/],
   ['an unknown normalize_activations', () => saelens({ normalize_activations: 'whiten' }), /"normalize_activations" is "whiten" \(string\); expected one of none, expected_average_only_in/],
-  ['expected_average_only_in without its scaling factor', () => saelens({ normalize_activations: 'expected_average_only_in' }), /has no "norm_scaling_factor"/],
+  ['expected_average_only_in with a scaling factor that is not a positive number', () => {
+    const dir = saelens({ normalize_activations: 'expected_average_only_in' });
+    writeFileSync(join(dir, 'activation_scaler.json'), JSON.stringify({ scaling_factor: -1 }));
+    return dir;
+  }, /activation_scaler\.json: "scaling_factor" is -1 \(number\); expected a finite number > 0/],
   ['a finetuning scaling factor the config disowns', () => saelens({}, { ...weights(), scaling_factor: f32([D_SAE]) }),
     /scaling_factor holds values other than 1, but cfg\.json "finetuning_scaling_factor" is false/],
   ['an SAE on one attention head', () => saelens({ hook_name: 'blocks.0.attn.hook_z', hook_head_index: 3 }), /SAEs on a single attention head are not supported/],
