@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openCorpus } from '../../../native/corpus/open.js';
+import { tokenWindows } from '../../../native/corpus/windows.js';
 import { loadTokenizer } from '../../../native/formats/tokenizer.js';
 import { registerModel, registerSae } from '../../../native/index/catalog.js';
 import { runIndex } from '../../../native/index/indexer.js';
@@ -8,6 +9,8 @@ import { loadTransformer } from '../../../native/models/load.js';
 import { randomUniform } from '../../../native/onnx/matmul-rate.js';
 import { loadPromptRunner } from '../../../native/prompt/prompt-runner.js';
 import type { CanonicalSae } from '../../../native/sae/canonical.js';
+import { evaluateSae } from '../../../native/sae/eval/evaluate.js';
+import { loadSae } from '../../../native/sae/formats/load.js';
 import { writeSaeLens } from '../../../native/sae/saelens-writer.js';
 import { openWorkspace } from '../../../native/store/workspace.js';
 import { FIXTURES } from '../../helpers/shared.js';
@@ -40,9 +43,9 @@ function familySae(path: string, dIn: number, seed: number): CanonicalSae {
   return sae;
 }
 
-describe('indexing an SAE on every tiny family over Brown', () => {
+describe('indexing and evaluating an SAE on every tiny family over Brown', () => {
   for (const [n, family] of FAMILIES.entries()) {
-    it(`${family}: stored maxima equal the Prompt path's encode of the same window, and top examples decode to Brown text`, async () => {
+    it(`${family}: stored maxima equal the Prompt path's encode of the same window, top examples decode to Brown text, and eval runs`, async () => {
       const modelDir = join(FIXTURES, 'families', `${family}-tiny`);
       const tokenizer = await loadTokenizer(modelDir);
       let brown = '';
@@ -95,6 +98,14 @@ describe('indexing an SAE on every tiny family over Brown', () => {
           checked++;
         }
         expect(checked).toBeGreaterThan(0);
+
+        // loupe eval's pass on the same SAE: finite FVU and next-token losses with the reconstruction and the zero ablation spliced in.
+        const windows = tokenWindows(openCorpus(RUN.corpus), tokenizer, { contextLength: RUN.contextLength, maxTokens: 96 });
+        const report = await evaluateSae(loadTransformer(modelDir).weights, loadSae(saePath), windows, { cosines: false, ablation: { latents: 2, windows: 1 } });
+        expect(report.tokens).toBe(96);
+        expect(report.reconstruction.fvu).toBeGreaterThan(0);
+        expect(Number.isFinite(report.crossEntropy.deltaLoss)).toBe(true);
+        expect(report.crossEntropy.sae).not.toBe(report.crossEntropy.clean);
       } finally {
         ws.close();
       }
