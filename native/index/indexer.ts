@@ -273,7 +273,7 @@ function commitInChunks(ws: Workspace, runId: number, cursor: IndexCursor, to: {
   });
 }
 
-/** The workspace's other SAEs on the same model and hook, with an index to link to. */
+/** The workspace's other SAEs on the same model and hooks (read and written), with an index to link to. */
 function siblingSaes(ws: Workspace, saeId: string, sae: CanonicalSae): { id: string; runId: number; sae: CanonicalSae }[] {
   const self = ws.saes.get(saeId);
   const out: { id: string; runId: number; sae: CanonicalSae }[] = [];
@@ -281,7 +281,10 @@ function siblingSaes(ws: Workspace, saeId: string, sae: CanonicalSae): { id: str
     if (other.id === saeId || other.hookName !== self?.hookName || other.modelId !== self?.modelId || other.dIn !== sae.dIn) continue;
     const run = ws.features.runs.current(other.id);
     if (run?.state !== 'done') continue;
-    out.push({ id: other.id, runId: run.id, sae: loadSae(other.path) });
+    const otherSae = loadSae(other.path);
+    // Decoder directions compare only where both decoders write: a transcoder's go to its output hook.
+    if (reconstructedHook(otherSae, other.hookName) !== reconstructedHook(sae, self.hookName)) continue;
+    out.push({ id: other.id, runId: run.id, sae: otherSae });
   }
   return out;
 }

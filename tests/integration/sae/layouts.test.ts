@@ -104,6 +104,15 @@ describe('inspect and the loaders agree on what is an SAE', () => {
     }
   });
 
+  it('agrees on the shared fixture SAEs (SAELens ReLU and TopK, an openai .pt)', () => {
+    const found = discover(join(FIXTURES, 'saes')).filter((i) => i.kind === 'sae');
+    expect(found.map((i) => i.format).sort()).toEqual(['openai', 'saelens', 'saelens']);
+    for (const item of found) {
+      const sae = loadSae(item.path);
+      expect([sae.source.format, sae.dIn, sae.dSae, sae.hookName ?? undefined]).toEqual([item.format, item.dIn, item.dSae, item.hookName]);
+    }
+  });
+
   it('finds no SAE where the loaders find none, and the loaders say which layouts they know', () => {
     expect(discover(MODEL).filter((i) => i.kind === 'sae')).toEqual([]);
     expect(() => loadSae(MODEL)).toThrow(/holds no SAE in a layout Loupe reads.*Llama Scope \(a folder with hyperparams\.json \+ checkpoints\/final\.safetensors\)/);
