@@ -65,8 +65,10 @@ export async function registerModel(ws: Workspace, path: string, now = new Date(
  * attached to that model after checking it reads activations as wide as the model's hook; without,
  * a re-registration keeps the model it had.
  */
-export function registerSae(ws: Workspace, path: string, modelId?: string, now = new Date().toISOString()): SaeRegistration {
-  const sae = asInputError(() => loadSae(existingPath(path)));
+export function registerSae(ws: Workspace, path: string, modelId?: string, now = new Date().toISOString(), hook?: string): SaeRegistration {
+  const loaded = asInputError(() => loadSae(existingPath(path)));
+  // A hook given by the caller stands in for (or corrects) the one the files name.
+  const sae = hook === undefined ? loaded : { ...loaded, hookName: hook };
   const absolute = resolve(sae.source.path);
   const { weights, configText } = saeFiles(absolute);
   const fingerprint = contentFingerprint(weights, configText);
@@ -91,7 +93,7 @@ export function registerSae(ws: Workspace, path: string, modelId?: string, now =
     config: sae.inputScaleFrom ? { ...sae.config, loupe_input_scale: sae.inputScaleFrom } : sae.config,
   };
   if (!existing) ws.saes.insert(record);
-  else if (existing.fingerprint !== fingerprint || existing.modelId !== attachTo) ws.saes.update(record);
+  else if (existing.fingerprint !== fingerprint || existing.modelId !== attachTo || existing.hookName !== record.hookName) ws.saes.update(record);
   else return { ...saeSummaryOf(existing), registration: 'unchanged', previousFingerprint: null };
   const previousFingerprint = existing && existing.fingerprint !== fingerprint ? existing.fingerprint : null;
   return { ...saeSummaryOf(record), registration: existing ? 'updated' : 'added', previousFingerprint };

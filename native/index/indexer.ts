@@ -182,6 +182,7 @@ async function loadInputs(ws: Workspace, saeId: string): Promise<IndexInputs> {
   if (!row.modelId) throw new IndexError(`SAE "${row.name}" has no model: register it with the model it reads`);
   const modelRow = ws.models.get(row.modelId);
   if (!modelRow) throw new IndexError(`SAE "${row.name}" names model "${row.modelId}", which is not in this workspace`);
+  if (row.hookName === '') throw new IndexError(`SAE "${row.name}" names no hook and none was given: register it again with the hook it reads (saes.add hook, loupe index --hook)`);
   const { weights, dir } = loadTransformer(modelRow.path);
   const tokenizer = await loadTokenizer(dir);
   const loaded = loadSae(row.path);

@@ -20,6 +20,7 @@ import { D_SAE, writeLlamaScope, writeSaeLayouts } from '../../helpers/sae-layou
 import type { RawLlamaScope, WrittenLayouts } from '../../helpers/sae-layout-fixtures.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { writeNpz } from '../../unit/sae/helpers.js';
+import { loupe } from '../models/cli.js';
 
 /** Issue 13 item 5: SAE layouts as the hub ships them, read as their libraries compute them. */
 const MODEL = join(FIXTURES, 'families', 'qwen3-tiny'); // d_model 64, 4 heads × head_dim 32: hook_z is 128 wide
@@ -247,6 +248,21 @@ describe('transcoders', () => {
 });
 
 describe('Gemma Scope params.npz', () => {
+  it('outside the hub layout, indexing asks for the hook, and loupe index --hook gives it', async () => {
+    const dir = join(tmp.path, 'downloads', 'layer_1', 'width_16k', 'average_l0_9');
+    const t = (shape: number[], seed: number) => ({ shape, data: randomUniform(shape.reduce((a, b) => a * b, 1), seed, 0.3).map(Math.abs) });
+    writeNpz(join(dir, 'params.npz'), { W_enc: t([64, 8], 1), W_dec: t([8, 64], 2), b_enc: t([8], 3), b_dec: t([64], 4), threshold: t([8], 5) });
+    const workspace = join(tmp.path, 'ws-gemma-hook');
+    const args = ['index', '--workspace', workspace, '--model', MODEL, '--sae', dir, '--corpus', 'brown:ca01', '--tokens', '64', '--context', '32'];
+    const without = await loupe(...args);
+    expect(without.code).not.toBe(0);
+    expect(without.err).toMatch(/names no hook and none was given: register it again with the hook it reads \(saes\.add hook, loupe index --hook\)/);
+    const given = await loupe(...args, '--hook', 'blocks.1.hook_resid_post');
+    expect(given.err).toMatch(/SAE average_l0_9 \(updated\)/);
+    expect(given.code).toBe(0);
+    expect(JSON.parse(given.out).tokens).toBe(64);
+  });
+
   it('takes the hook from the hub layout: -res reads hook_resid_post, -transcoders maps ln2.hook_normalized to hook_mlp_out', () => {
     const res = loadSae(join(layouts.gemmaScope, 'params.npz'));
     expect([res.hookName, res.outputHookName, res.modelName, res.activation.kind]).toEqual(['blocks.0.hook_resid_post', undefined, 'gemma-2-2b', 'jumprelu']);
