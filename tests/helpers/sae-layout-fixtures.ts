@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { decodeBf16, encodeBf16 } from '../../native/formats/float16.js';
 import { writeSafetensors } from '../../native/formats/safetensors.js';
 import type { HostTensor } from '../../native/formats/tensor.js';
 import { randomUniform } from '../../native/onnx/matmul-rate.js';
@@ -12,7 +13,7 @@ import { writeNpz } from '../unit/sae/helpers.js';
  * with nHeads × dHead attention (every tiny family in shared/fixtures/families fits):
  *   gemma-scope-2b-pt-res/layer_0/width_16k/average_l0_5/params.npz         (Gemma Scope, JumpReLU)
  *   gemma-scope-2b-pt-transcoders/layer_0/width_16k/average_l0_5/params.npz (Gemma Scope transcoder)
- *   Llama3_1-8B-Base-LXR-8x/Llama3_1-8B-Base-L0R-8x/{hyperparams.json, checkpoints/final.safetensors}
+ *   Llama3_1-8B-Base-LXR-8x/Llama3_1-8B-Base-L0R-8x/{hyperparams.json, checkpoints/final.safetensors} (bf16)
  *   Llama3_1-8B-Base-LXTC-8x/Llama3_1-8B-Base-L0TC-8x/...                  (Llama Scope transcoder)
  *   saelens-transcoder/, saelens-skip-transcoder/, saelens-jumprelu-transcoder/  (SAELens 6 cfg.json)
  *   sparsify-transcoder/layers.0.mlp/{cfg.json, sae.safetensors}           (transcode: true, W_skip)
@@ -86,7 +87,7 @@ function writeGemmaScope(path: string, dIn: number, seed: number): void {
 }
 
 /** A Llama Scope folder as fnlp/Llama3_1-8B-Base-LX*-8x ship it (hyperparams.json keys verbatim). */
-export function writeLlamaScope(dir: string, dModel: number, seed: number, hyper: Record<string, unknown>): RawLlamaScope {
+export function writeLlamaScope(dir: string, dModel: number, seed: number, hyper: Record<string, unknown>, dtype: 'F32' | 'BF16' = 'BF16'): RawLlamaScope {
   const { wEnc, wDec } = pair(dModel, D_SAE, seed, 3);
   const encoderWeight = new Float32Array(D_SAE * dModel);
   for (let i = 0; i < dModel; i++) for (let j = 0; j < D_SAE; j++) encoderWeight[j * dModel + i] = wEnc[i * D_SAE + j];
@@ -105,11 +106,18 @@ export function writeLlamaScope(dir: string, dModel: number, seed: number, hyper
   };
   writeJson(join(dir, 'hyperparams.json'), raw.hyperparams);
   mkdirSync(join(dir, 'checkpoints'), { recursive: true });
+  // The hub's checkpoints are bf16: store bf16 and keep the rounded values as the reference's numbers.
+  const store = (shape: number[], data: Float32Array): HostTensor => {
+    if (dtype === 'F32') return f32(shape, data);
+    const bits = encodeBf16(data);
+    data.set(decodeBf16(bits));
+    return { dtype: 'BF16', shape, data: bits };
+  };
   writeSafetensors(join(dir, 'checkpoints', 'final.safetensors'), {
-    'encoder.weight': f32([D_SAE, dModel], raw.encoderWeight),
-    'encoder.bias': f32([D_SAE], raw.encoderBias),
-    'decoder.weight': f32([dModel, D_SAE], raw.decoderWeight),
-    'decoder.bias': f32([dModel], raw.decoderBias),
+    'encoder.weight': store([D_SAE, dModel], raw.encoderWeight),
+    'encoder.bias': store([D_SAE], raw.encoderBias),
+    'decoder.weight': store([dModel, D_SAE], raw.decoderWeight),
+    'decoder.bias': store([dModel], raw.decoderBias),
   });
   return raw;
 }
