@@ -19,8 +19,8 @@ import { tempDir } from '../../helpers/tmp.js';
 /**
  * Issue 13 item 5: an SAE on every tiny family, indexed over Brown with that family's own tokenizer
  * through the real indexer, and the stored maxima checked against the Prompt path's encode of the
- * same window. Gemma and Mistral ship SentencePiece byte-fallback tokenizers, and Llama 3's BOS is
- * <|begin_of_text|>: those four need the tokenizer work of issue 13 item 4.
+ * same window, each family with its own tokenizer (SentencePiece byte-fallback for Gemma and Mistral,
+ * split-regex byte-level for Llama 3 and Qwen, GPT-NeoX's byte-level) and BOS.
  */
 const FAMILIES = ['llama', 'mistral', 'qwen2', 'qwen3', 'gemma2', 'gemma3', 'gpt_neox'] as const;
 const HOOK = 'blocks.0.hook_resid_post';
