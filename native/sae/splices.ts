@@ -22,7 +22,7 @@ export const SPLICE_INPUTS = {
 /**
  * Replaces the activation by the SAE's reconstruction x̂ (the SAE's error term x − x̂ is dropped). A
  * transcoder's splice goes at its output hook and reads its input hook, which the forward pass must
- * also output (ForwardSpec.hooks): see transcoderSpliceSpec.
+ * also output (ForwardSpec.hooks): see reconstructionSpliceSpec.
  */
 export function reconstructionSplice(sae: CanonicalSae): Splice {
   if (isTranscoder(sae)) {
