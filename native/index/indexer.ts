@@ -190,6 +190,8 @@ async function loadInputs(ws: Workspace, saeId: string): Promise<IndexInputs> {
   const out = reconstructedHook(loaded, row.hookName);
   if (out !== row.hookName) assertHookWidth(loaded, hookWidth(weights.config, out), modelRow.name, out);
   const sae = await resolveInputScale(loaded, weights, tokenizer, row.hookName);
+  // The SAE's summary says the factor it is indexed with once it has been estimated.
+  if (sae !== loaded && sae.inputScaleFrom) ws.saes.update({ ...row, config: { ...row.config, loupe_input_scale: sae.inputScaleFrom } });
   return { sae, model: weights, tokenizer, hook: row.hookName };
 }
 

@@ -97,6 +97,7 @@ describe('expected_average_only_in', () => {
       const row = registerSae(ws, dir, m.id);
       expect((ws.saes.get(row.id)?.config.loupe_input_scale as { kind: string }).kind).toBe('pending');
       await runIndex(ws, { saeId: row.id, corpus: 'brown:cb01', tokens: 256, contextLength: 32, batchTokens: 128, commitTokens: 128, commitSeconds: 0, chunkFeatures: 8 });
+      expect(ws.saes.get(row.id)?.config.loupe_input_scale).toEqual({ kind: 'estimated', detail: expect.stringMatching(/^expected_average_only_in: × [\d.]+ = √64 \/ mean ‖x‖/) });
       const runner = await loadPromptRunner({ saeId: row.id, saePath: dir, saeFingerprint: 'x', hookName: HOOK, modelName: 'qwen3-tiny', modelPath: MODEL, modelFingerprint: 'x' });
       let checked = 0;
       for (let f = 0; f < 16 && checked < 3; f++) {
