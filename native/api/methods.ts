@@ -135,8 +135,8 @@ export const methods = {
   }),
   'saes.add': method<SaeRegistration>()({
     summary:
-      "Register an SAE (any layout Loupe reads) by path and content fingerprint; with modelId, attach it to that model after checking its d_in against the model's hook width.",
-    params: z.strictObject({ path, modelId: id.optional() }),
+      "Register an SAE (any layout Loupe reads) by path and content fingerprint; with modelId, attach it to that model after checking its d_in against the model's hook width. hook gives the hook it reads when its files do not say (a Gemma Scope params.npz outside the hub layout) or say otherwise.",
+    params: z.strictObject({ path, modelId: id.optional(), hook: z.string().min(1).max(200).optional() }),
   }),
   'index.start': method<JobSummary>()({
     summary: "Index an SAE over a corpus: per-feature statistics, examples, output tokens and neighbours (resumes the SAE's unfinished run with the same settings).",

@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { DiscoveredItem } from './discovery.js';
 import { int, obj, readJsonConfig, str } from './discovery-json.js';
 import type { JsonRecord } from './discovery-json.js';
 import { peekNpzShapes, peekTorchCheckpoint } from './discovery-peek.js';
-import { dictionaryLearningHookName, gemmaScopeHookName, openaiHookName, sparsifyHookName } from './sae-hook-names.js';
+import { dictionaryLearningHookName, gemmaScopeHooks, openaiHookName, sparsifyHookName, sparsifyTranscoderHooks } from './sae-hook-names.js';
+import { saeLayoutsInFolder } from './sae-layouts.js';
+import type { SaeLayout } from './sae-layouts.js';
 import { openSafetensors } from './safetensors.js';
 
 /**
@@ -12,20 +15,27 @@ import { openSafetensors } from './safetensors.js';
  * carry the hook for formats without a config.
  */
 export function saesInFolder(dir: string, files: ReadonlySet<string>, hint: string): DiscoveredItem[] {
-  const items: DiscoveredItem[] = [];
-  if (files.has('cfg.json') && files.has('sae_weights.safetensors')) items.push(withConfig(dir, 'cfg.json', 'saelens', saelens));
-  if (files.has('cfg.json') && files.has('sae.safetensors')) items.push(withConfig(dir, 'cfg.json', 'sparsify', sparsify));
-  if (files.has('ae.pt') && files.has('config.json')) items.push(withConfig(dir, 'config.json', 'dictionary-learning', (c, i) => dictionaryLearning(c, i, hint)));
-  if (files.has('params.npz')) {
-    const item = gemmaScope(dir, hint);
-    if (item) items.push(item);
+  return saeLayoutsInFolder(dir, files).map((layout) => describe(layout, dir, files, hint));
+}
+
+/** The layout's widths, hook and architecture from its config or headers; a broken one becomes the item's problem. */
+function describe(layout: SaeLayout, dir: string, files: ReadonlySet<string>, hint: string): DiscoveredItem {
+  switch (layout.format) {
+    case 'saelens':
+      return withConfig(dir, 'cfg.json', 'saelens', saelens);
+    case 'sparsify':
+      return withConfig(dir, 'cfg.json', 'sparsify', sparsify);
+    case 'llama-scope':
+      return withConfig(dir, 'hyperparams.json', 'llama-scope', llamaScope);
+    case 'dictionary-learning':
+      return files.has('config.json')
+        ? withConfig(dir, 'config.json', 'dictionary-learning', (c, i) => dictionaryLearning(c, i, hint))
+        : { kind: 'sae', format: 'dictionary-learning', path: dir, problem: 'has ae.pt but no config.json, which names the dictionary class' };
+    case 'gemma-scope':
+      return gemmaScope(dir, hint);
+    case 'openai':
+      return openai(dir, basename(layout.path), files, `${hint}/${basename(layout.path)}`);
   }
-  for (const name of [...files].sort()) {
-    if (!/\.pth?$/.test(name) || name === 'ae.pt') continue;
-    const item = openai(dir, name, files, `${hint}/${name}`);
-    if (item) items.push(item);
-  }
-  return items;
 }
 
 function withConfig(dir: string, config: string, format: string, fill: (cfg: JsonRecord, item: DiscoveredItem) => void): DiscoveredItem {
@@ -45,6 +55,25 @@ function saelens(cfg: JsonRecord, item: DiscoveredItem): void {
   item.modelName = str(cfg.model_name) ?? str(meta.model_name);
   item.k = int(obj(cfg.activation_fn_kwargs)?.k) ?? int(cfg.k);
   item.architecture = str(cfg.architecture) ?? (str(cfg.activation_fn_str) === 'topk' ? 'topk' : 'standard');
+  item.outputHookName = str(cfg.hook_name_out) ?? str(meta.hook_name_out);
+  item.inputScaling = saelensScaling(cfg, item.path);
+}
+
+/** normalize_activations as the loader reads it (sae/formats/saelens-config.ts), in words. */
+function saelensScaling(cfg: JsonRecord, dir: string): string | undefined {
+  const mode = cfg.normalize_activations === true ? 'expected_average_only_in' : cfg.normalize_activations;
+  if (mode === 'expected_average_only_in') {
+    const factor = typeof cfg.norm_scaling_factor === 'number' ? cfg.norm_scaling_factor : undefined;
+    if (factor !== undefined) return `expected_average_only_in: × ${factor} (norm_scaling_factor, given in cfg.json)`;
+    const scaler = join(dir, 'activation_scaler.json');
+    const read = existsSync(scaler) ? readJsonConfig(scaler) : undefined;
+    const given = read && 'value' in read && typeof read.value.scaling_factor === 'number' ? read.value.scaling_factor : undefined;
+    if (given !== undefined) return `expected_average_only_in: × ${given} (scaling_factor, given in activation_scaler.json)`;
+    return 'expected_average_only_in: no factor in the files; estimated as √d_in / mean ‖x‖ over the first tokens of Brown when used with its model';
+  }
+  if (mode === 'constant_norm_rescale') return 'constant_norm_rescale: each token scaled to norm √d_in';
+  if (mode === 'layer_norm') return 'layer_norm: each token standardised';
+  return undefined;
 }
 
 /** sparsify cfg.json has d_in, k and num_latents (0 meaning d_in × expansion_factor); the folder names the hookpoint. */
@@ -55,7 +84,29 @@ function sparsify(cfg: JsonRecord, item: DiscoveredItem): void {
   item.k = int(cfg.k);
   item.architecture = str(cfg.activation) ?? 'topk';
   item.hookpoint = basename(item.path);
-  item.hookName = sparsifyHookName(item.hookpoint);
+  if (cfg.transcode === true) {
+    const hooks = sparsifyTranscoderHooks(item.hookpoint);
+    item.architecture = 'transcoder';
+    item.hookName = hooks?.input;
+    item.outputHookName = hooks?.output;
+  } else item.hookName = sparsifyHookName(item.hookpoint);
+}
+
+/** Llama Scope hyperparams.json: d_model, d_sae, hook_point_in/out, act_fn; a different output hook makes a transcoder. */
+function llamaScope(cfg: JsonRecord, item: DiscoveredItem): void {
+  item.dIn = int(cfg.d_model);
+  item.dSae = int(cfg.d_sae);
+  item.hookName = str(cfg.hook_point_in);
+  const out = str(cfg.hook_point_out);
+  if (out !== undefined && out !== item.hookName) item.outputHookName = out;
+  item.architecture = str(cfg.act_fn) ?? 'jumprelu';
+  if (item.architecture === 'topk') item.k = int(cfg.top_k);
+  const norms = obj(cfg.dataset_average_activation_norm);
+  const mode = str(cfg.norm_activation) ?? 'dataset-wise';
+  const normIn = typeof norms?.in === 'number' ? norms.in : undefined;
+  if (mode === 'dataset-wise' && normIn !== undefined && item.dIn !== undefined) {
+    item.inputScaling = `dataset-wise: × √${item.dIn} / ${normIn} = ${Math.sqrt(item.dIn) / normIn} (dataset_average_activation_norm.in, given in hyperparams.json)`;
+  } else item.inputScaling = `norm_activation ${mode}`;
 }
 
 /** d_in from encoder.weight [d_sae, d_in] in the header, for sparsify configs older than the d_in key. */
@@ -84,13 +135,15 @@ function dictionaryLearning(cfg: JsonRecord, item: DiscoveredItem, hint: string)
   item.hookName = dictionaryLearningHookName(item.hookpoint ?? hint);
 }
 
-/** Gemma Scope params.npz (W_enc [d_in, d_sae], W_dec, b_enc, b_dec, threshold): JumpReLU SAEs. */
-function gemmaScope(dir: string, hint: string): DiscoveredItem | null {
-  const item: DiscoveredItem = { kind: 'sae', format: 'gemma-scope', path: dir, architecture: 'jumprelu', hookName: gemmaScopeHookName(hint) };
+/** Gemma Scope params.npz (W_enc [d_in, d_sae], W_dec, b_enc, b_dec, threshold): JumpReLU SAEs, or transcoders. */
+function gemmaScope(dir: string, hint: string): DiscoveredItem {
+  const hooks = gemmaScopeHooks(hint);
+  const item: DiscoveredItem = { kind: 'sae', format: 'gemma-scope', path: dir, architecture: 'jumprelu', hookName: hooks?.input, outputHookName: hooks?.output };
   try {
     const shapes = peekNpzShapes(join(dir, 'params.npz'));
-    if (!shapes.has('W_enc') || !shapes.has('W_dec')) return null;
-    [item.dIn, item.dSae] = shapes.get('W_enc') as number[];
+    const wEnc = shapes.get('W_enc') ?? shapes.get('w_enc');
+    if (!wEnc || wEnc.length !== 2) item.problem = `params.npz has no 2-d W_enc (it has ${[...shapes.keys()].join(', ') || 'no arrays'})`;
+    else [item.dIn, item.dSae] = wEnc;
   } catch (e) {
     item.problem = (e as Error).message;
   }
@@ -101,15 +154,9 @@ function gemmaScope(dir: string, hint: string): DiscoveredItem | null {
  * openai/sparse_autoencoder state dicts are bare .pt files: told apart from other checkpoints by their
  * tensor names. k comes from the file's own activation_state_dict, else from a JSON sidecar.
  */
-function openai(dir: string, name: string, files: ReadonlySet<string>, hint: string): DiscoveredItem | null {
-  let peek: ReturnType<typeof peekTorchCheckpoint>;
-  try {
-    peek = peekTorchCheckpoint(join(dir, name));
-  } catch {
-    return null; // not a readable checkpoint, so not one we can call an SAE
-  }
-  const encoder = peek.shapes.get('encoder.weight');
-  if (!encoder || !peek.shapes.has('decoder.weight') || !peek.shapes.has('latent_bias')) return null;
+function openai(dir: string, name: string, files: ReadonlySet<string>, hint: string): DiscoveredItem {
+  const peek = peekTorchCheckpoint(join(dir, name));
+  const encoder = peek.shapes.get('encoder.weight') as number[];
   const sidecar = openaiSidecar(dir, name, files);
   const k = int(peek.scalars.get('activation_state_dict.k')) ?? int(sidecar.k);
   const activation = str(peek.scalars.get('activation'));

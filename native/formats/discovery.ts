@@ -15,6 +15,10 @@ export interface DiscoveredItem {
   revision?: string;
   /** TransformerLens hook name the SAE reads. */
   hookName?: string;
+  /** Transcoders: the hook their output predicts. */
+  outputHookName?: string;
+  /** How inputs are scaled before encoding and where the factor comes from, when they are (SAELens normalize_activations, Llama Scope norm_activation). */
+  inputScaling?: string;
   /** The hook as the SAE's files name it, where that is not a TransformerLens name. */
   hookpoint?: string;
   dSae?: number;

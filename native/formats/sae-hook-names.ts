@@ -19,6 +19,16 @@ export function sparsifyHookName(hookpoint: string): string | undefined {
   return block(m[1], m[2] === 'mlp' ? 'hook_mlp_out' : 'hook_attn_out');
 }
 
+/**
+ * A sparsify transcoder (transcode: true) reads a module's input and predicts its output: for an MLP
+ * ("layers.6.mlp") that is the normalised residual the MLP reads and the MLP's output.
+ */
+export function sparsifyTranscoderHooks(hookpoint: string): { input: string; output: string } | undefined {
+  const m = /^(?:[\w.]*\.)?(?:layers|h)\.(\d+)\.mlp$/.exec(hookpoint);
+  if (!m) return undefined;
+  return { input: block(m[1], 'ln2.hook_normalized'), output: block(m[1], 'hook_mlp_out') };
+}
+
 /** dictionary_learning names a submodule: "resid_post_layer_3", "resid_out_layer3", "mlp_out_layer_3", "attn_out_layer_3", "embed". */
 export function dictionaryLearningHookName(submodule: string): string | undefined {
   if (submodule === 'embed') return 'hook_embed';
@@ -40,10 +50,19 @@ export function openaiHookName(path: string): string | undefined {
   return hook === undefined ? undefined : block(layer, hook);
 }
 
-/** Gemma Scope repos end in the site (gemma-scope-2b-pt-res, -mlp, -att) and hold layer_N/width_W/.../params.npz. */
-export function gemmaScopeHookName(path: string): string | undefined {
-  const site = /gemma-scope-[\w.-]*?-(res|mlp|att)(?:-canonical)?(?:\/|$)/.exec(path)?.[1];
+/**
+ * Gemma Scope repos end in the site (gemma-scope-2b-pt-res, -mlp, -att, -transcoders) and hold
+ * layer_N/width_W/average_l0_M/params.npz. Transcoders read the MLP's input and predict its output.
+ */
+export function gemmaScopeHooks(path: string): { input: string; output?: string } | undefined {
+  const site = /gemma-scope-[\w.-]*?-(res|mlp|att|transcoders)(?:-canonical)?(?:\/|$)/.exec(path)?.[1];
   const layer = /(?:^|\/)layer_(\d+)(?:\/|$)/.exec(path)?.[1];
   if (site === undefined || layer === undefined) return undefined;
-  return block(layer, { res: 'hook_resid_post', mlp: 'hook_mlp_out', att: 'attn.hook_z' }[site] as string);
+  if (site === 'transcoders') return { input: block(layer, 'ln2.hook_normalized'), output: block(layer, 'hook_mlp_out') };
+  return { input: block(layer, { res: 'hook_resid_post', mlp: 'hook_mlp_out', att: 'attn.hook_z' }[site] as string) };
+}
+
+/** The hook a Gemma Scope SAE reads, from its repo path (see gemmaScopeHooks). */
+export function gemmaScopeHookName(path: string): string | undefined {
+  return gemmaScopeHooks(path)?.input;
 }

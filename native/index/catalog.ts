@@ -4,11 +4,12 @@ import { ApiFailure } from '../api/errors.js';
 import type { ModelRegistration, SaeRegistration } from '../api/types.js';
 import { FormatError } from '../formats/tensor.js';
 import { openSafetensors } from '../formats/safetensors.js';
+import { SAE_LAYOUT_FILES } from '../formats/sae-layouts.js';
 import { loadTokenizer } from '../formats/tokenizer.js';
 import type { Tokenizer } from '../formats/tokenizer.js';
 import type { TransformerConfig } from '../models/config.js';
 import { UnknownHookError, hookWidth } from '../models/hooks.js';
-import { SaeError, assertHookWidth } from '../sae/canonical.js';
+import { SaeError, assertHookWidth, reconstructedHook } from '../sae/canonical.js';
 import type { CanonicalSae } from '../sae/canonical.js';
 import { loadSae } from '../sae/formats/load.js';
 import { contentFingerprint } from './fingerprint.js';
@@ -64,8 +65,10 @@ export async function registerModel(ws: Workspace, path: string, now = new Date(
  * attached to that model after checking it reads activations as wide as the model's hook; without,
  * a re-registration keeps the model it had.
  */
-export function registerSae(ws: Workspace, path: string, modelId?: string, now = new Date().toISOString()): SaeRegistration {
-  const sae = asInputError(() => loadSae(existingPath(path)));
+export function registerSae(ws: Workspace, path: string, modelId?: string, now = new Date().toISOString(), hook?: string): SaeRegistration {
+  const loaded = asInputError(() => loadSae(existingPath(path)));
+  // A hook given by the caller stands in for (or corrects) the one the files name.
+  const sae = hook === undefined ? loaded : { ...loaded, hookName: hook };
   const absolute = resolve(sae.source.path);
   const { weights, configText } = saeFiles(absolute);
   const fingerprint = contentFingerprint(weights, configText);
@@ -86,10 +89,11 @@ export function registerSae(ws: Workspace, path: string, modelId?: string, now =
     k: sae.activation.kind === 'topk' ? sae.activation.k : null,
     fingerprint,
     addedAt: existing?.addedAt ?? now,
-    config: sae.config,
+    // Where a scaled SAE's input factor comes from (given, or estimated from the model when indexed), for its summary.
+    config: sae.inputScaleFrom ? { ...sae.config, loupe_input_scale: sae.inputScaleFrom } : sae.config,
   };
   if (!existing) ws.saes.insert(record);
-  else if (existing.fingerprint !== fingerprint || existing.modelId !== attachTo) ws.saes.update(record);
+  else if (existing.fingerprint !== fingerprint || existing.modelId !== attachTo || existing.hookName !== record.hookName) ws.saes.update(record);
   else return { ...saeSummaryOf(existing), registration: 'unchanged', previousFingerprint: null };
   const previousFingerprint = existing && existing.fingerprint !== fingerprint ? existing.fingerprint : null;
   return { ...saeSummaryOf(record), registration: existing ? 'updated' : 'added', previousFingerprint };
@@ -115,6 +119,8 @@ function checkAgainstModel(ws: Workspace, sae: CanonicalSae, modelId: string, fi
   }
   const hook = sae.hookName;
   asInputError(() => assertHookWidth(sae, hookWidth(config, hook), model.name, hook), field);
+  const out = reconstructedHook(sae, hook);
+  if (out !== hook) asInputError(() => assertHookWidth(sae, hookWidth(config, out), model.name, out), field);
 }
 
 /** Weights files (by extension) and config files of an SAE folder, or the file itself. */
@@ -122,7 +128,11 @@ function saeFiles(path: string): { weights: string[]; configText: string } {
   if (statSync(path).isFile()) return { weights: [path], configText: '' };
   const names = readdirSync(path).filter((f) => !f.startsWith('.') && statSync(join(path, f)).isFile()).sort();
   const weights = names.filter((f) => /\.(safetensors|pt|pth|npz|bin)$/i.test(f)).map((f) => join(path, f));
-  const configText = names.filter((f) => f === 'cfg.json' || f === 'config.json').map((f) => `${f}\0${readFileSync(join(path, f), 'utf8')}`).join('\0');
+  // Llama Scope keeps its weights one folder down (checkpoints/final.safetensors) and its config in hyperparams.json.
+  const nested = join(path, SAE_LAYOUT_FILES.llamaScope.weights);
+  if (existsSync(nested)) weights.push(nested);
+  const configs = ['cfg.json', 'config.json', SAE_LAYOUT_FILES.llamaScope.config];
+  const configText = names.filter((f) => configs.includes(f)).map((f) => `${f}\0${readFileSync(join(path, f), 'utf8')}`).join('\0');
   return { weights, configText };
 }
 

@@ -3,6 +3,7 @@ import type { TransformerWeights } from '../models/weights.js';
 import type { ValueRef } from '../onnx/graph.js';
 import type { SessionOptions } from '../onnx/ort.js';
 import { sessionCache } from '../onnx/session-cache.js';
+import { reconstructedHook } from '../sae/canonical.js';
 import type { CanonicalSae } from '../sae/canonical.js';
 import { encodeDecode, saeWeights } from '../sae/sae-ops.js';
 import { fromDense, fromTopK } from './sparse-acts.js';
@@ -51,14 +52,20 @@ export async function prepareIndexPass(model: TransformerWeights, sae: Canonical
 export async function prepareEncodePass(model: TransformerWeights, saes: readonly CanonicalSae[], hook: string, options: SessionOptions = {}, outputs: PassOutputs = {}): Promise<EncodePass> {
   const dIn = saes[0].dIn;
   if (saes.some((s) => s.dIn !== dIn)) throw new RangeError(`SAEs of widths ${saes.map((s) => s.dIn).join(', ')} cannot read one hook`);
-  const g = buildForwardGraph(model, { hooks: [hook] });
-  const x = g.op('Reshape', [g.value(hook), g.constInt64([-1, dIn])]);
+  // A transcoder's output is measured against the hook it predicts, not the one it reads.
+  const targets = outputs.reconstructionError ? saes.map((sae) => reconstructedHook(sae, hook)) : [];
+  const g = buildForwardGraph(model, { hooks: [hook, ...targets] });
+  const flat = (name: string) => g.op('Reshape', [g.value(name), g.constInt64([-1, dIn])]);
+  const x = flat(hook);
   const lastAxis = g.constInt64([-1]);
   const sumSq = (v: ValueRef) => g.op('ReduceSum', [g.op('Mul', [v, v]), lastAxis], { keepdims: 0 });
-  if (outputs.reconstructionError) g.output(sumSq(x), 'input_sq', 'float32');
   saes.forEach((sae, i) => {
     const { acts, reconstruction } = encodeDecode(g, sae, saeWeights(g, sae, `sae${i}`), x);
-    if (outputs.reconstructionError) g.output(sumSq(g.op('Sub', [x, reconstruction])), `error_sq_${i}`, 'float32');
+    if (outputs.reconstructionError) {
+      const target = targets[i] === hook ? x : flat(targets[i]);
+      g.output(sumSq(target), `target_sq_${i}`, 'float32');
+      g.output(sumSq(g.op('Sub', [target, reconstruction])), `error_sq_${i}`, 'float32');
+    }
     if (acts.kind === 'topk') {
       g.output(g.op('Cast', [acts.indices], { to: 6 }), `latent_indices_${i}`, 'int32');
       g.output(acts.values, `latent_values_${i}`, 'float32');
@@ -79,7 +86,7 @@ export async function prepareEncodePass(model: TransformerWeights, saes: readonl
           ? fromTopK(out[`latent_indices_${i}`].data as Int32Array, out[`latent_values_${i}`].float32(), n, sae.activation.k)
           : fromDense(out[`latent_acts_${i}`].float32(), n, sae.dSae);
         if (!outputs.reconstructionError) return sparse;
-        return { ...sparse, reconstruction: { errorSq: out[`error_sq_${i}`].float32().slice(), inputSq: out.input_sq.float32().slice() } };
+        return { ...sparse, reconstruction: { errorSq: out[`error_sq_${i}`].float32().slice(), inputSq: out[`target_sq_${i}`].float32().slice() } };
       });
       for (const t of Object.values(out)) t.dispose();
       return acts;

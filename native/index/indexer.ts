@@ -3,7 +3,7 @@ import type { Tokenizer } from '../formats/tokenizer.js';
 import { loadTransformer } from '../models/load.js';
 import type { TransformerWeights } from '../models/weights.js';
 import type { Provider } from '../onnx/ort.js';
-import { assertHookWidth } from '../sae/canonical.js';
+import { assertHookWidth, reconstructedHook } from '../sae/canonical.js';
 import type { CanonicalSae } from '../sae/canonical.js';
 import { loadSae } from '../sae/formats/load.js';
 import { hookWidth } from '../models/hooks.js';
@@ -16,6 +16,8 @@ import { openCorpus } from '../corpus/open.js';
 import { TagVocab } from '../corpus/token-tags.js';
 import { CorpusError } from '../corpus/types.js';
 import { logitEffects, nearestByCosine } from './decoder-analysis.js';
+import { residualDirections } from './residual-directions.js';
+import { resolveInputScale } from '../sae/input-scale.js';
 import { tokenCountsWorstCaseBytes } from './accumulators/token-counts.js';
 import { IndexAccumulator } from './index-accumulator.js';
 import { acrossRows, finalRows } from './index-finish.js';
@@ -166,7 +168,7 @@ export async function indexLoaded(ws: Workspace, { sae, model, tokenizer, hook }
   }
   if (pending.length > 0) commit();
   if (acc.tokensSeen === 0) throw new CorpusError(`corpus "${corpus.spec}" yields no tokens to index`);
-  await finish(ws, run, acc, { sae, model, tokenizer, cursor, config, cosines: neighbours.cosines });
+  await finish(ws, run, acc, { sae, model, tokenizer, hook, cursor, config, cosines: neighbours.cosines });
   const seconds = (performance.now() - started) / 1000;
   let dead = 0;
   for (let f = 0; f < sae.dSae; f++) if (acc.stats.fires[f] === 0) dead++;
@@ -180,10 +182,16 @@ async function loadInputs(ws: Workspace, saeId: string): Promise<IndexInputs> {
   if (!row.modelId) throw new IndexError(`SAE "${row.name}" has no model: register it with the model it reads`);
   const modelRow = ws.models.get(row.modelId);
   if (!modelRow) throw new IndexError(`SAE "${row.name}" names model "${row.modelId}", which is not in this workspace`);
+  if (row.hookName === '') throw new IndexError(`SAE "${row.name}" names no hook and none was given: register it again with the hook it reads (saes.add hook, loupe index --hook)`);
   const { weights, dir } = loadTransformer(modelRow.path);
   const tokenizer = await loadTokenizer(dir);
-  const sae = loadSae(row.path);
-  assertHookWidth(sae, hookWidth(weights.config, row.hookName), modelRow.name, row.hookName);
+  const loaded = loadSae(row.path);
+  assertHookWidth(loaded, hookWidth(weights.config, row.hookName), modelRow.name, row.hookName);
+  const out = reconstructedHook(loaded, row.hookName);
+  if (out !== row.hookName) assertHookWidth(loaded, hookWidth(weights.config, out), modelRow.name, out);
+  const sae = await resolveInputScale(loaded, weights, tokenizer, row.hookName);
+  // The SAE's summary says the factor it is indexed with once it has been estimated.
+  if (sae !== loaded && sae.inputScaleFrom) ws.saes.update({ ...row, config: { ...row.config, loupe_input_scale: sae.inputScaleFrom } });
   return { sae, model: weights, tokenizer, hook: row.hookName };
 }
 
@@ -216,13 +224,15 @@ interface FinishInputs {
   sae: CanonicalSae;
   model: TransformerWeights;
   tokenizer: Tokenizer;
+  /** the hook the SAE reads; a transcoder's decoder writes to its output hook */
+  hook: string;
   cursor: IndexCursor;
   config: IndexConfig;
   /** [dSae, neighbours] decoder cosines of acc.settings.neighbours */
   cosines: Float32Array;
 }
 
-async function finish(ws: Workspace, run: IndexRun, acc: IndexAccumulator, { sae, model, tokenizer, cursor, config, cosines }: FinishInputs): Promise<void> {
+async function finish(ws: Workspace, run: IndexRun, acc: IndexAccumulator, { sae, model, tokenizer, hook, cursor, config, cosines }: FinishInputs): Promise<void> {
   const logitsK = SETTINGS.tokensShown;
   const siblings = siblingSaes(ws, config.saeId, sae);
   const options = { provider: config.provider, intraOpNumThreads: config.threads };
@@ -232,7 +242,8 @@ async function finish(ws: Workspace, run: IndexRun, acc: IndexAccumulator, { sae
     const found = await nearestByCosine(sae.wDec, sae.dSae, other.sae.wDec, other.sae.dSae, sae.dIn, k, false, options);
     across.push({ saeId: other.id, ...found, k });
   }
-  const logits = await logitEffects(sae.wDec, sae.dSae, model, logitsK, { provider: config.provider, intraOpNumThreads: config.threads });
+  const directions = residualDirections(model, reconstructedHook(sae, hook), sae.wDec, sae.dSae, sae.dIn);
+  const logits = await logitEffects(directions, sae.dSae, model, logitsK, { provider: config.provider, intraOpNumThreads: config.threads });
   const settings: FinishSettings = {
     saeId: config.saeId,
     bands: SETTINGS.bands,
@@ -265,7 +276,7 @@ function commitInChunks(ws: Workspace, runId: number, cursor: IndexCursor, to: {
   });
 }
 
-/** The workspace's other SAEs on the same model and hook, with an index to link to. */
+/** The workspace's other SAEs on the same model and hooks (read and written), with an index to link to. */
 function siblingSaes(ws: Workspace, saeId: string, sae: CanonicalSae): { id: string; runId: number; sae: CanonicalSae }[] {
   const self = ws.saes.get(saeId);
   const out: { id: string; runId: number; sae: CanonicalSae }[] = [];
@@ -273,7 +284,10 @@ function siblingSaes(ws: Workspace, saeId: string, sae: CanonicalSae): { id: str
     if (other.id === saeId || other.hookName !== self?.hookName || other.modelId !== self?.modelId || other.dIn !== sae.dIn) continue;
     const run = ws.features.runs.current(other.id);
     if (run?.state !== 'done') continue;
-    out.push({ id: other.id, runId: run.id, sae: loadSae(other.path) });
+    const otherSae = loadSae(other.path);
+    // Decoder directions compare only where both decoders write: a transcoder's go to its output hook.
+    if (reconstructedHook(otherSae, other.hookName) !== reconstructedHook(sae, self.hookName)) continue;
+    out.push({ id: other.id, runId: run.id, sae: otherSae });
   }
   return out;
 }

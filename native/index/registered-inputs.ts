@@ -3,6 +3,7 @@ import type { Tokenizer } from '../formats/tokenizer.js';
 import { loadTransformer } from '../models/load.js';
 import type { TransformerWeights } from '../models/weights.js';
 import { assertHookWidth } from '../sae/canonical.js';
+import { resolveInputScale } from '../sae/input-scale.js';
 import type { CanonicalSae } from '../sae/canonical.js';
 import { loadSae } from '../sae/formats/load.js';
 import { hookWidth } from '../models/hooks.js';
@@ -63,11 +64,12 @@ export async function loadRegistered(rows: RegisteredRows): Promise<RegisteredIn
   const { weights, dir } = loadTransformer(rows.model.path);
   const tokenizer = await loadTokenizer(dir);
   const width = hookWidth(weights.config, rows.hook);
-  const saes = rows.saes.map((row) => {
+  const saes: CanonicalSae[] = [];
+  for (const row of rows.saes) {
     const sae = loadSae(row.path);
     if (sae.dSae !== row.dSae || sae.dIn !== row.dIn) throw new RegisteredInputError(`SAE ${row.id}: ${row.path} now holds a [${sae.dSae}, ${sae.dIn}] decoder, registered as [${row.dSae}, ${row.dIn}]: register it again`);
     assertHookWidth(sae, width, rows.model.name, rows.hook);
-    return sae;
-  });
+    saes.push(await resolveInputScale(sae, weights, tokenizer, rows.hook));
+  }
   return { saes, model: weights, tokenizer, hook: rows.hook };
 }

@@ -7,6 +7,7 @@ import { hookWidth } from '../models/hooks.js';
 import type { SessionOptions } from '../onnx/ort.js';
 import { assertHookWidth } from '../sae/canonical.js';
 import { loadSae } from '../sae/formats/load.js';
+import { resolveInputScale } from '../sae/input-scale.js';
 
 /** What a prompt run needs of one SAE, kept between prompts: loading weights and building the session is the slow part. */
 export interface PromptRunner {
@@ -33,8 +34,9 @@ export interface RunnerSource {
 export async function loadPromptRunner(source: RunnerSource, options: SessionOptions = {}): Promise<PromptRunner> {
   const { weights, dir } = loadTransformer(source.modelPath);
   const tokenizer = await loadTokenizer(dir);
-  const sae = loadSae(source.saePath);
-  assertHookWidth(sae, hookWidth(weights.config, source.hookName), source.modelName, source.hookName);
+  const loaded = loadSae(source.saePath);
+  assertHookWidth(loaded, hookWidth(weights.config, source.hookName), source.modelName, source.hookName);
+  const sae = await resolveInputScale(loaded, weights, tokenizer, source.hookName, options);
   const pass = await prepareIndexPass(weights, sae, source.hookName, options, { reconstructionError: true });
   return { tokenizer, nCtx: weights.config.nCtx, dVocab: weights.config.dVocab, pass };
 }

@@ -31,7 +31,7 @@ export type SaeInputNorm = 'none' | 'layer-norm' | 'constant-norm-rescale';
 
 export const SAE_INPUT_NORMS: readonly SaeInputNorm[] = ['none', 'layer-norm', 'constant-norm-rescale'];
 
-export type SaeFormat = 'saelens' | 'sparsify' | 'openai' | 'gemma-scope' | 'dictionary-learning' | 'loupe';
+export type SaeFormat = 'saelens' | 'sparsify' | 'openai' | 'gemma-scope' | 'dictionary-learning' | 'llama-scope' | 'loupe';
 
 export interface CanonicalSae {
   source: { path: string; format: SaeFormat };
@@ -56,7 +56,23 @@ export interface CanonicalSae {
    * cfg.json; the SAELens writer folds it into the weights, as SAELens itself does.
    */
   inputScale: number;
+  /**
+   * Where inputScale came from, when the format says the inputs are scaled (SAELens
+   * expected_average_only_in, Llama Scope dataset-wise norms): given in the config or a file,
+   * estimated as √d_in / mean ‖x‖ over a corpus, or 'pending' until resolveInputScale estimates it
+   * with the model (nothing computes with a pending scale).
+   */
+  inputScaleFrom?: { kind: 'given' | 'estimated' | 'pending'; detail: string };
   hookName: string | null;
+  /**
+   * Transcoders only: the hook the output predicts (SAELens hook_name_out, Llama Scope hook_point_out).
+   * A transcoder encodes `hookName` and decodes to this hook: its output is f · wDec + bDec (+ x · wSkip),
+   * never mapped back through the input normalisation (SAELens Transcoder.decode), and it never
+   * subtracts b_dec from its input (b_dec lives in the output space).
+   */
+  outputHookName?: string | null;
+  /** Skip transcoders: [dIn, dIn] row-major, output += x · wSkip with x the raw input (SAELens W_skip is its transpose). */
+  wSkip?: Float32Array;
   modelName: string | null;
   /** Everything else from the config, verbatim, for display. */
   config: Record<string, unknown>;
@@ -87,6 +103,8 @@ export function validateSae(sae: CanonicalSae): void {
     ['b_dec', sae.bDec, [['d_in', dIn]]],
   ];
   if (sae.activation.kind === 'jumprelu') tensors.push(['threshold', sae.activation.threshold, [['d_sae', dSae]]]);
+  if (sae.wSkip !== undefined) tensors.push(['W_skip', sae.wSkip, [['d_in', dIn], ['d_out', dIn]]]);
+  checkTranscoder(sae);
   for (const [name, data, dims] of tensors) {
     const expected = dims.reduce((n, [, d]) => n * d, 1);
     if (!(data instanceof Float32Array) || data.length !== expected) {
@@ -103,6 +121,39 @@ export function validateSae(sae: CanonicalSae): void {
   if (!Number.isFinite(sae.inputScale) || sae.inputScale <= 0) {
     throw new SaeError(file, `input scale is ${sae.inputScale}, expected a finite number > 0`);
   }
+}
+
+/** A transcoder has an output hook; a skip connection or a missing one without it is a contradiction. */
+function checkTranscoder(sae: CanonicalSae): void {
+  const file = sae.source.path;
+  if (isTranscoder(sae)) {
+    if (sae.subtractDecoderBias) throw new SaeError(file, 'a transcoder cannot subtract b_dec from its input: b_dec is in the output hook\'s space');
+    if (sae.outputHookName === sae.hookName) throw new SaeError(file, `output hook ${sae.outputHookName} is its input hook; a transcoder maps one hook to another`);
+    return;
+  }
+  if (sae.wSkip !== undefined) throw new SaeError(file, 'has W_skip but no output hook: a skip connection is a transcoder\'s, and Loupe needs to know which hook it predicts');
+}
+
+/** A transcoder reads one hook and predicts another (SAELens transcoder, sparsify transcode, Llama Scope TC). */
+export function isTranscoder(sae: CanonicalSae): boolean {
+  return typeof sae.outputHookName === 'string' && sae.outputHookName !== '';
+}
+
+/** The hook an SAE's output is compared against: the output hook of a transcoder, else the hook it reads. */
+export function reconstructedHook(sae: CanonicalSae, inputHook: string): string {
+  return isTranscoder(sae) ? (sae.outputHookName as string) : inputHook;
+}
+
+/** For features of Loupe that edit one hook in place (feature ablation, clamping, steering) and do not handle transcoders yet. */
+export function refuseTranscoder(sae: CanonicalSae, what: string): void {
+  if (!isTranscoder(sae)) return;
+  throw new SaeError(sae.source.path, `is a transcoder (${sae.hookName} → ${sae.outputHookName}); ${what} does not support transcoders yet`);
+}
+
+/** Graphs refuse an SAE whose input scale is still to be estimated from the model's activations. */
+export function assertInputScaleKnown(sae: CanonicalSae): void {
+  if (sae.inputScaleFrom?.kind !== 'pending') return;
+  throw new SaeError(sae.source.path, `${sae.inputScaleFrom.detail}; it is estimated from the model's activations (resolveInputScale), so this SAE needs its model to be used`);
 }
 
 function checkActivation(file: string, act: SaeActivation, dSae: number): void {

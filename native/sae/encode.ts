@@ -2,7 +2,7 @@ import { GraphBuilder } from '../onnx/graph.js';
 import type { Feed, OrtTensor, Provider } from '../onnx/ort.js';
 import { sessionCache } from '../onnx/session-cache.js';
 import type { CanonicalSae } from './canonical.js';
-import { activate, decode, normalizeInput, preActivations, saeWeights, scatterDense } from './sae-ops.js';
+import { activate, normalizeInput, preActivations, saeOutput, saeWeights, scatterDense } from './sae-ops.js';
 
 /** Graph input and output names of the encode graph. */
 export const ENCODE_NAMES = {
@@ -16,7 +16,7 @@ export const ENCODE_NAMES = {
 export interface EncodeGraphOptions {
   /** Also output the dense `feature_acts` [n, dSae] of a TopK SAE (other activations always do). */
   dense?: boolean;
-  /** Also output the reconstruction `sae_out` [n, dIn], in the input's scale. */
+  /** Also output the reconstruction `sae_out` [n, dIn], in the input's scale (a transcoder's prediction of its output hook). */
   reconstruction?: boolean;
 }
 
@@ -41,7 +41,7 @@ export function buildEncodeGraph(sae: CanonicalSae, opts: EncodeGraphOptions = {
   } else {
     g.output(acts.acts, ENCODE_NAMES.featureActs, 'float32', ['n', dSae]);
   }
-  if (opts.reconstruction) g.output(input.restore(decode(g, w, acts)), ENCODE_NAMES.saeOut, 'float32', ['n', dIn]);
+  if (opts.reconstruction) g.output(saeOutput(g, sae, w, x, input, acts), ENCODE_NAMES.saeOut, 'float32', ['n', dIn]);
   return g;
 }
 

@@ -1,4 +1,5 @@
 import type { CanonicalSae, SaeActivation } from './canonical.js';
+import { isTranscoder } from './canonical.js';
 
 /**
  * The canonical SAE's meaning in plain loops with float64 sums: slow, and written to be checked by
@@ -30,6 +31,7 @@ export function encodeReference(sae: CanonicalSae, x: Float32Array, n: number): 
 export function decodeReference(sae: CanonicalSae, acts: Float32Array, n: number, x?: Float32Array): Float32Array {
   const { dIn, dSae, wDec, bDec } = sae;
   checkLength('acts', acts, n, dSae);
+  if (isTranscoder(sae)) return transcoderOutputReference(sae, acts, n, x);
   if (sae.inputNorm !== 'none') {
     if (x === undefined) throw new Error(`decoding an SAE with input normalisation "${sae.inputNorm}" needs the encoded inputs x`);
     checkLength('x', x, n, dIn);
@@ -45,6 +47,32 @@ export function decodeReference(sae: CanonicalSae, acts: Float32Array, n: number
     }
     const norm = x === undefined ? IDENTITY : tokenNorm(sae, x.subarray(t * dIn, (t + 1) * dIn));
     for (let i = 0; i < dIn; i++) out[t * dIn + i] = (y[i] / sae.inputScale) * norm.restoreScale + norm.restoreShift;
+  }
+  return out;
+}
+
+/** A transcoder's prediction of its output hook: f · W_dec + b_dec (+ x · W_skip), no input normalisation undone. */
+function transcoderOutputReference(sae: CanonicalSae, acts: Float32Array, n: number, x?: Float32Array): Float32Array {
+  const { dIn, dSae, wDec, bDec, wSkip } = sae;
+  if (wSkip !== undefined) {
+    if (x === undefined) throw new Error('decoding a skip transcoder needs the encoded inputs x');
+    checkLength('x', x, n, dIn);
+  }
+  const out = new Float32Array(n * dIn);
+  const y = new Float64Array(dIn);
+  for (let t = 0; t < n; t++) {
+    y.set(bDec);
+    for (let j = 0; j < dSae; j++) {
+      const a = acts[t * dSae + j];
+      if (a !== 0) for (let i = 0; i < dIn; i++) y[i] += a * wDec[j * dIn + i];
+    }
+    if (wSkip !== undefined && x !== undefined) {
+      for (let r = 0; r < dIn; r++) {
+        const xr = x[t * dIn + r];
+        if (xr !== 0) for (let i = 0; i < dIn; i++) y[i] += xr * wSkip[r * dIn + i];
+      }
+    }
+    out.set(y, t * dIn);
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import { float32Tensor } from '../onnx/tensor-proto.js';
 import type { GraphBuilder, ValueRef } from '../onnx/graph.js';
 import type { CanonicalSae } from './canonical.js';
+import { assertInputScaleKnown, isTranscoder } from './canonical.js';
 
 /**
  * The canonical SAE (canonical.ts) as graph pieces, shared by the encode graph, the model splices
@@ -14,6 +15,7 @@ export interface SaeWeights {
   /** [dSae, dIn] */ wDec: ValueRef;
   /** [dIn] */ bDec: ValueRef;
   /** [dSae], JumpReLU only */ threshold?: ValueRef;
+  /** [dIn, dIn], skip transcoders only */ wSkip?: ValueRef;
 }
 
 /** The output of an activation: dense [n, dSae], or for TopK the k kept latents per token. */
@@ -30,6 +32,7 @@ export function saeWeights(g: GraphBuilder, sae: CanonicalSae, prefix = 'sae'): 
     bDec: g.initializer(`${prefix}.b_dec`, float32Tensor([dIn], sae.bDec)),
   };
   if (sae.activation.kind === 'jumprelu') weights.threshold = g.initializer(`${prefix}.threshold`, float32Tensor([dSae], sae.activation.threshold));
+  if (sae.wSkip !== undefined) weights.wSkip = g.initializer(`${prefix}.W_skip`, float32Tensor([dIn, dIn], sae.wSkip));
   return weights;
 }
 
@@ -44,6 +47,7 @@ export interface NormalizedInput {
 const LAYER_NORM_EPS = 1e-5;
 
 export function normalizeInput(g: GraphBuilder, sae: CanonicalSae, x: ValueRef): NormalizedInput {
+  assertInputScaleKnown(sae);
   const lastAxis = g.constInt64([-1]);
   let normed = x;
   let restore = (y: ValueRef) => y;
@@ -105,9 +109,20 @@ export function decode(g: GraphBuilder, w: SaeWeights, acts: SaeActs): ValueRef 
   return g.op('Add', [g.op('Squeeze', [weighted, g.constInt64([1])]), w.bDec]);
 }
 
-/** Everything the encode graph and the splices need from one pass: x [n, dIn] -> acts and reconstruction. */
+/**
+ * The SAE's output for input x [n, dIn] and its activations: an SAE's reconstruction in x's scale; a
+ * transcoder's prediction of its output hook, f · W_dec + b_dec (+ x · W_skip on the raw input), which
+ * SAELens never maps back through the input normalisation.
+ */
+export function saeOutput(g: GraphBuilder, sae: CanonicalSae, w: SaeWeights, x: ValueRef, input: NormalizedInput, acts: SaeActs): ValueRef {
+  const decoded = decode(g, w, acts);
+  if (!isTranscoder(sae)) return input.restore(decoded);
+  return w.wSkip ? g.op('Add', [decoded, g.op('MatMul', [x, w.wSkip])]) : decoded;
+}
+
+/** Everything the encode graph and the splices need from one pass: x [n, dIn] -> acts and reconstruction (see saeOutput). */
 export function encodeDecode(g: GraphBuilder, sae: CanonicalSae, w: SaeWeights, x: ValueRef, dense = false): { acts: SaeActs; reconstruction: ValueRef; input: NormalizedInput } {
   const input = normalizeInput(g, sae, x);
   const acts = activate(g, sae, w, preActivations(g, sae, w, input.x), dense);
-  return { acts, reconstruction: input.restore(decode(g, w, acts)), input };
+  return { acts, reconstruction: saeOutput(g, sae, w, x, input, acts), input };
 }

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { writeSafetensors } from '../formats/safetensors.js';
 import type { HostTensor } from '../formats/tensor.js';
 import type { CanonicalSae, SaeInputNorm } from './canonical.js';
-import { SaeError, validateSae } from './canonical.js';
+import { SaeError, assertInputScaleKnown, isTranscoder, validateSae } from './canonical.js';
+import { transpose } from './formats/tensors.js';
 import { LOUPE_MARKER_KEY } from './formats/saelens-config.js';
 import { SAELENS_CONFIG, SAELENS_WEIGHTS } from './formats/saelens.js';
 
@@ -18,6 +19,7 @@ import { SAELENS_CONFIG, SAELENS_WEIGHTS } from './formats/saelens.js';
  */
 export function writeSaeLens(dir: string, sae: CanonicalSae, extra: Record<string, unknown> = {}): void {
   validateSae(sae);
+  assertInputScaleKnown(sae);
   const structural = structuralConfig(sae);
   for (const key of Object.keys(extra)) {
     if (Object.hasOwn(structural, key)) throw new SaeError(dir, `extra cfg.json key "${key}" would contradict the SAE's weights; it is written from the SAE itself`);
@@ -46,10 +48,23 @@ const NORMALIZE_ACTIVATIONS: Record<SaeInputNorm, string> = {
   'constant-norm-rescale': 'constant_norm_rescale',
 };
 
+/** SAELens 6 transcoder architectures: ReLU (with or without W_skip) or JumpReLU; no TopK transcoder. */
+function transcoderArchitecture(sae: CanonicalSae): string {
+  const act = sae.activation.kind;
+  if (act === 'relu') return sae.wSkip ? 'skip_transcoder' : 'transcoder';
+  if (act === 'jumprelu' && !sae.wSkip) return 'jumprelu_transcoder';
+  throw new SaeError(sae.source.path, `SAELens has no ${act}${sae.wSkip ? ' skip' : ''} transcoder architecture to write this transcoder as`);
+}
+
+function transcoderKeys(sae: CanonicalSae): Record<string, unknown> {
+  if (!isTranscoder(sae)) return {};
+  return { d_out: sae.dIn, hook_name_out: sae.outputHookName, hook_layer_out: layerOf(sae.outputHookName ?? null), hook_head_index_out: null };
+}
+
 function structuralConfig(sae: CanonicalSae): Record<string, unknown> {
   const act = sae.activation;
   return {
-    architecture: act.kind === 'relu' ? 'standard' : act.kind,
+    architecture: isTranscoder(sae) ? transcoderArchitecture(sae) : act.kind === 'relu' ? 'standard' : act.kind,
     d_in: sae.dIn,
     d_sae: sae.dSae,
     dtype: 'float32',
@@ -60,6 +75,7 @@ function structuralConfig(sae: CanonicalSae): Record<string, unknown> {
     normalize_activations: NORMALIZE_ACTIVATIONS[sae.inputNorm],
     finetuning_scaling_factor: false,
     hook_head_index: null,
+    ...transcoderKeys(sae),
     [LOUPE_MARKER_KEY]: 1,
   };
 }
@@ -74,13 +90,16 @@ function weightTensors(sae: CanonicalSae): Record<string, HostTensor> {
   const { dIn, dSae } = sae;
   const s = sae.inputScale;
   // (s·x − b_dec)·W_enc = (x − b_dec/s)·(s·W_enc); (f·W_dec + b_dec)/s = f·(W_dec/s) + b_dec/s.
+  // A transcoder's output is never divided by s, so only its encoder takes the factor.
+  const out = isTranscoder(sae) ? 1 : s;
   const f32 = (shape: number[], data: Float32Array): HostTensor => ({ dtype: 'F32', shape, data });
   const tensors: Record<string, HostTensor> = {
     W_enc: f32([dIn, dSae], s === 1 ? sae.wEnc : sae.wEnc.map((w) => w * s)),
     b_enc: f32([dSae], sae.bEnc),
-    W_dec: f32([dSae, dIn], s === 1 ? sae.wDec : sae.wDec.map((w) => w / s)),
-    b_dec: f32([dIn], s === 1 ? sae.bDec : sae.bDec.map((b) => b / s)),
+    W_dec: f32([dSae, dIn], out === 1 ? sae.wDec : sae.wDec.map((w) => w / out)),
+    b_dec: f32([dIn], out === 1 ? sae.bDec : sae.bDec.map((b) => b / out)),
   };
   if (sae.activation.kind === 'jumprelu') tensors.threshold = f32([dSae], sae.activation.threshold);
+  if (sae.wSkip) tensors.W_skip = f32([dIn, dIn], transpose(sae.wSkip, dIn, dIn));
   return tensors;
 }

@@ -2,6 +2,7 @@ import type { Splice } from '../models/forward-graph.js';
 import type { GraphBuilder, ValueRef } from '../onnx/graph.js';
 import type { Feed } from '../onnx/ort.js';
 import type { CanonicalSae } from './canonical.js';
+import { isTranscoder, refuseTranscoder } from './canonical.js';
 import { encodeDecode, saeWeights } from './sae-ops.js';
 import type { SaeActs } from './sae-ops.js';
 
@@ -18,9 +19,30 @@ export const SPLICE_INPUTS = {
   coefficient: 'splice_coefficient',
 } as const;
 
-/** Replaces the activation by the SAE's reconstruction x̂ (the SAE's error term x − x̂ is dropped). */
+/**
+ * Replaces the activation by the SAE's reconstruction x̂ (the SAE's error term x − x̂ is dropped). A
+ * transcoder's splice goes at its output hook and reads its input hook, which the forward pass must
+ * also output (ForwardSpec.hooks): see reconstructionSpliceSpec.
+ */
 export function reconstructionSplice(sae: CanonicalSae): Splice {
+  if (isTranscoder(sae)) {
+    const input = sae.hookName as string;
+    return (g, value) => {
+      const x = g.op('Reshape', [g.value(input), g.constInt64([-1, sae.dIn])]);
+      const out = encodeDecode(g, sae, saeWeights(g, sae, weightPrefix(x)), x).reconstruction;
+      return g.op('Reshape', [out, g.op('Shape', [value])]);
+    };
+  }
   return flatSplice(sae.dIn, (g, x) => encodeDecode(g, sae, saeWeights(g, sae, weightPrefix(x)), x).reconstruction);
+}
+
+/**
+ * Where a reconstruction splice goes and which hooks the forward pass must output for it: an SAE's
+ * at the hook it reads; a transcoder's at its output hook, with its input hook as an output.
+ */
+export function reconstructionSpliceSpec(sae: CanonicalSae, hook: string): { at: string; hooks: string[] } {
+  if (!isTranscoder(sae)) return { at: hook, hooks: [] };
+  return { at: sae.outputHookName as string, hooks: [hook] };
 }
 
 export interface FeatureEditOptions {
@@ -112,6 +134,7 @@ function flatSplice(width: number, edit: (g: GraphBuilder, x: ValueRef) => Value
  * along its decoder row, in the input's own scale (restore is affine, so the difference is its linear part).
  */
 function featureEdit(sae: CanonicalSae, opts: FeatureEditOptions, target: (g: GraphBuilder) => ValueRef): Splice {
+  refuseTranscoder(sae, 'ablating or clamping one feature');
   return flatSplice(sae.dIn, (g, x) => {
     const w = saeWeights(g, sae, weightPrefix(x));
     const feature = g.input(SPLICE_INPUTS.feature, 'int64', [1]);

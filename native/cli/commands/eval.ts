@@ -5,6 +5,7 @@ import { openCorpus } from '../../corpus/open.js';
 import { tokenWindows } from '../../corpus/windows.js';
 import { loadTransformer } from '../../models/load.js';
 import { loadSae } from '../../sae/formats/load.js';
+import { resolveInputScale } from '../../sae/input-scale.js';
 import { evalHook, evaluateSae } from '../../sae/eval/evaluate.js';
 import { formatEvalReport } from '../../sae/eval/report.js';
 import { integerFlag, parseFlags, requireFlag } from '../args.js';
@@ -69,10 +70,11 @@ export const evalCommand: CliCommand = {
 
     const report = await asUserError(async () => {
       const { weights, dir } = loadTransformer(modelPath);
-      const sae = loadSae(saePath);
-      const hook = evalHook(sae, typeof values.hook === 'string' ? values.hook : undefined);
+      const loaded = loadSae(saePath);
+      const hook = evalHook(loaded, typeof values.hook === 'string' ? values.hook : undefined);
       if (context > weights.config.nCtx) throw new CliError(`--context ${context} exceeds the model's context of ${weights.config.nCtx} tokens (n_ctx)`);
       const tokenizer = await loadTokenizer(dir);
+      const sae = await resolveInputScale(loaded, weights, tokenizer, hook);
       const corpus = openCorpus(corpusSpec);
       const windows = tokenWindows(corpus, tokenizer, { contextLength: context, maxTokens: tokens });
       const ablation = latents === 0 ? (false as const) : { latents, seed };

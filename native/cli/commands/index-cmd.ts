@@ -5,7 +5,7 @@ import { integerFlag, parseFlags, requireFlag } from '../args.js';
 import { asUserError, asUserErrorSync, providerFlag } from '../user-errors.js';
 import type { CliCommand } from '../command.js';
 
-const usage = `Usage: loupe index --workspace DIR --model DIR --sae PATH --corpus SPEC --tokens N [--context N]
+const usage = `Usage: loupe index --workspace DIR --model DIR --sae PATH --corpus SPEC --tokens N [--context N] [--hook H]
 
 Registers the model and the SAE in the workspace (created if DIR is new or empty) and indexes the
 SAE over the corpus: per-feature statistics, top and quantile examples, output tokens, neighbours.
@@ -18,7 +18,8 @@ An interrupted run (Ctrl-C, a crash) resumes at its last committed batch when ru
   --tokens N         tokens to index (counted: each window starts with the model's BOS, which never counts)
   --context N        tokens per window (default 128)
   --provider NAME    cpu (default), webgpu, cuda, dml or coreml; falls back to cpu with a message
-  --threads N        ONNX Runtime intra-op threads`;
+  --threads N        ONNX Runtime intra-op threads
+  --hook H           the hook the SAE reads, when its files do not say (e.g. a Gemma Scope params.npz outside the hub layout)`;
 
 const progressIntervalMs = 2000;
 
@@ -30,6 +31,7 @@ export const indexCommand: CliCommand = {
     const { values } = parseFlags(argv, {
       workspace: { type: 'string' }, model: { type: 'string' }, sae: { type: 'string' }, corpus: { type: 'string' },
       tokens: { type: 'string' }, context: { type: 'string' }, provider: { type: 'string', default: 'cpu' }, threads: { type: 'string' },
+      hook: { type: 'string' },
     });
     const workspace = requireFlag(values, 'workspace');
     const modelPath = requireFlag(values, 'model');
@@ -46,7 +48,7 @@ export const indexCommand: CliCommand = {
     process.once('SIGINT', interrupt);
     try {
       const model = await asUserError(() => registerModel(ws, modelPath));
-      const sae = asUserErrorSync(() => registerSae(ws, saePath, model.id));
+      const sae = asUserErrorSync(() => registerSae(ws, saePath, model.id, undefined, typeof values.hook === 'string' ? values.hook : undefined));
       process.stderr.write(`loupe index: model ${model.id} (${model.registration}), SAE ${sae.id} (${sae.registration})\n`);
       let lastPrint = 0;
       const onProgress = (fraction: number, message: string) => {

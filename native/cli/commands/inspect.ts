@@ -65,7 +65,7 @@ function modelConfig(item: DiscoveredItem): Json {
 }
 
 /** The config file each SAE format keeps beside its weights, printed as written. */
-const SAE_CONFIGS: Record<string, string> = { saelens: 'cfg.json', sparsify: 'cfg.json', 'dictionary-learning': 'config.json' };
+const SAE_CONFIGS: Record<string, string> = { saelens: 'cfg.json', sparsify: 'cfg.json', 'dictionary-learning': 'config.json', 'llama-scope': 'hyperparams.json' };
 
 async function describeItem(item: DiscoveredItem): Promise<Json> {
   if (item.kind === 'model') return { ...item, ...modelConfig(item) };

@@ -7,6 +7,6 @@ export function catalogHandlers(engine: Engine): Pick<Handlers, 'models.list' | 
     'models.list': () => engine.workspace.models.list(),
     'saes.list': ({ modelId }) => engine.workspace.saes.list(modelId),
     'models.add': ({ path }) => registerModel(engine.workspace, path),
-    'saes.add': ({ path, modelId }) => registerSae(engine.workspace, path, modelId),
+    'saes.add': ({ path, modelId, hook }) => registerSae(engine.workspace, path, modelId, undefined, hook),
   };
 }

@@ -5,9 +5,9 @@ import type { TransformerWeights } from '../../models/weights.js';
 import type { GraphBuilder } from '../../onnx/graph.js';
 import { createSession } from '../../onnx/ort.js';
 import type { OrtSession, SessionOptions } from '../../onnx/ort.js';
-import { SaeError, assertHookWidth } from '../canonical.js';
+import { SaeError, assertHookWidth, isTranscoder, reconstructedHook } from '../canonical.js';
 import type { CanonicalSae } from '../canonical.js';
-import { SPLICE_MASK_INPUT, maskedSplice, reconstructionSplice, zeroSplice } from '../splices.js';
+import { SPLICE_MASK_INPUT, maskedSplice, reconstructionSplice, reconstructionSpliceSpec, zeroSplice } from '../splices.js';
 import { measureAblationSparsity } from './ablation-sparsity.js';
 import type { AblationSparsityReport } from './ablation-sparsity.js';
 import { LossAccumulator, TARGETS_INPUT, TOKEN_LOSS_OUTPUT, lossForwardGraph, targetsFeed } from './ce-loss.js';
@@ -68,10 +68,18 @@ export async function evaluateSae(
   windows: AsyncIterable<EvalWindow> | Iterable<EvalWindow>,
   options: EvaluateOptions = {},
 ): Promise<EvalReport> {
-  const { hook: asked, modelName = 'the model', batchSize = 8, denseThreshold = DEFAULT_DENSE_THRESHOLD, ablation = {}, cosines = {}, onProgress, ...session } = options;
+  const { hook: asked, modelName = 'the model', batchSize = 8, denseThreshold = DEFAULT_DENSE_THRESHOLD, cosines = {}, onProgress, ...session } = options;
+  let { ablation = {} } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   const hook = evalHook(sae, asked);
   assertHookWidth(sae, hookWidth(model.config, hook), modelName, hook);
+  const outputHook = reconstructedHook(sae, hook);
+  if (outputHook !== hook) assertHookWidth(sae, hookWidth(model.config, outputHook), modelName, outputHook);
+  const notes: string[] = sae.inputScaleFrom ? [`input scale ${sae.inputScaleFrom.kind}: ${sae.inputScaleFrom.detail}`] : [];
+  if (isTranscoder(sae) && ablation !== false) {
+    notes.push('ablation sparsity is not measured for transcoders yet (it ablates one feature in place at the hook the SAE reads)');
+    ablation = false;
+  }
   const keep = ablation === false ? 0 : (ablation.windows ?? 8);
   const pass = await streamPasses(model, sae, hook, batches(windows, batchSize), keep, session, onProgress);
   let ablationReport: AblationSparsityReport | null = null;
@@ -83,6 +91,8 @@ export async function evaluateSae(
   return {
     model: modelName,
     hook,
+    ...(outputHook !== hook ? { outputHook } : {}),
+    ...(notes.length > 0 ? { notes } : {}),
     sae: { path: sae.source.path, format: sae.source.format, dIn: sae.dIn, dSae: sae.dSae, activation: describeActivation(sae) },
     tokens: pass.stats.tokens,
     windows: pass.windows,
@@ -182,12 +192,21 @@ interface Passes {
 /** Graph input of the clean pass: the flat indices of the counted positions, int64 [m]. */
 const STATS_ROWS_INPUT = 'stats_rows';
 
+/**
+ * The three passes. A transcoder's statistics compare its output with its output hook's activation,
+ * and its splice replaces the output hook (reading the input hook); the zero ablation zeroes the
+ * hook the SAE's output replaces.
+ */
 async function preparePasses(model: TransformerWeights, sae: CanonicalSae, hook: string, options: SessionOptions): Promise<Passes> {
-  const clean = lossForwardGraph(model, { hooks: [hook] });
-  const rows = clean.op('Reshape', [clean.value(hook), clean.constInt64([-1, sae.dIn])]);
-  addReconstructionStats(clean, sae, clean.op('Gather', [rows, clean.input(STATS_ROWS_INPUT, 'int64', ['m'])], { axis: 0 }));
-  const spliced = lossForwardGraph(model, { splices: new Map([[hook, maskedSplice(reconstructionSplice(sae))]]) });
-  const zeroed = lossForwardGraph(model, { splices: new Map([[hook, maskedSplice(zeroSplice())]]) });
+  const target = reconstructedHook(sae, hook);
+  const clean = lossForwardGraph(model, { hooks: [...new Set([hook, target])] });
+  const counted = clean.input(STATS_ROWS_INPUT, 'int64', ['m']);
+  const rowsOf = (name: string) => clean.op('Gather', [clean.op('Reshape', [clean.value(name), clean.constInt64([-1, sae.dIn])]), counted], { axis: 0 });
+  const x = rowsOf(hook);
+  addReconstructionStats(clean, sae, x, target === hook ? x : rowsOf(target));
+  const at = reconstructionSpliceSpec(sae, hook);
+  const spliced = lossForwardGraph(model, { hooks: at.hooks, splices: new Map([[at.at, maskedSplice(reconstructionSplice(sae))]]) });
+  const zeroed = lossForwardGraph(model, { splices: new Map([[target, maskedSplice(zeroSplice())]]) });
   // Not the shared session cache: one evaluation uses each graph once, and hashing the weights would cost time.
   const open = (g: GraphBuilder) => createSession(g.toBytes(), options);
   return { clean: await open(clean), sae: await open(spliced), zero: await open(zeroed) };

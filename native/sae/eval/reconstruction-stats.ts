@@ -18,12 +18,16 @@ export const STATS_OUTPUTS = {
   /** [dIn] Σ_t (x − mean)² over the batch */ xM2: 'stats_x_m2',
 } as const;
 
-/** Adds the statistics of the SAE on x [n, dIn] (the model's activation at the hook) as graph outputs. */
-export function addReconstructionStats(g: GraphBuilder, sae: CanonicalSae, x: ValueRef): void {
+/**
+ * Adds the statistics of the SAE on x [n, dIn] (the model's activation at the hook) as graph outputs.
+ * `target` [n, dIn] is what the output is compared against: x for an SAE, the output hook's
+ * activation for a transcoder (the variance statistics are the target's).
+ */
+export function addReconstructionStats(g: GraphBuilder, sae: CanonicalSae, x: ValueRef, target: ValueRef = x): void {
   const { acts, reconstruction } = encodeDecode(g, sae, saeWeights(g, sae, 'eval_sae'), x);
   const axis = (a: number) => g.constInt64([a]);
   const zero = g.constFloat(0);
-  const err = g.op('Sub', [x, reconstruction]);
+  const err = g.op('Sub', [target, reconstruction]);
   g.output(g.op('ReduceSum', [g.op('Mul', [err, err]), axis(1)], { keepdims: 0 }), STATS_OUTPUTS.sqErr);
   if (acts.kind === 'dense') {
     const active = g.op('Cast', [g.op('Greater', [acts.acts, zero])], { to: 1 });
@@ -38,8 +42,8 @@ export function addReconstructionStats(g: GraphBuilder, sae: CanonicalSae, x: Va
     const fired = g.op('ScatterElements', [zeros, flat(acts.indices), flat(active)], { axis: 0, reduction: 'add' });
     g.output(fired, STATS_OUTPUTS.fired);
   }
-  const mean = g.op('ReduceMean', [x, axis(0)], { keepdims: 1 });
-  const centred = g.op('Sub', [x, mean]);
+  const mean = g.op('ReduceMean', [target, axis(0)], { keepdims: 1 });
+  const centred = g.op('Sub', [target, mean]);
   g.output(g.op('Squeeze', [mean, axis(0)]), STATS_OUTPUTS.xMean);
   g.output(g.op('ReduceSum', [g.op('Mul', [centred, centred]), axis(0)], { keepdims: 0 }), STATS_OUTPUTS.xM2);
 }

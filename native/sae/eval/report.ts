@@ -5,9 +5,11 @@ export function formatEvalReport(r: EvalReport): string {
   const lines: string[] = [];
   const row = (label: string, value: string) => lines.push(`  ${label.padEnd(38)}${value}`);
   lines.push(`SAE ${r.sae.path} (${r.sae.format}, ${r.sae.activation}, d_in ${r.sae.dIn} → d_sae ${r.sae.dSae})`);
-  lines.push(`on ${r.model} at ${r.hook}: ${r.tokens} tokens (counted in ${r.windows} windows of ${r.contextLength}, each after a BOS), provider ${r.provider}`);
+  const at = r.outputHook ? `${r.hook} → ${r.outputHook} (a transcoder: its output is compared with ${r.outputHook}, and spliced in there)` : r.hook;
+  lines.push(`on ${r.model} at ${at}: ${r.tokens} tokens (counted in ${r.windows} windows of ${r.contextLength}, each after a BOS), provider ${r.provider}`);
   if (r.corpus) lines.push(`corpus ${r.corpus}`);
   if (r.fallbackMessage) lines.push(`  (${r.fallbackMessage})`);
+  for (const note of r.notes ?? []) lines.push(`  note: ${note}`);
 
   lines.push('', 'Reconstruction');
   row('FVU (normalised MSE)', num(r.reconstruction.fvu));

@@ -7,6 +7,10 @@ export interface EvalReport {
   /** the corpus spec, when the windows came from one */
   corpus?: string;
   hook: string;
+  /** transcoders: the hook their output predicts, which reconstruction and the splice are measured at */
+  outputHook?: string;
+  /** what the report leaves out and why (e.g. ablation sparsity for a transcoder) */
+  notes?: string[];
   sae: { path: string; format: string; dIn: number; dSae: number; activation: string };
   /** tokens the SAE was evaluated on: the counted positions of the windows (corpus/windows.ts) */
   tokens: number;

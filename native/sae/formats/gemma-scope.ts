@@ -1,4 +1,4 @@
-import { gemmaScopeHookName } from '../../formats/sae-hook-names.js';
+import { gemmaScopeHooks } from '../../formats/sae-hook-names.js';
 import type { CanonicalSae } from '../canonical.js';
 import { validateSae } from '../canonical.js';
 import { clampThreshold } from './fold.js';
@@ -10,10 +10,13 @@ export const GEMMA_SCOPE_PARAMS = 'params.npz';
  * A Gemma Scope params.npz (W_enc [d_in, d_sae], W_dec [d_sae, d_in], b_enc, b_dec, threshold; some
  * copies spell the weights w_enc/w_dec). JumpReLU on the raw input: ReLU(pre)·[pre > threshold], no
  * b_dec subtraction. There is no config; the hook and model come from the repo path
- * (gemma-scope-2b-pt-res/layer_12/width_16k/...).
+ * (gemma-scope-2b-pt-res/layer_12/width_16k/average_l0_82/params.npz, as the hub and its cache lay
+ * it out); gemma-scope-*-transcoders hold transcoders from the MLP's input to its output. A path
+ * that says neither leaves the hook to be given (`--hook`); the SAE's config says so.
  */
 export function readGemmaScope(path: string): CanonicalSae {
   const src = npzSource(path);
+  const hooks = gemmaScopeHooks(path);
   const name = (n: string) => firstPresent(src, [n, n.toLowerCase()]) ?? n;
   const [dIn, dSae] = shapeOf(src, name('W_enc'), ['d_in', 'd_sae']);
   const sae: CanonicalSae = {
@@ -28,9 +31,10 @@ export function readGemmaScope(path: string): CanonicalSae {
     subtractDecoderBias: false,
     inputNorm: 'none',
     inputScale: 1,
-    hookName: gemmaScopeHookName(path) ?? null,
+    hookName: hooks?.input ?? null,
+    ...(hooks?.output ? { outputHookName: hooks.output } : {}),
     modelName: gemmaModelName(path),
-    config: {},
+    config: hooks ? {} : { hook: 'not in the path (expected gemma-scope-<model>-<res|mlp|att|transcoders>/layer_N/...): give the hook the SAE reads' },
   };
   validateSae(sae);
   return sae;

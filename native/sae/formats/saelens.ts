@@ -3,9 +3,9 @@ import type { CanonicalSae, SaeActivation } from '../canonical.js';
 import { SaeError, validateSae } from '../canonical.js';
 import { clampThreshold, foldDecoderNorms, gatedToJumpRelu, scaleDecoderRows } from './fold.js';
 import { readJsonObject, verbatim } from './json-config.js';
-import { parseSaeLensConfig } from './saelens-config.js';
+import { TRANSCODER_BASE, parseSaeLensConfig } from './saelens-config.js';
 import type { SaeLensSettings } from './saelens-config.js';
-import { firstPresent, readChecked, safetensorsSource } from './tensors.js';
+import { firstPresent, readChecked, safetensorsSource, transpose } from './tensors.js';
 import type { Dim, TensorSource } from './tensors.js';
 
 export const SAELENS_CONFIG = 'cfg.json';
@@ -37,7 +37,10 @@ export function readSaeLens(dir: string): CanonicalSae {
       subtractDecoderBias: s.subtractDecoderBias,
       inputNorm: s.inputNorm,
       inputScale: s.inputScale,
+      ...(s.inputScaleFrom ? { inputScaleFrom: s.inputScaleFrom } : {}),
       hookName: s.hookName,
+      ...(s.outputHookName !== null ? { outputHookName: s.outputHookName } : {}),
+      ...(s.architecture === 'skip_transcoder' ? { wSkip: skipWeights(src, dIn) } : {}),
       modelName: s.modelName,
       config: verbatim(cfg),
     };
@@ -58,7 +61,13 @@ interface Encoder {
   wDecFolded: Float32Array;
 }
 
-function encoder(src: TensorSource, s: SaeLensSettings, wDec: Float32Array): Encoder {
+/** SkipTranscoder.W_skip is [d_out, d_in] (out += x · W_skipᵀ); the canonical wSkip is its transpose. */
+function skipWeights(src: TensorSource, dIn: number): Float32Array {
+  return transpose(readChecked(src, 'W_skip', [['d_out', dIn], ['d_in', dIn]], ' (skip transcoders store W_skip)'), dIn, dIn);
+}
+
+function encoder(src: TensorSource, settings: SaeLensSettings, wDec: Float32Array): Encoder {
+  const s = { ...settings, architecture: TRANSCODER_BASE[settings.architecture] ?? settings.architecture };
   const { dIn, dSae } = s;
   const latent: Dim[] = [['d_sae', dSae]];
   const wEnc = readChecked(src, 'W_enc', [['d_in', dIn], ['d_sae', dSae]]);

@@ -5,6 +5,7 @@ import { openCorpus } from '../../corpus/open.js';
 import { loadTransformer } from '../../models/load.js';
 import type { Provider } from '../../onnx/ort.js';
 import type { CanonicalSae } from '../canonical.js';
+import { refuseTranscoder } from '../canonical.js';
 import { loadSae } from '../formats/load.js';
 import { writeSaeLens } from '../saelens-writer.js';
 import { openActivationStream } from './activations.js';
@@ -79,6 +80,7 @@ export async function runTraining(config: TrainingConfig, hooks: TrainingHooks =
   const modelName = basename(dir);
   const tokenizer = await loadTokenizer(dir);
   const initFrom = config.initFrom ? loadSae(config.initFrom) : undefined;
+  if (initFrom) refuseTranscoder(initFrom, 'training from an SAE\'s weights (--init-from)');
   const filterSae = config.filter ? (config.filter.sae === config.initFrom ? initFrom : loadSae(config.filter.sae)) : undefined;
   if (config.zeroFilterFeature && (!config.filter || !initFrom || config.filter.sae !== config.initFrom)) {
     throw new TrainingError('zeroing the filtered feature needs --filter-feature and --init-from the same SAE (its latent is the one held at zero)');

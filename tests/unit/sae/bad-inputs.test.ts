@@ -84,7 +84,11 @@ const CASES: [string, () => string, RegExp][] = [
     /unknown architecture "matching_pursuit"; Loupe reads SAELens architectures standard, topk, jumprelu, gated/],
   ['an unsupported activation function', () => saelens({ activation_fn_str: 'tanh-relu' }), /"activation_fn_str" is "tanh-relu" for architecture "standard"/],
   ['an unknown normalize_activations', () => saelens({ normalize_activations: 'whiten' }), /"normalize_activations" is "whiten" \(string\); expected one of none, expected_average_only_in/],
-  ['expected_average_only_in without its scaling factor', () => saelens({ normalize_activations: 'expected_average_only_in' }), /has no "norm_scaling_factor"/],
+  ['expected_average_only_in with a scaling factor that is not a positive number', () => {
+    const dir = saelens({ normalize_activations: 'expected_average_only_in' });
+    writeFileSync(join(dir, 'activation_scaler.json'), JSON.stringify({ scaling_factor: -1 }));
+    return dir;
+  }, /activation_scaler\.json: "scaling_factor" is -1 \(number\); expected a finite number > 0/],
   ['a finetuning scaling factor the config disowns', () => saelens({}, { ...weights(), scaling_factor: f32([D_SAE]) }),
     /scaling_factor holds values other than 1, but cfg\.json "finetuning_scaling_factor" is false/],
   ['an SAE on one attention head', () => saelens({ hook_name: 'blocks.0.attn.hook_z', hook_head_index: 3 }), /SAEs on a single attention head are not supported/],
@@ -102,11 +106,11 @@ const CASES: [string, () => string, RegExp][] = [
     writeSafetensors(join(dir, 'sae.safetensors'), { 'encoder.weight': f32([D_SAE, D_IN]), 'encoder.bias': f32([D_SAE]), W_dec: f32([D_SAE, D_IN]), b_dec: f32([D_IN]) });
     return dir;
   }, /encoder\.weight is \[48, 16\], expected \[num_latents, d_in\] = \[40, 16\]/],
-  ['a sparsify transcoder', () => {
+  ['a sparsify transcoder on a hookpoint that is not an MLP', () => {
     const dir = folder({ 'cfg.json': { d_in: D_IN, num_latents: D_SAE, k: 4, transcode: true } });
     writeSafetensors(join(dir, 'sae.safetensors'), { 'encoder.weight': f32([D_SAE, D_IN]) });
     return dir;
-  }, /"transcode" is true: transcoders predict a different hook than they read/],
+  }, /is a transcoder on hookpoint ".*" \(the folder name\); Loupe reads sparsify transcoders on MLPs/],
   ['a dictionary_learning class Loupe does not read', () => {
     const dir = folder({ 'config.json': { trainer: { dict_class: 'CrossCoder', activation_dim: D_IN, dict_size: D_SAE } } });
     writeCheckpoint(join(dir, 'ae.pt'), openaiState());
