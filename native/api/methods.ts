@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { method, type ResultOfSpec } from './define.js';
 import { featureSortKeys, labelStateFilters } from './types.js';
+import { searchText, storedText } from './text.js';
 import { compareGroupKinds, matchMeasures, matchSortKeys } from './types.js';
 import type {
   FeatureLabel,
@@ -30,9 +31,9 @@ const density = z.number().min(0).max(1);
 const offset = z.int().min(0).max(1_000_000_000);
 const pageLimit = z.int().min(1).max(1000);
 // Same limits as the store's label checks (store/label-values.ts), so an overlong value never reaches it.
-const labelText = z.string().max(1000);
-const notesText = z.string().max(100_000);
-const tags = z.array(z.string().min(1).max(64)).max(64);
+const labelText = storedText(1000);
+const notesText = storedText(100_000);
+const tags = z.array(storedText(64, 1)).max(64);
 
 const activation = z.discriminatedUnion('kind', [
   z.strictObject({
@@ -150,8 +151,8 @@ export const methods = {
       "Search an SAE's features (or, with allSaes, every SAE's) by text (labels, notes, tags, the tokens they fire on or boost), token, label state and firing density; ranked by relevance, each result says what matched.",
     params: z.strictObject({
       saeId: id,
-      text: z.string().max(1000).optional(),
-      token: z.string().max(200).optional(),
+      text: searchText(1000).optional(),
+      token: searchText(200).optional(),
       labelState: z.enum(labelStateFilters).optional(),
       minDensity: density.optional(),
       maxDensity: density.optional(),

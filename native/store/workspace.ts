@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { ApiFailure } from '../api/errors.js';
+import { fileKind } from '../formats/file-kind.js';
 import { Database } from './database.js';
 import { assertLoupeDatabase, assertSqliteFile, isDamagedDatabaseError } from './database-probe.js';
 import { FeatureIndex } from './feature-index.js';
@@ -50,7 +51,8 @@ export class Workspace {
 
 function assertUsableFolder(dir: string): void {
   if (!existsSync(dir)) return;
-  if (!statSync(dir).isDirectory()) throw new ApiFailure('conflict', `${dir} is a file, not a workspace folder`, 'path');
+  const stat = statSync(dir);
+  if (!stat.isDirectory()) throw new ApiFailure('conflict', `${dir} is ${fileKind(stat)}, not a workspace folder`, 'path');
   if (existsSync(join(dir, databaseFileName))) return;
   const entries = readdirSync(dir).filter((e) => !e.startsWith('.') && e !== lockFileName);
   if (entries.length > 0) {
