@@ -383,6 +383,17 @@ export const methods = {
     summary: "The start of a corpus: the spec as parsed, its first documents, and (with a model) its first window as that model reads it, with the tokens counted there (a BOS first, never counted).",
     params: z.strictObject({ corpus, modelId: id.optional(), contextLength: contextLength.optional() }),
   }),
+  'features.queue': method<import('./types.js').FeatureQueue>()({
+    summary:
+      "A label queue in one call: every feature of an SAE matching the filters (text over labels, notes, tags and top tokens; unlabelled only, where a feature marked uninterpretable counts as done; firing density bounds), ascending, with the SAE's labelling progress.",
+    params: z.strictObject({
+      saeId: id,
+      text: searchText(1000).optional(),
+      unlabelledOnly: z.boolean().default(true),
+      minDensity: density.optional(),
+      maxDensity: density.optional(),
+    }),
+  }),
 };
 
 export type Methods = typeof methods;

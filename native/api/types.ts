@@ -850,3 +850,21 @@ export interface SuggestedFeature {
   /** its best candidate label from corpus annotations, when there is one */
   candidate: string | null;
 }
+
+/** The tag the label queue's "u" writes: reviewed, but no label fits. The map's label-state colouring reads it. */
+export const uninterpretableTag = 'uninterpretable';
+
+/** features.queue: a label queue's features and the SAE's labelling progress, from one call. */
+export interface FeatureQueue {
+  saeId: string;
+  /** the index run the selection reads (null before the SAE is indexed: then only labelled features exist) */
+  runId: number | null;
+  /** [n] the matching features' indices, ascending */
+  indices: number[];
+  /** features with a label and not marked uninterpretable */
+  labelled: number;
+  /** features marked uninterpretable (reviewed, not labelled) */
+  uninterpretable: number;
+  /** all features of the SAE's index run */
+  total: number;
+}

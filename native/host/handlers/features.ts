@@ -12,7 +12,7 @@ export function searchQuery(params: ValidParamsOf<'features.search'>): FeatureQu
   return { ...rest, ...(density ? { density } : {}) };
 }
 
-export function featureHandlers(engine: Engine): Pick<Handlers, 'features.page' | 'features.search' | 'features.list' | 'features.suggest'> {
+export function featureHandlers(engine: Engine): Pick<Handlers, 'features.page' | 'features.search' | 'features.list' | 'features.suggest' | 'features.queue'> {
   return {
     'features.suggest': ({ saeId }) => {
       const ws = engine.workspace;
@@ -25,5 +25,6 @@ export function featureHandlers(engine: Engine): Pick<Handlers, 'features.page' 
     'features.page': ({ saeId, index }) => engine.workspace.features.page({ saeId, index }),
     'features.search': (params) => engine.workspace.features.query(searchQuery(params)),
     'features.list': (params) => engine.workspace.features.query(params),
+    'features.queue': (params) => engine.workspace.features.queue(params),
   };
 }
