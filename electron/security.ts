@@ -28,4 +28,7 @@ export function hardenWebContents(contents: WebContents): void {
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   contents.session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  // Requests are refused above; checks (navigator.permissions.query, a synchronous "may I?") say no too.
+  contents.session.setPermissionCheckHandler(() => false);
+  contents.session.setDevicePermissionHandler(() => false);
 }

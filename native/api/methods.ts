@@ -394,6 +394,11 @@ export const methods = {
       maxDensity: density.optional(),
     }),
   }),
+  'grants.choose': method<import('./types.js').PathGrant | null>()({
+    summary:
+      "Desktop app: choose a file or folder in a native dialog and get an opaque grant to send wherever a path is asked for (the app refuses typed paths); null when cancelled. loupe serve has no dialog: there paths are typed.",
+    params: z.strictObject({ kind: z.enum(['file', 'folder']), title: z.string().max(200).optional() }),
+  }),
 };
 
 export type Methods = typeof methods;

@@ -868,3 +868,12 @@ export interface FeatureQueue {
   /** all features of the SAE's index run */
   total: number;
 }
+
+/** grants.choose: what a native dialog chose, as the renderer may hold it. */
+export interface PathGrant {
+  /** opaque: send it wherever a path is asked for (a corpus as text:GRANT, jsonl:GRANT#field, parquet:GRANT#column) */
+  grant: string;
+  /** the chosen path, to show (the desktop app refuses it as input) */
+  path: string;
+  kind: 'file' | 'folder';
+}
