@@ -173,7 +173,7 @@ describe('loupe serve survives what a client sends', () => {
     const deep = await post(`{"method":"labels.set","params":${'['.repeat(200_000)}${']'.repeat(200_000)}}`);
     expect(deep.status).toBe(400);
     expect(deep.headers['content-type']).toMatch(/^application\/json/);
-    expect(JSON.parse(deep.body)).toMatchObject({ ok: false, error: { code: 'invalid_params', reason: expect.stringContaining('levels deep') } });
+    expect(JSON.parse(deep.body)).toMatchObject({ ok: false, error: { code: 'invalid_params', reason: expect.stringContaining('nesting deeper than 32') } });
     for (const method of [['workspace.info'], 7, null, { name: 'workspace.info' }]) {
       const response = await post(JSON.stringify({ method, params: {} }));
       expect(response.status, JSON.stringify(method)).toBe(400);
