@@ -2,9 +2,12 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, shell } from 
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ipcChannels } from '../native/api/bridge.js';
-import { formatApiError } from '../native/api/errors.js';
+import { formatApiError, type ApiResponse } from '../native/api/errors.js';
+import type { ModelSummary, PathGrant, SaeSummary } from '../native/api/types.js';
+import { validateCall } from '../native/api/validate.js';
 import { demoLaunchMessage, prepareDemoOnLaunch } from '../native/host/demo-launch.js';
 import { EngineClient } from '../native/host/engine-client.js';
+import { PathGrants, pathFieldsByMethod } from '../native/host/path-grants.js';
 import { defaultWorkspacePath, packageRoot, rendererDir } from '../native/host/paths.js';
 import { resolveStaticFile } from '../native/host/static-files.js';
 import { contentSecurityPolicy } from '../native/host/web-security.js';
@@ -14,6 +17,20 @@ protocol.registerSchemesAsPrivileged([{ scheme: appScheme, privileges: { standar
 
 const engine = new EngineClient();
 const windows = new Set<BrowserWindow>();
+/** Paths the user chose in this process's dialogs; the renderer only ever holds their grant ids. */
+const grants = new PathGrants();
+
+// One app per user: a second launch focuses the first (two engines on one workspace would fight
+// over its jobs; the workspace lock would refuse the second anyway, with a less friendly message).
+if (!app.requestSingleInstanceLock()) {
+  app.exit(0);
+}
+app.on('second-instance', () => {
+  const [win] = windows;
+  if (!win) return;
+  if (win.isMinimized()) win.restore();
+  win.focus();
+});
 
 /** The workspace named with --workspace, or null for the default one. */
 function workspaceArgument(): string | null {
@@ -59,6 +76,8 @@ function createWindow(): BrowserWindow {
       webSecurity: true,
       allowRunningInsecureContent: false,
       spellcheck: false,
+      // A packaged app has no DevTools (they would let anyone at the keyboard drive the bridge).
+      devTools: !app.isPackaged,
     },
   });
   windows.add(win);
@@ -93,12 +112,38 @@ function buildMenu(): void {
 
 app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, (url) => void shell.openExternal(url)));
 
-ipcMain.handle(ipcChannels.invoke, (event, method: unknown, params: unknown) => {
+ipcMain.handle(ipcChannels.invoke, async (event, method: unknown, params: unknown): Promise<ApiResponse<unknown>> => {
   if (!isTrustedSender(event.senderFrame, event.sender)) {
     return { ok: false, error: { code: 'unreachable', method: String(method), reason: 'refused: call from an untrusted frame' } };
   }
-  return engine.call(String(method), params);
+  if (method === 'grants.choose') return chooseGrant(event.sender, params);
+  const name = String(method);
+  if (!Object.hasOwn(pathFieldsByMethod, name)) return engine.call(name, params);
+  // Paths come only from this process's dialogs: grants become paths here, raw paths are refused
+  // (except those of models and SAEs already in the workspace, which were granted when added).
+  const registered = name === 'train.start' ? await registeredPaths() : new Set<string>();
+  const resolved = grants.resolve(name, params, (path) => registered.has(path));
+  return resolved.ok ? engine.call(name, resolved.params) : resolved;
 });
+
+async function registeredPaths(): Promise<Set<string>> {
+  const [models, saes] = await Promise.all([engine.call('models.list', {}), engine.call('saes.list', {})]);
+  const rows = [...(models.ok ? (models.result as ModelSummary[]) : []), ...(saes.ok ? (saes.result as SaeSummary[]) : [])];
+  return new Set(rows.map((r) => r.path));
+}
+
+/** grants.choose: a native dialog in the main process; the renderer gets a grant, never a path it could forge. */
+async function chooseGrant(sender: Electron.WebContents, params: unknown): Promise<ApiResponse<PathGrant | null>> {
+  const checked = validateCall('grants.choose', params);
+  if (!checked.ok) return checked;
+  const { kind, title } = checked.params as { kind: 'file' | 'folder'; title?: string };
+  const owner = BrowserWindow.fromWebContents(sender);
+  const options: Electron.OpenDialogOptions = { title: title ?? (kind === 'file' ? 'Choose a file' : 'Choose a folder'), properties: kind === 'file' ? ['openFile'] : ['openDirectory', 'createDirectory'] };
+  const choice = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options);
+  if (choice.canceled || choice.filePaths.length === 0) return { ok: true, result: null };
+  const grant = grants.grant(choice.filePaths[0], kind);
+  return { ok: true, result: { grant: grant.id, path: grant.path, kind } };
+}
 
 engine.onEvent((name, payload) => {
   for (const win of windows) win.webContents.send(ipcChannels.event, name, payload);

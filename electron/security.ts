@@ -52,4 +52,7 @@ export function hardenWebContents(contents: WebContents, openExternal: (url: str
     return { action: 'deny' };
   });
   contents.session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  // Requests are refused above; checks (navigator.permissions.query, a synchronous "may I?") say no too.
+  contents.session.setPermissionCheckHandler(() => false);
+  contents.session.setDevicePermissionHandler(() => false);
 }

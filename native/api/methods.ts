@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { method, type ResultOfSpec } from './define.js';
 import { featureSortKeys, labelStateFilters } from './types.js';
+import { searchText, storedText } from './text.js';
 import { compareGroupKinds, matchMeasures, matchSortKeys } from './types.js';
 import { labelFileFormats } from './types.js';
 import { isNeuronpediaId } from './neuronpedia.js';
@@ -32,10 +33,10 @@ const density = z.number().min(0).max(1);
 const offset = z.int().min(0).max(1_000_000_000);
 const pageLimit = z.int().min(1).max(1000);
 // Same limits as the store's label checks (store/label-values.ts), so an overlong value never reaches it.
-const labelText = z.string().max(1000);
-const notesText = z.string().max(100_000);
-const tags = z.array(z.string().min(1).max(64)).max(64);
 const neuronpediaIdText = z.string().refine(isNeuronpediaId, 'expected a Neuronpedia id: letters, digits, ".", "_" or "-"');
+const labelText = storedText(1000);
+const notesText = storedText(100_000);
+const tags = z.array(storedText(64, 1)).max(64);
 
 const activation = z.discriminatedUnion('kind', [
   z.strictObject({
@@ -153,8 +154,8 @@ export const methods = {
       "Search an SAE's features (or, with allSaes, every SAE's) by text (labels, notes, tags, the tokens they fire on or boost), token, label state and firing density; ranked by relevance, each result says what matched.",
     params: z.strictObject({
       saeId: id,
-      text: z.string().max(1000).optional(),
-      token: z.string().max(200).optional(),
+      text: searchText(1000).optional(),
+      token: searchText(200).optional(),
       labelState: z.enum(labelStateFilters).optional(),
       minDensity: density.optional(),
       maxDensity: density.optional(),
@@ -384,7 +385,8 @@ export const methods = {
   'corpus.preview': method<import('./types.js').CorpusPreview>()({
     summary: "The start of a corpus: the spec as parsed, its first documents, and (with a model) its first window as that model reads it, with the tokens counted there (a BOS first, never counted).",
     params: z.strictObject({ corpus, modelId: id.optional(), contextLength: contextLength.optional() }),
-  }),  'features.logitHistogram': method<import('./types.js').LogitHistogram>()({
+  }),
+  'features.logitHistogram': method<import('./types.js').LogitHistogram>()({
     summary: "A feature's direct logit effect W_dec[f]·W_U on every token of the vocabulary, as a histogram (sae_vis's logit histogram), computed on demand from the SAE's and model's weights.",
     params: z.strictObject({ saeId: id, index: featureIndex, bins: z.int().min(4).max(200).default(40) }),
   }),
@@ -406,6 +408,22 @@ export const methods = {
     params: z.strictObject({ path, modelId: id, saeId: id.optional() }),
     events: ['job.progress'],
     job: true,
+  }),
+  'features.queue': method<import('./types.js').FeatureQueue>()({
+    summary:
+      "A label queue in one call: every feature of an SAE matching the filters (text over labels, notes, tags and top tokens; unlabelled only, where a feature marked uninterpretable counts as done; firing density bounds), ascending, with the SAE's labelling progress.",
+    params: z.strictObject({
+      saeId: id,
+      text: searchText(1000).optional(),
+      unlabelledOnly: z.boolean().default(true),
+      minDensity: density.optional(),
+      maxDensity: density.optional(),
+    }),
+  }),
+  'grants.choose': method<import('./types.js').PathGrant | null>()({
+    summary:
+      "Desktop app: choose a file or folder in a native dialog and get an opaque grant to send wherever a path is asked for (the app refuses typed paths); null when cancelled. loupe serve has no dialog: there paths are typed.",
+    params: z.strictObject({ kind: z.enum(['file', 'folder']), title: z.string().max(200).optional() }),
   }),
 };
 

@@ -983,3 +983,30 @@ export interface LossEffect {
   /** [nTokens] the clean pass's −log p(token t), null at position 0 */
   cleanLoss: (number | null)[];
 }
+
+/** The tag the label queue's "u" writes: reviewed, but no label fits. The map's label-state colouring reads it. */
+export const uninterpretableTag = 'uninterpretable';
+
+/** features.queue: a label queue's features and the SAE's labelling progress, from one call. */
+export interface FeatureQueue {
+  saeId: string;
+  /** the index run the selection reads (null before the SAE is indexed: then only labelled features exist) */
+  runId: number | null;
+  /** [n] the matching features' indices, ascending */
+  indices: number[];
+  /** features with a label and not marked uninterpretable */
+  labelled: number;
+  /** features marked uninterpretable (reviewed, not labelled) */
+  uninterpretable: number;
+  /** all features of the SAE's index run */
+  total: number;
+}
+
+/** grants.choose: what a native dialog chose, as the renderer may hold it. */
+export interface PathGrant {
+  /** opaque: send it wherever a path is asked for (a corpus as text:GRANT, jsonl:GRANT#field, parquet:GRANT#column) */
+  grant: string;
+  /** the chosen path, to show (the desktop app refuses it as input) */
+  path: string;
+  kind: 'file' | 'folder';
+}

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
+import { fileKind } from '../formats/file-kind.js';
 import { brownFiles, selectBrownFiles } from './brown-files.js';
 import { CorpusError } from './types.js';
 import type { CorpusSpec } from './types.js';
@@ -20,7 +21,8 @@ const SPEC_HELP =
 function checkFile(path: string): string {
   const absolute = resolve(path);
   if (!existsSync(absolute)) throw new CorpusError(`corpus file not found: ${absolute}`);
-  if (!statSync(absolute).isFile()) throw new CorpusError(`corpus path is a folder, not a file: ${absolute}`);
+  const stat = statSync(absolute);
+  if (!stat.isFile()) throw new CorpusError(`corpus path is ${fileKind(stat)}, not a regular file: ${absolute}`);
   return absolute;
 }
 

@@ -8,6 +8,7 @@ import { wrapTokenizer } from './tokenizer-wrap.js';
 import { readTokenizerSpec } from './tokenizer-spec.js';
 import type { TokenizerKind } from './tokenizer-spec.js';
 import { configSpecialTokens } from './tokenizer-special.js';
+import { fileKind } from './file-kind.js';
 
 export type TokenizerFormat = 'tokenizer-json' | 'gpt2-vocab';
 
@@ -53,7 +54,9 @@ export interface Tokenizer {
 /** Where the tokenizer files are: a tokenizer.json file, or a folder with tokenizer.json or vocab.json + merges.txt. */
 export function findTokenizerFiles(path: string): { format: TokenizerFormat; path: string } | null {
   if (!existsSync(path)) return null;
-  if (statSync(path).isFile()) {
+  const stat = statSync(path);
+  if (!stat.isFile() && !stat.isDirectory()) throw new FormatError(path, `is ${fileKind(stat)}, not a tokenizer file or folder`);
+  if (stat.isFile()) {
     const name = basename(path);
     if (name === 'vocab.json' || name === 'merges.txt') return findTokenizerFiles(dirname(path));
     return name.endsWith('.json') ? { format: 'tokenizer-json', path } : null;

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ApiResponse } from '../api/errors.js';
 import { workerEntry } from '../jobs/worker-entry.js';
+import { basename } from 'node:path';
 import type { FromEngine } from './engine-protocol.js';
 
 export type EngineEventListener = (name: string, payload: unknown) => void;
@@ -53,7 +54,7 @@ export class EngineClient {
 
   async #start(): Promise<void> {
     const entry = workerEntry(import.meta.url, 'engine-worker');
-    const worker = new Worker(entry.url, { argv: entry.argv });
+    const worker = new Worker(entry.url, { argv: entry.argv, workerData: { holder: processDescription() } });
     this.#worker = worker;
     worker.on('message', (message: FromEngine) => this.#onMessage(message));
     worker.on('error', (error) => this.#failPending(`the engine crashed: ${error.message}`));
@@ -83,4 +84,10 @@ export class EngineClient {
       pending.resolve({ ok: false, error: { code: 'internal', method: pending.method, reason } });
     }
   }
+}
+
+/** This process as a person would recognise it in a workspace's lock: "node loupe.js serve --workspace …". */
+function processDescription(): string {
+  const [exe, script, ...args] = process.argv;
+  return [basename(exe ?? 'node'), script ? basename(script) : '', ...args].filter(Boolean).join(' ').slice(0, 500);
 }

@@ -1,4 +1,4 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { Engine } from './engine.js';
 import type { FromEngine, ToEngine } from './engine-protocol.js';
 import { createHandlers } from './handlers/table.js';
@@ -8,7 +8,8 @@ if (!parentPort) throw new Error('engine-worker must run in a worker thread');
 const port = parentPort;
 const send = (message: FromEngine) => port.postMessage(message);
 
-const engine = new Engine((name, payload) => send({ type: 'event', name, payload }));
+const holder = typeof (workerData as { holder?: unknown } | null)?.holder === 'string' ? (workerData as { holder: string }).holder : 'Loupe';
+const engine = new Engine((name, payload) => send({ type: 'event', name, payload }), holder);
 const router = new Router(createHandlers(engine));
 
 port.on('message', (message: ToEngine) => {

@@ -11,10 +11,14 @@ export class Engine {
   #workspace: Workspace | null = null;
   #runner: JobRunner | null = null;
 
-  constructor(readonly emit: EventSink) {}
+  /** `holder` names this process in the workspace's lock (what a second process is told). */
+  constructor(
+    readonly emit: EventSink,
+    readonly holder = 'Loupe',
+  ) {}
 
   async open(path: string): Promise<WorkspaceInfo> {
-    const next = openWorkspace(path);
+    const next = openWorkspace(path, { lockAs: this.holder });
     await this.close();
     this.#workspace = next;
     this.#runner = new JobRunner(next.jobs, next.path, (job) => this.emit('job.progress', job), (data) => this.emit('job.data', data));

@@ -5,14 +5,16 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiErrorCode, ApiResponse } from '../api/errors.js';
 import type { EngineClient } from './engine-client.js';
+import { parseCallBody } from './call-body.js';
 import { resolveStaticFile, sendStaticFile } from './static-files.js';
 import {
   contentSecurityPolicy,
   isLoopbackAddress,
   isOurHost,
   isOurOrigin,
+  pageCookieName,
+  requestCookie,
   requestToken,
-  tokenCookie,
   tokensEqual,
 } from './web-security.js';
 
@@ -72,6 +74,8 @@ async function readBody(request: IncomingMessage): Promise<string | null> {
  */
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = options.token ?? randomBytes(24).toString('hex');
+  /** Admits GETs of the renderer's files only (see pageCookieName): never the API. */
+  const pageKey = randomBytes(24).toString('hex');
   const sockets = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   let port = options.port;
@@ -81,11 +85,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     for (const socket of sockets) socket.send(message);
   });
 
-  function admitted(request: IncomingMessage, url: URL): string | null {
+  function admitted(request: IncomingMessage, url: URL, staticFile = false): string | null {
     if (!isLoopbackAddress(request.socket.remoteAddress)) return 'only loopback clients are served';
     if (!isOurHost(request.headers.host, port)) return `unexpected Host header "${request.headers.host ?? ''}"`;
-    if (!tokensEqual(requestToken(request, url), token)) return 'missing or wrong token: open the URL that `loupe serve` printed';
-    return null;
+    if (tokensEqual(requestToken(request, url), token)) return null;
+    if (staticFile && tokensEqual(requestCookie(request, pageCookieName(port)), pageKey)) return null;
+    return 'missing or wrong token: open the URL that `loupe serve` printed';
   }
 
   async function handleCall(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -98,16 +103,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       response.once('finish', () => request.destroy());
       return refuse(response, 413, `request body over ${maxBodyBytes} bytes`);
     }
-    let call: { method?: unknown; params?: unknown };
-    try {
-      call = JSON.parse(body) as typeof call;
-    } catch {
-      return sendJson(response, 400, { ok: false, error: { code: 'invalid_params', method: '(unknown)', reason: 'request body is not JSON' } });
-    }
-    if (call === null || typeof call !== 'object') {
-      return sendJson(response, 400, { ok: false, error: { code: 'invalid_params', method: '(unknown)', reason: 'request body must be {method, params}' } });
-    }
-    const result: ApiResponse<unknown> = await options.engine.call(String(call.method), call.params);
+    const call = parseCallBody(body);
+    if (!call.ok) return sendJson(response, 400, { ok: false, error: { code: 'invalid_params', method: '(unknown)', reason: call.reason } });
+    const result: ApiResponse<unknown> = await options.engine.call(call.method, call.params);
     sendJson(response, result.ok ? 200 : statusOf[result.error.code], result);
   }
 
@@ -120,21 +118,26 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       'Referrer-Policy': 'no-referrer',
       'Cross-Origin-Opener-Policy': 'same-origin',
     };
-    if (setCookie) headers['Set-Cookie'] = `${tokenCookie}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+    if (setCookie) headers['Set-Cookie'] = `${pageCookieName(port)}=${pageKey}; HttpOnly; SameSite=Strict; Path=/`;
     sendStaticFile(response, file, headers);
   }
 
   const server: Server = createServer((request, response) => {
     const url = requestUrl(request.url);
     if (!url) return refuse(response, 400, 'malformed request target');
-    const refusal = admitted(request, url);
+    const isApi = url.pathname === '/api/call' || url.pathname.startsWith('/api/');
+    const refusal = admitted(request, url, !isApi && (request.method === 'GET' || request.method === 'HEAD'));
     if (refusal) return refuse(response, 403, refusal);
     if (url.pathname === '/api/call') {
-      handleCall(request, response).catch((error: unknown) => refuse(response, 500, String(error)));
+      handleCall(request, response).catch((error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        if (!response.headersSent) sendJson(response, 500, { ok: false, error: { code: 'internal', method: '(unknown)', reason } });
+        else response.destroy();
+      });
       return;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(response, 405, 'use GET');
-    handleStatic(response, url, url.searchParams.has('token'));
+    handleStatic(response, url, tokensEqual(url.searchParams.get('token'), token));
   });
 
   server.on('upgrade', (request, socket, head) => {

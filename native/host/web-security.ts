@@ -41,18 +41,33 @@ export function tokensEqual(given: string | undefined | null, token: string): bo
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export const tokenCookie = 'loupe_token';
+/**
+ * Cookies are scoped by host, not by port: every other service on 127.0.0.1 that the browser visits
+ * receives our cookies. So the cookie never carries the API token. It holds a second secret, the
+ * page key, that admits only GETs of the renderer's own files (public code: that is all a service
+ * on another port could fetch with it); calls and events need the token itself, in the
+ * `X-Loupe-Token` header (calls) or `?token=` (the first page load, the event WebSocket). The name
+ * carries the port, so two `loupe serve` runs on one host do not overwrite each other's cookie.
+ * (A `__Host-` prefix would pin the cookie harder but needs HTTPS.)
+ */
+export function pageCookieName(port: number): string {
+  return `loupe_page_${port}`;
+}
 
-/** The token a request carries: `?token=`, the `X-Loupe-Token` header, or the cookie set by the first page load. */
+/** The API token a request carries: `?token=` or the `X-Loupe-Token` header, never a cookie. */
 export function requestToken(request: IncomingMessage, url: URL): string | null {
   const fromQuery = url.searchParams.get('token');
   if (fromQuery) return fromQuery;
   const header = request.headers['x-loupe-token'];
-  if (typeof header === 'string') return header;
+  return typeof header === 'string' ? header : null;
+}
+
+/** The value of one cookie, or null. */
+export function requestCookie(request: IncomingMessage, name: string): string | null {
   const cookies = request.headers.cookie ?? '';
   for (const part of cookies.split(';')) {
-    const [name, ...rest] = part.trim().split('=');
-    if (name === tokenCookie) return decodeURIComponent(rest.join('='));
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return rest.join('=');
   }
   return null;
 }

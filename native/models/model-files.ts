@@ -4,6 +4,7 @@ import { jsonLimits, readCappedJsonSync } from '../formats/strict-json.js';
 import { FormatError } from '../formats/tensor.js';
 import { parseModelConfig } from './config.js';
 import type { TransformerConfig } from './config.js';
+import { fileKind } from '../formats/file-kind.js';
 
 /** What registering a model reads: the config and the names of the weights files, never the weights. */
 export interface ModelFiles {
@@ -26,7 +27,9 @@ const HF_WEIGHTS = ['model.safetensors', 'model.safetensors.index.json', 'pytorc
  */
 export function modelFiles(path: string): ModelFiles {
   if (!existsSync(path)) throw new FormatError(path, 'no such file or folder');
-  const isFile = statSync(path).isFile();
+  const stat = statSync(path);
+  const isFile = stat.isFile();
+  if (!isFile && !stat.isDirectory()) throw new FormatError(path, `is ${fileKind(stat)}, not a model folder or weights file`);
   const dir = isFile ? dirname(path) : path;
   const configPath = join(dir, 'config.json');
   if (!existsSync(configPath)) throw new FormatError(dir, 'no config.json: a model folder needs one (Hugging Face or TransformerLens naming)');

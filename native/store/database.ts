@@ -13,16 +13,24 @@ export class Database {
 
   constructor(
     readonly path: string,
-    options: { readonly?: boolean } = {},
+    /** `wal: false` leaves the journal mode as found until `useWal` (a file not yet known to be ours). */
+    options: { readonly?: boolean; wal?: boolean } = {},
   ) {
     this.#db = new BetterSqlite3(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
-    this.#db.pragma('busy_timeout = 5000');
-    if (!options.readonly) {
-      this.#db.pragma('journal_mode = WAL');
-      // Bundled SQLite defaults WAL to NORMAL, where the last commits can vanish on power loss.
-      this.#db.pragma('synchronous = FULL');
+    try {
+      this.#db.pragma('busy_timeout = 5000');
+      if (!options.readonly && options.wal !== false) this.useWal();
+      this.#db.pragma('foreign_keys = ON');
+    } catch (error) {
+      this.#db.close();
+      throw error;
     }
-    this.#db.pragma('foreign_keys = ON');
+  }
+
+  /** WAL with FULL sync: bundled SQLite defaults WAL to NORMAL, where the last commits can vanish on power loss. */
+  useWal(): void {
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = FULL');
   }
 
   #statement(sql: string): BetterSqlite3.Statement {

@@ -13,6 +13,8 @@ import type { IndexCursor } from './index-runs-table.js';
 import { IndexRunsTable } from './index-runs-table.js';
 import { LabelsStore } from './labels.js';
 import { WindowsTable } from './windows-table.js';
+import type { FeatureQueue } from '../api/types.js';
+import { featureQueue, type FeatureQueueQuery } from './feature-queue.js';
 
 /**
  * The feature index and labels of one workspace database: the verbs the index pipeline (writes)
@@ -55,5 +57,10 @@ export class FeatureIndex {
   /** features.search and features.list */
   query(query: FeatureQuery): FeatureResults {
     return queryFeatures(this.db, query);
+  }
+
+  /** features.queue */
+  queue(query: FeatureQueueQuery): FeatureQueue {
+    return featureQueue(this.db, query);
   }
 }

@@ -190,3 +190,18 @@ export function queryFeatures(db: Database, query: FeatureQuery): FeatureResults
     return { total, offset, items: summaries(db, page, scope, terms), runId: scope[0].runId };
   });
 }
+
+/**
+ * Every feature of one SAE matching a query's filters (text, token, label state, density), by index:
+ * the label queue's selection, one query however many features match (features.search pages 1,000).
+ */
+export function matchingFeatureIndices(db: Database, query: FeatureQuery): number[] {
+  checkQuery({ ...query, offset: 0, limit: 1 });
+  const terms = matchTerms(query);
+  return db.readTransaction(() => {
+    const scope = searchScope(db, { ...query, allSaes: false }, terms);
+    const labels = query.labelState === 'labelled' || query.labelState === 'unlabelled';
+    const p = plan(query, scope, terms, { stats: query.density !== undefined, labels });
+    return db.all<{ feature: number }>(`${p.with} SELECT DISTINCT ${p.feature} AS feature ${sql(p)} ORDER BY 1`, p.params).map((r) => r.feature);
+  });
+}

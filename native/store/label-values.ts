@@ -1,4 +1,5 @@
 import { ApiFailure } from '../api/errors.js';
+import { hasLoneSurrogate } from '../api/text.js';
 
 /** Limits on what a person writes about a feature; generous, but a runaway paste is refused. */
 export const maxLabelLength = 1000;
@@ -11,6 +12,7 @@ function assertText(value: string, field: string, max: number): string {
   if (typeof value !== 'string') throw new ApiFailure('failed', `${field} must be a string`, field);
   if (value.length > max) throw new ApiFailure('failed', `${field} is ${value.length} characters, more than the ${max} allowed`, field);
   if (value.includes('\u0000')) throw new ApiFailure('failed', `${field} contains a NUL character`, field);
+  if (hasLoneSurrogate(value)) throw new ApiFailure('failed', `${field} contains a lone UTF-16 surrogate: not valid Unicode`, field);
   return value;
 }
 

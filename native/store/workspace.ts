@@ -1,12 +1,16 @@
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { ApiFailure } from '../api/errors.js';
+import { fileKind } from '../formats/file-kind.js';
 import { Database } from './database.js';
+import { assertLoupeDatabase, assertSqliteFile, isDamagedDatabaseError } from './database-probe.js';
 import { FeatureIndex } from './feature-index.js';
 import { JobsTable } from './jobs-table.js';
 import { migrate } from './migrations.js';
 import { ModelsTable } from './models-table.js';
+import { makePrivateDir, touchPrivateFile } from './private-files.js';
 import { SaesTable } from './saes-table.js';
+import { lockFileName, lockWorkspace, type WorkspaceLock } from './workspace-lock.js';
 
 export const databaseFileName = 'loupe.db';
 export const artifactsDirName = 'artifacts';
@@ -23,6 +27,7 @@ export class Workspace {
     readonly db: Database,
     readonly schemaVersion: number,
     readonly interruptedJobs: number,
+    readonly lock: WorkspaceLock | null = null,
   ) {
     this.jobs = new JobsTable(db);
     this.models = new ModelsTable(db);
@@ -40,14 +45,16 @@ export class Workspace {
 
   close(): void {
     this.db.close();
+    this.lock?.release();
   }
 }
 
 function assertUsableFolder(dir: string): void {
   if (!existsSync(dir)) return;
-  if (!statSync(dir).isDirectory()) throw new ApiFailure('conflict', `${dir} is a file, not a workspace folder`, 'path');
+  const stat = statSync(dir);
+  if (!stat.isDirectory()) throw new ApiFailure('conflict', `${dir} is ${fileKind(stat)}, not a workspace folder`, 'path');
   if (existsSync(join(dir, databaseFileName))) return;
-  const entries = readdirSync(dir).filter((e) => !e.startsWith('.'));
+  const entries = readdirSync(dir).filter((e) => !e.startsWith('.') && e !== lockFileName);
   if (entries.length > 0) {
     throw new ApiFailure(
       'conflict',
@@ -65,6 +72,12 @@ export interface OpenWorkspaceOptions {
    */
   markInterrupted?: boolean;
   now?: string;
+  /**
+   * Hold the workspace for this process (`loupe.lock`), naming the command in it: the engine and
+   * `loupe index` do, so a second one is refused before it touches the first one's jobs. Job workers
+   * run inside the holder's process and open without it.
+   */
+  lockAs?: string;
 }
 
 /**
@@ -74,15 +87,25 @@ export interface OpenWorkspaceOptions {
 export function openWorkspace(path: string, options: OpenWorkspaceOptions = {}): Workspace {
   const dir = resolve(path);
   assertUsableFolder(dir);
-  mkdirSync(join(dir, artifactsDirName), { recursive: true });
   const file = join(dir, databaseFileName);
-  const db = new Database(file);
+  // Nothing is created or changed in a folder whose loupe.db is not a Loupe database.
+  assertSqliteFile(file);
+  makePrivateDir(dir);
+  const lock = options.lockAs === undefined ? null : lockWorkspace(dir, options.lockAs);
+  let db: Database | null = null;
   try {
+    touchPrivateFile(file);
+    db = new Database(file, { wal: false });
+    assertLoupeDatabase(db, file);
+    db.useWal();
     const schemaVersion = migrate(db, file);
+    makePrivateDir(join(dir, artifactsDirName));
     const interrupted = options.markInterrupted === false ? 0 : new JobsTable(db).markInterrupted(options.now ?? new Date().toISOString());
-    return new Workspace(dir, db, schemaVersion, interrupted);
+    return new Workspace(dir, db, schemaVersion, interrupted, lock);
   } catch (error) {
-    db.close();
+    db?.close();
+    lock?.release();
+    if (isDamagedDatabaseError(error)) throw new ApiFailure('failed', `${file} is damaged and cannot be opened: ${error.message}`, 'path');
     throw error;
   }
 }

@@ -35,7 +35,7 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   await page.emulateMedia({ colorScheme: 'light' });
   await page.goto(served.url);
-}, 240_000);
+}, 900_000); // indexing two SAEs and three maps: about 1 min on an idle machine, over 5 min with the load near 16 on 2 cores
 
 afterAll(async () => {
   await browser?.close();
@@ -43,8 +43,33 @@ afterAll(async () => {
   dir.cleanup();
 });
 
+/** Opens a view afresh (by way of Home, so a view already showing mounts again and reloads its data). */
 async function goto(hash: string): Promise<void> {
+  await page.evaluate(`window.location.hash = '#/'`);
   await page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
+}
+
+async function openMap(): Promise<void> {
+  await goto(`#/map/${wide.id}`);
+  await page.locator('.stage canvas').waitFor();
+  await expect.poll(() => page.locator('.stage canvas').getAttribute('data-frame-ms')).not.toBeNull();
+}
+
+/** Features 0–3 of the wide SAE as the keyboard test leaves them (the tests after it start from this, in any order). */
+async function labelledFixture(): Promise<void> {
+  const third = await served.call<FeaturePageData>('features.page', { saeId: wide.id, index: 2 });
+  const labels = [
+    { label: 'years and dates', tags: [] },
+    { label: 'proper names', tags: [] },
+    { label: third.candidates[0].tag, tags: [] },
+    { label: '', tags: ['odd', 'uninterpretable'] },
+  ];
+  for (const [index, l] of labels.entries()) await served.call('labels.set', { saeId: wide.id, index, notes: '', ...l });
+}
+
+/** No labels on features 0–3 (the only ones any test here writes). */
+async function unlabelledFixture(): Promise<void> {
+  for (const index of [0, 1, 2, 3]) await served.call('labels.set', { saeId: wide.id, index, label: '', notes: '', tags: [] });
 }
 
 async function theme(name: 'light' | 'dark'): Promise<void> {
@@ -92,9 +117,7 @@ describe('map frame time', () => {
 
 describe('map of the 4,096-feature SAE', () => {
   it('hovers a point for its label and top tokens, and clicking opens its feature', async () => {
-    await goto(`#/map/${wide.id}`);
-    await page.locator('.stage canvas').waitFor();
-    await expect.poll(() => page.locator('.stage canvas').getAttribute('data-frame-ms')).not.toBeNull();
+    await openMap();
     const { xy, box } = await screenPoints();
     const p = isolatedPoint(xy, box);
     const [x, y] = [box.x + xy[p][0], box.y + xy[p][1]];
@@ -112,6 +135,7 @@ describe('map of the 4,096-feature SAE', () => {
   });
 
   it('zooms with the wheel', async () => {
+    await openMap();
     const level = page.getByTestId('zoom-level');
     await expect.poll(() => level.textContent()).toBe('1.0×');
     const box = (await page.locator('.stage canvas').boundingBox())!;
@@ -124,6 +148,8 @@ describe('map of the 4,096-feature SAE', () => {
   });
 
   it('switches colour modes, and the legend follows', async () => {
+    await unlabelledFixture();
+    await openMap();
     const legend = (name: string) => page.getByLabel(`Legend: ${name}`);
     await legend('Firing density (log)').waitFor();
     await page.getByRole('button', { name: 'Label state' }).click();
@@ -134,6 +160,8 @@ describe('map of the 4,096-feature SAE', () => {
   });
 
   it('selects the points inside a shift-drag lasso and hands them to the label queue', async () => {
+    await unlabelledFixture();
+    await openMap();
     const { xy, box } = await screenPoints();
     const [cx, cy] = [box.width / 2, box.height / 2];
     const polygon: Vec[] = Array.from({ length: 7 }, (_, i) => [cx + 110 * Math.cos((2 * Math.PI * i) / 7), cy + 80 * Math.sin((2 * Math.PI * i) / 7)]);
@@ -159,6 +187,7 @@ describe('map of the 4,096-feature SAE', () => {
 
 describe('label queue', () => {
   it('labels three features with the keyboard only, marks one uninterpretable, and the labels persist', async () => {
+    await unlabelledFixture();
     await goto(`#/labels/${wide.id}`);
     const position = page.getByTestId('queue-position');
     await expect.poll(() => position.textContent(), { timeout: 60_000 }).toBe('Feature 1 of 4,096 in this queue');
@@ -224,6 +253,8 @@ describe('label queue', () => {
   });
 
   it('filters by density and takes a seeded random sample', async () => {
+    await labelledFixture();
+    await goto(`#/labels/${wide.id}`);
     const position = page.getByTestId('queue-position');
     await page.getByRole('checkbox', { name: 'Unlabelled only' }).check();
     await page.getByRole('spinbutton', { name: 'Minimum density (%)' }).fill('0.5');
@@ -253,6 +284,9 @@ describe('label queue', () => {
   });
 
   it('exports the labels as the CLI writes them', async () => {
+    await labelledFixture();
+    await goto(`#/labels/${wide.id}`);
+    await page.getByTestId('queue-position').waitFor();
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'JSON' }).click()]);
     const file = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { format: string; saeId: string; labels: { index: number; label: string; tags: string[] }[] };
     expect(download.suggestedFilename()).toBe(`${wide.id}-labels.json`);
@@ -271,8 +305,8 @@ describe('label queue', () => {
 
 describe('map after labelling', () => {
   it('highlights search results in place and colours label state', async () => {
-    await goto(`#/map/${wide.id}`);
-    await page.locator('.stage canvas').waitFor();
+    await labelledFixture();
+    await openMap();
     const search = page.getByRole('searchbox', { name: 'Search the map' });
     await search.fill('proper names');
     const expected = await served.call<FeatureResults>('features.search', { saeId: wide.id, text: 'proper names', limit: 1 });

@@ -8,7 +8,7 @@ export const DEMO_MODEL_DIR = join(repoRoot, 'resources', 'demo', 'model');
 export const DEMO_SAE_DIRS = [512, 4096].map((width) => join(repoRoot, 'resources', 'demo', 'saes', `brown-mlp0-topk${width}`));
 
 /** Resolves with each job's final summary once every one of `ids` is done; rejects when one fails. */
-export function waitForJobs(served: Served, ids: readonly string[], timeoutMs = 300_000): Promise<JobSummary[]> {
+export function waitForJobs(served: Served, ids: readonly string[], timeoutMs = 900_000): Promise<JobSummary[]> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(`ws://127.0.0.1:${served.port}/api/events?token=${served.token}`, { headers: { Origin: `http://127.0.0.1:${served.port}` } });
     const finished = new Map<string, JobSummary>();

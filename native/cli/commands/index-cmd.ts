@@ -41,8 +41,10 @@ export const indexCommand: CliCommand = {
     const contextLength = values.context === undefined ? undefined : integerFlag(values, 'context');
     const threads = values.threads === undefined ? undefined : integerFlag(values, 'threads');
     const provider = providerFlag(String(values.provider));
-    // The app may have this workspace open with jobs running: they are not this process's to mark interrupted.
-    const ws = asUserErrorSync(() => openWorkspace(workspace, { markInterrupted: false }));
+    // Held while indexing: a `loupe serve` (or another index) on this workspace is refused, and this
+    // one is refused while the app holds it. Jobs left running by a dead holder are not this
+    // command's to mark interrupted: the app says so when it next opens the workspace.
+    const ws = asUserErrorSync(() => openWorkspace(workspace, { markInterrupted: false, lockAs: `loupe index --workspace ${workspace}` }));
     const controller = new AbortController();
     const interrupt = () => controller.abort();
     process.once('SIGINT', interrupt);

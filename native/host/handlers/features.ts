@@ -13,7 +13,7 @@ export function searchQuery(params: ValidParamsOf<'features.search'>): FeatureQu
   return { ...rest, ...(density ? { density } : {}) };
 }
 
-export function featureHandlers(engine: Engine, logits = new LogitHistogramService()): Pick<Handlers, 'features.page' | 'features.search' | 'features.list' | 'features.suggest' | 'features.logitHistogram'> {
+export function featureHandlers(engine: Engine, logits = new LogitHistogramService()): Pick<Handlers, 'features.page' | 'features.search' | 'features.list' | 'features.suggest' | 'features.logitHistogram' | 'features.queue'> {
   return {
     'features.logitHistogram': ({ saeId, index, bins }) => logits.histogram(engine.workspace, saeId, index, bins),
     'features.suggest': ({ saeId }) => {
@@ -27,5 +27,6 @@ export function featureHandlers(engine: Engine, logits = new LogitHistogramServi
     'features.page': ({ saeId, index }) => engine.workspace.features.page({ saeId, index }),
     'features.search': (params) => engine.workspace.features.query(searchQuery(params)),
     'features.list': (params) => engine.workspace.features.query(params),
+    'features.queue': (params) => engine.workspace.features.queue(params),
   };
 }

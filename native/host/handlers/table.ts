@@ -7,6 +7,7 @@ import { corpusHandlers } from './corpus.js';
 import { demoHandlers } from './demo.js';
 import { engineHandlers } from './engine.js';
 import { featureHandlers } from './features.js';
+import { grantHandlers } from './grants.js';
 import { indexingHandlers } from './indexing.js';
 import { jobHandlers } from './jobs.js';
 import { labelHandlers } from './labels.js';
@@ -34,5 +35,6 @@ export function createHandlers(engine: Engine): Handlers {
     ...conceptHandlers(engine),
     ...corpusHandlers(engine),
     ...importsHandlers(engine),
+    ...grantHandlers(),
   };
 }

@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SAE_FOLDER_FILES, saeLayoutsInFolder } from '../../formats/sae-layouts.js';
 import type { SaeLayout } from '../../formats/sae-layouts.js';
@@ -10,6 +10,7 @@ import { LLAMA_SCOPE_LAYOUT, readLlamaScope } from './llama-scope.js';
 import { readOpenai } from './openai.js';
 import { SAELENS_CONFIG, SAELENS_WEIGHTS, readSaeLens } from './saelens.js';
 import { SPARSIFY_WEIGHTS, readSparsify } from './sparsify.js';
+import { fileKind } from '../../formats/file-kind.js';
 
 export const KNOWN_SAE_LAYOUTS: readonly string[] = [
   `SAELens (a folder with ${SAELENS_CONFIG} + ${SAELENS_WEIGHTS})`,
@@ -22,12 +23,15 @@ export const KNOWN_SAE_LAYOUTS: readonly string[] = [
 
 /** Reads an SAE from a folder or file in any known layout, validated; the layout is told by the files present (formats/sae-layouts.ts, which `loupe inspect` uses too). */
 export function loadSae(path: string): CanonicalSae {
-  let isDir: boolean;
+  let stat: Stats;
   try {
-    isDir = statSync(path).isDirectory();
+    stat = statSync(path);
   } catch {
     throw new SaeError(path, 'does not exist or cannot be read');
   }
+  const isDir = stat.isDirectory();
+  // Reading a FIFO would wait forever for a writer; a device never ends.
+  if (!isDir && !stat.isFile()) throw new SaeError(path, `is ${fileKind(stat)}, not an SAE file or folder`);
   if (isDir) return loadFolder(path);
   const name = basename(path);
   if (SAE_FOLDER_FILES.has(name)) return loadFolder(dirname(path));

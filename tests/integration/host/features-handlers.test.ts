@@ -149,6 +149,32 @@ describe('features.page, features.search and features.list', () => {
     expect(page.items.map((i) => [i.key.index, i.density])).toEqual([[9, 0.009], [8, 0.008], [7, 0.007]]);
     expect((await call('features.list', { saeId: 'res0', sort: 'index', offset: 9, limit: 5 })).items.map((i) => i.key.index)).toEqual([9]);
   });
+
+  it('features.queue selects a label queue in one call, as paging features.list and filtering would', async () => {
+    await call('labels.set', { saeId: 'res0', index: 5, label: 'five' });
+    await call('labels.set', { saeId: 'res0', index: 6, tags: ['uninterpretable'] });
+    await call('labels.set', { saeId: 'res0', index: 7, label: 'seven', tags: ['uninterpretable', 'x'] });
+    // The reference: every feature as features.list gives it, filtered in plain TypeScript.
+    const all = (await call('features.list', { saeId: 'res0', sort: 'index', offset: 0, limit: 1000 })).items;
+    const marked = (f: (typeof all)[number]) => f.tags.includes('uninterpretable');
+    const todo = all.filter((f) => f.label === '' && !marked(f)).map((f) => f.key.index);
+    const queue = await call('features.queue', { saeId: 'res0' });
+    expect(queue.indices).toEqual(todo);
+    expect(queue.indices).toEqual([0, 1, 2, 4, 8, 9]);
+    expect(queue).toMatchObject({ saeId: 'res0', total: 10, uninterpretable: 2, labelled: all.filter((f) => f.label !== '' && !marked(f)).length });
+    expect(queue.labelled).toBe(2);
+
+    const dogs = (await call('features.search', { saeId: 'res0', text: 'dog', sort: 'index', limit: 1000 })).items.map((f) => f.key.index);
+    expect((await call('features.queue', { saeId: 'res0', text: ' dog ' })).indices).toEqual(dogs.filter((i) => todo.includes(i)));
+    const dense = await call('features.queue', { saeId: 'res0', unlabelledOnly: false, minDensity: 0.004, maxDensity: 0.006 });
+    expect(dense.indices).toEqual(all.filter((f) => f.density! >= 0.004 && f.density! <= 0.006).map((f) => f.key.index));
+    expect(dense.indices).toEqual([4, 5, 6]);
+    expect((await call('features.queue', { saeId: 'res0', unlabelledOnly: false })).indices).toEqual(all.map((f) => f.key.index));
+    expect(await refusal('features.queue', { saeId: 'nope' })).toMatchObject({ error: { code: 'not_found', field: 'saeId' } });
+    expect(await refusal('features.queue', { saeId: 'res0', text: 'a\u0000' })).toMatchObject({ error: { code: 'invalid_params', field: 'text' } });
+    for (let i = 0; i < 3; i++) await call('labels.undo', { saeId: 'res0' });
+    expect((await call('features.queue', { saeId: 'res0' })).indices).toEqual([0, 1, 2, 4, 5, 6, 7, 8, 9]);
+  });
 });
 
 /** [16] the activations writeIndexRun stores for a top example. */

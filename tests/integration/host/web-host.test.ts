@@ -55,12 +55,15 @@ describe('loupe serve refuses what is not ours', () => {
     expect((await call('workspace.info', {}, { 'X-Loupe-Token': wrong })).status).toBe(403);
   });
 
-  it('answers a call with the token, in header, query or cookie', async () => {
+  it('answers a call with the token in the header or the query, never from a cookie', async () => {
     const viaHeader = await call('workspace.info', {}, { 'X-Loupe-Token': host.token });
     expect(viaHeader.status).toBe(200);
     expect(JSON.parse(viaHeader.body)).toMatchObject({ ok: true, result: { name: 'ws', schemaVersion: latestSchemaVersion } });
-    const viaCookie = await call('models.list', {}, { Cookie: `loupe_token=${host.token}` });
-    expect(JSON.parse(viaCookie.body)).toEqual({ ok: true, result: [] });
+    const viaQuery = await rawRequest({ port: host.port, path: `/api/call?token=${host.token}`, method: 'POST', headers: { 'Content-Type': 'application/json', Host: `127.0.0.1:${host.port}` }, body: JSON.stringify({ method: 'models.list', params: {} }) });
+    expect(JSON.parse(viaQuery.body)).toEqual({ ok: true, result: [] });
+    // Cookies reach every port of 127.0.0.1: a cookie, even one holding the token, never admits a call.
+    const viaCookie = await call('models.list', {}, { Cookie: `loupe_token=${host.token}; loupe_page_${host.port}=${host.token}` });
+    expect(viaCookie.status).toBe(403);
   });
 
   it('refuses a foreign Host header (DNS rebinding) even with the token', async () => {
@@ -100,13 +103,27 @@ describe('loupe serve refuses what is not ours', () => {
     }
   });
 
-  it('sets a strict CSP and the token cookie on the first page load', async () => {
+  it('sets a strict CSP and a page cookie that admits the renderer files only, not the token', async () => {
     const response = await rawRequest({ port: host.port, path: `/?token=${host.token}`, headers: { Host: `127.0.0.1:${host.port}` } });
     expect(response.status).toBe(200);
     expect(response.headers['content-security-policy']).toMatch(/script-src 'self'/);
     expect(response.headers['content-security-policy']).toMatch(/default-src 'none'/);
-    expect(String(response.headers['set-cookie'])).toMatch(/loupe_token=.*HttpOnly; SameSite=Strict/);
+    const setCookie = String(response.headers['set-cookie']);
+    expect(setCookie).toMatch(new RegExp(`^loupe_page_${host.port}=[0-9a-f]{48}; HttpOnly; SameSite=Strict; Path=/$`));
+    expect(setCookie).not.toContain(host.token);
     expect(response.body).toContain('test page');
+
+    // What another service on another port of 127.0.0.1 receives from the browser: this cookie.
+    const cookie = setCookie.split(';')[0];
+    const page = await rawRequest({ port: host.port, path: '/', headers: { Host: `127.0.0.1:${host.port}`, Cookie: cookie } });
+    expect(page.status).toBe(200);
+    const apiCall = await call('workspace.info', {}, { Cookie: cookie });
+    expect(apiCall.status).toBe(403);
+    const socket = await openSocket('/api/events', { Origin: `http://127.0.0.1:${host.port}`, Cookie: cookie });
+    expect(socket.status).toBe(403);
+    // A wrong token in the query sets no cookie.
+    const wrong = await rawRequest({ port: host.port, path: '/?token=nope', headers: { Host: `127.0.0.1:${host.port}`, Cookie: cookie } });
+    expect(wrong.headers['set-cookie']).toBeUndefined();
   });
 
   it('refuses a WebSocket without the token or from another origin, and streams events to ours', async () => {
@@ -148,5 +165,32 @@ describe('loupe serve survives what a client sends', () => {
     }
     const after = await call('workspace.info', {}, { 'X-Loupe-Token': host.token });
     expect(after.status).toBe(200);
+  });
+
+  it('answers a JSON 400 to a body nested too deep, a method that is not a string, NUL in search text and lone surrogates in labels', async () => {
+    const headers = { Host: `127.0.0.1:${host.port}`, 'Content-Type': 'application/json', 'X-Loupe-Token': host.token };
+    const post = (body: string) => rawRequest({ port: host.port, path: '/api/call', method: 'POST', headers, body });
+    const deep = await post(`{"method":"labels.set","params":${'['.repeat(200_000)}${']'.repeat(200_000)}}`);
+    expect(deep.status).toBe(400);
+    expect(deep.headers['content-type']).toMatch(/^application\/json/);
+    expect(JSON.parse(deep.body)).toMatchObject({ ok: false, error: { code: 'invalid_params', reason: expect.stringContaining('nesting deeper than 32') } });
+    for (const method of [['workspace.info'], 7, null, { name: 'workspace.info' }]) {
+      const response = await post(JSON.stringify({ method, params: {} }));
+      expect(response.status, JSON.stringify(method)).toBe(400);
+      expect(JSON.parse(response.body)).toMatchObject({ ok: false, error: { code: 'invalid_params', reason: expect.stringContaining('"method" must be a string') } });
+    }
+    const nul = await call('features.search', { saeId: 'any', text: 'a\u0000b' }, { 'X-Loupe-Token': host.token });
+    expect(nul.status).toBe(400);
+    expect(JSON.parse(nul.body)).toMatchObject({ error: { code: 'invalid_params', field: 'text', reason: 'contains a NUL character' } });
+    for (const [field, value] of [['label', 'a\ud800'], ['notes', '\udc00b'], ['tags', ['ok', 'x\ud83d']]] as const) {
+      // JSON.stringify writes a lone surrogate as the escape \udXXX, which JSON.parse turns back into one.
+      const response = await call('labels.set', { saeId: 'any', index: 0, [field]: value }, { 'X-Loupe-Token': host.token });
+      expect(response.status, field).toBe(400);
+      expect(JSON.parse(response.body)).toMatchObject({ error: { code: 'invalid_params', field: expect.stringMatching(new RegExp(`^${field}`)), reason: expect.stringContaining('lone UTF-16 surrogate') } });
+    }
+    // A whole emoji (a surrogate pair) is fine: it gets as far as the SAE lookup.
+    const pair = await call('labels.set', { saeId: 'any', index: 0, label: 'cat 🐈' }, { 'X-Loupe-Token': host.token });
+    expect(JSON.parse(pair.body)).toMatchObject({ error: { code: 'not_found', field: 'saeId' } });
+    expect((await call('workspace.info', {}, { 'X-Loupe-Token': host.token })).status).toBe(200);
   });
 });

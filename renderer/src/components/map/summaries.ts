@@ -3,8 +3,8 @@ import type { ApiClient } from '../../lib/api/client.js';
 import { pointOf, type MapLayout } from '../../lib/map/layout.js';
 import type { PointAttributes } from '../../lib/map/colour.js';
 
-/** The tag the label queue's "u" writes; the map's label-state colouring reads it. */
-export const uninterpretableTag = 'uninterpretable';
+export { uninterpretableTag } from '../../../../native/api/types.js';
+import { uninterpretableTag } from '../../../../native/api/types.js';
 
 /** features.list / features.search page size: the contract's maximum. */
 const pageSize = 1000;

@@ -1,7 +1,7 @@
+import type { FeatureQueue } from '../../../../native/api/types.js';
 import type { FeaturePageData } from '../../../../native/api/types.js';
 import type { ApiClient } from '../../lib/api/client.js';
 import { seededSample } from '../../lib/queue/sample.js';
-import { allFeatures, uninterpretableTag } from '../map/summaries.js';
 
 export interface QueueFilters {
   unlabelledOnly: boolean;
@@ -19,7 +19,6 @@ export interface QueueFilters {
 
 export const defaultFilters: QueueFilters = { unlabelledOnly: true, minDensity: null, maxDensity: null, text: '', seed: null, sampleSize: null, only: null };
 
-const pageSize = 1000;
 const prefetch = 2;
 
 /**
@@ -63,7 +62,6 @@ export class QueueState {
       const order = await this.#select(saeId, filters);
       if (id !== this.#build) return;
       [this.order, this.position] = [order, 0];
-      void this.refreshProgress();
       await this.go(0);
     } catch (error) {
       if (id === this.#build) this.error = (error as Error).message;
@@ -72,24 +70,21 @@ export class QueueState {
     }
   }
 
+  /** One engine call (features.queue) whatever the SAE's width; the lasso's order and the seeded sample are applied here. */
   async #select(saeId: string, f: QueueFilters): Promise<number[]> {
-    const search = (extra: { text?: string; labelState?: 'unlabelled' }) =>
-      allFeatures((offset) =>
-        this.#api.call('features.search', {
-          saeId, sort: 'index', offset, limit: pageSize, ...extra,
-          ...(f.minDensity !== null ? { minDensity: f.minDensity } : {}), ...(f.maxDensity !== null ? { maxDensity: f.maxDensity } : {}),
-        }),
-      );
     const text = f.text.trim();
-    const [matches, marked] = await Promise.all([
-      search({ ...(text ? { text } : {}), ...(f.unlabelledOnly ? { labelState: 'unlabelled' as const } : {}) }),
-      // "Unlabelled" means still to do: a feature marked uninterpretable is done, even without a label.
-      f.unlabelledOnly ? search({ text: uninterpretableTag }) : Promise.resolve([]),
-    ]);
-    const skip = new Set(marked.map((m) => m.key.index));
-    const found = new Set(matches.map((m) => m.key.index).filter((i) => !skip.has(i)));
-    const base = f.only ? f.only.filter((i) => found.has(i)) : [...found].sort((a, b) => a - b);
+    const queue = await this.#api.call('features.queue', {
+      saeId, unlabelledOnly: f.unlabelledOnly, ...(text ? { text } : {}),
+      ...(f.minDensity !== null ? { minDensity: f.minDensity } : {}), ...(f.maxDensity !== null ? { maxDensity: f.maxDensity } : {}),
+    });
+    if (saeId === this.saeId) this.#progress(queue);
+    const found = new Set(queue.indices);
+    const base = f.only ? f.only.filter((i) => found.has(i)) : queue.indices;
     return f.seed === null ? base : seededSample(base, f.seed, f.sampleSize ?? base.length);
+  }
+
+  #progress(queue: FeatureQueue): void {
+    [this.labelled, this.uninterpretable, this.total] = [queue.labelled, queue.uninterpretable, queue.total];
   }
 
   async go(position: number): Promise<void> {
@@ -142,12 +137,8 @@ export class QueueState {
   async refreshProgress(): Promise<void> {
     const saeId = this.saeId;
     if (!saeId) return;
-    const count = async (params: { labelState?: 'labelled' | 'unlabelled'; text?: string }) =>
-      (await this.#api.call('features.search', { saeId, limit: 1, ...params })).total;
     // As the map counts them: a feature marked uninterpretable is that, not labelled, whatever its label field says.
-    const [withLabel, markedLabelled, marked, all] = await Promise.all([
-      count({ labelState: 'labelled' }), count({ text: uninterpretableTag, labelState: 'labelled' }), count({ text: uninterpretableTag }), count({}),
-    ]);
-    if (saeId === this.saeId) [this.labelled, this.uninterpretable, this.total] = [withLabel - markedLabelled, marked, all];
+    const queue = await this.#api.call('features.queue', { saeId, unlabelledOnly: false });
+    if (saeId === this.saeId) this.#progress(queue);
   }
 }
