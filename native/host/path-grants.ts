@@ -40,6 +40,7 @@ export const pathFieldsByMethod: Readonly<Record<string, PathFields>> = {
   'compare.start': { corpora: ['corpus'] },
   'eval.start': { corpora: ['corpus'] },
   'corpus.preview': { corpora: ['corpus'] },
+  'imports.start': { paths: ['path'] },
 };
 
 /** Corpus specs that name no file: the bundled Brown corpus and its categories. */
