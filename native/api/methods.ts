@@ -84,6 +84,14 @@ const trainParams = z
     }
   });
 
+/** One feature edit of steer.start: clamp to a value or to a multiple of the feature's indexed max activation, add α · W_dec, or ablate. */
+const steerEdit = z.discriminatedUnion('mode', [
+  z.strictObject({ saeId: id, feature: featureIndex, mode: z.literal('clamp'), value: z.number().min(-1e6).max(1e6) }),
+  z.strictObject({ saeId: id, feature: featureIndex, mode: z.literal('clampMax'), multiple: z.number().min(-1e4).max(1e4) }),
+  z.strictObject({ saeId: id, feature: featureIndex, mode: z.literal('add'), coefficient: z.number().min(-1e6).max(1e6) }),
+  z.strictObject({ saeId: id, feature: featureIndex, mode: z.literal('ablate') }),
+]);
+
 /** THE contract: every method the renderer (or a script) can call, declared once. Grow by appending. */
 export const methods = {
   'workspace.open': method<WorkspaceInfo>()({
@@ -381,6 +389,27 @@ export const methods = {
   'corpus.preview': method<import('./types.js').CorpusPreview>()({
     summary: "The start of a corpus: the spec as parsed, its first documents, and (with a model) its first window as that model reads it, with the tokens counted there (a BOS first, never counted).",
     params: z.strictObject({ corpus, modelId: id.optional(), contextLength: contextLength.optional() }),
+  }),
+  'steer.start': method<JobSummary>()({
+    summary:
+      "Generate a clean and a steered continuation of a prompt side by side (same seed): clamp features of the model's SAEs (to a value or a multiple of their max activation), add α · W_dec, or ablate them, keeping or dropping the SAE error term, from a token on. Streams a SteerStepData per token as job.data; the result is a SteerResult.",
+    params: z.strictObject({
+      prompt: z.string().min(1).max(20_000),
+      edits: z.array(steerEdit).min(1).max(32),
+      keepError: z.boolean().default(true),
+      /** the first prompt token (0-based, BOS not counted) where the edits apply; past the prompt: generated tokens only */
+      fromToken: z.int().min(0).max(65_536).default(0),
+      maxTokens: z.int().min(1).max(1024).default(32),
+      /** 0 is greedy */
+      temperature: z.number().min(0).max(100).default(0),
+      topK: z.int().min(0).max(1 << 24).optional(),
+      topP: z.number().gt(0).max(1).optional(),
+      seed: z.int().min(0).max(0xffffffff).default(0),
+      prependBos: z.boolean().default(true),
+      stopAtEos: z.boolean().default(true),
+    }),
+    events: ['job.progress', 'job.data'],
+    job: true,
   }),
 };
 

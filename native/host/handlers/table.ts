@@ -12,6 +12,7 @@ import { jobHandlers } from './jobs.js';
 import { labelHandlers } from './labels.js';
 import { mapHandlers } from './maps.js';
 import { promptHandlers } from './prompt.js';
+import { steerHandlers } from './steer.js';
 import { trainingHandlers } from './training.js';
 import { workspaceHandlers } from './workspace.js';
 
@@ -32,5 +33,6 @@ export function createHandlers(engine: Engine): Handlers {
     ...promptHandlers(engine),
     ...conceptHandlers(engine),
     ...corpusHandlers(engine),
+    ...steerHandlers(engine),
   };
 }
