@@ -83,6 +83,8 @@ export async function runSteer(resolved: ResolvedSteer, params: SteerParams, hoo
   const notes: string[] = decoder.fallbackMessage ? [decoder.fallbackMessage] : [];
   const prompt = promptIds(tokenizer, params, weights.config.nCtx, notes);
   const bos = prompt.length - prompt.textIds.length;
+  // Past the prompt's end: the edits apply to the generated tokens only.
+  const fromToken = Math.min(params.fromToken, prompt.textIds.length);
   const watchIds = await watchTokens(weights, saes[0].sae, resolved.applied[0]);
   const text = (id: number) => tokenizer.tokenText(id);
   const steps: SteerStepData[] = [];
@@ -97,7 +99,7 @@ export async function runSteer(resolved: ResolvedSteer, params: SteerParams, hoo
       ...(params.topP !== undefined ? { topP: params.topP } : {}),
       seed: params.seed,
       ...(params.stopAtEos && tokenizer.eosId !== undefined ? { eosId: tokenizer.eosId } : {}),
-      fromPosition: bos + params.fromToken,
+      fromPosition: bos + fromToken,
       ...(watchIds.length > 0 ? { watch: watchIds } : {}),
     },
     (s) => {
@@ -114,7 +116,7 @@ export async function runSteer(resolved: ResolvedSteer, params: SteerParams, hoo
     prompt: prompt.textIds.map((id) => ({ id, text: text(id) })),
     edits: resolved.applied,
     keepError: params.keepError,
-    fromToken: params.fromToken,
+    fromToken,
     watch: watchIds.map(text),
     clean: { text: continuation((s) => s.clean), stop: run.cleanStop },
     steered: { text: continuation((s) => s.steered), stop: run.steeredStop },
