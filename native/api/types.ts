@@ -900,3 +900,34 @@ export interface SteerResult {
   provider: string;
   notes: string[];
 }
+
+/** A feature in a steering-vector decomposition (steer.decompose). */
+export interface DecomposedFeature {
+  index: number;
+  label: string;
+  /** cos(W_dec[index], v) */
+  cosine: number;
+  /** mean activation on the positive prompts' last tokens minus on the negative ones' */
+  deltaAct: number;
+  /** least-squares coefficient of W_dec[index] in the fit of v by its ranking's top k */
+  coefficient: number;
+}
+
+/** A CAA vector at an SAE's hook and its reading in the SAE's features (steer.decompose). */
+export interface SteeringDecomposition {
+  saeId: string;
+  modelId: string;
+  hookName: string;
+  nPositive: number;
+  nNegative: number;
+  /** ‖v‖ */
+  norm: number;
+  /** the vector v [dIn], to steer with (steer.start's `vector`) */
+  vector: number[];
+  /** top k by |cosine| with v */
+  byCosine: DecomposedFeature[];
+  /** top k by |Δ mean activation| (the SAE's encoder) */
+  byEncoder: DecomposedFeature[];
+  /** the fraction of ‖v‖² the top j decoder directions of each ranking explain (least squares), for j = 1…k */
+  explained: { j: number; byCosine: number; byEncoder: number }[];
+}

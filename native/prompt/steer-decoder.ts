@@ -6,7 +6,7 @@ import type { TransformerWeights } from '../models/weights.js';
 import type { Feed } from '../onnx/ort.js';
 import { assertHookWidth } from '../sae/canonical.js';
 import type { CanonicalSae } from '../sae/canonical.js';
-import { maskedSplice } from '../sae/splices.js';
+import { maskedSplice, steeringFeeds, steeringSplice } from '../sae/splices.js';
 import { steerFeeds, steerSplice } from '../sae/steer-splice.js';
 import type { SteerEdit } from '../sae/steer-splice.js';
 
@@ -15,6 +15,13 @@ export interface SaeEdits {
   sae: CanonicalSae;
   hookName: string;
   edits: readonly SteerEdit[];
+}
+
+/** A raw direction added at a hook (a CAA steering vector): coefficient × values [width]. */
+export interface VectorEdit {
+  hookName: string;
+  values: Float32Array;
+  coefficient: number;
 }
 
 export interface SteeringDecoder {
@@ -32,9 +39,16 @@ export async function prepareSteeringDecoder(
   groups: readonly SaeEdits[],
   keepError: boolean,
   options: DecodeOptions = {},
+  vector?: VectorEdit,
 ): Promise<SteeringDecoder> {
   const byHook = new Map<string, Splice[]>();
   const feeds: Record<string, Feed> = {};
+  if (vector) {
+    const width = hookWidth(model.config, vector.hookName);
+    if (vector.values.length !== width) throw new RangeError(`the steering vector has ${vector.values.length} values, ${vector.hookName} is ${width} wide`);
+    byHook.set(vector.hookName, [steeringSplice(vector.values)]);
+    Object.assign(feeds, steeringFeeds(vector.coefficient));
+  }
   groups.forEach(({ sae, hookName, edits }, tag) => {
     assertHookWidth(sae, hookWidth(model.config, hookName), model.config.family, hookName);
     const list = byHook.get(hookName) ?? [];

@@ -4,7 +4,9 @@ import type { SteerEditApplied, SteerResult, SteerStepData } from '../api/types.
 import { loadTokenizer } from '../formats/tokenizer.js';
 import type { Tokenizer } from '../formats/tokenizer.js';
 import { logitEffects } from '../index/decoder-analysis.js';
+import { hookWidth } from '../models/hooks.js';
 import { loadTransformer } from '../models/load.js';
+import { modelFiles } from '../models/model-files.js';
 import type { TransformerWeights } from '../models/weights.js';
 import type { Provider } from '../onnx/ort.js';
 import type { CanonicalSae } from '../sae/canonical.js';
@@ -28,9 +30,16 @@ export interface ResolvedSteer {
 
 const WATCH_TOKENS = 10;
 
+/** A model row by id, or a refusal naming `field`. */
+function modelRow(ws: Workspace, modelId: string, field: string): { id: string; path: string; name: string } {
+  const m = ws.models.get(modelId);
+  if (!m) throw new ApiFailure('not_found', `no model "${modelId}" in this workspace`, field);
+  return m;
+}
+
 /** SAEs, their model (one for all edits), hooks and clampMax values from the index; a refusal names the edit. */
 export function resolveSteer(ws: Workspace, params: SteerParams): ResolvedSteer {
-  let model: { id: string; path: string; name: string } | undefined;
+  let model = params.modelId === undefined ? undefined : modelRow(ws, params.modelId, 'modelId');
   const saes = new Map<string, ResolvedSteer['saes'][number]>();
   const applied: SteerEditApplied[] = params.edits.map((edit, i) => {
     const field = `edits.${i}.saeId`;
@@ -49,8 +58,21 @@ export function resolveSteer(ws: Workspace, params: SteerParams): ResolvedSteer 
     saes.set(row.id, entry);
     return { saeId: row.id, feature: edit.feature, hookName: row.hookName, mode, amount, label: ws.features.labels.get({ saeId: row.id, index: edit.feature }).label };
   });
-  if (!model) throw new ApiFailure('failed', 'no edits', 'edits');
+  if (!model) throw new ApiFailure('failed', 'a vector without feature edits needs modelId: the model to steer', 'modelId');
+  if (params.vector) checkVector(model.path, params.vector);
   return { modelId: model.id, modelPath: model.path, saes: [...saes.values()], applied };
+}
+
+/** The vector's hook must be one of the model's, as wide as the vector. */
+function checkVector(modelPath: string, vector: NonNullable<SteerParams['vector']>): void {
+  const { config } = modelFiles(modelPath);
+  let width: number;
+  try {
+    width = hookWidth(config, vector.hookName);
+  } catch (e) {
+    throw new ApiFailure('failed', (e as Error).message, 'vector.hookName');
+  }
+  if (width !== vector.values.length) throw new ApiFailure('failed', `the vector has ${vector.values.length} values, ${vector.hookName} is ${width} wide`, 'vector.values');
 }
 
 function editAmount(ws: Workspace, edit: SteerParams['edits'][number], i: number): number {
@@ -79,13 +101,14 @@ export async function runSteer(resolved: ResolvedSteer, params: SteerParams, hoo
   const { weights, dir } = loadTransformer(resolved.modelPath);
   const tokenizer = await loadTokenizer(dir);
   const saes = resolved.saes.map((s) => ({ sae: loadSae(s.path), hookName: s.hookName, edits: s.edits }));
-  const { decoder, feeds } = await prepareSteeringDecoder(weights, saes, params.keepError, hooks.provider ? { provider: hooks.provider } : {});
+  const vector = params.vector ? { hookName: params.vector.hookName, values: Float32Array.from(params.vector.values), coefficient: params.vector.coefficient } : undefined;
+  const { decoder, feeds } = await prepareSteeringDecoder(weights, saes, params.keepError, hooks.provider ? { provider: hooks.provider } : {}, vector);
   const notes: string[] = decoder.fallbackMessage ? [decoder.fallbackMessage] : [];
   const prompt = promptIds(tokenizer, params, weights.config.nCtx, notes);
   const bos = prompt.length - prompt.textIds.length;
   // Past the prompt's end: the edits apply to the generated tokens only.
   const fromToken = Math.min(params.fromToken, prompt.textIds.length);
-  const watchIds = await watchTokens(weights, saes[0].sae, resolved.applied[0]);
+  const watchIds = saes.length > 0 ? await watchTokens(weights, saes[0].sae, resolved.applied[0]) : [];
   const text = (id: number) => tokenizer.tokenText(id);
   const steps: SteerStepData[] = [];
   const run = await steerGenerate(
