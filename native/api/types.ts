@@ -899,6 +899,8 @@ export interface SteerResult {
   steps: SteerStepData[];
   provider: string;
   notes: string[];
+  /** the raw vector added, when there was one */
+  vector?: { hookName: string; norm: number; coefficient: number };
 }
 
 /** A feature in a steering-vector decomposition (steer.decompose). */

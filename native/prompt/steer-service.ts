@@ -146,6 +146,7 @@ export async function runSteer(resolved: ResolvedSteer, params: SteerParams, hoo
     steps,
     provider: decoder.provider,
     notes,
+    ...(params.vector ? { vector: { hookName: params.vector.hookName, norm: Number(Math.hypot(...params.vector.values).toPrecision(6)), coefficient: params.vector.coefficient } } : {}),
   };
 }
 

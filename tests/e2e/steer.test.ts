@@ -95,4 +95,26 @@ describe('Steer view in Chromium against loupe serve', () => {
     expect(firstSteered).toBe(firstClean);
     await shoot('steer-prompt');
   });
+
+  it('decomposes a contrastive steering vector into features and steers with the vector, then with its top features', async () => {
+    await page.getByRole('textbox', { name: 'Positive prompts' }).fill('He was very happy\nShe felt happy\nThey were glad and happy\nIt made him happy');
+    await page.getByRole('textbox', { name: 'Negative prompts' }).fill('He was very sad\nShe felt sad\nThey were tired and sad\nIt made him sad');
+    await page.getByRole('button', { name: 'Decompose' }).click();
+    await page.getByText(/decoder directions explain \d+\.\d% of/).waitFor({ timeout: 60_000 });
+    const byCosine = page.getByRole('table', { name: 'By decoder cosine' });
+    await expect.poll(() => byCosine.locator('tbody tr').count()).toBe(8);
+    await page.getByRole('button', { name: 'Steer with the vector' }).click();
+    await page.getByText(/CAA vector at blocks\.0\.hook_mlp_out/).first().waitFor();
+    const steered = page.getByRole('region', { name: 'Steered', exact: true });
+    await page.getByText(/\(‖v‖ \d+\.\d\d\) × 1/).waitFor({ timeout: 60_000 });
+    await expect.poll(() => steered.locator('.tok').count()).toBe(6);
+    const byVector = await steered.locator('.tok').allTextContents();
+    await page.getByRole('button', { name: 'Steer with its top 8 features' }).click();
+    const edits = page.getByRole('list', { name: 'Feature edits' });
+    await expect.poll(() => edits.locator('li').count()).toBe(8);
+    await expect.poll(() => page.getByRole('region', { name: 'Continuations' }).locator('.applied a').count(), { timeout: 60_000 }).toBe(8);
+    await expect.poll(() => steered.locator('.tok').count()).toBe(6);
+    expect(byVector.length).toBe(6);
+    await shoot('steer-caa');
+  });
 });

@@ -39,6 +39,8 @@ export class SteerState {
   #stop: (() => void) | null = null;
   text = $state('');
   edits = $state<EditDraft[]>([]);
+  /** a raw direction to add (a decomposed CAA vector), with the model it belongs to */
+  vector = $state.raw<{ modelId: string; hookName: string; values: number[]; coefficient: number } | null>(null);
   keepError = $state(true);
   from = $state<ApplyFrom>({ kind: 'all' });
   maxTokens = $state(24);
@@ -63,6 +65,10 @@ export class SteerState {
     localStorage.setItem(TEXT_KEY, text);
   }
 
+  get ready(): boolean {
+    return this.text.trim() !== '' && (this.edits.length > 0 || this.vector !== null);
+  }
+
   /** Starts from one feature (the route's), unless the list already holds exactly it. */
   focus(saeId: string, feature: number): void {
     if (this.edits.length === 1 && this.edits[0].saeId === saeId && this.edits[0].feature === feature) return;
@@ -71,9 +77,11 @@ export class SteerState {
 
   params(): StartParams {
     const fromToken = this.from.kind === 'all' ? 0 : this.from.kind === 'generated' ? 65_536 : this.from.token;
+    const vector = this.vector;
     return {
       prompt: this.text,
       edits: this.edits.map(editParams),
+      ...(vector ? { vector: { hookName: vector.hookName, values: vector.values, coefficient: vector.coefficient }, modelId: vector.modelId } : {}),
       keepError: this.keepError,
       fromToken,
       maxTokens: this.maxTokens,
