@@ -12,6 +12,7 @@ import type { CanonicalSae } from '../sae/canonical.js';
 import { prepareEncoder } from '../sae/encode.js';
 import { loadSae } from '../sae/formats/load.js';
 import type { Workspace } from '../store/workspace.js';
+import { documentStart } from './generate.js';
 import { decoderCosines, fitDirections, meanRows, topByMagnitude } from './caa.js';
 import { promptSource } from './prompt-service.js';
 
@@ -60,7 +61,8 @@ async function lastTokenActs(forward: PreparedForward, tokenizer: Tokenizer, tex
   for (const [i, text] of texts.entries()) {
     const ids = Array.from(tokenizer.encode(text).ids);
     if (ids.length === 0) throw new ApiFailure('failed', `${field} prompt ${i} has no tokens`, `${field}.${i}`);
-    const read = (bos && tokenizer.eosId !== undefined ? [tokenizer.eosId, ...ids] : ids).slice(-nCtx);
+    const start = documentStart(tokenizer);
+    const read = (bos && start !== undefined ? [start, ...ids] : ids).slice(-nCtx);
     const { outputs } = await forward.run({ dims: [1, read.length], data: BigInt64Array.from(read, BigInt) });
     out.set(outputs.get(hook)!.data.subarray((read.length - 1) * d, read.length * d), i * d);
   }

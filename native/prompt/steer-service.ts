@@ -13,6 +13,7 @@ import type { CanonicalSae } from '../sae/canonical.js';
 import { loadSae } from '../sae/formats/load.js';
 import type { SteerEdit } from '../sae/steer-splice.js';
 import type { Workspace } from '../store/workspace.js';
+import { documentStart } from './generate.js';
 import { steerGenerate } from './steer.js';
 import type { SteerStepResult } from './steer.js';
 import { prepareSteeringDecoder } from './steer-decoder.js';
@@ -165,7 +166,8 @@ function stepData(s: SteerStepResult, text: (id: number) => string): SteerStepDa
 function promptIds(tokenizer: Tokenizer, params: SteerParams, nCtx: number, notes: string[]): { ids: number[]; textIds: number[]; length: number } {
   const all = Array.from(tokenizer.encode(params.prompt).ids);
   if (all.length === 0) throw new ApiFailure('failed', 'the prompt has no tokens', 'prompt');
-  const bos = params.prependBos && tokenizer.eosId !== undefined ? [tokenizer.eosId] : [];
+  const start = documentStart(tokenizer);
+  const bos = params.prependBos && start !== undefined ? [start] : [];
   const room = nCtx - bos.length - 1;
   const textIds = all.slice(0, room);
   if (textIds.length < all.length) notes.push(`The model reads at most ${nCtx} tokens: the prompt was cut to its first ${textIds.length} of ${all.length} tokens.`);

@@ -3,7 +3,7 @@ import type { SteerResult } from '../../api/types.js';
 import { loadTokenizer } from '../../formats/tokenizer.js';
 import { prepareDecoder } from '../../models/decode.js';
 import { loadTransformer } from '../../models/load.js';
-import { generate } from '../../prompt/generate.js';
+import { documentStart, generate } from '../../prompt/generate.js';
 import { runSteer } from '../../prompt/steer-service.js';
 import type { SteerParams } from '../../prompt/steer-service.js';
 import { loadSae } from '../../sae/formats/load.js';
@@ -111,7 +111,8 @@ async function plain(modelPath: string, params: SteerParams, provider: ReturnTyp
     const tokenizer = await loadTokenizer(dir);
     const text = Array.from(tokenizer.encode(params.prompt).ids);
     if (text.length === 0) throw new CliError('--prompt has no tokens');
-    const ids = params.prependBos && tokenizer.eosId !== undefined ? [tokenizer.eosId, ...text] : text;
+    const start = documentStart(tokenizer);
+    const ids = params.prependBos && start !== undefined ? [start, ...text] : text;
     const decoder = await prepareDecoder(weights, {}, { provider });
     const eos = params.stopAtEos && tokenizer.eosId !== undefined ? { eosId: tokenizer.eosId } : {};
     const maxTokens = Math.min(params.maxTokens, weights.config.nCtx - ids.length);
