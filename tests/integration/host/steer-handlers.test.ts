@@ -7,6 +7,7 @@ import type { JobData, SteerResult, SteerStepData } from '../../../native/api/ty
 import { Engine } from '../../../native/host/engine.js';
 import { createHandlers } from '../../../native/host/handlers/table.js';
 import { Router } from '../../../native/host/router.js';
+import { FIXTURES } from '../../helpers/shared.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { loupe } from '../models/cli.js';
 
@@ -79,6 +80,28 @@ describe('steer.start', () => {
     expect(await refusal('steer.start', { prompt, edits: [edit], temperature: -1 })).toMatchObject({ error: { code: 'invalid_params' } });
     expect(await refusal('steer.start', { prompt, edits: [] })).toMatchObject({ error: { code: 'invalid_params' } });
     expect((await call('jobs.list', {})).length).toBe(jobs);
+  });
+});
+
+describe('steer.start with a vector on a Hugging Face family', () => {
+  it('adds a raw direction at a hook of llama-tiny: zero changes nothing, a large one changes the distribution', async () => {
+    const model = await call('models.add', { path: join(FIXTURES, 'families', 'llama-tiny') });
+    const run = async (scale: number) => {
+      const values = Array.from({ length: 64 }, (_, i) => scale * Math.sin(i + 1));
+      const job = await call('steer.start', { prompt: 'hello world', edits: [], modelId: model.id, vector: { hookName: 'blocks.0.hook_resid_post', values, coefficient: 1 }, maxTokens: 4, stopAtEos: false });
+      await engine.runner.whenIdle();
+      const done = (await call('jobs.list', {})).find((j) => j.id === job.id)!;
+      expect(done.state, done.error ?? '').toBe('done');
+      return done.result as SteerResult;
+    };
+    const zero = await run(0);
+    expect(zero.steps.map((s) => s.steered!.id)).toEqual(zero.steps.map((s) => s.clean!.id));
+    for (const s of zero.steps) expect(s.kl).toBe(0);
+    const big = await run(20);
+    expect(big.vector).toMatchObject({ hookName: 'blocks.0.hook_resid_post', coefficient: 1 });
+    expect(big.steps[0].kl).toBeGreaterThan(0.01);
+    expect(await refusal('steer.start', { prompt: 'x', edits: [], modelId: model.id, vector: { hookName: 'blocks.0.hook_resid_post', values: [1, 2], coefficient: 1 } })).toMatchObject({ error: { code: 'failed', field: 'vector.values' } });
+    expect(await refusal('steer.start', { prompt: 'x', edits: [], vector: { hookName: 'blocks.0.hook_resid_post', values: [1, 2], coefficient: 1 } })).toMatchObject({ error: { code: 'failed', field: 'modelId' } });
   });
 });
 
