@@ -15,6 +15,7 @@ import { promptHandlers } from './prompt.js';
 import { steerHandlers } from './steer.js';
 import { trainingHandlers } from './training.js';
 import { workspaceHandlers } from './workspace.js';
+import { importsHandlers } from './imports.js';
 
 /** The handler table: one entry per contract method (the `Handlers` type makes a missing one an error). */
 export function createHandlers(engine: Engine): Handlers {
@@ -33,6 +34,7 @@ export function createHandlers(engine: Engine): Handlers {
     ...promptHandlers(engine),
     ...conceptHandlers(engine),
     ...corpusHandlers(engine),
+    ...importsHandlers(engine),
     ...steerHandlers(engine),
   };
 }
