@@ -5,6 +5,7 @@ import { cpus } from 'node:os';
 import { benchCompare } from './compare.js';
 import { benchEncode } from './encode.js';
 import { benchForward } from './forward.js';
+import { benchGenerate } from './generate.js';
 import { benchStore } from './store.js';
 import { benchIndex } from './index.js';
 import { benchMap } from './map.js';
@@ -14,7 +15,7 @@ import { benchTrain } from './train.js';
 import { benchImport } from './import.js';
 import type { BenchResult } from './types.js';
 
-const suites: [string, () => Promise<BenchResult[]>][] = [['forward', benchForward], ['encode', benchEncode], ['train', benchTrain], ['store', benchStore], ['index', benchIndex], ['map', benchMap], ['maps', benchMaps], ['compare', benchCompare], ['split', benchSplit], ['import', benchImport]];
+const suites: [string, () => Promise<BenchResult[]>][] = [['forward', benchForward], ['encode', benchEncode], ['train', benchTrain], ['store', benchStore], ['index', benchIndex], ['map', benchMap], ['maps', benchMaps], ['compare', benchCompare], ['split', benchSplit], ['import', benchImport], ['generate', benchGenerate]];
 
 function format(n: number): string {
   if (n === 0) return '–';

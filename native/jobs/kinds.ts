@@ -12,6 +12,7 @@ export const jobKinds: Record<string, () => Promise<JobKind<never>>> = {
   'compare.start': async () => (await import('./kinds/compare-saes.js')).compareSaesJob as JobKind<never>,
   'eval.start': async () => (await import('./kinds/eval-sae.js')).evalSaeJob as JobKind<never>,
   'imports.start': async () => (await import('./kinds/import-dashboards.js')).importDashboardsJob as JobKind<never>,
+  'steer.start': async () => (await import('./kinds/steer.js')).steerJob as JobKind<never>,
 };
 
 export function isJobKind(kind: string): boolean {

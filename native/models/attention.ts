@@ -18,6 +18,22 @@ import type { AttentionWeights, NormWeights } from './weights.js';
  * arithmetic is built from plain ops.
  */
 export function attention(ctx: BlockContext, x: ValueRef, layer: number, w: AttentionWeights): ValueRef {
+  const { q, k, v, sliding } = queryKeyValue(ctx, x, layer, w);
+  const plain = ctx.wants(hookName({ layer, point: 'attn.hook_pattern' })) || ctx.config.attnSoftcap !== undefined;
+  const z = plain ? plainAttention(ctx, layer, q, k, v, sliding) : fusedAttention(ctx, q, k, v, sliding);
+  return attentionOutput(ctx, layer, z, w);
+}
+
+/** q [batch, seq, heads·dHead], k and v [batch, seq, kvHeads·dHead], after QK-norm and rotary; `sliding` for local layers. */
+export interface QueryKeyValue {
+  q: ValueRef;
+  k: ValueRef;
+  v: ValueRef;
+  sliding: boolean;
+}
+
+/** The projections, taps, QK-norm and rotary embedding of attention, shared by the forward and the decode graph. */
+export function queryKeyValue(ctx: BlockContext, x: ValueRef, layer: number, w: AttentionWeights): QueryKeyValue {
   const { g, config } = ctx;
   const { nHeads, dHead } = config;
   const nKv = config.nKvHeads ?? nHeads;
@@ -41,10 +57,14 @@ export function attention(ctx: BlockContext, x: ValueRef, layer: number, w: Atte
     rq = rotate(ctx, q3, nHeads, rope);
     rk = rotate(ctx, k3, nKv, rope);
   }
-  const plain = ctx.wants(at('attn.hook_pattern')) || config.attnSoftcap !== undefined;
-  const z = plain ? plainAttention(ctx, layer, rq, rk, v3, sliding) : fusedAttention(ctx, rq, rk, v3, sliding);
-  const zFlat = ctx.tap(at('attn.hook_z'), g.op('Reshape', [z, g.constInt64([-1, widths[0]])]), widths[0], [nHeads, dHead]);
-  return linear(ctx, zFlat, `${block}.O`, w.o);
+  return { q: rq, k: rk, v: v3, sliding };
+}
+
+/** z [batch, seq, heads, dHead] -> hook_z -> the output projection's [batch·seq, dModel]. */
+export function attentionOutput(ctx: BlockContext, layer: number, z: ValueRef, w: AttentionWeights): ValueRef {
+  const width = ctx.config.nHeads * ctx.config.dHead;
+  const zFlat = ctx.tap(hookName({ layer, point: 'attn.hook_z' }), ctx.g.op('Reshape', [z, ctx.g.constInt64([-1, width])]), width, [ctx.config.nHeads, ctx.config.dHead]);
+  return linear(ctx, zFlat, `blocks.${layer}.attn.O`, w.o);
 }
 
 /** RMSNorm over each head's dHead values (QK-norm). `x` is [batch·seq, heads·dHead]. */

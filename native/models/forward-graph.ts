@@ -71,7 +71,7 @@ function layersNeeded(ref: HookRef, nLayers: number): number {
   return ref.point === 'ln_final.hook_normalized' ? nLayers : 0;
 }
 
-function blockContext(
+export function blockContext(
   g: GraphBuilder,
   model: TransformerWeights,
   ids: ValueRef,
@@ -120,8 +120,11 @@ function blockContext(
   };
 }
 
+/** Attention from a block's normalised input to its output projection (the decode graph's reads and writes a KV cache). */
+export type Attend = typeof attention;
+
 /** One transformer block, hook_resid_pre -> hook_resid_post: pre-norm, sequential or parallel, with Gemma's post-norms. */
-function block(ctx: BlockContext, model: TransformerWeights, layer: number, x: ValueRef): ValueRef {
+export function block(ctx: BlockContext, model: TransformerWeights, layer: number, x: ValueRef, attend: Attend = attention): ValueRef {
   const { g, config } = ctx;
   const w = model.layers[layer];
   const d = config.dModel;
@@ -130,7 +133,7 @@ function block(ctx: BlockContext, model: TransformerWeights, layer: number, x: V
     config.normalization === null ? v : tap(`${name}.hook_normalized`, norm(ctx, v, `blocks.${layer}.${name}`, w[name], d));
   const post = (name: 'ln1Post' | 'ln2Post', v: ValueRef) => (config.postNorms ? norm(ctx, v, `blocks.${layer}.${name}`, w[name], d) : v);
   const residPre = tap('hook_resid_pre', x);
-  const attnOut = tap('hook_attn_out', post('ln1Post', attention(ctx, pre('ln1', residPre), layer, w.attn)));
+  const attnOut = tap('hook_attn_out', post('ln1Post', attend(ctx, pre('ln1', residPre), layer, w.attn)));
   if (!w.mlp) return tap('hook_resid_post', g.op('Add', [residPre, attnOut]));
   if (config.parallelAttnMlp) {
     const mlpOut = tap('hook_mlp_out', post('ln2Post', mlp(ctx, pre('ln2', residPre), layer, w.mlp)));

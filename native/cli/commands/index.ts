@@ -9,6 +9,7 @@ import { trainCommand } from './train.js';
 import { indexCommand } from './index-cmd.js';
 import { tokenizeCommand } from './tokenize.js';
 import { importCommand } from './import.js';
+import { generateCommand } from './generate.js';
 
 /** Every `loupe` subcommand, in the order `loupe --help` lists them. */
-export const commands: CliCommand[] = [serveCommand, inspectCommand, runCommand, encodeCommand, trainCommand, evalCommand, indexCommand, labelsCommand, tokenizeCommand, importCommand];
+export const commands: CliCommand[] = [serveCommand, inspectCommand, runCommand, encodeCommand, trainCommand, evalCommand, indexCommand, labelsCommand, tokenizeCommand, importCommand, generateCommand];

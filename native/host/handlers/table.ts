@@ -13,6 +13,7 @@ import { jobHandlers } from './jobs.js';
 import { labelHandlers } from './labels.js';
 import { mapHandlers } from './maps.js';
 import { promptHandlers } from './prompt.js';
+import { steerHandlers } from './steer.js';
 import { trainingHandlers } from './training.js';
 import { workspaceHandlers } from './workspace.js';
 import { importsHandlers } from './imports.js';
@@ -36,5 +37,6 @@ export function createHandlers(engine: Engine): Handlers {
     ...corpusHandlers(engine),
     ...importsHandlers(engine),
     ...grantHandlers(),
+    ...steerHandlers(engine),
   };
 }

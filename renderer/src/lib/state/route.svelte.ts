@@ -9,6 +9,7 @@ export const views = [
   { id: 'labels', title: 'Label queue', built: true, about: 'Keyboard-driven labeling of features.' },
   { id: 'train', title: 'Train', built: true, about: 'Configure SAE training, watch live curves, read the evaluation report.' },
   { id: 'jobs', title: 'Jobs', built: true, about: 'Long work: progress, cancel, history.' },
+  { id: 'steer', title: 'Steer', built: true, about: 'Clamp, add or ablate features while the model generates: clean and steered text side by side.' },
 ] as const;
 
 export type ViewId = (typeof views)[number]['id'];
