@@ -51,7 +51,7 @@ export function llamaReference(shape: LlamaShape, weight: (name: string) => Floa
   const seq = ids.length;
   const hooks = new Map<string, Float64Array[]>();
   const embed = weight('model.embed_tokens.weight');
-  let h = ids.map((id) => Float64Array.from(embed.subarray(id * d, (id + 1) * d)));
+  let h: Float64Array[] = ids.map((id) => Float64Array.from(embed.subarray(id * d, (id + 1) * d)));
   const inv = inverseFrequencies(shape);
   for (let l = 0; l < shape.nLayers; l++) {
     const p = `model.layers.${l}`;
