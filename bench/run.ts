@@ -7,6 +7,7 @@ import { benchEncode } from './encode.js';
 import { benchForward } from './forward.js';
 import { benchStore } from './store.js';
 import { benchIndex } from './index.js';
+import { benchLlama } from './llama.js';
 import { benchMap } from './map.js';
 import { benchMaps } from './maps.js';
 import { benchSplit } from './split.js';
@@ -14,6 +15,7 @@ import { benchTrain } from './train.js';
 import type { BenchResult } from './types.js';
 
 const suites: [string, () => Promise<BenchResult[]>][] = [['forward', benchForward], ['encode', benchEncode], ['train', benchTrain], ['store', benchStore], ['index', benchIndex], ['map', benchMap], ['maps', benchMaps], ['compare', benchCompare], ['split', benchSplit]];
+suites.push(['llama', benchLlama]);
 
 function format(n: number): string {
   if (n === 0) return '–';
