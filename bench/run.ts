@@ -8,6 +8,7 @@ import { benchForward } from './forward.js';
 import { benchGenerate } from './generate.js';
 import { benchStore } from './store.js';
 import { benchIndex } from './index.js';
+import { benchLlama } from './llama.js';
 import { benchMap } from './map.js';
 import { benchMaps } from './maps.js';
 import { benchSplit } from './split.js';
@@ -15,7 +16,7 @@ import { benchTrain } from './train.js';
 import { benchImport } from './import.js';
 import type { BenchResult } from './types.js';
 
-const suites: [string, () => Promise<BenchResult[]>][] = [['forward', benchForward], ['encode', benchEncode], ['train', benchTrain], ['store', benchStore], ['index', benchIndex], ['map', benchMap], ['maps', benchMaps], ['compare', benchCompare], ['split', benchSplit], ['import', benchImport], ['generate', benchGenerate]];
+const suites: [string, () => Promise<BenchResult[]>][] = [['forward', benchForward], ['encode', benchEncode], ['train', benchTrain], ['store', benchStore], ['index', benchIndex], ['map', benchMap], ['maps', benchMaps], ['compare', benchCompare], ['split', benchSplit], ['import', benchImport], ['generate', benchGenerate], ['llama', benchLlama]];
 
 function format(n: number): string {
   if (n === 0) return '–';

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { openSafetensors } from '../formats/safetensors.js';
 import type { SafetensorsFile } from '../formats/safetensors.js';
-import { modelFiles } from './model-files.js';
+import { modelFiles, readShardIndex } from './model-files.js';
 import { FormatError } from '../formats/tensor.js';
 import { readTorchCheckpoint } from '../formats/torch.js';
 import { loadGpt2Weights } from './load-gpt2.js';
@@ -49,15 +49,6 @@ function loadWeights(dict: StateDict, config: TransformerConfig): TransformerWei
   }
 }
 
-function readJson(path: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new FormatError(path, `not readable JSON (${(e as Error).message})`);
-  }
-}
-
-
 /** A state dict with `close`: safetensors files stay open and are read tensor by tensor. */
 export function openStateDict(path: string): StateDict & { close(): void } {
   const name = basename(path);
@@ -75,20 +66,28 @@ export function openStateDict(path: string): StateDict & { close(): void } {
   };
 }
 
-/** model.safetensors.index.json: `weight_map` names the shard holding each tensor. */
+/**
+ * model.safetensors.index.json: `weight_map` names the shard holding each tensor. A shard is opened
+ * (its header read) when one of its tensors is first asked for, and tensors are read one at a time
+ * by position, so no shard is ever held whole in memory.
+ */
 function openShardedSafetensors(indexPath: string): StateDict & { close(): void } {
-  const index = readJson(indexPath) as { weight_map?: Record<string, unknown> };
-  const map = index.weight_map;
-  if (!map || typeof map !== 'object') throw new FormatError(indexPath, 'no "weight_map" object');
+  const map = readShardIndex(indexPath);
+  const index = basename(indexPath);
   const shards = new Map<string, SafetensorsFile>();
-  const shard = (name: string): SafetensorsFile => {
-    const file = map[name];
-    if (typeof file !== 'string' || file.includes('/') || file.includes('\\')) throw new FormatError(indexPath, `bad shard name for "${name}"`);
+  const shardOf = (name: string): SafetensorsFile | undefined => {
+    const file = map.get(name);
+    if (file === undefined) return undefined;
     let f = shards.get(file);
-    if (!f) shards.set(file, (f = openSafetensors(join(dirname(indexPath), file))));
+    if (!f) {
+      const path = join(dirname(indexPath), file);
+      if (!existsSync(path)) throw new FormatError(indexPath, `shard ${file} is missing (${index} puts tensor "${name}" there)`);
+      shards.set(file, (f = openSafetensors(path)));
+    }
+    if (!f.entries.has(name)) throw new FormatError(f.path, `no tensor "${name}", though ${index} puts it in this shard (the shard has ${f.entries.size} tensors)`);
     return f;
   };
-  return safetensorsDict(indexPath, (n) => (Object.hasOwn(map, n) ? shard(n) : undefined), () => shards.forEach((f) => f.close()));
+  return safetensorsDict(indexPath, shardOf, () => shards.forEach((f) => f.close()));
 }
 
 /** A state dict over one or more safetensors files; `fileOf` names the file holding a tensor (opened on first use). */

@@ -56,19 +56,30 @@ function findWeights(dir: string, transformerLens: boolean): string {
 
 /** The shard files a model.safetensors.index.json names, each once, sorted. */
 function shards(indexPath: string): string[] {
-  const index = (readCappedJsonSync(indexPath, jsonLimits.shardIndex).value ?? {}) as { weight_map?: unknown };
-  const map = index.weight_map;
-  if (!map || typeof map !== 'object') throw new FormatError(indexPath, 'no "weight_map" object');
-  const names = new Set<string>();
-  for (const file of Object.values(map as Record<string, unknown>)) {
-    if (typeof file !== 'string' || file.includes('/') || file.includes('\\')) throw new FormatError(indexPath, `bad shard name ${JSON.stringify(file)}`);
-    names.add(file);
-  }
-  return [...names].sort().map((f) => {
+  const names = [...new Set(readShardIndex(indexPath).values())];
+  return names.sort().map((f) => {
     const shard = join(dirname(indexPath), f);
     if (!existsSync(shard)) throw new FormatError(indexPath, `shard ${f} is missing`);
     return shard;
   });
+}
+
+/**
+ * model.safetensors.index.json's `weight_map`: tensor name -> shard file name (a bare name beside
+ * the index, never a path).
+ */
+export function readShardIndex(indexPath: string): Map<string, string> {
+  const index = readCappedJsonSync(indexPath, jsonLimits.shardIndex).value;
+  const map = index !== null && typeof index === 'object' && !Array.isArray(index) ? (index as { weight_map?: unknown }).weight_map : undefined;
+  if (!map || typeof map !== 'object' || Array.isArray(map)) throw new FormatError(indexPath, 'no "weight_map" object');
+  const out = new Map<string, string>();
+  for (const [tensor, file] of Object.entries(map as Record<string, unknown>)) {
+    if (typeof file !== 'string' || file.length === 0 || file.includes('/') || file.includes('\\') || file === '.' || file === '..') {
+      throw new FormatError(indexPath, `bad shard name ${JSON.stringify(file)} for tensor "${tensor}": expected a file name beside the index`);
+    }
+    out.set(tensor, file);
+  }
+  return out;
 }
 
 /** `…/models--ORG--NAME/snapshots/REV` is the Hugging Face cache: the repo id names the model better than REV. */

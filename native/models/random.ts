@@ -48,3 +48,53 @@ export function randomTransformer(config: TransformerConfig, seed = 1, layers = 
     unembed: { w: wE, layout: 'vocabByDModel' },
   };
 }
+
+/** A Llama shape: RMSNorm, rotary, grouped-query attention, SwiGLU, untied unembedding. */
+export interface LlamaShapeOptions {
+  nLayers: number;
+  dModel: number;
+  nHeads: number;
+  nKvHeads: number;
+  dMlp: number;
+  dVocab: number;
+  nCtx: number;
+}
+
+export function llamaConfig(shape: LlamaShapeOptions): TransformerConfig {
+  return {
+    family: 'llama',
+    ...shape,
+    dHead: shape.dModel / shape.nHeads,
+    actFn: 'silu',
+    normalization: 'RMS',
+    lnEps: 1e-5,
+    attnOnly: false,
+    gatedMlp: true,
+    rotary: { dim: shape.dModel / shape.nHeads, global: { theta: 500_000 } },
+    tiedEmbeddings: false,
+  };
+}
+
+/**
+ * A Llama-shaped transformer with seeded random weights, [out, in] as Hugging Face stores them (the
+ * layout its loader keeps), built in memory for benchmarks. Only the first `layers` blocks get weights.
+ */
+export function randomLlama(config: TransformerConfig, seed = 1, layers = config.nLayers): TransformerWeights {
+  let next = seed;
+  const rand = (shape: number[]): Tensor32 => ({ shape, data: randomUniform(shape.reduce((a, b) => a * b, 1), next++, 1 / Math.sqrt(shape[1] ?? 1)) });
+  const rms = (d: number): NormWeights => ({ w: { shape: [d], data: randomUniform(d, next++, 0.1).map((v) => 1 + v) } });
+  const { dModel: d, dMlp, dVocab, nHeads, dHead } = config;
+  const nKv = config.nKvHeads ?? nHeads;
+  return {
+    config,
+    wE: { shape: [dVocab, d], data: randomUniform(dVocab * d, next++, 0.035) },
+    layers: Array.from({ length: layers }, () => ({
+      ln1: rms(d),
+      attn: { qkv: { w: rand([(nHeads + 2 * nKv) * dHead, d]), layout: 'outIn' as const }, o: { w: rand([d, nHeads * dHead]), layout: 'outIn' as const } },
+      ln2: rms(d),
+      mlp: { gate: { w: rand([dMlp, d]), layout: 'outIn' as const }, in: { w: rand([dMlp, d]), layout: 'outIn' as const }, out: { w: rand([d, dMlp]), layout: 'outIn' as const } },
+    })),
+    lnFinal: rms(d),
+    unembed: { w: { shape: [dVocab, d], data: randomUniform(dVocab * d, next++, 0.035) }, layout: 'vocabByDModel' },
+  };
+}
