@@ -1,4 +1,5 @@
 import { mulberry32 } from '../../corpus/shuffle.js';
+import type { CosineSummary, DecoderCosineReport } from '../../api/eval-report.js';
 import { GraphBuilder } from '../../onnx/graph.js';
 import type { SessionOptions } from '../../onnx/ort.js';
 import { sessionCache } from '../../onnx/session-cache.js';
@@ -106,13 +107,6 @@ export function histogram(values: ArrayLike<number>, min: number, max: number, b
   return { min, max, counts };
 }
 
-export interface CosineSummary {
-  mean: number;
-  median: number;
-  /** fraction of rows whose nearest other row has cosine above 0.9 (near-duplicates) */
-  above09: number;
-}
-
 export function summarizeCosines(values: Float32Array): CosineSummary {
   const sorted = Float64Array.from(values).sort();
   const n = sorted.length;
@@ -124,16 +118,6 @@ export function summarizeCosines(values: Float32Array): CosineSummary {
   }
   const median = n % 2 === 1 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   return { mean: sum / n, median, above09: above / n };
-}
-
-export interface DecoderCosineReport {
-  measure: 'max cosine similarity to any other row (signed)';
-  dSae: number;
-  dIn: number;
-  seed: number;
-  histogram: { min: number; max: number; bins: number; decoder: number[]; random: number[] };
-  decoder: CosineSummary;
-  random: CosineSummary;
 }
 
 /** The decoder rows W_dec [dSae, dIn] against dSae random unit directions in R^dIn, histogrammed over [-1, 1]. */
