@@ -1,11 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { byteLevelToText, tokenBytes } from './byte-level.js';
 import { gpt2VocabToTokenizerJson } from './gpt2-vocab.js';
 import type { TokenizerJson } from './gpt2-vocab.js';
-import { jsonLimits, readCappedJson } from './strict-json.js';
+import { jsonLimits, readCappedJson, readCappedJsonObject } from './strict-json.js';
 import { FormatError } from './tensor.js';
 import { tokenOffsets } from './tokenizer-offsets.js';
 
@@ -72,9 +71,7 @@ function checkByteLevelBpe(path: string, json: TokenizerJson): PreTokenizerJson 
 }
 
 async function readTokenizerJson(path: string): Promise<TokenizerJson> {
-  const value = await readCappedJson(path, jsonLimits.tokenizer);
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new FormatError(path, 'expected a JSON object');
-  return value as TokenizerJson;
+  return (await readCappedJsonObject(path, jsonLimits.tokenizer)) as TokenizerJson;
 }
 
 /** The EOS token named by a sibling tokenizer_config.json, else GPT-2's <|endoftext|>. */
@@ -82,7 +79,7 @@ async function eosToken(dir: string): Promise<string> {
   const configPath = join(dir, 'tokenizer_config.json');
   if (existsSync(configPath)) {
     try {
-      const eos = (JSON.parse(await readFile(configPath, 'utf8')) as { eos_token?: unknown }).eos_token;
+      const eos = (await readCappedJsonObject(configPath, jsonLimits.config)).eos_token;
       if (typeof eos === 'string') return eos;
       if (eos && typeof eos === 'object' && typeof (eos as { content?: unknown }).content === 'string') return (eos as { content: string }).content;
     } catch {

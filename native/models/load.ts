@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { openSafetensors } from '../formats/safetensors.js';
+import { jsonLimits, readCappedJsonSync } from '../formats/strict-json.js';
 import type { SafetensorsFile } from '../formats/safetensors.js';
 import { modelFiles } from './model-files.js';
 import { FormatError } from '../formats/tensor.js';
@@ -49,13 +49,6 @@ function loadWeights(dict: StateDict, config: TransformerConfig): TransformerWei
   }
 }
 
-function readJson(path: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new FormatError(path, `not readable JSON (${(e as Error).message})`);
-  }
-}
 
 
 /** A state dict with `close`: safetensors files stay open and are read tensor by tensor. */
@@ -77,7 +70,7 @@ export function openStateDict(path: string): StateDict & { close(): void } {
 
 /** model.safetensors.index.json: `weight_map` names the shard holding each tensor. */
 function openShardedSafetensors(indexPath: string): StateDict & { close(): void } {
-  const index = readJson(indexPath) as { weight_map?: Record<string, unknown> };
+  const index = readCappedJsonSync(indexPath, jsonLimits.shardIndex).value as { weight_map?: Record<string, unknown> };
   const map = index.weight_map;
   if (!map || typeof map !== 'object') throw new FormatError(indexPath, 'no "weight_map" object');
   const shards = new Map<string, SafetensorsFile>();
