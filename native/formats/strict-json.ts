@@ -232,8 +232,3 @@ function jsonObject(path: string, value: unknown): Record<string, unknown> {
 export async function readCappedJsonObject(path: string, limits: JsonLimits): Promise<Record<string, unknown>> {
   return jsonObject(path, await readCappedJson(path, limits));
 }
-
-/** readCappedJsonObject for synchronous callers. */
-export function readCappedJsonObjectSync(path: string, limits: JsonLimits): Record<string, unknown> {
-  return jsonObject(path, readCappedJsonSync(path, limits).value);
-}

@@ -1,4 +1,5 @@
-import { hierarchy, linkHorizontal, tree } from 'd3';
+import { hierarchy, tree } from 'd3-hierarchy';
+import { linkHorizontal } from 'd3-shape';
 import type { MatchMeasure, SplitTreeNode } from '../../../../native/api/types.js';
 import { featureKey } from '../../../../native/api/feature-key.js';
 
