@@ -217,7 +217,7 @@ export const methods = {
       topK: z.int().min(1).max(64).default(8),
       /** strongest features in the token × feature heat map */
       heatmap: z.int().min(1).max(128).default(24),
-      /** read a BOS (GPT-2's <|endoftext|>) before the text, as at a document start; it is not among the result's tokens */
+      /** read the model's BOS (GPT-2's <|endoftext|>, Llama 3's <|begin_of_text|>, Gemma's <bos>) before the text, as at a document start; it is not among the result's tokens */
       prependBos: z.boolean().default(true),
     }),
   }),

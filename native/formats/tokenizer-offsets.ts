@@ -1,50 +1,50 @@
 /**
- * Character offsets for byte-level BPE tokens. @huggingface/tokenizers returns tokens without
- * offsets, but a byte-level token spells its UTF-8 bytes exactly, so walking the tokens along the
- * text's UTF-8 bytes recovers where each one came from.
+ * Character offsets for BPE tokens. @huggingface/tokenizers returns tokens without offsets, but
+ * every token it returns spells bytes of the normalized text exactly (a byte-level token in GPT-2's
+ * stand-in alphabet, a SentencePiece piece as UTF-8 with "▁" for a space, a `<0xNN>` byte token as
+ * its byte), so cutting the text the way the encoder did (added tokens, then the normalizer, keeping
+ * each character's original span) and walking the tokens along the normalized bytes recovers where
+ * each came from, with Hugging Face's alignments: a byte of a multi-byte character spans the whole
+ * character, a prepended "▁" spans the first character.
  */
+import { alignedBytes, alignedSlice, sliceBytes, alignedText, normalizeAligned, prependAligned, replaceSpaces } from './aligned-text.js';
+import type { AlignedBytes, AlignedChars } from './aligned-text.js';
+import type { AddedTokenSplitter } from './added-split.js';
+import type { TokenizerSpec } from './tokenizer-spec.js';
 
 /** What the offset walk needs to know about the tokenizer that produced the tokens. */
 export interface OffsetTokenizerView {
-  /** Added tokens (e.g. <|endoftext|>): matched in the text as whole strings, not as bytes. */
-  isAddedToken(token: string): boolean;
-  /** The UTF-8 bytes a byte-level token stands for; null if it is not byte-level. */
+  spec: TokenizerSpec;
+  /** Added tokens matched in the raw text (normalized: false, or no normalizer). */
+  rawAdded: AddedTokenSplitter;
+  /** Added tokens matched in the normalized text, by their normalized spelling. */
+  normalizedAdded: AddedTokenSplitter;
+  /** The bytes a model token stands for; null when it spells none (e.g. an unknown-token marker). */
   bytesOf(token: string): Uint8Array | null;
-  /** The ByteLevel pre-tokenizer prepends a space the text does not have. */
-  addPrefixSpace: boolean;
 }
 
-/** For each UTF-8 byte of a text, the UTF-16 span of the character that byte belongs to. */
-interface ByteMap {
-  bytes: Uint8Array;
-  /** [nBytes] */ charStart: Int32Array;
-  /** [nBytes] */ charEnd: Int32Array;
-  /** [text.length + 1] byte offset where the character at each UTF-16 index starts */ byteAt: Int32Array;
-}
+/** Writes one token's span and moves on. */
+class OffsetWriter {
+  readonly offsets: Int32Array;
+  t = 0;
 
-function utf8Length(cp: number): number {
-  return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-}
-
-function buildByteMap(text: string): ByteMap {
-  // TextEncoder writes a lone surrogate as U+FFFD (3 bytes), as the tokenizer's own encoder does.
-  const bytes = new TextEncoder().encode(text);
-  const charStart = new Int32Array(bytes.length);
-  const charEnd = new Int32Array(bytes.length);
-  const byteAt = new Int32Array(text.length + 1);
-  let b = 0;
-  for (let i = 0; i < text.length; ) {
-    const cp = text.codePointAt(i) as number;
-    const units = cp > 0xffff ? 2 : 1;
-    const n = cp >= 0xd800 && cp <= 0xdfff ? 3 : utf8Length(cp);
-    for (let u = 0; u < units; u++) byteAt[i + u] = b;
-    charStart.fill(i, b, b + n);
-    charEnd.fill(i + units, b, b + n);
-    b += n;
-    i += units;
+  constructor(readonly tokens: readonly string[]) {
+    this.offsets = new Int32Array(tokens.length * 2);
   }
-  byteAt[text.length] = b;
-  return { bytes, charStart, charEnd, byteAt };
+
+  get done(): boolean {
+    return this.t >= this.tokens.length;
+  }
+
+  get token(): string {
+    return this.tokens[this.t];
+  }
+
+  write(start: number, end: number): void {
+    this.offsets[2 * this.t] = start;
+    this.offsets[2 * this.t + 1] = end;
+    this.t++;
+  }
 }
 
 function matchesAt(text: Uint8Array, at: number, bytes: Uint8Array, from: number): boolean {
@@ -53,59 +53,98 @@ function matchesAt(text: Uint8Array, at: number, bytes: Uint8Array, from: number
   return true;
 }
 
-function isAsciiSpace(b: number): boolean {
-  return b === 0x20 || (b >= 0x09 && b <= 0x0d);
+/** Where the token after `t` starts again in `text`, at or after `from` (a token that spells no bytes covers up to there). */
+function resync(out: OffsetWriter, view: OffsetTokenizerView, text: Uint8Array, from: number): number {
+  const next = out.t + 1 < out.tokens.length ? view.bytesOf(out.tokens[out.t + 1]) : null;
+  if (next === null || next.length === 0) return text.length;
+  for (let q = from; q < text.length; q++) if (matchesAt(text, q, next, 0)) return q;
+  return text.length;
 }
 
-/** The [begin, end) bytes of the text that `bytes` covers at `cursor`, or null when they are not there. */
-function locate(map: ByteMap, cursor: number, bytes: Uint8Array, addPrefixSpace: boolean): [number, number] | null {
-  const text = map.bytes;
-  if (matchesAt(text, cursor, bytes, 0)) return [cursor, cursor + bytes.length];
-  // The pre-tokenizer's own leading space is not in the text: the token covers only what follows it.
-  if (addPrefixSpace && bytes[0] === 0x20 && matchesAt(text, cursor, bytes, 1)) return [cursor, cursor + bytes.length - 1];
-  // lstrip/rstrip added tokens and Strip normalizers drop whitespace the tokens no longer contain.
-  let at = cursor;
-  while (at < text.length && isAsciiSpace(text[at])) at++;
-  if (at > cursor && matchesAt(text, at, bytes, 0)) return [at, at + bytes.length];
-  return null;
+/** Walks the tokens of one normalized, pre-tokenized run of text along its bytes. */
+function walkBytes(out: OffsetWriter, view: OffsetTokenizerView, aligned: AlignedBytes): void {
+  const { bytes: text, start, end } = aligned;
+  let p = 0;
+  while (p < text.length && !out.done) {
+    const bytes = view.bytesOf(out.token);
+    if (bytes !== null && bytes.length > 0 && matchesAt(text, p, bytes, 0)) {
+      out.write(start[p], end[p + bytes.length - 1]);
+      p += bytes.length;
+    } else if (view.spec.addPrefixSpace && bytes !== null && bytes[0] === 0x20 && matchesAt(text, p, bytes, 1)) {
+      // The ByteLevel pre-tokenizer's own leading space is aligned with the first character.
+      const last = p + bytes.length - 2;
+      out.write(start[p], last >= p ? end[last] : start[p]);
+      p = last + 1;
+    } else if (bytes === null || out.token === view.spec.unkToken) {
+      const q = Math.max(p + 1, resync(out, view, text, p + 1));
+      out.write(start[p], end[q - 1]);
+      p = q;
+    } else {
+      // Not where the walk expected it: an empty span rather than a wrong one.
+      out.write(start[p], start[p]);
+    }
+  }
+}
+
+/** SentencePiece's Metaspace pre-tokenizer, as @huggingface/tokenizers applies it to each piece of text. */
+function metaspace(chars: AlignedChars, view: OffsetTokenizerView, sectionIndex: number): AlignedChars {
+  const m = view.spec.metaspace;
+  if (m === null) return chars;
+  const replaced = replaceSpaces(chars, m.replacement);
+  const prepend = !alignedText(replaced).startsWith(m.replacement) && (m.prependScheme === 'always' || (m.prependScheme === 'first' && sectionIndex === 0));
+  return prepend ? prependAligned(replaced, m.replacement) : replaced;
+}
+
+/** Characters [from, to) of an aligned run (indices into its code points). */
+function sub(chars: AlignedChars, from: number, to: number): AlignedChars {
+  return { cps: chars.cps.slice(from, to), starts: chars.starts.slice(from, to), ends: chars.ends.slice(from, to) };
+}
+
+/** Whether the steps leave the text as it is (no normalizer, or NFC on text already in NFC): the common case, walked without per-character alignment. */
+function unchangedBy(steps: TokenizerSpec['normalizer'], text: string): boolean {
+  return steps.every((step) => step.type === 'unicode' && text.normalize(step.form) === text);
+}
+
+/** Walks the tokens of one text piece (between added tokens): normalize, cut at normalized added tokens, walk the bytes. */
+function walkText(out: OffsetWriter, view: OffsetTokenizerView, text: string, from: number, to: number, sectionIndex: number): void {
+  if (view.spec.metaspace === null && view.normalizedAdded.size === 0 && unchangedBy(view.spec.normalizer, text.slice(from, to))) {
+    walkBytes(out, view, sliceBytes(text, from, to));
+    return;
+  }
+  const chars = normalizeAligned(alignedSlice(text, from, to), view.spec.normalizer);
+  if (chars.cps.length === 0) return;
+  if (view.normalizedAdded.size === 0) {
+    walkBytes(out, view, alignedBytes(metaspace(chars, view, sectionIndex)));
+    return;
+  }
+  const normalized = alignedText(chars);
+  /** [normalized.length + 1] code point index of each UTF-16 position */
+  const cpAt = new Int32Array(normalized.length + 1);
+  for (let i = 0, c = 0; i <= normalized.length; c++) {
+    const units = i < normalized.length && (normalized.codePointAt(i) as number) > 0xffff ? 2 : 1;
+    cpAt.fill(c, i, i + units);
+    i += units;
+  }
+  for (const piece of view.normalizedAdded.split(normalized)) {
+    const run = sub(chars, cpAt[piece.from], cpAt[piece.to]);
+    if (piece.token === null) walkBytes(out, view, alignedBytes(metaspace(run, view, sectionIndex)));
+    else if (!out.done) out.write(run.starts[0] ?? 0, run.ends[run.ends.length - 1] ?? 0);
+  }
 }
 
 /**
- * [nTokens, 2] offsets [start, end) into `text` in UTF-16 units. A token holding part of a multi-byte
- * character gets the whole character's span, so neighbouring tokens can share it. A token that is not
- * in the text (a BOS a post-processor added, or text a normalizer rewrote) gets an empty span where
- * the walk stands.
+ * [nTokens, 2] offsets [start, end) into `text` in UTF-16 units for the text's own tokens (no
+ * template tokens). A token holding part of a multi-byte character gets the whole character's span,
+ * so neighbouring tokens can share it. A token the walk cannot place gets an empty span where it stands.
  */
 export function tokenOffsets(text: string, tokens: readonly string[], view: OffsetTokenizerView): Int32Array {
-  const map = buildByteMap(text);
-  const nBytes = map.bytes.length;
-  const charAt = (byte: number) => (byte >= nBytes ? text.length : map.charStart[byte]);
-  const offsets = new Int32Array(tokens.length * 2);
-  let cursor = 0;
-  for (let t = 0; t < tokens.length; t++) {
-    const token = tokens[t];
-    let start = charAt(cursor);
-    let end = start;
-    if (view.isAddedToken(token)) {
-      const found = text.indexOf(token, start);
-      if (found >= 0) {
-        start = found;
-        end = found + token.length;
-        cursor = map.byteAt[end];
-      }
-    } else {
-      const bytes = view.bytesOf(token);
-      const span = bytes === null || bytes.length === 0 ? null : locate(map, cursor, bytes, view.addPrefixSpace);
-      if (span !== null && span[1] > span[0]) {
-        start = map.charStart[span[0]];
-        end = map.charEnd[span[1] - 1];
-        cursor = span[1];
-      } else if (span !== null) {
-        start = end = charAt(span[0]);
-      }
-    }
-    offsets[2 * t] = start;
-    offsets[2 * t + 1] = end;
+  const out = new OffsetWriter(tokens);
+  const pieces = view.rawAdded.split(text);
+  for (let k = 0; k < pieces.length && !out.done; k++) {
+    const piece = pieces[k];
+    if (piece.token === null) walkText(out, view, text, piece.from, piece.to, k);
+    else if (out.token === piece.token) out.write(piece.from, piece.to);
   }
-  return offsets;
+  while (!out.done) out.write(text.length, text.length);
+  return out.offsets;
 }

@@ -65,11 +65,13 @@ export class PromptService {
 export function tokenize(runner: PromptRunner, text: string, prependBos: boolean): Tokenized {
   const { ids, offsets } = runner.tokenizer.encode(text);
   if (ids.length === 0) throw new ApiFailure('failed', 'the text has no tokens', 'text');
-  const bos = prependBos && runner.tokenizer.eosId !== undefined;
+  // The family's BOS (Llama 3 <|begin_of_text|>, Gemma <bos>); GPT-2 and NeoX start with their end-of-text token.
+  const bosId = runner.tokenizer.bosId ?? runner.tokenizer.eosId;
+  const bos = prependBos && bosId !== undefined;
   const room = runner.nCtx - (bos ? 1 : 0);
   const kept = Math.min(ids.length, room);
   const read = new Int32Array(kept + (bos ? 1 : 0));
-  if (bos) read[0] = runner.tokenizer.eosId as number;
+  if (bos) read[0] = bosId as number;
   read.set(ids.subarray(0, kept), bos ? 1 : 0);
   for (const id of read) {
     if (id >= runner.dVocab) throw new ApiFailure('failed', `token id ${id} is outside the model's vocabulary of ${runner.dVocab}: the tokenizer does not match the model`, 'saeId');

@@ -7,6 +7,7 @@ import { evalCommand } from './eval.js';
 import { encodeCommand } from './encode.js';
 import { trainCommand } from './train.js';
 import { indexCommand } from './index-cmd.js';
+import { tokenizeCommand } from './tokenize.js';
 
 /** Every `loupe` subcommand, in the order `loupe --help` lists them. */
-export const commands: CliCommand[] = [serveCommand, inspectCommand, runCommand, encodeCommand, trainCommand, evalCommand, indexCommand, labelsCommand];
+export const commands: CliCommand[] = [serveCommand, inspectCommand, runCommand, encodeCommand, trainCommand, evalCommand, indexCommand, labelsCommand, tokenizeCommand];

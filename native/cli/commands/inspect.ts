@@ -46,10 +46,11 @@ async function describeTokenizer(path: string): Promise<Json> {
   return {
     type: 'tokenizer',
     format: tokenizer.format,
-    model: 'byte-level BPE',
+    model: tokenizer.kind === 'byte-level' ? 'byte-level BPE' : 'SentencePiece-style BPE with byte fallback',
     vocabSize: tokenizer.vocabSize,
     specialTokens: tokenizer.specialTokens,
     eosId: tokenizer.eosId,
+    bosId: tokenizer.bosId,
   };
 }
 

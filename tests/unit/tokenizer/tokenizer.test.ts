@@ -123,13 +123,13 @@ describe('loadTokenizer rejects what it cannot read', () => {
     const file = writeTinyTokenizerJson(folder('wordpiece'), (json) => {
       json.model = { type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab: { '[UNK]': 0, a: 1 } };
     });
-    await expect(loadTokenizer(file)).rejects.toThrow(/model type is "WordPiece"; Loupe reads byte-level BPE tokenizers/);
+    await expect(loadTokenizer(file)).rejects.toThrow(/model type is "WordPiece"; Loupe reads byte-level BPE .* and SentencePiece-style BPE with byte fallback/);
   });
-  it('refuses a BPE model whose pre-tokenizer is not byte-level, naming it', async () => {
+  it('refuses a BPE model whose pre-tokenizer is not byte-level and that has no byte fallback, naming the pre-tokenizer', async () => {
     const file = writeTinyTokenizerJson(folder('metaspace'), (json) => {
       json.pre_tokenizer = { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split: true };
     });
-    await expect(loadTokenizer(file)).rejects.toThrow(/pre_tokenizer "Metaspace", not ByteLevel/);
+    await expect(loadTokenizer(file)).rejects.toThrow(/BPE model with pre_tokenizer "Metaspace" and no byte fallback: neither byte-level nor SentencePiece-style/);
   });
   it('refuses a merges.txt line that is not two tokens, naming the line', async () => {
     const dir = folder('bad-merges');
