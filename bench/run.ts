@@ -11,9 +11,10 @@ import { benchMap } from './map.js';
 import { benchMaps } from './maps.js';
 import { benchSplit } from './split.js';
 import { benchTrain } from './train.js';
+import { benchImport } from './import.js';
 import type { BenchResult } from './types.js';
 
-const suites: [string, () => Promise<BenchResult[]>][] = [['forward', benchForward], ['encode', benchEncode], ['train', benchTrain], ['store', benchStore], ['index', benchIndex], ['map', benchMap], ['maps', benchMaps], ['compare', benchCompare], ['split', benchSplit]];
+const suites: [string, () => Promise<BenchResult[]>][] = [['forward', benchForward], ['encode', benchEncode], ['train', benchTrain], ['store', benchStore], ['index', benchIndex], ['map', benchMap], ['maps', benchMaps], ['compare', benchCompare], ['split', benchSplit], ['import', benchImport]];
 
 function format(n: number): string {
   if (n === 0) return '–';

@@ -17,8 +17,28 @@ export function isTrustedSender(frame: WebFrameMain | null, contents: WebContent
   return frame !== null && frame === contents.mainFrame && isAppUrl(frame.url);
 }
 
-/** Locks every web contents down: no navigation away, no new windows, no permissions, no webviews. */
-export function hardenWebContents(contents: WebContents): void {
+/** The only site a link may open, in the system browser (a feature's Neuronpedia page). */
+export const externalOrigin = 'https://www.neuronpedia.org';
+
+/**
+ * The URL to hand to the system browser, or null: https://www.neuronpedia.org only, no credentials,
+ * no other port, scheme or host (a lookalike such as www.neuronpedia.org.evil.example is refused).
+ */
+export function externalUrl(url: string): string | null {
+  try {
+    const u = new URL(url);
+    if (u.origin !== externalOrigin || u.username !== '' || u.password !== '') return null;
+    return u.href;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Locks every web contents down: no navigation away, no new windows, no permissions, no webviews.
+ * A link to Neuronpedia opens in the system browser through `openExternal`; every other window is denied.
+ */
+export function hardenWebContents(contents: WebContents, openExternal: (url: string) => void = () => {}): void {
   contents.on('will-navigate', (event, url) => {
     if (!isAppUrl(url)) event.preventDefault();
   });
@@ -26,6 +46,10 @@ export function hardenWebContents(contents: WebContents): void {
     if (!isAppUrl(url)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.setWindowOpenHandler(({ url }) => {
+    const external = externalUrl(url);
+    if (external !== null) openExternal(external);
+    return { action: 'deny' };
+  });
   contents.session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
 }

@@ -383,6 +383,12 @@ export const methods = {
     summary: "The start of a corpus: the spec as parsed, its first documents, and (with a model) its first window as that model reads it, with the tokens counted there (a BOS first, never counted).",
     params: z.strictObject({ corpus, modelId: id.optional(), contextLength: contextLength.optional() }),
   }),
+  'imports.start': method<JobSummary>()({
+    summary: "Import an exported dashboard (a Neuronpedia source folder with features/ and activations/, a folder of SAEDashboard batch-N.json files, or a delphi latent cache of one hookpoint) as the index of an SAE: with saeId, that registered SAE's; without, a row of its own. Streams, commits in chunks, resumes a killed import of the same path.",
+    params: z.strictObject({ path, modelId: id, saeId: id.optional() }),
+    events: ['job.progress'],
+    job: true,
+  }),
 };
 
 export type Methods = typeof methods;

@@ -176,8 +176,10 @@ export interface FeaturePageData {
     density: number;
     meanAct: number;
     maxAct: number;
-    /** edges: [nBins + 1] activation values, log-spaced; counts: [nBins] */
-    histogram: { edges: number[]; counts: number[] };
+    /** edges: [nBins + 1] activation values, log-spaced (an import's may be linear, as its export has them); counts: [nBins] */
+    histogram: { edges: number[]; counts: number[]; /** how the bins are spaced (absent: log) */ scale?: 'log' | 'linear' };
+    /** statistics the run could not supply (an import's export lacks them): their numbers above are 0 and must be shown absent */
+    absent?: AbsentStatKey[];
   } | null;
   label: FeatureLabel;
   candidates: FeatureCandidate[];
@@ -200,6 +202,8 @@ export interface FeaturePageData {
   frequentCoverage?: FrequentCoverage | null;
   /** The feature's page on Neuronpedia, when its SAE's config has a Neuronpedia id (SAELens's neuronpedia_id, top level or metadata). */
   neuronpedia?: NeuronpediaFeatureLink | null;
+  /** Set when the page's run was imported from an exported dashboard rather than computed here. */
+  imported?: ImportedRunInfo | null;
 }
 
 /** A Neuronpedia source: the model id and the source ("layer") id, e.g. gpt2-small and 6-res-jb. */
@@ -849,4 +853,42 @@ export interface SuggestedFeature {
   topTokens: string[];
   /** its best candidate label from corpus annotations, when there is one */
   candidate: string | null;
+}
+
+/** Formats of the SAE rows an import makes when no weights are given: no encoder, so no prompt, splitting, map or neighbours. */
+export const weightlessSaeFormats = ['neuronpedia-export', 'saedashboard-export', 'delphi-export'] as const;
+
+/** Layouts `loupe import` / imports.start read (issue 16). */
+export const importFormats = ['neuronpedia', 'saedashboard', 'delphi'] as const;
+export type ImportFormat = (typeof importFormats)[number];
+
+/** Statistics an import may not be able to supply; the page shows each one as absent, never as 0. */
+export const absentStatKeys = ['tokensSeen', 'fires', 'meanAct', 'histogram', 'quantiles', 'frequent', 'logits'] as const;
+export type AbsentStatKey = (typeof absentStatKeys)[number];
+
+/** Where an imported run came from and what it lacks (features.page). */
+export interface ImportedRunInfo {
+  format: ImportFormat;
+  /** the export folder or file read */
+  path: string;
+  /** what the export does not carry, shown as absent */
+  absent: AbsentStatKey[];
+  /** the dataset the export names, when it names one */
+  dataset: string | null;
+}
+
+/** What an import job returns. */
+export interface ImportSummary {
+  saeId: string;
+  runId: number;
+  format: ImportFormat;
+  features: number;
+  /** activation rows (SAEDashboard / Neuronpedia) or nonzero (location, activation) rows (delphi) read */
+  rows: number;
+  windows: number;
+  /** where a resumed import picked up (rows already committed), or null for a fresh one */
+  resumedAtRow: number | null;
+  /** token strings of the export not in the model's vocabulary (kept as text; no id) */
+  unknownTokens: number;
+  seconds: number;
 }

@@ -17,6 +17,8 @@ export interface SafetensorsFile {
   readFloat32(name: string): { shape: number[]; data: Float32Array };
   /** Decodes a tensor as float32 into `out` at `offset`, reading a slice of the file at a time. */
   readFloat32Into(name: string, out: Float32Array, offset: number): void;
+  /** Rows [firstRow, firstRow + rows) along dimension 0, read alone: a tensor larger than memory is walked in slices. */
+  readRows(name: string, firstRow: number, rows: number): HostTensor;
   close(): void;
 }
 
@@ -58,6 +60,18 @@ export function openSafetensors(path: string): SafetensorsFile {
           const bytes = readTensorBytes(path, fd, name, dataStart + e.begin + done, Math.min(STREAM_BYTES, total - done));
           decodeFloat32Into(e.dtype, viewAs(e.dtype, bytes), out, offset + done / size);
         }
+      },
+      readRows(name, firstRow, rows) {
+        const e = entries.get(name);
+        if (!e) throw new FormatError(path, `no tensor named "${name}" (the file has ${entries.size})`);
+        if (fd < 0) throw new FormatError(path, `cannot read tensor "${name}": the file was closed`);
+        const n0 = e.shape[0] ?? 1;
+        if (!Number.isSafeInteger(firstRow) || !Number.isSafeInteger(rows) || firstRow < 0 || rows < 0 || firstRow + rows > n0) {
+          throw new RangeError(`rows [${firstRow}, ${firstRow + rows}) of tensor "${name}" with ${n0} rows`);
+        }
+        const rowBytes = n0 === 0 ? 0 : (e.end - e.begin) / n0;
+        const bytes = readTensorBytes(path, fd, name, dataStart + e.begin + firstRow * rowBytes, rows * rowBytes);
+        return { dtype: e.dtype, shape: [rows, ...e.shape.slice(1)], data: viewAs(e.dtype, bytes) };
       },
       close() {
         if (fd >= 0) closeSync(fd);

@@ -13,6 +13,7 @@ export const jobKinds: { [K in JobMethod]: () => Promise<JobKind<ValidParamsOf<K
   'train.start': async () => (await import('./kinds/train-sae.js')).trainSaeJob,
   'compare.start': async () => (await import('./kinds/compare-saes.js')).compareSaesJob,
   'eval.start': async () => (await import('./kinds/eval-sae.js')).evalSaeJob,
+  'imports.start': async () => (await import('./kinds/import-dashboards.js')).importDashboardsJob,
 };
 
 export function isJobKind(kind: string): kind is JobMethod {

@@ -10,6 +10,8 @@ import { FeatureLogitsTable } from './feature-logits-table.js';
 import type { TokenListKind } from './feature-logits-table.js';
 import { fromRow as neighbourFromRow } from './feature-neighbours-table.js';
 import { FeatureStatsTable, histogramEdges } from './feature-stats-table.js';
+import { FeatureLinearHistTable } from './feature-linear-hist-table.js';
+import { runSource } from './import-source.js';
 import { IndexRunsTable } from './index-runs-table.js';
 import { LabelsStore } from './labels.js';
 import { neuronpediaFeatureUrl } from '../api/neuronpedia.js';
@@ -36,9 +38,13 @@ export function featurePage(db: Database, key: FeatureKey): FeaturePageData {
     if (!run) return page;
     page.run = { id: run.id, corpusSpec: run.corpusSpec, contextLength: run.contextLength, tokensDone: run.tokensDone, state: run.state, finishedAt: run.finishedAt };
     const stats = new FeatureStatsTable(db).get(run.id, key.index);
+    const imported = runSource(db, run.id);
+    page.imported = imported;
     if (stats) {
       const { tokensSeen, fires, density, meanAct, maxAct, histogram } = stats;
-      page.stats = { tokensSeen, fires, density, meanAct, maxAct, histogram: { edges: histogramEdges(histogram), counts: Array.from(histogram.counts) } };
+      const linear = imported ? new FeatureLinearHistTable(db).get(run.id, key.index) : undefined;
+      const hist = linear ? { edges: Array.from(linear.edges), counts: Array.from(linear.counts), scale: 'linear' as const } : { edges: histogramEdges(histogram), counts: Array.from(histogram.counts) };
+      page.stats = { tokensSeen, fires, density, meanAct, maxAct, histogram: hist, ...(imported ? { absent: imported.absent } : {}) };
     }
     page.candidates = new FeatureCandidatesTable(db).listForFeature(run.id, key.index);
     addExamples(db, page, run.id, stats?.bandEdges ?? new Float32Array(0));

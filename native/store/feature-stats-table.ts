@@ -22,6 +22,12 @@ export interface FeatureStats {
   histogram: LogHistogram;
   /** [nBands + 1] ascending activation edges of the quantile-example bands; empty without quantile examples. */
   bandEdges: Float32Array;
+  /**
+   * An imported run's density as its export states it (SAEDashboard's frac_nonzero), when the token
+   * counts behind it are not known: tokensSeen and fires are then 0 and the run's import source
+   * (import-source.ts) lists them as absent.
+   */
+  givenDensity?: number;
 }
 
 /** Stats as read back: with the density the store derives and indexes for filters and sorting. */
@@ -70,7 +76,7 @@ export function toRow(stats: FeatureStats): StatsRow {
     feature: count(stats.feature, 'feature'),
     tokens_seen: tokensSeen,
     fires,
-    density: tokensSeen === 0 ? 0 : fires / tokensSeen,
+    density: givenDensity(stats) ?? (tokensSeen === 0 ? 0 : fires / tokensSeen),
     mean_act: finite(stats.meanAct, `${what} meanAct`),
     max_act: finite(stats.maxAct, `${what} maxAct`),
     hist_log10_min: h.log10Min,
@@ -78,6 +84,14 @@ export function toRow(stats: FeatureStats): StatsRow {
     hist_counts: bytesOf(h.counts),
     band_edges: bytesOf(stats.bandEdges),
   };
+}
+
+function givenDensity(stats: FeatureStats): number | undefined {
+  const d = stats.givenDensity;
+  if (d === undefined) return undefined;
+  if (stats.tokensSeen !== 0) throw new StoreValueError(`feature ${stats.feature}: a given density goes with unknown token counts (tokensSeen 0), got tokensSeen ${stats.tokensSeen}`);
+  if (!(finite(d, `feature ${stats.feature} density`) >= 0 && d <= 1)) throw new StoreValueError(`feature ${stats.feature}: density ${d} is outside [0, 1]`);
+  return d;
 }
 
 /** The nBins + 1 bin edges of a log histogram, in activation units. */

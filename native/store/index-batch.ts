@@ -10,6 +10,8 @@ import type { FeatureNeighbour } from './feature-neighbours-table.js';
 import { FrequentCoverageTable } from './feature-coverage-table.js';
 import type { FrequentCoverageRow } from './feature-coverage-table.js';
 import { FeatureStatsTable } from './feature-stats-table.js';
+import { FeatureLinearHistTable } from './feature-linear-hist-table.js';
+import type { LinearHistogram } from './feature-linear-hist-table.js';
 import type { FeatureStats } from './feature-stats-table.js';
 import { IndexRunsTable } from './index-runs-table.js';
 import { IndexStateTable } from './index-state-table.js';
@@ -43,6 +45,8 @@ export interface IndexBatch {
   candidates?: readonly PerFeature<FeatureCandidate>[];
   /** How complete each feature's frequent-token list is (written with the final lists). */
   coverage?: readonly FrequentCoverageRow[];
+  /** Histograms as an imported export gives them (linear bins), replaced whole per feature. */
+  linearHistograms?: readonly LinearHistogram[];
   /** The run's other accumulators, by name (index-state-table.ts), replaced whole. */
   state?: Readonly<Record<string, Uint8Array>>;
   now?: string;
@@ -68,6 +72,7 @@ export function commitIndexBatch(db: Database, batch: IndexBatch): IndexCursor {
     const candidates = new FeatureCandidatesTable(db);
     for (const { feature, items } of batch.candidates ?? []) candidates.replaceForFeature(runId, feature, items);
     if (batch.coverage) new FrequentCoverageTable(db).upsertMany(runId, batch.coverage);
+    if (batch.linearHistograms) new FeatureLinearHistTable(db).upsertMany(runId, batch.linearHistograms);
     if (batch.state) new IndexStateTable(db).putMany(runId, batch.state);
     return cursor;
   });

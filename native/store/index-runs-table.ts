@@ -169,6 +169,11 @@ export class IndexRunsTable {
     return next;
   }
 
+  /** An import learns its windows' length as it reads: the run's context grows to the longest seen. */
+  growContextLength(runId: number, contextLength: number): void {
+    this.db.run('UPDATE index_runs SET context_length = max(context_length, ?) WHERE id = ?', [count(contextLength, 'contextLength'), runId]);
+  }
+
   setState(runId: number, state: IndexRunState, message: string, now: string): void {
     const finishedAt = state === 'running' ? null : now;
     const { changes } = this.db.run('UPDATE index_runs SET state = ?, message = ?, updated_at = ?, finished_at = ? WHERE id = ?', [state, message, now, finishedAt, runId]);

@@ -8,6 +8,7 @@ import { conceptsMigration } from './migration-6-concepts.js';
 import { countedMigration } from './migration-7-counted.js';
 import { mapQualityMigration } from './migration-12-map-quality.js';
 import { tokenCoverageMigration } from './migration-8-token-coverage.js';
+import { importsMigration } from './migration-16-imports.js';
 
 export interface Migration {
   version: number;
@@ -70,6 +71,7 @@ export const migrations: readonly Migration[] = [
   countedMigration,
   tokenCoverageMigration,
   mapQualityMigration,
+  importsMigration,
 ];
 
 export const latestSchemaVersion = migrations[migrations.length - 1].version;

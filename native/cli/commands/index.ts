@@ -8,6 +8,7 @@ import { encodeCommand } from './encode.js';
 import { trainCommand } from './train.js';
 import { indexCommand } from './index-cmd.js';
 import { tokenizeCommand } from './tokenize.js';
+import { importCommand } from './import.js';
 
 /** Every `loupe` subcommand, in the order `loupe --help` lists them. */
-export const commands: CliCommand[] = [serveCommand, inspectCommand, runCommand, encodeCommand, trainCommand, evalCommand, indexCommand, labelsCommand, tokenizeCommand];
+export const commands: CliCommand[] = [serveCommand, inspectCommand, runCommand, encodeCommand, trainCommand, evalCommand, indexCommand, labelsCommand, tokenizeCommand, importCommand];

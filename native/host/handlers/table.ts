@@ -14,6 +14,7 @@ import { mapHandlers } from './maps.js';
 import { promptHandlers } from './prompt.js';
 import { trainingHandlers } from './training.js';
 import { workspaceHandlers } from './workspace.js';
+import { importsHandlers } from './imports.js';
 
 /** The handler table: one entry per contract method (the `Handlers` type makes a missing one an error). */
 export function createHandlers(engine: Engine): Handlers {
@@ -32,5 +33,6 @@ export function createHandlers(engine: Engine): Handlers {
     ...promptHandlers(engine),
     ...conceptHandlers(engine),
     ...corpusHandlers(engine),
+    ...importsHandlers(engine),
   };
 }

@@ -88,3 +88,18 @@ describe('histogram count axis', () => {
     }
   });
 });
+
+describe('linear histograms (an import keeps its export’s bins)', () => {
+  it('draws equal-width bins from an edge at or below zero, with linear ticks', () => {
+    const e = [-0.25, 0.75, 1.75, 2.75, 3.75];
+    const g = histogramGeometry(e, [5, 9, 0, 2], { width: 400, height: 132, axis: 18, scale: 'linear' });
+    expect(g.bars.map((b) => b.count)).toEqual([5, 9, 0, 2]);
+    const widths = g.bars.map((b) => b.width + 1);
+    for (const w of widths) expect(w).toBeCloseTo(100, 6);
+    expect(g.xOf(1.75)).toBeCloseTo(200, 6);
+    expect(g.ticks.map((t) => t.value)).toContain(2);
+  });
+  it('a log histogram with a non-positive edge still draws nothing (a log axis has no zero)', () => {
+    expect(histogramGeometry([0, 1, 2], [1, 1], { width: 100, height: 100, axis: 10 }).bars).toEqual([]);
+  });
+});

@@ -42,6 +42,8 @@ export interface HistogramSize {
   height: number;
   /** Space kept below the bars for the axis. */
   axis: number;
+  /** log (the index's bins, default) or linear (an import's bins, as its export has them) */
+  scale?: 'log' | 'linear';
 }
 
 /** A gap between bars only when bars are wide enough that a 1-px gap does not swallow them. */
@@ -73,10 +75,11 @@ export function occupiedBins(counts: readonly number[]): [number, number] {
  */
 export function histogramGeometry(edges: readonly number[], counts: readonly number[], size: HistogramSize): HistogramGeometry {
   if (edges.length !== counts.length + 1) throw new Error(`histogram has ${counts.length} counts but ${edges.length} edges (expected ${counts.length + 1})`);
-  if (counts.length === 0 || !(edges[0] > 0)) return { bars: [], ticks: [], xOf: () => 0, maxCount: 0, countTicks: [] };
+  const linear = size.scale === 'linear';
+  if (counts.length === 0 || (!linear && !(edges[0] > 0))) return { bars: [], ticks: [], xOf: () => 0, maxCount: 0, countTicks: [] };
   const [from, to] = occupiedBins(counts);
   const plot = size.height - size.axis;
-  const x = scaleLog().domain([edges[from], edges[to]]).range([0, size.width]).clamp(true);
+  const x = (linear ? scaleLinear() : scaleLog()).domain([edges[from], edges[to]]).range([0, size.width]).clamp(true);
   const maxCount = max(counts) ?? 0;
   const y = scaleLinear().domain([0, Math.max(1, maxCount)]).range([plot, 0]);
   const bars: HistogramBar[] = [];
@@ -85,7 +88,8 @@ export function histogramGeometry(edges: readonly number[], counts: readonly num
     const height = count > 0 ? Math.max(1, plot - y(count)) : 0;
     bars.push({ bin, lo: edges[bin], hi: edges[bin + 1], count, x: x0, width: Math.max(0, x1 - x0 - barGap(x1 - x0)), y: plot - height, height });
   }
-  const ticks = spaced(logTicks([edges[from], edges[to]]).map((value) => ({ value, x: x(value), label: formatAct(value) })));
+  const tickValues = linear ? scaleLinear().domain([edges[from], edges[to]]).ticks(5) : logTicks([edges[from], edges[to]]);
+  const ticks = spaced(tickValues.map((value) => ({ value, x: x(value), label: formatAct(value) })));
   const countTicks = y.ticks(3).filter((v) => v > 0 && Number.isInteger(v)).map((value) => ({ value, y: y(value), label: formatCount(value) }));
   return { bars, ticks, xOf: (value) => x(value), maxCount, countTicks };
 }
