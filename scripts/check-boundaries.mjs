@@ -4,12 +4,39 @@
 //  - renderer/ imports from native/ only with `import type`, and only from native/api
 //    (except the constants-only modules listed below).
 //  - only native/onnx/ort.ts imports onnxruntime-node; only native/store/database.ts imports better-sqlite3.
+//  - inside native/, folders are floors (CONVENTIONS.md 5a): each may import only the folders `floors`
+//    lists for it, and no chain of value imports between files of native/ may come back to where it
+//    started (an `import type` is erased before run time, so it cannot make a module load half-initialised).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = process.cwd();
 const importPattern = /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
-const rendererValueImportsAllowed = new Set(['native/api/types.ts', 'native/api/bridge.ts']);
+const rendererValueImportsAllowed = new Set(['native/api/types.ts', 'native/api/bridge.ts', 'native/api/random.ts', 'native/api/feature-key.ts']);
+
+// For each folder of native/, the folders it may import (its own always). Read bottom to top: a folder
+// appears only after every folder it uses, so the table itself cannot hold a circle. `native/cli.ts`
+// counts as cli.
+const bottom = ['api', 'formats', 'onnx'];
+const middle = [...bottom, 'models', 'corpus'];
+const engine = [...middle, 'sae', 'store'];
+const floors = {
+  api: [],
+  formats: ['api'],
+  onnx: ['api'],
+  models: ['api', 'formats', 'onnx'],
+  corpus: ['api', 'formats'],
+  sae: middle,
+  store: ['api', 'formats'],
+  // index sits one step below maps and prompt: both compose the SAE graphs and sparse codes it builds.
+  index: engine,
+  maps: [...engine, 'index'],
+  prompt: [...engine, 'index'],
+  demo: [...engine, 'index', 'maps', 'prompt'],
+  jobs: [...engine, 'index', 'maps', 'prompt', 'demo'],
+  host: [...engine, 'index', 'maps', 'prompt', 'demo', 'jobs'],
+  cli: [...engine, 'index', 'maps', 'prompt', 'demo', 'jobs', 'host'],
+};
 
 function files(dir, extensions) {
   const out = [];
@@ -35,10 +62,61 @@ function resolveRelative(file, spec) {
   return relative(root, join(file, '..', spec)).replace(/\.js$/, '.ts');
 }
 
+/** native/<folder>/… (or native/<name>.ts) -> folder */
+function floorOf(rel) {
+  return rel.split('/')[1].replace(/\.ts$/, '');
+}
+
+/** Every circle in the graph (file -> files it imports), each as the files on it; Tarjan's strongly connected components. */
+function circles(graph) {
+  const index = new Map();
+  const low = new Map();
+  const stack = [];
+  const onStack = new Set();
+  const found = [];
+  let next = 0;
+  function visit(v) {
+    index.set(v, next);
+    low.set(v, next++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v), low.get(w)));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v), index.get(w)));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const component = [];
+    let w;
+    do {
+      w = stack.pop();
+      onStack.delete(w);
+      component.push(w);
+    } while (w !== v);
+    if (component.length > 1 || (graph.get(v) ?? new Set()).has(v)) found.push(component.sort());
+  }
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return found;
+}
+
 const problems = [];
+const graph = new Map();
 for (const file of files(join(root, 'native'), ['.ts'])) {
   const rel = relative(root, file);
-  for (const { spec } of imports(file)) {
+  const from = floorOf(rel);
+  const allowed = floors[from];
+  if (!allowed) problems.push(`${rel}: native/${from} has no row in the floors table of scripts/check-boundaries.mjs`);
+  graph.set(rel, new Set());
+  for (const { spec, typeOnly } of imports(file)) {
+    if (spec.startsWith('.')) {
+      const target = resolveRelative(file, spec);
+      if (target.startsWith('native/')) {
+        if (!typeOnly) graph.get(rel).add(target);
+        const to = floorOf(target);
+        if (allowed && to !== from && !allowed.includes(to)) problems.push(`${rel}: native/${from} may not import native/${to} (${spec}); it may import ${allowed.join(', ') || 'nothing'}`);
+      }
+    }
     if (spec === 'electron' || spec.startsWith('electron/')) problems.push(`${rel}: native/ must not import electron`);
     if (spec.includes('renderer/')) problems.push(`${rel}: native/ must not import renderer code (${spec})`);
     if (rel.startsWith('native/api/') && !spec.startsWith('.') && spec !== 'zod') problems.push(`${rel}: native/api is plain TS, cannot import "${spec}"`);
@@ -46,6 +124,7 @@ for (const file of files(join(root, 'native'), ['.ts'])) {
     if (spec === 'better-sqlite3' && rel !== 'native/store/database.ts') problems.push(`${rel}: only native/store/database.ts may import better-sqlite3`);
   }
 }
+for (const circle of circles(graph)) problems.push(`import circle among ${circle.join(', ')}`);
 for (const file of files(join(root, 'renderer', 'src'), ['.ts', '.svelte'])) {
   const rel = relative(root, file);
   for (const { spec, typeOnly } of imports(file)) {

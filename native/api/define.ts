@@ -18,12 +18,13 @@ export interface MethodSpec<P extends z.ZodType, R, E extends string> {
  * our own services (trusted), while params come from the renderer (untrusted) and need a runtime schema.
  */
 export function method<R>() {
-  return <P extends z.ZodType, const E extends string = never>(spec: {
+  // `job` keeps its literal type, so the job kinds can be derived from the specs (methods.ts JobMethod).
+  return <P extends z.ZodType, const E extends string = never, const J extends boolean = false>(spec: {
     summary: string;
     params: P;
     events?: readonly E[];
-    job?: boolean;
-  }): MethodSpec<P, R, E> => ({ events: [], job: false, ...spec });
+    job?: J;
+  }): MethodSpec<P, R, E> & { job: J } => ({ events: [], job: false as J, ...spec });
 }
 
 export type ResultOfSpec<S> = S extends MethodSpec<z.ZodType, infer R, string> ? R : never;

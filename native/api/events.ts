@@ -9,5 +9,3 @@ export interface EventPayloads {
 }
 
 export type EventName = keyof EventPayloads;
-
-export const eventNames: readonly EventName[] = ['job.progress', 'job.data'];

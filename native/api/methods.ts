@@ -37,6 +37,8 @@ const neuronpediaIdText = z.string().refine(isNeuronpediaId, 'expected a Neuronp
 const labelText = storedText(1000);
 const notesText = storedText(100_000);
 const tags = z.array(storedText(64, 1)).max(64);
+/** A concept: `wn:<synset or word>` or `list:<name>`. */
+const conceptSpec = z.string().min(4).max(220).regex(/^(wn|list):\S/, 'expected wn:<synset or word> or list:<name>');
 
 const activation = z.discriminatedUnion('kind', [
   z.strictObject({
@@ -344,12 +346,11 @@ export const methods = {
     params: z.strictObject({
       modelId: id,
       saeId: id.optional(),
-      /** concepts are `wn:<synset or word>` or `list:<name>` */
-      x: z.string().min(4).max(220).regex(/^(wn|list):\S/, 'expected wn:<synset or word> or list:<name>'),
-      y: z.string().min(4).max(220).regex(/^(wn|list):\S/, 'expected wn:<synset or word> or list:<name>'),
-      yMinus: z.string().min(4).max(220).regex(/^(wn|list):\S/, 'expected wn:<synset or word> or list:<name>').optional(),
+      x: conceptSpec,
+      y: conceptSpec,
+      yMinus: conceptSpec.optional(),
       orthogonalize: z.boolean().default(false),
-      highlight: z.array(z.string().min(4).max(220).regex(/^(wn|list):\S/, 'expected wn:<synset or word> or list:<name>')).max(12).optional(),
+      highlight: z.array(conceptSpec).max(12).optional(),
       minTokens: z.int().min(2).max(100_000).default(8),
       maxTokens: z.int().min(100).max(300_000).default(20_000),
       seed: z.int().min(0).max(2_147_483_647).default(1),
@@ -359,7 +360,7 @@ export const methods = {
     summary: "The SAE's features whose decoder directions, mapped into the causal inner product's space, have the highest (and lowest) cosine with a concept's vector.",
     params: z.strictObject({
       saeId: id,
-      concept: z.string().min(4).max(220).regex(/^(wn|list):\S/, 'expected wn:<synset or word> or list:<name>'),
+      concept: conceptSpec,
       /** default: the SAE's model */
       modelId: id.optional(),
       limit: z.int().min(1).max(200).default(20),
@@ -485,3 +486,6 @@ export const methodNames = Object.keys(methods) as MethodName[];
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.hasOwn(methods, name);
 }
+
+/** The methods declared with `job: true`: each returns a job at once, and is the kind of job it starts. */
+export type JobMethod = { [M in MethodName]: Methods[M]['job'] extends true ? M : never }[MethodName];

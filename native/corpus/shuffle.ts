@@ -1,14 +1,6 @@
-/** mulberry32: a tiny, fast seeded PRNG (32-bit state); returns floats in [0, 1). Same seed, same sequence. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../api/random.js';
+
+export { mulberry32 };
 
 /** murmur3's 32-bit finaliser over two integers: neighbouring inputs give unrelated outputs. */
 export function mix32(a: number, b: number): number {

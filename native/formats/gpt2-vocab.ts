@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { jsonLimits, readCappedJson } from './strict-json.js';
+import { jsonLimits, readCappedJsonObject } from './strict-json.js';
 import { FormatError } from './tensor.js';
 
 /** The parts of a Hugging Face `tokenizer.json` that Loupe reads or writes. */
@@ -28,10 +28,8 @@ export interface AddedTokenJson {
 
 const END_OF_TEXT = '<|endoftext|>';
 
-async function readJsonObject(path: string): Promise<Record<string, unknown>> {
-  const value = await readCappedJson(path, jsonLimits.tokenizer);
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new FormatError(path, 'expected a JSON object');
-  return value as Record<string, unknown>;
+function readJsonObject(path: string): Promise<Record<string, unknown>> {
+  return readCappedJsonObject(path, jsonLimits.tokenizer);
 }
 
 function checkIds(path: string, entries: Record<string, unknown>): Record<string, number> {

@@ -4,8 +4,16 @@
  * rather than guess.
  */
 
-function block(layer: string, hook: string): string {
-  return `blocks.${Number(layer)}.${hook}`;
+import { hookName } from '../api/hook-names.js';
+import type { LayerPoint } from '../api/hook-names.js';
+
+function block(layer: string, point: LayerPoint): string {
+  return hookName({ layer: Number(layer), point });
+}
+
+/** A library's names for points, looked up by a string it wrote: a name not in the table is undefined. */
+function points(table: Record<string, LayerPoint>): Readonly<Record<string, LayerPoint | undefined>> {
+  return table;
 }
 
 /**
@@ -31,10 +39,10 @@ export function sparsifyTranscoderHooks(hookpoint: string): { input: string; out
 
 /** dictionary_learning names a submodule: "resid_post_layer_3", "resid_out_layer3", "mlp_out_layer_3", "attn_out_layer_3", "embed". */
 export function dictionaryLearningHookName(submodule: string): string | undefined {
-  if (submodule === 'embed') return 'hook_embed';
+  if (submodule === 'embed') return hookName({ point: 'hook_embed' });
   const m = /(resid_post|resid_out|mlp_out|attn_out)_layer_?(\d+)/.exec(submodule);
   if (!m) return undefined;
-  const hook = { resid_post: 'hook_resid_post', resid_out: 'hook_resid_post', mlp_out: 'hook_mlp_out', attn_out: 'hook_attn_out' }[m[1]];
+  const hook = points({ resid_post: 'hook_resid_post', resid_out: 'hook_resid_post', mlp_out: 'hook_mlp_out', attn_out: 'hook_attn_out' })[m[1]];
   return hook === undefined ? undefined : block(m[2], hook);
 }
 
@@ -46,7 +54,7 @@ export function openaiHookName(path: string): string | undefined {
   const location = /(resid_post_mlp|resid_post_attn|resid_delta_mlp|resid_delta_attn)/.exec(path)?.[1];
   const layer = /(?:^|\/)(?:layer_?)?(\d+)\.pth?$/.exec(path)?.[1];
   if (location === undefined || layer === undefined) return undefined;
-  const hook = { resid_post_mlp: 'hook_resid_post', resid_post_attn: 'hook_resid_mid', resid_delta_mlp: 'hook_mlp_out', resid_delta_attn: 'hook_attn_out' }[location];
+  const hook = points({ resid_post_mlp: 'hook_resid_post', resid_post_attn: 'hook_resid_mid', resid_delta_mlp: 'hook_mlp_out', resid_delta_attn: 'hook_attn_out' })[location];
   return hook === undefined ? undefined : block(layer, hook);
 }
 
@@ -59,7 +67,8 @@ export function gemmaScopeHooks(path: string): { input: string; output?: string 
   const layer = /(?:^|\/)layer_(\d+)(?:\/|$)/.exec(path)?.[1];
   if (site === undefined || layer === undefined) return undefined;
   if (site === 'transcoders') return { input: block(layer, 'ln2.hook_normalized'), output: block(layer, 'hook_mlp_out') };
-  return { input: block(layer, { res: 'hook_resid_post', mlp: 'hook_mlp_out', att: 'attn.hook_z' }[site] as string) };
+  const hook = points({ res: 'hook_resid_post', mlp: 'hook_mlp_out', att: 'attn.hook_z' })[site];
+  return hook === undefined ? undefined : { input: block(layer, hook) };
 }
 
 /** The hook a Gemma Scope SAE reads, from its repo path (see gemmaScopeHooks). */

@@ -222,3 +222,13 @@ export function readCappedJsonSync(path: string, limits: JsonLimits): { text: st
   const text = readFileSync(path, 'utf8');
   return { text, value: parseFileText(path, text, limits) };
 }
+
+function jsonObject(path: string, value: unknown): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new FormatError(path, 'expected a JSON object');
+  return value as Record<string, unknown>;
+}
+
+/** readCappedJson for a file that must hold one JSON object (a config, a vocabulary, a tokenizer). */
+export async function readCappedJsonObject(path: string, limits: JsonLimits): Promise<Record<string, unknown>> {
+  return jsonObject(path, await readCappedJson(path, limits));
+}

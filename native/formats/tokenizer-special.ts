@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { jsonLimits, readCappedJsonObject } from './strict-json.js';
 
 /**
  * End-of-text markers by the names the families ship them under, tried in order when no
@@ -19,7 +19,8 @@ export async function configSpecialTokens(dir: string): Promise<{ bos?: string; 
   const configPath = join(dir, 'tokenizer_config.json');
   if (!existsSync(configPath)) return {};
   try {
-    const config = JSON.parse(await readFile(configPath, 'utf8')) as { bos_token?: unknown; eos_token?: unknown };
+    // A tokenizer_config.json can list thousands of added tokens: capped as a tokenizer file is.
+    const config = await readCappedJsonObject(configPath, jsonLimits.tokenizer);
     return { bos: tokenName(config.bos_token), eos: tokenName(config.eos_token) };
   } catch {
     // A broken tokenizer_config.json only costs us the BOS / EOS hints; the tokenizer itself is tokenizer.json.

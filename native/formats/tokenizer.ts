@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { gpt2VocabToTokenizerJson } from './gpt2-vocab.js';
 import type { TokenizerJson } from './gpt2-vocab.js';
-import { jsonLimits, readCappedJson } from './strict-json.js';
+import { jsonLimits, readCappedJsonObject } from './strict-json.js';
 import { FormatError } from './tensor.js';
 import { wrapTokenizer } from './tokenizer-wrap.js';
 import { readTokenizerSpec } from './tokenizer-spec.js';
@@ -67,9 +67,7 @@ export function findTokenizerFiles(path: string): { format: TokenizerFormat; pat
 }
 
 async function readTokenizerJson(path: string): Promise<TokenizerJson> {
-  const value = await readCappedJson(path, jsonLimits.tokenizer);
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new FormatError(path, 'expected a JSON object');
-  return value as TokenizerJson;
+  return (await readCappedJsonObject(path, jsonLimits.tokenizer)) as TokenizerJson;
 }
 
 /** Loads a BPE tokenizer from a tokenizer.json file or a folder (tokenizer.json, or vocab.json + merges.txt). */

@@ -15,9 +15,10 @@ import { COARSE_TAGS, coarseBrownTag } from '../corpus/brown-tags.js';
 import { openCorpus } from '../corpus/open.js';
 import { TagVocab } from '../corpus/token-tags.js';
 import { CorpusError } from '../corpus/types.js';
-import { logitEffects, nearestByCosine } from './decoder-analysis.js';
+import { logitEffects } from './decoder-analysis.js';
 import { residualDirections } from './residual-directions.js';
 import { resolveInputScale } from '../sae/input-scale.js';
+import { cosineTopK } from '../onnx/cosine-neighbours.js';
 import { tokenCountsWorstCaseBytes } from './accumulators/token-counts.js';
 import { IndexAccumulator } from './index-accumulator.js';
 import { acrossRows, finalRows } from './index-finish.js';
@@ -130,7 +131,7 @@ export async function indexLoaded(ws: Workspace, { sae, model, tokenizer, hook }
   const params = { ...SETTINGS, corpus: corpus.spec, contextLength, tokens: config.tokens, annotated: corpus.annotated, batchTokens, commitTokens, tokenCountsMaxBytes };
   const run = openRun(ws, config, hooks.jobId ?? null, corpus.spec, contextLength, params);
   hooks.onProgress?.(run.tokensDone / config.tokens, 'analysing decoder directions');
-  const neighbours = await nearestByCosine(sae.wDec, sae.dSae, sae.wDec, sae.dSae, sae.dIn, SETTINGS.neighbours, true, { provider: config.provider, intraOpNumThreads: config.threads });
+  const neighbours = await cosineTopK({ queries: sae.wDec, nQueries: sae.dSae, keys: sae.wDec, nKeys: sae.dSae, d: sae.dIn, k: SETTINGS.neighbours, excludeSelf: true, provider: config.provider, intraOpNumThreads: config.threads });
   const tagNames = corpus.annotated ? [...COARSE_TAGS] : [];
   const acc = new IndexAccumulator({ dSae: sae.dSae, contextLength, topExamples: SETTINGS.topExamples, perBin: SETTINGS.perBin, seed: SETTINGS.seed, tagNames, neighbours: neighbours.indices, nNeighbours: SETTINGS.neighbours,
     dVocab: tokenizer.vocabSize, tokenCountsMaxBytes: tokenCountsBudget(tokenCountsMaxBytes, sae, tokenizer.vocabSize, config.tokens) });
@@ -239,7 +240,7 @@ async function finish(ws: Workspace, run: IndexRun, acc: IndexAccumulator, { sae
   const k = SETTINGS.neighbours;
   const across: AcrossNeighbours[] = [];
   for (const other of siblings) {
-    const found = await nearestByCosine(sae.wDec, sae.dSae, other.sae.wDec, other.sae.dSae, sae.dIn, k, false, options);
+    const found = await cosineTopK({ ...options, queries: sae.wDec, nQueries: sae.dSae, keys: other.sae.wDec, nKeys: other.sae.dSae, d: sae.dIn, k });
     across.push({ saeId: other.id, ...found, k });
   }
   const directions = residualDirections(model, reconstructedHook(sae, hook), sae.wDec, sae.dSae, sae.dIn);
@@ -295,7 +296,7 @@ function siblingSaes(ws: Workspace, saeId: string, sae: CanonicalSae): { id: str
 /** Adds this SAE to a sibling's finished index as its across-SAE neighbours (replacing older rows for this SAE). */
 async function linkBack(ws: Workspace, other: { id: string; runId: number; sae: CanonicalSae }, saeId: string, sae: CanonicalSae, options: { provider?: Provider; intraOpNumThreads?: number }): Promise<void> {
   const k = SETTINGS.neighbours;
-  const found = await nearestByCosine(other.sae.wDec, other.sae.dSae, sae.wDec, sae.dSae, sae.dIn, k, false, options);
+  const found = await cosineTopK({ ...options, queries: other.sae.wDec, nQueries: other.sae.dSae, keys: sae.wDec, nKeys: sae.dSae, d: sae.dIn, k });
   const table = ws.features.neighbours;
   ws.db.transaction(() => {
     for (let f = 0; f < other.sae.dSae; f++) {

@@ -23,7 +23,3 @@ export class JobCancelled extends Error {
     this.name = 'JobCancelled';
   }
 }
-
-export function throwIfCancelled(signal: AbortSignal): void {
-  if (signal.aborted) throw new JobCancelled();
-}

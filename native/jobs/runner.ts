@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { ApiFailure } from '../api/errors.js';
+import type { JobMethod, ValidParamsOf } from '../api/methods.js';
 import { isActiveJobState, type JobData, type JobSummary } from '../api/types.js';
 import { summaryOf, type JobRecord, type JobsTable } from '../store/jobs-table.js';
 import { isJobKind, loadJobKind } from './kinds.js';
@@ -45,7 +46,7 @@ export class JobRunner {
     return this.#data.get(jobId) ?? [];
   }
 
-  async start(kind: string, params: unknown): Promise<JobSummary> {
+  async start<K extends JobMethod>(kind: K, params: ValidParamsOf<K>): Promise<JobSummary> {
     if (!isJobKind(kind)) throw new ApiFailure('not_found', `unknown job kind "${kind}"`);
     const title = (await loadJobKind(kind)).title(params);
     const record: JobRecord = {

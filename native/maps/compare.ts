@@ -6,13 +6,13 @@ import { storedEval } from '../index/stored-eval.js';
 import { tokenWindows } from '../corpus/windows.js';
 import type { TokenWindow } from '../corpus/windows.js';
 import type { Provider } from '../onnx/ort.js';
+import type { CanonicalSae } from '../sae/canonical.js';
 import { CompareTable, compareKey } from '../store/compare-table.js';
 import type { CompareParams, CompareRun, PairMatches } from '../store/compare-table.js';
 import { EvalsTable } from '../store/evals-table.js';
 import type { Workspace } from '../store/workspace.js';
 import { prepareEncodePass } from '../index/index-graph.js';
 import { keepRows } from '../index/sparse-acts.js';
-import { compareBatchTokens } from './compare-pass.js';
 import { CoactivationStats, bestMatches, parentCandidates } from './matching.js';
 
 /** Names the matching code; part of each comparison's key (bump it when the output changes). */
@@ -144,4 +144,10 @@ async function* batches(windows: AsyncIterable<TokenWindow>, size: number): Asyn
     }
   }
   if (batch.length > 0) yield batch;
+}
+
+/** Tokens per run: dense SAEs return [n, dSae] floats, so a wide one gets smaller batches (≤ 64 MB of output). */
+function compareBatchTokens(saes: readonly CanonicalSae[], asked: number): number {
+  const widestDense = Math.max(0, ...saes.filter((s) => s.activation.kind !== 'topk').map((s) => s.dSae));
+  return widestDense === 0 ? asked : Math.max(1, Math.min(asked, Math.floor(2 ** 24 / widestDense)));
 }

@@ -1,4 +1,4 @@
-import { nearestByCosine } from '../index/decoder-analysis.js';
+import { cosineTopK } from '../onnx/cosine-neighbours.js';
 import type { SparseActs } from '../index/sparse-acts.js';
 import type { SessionOptions } from '../onnx/ort.js';
 import type { PairMatches } from '../store/compare-table.js';
@@ -30,7 +30,7 @@ export interface ParentCandidates {
 export async function parentCandidates(narrow: DecoderMatrix, wide: DecoderMatrix, n: number, options: SessionOptions = {}): Promise<ParentCandidates> {
   if (narrow.dIn !== wide.dIn) throw new RangeError(`decoders of width ${narrow.dIn} and ${wide.dIn} cannot be matched: one hook has one width`);
   const take = Math.min(n, narrow.dSae);
-  const { indices, cosines } = await nearestByCosine(wide.wDec, wide.dSae, narrow.wDec, narrow.dSae, wide.dIn, take, false, options);
+  const { indices, cosines } = await cosineTopK({ ...options, queries: wide.wDec, nQueries: wide.dSae, keys: narrow.wDec, nKeys: narrow.dSae, d: wide.dIn, k: take });
   return { nWide: wide.dSae, nNarrow: narrow.dSae, n: take, parents: indices, cosines };
 }
 

@@ -1,35 +1,12 @@
 import type { TransformerConfig } from './config.js';
 
-/** Points inside block `l`, in the order the forward pass reaches them (TransformerLens names). */
-export const LAYER_POINTS = [
-  'hook_resid_pre',
-  'ln1.hook_normalized',
-  'attn.hook_q',
-  'attn.hook_k',
-  'attn.hook_v',
-  'attn.hook_pattern',
-  'attn.hook_z',
-  'hook_attn_out',
-  'hook_resid_mid',
-  'ln2.hook_normalized',
-  'mlp.hook_pre',
-  'mlp.hook_pre_linear',
-  'mlp.hook_mid',
-  'mlp.hook_post',
-  'hook_mlp_out',
-  'hook_resid_post',
-] as const;
-export type LayerPoint = (typeof LAYER_POINTS)[number];
+// The points and the name builder live in the contract floor, so SAE-format readers (native/formats)
+// spell hook names with the same builder; this module adds what needs a model config.
+import { LAYER_POINTS, MODEL_POINTS, hookName } from '../api/hook-names.js';
+import type { HookRef, LayerPoint, ModelPoint } from '../api/hook-names.js';
 
-export const MODEL_POINTS = ['hook_embed', 'hook_pos_embed', 'ln_final.hook_normalized'] as const;
-export type ModelPoint = (typeof MODEL_POINTS)[number];
-
-export type HookRef = { layer: number; point: LayerPoint } | { layer?: undefined; point: ModelPoint };
-
-/** The one place hook names are spelled: `hookName({ layer: 3, point: 'hook_resid_post' })` is `blocks.3.hook_resid_post`. */
-export function hookName(ref: HookRef): string {
-  return ref.layer === undefined ? ref.point : `blocks.${ref.layer}.${ref.point}`;
-}
+export { LAYER_POINTS, MODEL_POINTS, hookName };
+export type { HookRef, LayerPoint, ModelPoint };
 
 /**
  * Whether a point exists in this model: LN hooks need a norm, MLP hooks an MLP, hook_mid is SoLU's,

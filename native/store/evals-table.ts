@@ -1,5 +1,5 @@
 import type { SaeEvalMetrics } from '../api/types.js';
-import type { EvalReport } from '../sae/eval/types.js';
+import type { EvalReport } from '../api/eval-report.js';
 import { StoreValueError, count } from './checks.js';
 import type { Database } from './database.js';
 

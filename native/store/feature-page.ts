@@ -6,7 +6,7 @@ import { FeatureCandidatesTable } from './feature-candidates-table.js';
 import { FrequentCoverageTable } from './feature-coverage-table.js';
 import { FeatureExamplesTable } from './feature-examples-table.js';
 import type { FeatureExample } from './feature-examples-table.js';
-import { assertFeatureIndex } from './feature-key.js';
+import { assertFeatureIndex } from '../api/feature-key.js';
 import { FeatureLogitsTable } from './feature-logits-table.js';
 import type { TokenListKind } from './feature-logits-table.js';
 import { fromRow as neighbourFromRow } from './feature-neighbours-table.js';

@@ -1,5 +1,5 @@
 import type { Database } from './database.js';
-import type { FeatureKey } from './feature-key.js';
+import type { FeatureKey } from '../api/types.js';
 
 /**
  * Full-text search over each feature's label, notes and tags (FTS5, see migration 2). This module

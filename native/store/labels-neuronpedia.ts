@@ -13,9 +13,6 @@ import type { LabelImportRow } from './labels-io.js';
  * {modelId, layer, index, explanation, creatorId, skipScore}, creatorId being the uploader.
  */
 
-/** The Explanation columns every exported row carries, in this order (the importer takes the first row's keys). */
-export const explanationRowKeys = ['id', 'modelId', 'layer', 'index', 'description', 'authorId', 'typeName', 'explanationModelName', 'notes', 'createdAt'] as const;
-
 export interface ExplanationRow {
   id: string;
   modelId: string;

@@ -1,7 +1,7 @@
 import { ApiFailure } from '../api/errors.js';
 import type { FeatureKey, FeatureLabel, LabelEvent, LabelField, LabelPatch, LabelSource } from '../api/types.js';
 import type { Database } from './database.js';
-import { assertFeatureIndex } from './feature-key.js';
+import { assertFeatureIndex } from '../api/feature-key.js';
 import { writeSearchLabel } from './feature-search.js';
 import { checkAuthor, checkLabel, checkNotes, checkTags } from './label-values.js';
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { featureKey } from '../../native/api/feature-key.js';
 import type { JobSummary } from '../../native/api/types.js';
 import { DEMO_MODEL_DIR, waitForJobs } from '../helpers/indexed-workspace.js';
 import { openE2eSession, type E2eSession } from '../helpers/e2e-session.js';
@@ -54,7 +55,7 @@ describe('no dead ends', () => {
     await expect.poll(() => s.page.getByRole('alert').textContent()).toMatch(/has 512 features, numbered 0–511: there is no feature 99,999/);
     expect(await s.page.getByRole('button', { name: /Split this feature/ }).count()).toBe(0);
     await s.page.getByRole('link', { name: /Open its last feature, #511/ }).click();
-    await expect.poll(() => s.page.locator('[data-loaded]').getAttribute('data-loaded')).toBe(`${narrowId}/511`);
+    await expect.poll(() => s.page.locator('[data-loaded]').getAttribute('data-loaded')).toBe(featureKey({ saeId: narrowId, index: 511 }));
   });
 
   it('does not offer to compute the map of a nonexistent SAE (and creates no job)', async () => {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { featureKey } from '../../native/api/feature-key.js';
 import type { FeatureKey, FeaturePageData, FeatureResults, LabelEvent, PromptResult, SaeSummary } from '../../native/api/types.js';
 import { formatAct, formatPercentOf } from '../../renderer/src/lib/feature/format.js';
 import { displayToken, quoteToken } from '../../renderer/src/lib/feature/token-display.js';
@@ -25,7 +26,7 @@ const goTo = (key: FeatureKey) => page.evaluate(`location.hash = ${JSON.stringif
 const heading = () => page.locator('h1').textContent();
 const labelInput = () => page.getByRole('textbox', { name: 'Feature label' });
 /** Waits until the page shows this feature's data (not the previous feature's, dimmed, while loading). */
-const loaded = (key: FeatureKey) => page.locator(`.grid[data-loaded="${key.saeId}/${key.index}"]`).waitFor();
+const loaded = (key: FeatureKey) => page.locator(`.grid[data-loaded="${featureKey(key)}"]`).waitFor();
 const saved = () => page.getByRole('status').filter({ hasText: '✓ Saved' }).waitFor();
 
 /** Features with examples and candidate labels, in index order. */

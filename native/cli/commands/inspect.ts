@@ -4,6 +4,7 @@ import { discover } from '../../formats/discovery.js';
 import type { DiscoveredItem } from '../../formats/discovery.js';
 import { readNpy, readNpz } from '../../formats/numpy.js';
 import { openSafetensors } from '../../formats/safetensors.js';
+import { jsonLimits, readCappedJsonSync } from '../../formats/strict-json.js';
 import { FormatError } from '../../formats/tensor.js';
 import type { HostTensor } from '../../formats/tensor.js';
 import { loadTokenizer } from '../../formats/tokenizer.js';
@@ -57,7 +58,7 @@ async function describeTokenizer(path: string): Promise<Json> {
 function modelConfig(item: DiscoveredItem): Json {
   const file = join(item.path, 'config.json');
   try {
-    const raw = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    const raw = readCappedJsonSync(file, jsonLimits.config).value;
     return { config: parseModelConfig(raw, file), rawConfig: raw };
   } catch (e) {
     return { problem: `config.json: ${(e as Error).message}` };
@@ -80,7 +81,7 @@ async function describeItem(item: DiscoveredItem): Promise<Json> {
   const config = SAE_CONFIGS[item.format];
   if (config === undefined) return { ...item };
   try {
-    return { ...item, config: JSON.parse(readFileSync(join(item.path, config), 'utf8')) };
+    return { ...item, config: readCappedJsonSync(join(item.path, config), jsonLimits.config).value as Json };
   } catch {
     return { ...item }; // discovery already put the broken config in item.problem
   }

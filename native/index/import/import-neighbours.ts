@@ -4,7 +4,8 @@ import type { FeatureToken } from '../../store/feature-logits-table.js';
 import { runSource, setRunSource } from '../../store/import-source.js';
 import type { FeatureNeighbour } from '../../store/feature-neighbours-table.js';
 import type { PerFeature } from '../../store/index-batch.js';
-import { logitEffects, nearestByCosine } from '../decoder-analysis.js';
+import { logitEffects } from '../decoder-analysis.js';
+import { cosineTopK } from '../../onnx/cosine-neighbours.js';
 import { commitImport } from './import-target.js';
 import type { ImportTarget } from './import-target.js';
 
@@ -22,7 +23,7 @@ export async function importNeighbours(t: ImportTarget): Promise<void> {
   const sae = loadSae(t.sae.path);
   const source = runSource(t.ws.db, t.run.id);
   if (source?.absent.includes('logits')) await importLogits(t, sae.wDec, sae.dSae);
-  const { indices, cosines } = await nearestByCosine(sae.wDec, sae.dSae, sae.wDec, sae.dSae, sae.dIn, NEIGHBOURS, true);
+  const { indices, cosines } = await cosineTopK({ queries: sae.wDec, nQueries: sae.dSae, keys: sae.wDec, nKeys: sae.dSae, d: sae.dIn, k: NEIGHBOURS, excludeSelf: true });
   for (let from = 0; from < sae.dSae; from += FEATURES_PER_COMMIT) {
     const rows: PerFeature<FeatureNeighbour>[] = [];
     for (let f = from; f < Math.min(sae.dSae, from + FEATURES_PER_COMMIT); f++) {

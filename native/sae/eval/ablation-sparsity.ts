@@ -2,6 +2,7 @@ import { mulberry32 } from '../../corpus/shuffle.js';
 import type { TransformerWeights } from '../../models/weights.js';
 import { createSession } from '../../onnx/ort.js';
 import type { Feed, OrtSession, SessionOptions } from '../../onnx/ort.js';
+import type { AblationSparsityReport, LatentAblation } from '../../api/eval-report.js';
 import type { CanonicalSae } from '../canonical.js';
 import { ablateFeeds } from '../splices.js';
 import { ABLATION_IO, ablationGraph, firstActiveGraph } from './ablation-graphs.js';
@@ -32,31 +33,6 @@ export interface AblationOptions extends SessionOptions {
   seed?: number;
   /** windows per forward pass (each runs twice: clean and ablated) */
   batchSize?: number;
-}
-
-export interface LatentAblation {
-  latent: number;
-  /** windows of the ablation set in which the latent fires */
-  windows: number;
-  /** T_F: positions whose logits the ablation can change */
-  positions: number;
-  /** S(F); null when ablating it changes no logit at all */
-  sparsity: number | null;
-}
-
-export interface AblationSparsityReport {
-  formula: string;
-  vocabSize: number;
-  /** windows and tokens of the evaluation the latents were sampled and ablated in */
-  windows: number;
-  tokens: number;
-  seed: number;
-  /** latents that fire at least once in those windows (the sampling pool) */
-  candidates: number;
-  perLatent: LatentAblation[];
-  /** mean of S over the sampled latents with a non-null S; null when there are none */
-  mean: number | null;
-  median: number | null;
 }
 
 const MAX_HALF_LOGITS = 2 ** 25;

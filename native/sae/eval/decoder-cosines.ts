@@ -1,4 +1,6 @@
 import { mulberry32 } from '../../corpus/shuffle.js';
+import type { CosineSummary, DecoderCosineReport } from '../../api/eval-report.js';
+import { unitRows } from '../../onnx/cosine-neighbours.js';
 import { GraphBuilder } from '../../onnx/graph.js';
 import type { SessionOptions } from '../../onnx/ort.js';
 import { sessionCache } from '../../onnx/session-cache.js';
@@ -37,19 +39,6 @@ function maxCosineGraph(): GraphBuilder {
   const others = g.op('Where', [self, g.constFloat(-2), sims]);
   g.output(g.op('ReduceMax', [others, g.constInt64([1])], { keepdims: 0 }), OUTPUT, 'float32', ['block']);
   return g;
-}
-
-/** Rows scaled to unit length (a zero row stays zero, so its cosine with everything is 0). */
-export function unitRows(rows: Float32Array, n: number, d: number): Float32Array {
-  if (rows.length !== n * d) throw new Error(`rows has ${rows.length} values, expected [${n}, ${d}] (${n * d})`);
-  const out = new Float32Array(n * d);
-  for (let r = 0; r < n; r++) {
-    let sq = 0;
-    for (let i = 0; i < d; i++) sq += rows[r * d + i] ** 2;
-    const scale = sq > 0 ? 1 / Math.sqrt(sq) : 0;
-    for (let i = 0; i < d; i++) out[r * d + i] = rows[r * d + i] * scale;
-  }
-  return out;
 }
 
 /** [n] each row of rows [n, d] (row-major): max over j ≠ i of cos(row_i, row_j). */
@@ -106,13 +95,6 @@ export function histogram(values: ArrayLike<number>, min: number, max: number, b
   return { min, max, counts };
 }
 
-export interface CosineSummary {
-  mean: number;
-  median: number;
-  /** fraction of rows whose nearest other row has cosine above 0.9 (near-duplicates) */
-  above09: number;
-}
-
 export function summarizeCosines(values: Float32Array): CosineSummary {
   const sorted = Float64Array.from(values).sort();
   const n = sorted.length;
@@ -124,16 +106,6 @@ export function summarizeCosines(values: Float32Array): CosineSummary {
   }
   const median = n % 2 === 1 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   return { mean: sum / n, median, above09: above / n };
-}
-
-export interface DecoderCosineReport {
-  measure: 'max cosine similarity to any other row (signed)';
-  dSae: number;
-  dIn: number;
-  seed: number;
-  histogram: { min: number; max: number; bins: number; decoder: number[]; random: number[] };
-  decoder: CosineSummary;
-  random: CosineSummary;
 }
 
 /** The decoder rows W_dec [dSae, dIn] against dSae random unit directions in R^dIn, histogrammed over [-1, 1]. */

@@ -9,12 +9,12 @@ import { SaeError, assertHookWidth, isTranscoder, reconstructedHook } from '../c
 import type { CanonicalSae } from '../canonical.js';
 import { SPLICE_MASK_INPUT, maskedSplice, reconstructionSplice, reconstructionSpliceSpec, zeroSplice } from '../splices.js';
 import { measureAblationSparsity } from './ablation-sparsity.js';
-import type { AblationSparsityReport } from './ablation-sparsity.js';
+import type { AblationSparsityReport } from '../../api/eval-report.js';
 import { LossAccumulator, TARGETS_INPUT, TOKEN_LOSS_OUTPUT, lossForwardGraph, targetsFeed } from './ce-loss.js';
 import { decoderCosineReport } from './decoder-cosines.js';
 import { ReconstructionStats, STATS_OUTPUTS, addReconstructionStats } from './reconstruction-stats.js';
 import type { ReconstructionSummary } from './reconstruction-stats.js';
-import type { EvalReport } from './types.js';
+import type { EvalReport } from '../../api/eval-report.js';
 
 /**
  * A token window: its ids [contextLength], and which positions count and which are document tokens

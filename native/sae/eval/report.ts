@@ -1,4 +1,4 @@
-import type { EvalReport } from './types.js';
+import type { EvalReport } from '../../api/eval-report.js';
 
 /** The evaluation as a plain-text table for a terminal; the JSON report holds the same numbers in full. */
 export function formatEvalReport(r: EvalReport): string {

@@ -6,7 +6,7 @@ import { CompareTable, compareKey } from '../../../native/store/compare-table.js
 import type { CompareParams, NewCompareRun, PairMatches } from '../../../native/store/compare-table.js';
 import { Database } from '../../../native/store/database.js';
 import { EvalsTable, evalMetrics } from '../../../native/store/evals-table.js';
-import type { EvalReport } from '../../../native/sae/eval/types.js';
+import type { EvalReport } from '../../../native/api/eval-report.js';
 import { migrations } from '../../../native/store/migrations.js';
 import { openWorkspace } from '../../../native/store/workspace.js';
 import type { Workspace } from '../../../native/store/workspace.js';

@@ -12,7 +12,7 @@ import { randomUniform } from '../../../native/onnx/matmul-rate.js';
 import type { CanonicalSae } from '../../../native/sae/canonical.js';
 import { maxCosineSimilarities, randomUnitRows } from '../../../native/sae/eval/decoder-cosines.js';
 import { evaluateSae } from '../../../native/sae/eval/evaluate.js';
-import type { EvalReport } from '../../../native/sae/eval/types.js';
+import type { EvalReport } from '../../../native/api/eval-report.js';
 import { loadSae } from '../../../native/sae/formats/load.js';
 import { decodeReference, encodeReference } from '../../../native/sae/reference.js';
 import { writeSaeLens } from '../../../native/sae/saelens-writer.js';

@@ -9,7 +9,7 @@ import { Database } from '../../../native/store/database.js';
 import * as candidatesTable from '../../../native/store/feature-candidates-table.js';
 import * as examplesTable from '../../../native/store/feature-examples-table.js';
 import { FeatureIndex } from '../../../native/store/feature-index.js';
-import { featureKeyString, parseFeatureKey } from '../../../native/store/feature-key.js';
+import { featureKey, parseFeatureKey } from '../../../native/api/feature-key.js';
 import * as logitsTable from '../../../native/store/feature-logits-table.js';
 import * as neighboursTable from '../../../native/store/feature-neighbours-table.js';
 import { checkSearchIndex, ftsQuery } from '../../../native/store/feature-search.js';
@@ -118,7 +118,7 @@ describe('stored rows', () => {
   });
 
   it('name features with one key serialiser that round trips any SAE id', () => {
-    for (const key of [{ saeId: 'sae-a', index: 0 }, { saeId: 'gpt2/blocks.8#x', index: 24575 }]) expect(parseFeatureKey(featureKeyString(key))).toEqual(key);
+    for (const key of [{ saeId: 'sae-a', index: 0 }, { saeId: 'gpt2/blocks.8#x', index: 24575 }]) expect(parseFeatureKey(featureKey(key))).toEqual(key);
     expect(() => parseFeatureKey('sae-a#-1')).toThrow(/not a feature key/);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../native/corpus/shuffle.js';
-import { cosineKnn, unitRows } from '../../../native/maps/knn.js';
+import { cosineKnn } from '../../../native/maps/knn.js';
+import { unitRows } from '../../../native/onnx/cosine-neighbours.js';
 
 /** [n, d] Gaussian-ish rows with norms spread over two decades, so the kNN has to normalise them. */
 function randomRows(n: number, d: number, seed: number): Float32Array {

@@ -17,7 +17,7 @@ describe('splitting tree layout', () => {
 
   it('places the root left of its children, siblings one row apart, and counts what the threshold hides', () => {
     const all = layoutTree(tree, 'cosine', 0);
-    expect(all.nodes.map((n) => n.id)).toEqual(['n/7', 'w/1', 'w/2', 'w/3', 'x/5', 'x/6']);
+    expect(all.nodes.map((n) => n.id)).toEqual(['n#7', 'w#1', 'w#2', 'w#3', 'x#5', 'x#6']);
     const [root, ...rest] = all.nodes;
     expect(rest.every((n) => n.x > root.x + treeBox.width)).toBe(true);
     const children = all.nodes.filter((n) => n.depth === 1).map((n) => n.y);
@@ -28,14 +28,14 @@ describe('splitting tree layout', () => {
     expect(all.height).toBe(Math.max(...all.nodes.map((n) => n.y)) + treeBox.height);
 
     const some = layoutTree(tree, 'cosine', 0.5);
-    expect(some.nodes.map((n) => n.id)).toEqual(['n/7', 'w/1', 'w/2', 'x/5']);
+    expect(some.nodes.map((n) => n.id)).toEqual(['n#7', 'w#1', 'w#2', 'x#5']);
     expect(some.hidden).toBe(2);
     expect(some.links.map((l) => l.width)).toEqual([1 + 5 * 0.9, 1 + 5 * 0.7, 1 + 5 * 0.8]);
   });
 
   it('drops an edge whose correlation cannot be computed at any threshold by correlation', () => {
     const t = node('n', 0, null, [node('w', 1, 0.9, [], 0.5), node('w', 2, 0.9, [], null)]);
-    expect(layoutTree(t, 'correlation', -1).nodes.map((n) => n.id)).toEqual(['n/0', 'w/1']);
+    expect(layoutTree(t, 'correlation', -1).nodes.map((n) => n.id)).toEqual(['n#0', 'w#1']);
   });
 });
 

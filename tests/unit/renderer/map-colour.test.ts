@@ -1,4 +1,5 @@
-import { interpolateViridis, rgb } from 'd3';
+import { interpolateViridis } from 'd3-scale-chromatic';
+import { rgb } from 'd3-color';
 import { describe, expect, it } from 'vitest';
 import { categoryColour, densityScale, familyColour, packColour, pointColours, topCategories, type Palette, type PointAttributes } from '../../../renderer/src/lib/map/colour.js';
 import { formatDensity, legendFor, thinTicks } from '../../../renderer/src/lib/map/legend.js';

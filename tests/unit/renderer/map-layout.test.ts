@@ -1,4 +1,4 @@
-import { zoomIdentity } from 'd3';
+import { zoomIdentity } from 'd3-zoom';
 import { describe, expect, it } from 'vitest';
 import { buildLayout, decodeXy, mapParam, parseMapParam, pointOf } from '../../../renderer/src/lib/map/layout.js';
 import { composeAffine, fitUnitSquare, toScreen, toWorld, zoomCentredOn, zoomToPoints } from '../../../renderer/src/lib/map/view.js';

@@ -1,4 +1,4 @@
-import type { ZoomTransform } from 'd3';
+import type { ZoomTransform } from 'd3-zoom';
 import type { DecodedLinks } from '../../lib/compare/links.js';
 import { pointOf, type MapLayout } from '../../lib/map/layout.js';
 

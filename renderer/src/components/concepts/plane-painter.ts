@@ -1,4 +1,4 @@
-import type { ZoomTransform } from 'd3';
+import type { ZoomTransform } from 'd3-zoom';
 import type { PlaneScales } from '../../lib/concepts/plane-geometry.js';
 import type { ConceptTheme } from './concept-theme.svelte.js';
 

@@ -1,5 +1,6 @@
 import type { FeatureKey } from '../../../../native/api/types.js';
 import type { ApiClient } from '../../lib/api/client.js';
+import { featureKey } from '../../../../native/api/feature-key.js';
 
 /** What the tooltip adds to a point's label and density: the tokens it fires on and pushes up. */
 export interface HoverDetails {
@@ -37,7 +38,7 @@ export class HoverDetailsState {
       [this.details, this.loading] = [null, false];
       return;
     }
-    const cached = this.#cache.get(`${key.saeId}/${key.index}`);
+    const cached = this.#cache.get(featureKey(key));
     if (cached) {
       [this.details, this.loading] = [cached, false];
       return;
@@ -57,7 +58,7 @@ export class HoverDetailsState {
         candidate: page.candidates[0]?.tag ?? null,
       };
       if (this.#cache.size >= cacheSize) this.#cache.delete(this.#cache.keys().next().value as string);
-      this.#cache.set(`${key.saeId}/${key.index}`, details);
+      this.#cache.set(featureKey(key), details);
       if (id === this.#request) [this.details, this.loading] = [details, false];
     } catch {
       if (id === this.#request) this.loading = false;

@@ -1,4 +1,3 @@
-import { select, zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3';
 import type { Vec } from '../../lib/map/lasso.js';
 
 /** The point under the pointer and where the pointer is in the canvas (CSS pixels). */
@@ -6,33 +5,6 @@ export interface Hover {
   point: number;
   x: number;
   y: number;
-}
-
-/** d3-zoom on the canvas: wheel and drag pan/zoom, unless the lasso has the pointer. */
-export interface ZoomControl {
-  reset(): void;
-  /** Animates to a zoom (screen = k · base + (x, y)). */
-  transformTo(t: { k: number; x: number; y: number }): void;
-  scaleBy(factor: number): void;
-  translateBy(dx: number, dy: number): void;
-  detach(): void;
-}
-
-export function attachZoom(canvas: HTMLCanvasElement, onZoom: (t: ZoomTransform) => void, lassoActive: (e: { shiftKey: boolean }) => boolean): ZoomControl {
-  const behaviour: ZoomBehavior<HTMLCanvasElement, unknown> = zoom<HTMLCanvasElement, unknown>()
-    .scaleExtent([0.6, 600])
-    // d3's default filter, plus: a shift-drag or the lasso tool draws a lasso instead of panning.
-    .filter((e: MouseEvent & WheelEvent) => (!e.ctrlKey || e.type === 'wheel') && !e.button && (e.type === 'wheel' || !lassoActive(e)))
-    .on('zoom', (e: { transform: ZoomTransform }) => onZoom(e.transform));
-  const selection = select(canvas);
-  selection.call(behaviour);
-  return {
-    reset: () => selection.call(behaviour.transform, zoomIdentity),
-    transformTo: (t) => selection.transition().duration(450).call(behaviour.transform, zoomIdentity.translate(t.x, t.y).scale(t.k)),
-    scaleBy: (factor) => selection.call(behaviour.scaleBy, factor),
-    translateBy: (dx, dy) => selection.call(behaviour.translateBy, dx, dy),
-    detach: () => selection.on('.zoom', null),
-  };
 }
 
 /**

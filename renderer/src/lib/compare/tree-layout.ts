@@ -1,5 +1,7 @@
-import { hierarchy, linkHorizontal, tree } from 'd3';
+import { hierarchy, tree } from 'd3-hierarchy';
+import { linkHorizontal } from 'd3-shape';
 import type { MatchMeasure, SplitTreeNode } from '../../../../native/api/types.js';
+import { featureKey } from '../../../../native/api/feature-key.js';
 
 /** Sizes of a node card and the gaps between them, in CSS pixels. */
 export const treeBox = { width: 206, height: 60, rowGap: 10, columnGap: 64 } as const;
@@ -64,7 +66,7 @@ export function layoutTree(root: SplitTreeNode, by: MatchMeasure, threshold: num
   });
   const top = (n: { x: number }) => n.x - minBreadth;
   const nodes: PlacedNode[] = placed.descendants().map((n) => ({
-    id: `${n.data.key.saeId}/${n.data.key.index}`,
+    id: featureKey(n.data.key),
     node: n.data,
     depth: n.depth,
     x: n.y,
@@ -77,7 +79,7 @@ export function layoutTree(root: SplitTreeNode, by: MatchMeasure, threshold: num
     const to: [number, number] = [target.y, top(target) + treeBox.height / 2];
     const similarity = edgeSimilarity(target.data, by) ?? 0;
     return {
-      id: `${source.data.key.saeId}/${source.data.key.index}>${target.data.key.saeId}/${target.data.key.index}`,
+      id: `${featureKey(source.data.key)}>${featureKey(target.data.key)}`,
       path: link({ source: from, target: to }) ?? '',
       similarity,
       width: 1 + 5 * Math.max(0, Math.min(1, similarity)),

@@ -1,4 +1,4 @@
-import { scaleLinear } from 'd3';
+import { scaleLinear } from 'd3-scale';
 import type { ConceptDropReason, ConceptEdge, ConceptEdgeVerdict } from '../../../../native/api/types.js';
 
 export type VerdictTone = 'good' | 'plain' | 'bad';

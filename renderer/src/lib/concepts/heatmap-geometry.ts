@@ -1,4 +1,4 @@
-import { interpolateRdBu } from 'd3';
+import { interpolateRdBu } from 'd3-scale-chromatic';
 
 /** A cosine in [−1, 1] as a diverging colour: red for +1, white at 0, blue for −1. */
 export function cosineColour(value: number | null, missing: string): string {

@@ -1,4 +1,5 @@
-import { quadtree, scaleLinear, type Quadtree, type ScaleLinear } from 'd3';
+import { quadtree, type Quadtree } from 'd3-quadtree';
+import { scaleLinear, type ScaleLinear } from 'd3-scale';
 
 /** Little-endian float32s from the base64 the engine sends (typed arrays do not survive JSON). */
 export function decodeFloat32(base64: string): Float32Array {

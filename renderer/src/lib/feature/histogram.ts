@@ -1,4 +1,5 @@
-import { max, scaleLinear, scaleLog } from 'd3';
+import { max } from 'd3-array';
+import { scaleLinear, scaleLog } from 'd3-scale';
 import { formatAct, formatCount } from './format.js';
 
 /**

@@ -1,4 +1,7 @@
-import { extent, interpolateViridis, rgb, scaleSequentialLog, schemeTableau10 } from 'd3';
+import { extent } from 'd3-array';
+import { interpolateViridis, schemeTableau10 } from 'd3-scale-chromatic';
+import { rgb } from 'd3-color';
+import { scaleSequentialLog } from 'd3-scale';
 
 /**
  * What the map's colour encodes. 'sae' only means something on a joint map; 'parent' on a joint

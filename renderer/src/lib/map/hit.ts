@@ -1,4 +1,4 @@
-import { quadtree, type Quadtree, type QuadtreeInternalNode, type QuadtreeLeaf } from 'd3';
+import { quadtree, type Quadtree, type QuadtreeInternalNode, type QuadtreeLeaf } from 'd3-quadtree';
 
 /** A quadtree of point ids over world coordinates: hover and click find the nearest point in O(log n). */
 export type PointTree = Quadtree<number>;

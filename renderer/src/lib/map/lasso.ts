@@ -1,4 +1,4 @@
-import { polygonContains } from 'd3';
+import { polygonContains } from 'd3-polygon';
 import { pointsInBox, type PointTree } from './hit.js';
 
 export type Vec = [number, number];

@@ -1,4 +1,5 @@
-import { max, median, scaleLinear } from 'd3';
+import { max, median } from 'd3-array';
+import { scaleLinear } from 'd3-scale';
 import type { PromptResult } from '../../../../native/api/types.js';
 import { displayToken } from '../feature/token-display.js';
 

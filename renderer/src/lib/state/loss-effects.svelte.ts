@@ -1,5 +1,6 @@
 import type { FeatureKey, LossEffect } from '../../../../native/api/types.js';
 import type { ApiClient } from '../api/client.js';
+import { featureKey } from '../../../../native/api/feature-key.js';
 
 /** What the tooltip shows for a hovered token's loss effect. */
 export type LossAt = { state: 'loading' } | { state: 'ready'; value: number | null } | { state: 'error'; message: string };
@@ -50,5 +51,5 @@ export class LossEffects {
 }
 
 function idOf(key: FeatureKey, window: number): string {
-  return `${key.saeId}/${key.index}/${window}`;
+  return `${featureKey(key)}/${window}`;
 }

@@ -1,15 +1,15 @@
-/** The views DESIGN.md lists, in navigation order. `built` says whether the view exists yet. */
+/** The views DESIGN.md lists, in navigation order. */
 export const views = [
-  { id: 'home', title: 'Home', built: true, about: 'Models, SAEs, corpora and jobs of this workspace.' },
-  { id: 'map', title: 'Map', built: true, about: 'UMAP of an SAE’s decoder directions, coloured by density, label state or parent.' },
-  { id: 'feature', title: 'Feature', built: true, about: 'One feature: label, statistics, histogram, top examples, output-token effects, neighbours.' },
-  { id: 'compare', title: 'Compare', built: true, about: 'Two SAEs side by side: metrics, matched pairs, joint map, splitting tree.' },
-  { id: 'concepts', title: 'Concepts', built: true, about: 'Hierarchical-concept planes: tokens and features projected onto concept directions.' },
-  { id: 'prompt', title: 'Prompt', built: true, about: 'Type text, see per-token activations and the top features.' },
-  { id: 'labels', title: 'Label queue', built: true, about: 'Keyboard-driven labeling of features.' },
-  { id: 'train', title: 'Train', built: true, about: 'Configure SAE training, watch live curves, read the evaluation report.' },
-  { id: 'jobs', title: 'Jobs', built: true, about: 'Long work: progress, cancel, history.' },
-  { id: 'steer', title: 'Steer', built: true, about: 'Clamp, add or ablate features while the model generates: clean and steered text side by side.' },
+  { id: 'home', title: 'Home', about: 'Models, SAEs, corpora and jobs of this workspace.' },
+  { id: 'map', title: 'Map', about: 'UMAP of an SAE’s decoder directions, coloured by density, label state or parent.' },
+  { id: 'feature', title: 'Feature', about: 'One feature: label, statistics, histogram, top examples, output-token effects, neighbours.' },
+  { id: 'compare', title: 'Compare', about: 'Two SAEs side by side: metrics, matched pairs, joint map, splitting tree.' },
+  { id: 'concepts', title: 'Concepts', about: 'Hierarchical-concept planes: tokens and features projected onto concept directions.' },
+  { id: 'prompt', title: 'Prompt', about: 'Type text, see per-token activations and the top features.' },
+  { id: 'labels', title: 'Label queue', about: 'Keyboard-driven labeling of features.' },
+  { id: 'train', title: 'Train', about: 'Configure SAE training, watch live curves, read the evaluation report.' },
+  { id: 'jobs', title: 'Jobs', about: 'Long work: progress, cancel, history.' },
+  { id: 'steer', title: 'Steer', about: 'Clamp, add or ablate features while the model generates: clean and steered text side by side.' },
 ] as const;
 
 export type ViewId = (typeof views)[number]['id'];

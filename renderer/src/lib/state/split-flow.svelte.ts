@@ -2,6 +2,7 @@ import type { ParamsOf } from '../../../../native/api/methods.js';
 import type { JobSummary, TrainJobResult } from '../../../../native/api/types.js';
 import type { ApiClient } from '../api/client.js';
 import { waitForJob } from './wait-job.js';
+import { featureKey } from '../../../../native/api/feature-key.js';
 
 export type SplitStep = 'train' | 'index' | 'compare' | 'done' | 'failed';
 
@@ -78,12 +79,12 @@ const flows = new Map<string, SplitFlow>();
 
 /** The feature's flow started earlier in this page's life, or null. */
 export function existingSplitFlow(narrowId: string, index: number): SplitFlow | null {
-  return flows.get(`${narrowId}\n${index}`) ?? null;
+  return flows.get(featureKey({ saeId: narrowId, index })) ?? null;
 }
 
 /** A fresh flow for the feature, replacing a finished or failed one. */
 export function newSplitFlow(narrowId: string, index: number): SplitFlow {
   const flow = new SplitFlow(narrowId, index);
-  flows.set(`${narrowId}\n${index}`, flow);
+  flows.set(featureKey({ saeId: narrowId, index }), flow);
   return flow;
 }

@@ -1,4 +1,5 @@
-import { max, scaleBand, scaleLinear } from 'd3';
+import { max } from 'd3-array';
+import { scaleBand, scaleLinear } from 'd3-scale';
 import type { SteerStepData } from '../../../../native/api/types.js';
 
 export interface KlBar {

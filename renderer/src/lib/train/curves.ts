@@ -1,4 +1,6 @@
-import { extent, line, scaleLinear, scaleLog } from 'd3';
+import { extent } from 'd3-array';
+import { line } from 'd3-shape';
+import { scaleLinear, scaleLog } from 'd3-scale';
 import type { TrainPoint } from '../../../../native/api/types.js';
 
 /** The curves the Train view draws, each against tokens seen. */

@@ -1,5 +1,5 @@
-import type { AblationSparsityReport } from './ablation-sparsity.js';
-import type { DecoderCosineReport } from './decoder-cosines.js';
+// The evaluation report an SAE eval produces and the store keeps (evals table) and the host returns:
+// plain data, so it lives in the contract floor where both the store and sae/eval can read it.
 
 /** What `loupe eval` prints and stores as JSON. Ratios that cannot be computed are null, never NaN. */
 export interface EvalReport {
@@ -48,4 +48,46 @@ export interface EvalReport {
   };
   ablationSparsity: AblationSparsityReport | null;
   decoderCosines: DecoderCosineReport | null;
+}
+
+export interface AblationSparsityReport {
+  formula: string;
+  vocabSize: number;
+  /** windows and tokens of the evaluation the latents were sampled and ablated in */
+  windows: number;
+  tokens: number;
+  seed: number;
+  /** latents that fire at least once in those windows (the sampling pool) */
+  candidates: number;
+  perLatent: LatentAblation[];
+  /** mean of S over the sampled latents with a non-null S; null when there are none */
+  mean: number | null;
+  median: number | null;
+}
+
+export interface LatentAblation {
+  latent: number;
+  /** windows of the ablation set in which the latent fires */
+  windows: number;
+  /** T_F: positions whose logits the ablation can change */
+  positions: number;
+  /** S(F); null when ablating it changes no logit at all */
+  sparsity: number | null;
+}
+
+export interface DecoderCosineReport {
+  measure: 'max cosine similarity to any other row (signed)';
+  dSae: number;
+  dIn: number;
+  seed: number;
+  histogram: { min: number; max: number; bins: number; decoder: number[]; random: number[] };
+  decoder: CosineSummary;
+  random: CosineSummary;
+}
+
+export interface CosineSummary {
+  mean: number;
+  median: number;
+  /** fraction of rows whose nearest other row has cosine above 0.9 (near-duplicates) */
+  above09: number;
 }

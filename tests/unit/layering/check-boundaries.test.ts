@@ -1,0 +1,78 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+// The real script, run on small trees of real files: it reads whatever tree it is started in.
+const script = resolve('scripts/check-boundaries.mjs');
+const trees: string[] = [];
+
+function tree(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'loupe-layering-'));
+  trees.push(root);
+  mkdirSync(join(root, 'renderer', 'src'), { recursive: true });
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+function lint(root: string): { ok: boolean; output: string } {
+  try {
+    return { ok: true, output: execFileSync(process.execPath, [script], { cwd: root, encoding: 'utf8', stdio: 'pipe' }) };
+  } catch (e) {
+    const err = e as { stdout: string; stderr: string };
+    return { ok: false, output: `${err.stdout}${err.stderr}` };
+  }
+}
+
+afterEach(() => {
+  for (const root of trees.splice(0)) rmSync(root, { recursive: true, force: true });
+});
+
+describe('check-boundaries floors', () => {
+  it('accepts imports that run down the floors', () => {
+    const root = tree({
+      'native/api/types.ts': 'export interface A { a: number }\n',
+      'native/sae/x.ts': "import type { A } from '../api/types.js';\nimport { y } from '../models/y.js';\nexport const x = y;\n",
+      'native/models/y.ts': 'export const y = 1;\n',
+      'native/index/z.ts': "import { x } from '../sae/x.js';\nexport const z = x;\n",
+    });
+    expect(lint(root)).toEqual({ ok: true, output: 'Layering: ok\n' });
+  });
+
+  it('refuses an import that runs back up, type-only or not, naming the file and the allowed floors', () => {
+    const root = tree({
+      'native/sae/eval.ts': 'export interface Report { fvu: number }\n',
+      'native/store/evals.ts': "import type { Report } from '../sae/eval.js';\nexport type R = Report;\n",
+    });
+    const { ok, output } = lint(root);
+    expect(ok).toBe(false);
+    expect(output).toContain('native/store/evals.ts: native/store may not import native/sae (../sae/eval.js); it may import api, formats');
+  });
+
+  it('refuses a folder that has no row in the table', () => {
+    const { ok, output } = lint(tree({ 'native/newfloor/a.ts': 'export const a = 1;\n' }));
+    expect(ok).toBe(false);
+    expect(output).toContain('native/newfloor has no row in the floors table');
+  });
+
+  it('refuses a circle of value imports inside one folder but not a circle closed by import type', () => {
+    const circle = tree({
+      'native/maps/a.ts': "import { b } from './b.js';\nexport const a = b + 1;\n",
+      'native/maps/b.ts': "import { c } from './c.js';\nexport const b = c;\n",
+      'native/maps/c.ts': "import { a } from './a.js';\nexport const c = () => a;\n",
+    });
+    const { ok, output } = lint(circle);
+    expect(ok).toBe(false);
+    expect(output).toContain('import circle among native/maps/a.ts, native/maps/b.ts, native/maps/c.ts');
+
+    const typeOnly = tree({
+      'native/maps/a.ts': "import { b } from './b.js';\nexport const a = b;\nexport type A = number;\n",
+      'native/maps/b.ts': "import type { A } from './a.js';\nexport const b: A = 1;\n",
+    });
+    expect(lint(typeOnly).ok).toBe(true);
+  });
+});
