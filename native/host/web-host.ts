@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiErrorCode, ApiResponse } from '../api/errors.js';
@@ -140,13 +141,20 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     handleStatic(response, url, tokensEqual(url.searchParams.get('token'), token));
   });
 
+  // Every socket, HTTP or upgraded, so close() can end them all: an upgraded socket leaves the HTTP
+  // server's own list (closeAllConnections does not see it) but still holds server.close() open.
+  const connections = new Set<Duplex>();
+  server.on('connection', (socket: Duplex) => {
+    connections.add(socket);
+    socket.once('close', () => connections.delete(socket));
+  });
+
   server.on('upgrade', (request, socket, head) => {
     const url = requestUrl(request.url);
-    if (!url) return void socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n\r\nmalformed request target\n');
+    if (!url) return refuseUpgrade(socket, '400 Bad Request', 'malformed request target');
     const refusal = admitted(request, url) ?? (isOurOrigin(request.headers.origin, port) ? null : 'cross-origin WebSocket refused');
     if (refusal || url.pathname !== '/api/events') {
-      socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n\r\n${refusal ?? 'not found'}\n`);
-      return;
+      return refuseUpgrade(socket, '403 Forbidden', refusal ?? 'not found');
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
       sockets.add(ws);
@@ -175,6 +183,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       wss.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      for (const socket of connections) socket.destroy();
       await closed;
     },
   };
@@ -190,4 +199,13 @@ function requestUrl(target: string | undefined): URL | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Answers a refused WebSocket upgrade and drops the socket once the answer is written. A bare
+ * `socket.end` would half-close it: an upgraded socket is not read any more, so it never sees the
+ * client's end and stays open (each one a leaked descriptor, and server.close() waits for it).
+ */
+function refuseUpgrade(socket: Duplex, status: string, reason: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${reason}\n`, () => socket.destroy());
 }
