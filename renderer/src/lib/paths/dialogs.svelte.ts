@@ -1,5 +1,5 @@
 import type { PathGrant } from '../../../../native/api/types.js';
-import type { ApiClient } from '../api/client.js';
+import { LoupeApiError, type ApiClient } from '../api/client.js';
 
 /**
  * Whether this window has native file dialogs. The desktop app answers grants.choose in its main
@@ -15,7 +15,8 @@ class Dialogs {
     try {
       return await api.call('grants.choose', { kind, title });
     } catch (error) {
-      this.unavailable = (error as Error).message;
+      const reason = error instanceof LoupeApiError ? error.error.reason : (error as Error).message;
+      this.unavailable = reason.charAt(0).toUpperCase() + reason.slice(1);
       return null;
     }
   }
