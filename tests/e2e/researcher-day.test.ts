@@ -184,6 +184,8 @@ describe('feature page: logit histogram and cross-SAE correlations', () => {
   });
 
   it('says why cross-SAE correlations are absent, then fills them from a comparison of the two SAEs', async () => {
+    await goto(`#/feature/${wideId}/3`);
+    await s.page.locator(`.grid[data-loaded="${wideId}/3"]`).waitFor();
     const neighbours = s.page.getByRole('region', { name: 'Neighbours' });
     await until(() => neighbours.getByTestId('across-correlation-note').textContent()).toContain('needs a comparison of the two');
     const job = await s.served.call<JobSummary>('compare.start', { saeIds: [narrowId, wideId], corpus: 'brown', tokens: 8192, evaluate: false });
