@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CompareGroups, CompareRunSummary, SaeSummary } from '../../native/api/types.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { CompareGroups, CompareRunSummary, JobSummary, SaeSummary } from '../../native/api/types.js';
 import { launchChromium } from '../helpers/browser.js';
-import { indexedDemoWorkspace } from '../helpers/indexed-workspace.js';
+import { indexedDemoWorkspace, waitForJobs } from '../helpers/indexed-workspace.js';
 import { startServe, type Served } from '../helpers/serve.js';
 import { tempDir, testOutputDir } from '../helpers/tmp.js';
 
@@ -36,10 +36,25 @@ beforeAll(async () => {
   served = await startServe(join(dir.path, 'Demo'));
   ({ saes: [narrow, wide] } = await indexedDemoWorkspace(served, { tokens: 16_384, maps: true }));
   browser = await launchChromium();
+}, 240_000);
+
+// Each test opens its own page (a browser context of its own: fresh theme, the token from the first URL).
+beforeEach(async () => {
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   await page.emulateMedia({ colorScheme: 'light' });
   await page.goto(served.url);
-}, 240_000);
+});
+
+afterEach(async () => {
+  await page?.close();
+});
+
+/** The 512/4,096 comparison the view's form starts (brown, 8,192 tokens), run through the API unless a test already ran it. */
+async function ensureCompared(): Promise<void> {
+  if (await served.call<CompareRunSummary | null>('compare.get', { saeIds: [narrow.id, wide.id] })) return;
+  const job = await served.call<JobSummary>('compare.start', { saeIds: [narrow.id, wide.id], corpus: 'brown', tokens: 8192 });
+  await waitForJobs(served, [job.id]);
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -49,8 +64,10 @@ afterAll(async () => {
 
 describe('Compare in Chromium on the demo workspace', () => {
   it('compares the 512 and 4,096 SAEs from the view: metrics, joint map, matched pairs side by side', async () => {
+    // Other tests compare the pair through the API when they run first; the form compares again then.
+    const before = await served.call<CompareRunSummary | null>('compare.get', { saeIds: [narrow.id, wide.id] });
     await open(`#/compare/${narrow.id}/${wide.id}`);
-    await page.getByText('These SAEs have not been compared yet').waitFor();
+    if (before === null) await page.getByText('These SAEs have not been compared yet').waitFor();
     await page.getByLabel('Tokens').fill('8192');
     await page.getByRole('button', { name: 'Compare', exact: true }).click();
     const metrics = page.getByRole('region', { name: 'Metrics' });
@@ -73,6 +90,8 @@ describe('Compare in Chromium on the demo workspace', () => {
   }, 180_000);
 
   it('opens a splitting tree from the split list, with the children’s examples side by side', async () => {
+    await ensureCompared();
+    await open(`#/compare/${narrow.id}/${wide.id}`);
     const groups = page.getByRole('region', { name: 'Splits and leftovers' });
     const first = groups.locator('button.parent').first();
     await first.waitFor();
@@ -89,6 +108,7 @@ describe('Compare in Chromium on the demo workspace', () => {
   }, 60_000);
 
   it('splits a feature of the 512 SAE: training form, live curves, indexing, then its splitting tree', async () => {
+    await ensureCompared();
     // A feature that fires often enough that 8,192 of its tokens come from a short stretch of Brown.
     const run = (await served.call<CompareRunSummary>('compare.get', { saeIds: [narrow.id, wide.id] }))!;
     const split = await served.call<CompareGroups>('compare.groups', { runId: run.runId, pair: 0, threshold: 0.5, kind: 'oneToMany', limit: 50 });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SaeSummary } from '../../native/api/types.js';
 import { openE2eSession, type E2eSession } from '../helpers/e2e-session.js';
 import type { Served } from '../helpers/serve.js';
@@ -26,11 +26,20 @@ afterAll(async () => {
   await session?.close();
 });
 
+// Each test opens its own page (Home, with the token) and goes to the view it reads.
+beforeEach(async () => {
+  page = await session.freshPage();
+});
+/** The Concepts view on its default root, as the sidebar link opens it. */
+async function openConcepts(): Promise<void> {
+  await page.getByRole('link', { name: 'Concepts', exact: true }).click();
+  await page.getByRole('list', { name: 'Concept hierarchy' }).getByRole('button', { name: 'whole', exact: true }).waitFor();
+}
+
 const plane = () => page.getByRole('region', { name: 'Concept plane' });
 
 describe('Concepts view on the demo model (vocabulary 4,096) in Chromium', () => {
   it('opens on the default root the vocabulary holds (whole → artifact, living thing) as a plane of tokens and the 4,096-feature SAE', async () => {
-    await page.goto(served.url);
     await page.getByRole('link', { name: 'Concepts', exact: true }).click();
     const tree = page.getByRole('list', { name: 'Concept hierarchy' });
     for (const name of ['whole', 'artifact', 'instrumentality', 'structure', 'living thing', 'adult', 'relative']) await tree.getByRole('button', { name, exact: true }).waitFor();
@@ -49,6 +58,7 @@ describe('Concepts view on the demo model (vocabulary 4,096) in Chromium', () =>
   });
 
   it('states a verdict per edge against the shuffled baseline, and reads a heat-map cell on hover', async () => {
+    await openConcepts();
     const heat = page.getByRole('region', { name: 'Concept heat map' });
     const edges = heat.getByRole('table', { name: 'Hierarchical orthogonality' });
     await expect.poll(() => edges.locator('tbody tr').count()).toBe(6);
@@ -70,6 +80,7 @@ describe('Concepts view on the demo model (vocabulary 4,096) in Chromium', () =>
   });
 
   it('lists features aligned with a concept, rings them in the plane, and opens one', async () => {
+    await openConcepts();
     await page.getByRole('list', { name: 'Concept hierarchy' }).getByRole('button', { name: 'living thing', exact: true }).click();
     const aligned = page.getByRole('region', { name: 'Aligned features' });
     await expect.poll(() => aligned.textContent()).toContain('“living thing”');
@@ -80,7 +91,6 @@ describe('Concepts view on the demo model (vocabulary 4,096) in Chromium', () =>
     expect(first).toMatch(new RegExp(`^#/feature/${wide.id}/\\d+$`));
     await links.first().click();
     await expect.poll(() => new URL(page.url()).hash).toBe(first);
-    await page.goBack();
   });
 
   it('picks another hierarchy, orthogonalises the y axis, and hovers a token', async () => {
@@ -112,6 +122,9 @@ describe('Concepts view on the demo model (vocabulary 4,096) in Chromium', () =>
   });
 
   it('saves a word list, says which words are whole-word tokens and why the others are not, and colours it in the plane', async () => {
+    await openConcepts();
+    await page.getByRole('button', { name: 'Switch theme' }).click();
+    await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark');
     const lists = page.getByRole('region', { name: 'Word lists' });
     await lists.getByRole('textbox', { name: 'Word list name' }).fill('family');
     await lists.getByRole('textbox', { name: 'Words' }).fill('mother\nfather\nson\nbrother\nwife\nhusband\nchild\ngirl\nboy\nzyzzyva\ncon');

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { featureKey } from '../../native/api/feature-key.js';
 import type { JobSummary } from '../../native/api/types.js';
 import { DEMO_MODEL_DIR, waitForJobs } from '../helpers/indexed-workspace.js';
@@ -13,9 +13,12 @@ let narrowId = '';
 beforeAll(async () => {
   s = await openE2eSession('dead-ends', { tokens: 16_384, maps: false });
   narrowId = s.saes[0].id;
-  await s.page.goto(s.served.url);
 }, 300_000);
 afterAll(async () => s?.close());
+// Each test starts on a page of its own (Home, with the token; light theme, empty forms) and opens its route.
+beforeEach(async () => {
+  await s.freshPage();
+});
 
 async function open(hash: string): Promise<void> {
   await s.page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { featureKey } from '../../native/api/feature-key.js';
 import type { FeatureKey, FeaturePageData, FeatureResults, LabelEvent, PromptResult, SaeSummary } from '../../native/api/types.js';
 import { formatAct, formatPercentOf } from '../../renderer/src/lib/feature/format.js';
@@ -15,9 +15,11 @@ let browser: Browser;
 let served: Served;
 let page: Page;
 let sae: SaeSummary;
-/** The feature most tests work on, and a second one with candidates for the accept key. */
+/** The feature most tests work on, a second one with candidates for the accept key, and one each for the label tests that write history. */
 let main: FeaturePageData;
 let other: FeaturePageData;
+let typed: FeaturePageData;
+let undoable: FeaturePageData;
 
 const featurePage = (key: FeatureKey) => served.call<FeaturePageData>('features.page', key);
 const hash = (key: FeatureKey) => `#/feature/${encodeURIComponent(key.saeId)}/${key.index}`;
@@ -44,8 +46,14 @@ beforeAll(async () => {
   ({ served, browser, page } = session);
   const { saes } = session;
   sae = saes[0];
-  [main, other] = await richFeatures(sae.id, 2);
+  [main, other, typed, undoable] = await richFeatures(sae.id, 4);
 }, 180_000);
+
+// Each test starts on a page of its own (Home, with the token) and goes where it works; the label
+// tests each write their own feature's history, so no test depends on what another left.
+beforeEach(async () => {
+  page = await session.freshPage();
+});
 
 afterAll(async () => {
   await session?.close();
@@ -113,6 +121,8 @@ describe('the feature page in Chromium against loupe serve', () => {
   });
 
   it('shows a token’s activation on hover', async () => {
+    await goTo(main.key);
+    await loaded(main.key);
     const maxToken = page.getByRole('region', { name: 'Top activations' }).locator('li').first().locator('.tok.max');
     await maxToken.hover();
     const tooltip = page.getByRole('tooltip');
@@ -124,6 +134,8 @@ describe('the feature page in Chromium against loupe serve', () => {
   it('opens a neighbour in the other SAE by clicking it, and comes back with Back', async () => {
     const across = main.neighbours.across[0];
     expect(across.other.saeId).not.toBe(sae.id);
+    await goTo(main.key);
+    await loaded(main.key);
     await page.getByRole('region', { name: 'Neighbours' }).getByRole('link').filter({ hasText: `#${across.other.index}` }).last().click();
     await loaded(across.other);
     expect(await page.getByRole('combobox', { name: 'SAE' }).inputValue()).toBe(across.other.saeId);
@@ -133,7 +145,9 @@ describe('the feature page in Chromium against loupe serve', () => {
   });
 
   it('saves label, tags and notes as they are typed; they survive a reload and are in the history', async () => {
-    await labelInput().fill('e2e capitalised determiner');
+    await goTo(typed.key);
+    await loaded(typed.key);
+    await labelInput().fill('e2e saved as typed');
     await saved();
     await page.getByRole('textbox', { name: 'Add a tag' }).fill('syntax');
     await page.keyboard.press('Enter');
@@ -141,29 +155,37 @@ describe('the feature page in Chromium against loupe serve', () => {
     await page.getByRole('textbox', { name: 'Notes' }).fill('fires on the word after a verb');
     await saved();
     await page.reload();
-    await expect.poll(() => labelInput().inputValue()).toBe('e2e capitalised determiner');
+    await expect.poll(() => labelInput().inputValue()).toBe('e2e saved as typed');
     expect(await page.getByRole('textbox', { name: 'Notes' }).inputValue()).toBe('fires on the word after a verb');
     await page.getByRole('button', { name: 'Remove tag syntax' }).waitFor();
-    const history = await served.call<LabelEvent[]>('labels.history', { saeId: main.key.saeId, index: main.key.index });
+    const history = await served.call<LabelEvent[]>('labels.history', { saeId: typed.key.saeId, index: typed.key.index });
     expect(history.map((e) => [e.field, e.new])).toEqual([
       ['notes', 'fires on the word after a verb'],
       ['tag', 'syntax'],
-      ['label', 'e2e capitalised determiner'],
+      ['label', 'e2e saved as typed'],
     ]);
-    await page.getByRole('region', { name: 'History' }).getByText('e2e capitalised determiner').waitFor();
+    await page.getByRole('region', { name: 'History' }).getByText('e2e saved as typed').waitFor();
   });
 
   it('undoes with Ctrl+Z outside text fields and with the Undo button', async () => {
+    // Its own feature's history: a label, a tag, then notes, as three changes.
+    const key = undoable.key;
+    await served.call('labels.set', { ...key, label: 'e2e first thought' });
+    await served.call('labels.set', { ...key, tags: ['syntax'] });
+    await served.call('labels.set', { ...key, notes: 'fires on the word after a verb' });
+    await goTo(key);
+    await loaded(key);
+    await expect.poll(() => labelInput().inputValue()).toBe('e2e first thought');
     await labelInput().fill('a second thought');
     await saved();
     await page.locator('h1').click();
     await page.keyboard.press('Control+z');
-    await expect.poll(() => labelInput().inputValue()).toBe('e2e capitalised determiner');
-    const [newest] = await served.call<LabelEvent[]>('labels.history', { saeId: main.key.saeId, index: main.key.index, limit: 1 });
-    expect(newest).toMatchObject({ source: 'undo', field: 'label', new: 'e2e capitalised determiner' });
+    await expect.poll(() => labelInput().inputValue()).toBe('e2e first thought');
+    const [newest] = await served.call<LabelEvent[]>('labels.history', { saeId: key.saeId, index: key.index, limit: 1 });
+    expect(newest).toMatchObject({ source: 'undo', field: 'label', new: 'e2e first thought' });
     await page.getByRole('button', { name: '↶ Undo' }).click();
     await expect.poll(() => page.getByRole('textbox', { name: 'Notes' }).inputValue()).toBe('');
-    expect((await featurePage(main.key)).label).toMatchObject({ label: 'e2e capitalised determiner', notes: '', tags: ['syntax'] });
+    expect((await featurePage(key)).label).toMatchObject({ label: 'e2e first thought', notes: '', tags: ['syntax'] });
   });
 
   it('accepts the best candidate label with the a key', async () => {
@@ -176,6 +198,9 @@ describe('the feature page in Chromium against loupe serve', () => {
   });
 
   it('finds the typed label with the search box and opens it with Enter', async () => {
+    await served.call('labels.set', { ...main.key, label: 'e2e capitalised determiner' });
+    await goTo(other.key);
+    await loaded(other.key);
     await page.locator('h1').click();
     await page.keyboard.press('/');
     await page.keyboard.type('capitalis');
@@ -196,6 +221,8 @@ describe('the feature page in Chromium against loupe serve', () => {
     expect(top.kind).toBe('token');
     const relevance = expected.items.map((i) => i.relevance ?? 0);
     expect(relevance).toEqual([...relevance].sort((a, b) => b - a));
+    await goTo(main.key);
+    await loaded(main.key);
     await page.locator('h1').click();
     await page.keyboard.press('/');
     await page.keyboard.type('the ');
@@ -241,6 +268,8 @@ describe('the feature page in Chromium against loupe serve', () => {
   });
 
   it('flips through features with j and k, showing the newest one after fast flips', async () => {
+    await goTo(main.key);
+    await loaded(main.key);
     await page.locator('h1').click();
     await page.keyboard.press('j');
     await loaded({ saeId: sae.id, index: main.key.index + 1 });

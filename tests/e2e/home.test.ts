@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { JobSummary } from '../../native/api/types.js';
 import { launchChromium } from '../helpers/browser.js';
 import { startServe, type Served } from '../helpers/serve.js';
@@ -33,9 +33,19 @@ beforeAll(async () => {
 
   served = await startServe(workspace);
   browser = await launchChromium();
+}, 120_000);
+
+// Each test opens its own page (its own browser context: theme and token storage start fresh) on Home,
+// so none relies on where an earlier one left the page.
+beforeEach(async () => {
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.emulateMedia({ colorScheme: 'light' });
-}, 120_000);
+  await page.goto(served.url);
+});
+
+afterEach(async () => {
+  await page?.close();
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -45,7 +55,6 @@ afterAll(async () => {
 
 describe('Home in Chromium against loupe serve', () => {
   it('opens with the token and shows the workspace, its contents and the interrupted job', async () => {
-    await page.goto(served.url);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Brown study');
     expect(page.url()).not.toContain('token=');
     await page.getByText('1 job(s) were interrupted').waitFor();
@@ -70,9 +79,13 @@ describe('Home in Chromium against loupe serve', () => {
   });
 
   it('navigates to every view and lists jobs in the Jobs view', async () => {
+    // Its own finished job (another test may have measured too: the Jobs view lists every done one).
+    const job = await served.call<JobSummary>('engine.measureMatmul', { seconds: 0.5 });
+    await waitForJob(served, job.id, ['done']);
+    const done = (await served.call<JobSummary[]>('jobs.list', {})).filter((j) => j.state === 'done').length;
     await page.getByRole('link', { name: 'Jobs', exact: true }).click();
     await expect.poll(() => page.locator('h1').textContent()).toBe('Jobs');
-    await expect.poll(() => page.locator('.job[data-state="done"]').count()).toBe(1);
+    await expect.poll(() => page.locator('.job[data-state="done"]').count()).toBe(done);
     await page.screenshot({ path: join(shots, 'jobs.png') });
     await page.getByRole('link', { name: 'Map', exact: true }).click();
     // The Map view is built elsewhere; here it only has to open in place of Home.

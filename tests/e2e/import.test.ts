@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FeaturePageData, JobSummary, ModelRegistration } from '../../native/api/types.js';
 import { writeAllExports } from '../fixtures-writers/dashboard-exports.js';
 import { launchChromium } from '../helpers/browser.js';
@@ -25,9 +25,18 @@ beforeAll(async () => {
   served = await startServe(join(dir.path, 'ws'));
   model = await served.call<ModelRegistration>('models.add', { path: DEMO_MODEL_DIR });
   browser = await launchChromium();
+}, 180_000);
+
+// Each test opens Home on a page of its own, so neither relies on where the other left it.
+beforeEach(async () => {
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.emulateMedia({ colorScheme: 'light' });
-}, 180_000);
+  await page.goto(served.url);
+});
+
+afterEach(async () => {
+  await page?.close();
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -37,7 +46,6 @@ afterAll(async () => {
 
 describe('importing a dashboard in Chromium against loupe serve', () => {
   it('Home refuses a folder that is no export, naming what it expected', async () => {
-    await page.goto(served.url);
     const card = page.getByRole('region', { name: 'Import a dashboard' });
     await card.getByRole('textbox', { name: 'Export folder' }).fill(join(dir.path, 'exports'));
     await card.getByRole('button', { name: 'Import' }).click();
@@ -74,6 +82,5 @@ describe('importing a dashboard in Chromium against loupe serve', () => {
     await page.getByRole('button', { name: 'Switch theme' }).click();
     await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark');
     await page.screenshot({ path: join(shots, 'feature-imported-dark.png'), fullPage: true });
-    await page.getByRole('button', { name: 'Switch theme' }).click();
   }, 120_000);
 });

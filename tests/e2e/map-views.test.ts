@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CompareLinks, CompareRunSummary, JobSummary, MapData } from '../../native/api/types.js';
 import { decodeLinks } from '../../renderer/src/lib/compare/links.js';
 import { buildLayout, mapParam, pointOf } from '../../renderer/src/lib/map/layout.js';
@@ -17,9 +17,12 @@ beforeAll(async () => {
   [narrowId, wideId] = [s.saes[0].id, s.saes[1].id];
   const job = await s.served.call<JobSummary>('compare.start', { saeIds: [narrowId, wideId], corpus: 'brown', tokens: 16_384, evaluate: false });
   await waitForJobs(s.served, [job.id]);
-  await s.page.goto(s.served.url);
 }, 300_000);
 afterAll(async () => s?.close());
+// Each test opens a page of its own (Home, with the token; light theme, no zoom or colouring left over).
+beforeEach(async () => {
+  await s.freshPage();
+});
 
 async function open(hash: string): Promise<void> {
   await s.page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);

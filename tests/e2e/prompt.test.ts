@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PromptResult, SaeSummary } from '../../native/api/types.js';
 import { heatmapLayout } from '../../renderer/src/lib/prompt/heatmap-layout.js';
 import { openE2eSession, type E2eSession } from '../helpers/e2e-session.js';
@@ -46,9 +46,24 @@ afterAll(async () => {
   await session?.close();
 });
 
+// Each test opens a page of its own (Home, with the token, light theme) and sets up its own text.
+beforeEach(async () => {
+  page = await session.freshPage();
+});
+/** The Prompt view of the first SAE with SENTENCE run through it. */
+async function openWithSentence(): Promise<void> {
+  await page.goto(`${served.url.split('?')[0]}#/prompt/${sae.id}`);
+  await page.getByRole('textbox', { name: 'Prompt text' }).fill(SENTENCE);
+  await expect.poll(() => page.getByRole('listbox', { name: 'Tokens' }).locator('.tok').count()).toBeGreaterThan(15);
+}
+/** The dark theme, as its button sets it. */
+async function dark(): Promise<void> {
+  await page.getByRole('button', { name: 'Switch theme' }).click();
+  await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark');
+}
+
 describe('Prompt view in Chromium against loupe serve', () => {
   it('opens on the first SAE, runs typed text and colours the tokens by the strongest feature', async () => {
-    await page.goto(served.url);
     await page.getByRole('link', { name: 'Prompt', exact: true }).click();
     await expect.poll(() => page.url()).toContain(`#/prompt/${sae.id}`);
     await page.getByRole('textbox', { name: 'Prompt text' }).fill(SENTENCE);
@@ -64,6 +79,7 @@ describe('Prompt view in Chromium against loupe serve', () => {
   });
 
   it('shows the value on hover, lists a clicked token\'s features, and colours by a clicked feature', async () => {
+    await openWithSentence();
     const strip = page.getByRole('listbox', { name: 'Tokens' });
     const token = strip.locator('.tok[data-pos="2"]');
     await token.hover();
@@ -88,6 +104,7 @@ describe('Prompt view in Chromium against loupe serve', () => {
   });
 
   it('draws the heat map and answers hover and click on its cells', async () => {
+    await openWithSentence();
     const region = page.getByRole('region', { name: 'Heat map' });
     const canvas = region.locator('canvas');
     await canvas.waitFor();
@@ -114,7 +131,12 @@ describe('Prompt view in Chromium against loupe serve', () => {
   });
 
   it('keeps working in the dark theme, and newer text replaces the result', async () => {
-    await page.getByRole('button', { name: 'Switch theme' }).click();
+    await openWithSentence();
+    // Colour by a feature other than the strongest, as a click in the features list does.
+    const second = page.getByRole('list', { name: 'Strongest features on the text' }).locator('li').nth(1);
+    await second.getByRole('button').first().click();
+    await expect.poll(() => second.getAttribute('class')).toContain('active');
+    await dark();
     const open = page.getByRole('region', { name: 'Tokens' }).getByRole('link', { name: 'Open feature →' });
     const chosen = Number((await open.getAttribute('href'))!.split('/').pop());
     const text = 'Mr. Brown said that the committee would meet in Washington on Monday.';
@@ -133,6 +155,8 @@ describe('Prompt view in Chromium against loupe serve', () => {
   });
 
   it('cuts a long paste to the model context with a note, and the heat map scrolls sideways', async () => {
+    await openWithSentence();
+    await dark();
     const box = page.getByRole('textbox', { name: 'Prompt text' });
     await box.fill('The Fulton County Grand Jury said Friday an investigation of the recent primary election produced no evidence. '.repeat(20));
     await box.press('Control+Enter');

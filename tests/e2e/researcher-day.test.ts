@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FeaturePageData, JobSummary, LabelsFile, LogitHistogram, LossEffect, PromptResult } from '../../native/api/types.js';
 import { formatAct, formatCount, formatUnit } from '../../renderer/src/lib/feature/format.js';
 import { formatRatio } from '../../renderer/src/lib/prompt/reconstruction.js';
@@ -21,6 +21,10 @@ beforeAll(async () => {
   [narrowId, wideId] = [s.saes[0].id, s.saes[1].id];
 }, 240_000);
 afterAll(async () => s?.close());
+// Each test opens a page of its own (Home, with the token, light theme) and goes to its own route.
+beforeEach(async () => {
+  await s.freshPage();
+});
 
 const goto = (hash: string) => s.page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
 /** Waits for a condition as long as a loaded machine may need (expect.poll's default is 1 s). */
@@ -35,11 +39,19 @@ async function shoot(name: string, fullPage = true): Promise<void> {
   await s.page.getByRole('button', { name: 'Switch theme' }).click();
 }
 
-const labelOf = async (index: number) => (await s.served.call<FeaturePageData>('features.page', { saeId: narrowId, index })).label.label;
+const labelOf = async (index: number, saeId = narrowId) => (await s.served.call<FeaturePageData>('features.page', { saeId, index })).label.label;
+/** The narrow SAE's two labels the export tests read, set as the queue test leaves its own SAE's. */
+async function labelNarrow(): Promise<void> {
+  await s.served.call('labels.set', { saeId: narrowId, index: 0, label: 'first, relabelled' });
+  await s.served.call('labels.set', { saeId: narrowId, index: 1, label: 'the right label' });
+  await goto(`#/labels/${narrowId}`);
+  await until(() => s.page.locator('article .id').textContent()).toBe('#2');
+}
 
 describe('label queue: undo and the engine\'s files', () => {
   it('undoes the last label with z, goes back to that feature, and takes a new label there', async () => {
-    await s.page.goto(`${s.served.url}#/labels/${narrowId}`);
+    // The wide SAE's queue: no other test labels it, so it starts at #0 in any order.
+    await goto(`#/labels/${wideId}`);
     const heading = s.page.locator('article .id');
     const label = s.page.getByRole('textbox', { name: 'Label' });
     await until(() => heading.textContent()).toBe('#0');
@@ -51,22 +63,22 @@ describe('label queue: undo and the engine\'s files', () => {
     await s.page.keyboard.type('a wrong label');
     await s.page.keyboard.press('Enter');
     await until(() => heading.textContent()).toBe('#2');
-    await until(() => labelOf(1)).toBe('a wrong label');
+    await until(() => labelOf(1, wideId)).toBe('a wrong label');
     // z: the newest change (feature 1's label) is undone and the queue is back on feature 1.
     await s.page.keyboard.press('z');
     await until(() => heading.textContent()).toBe('#1');
     await until(() => label.inputValue()).toBe('');
-    expect(await labelOf(1)).toBe('');
+    expect(await labelOf(1, wideId)).toBe('');
     await s.page.keyboard.press('l');
     await s.page.keyboard.type('the right label');
     await s.page.keyboard.press('Escape');
-    await until(() => labelOf(1)).toBe('the right label');
+    await until(() => labelOf(1, wideId)).toBe('the right label');
     // The button walks further back: feature 1's new label, then feature 0's.
     await s.page.getByRole('button', { name: 'Undo last label change' }).click();
-    await until(() => labelOf(1)).toBe('');
+    await until(() => labelOf(1, wideId)).toBe('');
     await s.page.getByRole('button', { name: 'Undo last label change' }).click();
     await until(() => heading.textContent()).toBe('#0');
-    await until(() => labelOf(0)).toBe('');
+    await until(() => labelOf(0, wideId)).toBe('');
     await s.page.keyboard.press('l');
     await s.page.keyboard.type('first, relabelled');
     await s.page.keyboard.press('Enter');
@@ -74,11 +86,12 @@ describe('label queue: undo and the engine\'s files', () => {
     await s.page.keyboard.press('l');
     await s.page.keyboard.type('the right label');
     await s.page.keyboard.press('Escape');
-    await until(() => labelOf(1)).toBe('the right label');
-    expect(await labelOf(0)).toBe('first, relabelled');
+    await until(() => labelOf(1, wideId)).toBe('the right label');
+    expect(await labelOf(0, wideId)).toBe('first, relabelled');
   });
 
   it('downloads the JSON the engine built, naming SAE, hook, model and corpus', async () => {
+    await labelNarrow();
     const [download] = await Promise.all([s.page.waitForEvent('download'), s.page.getByRole('button', { name: 'JSON' }).click()]);
     expect(download.suggestedFilename()).toBe(`${narrowId}-labels.json`);
     const file = JSON.parse(readFileSync((await download.path())!, 'utf8')) as Record<string, unknown> & { labels: { index: number; label: string }[] };
@@ -88,6 +101,7 @@ describe('label queue: undo and the engine\'s files', () => {
   });
 
   it('exports for Neuronpedia from the UI: the gzipped Explanation rows labels.export writes', async () => {
+    await labelNarrow();
     await s.page.getByRole('button', { name: 'Neuronpedia…' }).click();
     const form = s.page.getByRole('form', { name: 'Export for Neuronpedia' });
     await form.getByRole('textbox', { name: 'Model id' }).fill('loupe-demo');
@@ -149,6 +163,8 @@ describe('feature page: logit histogram and cross-SAE correlations', () => {
   });
 
   it('shows on hover how much ablating the feature changes the loss of predicting that token', async () => {
+    await goto(`#/feature/${wideId}/3`);
+    await s.page.locator(`.grid[data-loaded="${wideId}/3"]`).waitFor();
     const page = await s.served.call<FeaturePageData>('features.page', { saeId: wideId, index: 3 });
     const top = page.top[0];
     const window = page.windows[top.window].index;
@@ -168,6 +184,8 @@ describe('feature page: logit histogram and cross-SAE correlations', () => {
   });
 
   it('says why cross-SAE correlations are absent, then fills them from a comparison of the two SAEs', async () => {
+    await goto(`#/feature/${wideId}/3`);
+    await s.page.locator(`.grid[data-loaded="${wideId}/3"]`).waitFor();
     const neighbours = s.page.getByRole('region', { name: 'Neighbours' });
     await until(() => neighbours.getByTestId('across-correlation-note').textContent()).toContain('needs a comparison of the two');
     const job = await s.served.call<JobSummary>('compare.start', { saeIds: [narrowId, wideId], corpus: 'brown', tokens: 8192, evaluate: false });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { JobData, JobSummary, SaeSummary, SteerResult } from '../../native/api/types.js';
 import { openE2eSession, type E2eSession } from '../helpers/e2e-session.js';
 import type { Served } from '../helpers/serve.js';
@@ -27,9 +27,13 @@ beforeAll(async () => {
   session = await openE2eSession('steer', { tokens: 8192, maps: false });
   ({ served, browser, page } = session);
   sae = session.saes.find((s) => s.dSae === 512)!;
-  // The secret token is in the first URL only; the app keeps it for later hash routes.
-  await page.goto(served.url);
 }, 180_000);
+
+// Each test starts on a page of its own (the secret token is in its first URL only; the app keeps it
+// for later hash routes), so none inherits another's edits, prompt or theme.
+beforeEach(async () => {
+  page = await session.freshPage();
+});
 
 afterAll(async () => {
   await session?.close();
@@ -46,6 +50,7 @@ describe('Steer view in Chromium against loupe serve', () => {
     await edits.getByRole('spinbutton', { name: 'Edit value' }).fill('8');
     await page.getByRole('spinbutton', { name: 'Max tokens' }).fill('12');
     await page.getByRole('spinbutton', { name: 'Max tokens' }).press('Tab');
+    const before = new Set((await served.call<JobSummary[]>('jobs.list', {})).map((j) => j.id));
     await page.getByRole('button', { name: 'Generate' }).click();
     const clean = page.getByRole('region', { name: 'Clean', exact: true });
     const steered = page.getByRole('region', { name: 'Steered', exact: true });
@@ -55,7 +60,7 @@ describe('Steer view in Chromium against loupe serve', () => {
 
     // What the page shows is what the job streamed, token by token, and what it returned.
     const jobs = await served.call<JobSummary[]>('jobs.list', {});
-    const job = jobs.find((j) => j.kind === 'steer.start')!;
+    const job = jobs.find((j) => j.kind === 'steer.start' && !before.has(j.id))!;
     const result = job.result as SteerResult;
     const streamed = await served.call<JobData[]>('jobs.data', { jobId: job.id });
     expect(streamed.map((d) => d.seq)).toEqual([...Array(12).keys()]);
@@ -97,6 +102,10 @@ describe('Steer view in Chromium against loupe serve', () => {
   });
 
   it('decomposes a contrastive steering vector into features and steers with the vector, then with its top features', async () => {
+    await page.goto(`${served.url.split('?')[0]}#/steer/${sae.id}/0/${encodeURIComponent(PROMPT)}`);
+    await expect.poll(() => page.getByRole('textbox', { name: 'Steering prompt' }).inputValue()).toBe(PROMPT);
+    await page.getByRole('spinbutton', { name: 'Max tokens' }).fill('6');
+    await page.getByRole('spinbutton', { name: 'Max tokens' }).press('Tab');
     await page.getByRole('textbox', { name: 'Positive prompts' }).fill('He was very happy\nShe felt happy\nThey were glad and happy\nIt made him happy');
     await page.getByRole('textbox', { name: 'Negative prompts' }).fill('He was very sad\nShe felt sad\nThey were tired and sad\nIt made him sad');
     await page.getByRole('button', { name: 'Decompose' }).click();

@@ -17,6 +17,11 @@ export interface E2eSession {
   /** where this test's screenshots go (created) */
   shots: string;
   close(): Promise<void>;
+  /**
+   * Replaces `page` with a new light-theme page in a browser context of its own (fresh theme and
+   * token storage) opened at `route` (a `#/…` hash or ''), so a test does not start where another left.
+   */
+  freshPage(route?: string): Promise<Page>;
 }
 
 /**
@@ -32,12 +37,21 @@ export async function openE2eSession(name: string, options: { tokens: number; ma
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: options.viewport ?? { width: 1280, height: 900 } });
   await page.emulateMedia({ colorScheme: 'light' });
-  return {
+  const viewport = options.viewport ?? { width: 1280, height: 900 };
+  const session: E2eSession = {
     served, modelId, saes, browser, page, shots,
     async close() {
       await browser.close();
       await served.stop();
       dir.cleanup();
     },
+    async freshPage(route = '') {
+      await session.page.close();
+      session.page = await browser.newPage({ viewport });
+      await session.page.emulateMedia({ colorScheme: 'light' });
+      await session.page.goto(`${served.url}${route}`);
+      return session.page;
+    },
   };
+  return session;
 }
