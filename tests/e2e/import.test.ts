@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { featureKey } from '../../native/api/feature-key.js';
 import type { FeaturePageData, JobSummary, ModelRegistration } from '../../native/api/types.js';
 import { writeAllExports } from '../fixtures-writers/dashboard-exports.js';
 import { launchChromium } from '../helpers/browser.js';
@@ -64,7 +65,7 @@ describe('importing a dashboard in Chromium against loupe serve', () => {
     await page.screenshot({ path: join(shots, 'home-imported.png') });
     const saeId = (job?.result as { saeId: string }).saeId;
     await page.goto(`${served.url.split('?')[0]}#/feature/${saeId}/3`);
-    await page.locator(`.grid[data-loaded="${saeId}/3"]`).waitFor();
+    await page.locator(`.grid[data-loaded="${featureKey({ saeId, index: 3 })}"]`).waitFor();
     const data = await served.call<FeaturePageData>('features.page', { saeId, index: 3 });
     const link = page.getByRole('link', { name: 'Neuronpedia ↗' });
     expect(await link.getAttribute('href')).toBe('https://www.neuronpedia.org/loupe-demo/0-brown-mlp0/3');

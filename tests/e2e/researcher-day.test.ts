@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { featureKey } from '../../native/api/feature-key.js';
 import type { FeaturePageData, JobSummary, LabelsFile, LogitHistogram, LossEffect, PromptResult } from '../../native/api/types.js';
 import { formatAct, formatCount, formatUnit } from '../../renderer/src/lib/feature/format.js';
 import { formatRatio } from '../../renderer/src/lib/prompt/reconstruction.js';
@@ -164,7 +165,7 @@ describe('feature page: logit histogram and cross-SAE correlations', () => {
 
   it('shows on hover how much ablating the feature changes the loss of predicting that token', async () => {
     await goto(`#/feature/${wideId}/3`);
-    await s.page.locator(`.grid[data-loaded="${wideId}/3"]`).waitFor();
+    await s.page.locator(`.grid[data-loaded="${featureKey({ saeId: wideId, index: 3 })}"]`).waitFor();
     const page = await s.served.call<FeaturePageData>('features.page', { saeId: wideId, index: 3 });
     const top = page.top[0];
     const window = page.windows[top.window].index;
@@ -185,7 +186,7 @@ describe('feature page: logit histogram and cross-SAE correlations', () => {
 
   it('says why cross-SAE correlations are absent, then fills them from a comparison of the two SAEs', async () => {
     await goto(`#/feature/${wideId}/3`);
-    await s.page.locator(`.grid[data-loaded="${wideId}/3"]`).waitFor();
+    await s.page.locator(`.grid[data-loaded="${featureKey({ saeId: wideId, index: 3 })}"]`).waitFor();
     const neighbours = s.page.getByRole('region', { name: 'Neighbours' });
     await until(() => neighbours.getByTestId('across-correlation-note').textContent()).toContain('needs a comparison of the two');
     const job = await s.served.call<JobSummary>('compare.start', { saeIds: [narrowId, wideId], corpus: 'brown', tokens: 8192, evaluate: false });
@@ -198,7 +199,7 @@ describe('feature page: logit histogram and cross-SAE correlations', () => {
     expect(info.filled).toBeGreaterThan(0);
     await s.page.reload();
     await goto(`#/feature/${wideId}/${index}`);
-    await s.page.locator(`.grid[data-loaded="${wideId}/${index}"]`).waitFor();
+    await s.page.locator(`.grid[data-loaded="${featureKey({ saeId: wideId, index })}"]`).waitFor();
     const list = neighbours.getByLabel(`In ${s.saes[0].name}`);
     const shown = await list.locator('li a > .num:last-child').allTextContents();
     expect(shown).toEqual(page.neighbours.across.map((n) => formatUnit(n.correlation)));
