@@ -28,14 +28,16 @@ const floors = {
   corpus: ['api', 'formats'],
   sae: middle,
   store: ['api', 'formats'],
-  // index sits one step below maps and prompt: both compose the SAE graphs and sparse codes it builds.
-  index: engine,
-  maps: [...engine, 'index'],
-  prompt: [...engine, 'index'],
-  demo: [...engine, 'index', 'maps', 'prompt'],
-  jobs: [...engine, 'index', 'maps', 'prompt', 'demo'],
-  host: [...engine, 'index', 'maps', 'prompt', 'demo', 'jobs'],
-  cli: [...engine, 'index', 'maps', 'prompt', 'demo', 'jobs', 'host'],
+  // registry: registering models and SAEs (paths, fingerprints) and loading what a run asked for.
+  registry: engine,
+  // index sits one step below maps and prompt: both read the feature index it builds.
+  index: [...engine, 'registry'],
+  maps: [...engine, 'registry', 'index'],
+  prompt: [...engine, 'registry', 'index'],
+  demo: [...engine, 'registry', 'index', 'maps', 'prompt'],
+  jobs: [...engine, 'registry', 'index', 'maps', 'prompt', 'demo'],
+  host: [...engine, 'registry', 'index', 'maps', 'prompt', 'demo', 'jobs'],
+  cli: [...engine, 'registry', 'index', 'maps', 'prompt', 'demo', 'jobs', 'host'],
 };
 
 function files(dir, extensions) {
