@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../corpus/shuffle.js';
+import { mulberry32 } from '../../api/random.js';
 import type { CosineSummary, DecoderCosineReport } from '../../api/eval-report.js';
 import { unitRows } from '../../onnx/cosine-neighbours.js';
 import { GraphBuilder } from '../../onnx/graph.js';
