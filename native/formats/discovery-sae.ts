@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { DiscoveredItem } from './discovery.js';
-import { int, obj, readJsonConfig, str } from './discovery-json.js';
+import { int, readJsonConfig, str } from './discovery-json.js';
 import type { JsonRecord } from './discovery-json.js';
 import { peekNpzShapes, peekTorchCheckpoint } from './discovery-peek.js';
 import { dictionaryLearningHookName, gemmaScopeHooks, openaiHookName, sparsifyHookName, sparsifyTranscoderHooks } from './sae-hook-names.js';
 import { saeLayoutsInFolder } from './sae-layouts.js';
 import type { SaeLayout } from './sae-layouts.js';
 import { openSafetensors } from './safetensors.js';
+import { isJsonObject } from './strict-json.js';
 
 /**
  * Recognises the SAE layouts of one folder from its file names and small configs. `hint` is the
@@ -48,12 +49,12 @@ function withConfig(dir: string, config: string, format: string, fill: (cfg: Jso
 
 /** SAELens cfg.json: flat before v6; v6 moves hook_name and model_name under "metadata". */
 function saelens(cfg: JsonRecord, item: DiscoveredItem): void {
-  const meta = obj(cfg.metadata) ?? {};
+  const meta = isJsonObject(cfg.metadata) ? cfg.metadata : {};
   item.dIn = int(cfg.d_in);
   item.dSae = int(cfg.d_sae);
   item.hookName = str(cfg.hook_name) ?? str(meta.hook_name);
   item.modelName = str(cfg.model_name) ?? str(meta.model_name);
-  item.k = int(obj(cfg.activation_fn_kwargs)?.k) ?? int(cfg.k);
+  item.k = int(isJsonObject(cfg.activation_fn_kwargs) ? cfg.activation_fn_kwargs.k : undefined) ?? int(cfg.k);
   item.architecture = str(cfg.architecture) ?? (str(cfg.activation_fn_str) === 'topk' ? 'topk' : 'standard');
   item.outputHookName = str(cfg.hook_name_out) ?? str(meta.hook_name_out);
   item.inputScaling = saelensScaling(cfg, item.path);
@@ -101,7 +102,7 @@ function llamaScope(cfg: JsonRecord, item: DiscoveredItem): void {
   if (out !== undefined && out !== item.hookName) item.outputHookName = out;
   item.architecture = str(cfg.act_fn) ?? 'jumprelu';
   if (item.architecture === 'topk') item.k = int(cfg.top_k);
-  const norms = obj(cfg.dataset_average_activation_norm);
+  const norms = isJsonObject(cfg.dataset_average_activation_norm) ? cfg.dataset_average_activation_norm : undefined;
   const mode = str(cfg.norm_activation) ?? 'dataset-wise';
   const normIn = typeof norms?.in === 'number' ? norms.in : undefined;
   if (mode === 'dataset-wise' && normIn !== undefined && item.dIn !== undefined) {
@@ -124,7 +125,7 @@ const DICT_CLASSES: [RegExp, string][] = [[/BatchTopK/i, 'batchtopk'], [/TopK/i,
 
 /** dictionary_learning config.json: everything under "trainer". */
 function dictionaryLearning(cfg: JsonRecord, item: DiscoveredItem, hint: string): void {
-  const trainer = obj(cfg.trainer) ?? {};
+  const trainer = isJsonObject(cfg.trainer) ? cfg.trainer : {};
   item.dIn = int(trainer.activation_dim);
   item.dSae = int(trainer.dict_size);
   item.k = int(trainer.k);

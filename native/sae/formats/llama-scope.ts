@@ -3,7 +3,8 @@ import { SAE_LAYOUT_FILES } from '../../formats/sae-layouts.js';
 import type { CanonicalSae, SaeActivation } from '../canonical.js';
 import { SaeError, validateSae } from '../canonical.js';
 import { decoderNorms, foldDecoderNorms } from './fold.js';
-import { badKey, isRecord, optionalBool, optionalPositiveInt, optionalString, positiveInt, readJsonObject, verbatim } from './json-config.js';
+import { badKey, optionalBool, optionalPositiveInt, optionalString, positiveInt, readJsonObject, verbatim } from './json-config.js';
+import { isJsonObject } from '../../formats/strict-json.js';
 import type { JsonRecord } from './json-config.js';
 import { readChecked, safetensorsSource, transpose } from './tensors.js';
 
@@ -99,7 +100,7 @@ function datasetScales(file: string, cfg: JsonRecord, dIn: number, hookIn: strin
   }
   if (mode !== 'dataset-wise') throw badKey(file, 'norm_activation', cfg.norm_activation, 'one of dataset-wise, token-wise, inference');
   const norms = cfg.dataset_average_activation_norm;
-  if (!isRecord(norms)) throw badKey(file, 'dataset_average_activation_norm', norms, '{"in": <number>, "out": <number>} for norm_activation "dataset-wise"');
+  if (!isJsonObject(norms)) throw badKey(file, 'dataset_average_activation_norm', norms, '{"in": <number>, "out": <number>} for norm_activation "dataset-wise"');
   const pick = (side: 'in' | 'out', hook: string): number => {
     const v = norms[side] ?? norms[hook];
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw badKey(file, `dataset_average_activation_norm.${side}`, v, 'a finite number > 0');

@@ -2,7 +2,8 @@ import type { SaeInputNorm } from '../canonical.js';
 import { SaeError } from '../canonical.js';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { badKey, isRecord, optionalBool, optionalString, positiveInt, readJsonObject } from './json-config.js';
+import { badKey, optionalBool, optionalString, positiveInt, readJsonObject } from './json-config.js';
+import { isJsonObject } from '../../formats/strict-json.js';
 import type { JsonRecord } from './json-config.js';
 
 /**
@@ -46,7 +47,7 @@ export interface SaeLensSettings {
 }
 
 export function parseSaeLensConfig(file: string, cfg: JsonRecord): SaeLensSettings {
-  const meta = isRecord(cfg.metadata) ? cfg.metadata : {};
+  const meta = isJsonObject(cfg.metadata) ? cfg.metadata : {};
   const pick = (...keys: string[]) => keys.map((k) => cfg[k] ?? meta[k]).find((v) => v !== undefined && v !== null);
   const headIndex = pick('hook_head_index', 'hook_point_head_index');
   if (headIndex !== undefined) {
@@ -104,7 +105,7 @@ function architectureOf(file: string, cfg: JsonRecord): SaeLensArchitecture {
 }
 
 function topK(file: string, cfg: JsonRecord): number {
-  const kwargs = isRecord(cfg.activation_fn_kwargs) ? cfg.activation_fn_kwargs : {};
+  const kwargs = isJsonObject(cfg.activation_fn_kwargs) ? cfg.activation_fn_kwargs : {};
   if (cfg.k !== undefined && cfg.k !== null) return positiveInt(file, 'k', cfg.k);
   if (kwargs.k !== undefined) return positiveInt(file, 'activation_fn_kwargs.k', kwargs.k);
   throw badKey(file, 'k', undefined, 'a positive integer for a topk SAE (as "k" or "activation_fn_kwargs.k")');
