@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32, shuffledBuffer } from '../../../native/corpus/index.js';
+import { mulberry32 } from '../../../native/api/random.js';
+import { shuffledBuffer } from '../../../native/corpus/index.js';
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
