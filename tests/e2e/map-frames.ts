@@ -11,6 +11,7 @@ const repoRoot = join(import.meta.dirname, '..', '..');
  */
 const pageScript = `
 import { MapPainter } from './renderer/src/components/map/painter.ts';
+import { sizeCanvas } from './renderer/src/lib/canvas/layer.ts';
 import { pointColours } from './renderer/src/lib/map/colour.ts';
 import { composeAffine, fitUnitSquare, mapMargin } from './renderer/src/lib/map/view.ts';
 import { mulberry32 } from './renderer/src/lib/queue/sample.ts';
@@ -32,9 +33,9 @@ window.measureMapFrames = (n, ratio) => {
   const canvas = document.createElement('canvas');
   canvas.style.cssText = 'width:1000px;height:700px;display:block';
   document.body.replaceChildren(canvas);
-  const painter = new MapPainter(canvas);
-  painter.resize(1000, 700, ratio);
-  const ctx = canvas.getContext('2d');
+  // Sized as the app's canvas layer sizes the map's canvas.
+  const ctx = sizeCanvas(canvas, 1000, 700, ratio);
+  const painter = new MapPainter();
   const fit = fitUnitSquare(1000, 700, mapMargin);
   const times = [];
   let drawn = 0;
@@ -43,7 +44,7 @@ window.measureMapFrames = (n, ratio) => {
     const k = f < 40 ? 1 : f < 100 ? 1.5 : 1.5 + (f - 100) * 0.075;
     const zoom = { k, x: -250 * (k - 1) + (f < 100 ? (f % 40) * 6 : 0), y: -175 * (k - 1) };
     const start = performance.now();
-    painter.draw({ layout, colours, order: null, view: composeAffine(fit, zoom), radius: 1.6 * Math.pow(k, 0.4), rings: [], links: [], hovered: 1, lasso: null, ringColour: '#000', hoverColour: '#000', lassoColour: '#00f', background: '#ffffff', captions: [], textColour: '#000' });
+    painter.draw(ctx, ratio, { layout, colours, order: null, view: composeAffine(fit, zoom), radius: 1.6 * Math.pow(k, 0.4), rings: [], links: [], hovered: 1, lasso: null, ringColour: '#000', hoverColour: '#000', lassoColour: '#00f', background: '#ffffff', captions: [], textColour: '#000' });
     ctx.getImageData(0, 0, 1, 1);
     times.push(performance.now() - start);
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MIN_TICK_GAP, barAt, histogramGeometry, logTicks, occupiedBins } from '../../../renderer/src/lib/feature/histogram.js';
+import { barAt } from '../../../renderer/src/lib/feature/bars.js';
+import { MIN_TICK_GAP, histogramGeometry, logTicks, occupiedBins } from '../../../renderer/src/lib/feature/histogram.js';
 
 /** Log-spaced edges as the store makes them: 10^(lo + (hi − lo)·i/n). */
 function edges(log10Min: number, log10Max: number, n: number): number[] {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LogitHistogram } from '../../../native/api/types.js';
-import { logitBarAt, logitHistogramGeometry } from '../../../renderer/src/lib/feature/logit-histogram.js';
+import { barAt } from '../../../renderer/src/lib/feature/bars.js';
+import { logitHistogramGeometry } from '../../../renderer/src/lib/feature/logit-histogram.js';
 
 const histogram: LogitHistogram = { key: { saeId: 's', index: 0 }, dVocab: 1011, edges: [-0.2, -0.1, 0, 0.1, 0.2], counts: [10, 500, 500, 1], min: -0.2, max: 0.2, mean: 0, std: 0.05 };
 
@@ -14,8 +15,8 @@ describe('logit histogram geometry', () => {
     expect(g.bars[3].y + g.bars[3].height).toBeCloseTo(100, 9);
     expect(g.zeroX).toBeCloseTo(200, 9);
     expect(g.ticks.map((t) => t.label)).toContain('+0.1');
-    expect(logitBarAt(g.bars, 250)?.i).toBe(2);
-    expect(logitBarAt(g.bars, 450)).toBeNull();
+    expect(barAt(g.bars, 250)?.i).toBe(2);
+    expect(barAt(g.bars, 450)).toBeNull();
   });
 
   it('marks a bin across zero and has no zero line when the range is one-sided', () => {

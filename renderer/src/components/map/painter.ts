@@ -32,35 +32,14 @@ export interface Scene {
 
 /**
  * Draws scenes onto one canvas: points through the ImageData rasteriser (lib/map/raster.ts), then
- * the few marks on top (rings, the hovered point, the lasso) with Canvas 2D. Sized in device pixels
- * so points stay crisp on high-density screens.
+ * the few marks on top (rings, the hovered point, the lasso) with Canvas 2D. The canvas comes sized
+ * by the canvas layer (lib/canvas/layer.ts): a backing store at the device pixel ratio, so points
+ * stay crisp on high-density screens, and a context that draws in CSS pixels.
  */
 export class MapPainter {
-  #canvas: HTMLCanvasElement;
-  #ctx: CanvasRenderingContext2D;
   #image: ImageData | null = null;
   #words = new Uint32Array(0);
   #discs = new Map<number, Disc>();
-  ratio = 1;
-  width = 0;
-  height = 0;
-
-  constructor(canvas: HTMLCanvasElement) {
-    this.#canvas = canvas;
-    const ctx = canvas.getContext('2d');
-    if (!ctx) throw new Error('this browser gives no 2D canvas context');
-    this.#ctx = ctx;
-  }
-
-  resize(width: number, height: number, ratio: number): void {
-    [this.width, this.height, this.ratio] = [width, height, ratio];
-    const [w, h] = [Math.max(1, Math.round(width * ratio)), Math.max(1, Math.round(height * ratio))];
-    if (this.#canvas.width === w && this.#canvas.height === h && this.#image) return;
-    this.#canvas.width = w;
-    this.#canvas.height = h;
-    this.#image = this.#ctx.createImageData(w, h);
-    this.#words = new Uint32Array(this.#image.data.buffer);
-  }
 
   #disc(radius: number): Disc {
     const key = Math.round(radius * 4) / 4;
@@ -69,24 +48,34 @@ export class MapPainter {
     return disc;
   }
 
-  /** Returns the milliseconds the frame took to draw. */
-  draw(scene: Scene): number {
+  /** The pixel buffer, kept across frames and made anew only when the backing store's size changes. */
+  #buffer(ctx: CanvasRenderingContext2D): ImageData {
+    const { width, height } = ctx.canvas;
+    if (!this.#image || this.#image.width !== width || this.#image.height !== height) {
+      this.#image = ctx.createImageData(width, height);
+      this.#words = new Uint32Array(this.#image.data.buffer);
+    }
+    return this.#image;
+  }
+
+  /**
+   * Draws one frame onto `ctx` (its backing store `ratio` device pixels per CSS pixel, its transform
+   * scaled to match, as layer.ts sizeCanvas leaves it). Returns the milliseconds the frame took.
+   */
+  draw(ctx: CanvasRenderingContext2D, ratio: number, scene: Scene): number {
     const start = performance.now();
-    const image = this.#image;
-    if (!image) return 0;
+    const image = this.#buffer(ctx);
     this.#words.fill(packColour(scene.background));
-    const device = scaleAffine(scene.view, this.ratio);
-    rasterPoints({ data: this.#words, width: image.width, height: image.height }, scene.layout.xy, scene.colours, device, this.#disc(scene.radius * this.ratio), scene.order);
-    const ctx = this.#ctx;
+    const device = scaleAffine(scene.view, ratio);
+    rasterPoints({ data: this.#words, width: image.width, height: image.height }, scene.layout.xy, scene.colours, device, this.#disc(scene.radius * ratio), scene.order);
+    // putImageData ignores the transform: the pixels land 1:1 on the backing store.
     ctx.putImageData(image, 0, 0);
-    ctx.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
-    this.#marks(scene);
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    this.#marks(ctx, scene, image.width / ratio, image.height / ratio);
     return performance.now() - start;
   }
 
-  #marks(scene: Scene): void {
-    const ctx = this.#ctx;
+  /** width, height: the canvas in CSS pixels */
+  #marks(ctx: CanvasRenderingContext2D, scene: Scene, width: number, height: number): void {
     const { xy } = scene.layout;
     if (scene.links.length > 0) {
       ctx.beginPath();
@@ -118,7 +107,7 @@ export class MapPainter {
       ctx.beginPath();
       for (const p of scene.rings) {
         const [x, y] = toScreen(scene.view, xy[2 * p], xy[2 * p + 1]);
-        if (x < -10 || y < -10 || x > this.width + 10 || y > this.height + 10) continue;
+        if (x < -10 || y < -10 || x > width + 10 || y > height + 10) continue;
         ctx.moveTo(x + scene.radius + 3, y);
         ctx.arc(x, y, scene.radius + 3, 0, 2 * Math.PI);
       }
@@ -126,7 +115,7 @@ export class MapPainter {
       ctx.strokeStyle = scene.ringColour;
       ctx.stroke();
     }
-    if (scene.captions.length > 0) this.#captions(scene);
+    if (scene.captions.length > 0) this.#captions(ctx, scene);
     if (scene.hovered >= 0) {
       const [x, y] = toScreen(scene.view, xy[2 * scene.hovered], xy[2 * scene.hovered + 1]);
       ctx.beginPath();
@@ -152,8 +141,7 @@ export class MapPainter {
   }
 
   /** Labels beside points, with a halo of the background so they read over dense clusters. */
-  #captions(scene: Scene): void {
-    const ctx = this.#ctx;
+  #captions(ctx: CanvasRenderingContext2D, scene: Scene): void {
     ctx.font = '600 12px system-ui, sans-serif';
     ctx.textBaseline = 'middle';
     ctx.lineJoin = 'round';

@@ -1,6 +1,7 @@
 import { max } from 'd3-array';
 import { scaleLinear, scaleLog } from 'd3-scale';
-import { formatAct, formatCount } from './format.js';
+import { binBar, countScale, countTicks, type Bar, type CountTick } from './bars.js';
+import { formatAct } from './format.js';
 
 /**
  * Geometry of a feature's activation histogram: log-spaced bins (as the index stores them) drawn on
@@ -8,17 +9,10 @@ import { formatAct, formatCount } from './format.js';
  * turns it into SVG.
  */
 
-export interface HistogramBar {
+/** lo, hi: the bin's activation range [lo, hi) */
+export interface HistogramBar extends Bar {
   /** Bin index. */
   bin: number;
-  /** Activation range of the bin: [lo, hi). */
-  lo: number;
-  hi: number;
-  count: number;
-  x: number;
-  width: number;
-  y: number;
-  height: number;
 }
 
 export interface HistogramTick {
@@ -34,7 +28,7 @@ export interface HistogramGeometry {
   xOf: (value: number) => number;
   maxCount: number;
   /** the count axis: a few round counts and their heights (y, px from the top) */
-  countTicks: { value: number; y: number; label: string }[];
+  countTicks: CountTick[];
 }
 
 export interface HistogramSize {
@@ -44,11 +38,6 @@ export interface HistogramSize {
   axis: number;
   /** log (the index's bins, default) or linear (an import's bins, as its export has them) */
   scale?: 'log' | 'linear';
-}
-
-/** A gap between bars only when bars are wide enough that a 1-px gap does not swallow them. */
-function barGap(binWidth: number): number {
-  return binWidth >= 4 ? 1 : 0;
 }
 
 /** Labels closer than this (px) would overlap: the later one is dropped. */
@@ -81,17 +70,12 @@ export function histogramGeometry(edges: readonly number[], counts: readonly num
   const plot = size.height - size.axis;
   const x = (linear ? scaleLinear() : scaleLog()).domain([edges[from], edges[to]]).range([0, size.width]).clamp(true);
   const maxCount = max(counts) ?? 0;
-  const y = scaleLinear().domain([0, Math.max(1, maxCount)]).range([plot, 0]);
+  const y = countScale(counts, plot);
   const bars: HistogramBar[] = [];
-  for (let bin = from; bin < to; bin++) {
-    const [x0, x1, count] = [x(edges[bin]), x(edges[bin + 1]), counts[bin]];
-    const height = count > 0 ? Math.max(1, plot - y(count)) : 0;
-    bars.push({ bin, lo: edges[bin], hi: edges[bin + 1], count, x: x0, width: Math.max(0, x1 - x0 - barGap(x1 - x0)), y: plot - height, height });
-  }
+  for (let bin = from; bin < to; bin++) bars.push({ bin, ...binBar(edges[bin], edges[bin + 1], counts[bin], x, y, plot) });
   const tickValues = linear ? scaleLinear().domain([edges[from], edges[to]]).ticks(5) : logTicks([edges[from], edges[to]]);
   const ticks = spaced(tickValues.map((value) => ({ value, x: x(value), label: formatAct(value) })));
-  const countTicks = y.ticks(3).filter((v) => v > 0 && Number.isInteger(v)).map((value) => ({ value, y: y(value), label: formatCount(value) }));
-  return { bars, ticks, xOf: (value) => x(value), maxCount, countTicks };
+  return { bars, ticks, xOf: (value) => x(value), maxCount, countTicks: countTicks(y) };
 }
 
 /** Ticks left to right, dropping any closer than MIN_TICK_GAP to the last one kept. */
@@ -115,13 +99,4 @@ export function logTicks([lo, hi]: [number, number]): number[] {
     }
   }
   return ticks;
-}
-
-/** The bar under x (bars tile the width: every bin has the same width on a log axis), or null. */
-export function barAt(bars: readonly HistogramBar[], x: number): HistogramBar | null {
-  if (bars.length === 0) return null;
-  const last = bars[bars.length - 1];
-  if (x < bars[0].x || x > last.x + last.width + 1) return null;
-  for (let i = bars.length - 1; i >= 0; i--) if (x >= bars[i].x) return bars[i];
-  return null;
 }

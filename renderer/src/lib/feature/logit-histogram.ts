@@ -1,7 +1,7 @@
-import { max } from 'd3-array';
 import { scaleLinear } from 'd3-scale';
 import type { LogitHistogram } from '../../../../native/api/types.js';
-import { formatAct, formatCount } from './format.js';
+import { binBar, countScale, countTicks, type Bar, type CountTick } from './bars.js';
+import { formatAct } from './format.js';
 
 /**
  * Geometry of the logit histogram (sae_vis's): equal-width bins of W_dec[f]·W_U over the vocabulary
@@ -9,15 +9,8 @@ import { formatAct, formatCount } from './format.js';
  * right of it boosted ones. Pure: the component draws it.
  */
 
-export interface LogitBar {
+export interface LogitBar extends Bar {
   i: number;
-  lo: number;
-  hi: number;
-  count: number;
-  x: number;
-  width: number;
-  y: number;
-  height: number;
   /** which side of zero the bin lies on ('both' when it straddles it) */
   side: 'boost' | 'suppress' | 'both';
 }
@@ -25,7 +18,7 @@ export interface LogitBar {
 export interface LogitHistogramGeometry {
   bars: LogitBar[];
   ticks: { value: number; x: number; label: string }[];
-  countTicks: { value: number; y: number; label: string }[];
+  countTicks: CountTick[];
   /** x of logit effect 0, null when 0 is outside the range */
   zeroX: number | null;
 }
@@ -35,21 +28,12 @@ export function logitHistogramGeometry(h: LogitHistogram, size: { width: number;
   const plot = size.height - size.axis;
   const [lo, hi] = [h.edges[0], h.edges[h.edges.length - 1]];
   const x = scaleLinear().domain([lo, hi]).range([0, size.width]);
-  const y = scaleLinear().domain([0, Math.max(1, max(h.counts) ?? 0)]).range([plot, 0]);
+  const y = countScale(h.counts, plot);
   const bars = h.counts.map((count, i): LogitBar => {
     const [a, b] = [h.edges[i], h.edges[i + 1]];
-    const [x0, x1] = [x(a), x(b)];
-    // A lone token in a tail bin still gets a pixel: the tails are what the histogram is read for.
-    const height = count > 0 ? Math.max(1, plot - y(count)) : 0;
-    return { i, lo: a, hi: b, count, x: x0, width: Math.max(0.5, x1 - x0 - (x1 - x0 >= 4 ? 1 : 0)), y: plot - height, height, side: b <= 0 ? 'suppress' : a >= 0 ? 'boost' : 'both' };
+    // Half a pixel at least: the tails are what the histogram is read for.
+    return { i, ...binBar(a, b, count, x, y, plot, 0.5), side: b <= 0 ? 'suppress' : a >= 0 ? 'boost' : 'both' };
   });
   const ticks = x.ticks(5).map((value) => ({ value, x: x(value), label: value > 0 ? `+${formatAct(value)}` : formatAct(value) }));
-  const countTicks = y.ticks(3).filter((v) => v > 0 && Number.isInteger(v)).map((value) => ({ value, y: y(value), label: formatCount(value) }));
-  return { bars, ticks, countTicks, zeroX: lo <= 0 && hi >= 0 ? x(0) : null };
-}
-
-/** The bar under x, or null. */
-export function logitBarAt(bars: readonly LogitBar[], px: number): LogitBar | null {
-  for (let i = bars.length - 1; i >= 0; i--) if (px >= bars[i].x) return px <= bars[i].x + bars[i].width + 1 ? bars[i] : null;
-  return null;
+  return { bars, ticks, countTicks: countTicks(y), zeroX: lo <= 0 && hi >= 0 ? x(0) : null };
 }

@@ -33,7 +33,7 @@ export function composeAffine(fit: Affine, zoom: ZoomLike): Affine {
   return { a: zoom.k * fit.a, bx: zoom.k * fit.bx + zoom.x, by: zoom.k * fit.by + zoom.y };
 }
 
-/** The same map in device pixels (canvas backing store = CSS pixels × devicePixelRatio). */
+/** The same map in device pixels (the canvas layer's backing store: CSS pixels × its pixel ratio). */
 export function scaleAffine(t: Affine, ratio: number): Affine {
   return { a: t.a * ratio, bx: t.bx * ratio, by: t.by * ratio };
 }
