@@ -6,8 +6,6 @@ import { join } from 'node:path';
 import { parentCandidates } from '../native/maps/matching.js';
 import type { ParentCandidates } from '../native/maps/matching.js';
 import { measureMatmulRate, randomUniform } from '../native/onnx/matmul-rate.js';
-import { compareGroups, compareLinks, matchPage, splitTree } from '../native/store/compare-query.js';
-import { CompareTable } from '../native/store/compare-table.js';
 import type { PairMatches } from '../native/store/compare-table.js';
 import { openWorkspace } from '../native/store/workspace.js';
 import { tempDir } from '../tests/helpers/tmp.js';
@@ -42,17 +40,17 @@ export async function benchCompare(): Promise<BenchResult[]> {
   const ws = openWorkspace(join(dir.path, 'ws'));
   try {
     start = performance.now();
-    const run = new CompareTable(ws.db).put({
+    const run = ws.compare.put({
       key: 'bench', saeIds: ['narrow', 'wide'], params: { algorithm: 'bench', corpus: 'brown', tokens: 1, contextLength: 1, candidates: CANDIDATES },
       tokens: 1, jobId: null, createdAt: new Date().toISOString(), densities: [new Float32Array(N_NARROW).fill(0.01), new Float32Array(N_WIDE).fill(0.001)], pairs: [syntheticMatches(candidates)],
     });
     results.push(timing(`compare store ${N_WIDE.toLocaleString('en-US')} matches`, performance.now() - start, 'one transaction, rows and indexes'));
     const reads: [string, () => unknown][] = [
-      ['compare page sorted by correlation', () => matchPage(ws.db, { runId: run.id, pair: 0, sort: 'correlation', descending: true, offset: 16_000, limit: 100 })],
-      ['compare one-to-many groups', () => compareGroups(ws.db, { runId: run.id, pair: 0, by: 'cosine', threshold: 0.2, kind: 'oneToMany', limit: 50 })],
-      ['compare unmatched narrow', () => compareGroups(ws.db, { runId: run.id, pair: 0, by: 'correlation', threshold: 0.5, kind: 'unmatchedNarrow', limit: 50 })],
-      ['compare links for the joint map', () => compareLinks(ws.db, run.id, 0, 'cosine')],
-      ['compare splitting tree', () => splitTree(ws.db, { runId: run.id, root: { saeId: 'narrow', index: 7 }, by: 'cosine', minSimilarity: 0, maxChildren: 32 })],
+      ['compare page sorted by correlation', () => ws.compare.matchPage({ runId: run.id, pair: 0, sort: 'correlation', descending: true, offset: 16_000, limit: 100 })],
+      ['compare one-to-many groups', () => ws.compare.groups({ runId: run.id, pair: 0, by: 'cosine', threshold: 0.2, kind: 'oneToMany', limit: 50 })],
+      ['compare unmatched narrow', () => ws.compare.groups({ runId: run.id, pair: 0, by: 'correlation', threshold: 0.5, kind: 'unmatchedNarrow', limit: 50 })],
+      ['compare links for the joint map', () => ws.compare.links(run.id, 0, 'cosine')],
+      ['compare splitting tree', () => ws.compare.tree({ runId: run.id, root: { saeId: 'narrow', index: 7 }, by: 'cosine', minSimilarity: 0, maxChildren: 32 })],
     ];
     for (const [name, read] of reads) {
       read();

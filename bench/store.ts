@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mulberry32 } from '../native/api/random.js';
+import { Database } from '../native/store/database.js';
 import type { ExampleInput } from '../native/store/feature-examples-table.js';
 import { FeatureIndex } from '../native/store/feature-index.js';
 import type { FeatureQuery } from '../native/store/feature-query.js';
@@ -79,10 +80,10 @@ function featureBatch(from: number, random: () => number) {
   };
 }
 
-function build(index: FeatureIndex, random: () => number): void {
+function build(db: Database, index: FeatureIndex, random: () => number): void {
   // No SAE registration verb exists in the store yet: the rows the SAE services will write.
   for (const [id, dSae] of [['bench-sae', FEATURES], ['bench-wide', 4096]] as const) {
-    index.db.run(
+    db.run(
       `INSERT INTO saes (id, name, path, format, model_id, hook_name, d_in, d_sae, activation, k, config_json, fingerprint, added_at)
        VALUES (?, ?, '/bench', 'saelens', NULL, 'blocks.8.hook_resid_pre', 768, ?, 'relu', NULL, '{}', '', '')`,
       [id, id, dSae],
@@ -100,7 +101,7 @@ function build(index: FeatureIndex, random: () => number): void {
     cursor = index.commitBatch({ runId: run.id, from: cursor, to, windows, ...data });
   }
   index.finishRun(run.id);
-  index.db.transaction(() => {
+  db.transaction(() => {
     for (let f = 0; f < FEATURES; f += 10) {
       const label = Array.from({ length: 2 + Math.floor(random() * 3) }, () => words[Math.floor(random() * words.length)]).join(' ');
       index.labels.set({ saeId: 'bench-sae', index: f }, { label, notes: random() < 0.3 ? `seen near ${words[f % words.length]}` : undefined }, { author: 'bench' });
@@ -124,13 +125,15 @@ function timeEach<T>(inputs: T[], run: (input: T) => unknown): number[] {
 export async function benchStore(): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'loupe-bench-store-'));
   const ws = openWorkspace(join(dir, 'ws'));
+  // A store bench: it writes and checkpoints through a connection of its own (Workspace keeps its private).
+  const db = new Database(ws.databasePath);
   try {
-    const index = new FeatureIndex(ws.db);
+    const index = new FeatureIndex(db);
     const random = mulberry32(7);
     const buildStart = performance.now();
-    build(index, random);
+    build(db, index, random);
     const buildSeconds = (performance.now() - buildStart) / 1000;
-    ws.db.pragma('wal_checkpoint(TRUNCATE)');
+    db.pragma('wal_checkpoint(TRUNCATE)');
     const megabytes = statSync(join(ws.path, 'loupe.db')).size / 2 ** 20;
 
     const keys = Array.from({ length: SAMPLES }, () => ({ saeId: 'bench-sae', index: Math.floor(random() * FEATURES) }));
@@ -156,6 +159,7 @@ export async function benchStore(): Promise<BenchResult[]> {
       { name: 'features.search p95', value: search.p95, unit: 'ms', limit: 50, ratio: 50 / search.p95, note: `p50 ${search.p50.toFixed(2)} ms over ${SAMPLES} queries (text, prefix, token + density, label state, sorted lists, paged); ratio = goal / p95` },
     ];
   } finally {
+    db.close();
     ws.close();
     rmSync(dir, { recursive: true, force: true });
   }

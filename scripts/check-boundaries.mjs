@@ -10,6 +10,7 @@
 //    started (an `import type` is erased before run time, so it cannot make a module load half-initialised).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import ts from 'typescript';
 
 const root = process.cwd();
 const importPattern = /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
@@ -154,8 +155,36 @@ for (const file of files(join(root, 'renderer', 'src'), ['.ts', '.svelte'])) {
     else if (!typeOnly && !rendererValueImportsAllowed.has(target)) problems.push(`${rel}: renderer may import only types from ${target} (use import type)`);
   }
 }
+problems.push(...storeDoorProblems());
 if (problems.length > 0) {
   console.error(`Layering violations:\n  ${problems.join('\n  ')}`);
   process.exit(1);
 }
 console.log('Layering: ok');
+
+// Workspace is the only door to SQLite (issue 15): outside native/store, no file of native/ reads a
+// `.db` member (the connection) or holds SQL in a string. Parsed with TypeScript, so help text that
+// names loupe.db and comments are not code.
+function storeDoorProblems() {
+  const sql = /\b(?:SELECT\b[\s\S]*\bFROM|INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(?:TABLE|INDEX|VIRTUAL\s+TABLE)|DROP\s+(?:TABLE|INDEX)|PRAGMA\s+\w+)\b/;
+  const out = [];
+  for (const file of files(join(root, 'native'), ['.ts'])) {
+    const rel = relative(root, file);
+    if (rel.startsWith('native/store/')) continue;
+    const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+    const where = (node) => `${rel}:${source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1}`;
+    const visit = (node) => {
+      if (ts.isPropertyAccessExpression(node) && node.name.text === 'db') {
+        out.push(`${where(node)}: reads the workspace database (.db) outside native/store; use a Workspace member's verb`);
+      } else if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node)) {
+        const text = ts.isTemplateExpression(node) ? [node.head.text, ...node.templateSpans.map((s) => s.literal.text)].join(' ? ') : node.text;
+        if (sql.test(text)) out.push(`${where(node)}: SQL outside native/store; make it a verb of the table it reads`);
+        if (ts.isTemplateExpression(node)) node.templateSpans.forEach((s) => visit(s.expression));
+        return;
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+  }
+  return out;
+}

@@ -1,6 +1,5 @@
 import type { DemoStatus, DemoStep } from '../api/demo.js';
 import { isActiveJobState, type JobSummary } from '../api/types.js';
-import { MapsTable } from '../store/maps-table.js';
 import { summaryOf, type JobRecord } from '../store/jobs-table.js';
 import type { Workspace } from '../store/workspace.js';
 import { firstFeature } from './first-feature.js';
@@ -33,7 +32,7 @@ const RECENT_JOBS = 1000;
 export function demoSteps(ws: Workspace, parts: DemoParts, options: DemoOptions = {}): DemoStepPlan[] {
   const tokens = options.tokens ?? DEMO_TOKENS;
   const corpus = DEMO_CORPUS;
-  const maps = new MapsTable(ws.db);
+  const maps = ws.maps;
   const jobs = ws.jobs.list({ limit: RECENT_JOBS });
   const steps: DemoStepPlan[] = [];
   const add = (step: Omit<DemoStepPlan, 'jobId' | 'active'>) => {

@@ -8,7 +8,6 @@ import type { CanonicalSae } from '../sae/canonical.js';
 import { loadSae } from '../sae/formats/load.js';
 import { hookWidth } from '../models/hooks.js';
 import type { IndexCursor, IndexRun } from '../store/index-runs-table.js';
-import { IndexStateTable } from '../store/index-state-table.js';
 import type { StoredWindow } from '../store/windows-table.js';
 import type { Workspace } from '../store/workspace.js';
 import { COARSE_TAGS, coarseBrownTag } from '../corpus/brown-tags.js';
@@ -23,7 +22,6 @@ import { tokenCountsWorstCaseBytes } from './accumulators/token-counts.js';
 import { IndexAccumulator } from './index-accumulator.js';
 import { acrossRows, finalRows } from './index-finish.js';
 import type { AcrossNeighbours, FinishSettings } from './index-finish.js';
-import type { IndexBatch } from '../store/index-batch.js';
 import { prepareIndexPass } from '../sae/index-graph.js';
 import { tokenWindows } from '../corpus/windows.js';
 import type { TokenWindow } from '../corpus/windows.js';
@@ -136,7 +134,7 @@ export async function indexLoaded(ws: Workspace, { sae, model, tokenizer, hook }
   const acc = new IndexAccumulator({ dSae: sae.dSae, contextLength, topExamples: SETTINGS.topExamples, perBin: SETTINGS.perBin, seed: SETTINGS.seed, tagNames, neighbours: neighbours.indices, nNeighbours: SETTINGS.neighbours,
     dVocab: tokenizer.vocabSize, tokenCountsMaxBytes: tokenCountsBudget(tokenCountsMaxBytes, sae, tokenizer.vocabSize, config.tokens) });
   if (run.batchesDone > 0) {
-    const state = new IndexStateTable(ws.db);
+    const state = ws.features.state;
     acc.restore((name) => state.get(run.id, name), (f) => ws.features.examples.listForFeature(run.id, f));
   }
   const pass = await prepareIndexPass(model, sae, hook, { provider: config.provider, intraOpNumThreads: config.threads });
@@ -152,7 +150,7 @@ export async function indexLoaded(ws: Workspace, { sae, model, tokenizer, hook }
     const changed = acc.takeChangedFeatures();
     const first = { windows: pending.splice(0), state: acc.state() };
     const to = { windowsDone: cursor.windowsDone + first.windows.length, tokensDone: acc.tokensSeen };
-    cursor = commitInChunks(ws, run.id, cursor, to, sae.dSae, config.chunkFeatures ?? 2048, (from, end) => ({ ...(from === 0 ? first : {}), ...acc.changes(from, end, changed) }));
+    cursor = ws.features.commitInChunks(run.id, cursor, to, sae.dSae, config.chunkFeatures ?? 2048, (from, end) => ({ ...(from === 0 ? first : {}), ...acc.changes(from, end, changed) }));
     hooks.onCommit?.(cursor);
     hooks.onProgress?.(Math.min(0.99, cursor.tokensDone / config.tokens), `${cursor.tokensDone.toLocaleString('en-US')} of ${config.tokens.toLocaleString('en-US')} tokens`);
   };
@@ -257,24 +255,9 @@ async function finish(ws: Workspace, run: IndexRun, acc: IndexAccumulator, { sae
     tokenText: (id) => tokenizer.tokenText(id),
     across,
   };
-  commitInChunks(ws, run.id, cursor, { windowsDone: cursor.windowsDone, tokensDone: cursor.tokensDone }, sae.dSae, config.chunkFeatures ?? 2048, (from, end) => finalRows(acc, settings, from, end));
+  ws.features.commitInChunks(run.id, cursor, { windowsDone: cursor.windowsDone, tokensDone: cursor.tokensDone }, sae.dSae, config.chunkFeatures ?? 2048, (from, end) => finalRows(acc, settings, from, end));
   ws.features.finishRun(run.id);
   for (const other of siblings) await linkBack(ws, other, config.saeId, sae, options);
-}
-
-/**
- * One commit (a single transaction, so a kill leaves all of it or none) written as store batches of
- * `chunk` features each, built one chunk at a time: a 32k-feature SAE's rows never all exist in
- * memory together. The cursor reaches `to` with the first chunk; later chunks only add rows.
- */
-function commitInChunks(ws: Workspace, runId: number, cursor: IndexCursor, to: { windowsDone: number; tokensDone: number }, dSae: number, chunk: number, rows: (from: number, end: number) => Omit<IndexBatch, 'runId' | 'from' | 'to'>): IndexCursor {
-  return ws.db.transaction(() => {
-    let at = cursor;
-    for (let from = 0; from < dSae; from += chunk) {
-      at = ws.features.commitBatch({ runId, from: at, to, ...rows(from, Math.min(dSae, from + chunk)) });
-    }
-    return at;
-  });
 }
 
 /** The workspace's other SAEs on the same model and hooks (read and written), with an index to link to. */
@@ -297,11 +280,5 @@ function siblingSaes(ws: Workspace, saeId: string, sae: CanonicalSae): { id: str
 async function linkBack(ws: Workspace, other: { id: string; runId: number; sae: CanonicalSae }, saeId: string, sae: CanonicalSae, options: { provider?: Provider; intraOpNumThreads?: number }): Promise<void> {
   const k = SETTINGS.neighbours;
   const found = await cosineTopK({ ...options, queries: other.sae.wDec, nQueries: other.sae.dSae, keys: sae.wDec, nKeys: sae.dSae, d: sae.dIn, k });
-  const table = ws.features.neighbours;
-  ws.db.transaction(() => {
-    for (let f = 0; f < other.sae.dSae; f++) {
-      const kept = table.listForFeature(other.runId, f).filter((n) => n.other.saeId !== saeId);
-      table.replaceForFeature(other.runId, f, [...kept, ...acrossRows({ saeId, ...found, k }, f)]);
-    }
-  });
+  ws.features.relinkNeighbours(other.runId, other.sae.dSae, saeId, (f) => acrossRows({ saeId, ...found, k }, f));
 }

@@ -1,6 +1,5 @@
 import type { Provider } from '../onnx/ort.js';
 import { evaluateSae } from '../sae/eval/evaluate.js';
-import { EvalsTable } from '../store/evals-table.js';
 import type { StoredEval } from '../store/evals-table.js';
 import type { Workspace } from '../store/workspace.js';
 import { openCorpus } from '../corpus/open.js';
@@ -42,7 +41,7 @@ export async function storedEval(ws: Workspace, inputs: EvalInputs, saeId: strin
   if (!row) throw new Error(`no SAE "${saeId}" in this workspace`);
   const contextLength = config.contextLength ?? 128;
   const corpus = openCorpus(config.corpus);
-  const table = new EvalsTable(ws.db);
+  const table = ws.evals;
   const done = table.find(saeId, row.fingerprint, corpus.spec, config.tokens, contextLength);
   if (done) return done;
   const windows = tokenWindows(corpus, inputs.tokenizer, { contextLength, maxTokens: config.tokens });

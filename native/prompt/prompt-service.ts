@@ -4,7 +4,6 @@ import { FormatError } from '../formats/tensor.js';
 import type { SparseActs } from '../sae/sparse-acts.js';
 import type { ReconstructionError } from '../sae/index-graph.js';
 import { UnknownHookError } from '../models/hooks.js';
-import { topTokensOf } from '../store/feature-top-tokens.js';
 import type { Workspace } from '../store/workspace.js';
 import { dropLeadingTokens, featuresOnPrompt, heatmapValues, maxActivation, topPerToken } from './prompt-acts.js';
 import type { FeatureOnPrompt } from './prompt-acts.js';
@@ -101,7 +100,7 @@ function assemble(ws: Workspace, request: PromptRequest, tokenized: Tokenized, a
   const fired = featuresOnPrompt(acts);
   const labels = labelsOf(ws, request.saeId);
   const corpus = corpusStats(ws, request.saeId, fired);
-  const tokens = topTokensOf(ws.db, request.saeId, fired.map((f) => f.index));
+  const tokens = ws.features.topTokens(request.saeId, fired.map((f) => f.index));
   const features: PromptFeature[] = fired.map((f) => ({
     ...f, max: sig6(f.max), label: labels.get(f.index) ?? '',
     corpusMax: corpus.get(f.index)?.maxAct ?? null, topTokens: tokens.get(f.index) ?? [], density: corpus.get(f.index)?.density ?? null,

@@ -194,6 +194,11 @@ export class CompareTable {
     return float32FromBlob(row.density, `comparison ${runId} densities of SAE ${position}`);
   }
 
+  /** Narrow features of a pair whose parent is the same by correlation as by cosine. */
+  agreeCount(runId: number, pair: number): number {
+    return this.db.get<{ n: number }>('SELECT count(*) AS n FROM compare_matches WHERE run_id = ? AND pair = ? AND corr_parent = cos_parent', [runId, pair])?.n ?? 0;
+  }
+
   delete(id: number): boolean {
     return this.db.run('DELETE FROM compare_runs WHERE id = ?', [id]).changes > 0;
   }

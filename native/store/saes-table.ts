@@ -1,5 +1,7 @@
 import type { SaeSummary } from '../api/types.js';
+import type { NeuronpediaSource } from '../api/types.js';
 import type { Database } from './database.js';
+import { saeNeuronpediaSource } from './neuronpedia-source.js';
 
 interface SaeRow {
   id: string;
@@ -108,5 +110,15 @@ export class SaesTable {
          d_sae = @d_sae, activation = @activation, k = @k, config_json = @config_json, fingerprint = @fingerprint WHERE id = @id`,
       toRow(sae) as unknown as Params,
     );
+  }
+
+  /** A row without weights grows to the features an import has seen (call in the import's commit). */
+  setDSae(id: string, dSae: number): void {
+    this.db.run('UPDATE saes SET d_sae = ? WHERE id = ?', [dSae, id]);
+  }
+
+  /** Which Neuronpedia source the SAE is (its config's neuronpedia_id), or null. */
+  neuronpediaSource(id: string): NeuronpediaSource | null {
+    return saeNeuronpediaSource(this.db, id);
   }
 }

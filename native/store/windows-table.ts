@@ -98,6 +98,11 @@ export class WindowsTable {
       .map(fromRow);
   }
 
+  /** The indices of the windows the run holds. */
+  indices(runId: number): number[] {
+    return this.db.all<{ window_index: number }>('SELECT window_index FROM windows WHERE run_id = ?', [runId]).map((r) => r.window_index);
+  }
+
   count(runId: number): number {
     return this.db.get<{ n: number }>('SELECT count(*) AS n FROM windows WHERE run_id = ?', [runId])?.n ?? 0;
   }

@@ -4,8 +4,13 @@ import { ApiFailure } from '../api/errors.js';
 import { fileKind } from '../formats/file-kind.js';
 import { Database } from './database.js';
 import { assertLoupeDatabase, assertSqliteFile, isDamagedDatabaseError } from './database-probe.js';
+import { CompareStore } from './compare-store.js';
+import { ConceptsTable } from './concepts-table.js';
+import { EvalsTable } from './evals-table.js';
 import { FeatureIndex } from './feature-index.js';
+import { ImportsStore } from './imports.js';
 import { JobsTable } from './jobs-table.js';
+import { MapsTable } from './maps-table.js';
 import { migrate } from './migrations.js';
 import { ModelsTable } from './models-table.js';
 import { makePrivateDir, touchPrivateFile } from './private-files.js';
@@ -15,24 +20,41 @@ import { lockFileName, lockWorkspace, type WorkspaceLock } from './workspace-loc
 export const databaseFileName = 'loupe.db';
 export const artifactsDirName = 'artifacts';
 
-/** An open workspace folder: `loupe.db` and `artifacts/`. */
+/**
+ * An open workspace folder: `loupe.db` and `artifacts/`. Its members are the only door to the
+ * database: code outside native/store reads and writes through their verbs, never SQL or the
+ * connection (scripts/check-boundaries.mjs refuses both).
+ */
 export class Workspace {
   readonly jobs: JobsTable;
   readonly models: ModelsTable;
   readonly saes: SaesTable;
+  /** index runs, windows, per-feature rows, labels */
   readonly features: FeatureIndex;
+  readonly maps: MapsTable;
+  readonly compare: CompareStore;
+  readonly evals: EvalsTable;
+  readonly concepts: ConceptsTable;
+  readonly imports: ImportsStore;
+  readonly #db: Database;
 
   constructor(
     readonly path: string,
-    readonly db: Database,
+    db: Database,
     readonly schemaVersion: number,
     readonly interruptedJobs: number,
     readonly lock: WorkspaceLock | null = null,
   ) {
+    this.#db = db;
     this.jobs = new JobsTable(db);
     this.models = new ModelsTable(db);
     this.saes = new SaesTable(db);
     this.features = new FeatureIndex(db);
+    this.maps = new MapsTable(db);
+    this.compare = new CompareStore(db);
+    this.evals = new EvalsTable(db);
+    this.concepts = new ConceptsTable(db);
+    this.imports = new ImportsStore(db);
   }
 
   get name(): string {
@@ -43,8 +65,13 @@ export class Workspace {
     return join(this.path, artifactsDirName);
   }
 
+  /** The database file, for tools and tests that open it themselves (read-only). */
+  get databasePath(): string {
+    return this.#db.path;
+  }
+
   close(): void {
-    this.db.close();
+    this.#db.close();
     this.lock?.release();
   }
 }

@@ -6,12 +6,12 @@ import { runIndex } from '../../native/index/indexer.js';
 import { runCompare } from '../../native/maps/compare.js';
 import { runTraining } from '../../native/sae/train/run-training.js';
 import type { TrainingOutcome } from '../../native/sae/train/run-training.js';
-import { splitTree } from '../../native/store/compare-query.js';
 import type { Workspace } from '../../native/store/workspace.js';
 import { splitVerdict } from '../../renderer/src/lib/compare/split-verdict.js';
 import type { SplitVerdict } from '../../renderer/src/lib/compare/split-verdict.js';
 import { splitDefaults } from '../../renderer/src/lib/train/split-form.js';
 import type { SplitSettings } from '../../renderer/src/lib/train/split-form.js';
+import { withDatabase } from './workspace-database.js';
 
 /**
  * "Split this feature" as the form runs it, on the demo's 512-latent SAE: index it on a slice,
@@ -34,7 +34,7 @@ const repoRoot = join(import.meta.dirname, '..', '..');
 export function clearestEdFeature(ws: Workspace, saeId: string): number {
   const run = ws.features.runs.current(saeId);
   if (!run) throw new Error('the narrow SAE has no index');
-  const rows = ws.db.all<{ feature: number; count: number }>("SELECT feature, value AS count FROM feature_logits WHERE run_id = ? AND kind = 'frequent' AND token = 'ed'", [run.id]);
+  const rows = withDatabase(ws, (db) => db.all<{ feature: number; count: number }>("SELECT feature, value AS count FROM feature_logits WHERE run_id = ? AND kind = 'frequent' AND token = 'ed'", [run.id]));
   let best: { feature: number; share: number } | null = null;
   for (const r of rows) {
     const stats = ws.features.stats.get(run.id, r.feature);
@@ -71,7 +71,7 @@ export async function runDefaultSplit(ws: Workspace, dir: string, slice: { corpu
   const wide = registerSae(ws, out, model.id);
   const [, indexWide] = await time(() => runIndex(ws, { saeId: wide.id, ...slice }));
   const [compared, compare] = await time(() => runCompare(ws, { saeIds: [narrow.id, wide.id], ...slice, evaluate: false }));
-  const tree = (by: MatchMeasure) => splitTree(ws.db, { runId: compared.runId, root: { saeId: narrow.id, index: feature }, by, minSimilarity: -1, maxChildren: 256 });
+  const tree = (by: MatchMeasure) => ws.compare.tree({ runId: compared.runId, root: { saeId: narrow.id, index: feature }, by, minSimilarity: -1, maxChildren: 256 });
   const trees = { cosine: tree('cosine'), correlation: tree('correlation') };
   const verdicts = { cosine: splitVerdict(trees.cosine.root, 'cosine', trained.newLatents), correlation: splitVerdict(trees.correlation.root, 'correlation', trained.newLatents) };
   return { feature, settings, trained, trees, verdicts, seconds: { indexNarrow, train, indexWide, compare } };

@@ -3,12 +3,9 @@ import { gzipSync } from 'node:zlib';
 import { userInfo } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { ApiFailure } from '../../api/errors.js';
-import { LabelsStore } from '../../store/labels.js';
-import { buildLabelsFile } from '../../store/labels-export.js';
 import { LabelsFileError, checkNeuronpediaSource, importLabels, labelFormats, parseLabelsCsv, parseLabelsJson, parseLabelsJsonLines } from '../../store/labels-io.js';
 import type { LabelFormat, LabelImportRow } from '../../store/labels-io.js';
 import type { NeuronpediaExportTarget } from '../../store/labels-neuronpedia.js';
-import { saeNeuronpediaSource } from '../../store/neuronpedia-source.js';
 import type { NeuronpediaSource } from '../../api/types.js';
 import { databaseFileName, openWorkspace } from '../../store/workspace.js';
 import type { Workspace } from '../../store/workspace.js';
@@ -56,18 +53,17 @@ function openExisting(dir: string): Workspace {
 }
 
 function saeConfig(ws: Workspace, saeId: string): Record<string, unknown> {
-  const row = ws.db.get<{ config_json: string }>('SELECT config_json FROM saes WHERE id = ?', [saeId]);
-  if (!row) {
+  const sae = ws.saes.get(saeId);
+  if (!sae) {
     const known = ws.saes.list().map((s) => s.id);
     throw new CliError(`--sae ${saeId}: no such SAE in the workspace (it has ${known.length === 0 ? 'none' : known.join(', ')})`);
   }
-  const config = JSON.parse(row.config_json) as unknown;
-  return typeof config === 'object' && config !== null ? (config as Record<string, unknown>) : {};
+  return sae.config;
 }
 
 /** --np-model/--np-layer, else the SAE's SAELens "neuronpedia_id" (top level or v6's metadata). */
 function neuronpediaSource(values: Record<string, unknown>, ws: Workspace, saeId: string): NeuronpediaSource | null {
-  const fromConfig = saeNeuronpediaSource(ws.db, saeId);
+  const fromConfig = ws.saes.neuronpediaSource(saeId);
   const modelId = (values['np-model'] as string | undefined) ?? fromConfig?.modelId;
   const layer = (values['np-layer'] as string | undefined) ?? fromConfig?.layer;
   return modelId && layer ? { modelId, layer } : null;
@@ -90,7 +86,7 @@ function runExport(values: Record<string, unknown>): number {
   try {
     saeConfig(ws, saeId);
     const neuronpedia = format.startsWith('neuronpedia') ? neuronpediaTarget(values, ws, saeId) : undefined;
-    const { text, features } = inputErrors(out, () => buildLabelsFile(ws.db, saeId, format, { neuronpedia }));
+    const { text, features } = inputErrors(out, () => ws.features.labelsFile(saeId, format, { neuronpedia }));
     if (out === '-') process.stdout.write(text);
     else {
       writeFileSync(out, out.endsWith('.gz') ? gzipSync(text) : text);
@@ -130,7 +126,7 @@ async function runImport(values: Record<string, unknown>, positionals: string[])
     const source = neuronpediaSource(values, ws, saeId);
     const result = inputErrors(file, () => {
       checkNeuronpediaSource(rows, source, values.force === true);
-      return importLabels(new LabelsStore(ws.db), saeId, rows, { author });
+      return importLabels(ws.features.labels, saeId, rows, { author });
     });
     process.stdout.write(`${JSON.stringify({ file, saeId, ...result })}\n`);
     return 0;

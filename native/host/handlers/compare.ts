@@ -2,11 +2,8 @@ import { ApiFailure } from '../../api/errors.js';
 import type { CompareRunSummary, SaeEvalMetrics } from '../../api/types.js';
 import { RegisteredInputError, registeredRows } from '../../registry/registered-inputs.js';
 import type { RegisteredRows } from '../../registry/registered-inputs.js';
-import { CompareTable } from '../../store/compare-table.js';
 import type { CompareRun } from '../../store/compare-table.js';
-import { compareGroups, compareLinks, matchPage, splitTree } from '../../store/compare-query.js';
-import { EvalsTable, evalMetrics } from '../../store/evals-table.js';
-import { IndexRunsTable } from '../../store/index-runs-table.js';
+import { evalMetrics } from '../../store/evals-table.js';
 import type { Workspace } from '../../store/workspace.js';
 import type { Engine } from '../engine.js';
 import type { Handlers } from '../router.js';
@@ -32,19 +29,19 @@ function checkRegistered(ws: Workspace, saeIds: readonly string[], field: string
 
 function latestEval(ws: Workspace, saeId: string): SaeEvalMetrics | null {
   const sae = ws.saes.get(saeId);
-  const stored = sae ? new EvalsTable(ws.db).latest(saeId, sae.fingerprint) : undefined;
+  const stored = sae ? ws.evals.latest(saeId, sae.fingerprint) : undefined;
   return stored ? evalMetrics(stored) : null;
 }
 
 /** compare.get: the run with its SAEs (name, width, index state, newest evaluation) and per-pair agreement. */
 export function compareSummary(ws: Workspace, run: CompareRun): CompareRunSummary {
-  const runs = new IndexRunsTable(ws.db);
+  const runs = ws.features.runs;
   const saes = run.saeIds.map((saeId, i) => {
     const row = ws.saes.get(saeId);
     return { saeId, name: row?.name ?? saeId, dSae: run.dSae[i], k: row?.k ?? null, indexed: runs.current(saeId)?.state === 'done', eval: latestEval(ws, saeId) };
   });
   const pairs = run.saeIds.slice(1).map((wideSaeId, pair) => {
-    const agree = ws.db.get<{ n: number }>('SELECT count(*) AS n FROM compare_matches WHERE run_id = ? AND pair = ? AND corr_parent = cos_parent', [run.id, pair])?.n ?? 0;
+    const agree = ws.compare.agreeCount(run.id, pair);
     return { pair, narrowSaeId: run.saeIds[pair], wideSaeId, nNarrow: run.dSae[pair], nWide: run.dSae[pair + 1], agree };
   });
   const { corpus, contextLength, candidates } = run.params;
@@ -69,13 +66,13 @@ export function compareHandlers(engine: Engine): Pick<Handlers, CompareMethods> 
     },
     'compare.get': ({ saeIds }) => {
       const ws = engine.workspace;
-      const run = new CompareTable(ws.db).latestFor(byWidth(ws, saeIds));
+      const run = ws.compare.latestFor(byWidth(ws, saeIds));
       return run ? compareSummary(ws, run) : null;
     },
-    'compare.matches': (params) => matchPage(engine.workspace.db, params),
-    'compare.groups': (params) => compareGroups(engine.workspace.db, params),
-    'compare.links': ({ runId, pair, by }) => compareLinks(engine.workspace.db, runId, pair, by),
-    'compare.tree': (params) => splitTree(engine.workspace.db, params),
+    'compare.matches': (params) => engine.workspace.compare.matchPage(params),
+    'compare.groups': (params) => engine.workspace.compare.groups(params),
+    'compare.links': ({ runId, pair, by }) => engine.workspace.compare.links(runId, pair, by),
+    'compare.tree': (params) => engine.workspace.compare.tree(params),
     'eval.start': (params) => {
       checkRegistered(engine.workspace, [params.saeId], 'saeId', params);
       return engine.runner.start('eval.start', params);

@@ -3,9 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { ApiFailure } from '../../api/errors.js';
 import type { LabelsFile } from '../../api/types.js';
 import type { ValidParamsOf } from '../../api/methods.js';
-import { buildLabelsFile } from '../../store/labels-export.js';
 import { LabelsFileError } from '../../store/labels-io.js';
-import { saeNeuronpediaSource } from '../../store/neuronpedia-source.js';
 import type { Workspace } from '../../store/workspace.js';
 import type { Engine } from '../engine.js';
 import type { Handlers } from '../router.js';
@@ -26,7 +24,7 @@ export function labelsExportFile(ws: Workspace, params: ValidParamsOf<'labels.ex
   if (!ws.saes.get(saeId)) throw new ApiFailure('not_found', `no SAE "${saeId}" in this workspace`, 'saeId');
   let neuronpedia;
   if (format === 'neuronpedia' || format === 'neuronpedia-autointerp') {
-    const own = saeNeuronpediaSource(ws.db, saeId);
+    const own = ws.saes.neuronpediaSource(saeId);
     const modelId = params.neuronpedia?.modelId ?? own?.modelId;
     const layer = params.neuronpedia?.layer ?? own?.layer;
     if (!modelId || !layer) throw new ApiFailure('failed', 'a Neuronpedia export needs the Neuronpedia model id and source id: this SAE has no neuronpedia_id to take them from', 'neuronpedia');
@@ -34,7 +32,7 @@ export function labelsExportFile(ws: Workspace, params: ValidParamsOf<'labels.ex
     neuronpedia = { modelId, layer, authorId: params.neuronpedia.authorId };
   }
   try {
-    const file = buildLabelsFile(ws.db, saeId, format, { neuronpedia });
+    const file = ws.features.labelsFile(saeId, format, { neuronpedia });
     const base = { fileName: file.fileName, mediaType: file.mediaType, features: file.features };
     return file.gzip ? { ...base, content: gzipSync(file.text).toString('base64'), encoding: 'base64' } : { ...base, content: file.text, encoding: 'utf8' };
   } catch (error) {

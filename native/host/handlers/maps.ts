@@ -1,4 +1,3 @@
-import { MapsTable } from '../../store/maps-table.js';
 import type { Engine } from '../engine.js';
 import type { Handlers } from '../router.js';
 
@@ -6,7 +5,7 @@ export function mapHandlers(engine: Engine): Pick<Handlers, 'maps.compute' | 'ma
   return {
     'maps.compute': (params) => engine.runner.start('maps.compute', params),
     'maps.get': ({ saeIds }) => {
-      const map = new MapsTable(engine.workspace.db).latestFor(saeIds);
+      const map = engine.workspace.maps.latestFor(saeIds);
       if (!map) return null;
       return {
         mapId: map.id,

@@ -41,10 +41,7 @@ function flush(t: ImportTarget, out: DashboardRows, reader: Record<string, numbe
   const features = Math.max(out.features, t.sae.dSae);
   const longest = out.longest;
   const rows = out.take();
-  t.ws.db.transaction(() => {
-    commitImport(t, rows, { windows: rows.windows.length, tokens, features }, reader);
-    if (longest > 0) t.ws.features.runs.growContextLength(t.run.id, longest);
-  });
+  commitImport(t, rows, { windows: rows.windows.length, tokens, features, contextLength: longest }, reader);
   t.onCommit?.(t.cursor);
 }
 

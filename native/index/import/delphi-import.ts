@@ -42,7 +42,7 @@ interface Split {
 
 export async function importDelphi(t: ImportTarget, layout: Extract<ExportLayout, { format: 'delphi' }>, progress: ReadProgress, totalBytes: number): Promise<void> {
   const tokens = readTokens(layout.splits[0].path);
-  const stored = new Set(t.ws.db.all<{ window_index: number }>('SELECT window_index FROM windows WHERE run_id = ?', [t.run.id]).map((r) => r.window_index));
+  const stored = new Set(t.ws.features.windows.indices(t.run.id));
   let bytesBefore = 0;
   for (let i = 0; i < layout.splits.length; i++) {
     const split = layout.splits[i];

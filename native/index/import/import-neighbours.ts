@@ -1,7 +1,6 @@
 import { loadTransformer } from '../../models/load.js';
 import { loadSae } from '../../sae/formats/load.js';
 import type { FeatureToken } from '../../store/feature-logits-table.js';
-import { runSource, setRunSource } from '../../store/import-source.js';
 import type { FeatureNeighbour } from '../../store/feature-neighbours-table.js';
 import type { PerFeature } from '../../store/index-batch.js';
 import { logitEffects } from '../decoder-analysis.js';
@@ -21,7 +20,7 @@ const FEATURES_PER_COMMIT = 2048;
  */
 export async function importNeighbours(t: ImportTarget): Promise<void> {
   const sae = loadSae(t.sae.path);
-  const source = runSource(t.ws.db, t.run.id);
+  const source = t.ws.imports.source(t.run.id);
   if (source?.absent.includes('logits')) await importLogits(t, sae.wDec, sae.dSae);
   const { indices, cosines } = await cosineTopK({ queries: sae.wDec, nQueries: sae.dSae, keys: sae.wDec, nKeys: sae.dSae, d: sae.dIn, k: NEIGHBOURS, excludeSelf: true });
   for (let from = 0; from < sae.dSae; from += FEATURES_PER_COMMIT) {
@@ -59,6 +58,6 @@ async function importLogits(t: ImportTarget, wDec: Float32Array, dSae: number): 
     }
     commitImport(t, { tokens: rows }, { windows: 0, tokens: 0, features: 0 }, t.reader);
   }
-  const source = runSource(t.ws.db, t.run.id);
-  if (source) setRunSource(t.ws.db, t.run.id, { ...source, absent: source.absent.filter((a) => a !== 'logits') });
+  const source = t.ws.imports.source(t.run.id);
+  if (source) t.ws.imports.setSource(t.run.id, { ...source, absent: source.absent.filter((a) => a !== 'logits') });
 }

@@ -6,8 +6,6 @@ import type { Tokenizer } from '../../formats/tokenizer.js';
 import { modelFiles } from '../../models/model-files.js';
 import type { IndexBatch } from '../../store/index-batch.js';
 import type { IndexCursor, IndexRun } from '../../store/index-runs-table.js';
-import { IndexStateTable } from '../../store/index-state-table.js';
-import { setRunSource } from '../../store/import-source.js';
 import type { SaeRecord } from '../../store/saes-table.js';
 import type { Workspace } from '../../store/workspace.js';
 import { uniqueId } from '../../registry/catalog.js';
@@ -77,13 +75,12 @@ export async function openImportTarget(ws: Workspace, spec: ImportTargetSpec, jo
     resumed = open.batchesDone > 0;
   } else {
     if (open) runs.setState(open.id, 'cancelled', 'superseded by an import', new Date().toISOString());
-    run = ws.db.transaction(() => {
-      const created = runs.create({ saeId: sae.id, modelId: spec.modelId, jobId, corpusSpec: `${spec.format}:${spec.dataset ?? spec.path}`, contextLength: spec.contextLength, tokensTarget: Math.max(1, spec.totalBytes), params });
-      setRunSource(ws.db, created.id, { format: spec.format, path: spec.path, absent: spec.absent, dataset: spec.dataset });
-      return created;
-    });
+    run = ws.imports.createRun(
+      { saeId: sae.id, modelId: spec.modelId, jobId, corpusSpec: `${spec.format}:${spec.dataset ?? spec.path}`, contextLength: spec.contextLength, tokensTarget: Math.max(1, spec.totalBytes), params },
+      { format: spec.format, path: spec.path, absent: spec.absent, dataset: spec.dataset },
+    );
   }
-  const state = new IndexStateTable(ws.db).get(run.id, CURSOR_STATE);
+  const state = ws.features.state.get(run.id, CURSOR_STATE);
   const reader = state ? (JSON.parse(Buffer.from(state).toString('utf8')) as ReaderCursor) : {};
   return { ws, sae, run, tokenizer, cursor: { batchesDone: run.batchesDone, windowsDone: run.windowsDone, tokensDone: run.tokensDone }, reader, weightless: spec.saeId === undefined, resumed };
 }
@@ -128,19 +125,19 @@ export type ImportRows = Omit<IndexBatch, 'runId' | 'from' | 'to' | 'state' | 'n
 /**
  * Commits rows, the run's cursor and the reader's in one transaction. `features` is one more than the
  * largest feature index in the rows: a row without weights grows to it, a registered SAE must hold it.
+ * `contextLength` (when above 0) grows the run's window length in the same transaction.
  */
-export function commitImport(t: ImportTarget, rows: ImportRows, advance: { windows: number; tokens: number; features: number }, reader: ReaderCursor): void {
+export function commitImport(t: ImportTarget, rows: ImportRows, advance: { windows: number; tokens: number; features: number; contextLength?: number }, reader: ReaderCursor): void {
   if (!t.weightless && advance.features > t.sae.dSae) {
     throw new ApiFailure('conflict', `the export has feature ${advance.features - 1}, but SAE "${t.sae.name}" has ${t.sae.dSae} features: is it the SAE the export was made from?`, 'saeId');
   }
-  t.ws.db.transaction(() => {
-    const to = { windowsDone: t.cursor.windowsDone + advance.windows, tokensDone: t.cursor.tokensDone + advance.tokens };
-    t.cursor = t.ws.features.commitBatch({ runId: t.run.id, from: t.cursor, to, ...rows, state: { [CURSOR_STATE]: Buffer.from(JSON.stringify(reader), 'utf8') } });
-    if (t.weightless && advance.features > t.sae.dSae) {
-      t.ws.db.run('UPDATE saes SET d_sae = ? WHERE id = ?', [advance.features, t.sae.id]);
-      t.sae = { ...t.sae, dSae: advance.features };
-    }
-  });
+  const to = { windowsDone: t.cursor.windowsDone + advance.windows, tokensDone: t.cursor.tokensDone + advance.tokens };
+  const grows = t.weightless && advance.features > t.sae.dSae;
+  t.cursor = t.ws.imports.commit(
+    { runId: t.run.id, from: t.cursor, to, ...rows, state: { [CURSOR_STATE]: Buffer.from(JSON.stringify(reader), 'utf8') } },
+    { ...(grows ? { dSae: { saeId: t.sae.id, features: advance.features } } : {}), ...(advance.contextLength ? { contextLength: advance.contextLength } : {}) },
+  );
+  if (grows) t.sae = { ...t.sae, dSae: advance.features };
   t.reader = reader;
 }
 

@@ -1,5 +1,5 @@
 import type { SaeSummary } from '../../api/types.js';
-import { MapsTable, mapKey } from '../../store/maps-table.js';
+import { mapKey } from '../../store/maps-table.js';
 import type { MapParams } from '../../store/maps-table.js';
 import { openWorkspace } from '../../store/workspace.js';
 import type { Workspace } from '../../store/workspace.js';
@@ -48,7 +48,7 @@ export const computeMapJob: JobKind<ComputeMapParams> = {
         nEpochs: defaultEpochs(total),
       };
       checkLayoutParams(mapParams);
-      const maps = new MapsTable(ws.db);
+      const maps = ws.maps;
       const key = mapKey(saes, mapParams);
       const stored = maps.getByKey(key);
       if (stored) return resultOf(stored, total, true);

@@ -1,16 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareLinks, matchPage } from '../../../native/store/compare-query.js';
-import { CompareTable, compareKey } from '../../../native/store/compare-table.js';
+import { compareKey } from '../../../native/store/compare-table.js';
 import type { CompareParams, NewCompareRun, PairMatches } from '../../../native/store/compare-table.js';
 import { Database } from '../../../native/store/database.js';
-import { EvalsTable, evalMetrics } from '../../../native/store/evals-table.js';
+import { evalMetrics } from '../../../native/store/evals-table.js';
 import type { EvalReport } from '../../../native/api/eval-report.js';
 import { migrations } from '../../../native/store/migrations.js';
 import { openWorkspace } from '../../../native/store/workspace.js';
 import type { Workspace } from '../../../native/store/workspace.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { withDatabase } from '../../helpers/workspace-database.js';
 
 const dir = tempDir('compare-store');
 let ws: Workspace;
@@ -52,43 +52,43 @@ function run(key: string, overrides: Partial<NewCompareRun> = {}): NewCompareRun
 
 describe('compare_runs and compare_matches', () => {
   it('round-trip a run: NaN correlations come back as null, never as NaN', () => {
-    const stored = new CompareTable(ws.db).put(run('a'));
+    const stored = ws.compare.put(run('a'));
     expect(stored).toMatchObject({ key: 'a', saeIds: ['narrow', 'wide'], dSae: [3, 8], params, tokens: 1024 });
-    const page = matchPage(ws.db, { runId: stored.id, pair: 0, sort: 'feature', limit: 3 });
+    const page = ws.compare.matchPage({ runId: stored.id, pair: 0, sort: 'feature', limit: 3 });
     expect(page.total).toBe(8);
     expect(page.items[1]).toEqual({ feature: 1, label: '', topTokens: [], density: expect.closeTo(0.1, 6), byCosine: { index: 1, label: '', topTokens: [], cosine: expect.closeTo(0.99, 6), correlation: null }, byCorrelation: null });
     expect(page.items[0].byCorrelation).toEqual({ index: 1, label: '', topTokens: [], cosine: 0.25, correlation: expect.closeTo(0.6, 6) });
-    expect(new CompareTable(ws.db).densities(stored.id, 0)).toEqual(new Float32Array([0.1, 0.2, 0.3]));
+    expect(ws.compare.densities(stored.id, 0)).toEqual(new Float32Array([0.1, 0.2, 0.3]));
   });
 
   it('pages sorted by correlation with the uncomputable ones last in either direction', () => {
-    const { id } = new CompareTable(ws.db).latestFor(['narrow', 'wide'])!;
+    const { id } = ws.compare.latestFor(['narrow', 'wide'])!;
     for (const descending of [false, true]) {
-      const items = matchPage(ws.db, { runId: id, pair: 0, sort: 'correlation', descending, limit: 100 }).items;
+      const items = ws.compare.matchPage({ runId: id, pair: 0, sort: 'correlation', descending, limit: 100 }).items;
       expect(items.at(-1)?.feature).toBe(1);
       const corrs = items.slice(0, -1).map((r) => r.byCorrelation!.correlation!);
       expect(corrs).toEqual([...corrs].sort((a, b) => (descending ? b - a : a - b)));
     }
-    const second = matchPage(ws.db, { runId: id, pair: 0, sort: 'cosine', descending: true, offset: 3, limit: 2 });
+    const second = ws.compare.matchPage({ runId: id, pair: 0, sort: 'cosine', descending: true, offset: 3, limit: 2 });
     expect(second.items.map((r) => r.feature)).toEqual([3, 4]);
-    expect(matchPage(ws.db, { runId: id, pair: 0, sort: 'feature', disagreeing: true, limit: 100 }).total).toBe(7);
+    expect(ws.compare.matchPage({ runId: id, pair: 0, sort: 'feature', disagreeing: true, limit: 100 }).total).toBe(7);
   });
 
   it('packs links as little-endian int32 parents and float32 similarities', () => {
-    const { id } = new CompareTable(ws.db).latestFor(['narrow', 'wide'])!;
-    const links = compareLinks(ws.db, id, 0, 'correlation');
+    const { id } = ws.compare.latestFor(['narrow', 'wide'])!;
+    const links = ws.compare.links(id, 0, 'correlation');
     const parents = new Int32Array(Uint8Array.from(Buffer.from(links.parents, 'base64')).buffer);
     expect(Array.from(parents)).toEqual([1, -1, 0, 1, 2, 0, 1, 2]);
     expect(links).toMatchObject({ pair: 0, by: 'correlation', nWide: 8 });
   });
 
   it('replaces a run with the same key and keys on fingerprints and every parameter', () => {
-    const table = new CompareTable(ws.db);
+    const table = ws.compare;
     const first = table.put(run('same'));
     const second = table.put(run('same', { tokens: 512 }));
     expect(table.get(first.id)).toBeUndefined();
     expect(table.getByKey('same')?.id).toBe(second.id);
-    expect(ws.db.get<{ n: number }>('SELECT count(*) AS n FROM compare_matches WHERE run_id = ?', [first.id])?.n).toBe(0);
+    expect(withDatabase(ws, (db) => db.get<{ n: number }>('SELECT count(*) AS n FROM compare_matches WHERE run_id = ?', [first.id]))?.n).toBe(0);
     const saes = [{ id: 'a', fingerprint: 'f1' }, { id: 'b', fingerprint: 'f2' }];
     const key = compareKey(saes, params);
     expect(compareKey([saes[0], { id: 'b', fingerprint: 'f3' }], params)).not.toBe(key);
@@ -97,7 +97,7 @@ describe('compare_runs and compare_matches', () => {
   });
 
   it('refuses a NaN cosine, a parent outside the narrow SAE and a density above 1, naming the feature', () => {
-    const table = new CompareTable(ws.db);
+    const table = ws.compare;
     const nanCos = pairOf(8, 3);
     nanCos.cos[5] = Number.NaN;
     expect(() => table.put(run('bad', { pairs: [nanCos] }))).toThrow(/pair 0, feature 5 cosine must be a finite number/);
@@ -111,7 +111,7 @@ describe('compare_runs and compare_matches', () => {
 
 describe('sae_evals', () => {
   it('keeps the newest report per SAE and fingerprint, and finds one by its tokens', () => {
-    const evals = new EvalsTable(ws.db);
+    const evals = ws.evals;
     const base = { saeId: 's', fingerprint: 'f1', corpusSpec: 'brown', tokens: 1024, contextLength: 64, jobId: null, report: report(0.2) };
     evals.put({ ...base, createdAt: '2025-01-01T00:00:00Z' });
     evals.put({ ...base, tokens: 2048, createdAt: '2025-01-02T00:00:00Z', report: report(0.1) });
@@ -134,9 +134,9 @@ describe('sae_evals', () => {
     const upgraded = openWorkspace(path);
     try {
       expect(upgraded.schemaVersion).toBeGreaterThanOrEqual(5);
-      expect(upgraded.db.get<{ key: string }>('SELECT key FROM maps')?.key).toBe('m');
-      new CompareTable(upgraded.db).put(run('after-upgrade'));
-      expect(upgraded.db.integrityCheck()).toEqual(['ok']);
+      expect(withDatabase(upgraded, (db) => db.get<{ key: string }>('SELECT key FROM maps'))?.key).toBe('m');
+      upgraded.compare.put(run('after-upgrade'));
+      expect(withDatabase(upgraded, (db) => db.integrityCheck())).toEqual(['ok']);
     } finally {
       upgraded.close();
     }

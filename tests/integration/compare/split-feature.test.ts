@@ -5,6 +5,7 @@ import { openWorkspace } from '../../../native/store/workspace.js';
 import { isSplitChild } from '../../../renderer/src/lib/compare/split-verdict.js';
 import { runDefaultSplit } from '../../helpers/split-flow.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { withDatabase } from '../../helpers/workspace-database.js';
 
 /**
  * The headline answer: with the form's defaults, splitting a clear feature of the demo's 512 SAE
@@ -35,7 +36,7 @@ describe('split this feature, with the form’s defaults, on the demo', () => {
       }
     }
     // Trained only on the feature's tokens and background, the frozen copies keep matching themselves exactly.
-    const copies = ws.db.all<{ feature: number; cos_parent: number; cos: number }>('SELECT feature, cos_parent, cos FROM compare_matches WHERE feature < 512 AND feature <> ?', [split.feature]);
+    const copies = withDatabase(ws, (db) => db.all<{ feature: number; cos_parent: number; cos: number }>('SELECT feature, cos_parent, cos FROM compare_matches WHERE feature < 512 AND feature <> ?', [split.feature]));
     expect(copies.length).toBe(511);
     expect(copies.every((r) => r.cos_parent === r.feature && r.cos > 0.9999)).toBe(true);
   }, 600_000);

@@ -10,7 +10,6 @@ import type { CompareOutcome } from '../../../native/maps/compare.js';
 import { loadTransformer } from '../../../native/models/load.js';
 import { runForward } from '../../../native/models/forward.js';
 import { encodeReference } from '../../../native/sae/reference.js';
-import { compareGroups, matchPage, splitTree } from '../../../native/store/compare-query.js';
 import type { SplitTreeNode } from '../../../native/api/types.js';
 import { openWorkspace } from '../../../native/store/workspace.js';
 import type { Workspace } from '../../../native/store/workspace.js';
@@ -19,6 +18,7 @@ import { tempDir } from '../../helpers/tmp.js';
 import { writeTestSae } from '../index/catalog-fixtures.js';
 import { SPLIT_HOOK, splitLevels } from './split-fixtures.js';
 import type { SplitLevel } from './split-fixtures.js';
+import { withDatabase } from '../../helpers/workspace-database.js';
 
 const dir = tempDir('split-recovery');
 const RUN = { corpus: 'brown:ca01-ca04', tokens: 8192, contextLength: 64, evaluate: false } as const;
@@ -55,7 +55,7 @@ describe('matching a wider SAE to a narrower one', () => {
 
   it('finds every perturbed feature’s parent by decoder cosine and by activation correlation', () => {
     for (const pair of [0, 1]) {
-      const { items, total } = matchPage(ws.db, { runId: outcome.runId, pair, sort: 'feature', limit: 1000 });
+      const { items, total } = ws.compare.matchPage({ runId: outcome.runId, pair, sort: 'feature', limit: 1000 });
       expect(total).toBe(levels[pair + 1].sae.dSae);
       for (const row of items) {
         const truth = levels[pair + 1].parent[row.feature];
@@ -76,13 +76,13 @@ describe('matching a wider SAE to a narrower one', () => {
     for (const by of ['cosine', 'correlation'] as const) {
       const threshold = by === 'cosine' ? 0.6 : 0.3;
       const q = { runId: outcome.runId, pair: 0, by, threshold, limit: 1000 };
-      const split = compareGroups(ws.db, { ...q, kind: 'oneToMany' });
+      const split = ws.compare.groups({ ...q, kind: 'oneToMany' });
       const expected = [...Array(24).keys()].filter((j) => children(j) >= 2);
       expect(split.items.map((g) => g.index).sort((a, b) => a - b)).toEqual(expected);
       for (const g of split.items) expect(g.children.map((c) => c.index).sort((a, b) => a - b)).toEqual(trueChildren(1, g.index));
       const novel = [...levels[1].parent.keys()].filter((f) => levels[1].parent[f] < 0);
-      expect(compareGroups(ws.db, { ...q, kind: 'unmatchedWide' }).items.map((f) => f.index).sort((a, b) => a - b)).toEqual(novel);
-      const absorbed = compareGroups(ws.db, { ...q, kind: 'unmatchedNarrow' });
+      expect(ws.compare.groups({ ...q, kind: 'unmatchedWide' }).items.map((f) => f.index).sort((a, b) => a - b)).toEqual(novel);
+      const absorbed = ws.compare.groups({ ...q, kind: 'unmatchedNarrow' });
       expect(absorbed.items.map((f) => f.index)).toEqual([...Array(24).keys()].filter((j) => children(j) === 0));
       expect(split.counts).toEqual({ matched: 36, oneToMany: expected.length, unmatchedWide: novel.length, unmatchedNarrow: 6 });
     }
@@ -90,7 +90,7 @@ describe('matching a wider SAE to a narrower one', () => {
 
   it('draws the splitting tree of a feature down to its grandchildren', () => {
     const root = 3; // three children, each with its own j % 4 children
-    const tree = splitTree(ws.db, { runId: outcome.runId, root: { saeId: ids[0], index: root }, by: 'cosine', minSimilarity: 0.6, maxChildren: 32 });
+    const tree = ws.compare.tree({ runId: outcome.runId, root: { saeId: ids[0], index: root }, by: 'cosine', minSimilarity: 0.6, maxChildren: 32 });
     const sorted = (nodes: SplitTreeNode[]) => nodes.map((n) => n.key.index).sort((a, b) => a - b);
     expect(tree.root).toMatchObject({ key: { saeId: ids[0], index: root }, edge: null });
     expect(sorted(tree.root.children)).toEqual(trueChildren(1, root));
@@ -120,8 +120,8 @@ describe('matching a wider SAE to a narrower one', () => {
     rows.forEach((r, i) => x.set(all.subarray(r * 256, (r + 1) * 256), i * 256));
     const n = rows.length;
     const [narrow, mid] = [levels[0].sae, levels[1].sae].map((sae) => encodeReference(sae, x, n));
-    const { items } = matchPage(ws.db, { runId: outcome.runId, pair: 0, sort: 'feature', limit: 1000 });
-    const cofire = new Map(ws.db.all<{ feature: number; cos_cofire: number }>('SELECT feature, cos_cofire FROM compare_matches WHERE run_id = ? AND pair = 0', [outcome.runId]).map((r) => [r.feature, r.cos_cofire]));
+    const { items } = ws.compare.matchPage({ runId: outcome.runId, pair: 0, sort: 'feature', limit: 1000 });
+    const cofire = new Map(withDatabase(ws, (db) => db.all<{ feature: number; cos_cofire: number }>('SELECT feature, cos_cofire FROM compare_matches WHERE run_id = ? AND pair = 0', [outcome.runId])).map((r) => [r.feature, r.cos_cofire]));
     for (const row of items) {
       const expected = pearson(mid, levels[1].sae.dSae, row.feature, narrow, levels[0].sae.dSae, row.byCosine.index, n);
       expect(row.byCosine.correlation, `feature ${row.feature}`).toBeCloseTo(expected, 4);
@@ -132,7 +132,7 @@ describe('matching a wider SAE to a narrower one', () => {
     }
     // The tree turns them into the share of the parent's firings and P(parent | child).
     const root = items[0].byCosine.index;
-    const tree = splitTree(ws.db, { runId: outcome.runId, root: { saeId: ids[0], index: root }, by: 'cosine', minSimilarity: -1, maxChildren: 256 });
+    const tree = ws.compare.tree({ runId: outcome.runId, root: { saeId: ids[0], index: root }, by: 'cosine', minSimilarity: -1, maxChildren: 256 });
     let rootFires = 0;
     for (let t = 0; t < n; t++) if (narrow[t * levels[0].sae.dSae + root] > 0) rootFires++;
     expect(tree.root.fires).toBe(rootFires);

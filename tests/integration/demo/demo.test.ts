@@ -11,7 +11,6 @@ import { Engine } from '../../../native/host/engine.js';
 import { createHandlers } from '../../../native/host/handlers/table.js';
 import { packageRoot, resourcesDir } from '../../../native/host/paths.js';
 import { Router } from '../../../native/host/router.js';
-import { MapsTable } from '../../../native/store/maps-table.js';
 import { openWorkspace } from '../../../native/store/workspace.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -114,7 +113,7 @@ describe('demo.create and demo.status', () => {
   it('redoes only what is missing: a deleted map is queued again, alone', async () => {
     const status = await call('demo.status', { tokens });
     const narrow = status.saes[0].id;
-    const maps = new MapsTable(engine.workspace.db);
+    const maps = engine.workspace.maps;
     expect(maps.delete(maps.latestFor([narrow])!.id)).toBe(true);
     expect((await call('demo.status', { tokens })).steps.filter((s) => !s.done).map((s) => s.saeIds)).toEqual([[narrow]]);
     const { jobs } = await call('demo.create', { tokens });

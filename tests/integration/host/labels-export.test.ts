@@ -5,7 +5,6 @@ import type { MethodName, ParamsOf, ResultOf } from '../../../native/api/methods
 import { Engine } from '../../../native/host/engine.js';
 import { createHandlers } from '../../../native/host/handlers/table.js';
 import { Router } from '../../../native/host/router.js';
-import { IndexRunsTable } from '../../../native/store/index-runs-table.js';
 import { parseLabelsCsv, parseLabelsJson } from '../../../native/store/labels-io.js';
 import { DEMO_MODEL_DIR, DEMO_SAE_DIRS } from '../../helpers/indexed-workspace.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -28,7 +27,7 @@ beforeAll(async () => {
   await engine.open(workspace);
   modelId = (await call('models.add', { path: DEMO_MODEL_DIR })).id;
   saeId = (await call('saes.add', { path: DEMO_SAE_DIRS[0], modelId })).id;
-  new IndexRunsTable(engine.workspace.db).create({ saeId, modelId, jobId: null, corpusSpec: 'brown:news', contextLength: 128, tokensTarget: 4096, params: {} });
+  engine.workspace.features.runs.create({ saeId, modelId, jobId: null, corpusSpec: 'brown:news', contextLength: 128, tokensTarget: 4096, params: {} });
   await call('labels.set', { saeId, index: 3, label: 'commas, "quotes"', notes: 'two\nlines', tags: ['b', 'a'] });
   await call('labels.set', { saeId, index: 7, tags: ['uninterpretable'] });
   await call('labels.set', { saeId, index: 40, label: 'years' });

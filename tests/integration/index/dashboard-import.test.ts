@@ -17,6 +17,7 @@ import type { ExpectedFeature } from '../../fixtures-writers/dashboard-exports.j
 import { DEMO_MODEL_DIR, DEMO_SAE_DIRS } from '../../helpers/indexed-workspace.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { dumpIndex } from './index-setup.js';
+import { withDatabase } from '../../helpers/workspace-database.js';
 
 // Exports of every layout, written by the kept fixture writer from the demo model's Brown windows.
 const tmp = tempDir('dash-import');
@@ -84,7 +85,7 @@ describe('loupe import of SAEDashboard / Neuronpedia exports', () => {
         ws.features.labels.set({ saeId, index: 0 }, { label: 'imported feature' }, { author: 'test' });
         expect(ws.features.page({ saeId, index: 0 }).label.label).toBe('imported feature');
         expect(ws.features.query({ saeId, text: 'imported' }).items.map((h) => h.key.index)).toEqual([0]);
-        expect(ws.db.integrityCheck()).toEqual(['ok']);
+        expect(withDatabase(ws, (db) => db.integrityCheck())).toEqual(['ok']);
       } finally {
         ws.close();
       }
@@ -176,7 +177,7 @@ describe('loupe import of SAEDashboard / Neuronpedia exports', () => {
   for (const [layout, path] of [['Neuronpedia', NP], ['delphi', DELPHI_FINE]] as const) {
     it(`${layout}: resumes an import killed by SIGKILL after a commit and ends with exactly the rows of an uninterrupted one`, async () => {
       const whole = await imported(`whole-${layout}`, path(), 3);
-      const want = dumpIndex(whole.ws.db);
+      const want = withDatabase(whole.ws, dumpIndex);
       whole.ws.close();
       const dir = join(tmp.path, `killed-${layout}`);
       await new Promise<void>((resolve, reject) => {
@@ -191,11 +192,11 @@ describe('loupe import of SAEDashboard / Neuronpedia exports', () => {
       });
       const ws = openWorkspace(dir);
       try {
-        expect(ws.db.integrityCheck()).toEqual(['ok']);
+        expect(withDatabase(ws, (db) => db.integrityCheck())).toEqual(['ok']);
         const model = await registerModel(ws, DEMO_MODEL_DIR);
         const summary = await runImport(ws, { path: path(), modelId: model.id, commitRows: 3 });
         expect(summary.resumedAtRow).toBeGreaterThan(0);
-        expect(dumpIndex(ws.db)).toEqual(want);
+        expect(withDatabase(ws, dumpIndex)).toEqual(want);
       } finally {
         ws.close();
       }

@@ -12,6 +12,7 @@ import type { CanonicalSae } from '../../../native/sae/canonical.js';
 import { DEMO_MODEL } from '../../helpers/shared.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { HOOK, RUN, dumpIndex as dump, killIndexAfterCommits, randomSae, workspaceWithSae } from './index-setup.js';
+import { withDatabase } from '../../helpers/workspace-database.js';
 
 const tmp = tempDir('indexer');
 afterAll(() => tmp.cleanup());
@@ -28,7 +29,7 @@ describe('runIndex', () => {
     const { ws, saeId } = await workspaceWithSae(join(tmp.path, 'whole'), saePath);
     const summary = await runIndex(ws, { saeId, ...RUN });
     expect(summary.tokens).toBe(RUN.tokens);
-    uninterrupted = dump(ws.db);
+    uninterrupted = withDatabase(ws, dump);
 
     const { weights } = loadTransformer(DEMO_MODEL);
     const tokenizer = await loadTokenizer(DEMO_MODEL);
@@ -71,12 +72,12 @@ describe('runIndex', () => {
     (await workspaceWithSae(dir, saePath)).ws.close();
     await killAfterCommits(dir, 2);
     const { ws, saeId } = await workspaceWithSae(dir, saePath);
-    expect(ws.db.integrityCheck()).toEqual(['ok']);
+    expect(withDatabase(ws, (db) => db.integrityCheck())).toEqual(['ok']);
     const open = ws.features.runs.resumable(saeId);
     expect(open?.batchesDone).toBeGreaterThanOrEqual(2);
     const summary = await runIndex(ws, { saeId, ...RUN });
     expect(summary.resumedAtWindow).toBe(open?.windowsDone);
-    expect(dump(ws.db)).toEqual(uninterrupted);
+    expect(withDatabase(ws, dump)).toEqual(uninterrupted);
     ws.close();
   });
 

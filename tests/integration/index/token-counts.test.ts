@@ -17,6 +17,7 @@ import { DEMO_SAE_DIRS } from '../../helpers/indexed-workspace.js';
 import { DEMO_MODEL } from '../../helpers/shared.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { HOOK, RUN, dumpIndex, killIndexAfterCommits, workspaceWithSae } from './index-setup.js';
+import { withDatabase } from '../../helpers/workspace-database.js';
 
 /**
  * The "fires most on" lists of the demo's 512-feature SAE (real features of a real model), checked
@@ -183,7 +184,7 @@ describe('exact token counts under a memory cap', () => {
   beforeAll(async () => {
     ({ ws, saeId } = await workspaceWithSae(join(tmp.path, 'capped'), saePath));
     summary = await runIndex(ws, { saeId, ...SLICE, tokenCountsMaxBytes: CAP });
-    capped = dumpIndex(ws.db);
+    capped = withDatabase(ws, dumpIndex);
   }, 120_000);
   afterAll(() => ws.close());
 
@@ -219,7 +220,7 @@ describe('exact token counts under a memory cap', () => {
       expect(open?.batchesDone).toBeGreaterThanOrEqual(2);
       const summary = await runIndex(resumed.ws, { saeId: resumed.saeId, ...SLICE, tokenCountsMaxBytes: CAP });
       expect(summary.resumedAtWindow).toBe(open?.windowsDone);
-      expect(dumpIndex(resumed.ws.db)).toEqual(capped);
+      expect(withDatabase(resumed.ws, dumpIndex)).toEqual(capped);
     } finally {
       resumed.ws.close();
     }

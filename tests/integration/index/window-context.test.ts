@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerModel, registerSae } from '../../../native/registry/catalog.js';
 import { runIndex } from '../../../native/index/indexer.js';
 import { PromptService } from '../../../native/prompt/prompt-service.js';
-import { WindowsTable } from '../../../native/store/windows-table.js';
 import { openWorkspace } from '../../../native/store/workspace.js';
 import type { Workspace } from '../../../native/store/workspace.js';
 import { DEMO_MODEL_DIR, DEMO_SAE_DIRS } from '../../helpers/indexed-workspace.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { withDatabase } from '../../helpers/workspace-database.js';
 
 /**
  * Every example has real context: the demo's 512-latent SAE indexed over Brown news with the one
@@ -34,17 +34,17 @@ afterAll(() => {
 
 /** Every top example of every feature: feature, window, max position and value. */
 function topExamples(): { feature: number; window: number; maxPos: number; maxAct: number }[] {
-  return ws.db.all<{ feature: number; window: number; maxPos: number; maxAct: number }>(
+  return withDatabase(ws, (db) => db.all<{ feature: number; window: number; maxPos: number; maxAct: number }>(
     "SELECT feature, window_index AS window, max_pos AS maxPos, max_act AS maxAct FROM feature_examples WHERE run_id = ? AND kind = 'top'",
     [runId],
-  );
+  ));
 }
 
 describe('examples with context', () => {
   it('counts exactly the tokens asked for, and never the BOS, burn-in or padding', () => {
     const stats = ws.features.page({ saeId, index: 0 }).stats;
     expect(stats?.tokensSeen).toBe(TOKENS);
-    const windows = new WindowsTable(ws.db);
+    const windows = ws.features.windows;
     for (const e of topExamples().slice(0, 400)) {
       const w = windows.get(runId, e.window)!;
       expect(w.counted, `window ${e.window}`).toBeDefined();
@@ -66,7 +66,7 @@ describe('examples with context', () => {
   });
 
   it('gives in the Prompt view the values the index stored, at a document start and after a burn-in', async () => {
-    const windows = new WindowsTable(ws.db);
+    const windows = ws.features.windows;
     const prompt = new PromptService();
     const byWindow = new Map<number, { feature: number; maxPos: number; maxAct: number }[]>();
     for (const e of topExamples()) byWindow.set(e.window, [...(byWindow.get(e.window) ?? []), e]);

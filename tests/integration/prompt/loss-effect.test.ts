@@ -10,8 +10,6 @@ import { runForward } from '../../../native/models/forward.js';
 import { loadTransformer } from '../../../native/models/load.js';
 import { loadSae } from '../../../native/sae/formats/load.js';
 import { encodeReference } from '../../../native/sae/reference.js';
-import { IndexRunsTable } from '../../../native/store/index-runs-table.js';
-import { WindowsTable } from '../../../native/store/windows-table.js';
 import { DEMO_MODEL_DIR, DEMO_SAE_DIRS } from '../../helpers/indexed-workspace.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { relativeError } from '../models/cli.js';
@@ -52,9 +50,9 @@ beforeAll(async () => {
   const tokenizer = await loadTokenizer(DEMO_MODEL_DIR);
   const encoded = tokenizer.encode(TEXT);
   ids = [tokenizer.eosId!, ...encoded.ids];
-  const run = new IndexRunsTable(engine.workspace.db).create({ saeId, modelId, jobId: null, corpusSpec: 'text:x', contextLength: ids.length, tokensTarget: ids.length, params: {} });
+  const run = engine.workspace.features.runs.create({ saeId, modelId, jobId: null, corpusSpec: 'text:x', contextLength: ids.length, tokensTarget: ids.length, params: {} });
   const offsets = Int32Array.from([0, 0, ...encoded.offsets]);
-  new WindowsTable(engine.workspace.db).insertMany(run.id, [{ index: 7, docId: 'doc', text: TEXT, ids: Int32Array.from(ids), offsets }]);
+  engine.workspace.features.windows.insertMany(run.id, [{ index: 7, docId: 'doc', text: TEXT, ids: Int32Array.from(ids), offsets }]);
 });
 afterAll(async () => {
   await engine.close();

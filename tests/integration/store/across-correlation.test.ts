@@ -1,10 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CompareTable } from '../../../native/store/compare-table.js';
 import type { PairMatches } from '../../../native/store/compare-table.js';
-import { FeatureNeighboursTable } from '../../../native/store/feature-neighbours-table.js';
-import { featurePage } from '../../../native/store/feature-page.js';
-import { IndexRunsTable } from '../../../native/store/index-runs-table.js';
 import { openWorkspace } from '../../../native/store/workspace.js';
 import type { Workspace } from '../../../native/store/workspace.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -34,12 +30,12 @@ const neighbour = (saeId: string, index: number, rank: number) => ({ other: { sa
 
 beforeAll(() => {
   ws = openWorkspace(join(dir.path, 'ws'));
-  registerSae(ws.db, 'narrow', 3);
-  registerSae(ws.db, 'wide', 8);
-  const runs = new IndexRunsTable(ws.db);
+  registerSae(ws, 'narrow', 3);
+  registerSae(ws, 'wide', 8);
+  const runs = ws.features.runs;
   const base = { modelId: null, jobId: null, corpusSpec: 'brown', contextLength: 64, tokensTarget: 1024, params: {} };
   const [narrowRun, wideRun] = [runs.create({ ...base, saeId: 'narrow' }), runs.create({ ...base, saeId: 'wide' })];
-  const table = new FeatureNeighboursTable(ws.db);
+  const table = ws.features.neighbours;
   table.replaceForFeature(wideRun.id, 5, [neighbour('narrow', 2, 0), neighbour('narrow', 0, 1), neighbour('narrow', 1, 2)]);
   table.replaceForFeature(narrowRun.id, 2, [neighbour('wide', 5, 0), neighbour('wide', 1, 1), neighbour('wide', 4, 2)]);
 });
@@ -50,21 +46,21 @@ afterAll(() => {
 
 describe('cross-SAE neighbour correlations', () => {
   it('stay null before the SAEs are compared, and the page says no comparison exists', () => {
-    const page = featurePage(ws.db, { saeId: 'wide', index: 5 });
+    const page = ws.features.page({ saeId: 'wide', index: 5 });
     expect(page.neighbours.across.map((n) => n.correlation)).toEqual([null, null, null]);
     expect(page.acrossCorrelation).toEqual([{ saeId: 'narrow', compare: null, filled: 0, listed: 3 }]);
   });
 
   it('come from the stored comparison for the pairs it matched, seen from either SAE', () => {
-    const run = new CompareTable(ws.db).put({
+    const run = ws.compare.put({
       key: 'k', saeIds: ['narrow', 'wide'], params: { algorithm: 't', corpus: 'brown:news', tokens: 2048, contextLength: 64, candidates: 2 }, tokens: 2048, jobId: null,
       createdAt: '2025-01-01T00:00:00.000Z', densities: [new Float32Array(3).fill(0.1), new Float32Array(8).fill(0.1)], pairs: [matches()],
     });
-    const wide = featurePage(ws.db, { saeId: 'wide', index: 5 });
+    const wide = ws.features.page({ saeId: 'wide', index: 5 });
     // 5's cosine parent is 2 (0.55), its correlation parent 0 (0.65); 1 was not a match of 5.
     expect(wide.neighbours.across.map((n) => [n.other.index, n.correlation])).toEqual([[2, expect.closeTo(0.55, 6)], [0, expect.closeTo(0.65, 6)], [1, null]]);
     expect(wide.acrossCorrelation).toEqual([{ saeId: 'narrow', compare: { runId: run.id, tokens: 2048, corpus: 'brown:news' }, filled: 2, listed: 3 }]);
-    const narrow = featurePage(ws.db, { saeId: 'narrow', index: 2 });
+    const narrow = ws.features.page({ saeId: 'narrow', index: 2 });
     // Wide 5 has 2 as cosine parent; wide 4 has 2 as correlation parent (0.64); wide 1 never fired.
     expect(narrow.neighbours.across.map((n) => [n.other.index, n.correlation])).toEqual([[5, expect.closeTo(0.55, 6)], [1, null], [4, expect.closeTo(0.64, 6)]]);
     expect(narrow.acrossCorrelation?.[0]).toMatchObject({ filled: 2, listed: 3 });

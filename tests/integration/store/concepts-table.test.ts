@@ -15,7 +15,7 @@ let table: ConceptsTable;
 
 beforeEach((context) => {
   ws = openWorkspace(join(dir.path, `ws-${++n}`));
-  table = new ConceptsTable(ws.db);
+  table = ws.concepts;
   context.onTestFinished(() => ws.close());
 });
 

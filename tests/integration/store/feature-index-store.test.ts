@@ -23,7 +23,8 @@ import { openWorkspace } from '../../../native/store/workspace.js';
 import type { Workspace } from '../../../native/store/workspace.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { loupe } from '../models/cli.js';
-import { registerSae, syntheticWindow } from './index-fixtures.js';
+import { registerOldSae, registerSae, syntheticWindow } from './index-fixtures.js';
+import { withDatabase } from '../../helpers/workspace-database.js';
 
 const dir = tempDir('feature-index');
 afterAll(() => dir.cleanup());
@@ -34,9 +35,9 @@ const me = { author: 'ada', at: '2024-05-01T10:00:00.000Z' };
 
 beforeEach((context) => {
   ws = openWorkspace(join(dir.path, `ws-${++n}`));
-  index = new FeatureIndex(ws.db);
-  registerSae(ws.db, 'sae-a', 64, { neuronpedia_id: 'gpt2-small/0-res-test' });
-  registerSae(ws.db, 'sae-b', 256);
+  index = ws.features;
+  registerSae(ws, 'sae-a', 64, { neuronpedia_id: 'gpt2-small/0-res-test' });
+  registerSae(ws, 'sae-b', 256);
   context.onTestFinished(() => ws.close());
 });
 
@@ -134,7 +135,7 @@ describe('migration 2', () => {
     const db = new Database(file);
     db.exec(migrations[0].sql);
     db.exec('PRAGMA user_version = 1');
-    registerSae(db, 'old-sae', 32);
+    registerOldSae(db, 'old-sae', 32);
     db.run(`INSERT INTO jobs (id, kind, title, params_json, state, created_at) VALUES ('j1', 'index', 'old', '{}', 'done', '2024-01-01')`);
     db.close();
 
@@ -143,8 +144,8 @@ describe('migration 2', () => {
       expect(upgraded.schemaVersion).toBe(latestSchemaVersion);
       expect(upgraded.saes.list().map((s) => [s.id, s.dSae])).toEqual([['old-sae', 32]]);
       expect(upgraded.jobs.get('j1')?.state).toBe('done');
-      expect(upgraded.db.integrityCheck()).toEqual(['ok']);
-      const labels = new FeatureIndex(upgraded.db).labels;
+      expect(withDatabase(upgraded, (db) => db.integrityCheck())).toEqual(['ok']);
+      const labels = upgraded.features.labels;
       labels.set({ saeId: 'old-sae', index: 3 }, { label: 'works' }, me);
       expect(labels.get({ saeId: 'old-sae', index: 3 }).label).toBe('works');
     } finally {
@@ -177,7 +178,7 @@ describe('labels', () => {
     expect(found('three')).toEqual([3]);
     expect(found('new3')).toEqual([3]);
     expect(found('old3')).toEqual([]);
-    checkSearchIndex(ws.db);
+    withDatabase(ws, checkSearchIndex);
   });
 
   it('keep a full history and undo walks back through it, an action at a time', () => {
@@ -318,7 +319,7 @@ describe('loupe labels export | import', () => {
       expect(JSON.parse(imported.out)).toMatchObject({ features: 3, changed: 3 });
 
       ws = openWorkspace(workspace);
-      const labels = new FeatureIndex(ws.db).labels;
+      const labels = ws.features.labels;
       const strip = (saeId: string) => labels.listForSae(saeId).map((l) => ({ index: l.key.index, label: l.label, notes: l.notes, tags: l.tags }));
       expect(strip('sae-b')).toEqual(strip('sae-a'));
       expect(strip('sae-b')).toEqual(tricky.map((t) => ({ ...t, tags: [...t.tags].sort() })));
@@ -362,7 +363,7 @@ describe('loupe labels export | import', () => {
   });
 
   it('exports the upload-autointerp body, taking the ids from SAELens v6 metadata.neuronpedia_id', async () => {
-    registerSae(ws.db, 'sae-v6', 32, { metadata: { neuronpedia_id: 'gemma-2-2b/12-gemmascope-res-16k' } });
+    registerSae(ws, 'sae-v6', 32, { metadata: { neuronpedia_id: 'gemma-2-2b/12-gemmascope-res-16k' } });
     index.labels.set({ saeId: 'sae-v6', index: 3 }, { label: 'three' }, me);
     const file = join(dir.path, `autointerp-${n}.json`);
     ws.close();
@@ -399,7 +400,7 @@ describe('loupe labels export | import', () => {
     expect(forced, forced.err).toMatchObject({ code: 0 });
 
     ws = openWorkspace(ws.path);
-    const labels = new FeatureIndex(ws.db).labels;
+    const labels = ws.features.labels;
     expect(labels.get({ saeId: 'sae-a', index: 7 }).label).toBe('newest: list commas');
     expect(labels.history({ saeId: 'sae-a', index: 7 }).filter((e) => e.field === 'label').map((e) => [e.old, e.new])).toEqual([['oldest: punctuation', 'newest: list commas'], ['', 'oldest: punctuation']]);
     expect(labels.get({ saeId: 'sae-a', index: 8 }).label).toBe('eight');
@@ -425,7 +426,7 @@ describe('loupe labels export | import', () => {
     expect((await loupe('labels', 'rename', '--workspace', ws.path)).code).toBe(2);
     expect((await loupe('labels', 'export', '--workspace', ws.path, '--sae', 'nope', '--out', '-')).err).toContain('--sae nope: no such SAE in the workspace (it has sae-a, sae-b)');
     ws = openWorkspace(ws.path);
-    expect(new FeatureIndex(ws.db).labels.listForSae('sae-a')).toEqual([]);
+    expect(ws.features.labels.listForSae('sae-a')).toEqual([]);
     expect(parseLabelsCsv(exportLabels([], 'csv', { saeId: 'x', exportedAt: 'now' }))).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import { openWorkspace } from '../../../native/store/workspace.js';
 import type { Workspace } from '../../../native/store/workspace.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { registerSae, syntheticWindow } from './index-fixtures.js';
+import { withDatabase } from '../../helpers/workspace-database.js';
 
 const dir = tempDir('feature-search');
 afterAll(() => dir.cleanup());
@@ -51,9 +52,9 @@ function indexRun(saeId: string, features: Fixture[]): number {
 
 beforeEach((context) => {
   ws = openWorkspace(join(dir.path, `ws-${++n}`));
-  index = new FeatureIndex(ws.db);
-  registerSae(ws.db, 'narrow', 8);
-  registerSae(ws.db, 'wide', 8);
+  index = ws.features;
+  registerSae(ws, 'narrow', 8);
+  registerSae(ws, 'wide', 8);
   indexRun('narrow', [
     { fires: 100, frequent: [[' some', 18], [' the', 10], ['He', 9]] }, // #0: a dense feature with " some" among others
     { fires: 50, frequent: [[' some', 45], [' any', 5]] }, // #1: almost only " some"
@@ -164,9 +165,9 @@ describe('migration 8', () => {
     old.close();
     const reopened = openWorkspace(join(dir.path, 'old'));
     try {
-      expect(reopened.db.all('SELECT feature, label, tokens FROM feature_docs ORDER BY feature')).toEqual([{ feature: 2, label: 'kept', tokens: '' }]);
-      checkSearchIndex(reopened.db);
-      expect(reopened.db.get('SELECT count(*) AS n FROM feature_frequent_coverage')).toEqual({ n: 0 });
+      expect(withDatabase(reopened, (db) => db.all('SELECT feature, label, tokens FROM feature_docs ORDER BY feature'))).toEqual([{ feature: 2, label: 'kept', tokens: '' }]);
+      withDatabase(reopened, checkSearchIndex);
+      expect(withDatabase(reopened, (db) => db.get('SELECT count(*) AS n FROM feature_frequent_coverage'))).toEqual({ n: 0 });
     } finally {
       reopened.close();
     }

@@ -6,6 +6,7 @@ import { checkSearchIndex } from '../../../native/store/feature-search.js';
 import { openWorkspace } from '../../../native/store/workspace.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { crashBatches, crashContext, crashFeatures, crashWindowsPerBatch, expectedStats, expectedTop, registerSae } from './index-fixtures.js';
+import { withDatabase } from '../../helpers/workspace-database.js';
 
 const dir = tempDir('index-crash');
 afterAll(() => dir.cleanup());
@@ -63,7 +64,7 @@ describe('an index job killed with SIGKILL', () => {
   it('leaves a database that passes integrity_check, with the cursor at the last committed batch, and resumes there', async () => {
     const workspace = join(dir.path, 'ws');
     const setup = openWorkspace(workspace);
-    registerSae(setup.db, 'sae-crash', crashFeatures);
+    registerSae(setup, 'sae-crash', crashFeatures);
     setup.close();
 
     // 1. Killed inside batch 3's transaction: batches 0–2 are there, exactly.
@@ -71,10 +72,10 @@ describe('an index job killed with SIGKILL', () => {
     expect(first.killed).toBe(true);
     expect(lastCommitted(first.out)).toEqual({ batches: 3, windows: 3 * crashWindowsPerBatch });
     let ws = openWorkspace(workspace);
-    expect(ws.db.integrityCheck()).toEqual(['ok']);
-    let run = crashRun(new FeatureIndex(ws.db));
+    expect(withDatabase(ws, (db) => db.integrityCheck())).toEqual(['ok']);
+    let run = crashRun(ws.features);
     expect([run.state, run.batchesDone, run.windowsDone, run.tokensDone]).toEqual(['running', 3, 24, 24 * crashContext]);
-    expectConsistentWithCursor(new FeatureIndex(ws.db), 24);
+    expectConsistentWithCursor(ws.features, 24);
     ws.close();
 
     // 2. Resumed, then killed the moment it reports batch 6 committed: wherever the kill lands,
@@ -82,11 +83,11 @@ describe('an index job killed with SIGKILL', () => {
     const second = await runChild(workspace, -1, /committed 6 /);
     expect(second.out.startsWith('committed 4 32\n')).toBe(true);
     ws = openWorkspace(workspace);
-    expect(ws.db.integrityCheck()).toEqual(['ok']);
-    run = crashRun(new FeatureIndex(ws.db));
+    expect(withDatabase(ws, (db) => db.integrityCheck())).toEqual(['ok']);
+    run = crashRun(ws.features);
     expect(run.batchesDone).toBeGreaterThanOrEqual(lastCommitted(second.out).batches);
     expect(run.windowsDone).toBe(run.batchesDone * crashWindowsPerBatch);
-    expectConsistentWithCursor(new FeatureIndex(ws.db), run.windowsDone);
+    expectConsistentWithCursor(ws.features, run.windowsDone);
     ws.close();
 
     // 3. Resumed to the end: the totals are those of one uninterrupted pass.
@@ -94,9 +95,9 @@ describe('an index job killed with SIGKILL', () => {
     expect(third.out).toContain('finished');
     ws = openWorkspace(workspace);
     try {
-      expect(ws.db.integrityCheck()).toEqual(['ok']);
-      checkSearchIndex(ws.db);
-      const index = new FeatureIndex(ws.db);
+      expect(withDatabase(ws, (db) => db.integrityCheck())).toEqual(['ok']);
+      withDatabase(ws, checkSearchIndex);
+      const index = ws.features;
       run = crashRun(index);
       expect([run.state, run.batchesDone, run.windowsDone]).toEqual(['done', crashBatches, crashBatches * crashWindowsPerBatch]);
       for (let f = 0; f < crashFeatures; f++) {

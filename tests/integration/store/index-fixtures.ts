@@ -1,14 +1,23 @@
 // Rows and deterministic index data shared by the feature-index store tests and the index writer child.
 import type { Database } from '../../../native/store/database.js';
+import type { Workspace } from '../../../native/store/workspace.js';
 import type { FeatureStats } from '../../../native/store/feature-stats-table.js';
 import type { StoredWindow } from '../../../native/store/windows-table.js';
 
-/** Registers an SAE the way the SAE services will (no SaesTable insert verb exists yet). */
-export function registerSae(db: Database, id: string, dSae: number, config: Record<string, unknown> = {}): void {
+/** Registers an SAE row without files behind it (the store tests need only the row). */
+export function registerSae(ws: Workspace, id: string, dSae: number, config: Record<string, unknown> = {}): void {
+  ws.saes.insert({
+    id, name: id, path: `/saes/${id}`, format: 'saelens', modelId: null, hookName: 'blocks.0.hook_resid_post', dIn: 16, dSae,
+    activation: 'relu', k: null, fingerprint: 'f00d', addedAt: '2024-01-01T00:00:00.000Z', config,
+  });
+}
+
+/** The same row written with SQL into a database of an older schema (migration tests): no SaesTable there. */
+export function registerOldSae(db: Database, id: string, dSae: number): void {
   db.run(
     `INSERT INTO saes (id, name, path, format, model_id, hook_name, d_in, d_sae, activation, k, config_json, fingerprint, added_at)
-     VALUES (?, ?, ?, 'saelens', NULL, 'blocks.0.hook_resid_post', 16, ?, 'relu', NULL, ?, 'f00d', '2024-01-01T00:00:00.000Z')`,
-    [id, id, `/saes/${id}`, dSae, JSON.stringify(config)],
+     VALUES (?, ?, ?, 'saelens', NULL, 'blocks.0.hook_resid_post', 16, ?, 'relu', NULL, '{}', 'f00d', '2024-01-01T00:00:00.000Z')`,
+    [id, id, `/saes/${id}`, dSae],
   );
 }
 

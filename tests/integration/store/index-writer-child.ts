@@ -4,6 +4,7 @@
 //   HANG_AT = a batch number: that batch is written inside an open transaction that never ends
 //             ("mid-batch" is printed once it is), so a kill lands mid-transaction;
 //   HANG_AT = -1: run to the end, finish the run, print "finished".
+import { Database } from '../../../native/store/database.js';
 import { FeatureIndex } from '../../../native/store/feature-index.js';
 import type { ExampleInput } from '../../../native/store/feature-examples-table.js';
 import type { FeatureStats } from '../../../native/store/feature-stats-table.js';
@@ -15,10 +16,14 @@ import {
 
 const [workspacePath, hangArg] = process.argv.slice(2);
 const hangAt = Number(hangArg);
+// Opened (and migrated) as the app opens it; then written through a connection of the child's own,
+// whose page cache the test shrinks: the Workspace keeps its own private.
 const ws = openWorkspace(workspacePath);
+const db = new Database(ws.databasePath);
+ws.close();
 // A small page cache makes SQLite spill uncommitted pages into the WAL mid-transaction.
-ws.db.pragma('cache_size = 16');
-const index = new FeatureIndex(ws.db);
+db.pragma('cache_size = 16');
+const index = new FeatureIndex(db);
 const run =
   index.runs.resumable('sae-crash') ??
   index.runs.create({
@@ -85,4 +90,4 @@ for (let b = cursor.batchesDone; b < crashBatches; b++) {
 }
 index.finishRun(run.id);
 process.stdout.write('finished\n');
-ws.close();
+db.close();

@@ -12,6 +12,7 @@ import { openWorkspace } from '../../../native/store/workspace.js';
 import type { Workspace } from '../../../native/store/workspace.js';
 import { FIXTURES } from '../../helpers/shared.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { withDatabase } from '../../helpers/workspace-database.js';
 
 const dir = tempDir('maps');
 afterAll(() => dir.cleanup());
@@ -21,7 +22,7 @@ let maps: MapsTable;
 
 beforeEach((context) => {
   ws = openWorkspace(join(dir.path, `ws-${++n}`));
-  maps = new MapsTable(ws.db);
+  maps = ws.maps;
   context.onTestFinished(() => ws.close());
 });
 
@@ -33,12 +34,8 @@ const newMap = (key: string, points: Record<string, Float32Array>, createdAt = '
 });
 
 /** Registers an SAE the way the SAE catalog does, pointing at a real file. */
-function registerSae(db: Database, id: string, path: string, dSae: number, hook = 'blocks.1.hook_resid_pre', fingerprint = `fp-${id}`): void {
-  db.run(
-    `INSERT INTO saes (id, name, path, format, model_id, hook_name, d_in, d_sae, activation, k, config_json, fingerprint, added_at)
-     VALUES (?, ?, ?, 'saelens', NULL, ?, 64, ?, 'relu', NULL, '{}', ?, '2024-01-01T00:00:00.000Z')`,
-    [id, id, path, hook, dSae, fingerprint],
-  );
+function registerSae(ws: Workspace, id: string, path: string, dSae: number, hook = 'blocks.1.hook_resid_pre', fingerprint = `fp-${id}`): void {
+  ws.saes.insert({ id, name: id, path, format: 'saelens', modelId: null, hookName: hook, dIn: 64, dSae, activation: 'relu', k: null, fingerprint, addedAt: '2024-01-01T00:00:00.000Z', config: {} });
 }
 
 describe('maps table', () => {
@@ -74,7 +71,7 @@ describe('maps table', () => {
     expect(maps.getByKey('a@1')?.points.get('a')).toEqual(coords(4, 3));
     expect(maps.latestFor(['a'])?.key).toBe('a@1');
     expect(maps.delete(other.id)).toBe(true);
-    expect(ws.db.get<{ n: number }>('SELECT count(*) AS n FROM map_points')?.n).toBe(1);
+    expect(withDatabase(ws, (db) => db.get<{ n: number }>('SELECT count(*) AS n FROM map_points'))?.n).toBe(1);
   });
 
   it('keys a map by its SAEs’ ids and fingerprints and its parameters, not by their order', () => {
@@ -96,7 +93,10 @@ describe('maps table', () => {
     const db = new Database(file);
     for (const m of migrations.filter((m) => m.version <= 2)) db.exec(m.sql);
     db.exec('PRAGMA user_version = 2');
-    registerSae(db, 'old-sae', '/saes/old', 32);
+    db.run(
+      `INSERT INTO saes (id, name, path, format, model_id, hook_name, d_in, d_sae, activation, k, config_json, fingerprint, added_at)
+       VALUES ('old-sae', 'old-sae', '/saes/old', 'saelens', NULL, 'blocks.1.hook_resid_pre', 64, 32, 'relu', NULL, '{}', 'fp-old-sae', '2024-01-01T00:00:00.000Z')`,
+    );
     db.run(`INSERT INTO jobs (id, kind, title, params_json, state, created_at) VALUES ('j1', 'index', 'old', '{}', 'done', '2024-01-01')`);
     db.run(`INSERT INTO feature_labels (sae_id, feature, label, notes, updated_at, updated_by) VALUES ('old-sae', 3, 'kept', '', '2024-01-01', 'ada')`);
     db.close();
@@ -106,11 +106,11 @@ describe('maps table', () => {
       expect(upgraded.schemaVersion).toBe(latestSchemaVersion);
       expect(upgraded.saes.list().map((s) => s.id)).toEqual(['old-sae']);
       expect(upgraded.jobs.get('j1')?.state).toBe('done');
-      expect(upgraded.db.get<{ label: string }>(`SELECT label FROM feature_labels WHERE sae_id = 'old-sae' AND feature = 3`)?.label).toBe('kept');
-      const table = new MapsTable(upgraded.db);
+      expect(withDatabase(upgraded, (db) => db.get<{ label: string }>(`SELECT label FROM feature_labels WHERE sae_id = 'old-sae' AND feature = 3`))?.label).toBe('kept');
+      const table = upgraded.maps;
       table.put(newMap('old-sae@1', { 'old-sae': coords(32, 1) }));
       expect(table.latestFor(['old-sae'])?.points.get('old-sae')).toEqual(coords(32, 1));
-      expect(upgraded.db.integrityCheck()).toEqual(['ok']);
+      expect(withDatabase(upgraded, (db) => db.integrityCheck())).toEqual(['ok']);
     } finally {
       upgraded.close();
     }
@@ -119,8 +119,8 @@ describe('maps table', () => {
 
 describe('the maps.compute job', () => {
   it('maps two fixture SAEs jointly in a worker, then serves the same map from the store', async () => {
-    registerSae(ws.db, 'relu', join(FIXTURES, 'saes', 'saelens-relu'), 512);
-    registerSae(ws.db, 'topk', join(FIXTURES, 'saes', 'saelens-topk'), 1024);
+    registerSae(ws, 'relu', join(FIXTURES, 'saes', 'saelens-relu'), 512);
+    registerSae(ws, 'topk', join(FIXTURES, 'saes', 'saelens-topk'), 1024);
     const events: JobSummary[] = [];
     const runner = new JobRunner(ws.jobs, ws.path, (job) => events.push(job));
     try {
@@ -149,8 +149,8 @@ describe('the maps.compute job', () => {
   });
 
   it('fails with a message naming the SAE when one is unknown or on another hook', async () => {
-    registerSae(ws.db, 'relu', join(FIXTURES, 'saes', 'saelens-relu'), 512);
-    registerSae(ws.db, 'elsewhere', join(FIXTURES, 'saes', 'saelens-topk'), 1024, 'blocks.0.hook_resid_post');
+    registerSae(ws, 'relu', join(FIXTURES, 'saes', 'saelens-relu'), 512);
+    registerSae(ws, 'elsewhere', join(FIXTURES, 'saes', 'saelens-topk'), 1024, 'blocks.0.hook_resid_post');
     const runner = new JobRunner(ws.jobs, ws.path, () => {});
     try {
       const unknown = await runner.start('maps.compute', { saeIds: ['relu', 'ghost'] });

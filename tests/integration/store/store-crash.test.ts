@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openWorkspace } from '../../../native/store/workspace.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { withDatabase } from '../../helpers/workspace-database.js';
 
 const dir = tempDir('crash');
 afterAll(() => dir.cleanup());
@@ -34,7 +35,7 @@ describe('a writer killed with SIGKILL mid-transaction', () => {
 
       const ws = openWorkspace(workspace);
       try {
-        expect(ws.db.integrityCheck()).toEqual(['ok']);
+        expect(withDatabase(ws, (db) => db.integrityCheck())).toEqual(['ok']);
         const ids = ws.jobs.list({ limit: 1000 }).map((j) => j.id).sort();
         expect(ids).toEqual(Array.from({ length: round }, (_, i) => `committed-${i + 1}`));
         // The job the dead process was running can never finish: it is shown as interrupted.

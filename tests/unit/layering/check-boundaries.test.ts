@@ -97,3 +97,32 @@ describe('check-boundaries renderer value imports', () => {
     expect(lint(typeOnly)).toEqual({ ok: true, output: 'Layering: ok\n' });
   });
 });
+
+describe('check-boundaries store door', () => {
+  it('refuses a workspace connection read outside native/store, naming file and line', () => {
+    const root = tree({ 'native/host/h.ts': "export function n(ws: { db: { get(s: string): unknown } }) {\n  return ws.db.get('x');\n}\n" });
+    const { ok, output } = lint(root);
+    expect(ok).toBe(false);
+    expect(output).toContain('native/host/h.ts:2: reads the workspace database (.db) outside native/store');
+  });
+
+  it('refuses SQL in a string or template outside native/store, naming file and line', () => {
+    const root = tree({
+      'native/cli/a.ts': "export const q = 'SELECT config_json FROM saes WHERE id = ?';\n",
+      'native/index/b.ts': 'export const t = "saes";\nexport const u = `UPDATE ${t} SET d_sae = ?`;\nexport const d = `DELETE FROM x`;\n',
+    });
+    const { ok, output } = lint(root);
+    expect(ok).toBe(false);
+    expect(output).toContain('native/cli/a.ts:1: SQL outside native/store');
+    expect(output).toContain('native/index/b.ts:3: SQL outside native/store');
+    expect(output).not.toContain('native/index/b.ts:1:');
+  });
+
+  it('accepts SQL and .db inside native/store, and prose, comments and file names elsewhere', () => {
+    const root = tree({
+      'native/store/t.ts': "export function c(db: { get(s: string): unknown }, o: { db: unknown }) {\n  return [db.get('SELECT count(*) FROM saes'), o.db];\n}\n",
+      'native/cli/help.ts': "// SELECT x FROM y is SQL only in code\nexport const help = 'the Loupe workspace (loupe.db + artifacts/); select the features from a list, then update the map';\n",
+    });
+    expect(lint(root)).toEqual({ ok: true, output: 'Layering: ok\n' });
+  });
+});

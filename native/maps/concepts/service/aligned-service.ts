@@ -1,6 +1,6 @@
 import { ApiFailure } from '../../../api/errors.js';
 import type { ConceptAligned, ConceptWordList } from '../../../api/types.js';
-import { ConceptsTable, type ConceptWordList as StoredList } from '../../../store/concepts-table.js';
+import type { ConceptWordList as StoredList } from '../../../store/concepts-table.js';
 import { StoreValueError } from '../../../store/checks.js';
 import type { Workspace } from '../../../store/workspace.js';
 import { matVec, norm } from '../linalg.js';
@@ -43,13 +43,13 @@ async function withMatch(ws: Workspace, list: StoredList, modelId: string | unde
 
 export async function conceptLists(ws: Workspace, modelId?: string): Promise<ConceptWordList[]> {
   const out: ConceptWordList[] = [];
-  for (const list of new ConceptsTable(ws.db).lists()) out.push(await withMatch(ws, list, modelId));
+  for (const list of ws.concepts.lists()) out.push(await withMatch(ws, list, modelId));
   return out;
 }
 
 export async function saveConceptWords(ws: Workspace, params: { name: string; words: string[]; modelId?: string }): Promise<ConceptWordList> {
   try {
-    return await withMatch(ws, new ConceptsTable(ws.db).saveList(params.name, params.words), params.modelId);
+    return await withMatch(ws, ws.concepts.saveList(params.name, params.words), params.modelId);
   } catch (error) {
     if (error instanceof StoreValueError) throw new ApiFailure('failed', error.message, 'words');
     throw error;
@@ -57,5 +57,5 @@ export async function saveConceptWords(ws: Workspace, params: { name: string; wo
 }
 
 export function deleteConceptWords(ws: Workspace, name: string): { deleted: boolean } {
-  return { deleted: new ConceptsTable(ws.db).deleteList(name) };
+  return { deleted: ws.concepts.deleteList(name) };
 }

@@ -5,7 +5,6 @@ import { ApiFailure } from '../../../api/errors.js';
 import { loadTokenizer } from '../../../formats/index.js';
 import { loadTransformer } from '../../../models/index.js';
 import type { TransformerWeights } from '../../../models/index.js';
-import { ConceptsTable } from '../../../store/concepts-table.js';
 import type { Workspace } from '../../../store/workspace.js';
 import type { ConceptEstimate } from '../estimator.js';
 import type { SynsetTokens } from '../synset-tokens.js';
@@ -82,7 +81,7 @@ async function loadConceptModel(ws: Workspace, modelId: string): Promise<Concept
   const dModel = weights.config.dModel;
   const dVocab = weights.config.dVocab;
   const gamma = unembeddingRows(weights);
-  const table = new ConceptsTable(ws.db);
+  const table = ws.concepts;
   let whitening: Whitening | undefined = table.getWhitening(record.fingerprint, whiteningAlgorithm);
   if (!whitening || whitening.dModel !== dModel || whitening.dVocab !== dVocab) {
     whitening = await computeWhitening(gamma, dVocab, dModel);

@@ -1,6 +1,5 @@
 import { ApiFailure } from '../../../api/errors.js';
 import type { ConceptCounts, ConceptRef } from '../../../api/types.js';
-import { ConceptsTable } from '../../../store/concepts-table.js';
 import type { Workspace } from '../../../store/workspace.js';
 import { SynsetTokens } from '../synset-tokens.js';
 import { matchWords } from '../whole-words.js';
@@ -53,7 +52,7 @@ export function resolveConcept(ws: Workspace, cm: ConceptModel, ref: ConceptRef,
   if (ref.startsWith('wn:')) return synsetConcept(cm, resolveSynset(ref, field));
   if (ref.startsWith('list:')) {
     const name = ref.slice(5);
-    const list = new ConceptsTable(ws.db).getList(name);
+    const list = ws.concepts.getList(name);
     if (!list) throw new ApiFailure('not_found', `no word list named "${name}" in this workspace`, field);
     const match = matchWords(list.words, cm.vocab);
     return { ref: `list:${list.name}`, name: list.name, gloss: '', words: list.words.length, found: match.found.length, tokenIds: match.tokenIds, synset: null };

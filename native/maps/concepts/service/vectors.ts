@@ -1,4 +1,3 @@
-import { ConceptsTable } from '../../../store/concepts-table.js';
 import type { Workspace } from '../../../store/workspace.js';
 import { crossProductTs, estimateConcept } from '../estimator.js';
 import type { ConceptEstimate, CrossProduct } from '../estimator.js';
@@ -43,7 +42,7 @@ export async function conceptVector(ws: Workspace, cm: ConceptModel, tokenIds: r
   const key = tokenSetKey(sorted, estimatorVersion);
   const known = cm.vectors.get(key);
   if (known) return known;
-  const table = new ConceptsTable(ws.db);
+  const table = ws.concepts;
   const stored = persist ? table.getVector(cm.fingerprint, key, cm.dModel) : undefined;
   let estimate: ConceptEstimate;
   if (stored) {
