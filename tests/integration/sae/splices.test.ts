@@ -18,7 +18,7 @@ import {
   steeringSplice,
   zeroSplice,
 } from '../../../native/sae/splices.js';
-import { relativeError } from '../models/cli.js';
+import { relativeError } from '../../helpers/numeric.js';
 import { SHARED } from '../../helpers/shared.js';
 
 /**
