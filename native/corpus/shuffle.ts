@@ -12,30 +12,3 @@ export function mix32(a: number, b: number): number {
   h ^= h >>> 16;
   return h >>> 0;
 }
-
-/**
- * Shuffles a stream through a buffer of `size` items: once the buffer is full, each new item
- * replaces a randomly chosen one, which is yielded; at the end the rest come out in random order.
- * Memory stays at `size` items; the larger the buffer, the better the mixing. Deterministic for a
- * given seed and input order.
- */
-export async function* shuffledBuffer<T>(items: AsyncIterable<T> | Iterable<T>, size: number, seed: number): AsyncGenerator<T> {
-  if (!Number.isInteger(size) || size < 1) throw new RangeError(`shuffle buffer size must be a positive integer, got ${size}`);
-  const random = mulberry32(seed);
-  const buffer: T[] = [];
-  for await (const item of items) {
-    if (buffer.length < size) {
-      buffer.push(item);
-      continue;
-    }
-    const j = Math.floor(random() * size);
-    const out = buffer[j];
-    buffer[j] = item;
-    yield out;
-  }
-  for (let i = buffer.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [buffer[i], buffer[j]] = [buffer[j], buffer[i]];
-  }
-  yield* buffer;
-}
