@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { interruptedExitCode, runInterruptible } from '../../../native/cli/interruptible.js';
 
 /** The SIGINT listener runInterruptible added, called as Ctrl-C would (no signal is sent to the test process). */
-function pressCtrlC(before: ReturnType<typeof process.listeners>): void {
+function pressCtrlC(before: NodeJS.SignalsListener[]): void {
   const added = process.listeners('SIGINT').filter((l) => !before.includes(l));
   expect(added).toHaveLength(1);
-  (added[0] as () => void)();
+  added[0]('SIGINT');
 }
 
 function captureStderr(): { text: () => string; restore: () => void } {
