@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { registerModel } from '../native/index/catalog.js';
+import { registerModel } from '../native/registry/catalog.js';
 import { runImport } from '../native/index/import/run-import.js';
 import { loadTokenizer } from '../native/formats/tokenizer.js';
 import { openWorkspace } from '../native/store/workspace.js';

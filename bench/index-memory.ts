@@ -1,6 +1,6 @@
 // Child of bench/index.ts: indexes 1M tokens with a 32,768-feature SAE and prints its own peak RSS.
 import { join } from 'node:path';
-import { registerModel, registerSae } from '../native/index/catalog.js';
+import { registerModel, registerSae } from '../native/registry/catalog.js';
 import { runIndex } from '../native/index/indexer.js';
 import { openWorkspace } from '../native/store/workspace.js';
 import { DEMO_MODEL } from '../tests/helpers/shared.js';

@@ -3,9 +3,9 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { loadTokenizer } from '../native/formats/tokenizer.js';
-import { registerSae } from '../native/index/catalog.js';
+import { registerSae } from '../native/registry/catalog.js';
 import { openCorpus } from '../native/corpus/open.js';
-import { prepareIndexPass } from '../native/index/index-graph.js';
+import { prepareIndexPass } from '../native/sae/index-graph.js';
 import { indexLoaded } from '../native/index/indexer.js';
 import { tokenWindows } from '../native/corpus/windows.js';
 import { GPT2_SMALL, randomTransformer } from '../native/models/random.js';

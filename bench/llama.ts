@@ -3,7 +3,7 @@
 // (the path of every model over 1 GiB), and the tokens/s of indexing a TopK SAE on it.
 import { join } from 'node:path';
 import { loadTokenizer } from '../native/formats/tokenizer.js';
-import { registerSae } from '../native/index/catalog.js';
+import { registerSae } from '../native/registry/catalog.js';
 import { indexLoaded } from '../native/index/indexer.js';
 import { INLINE_WEIGHT_BYTES, buildForwardGraph } from '../native/models/forward-graph.js';
 import { llamaConfig, randomLlama } from '../native/models/random.js';

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mulberry32 } from '../native/corpus/shuffle.js';
+import { mulberry32 } from '../native/api/random.js';
 import type { ExampleInput } from '../native/store/feature-examples-table.js';
 import { FeatureIndex } from '../native/store/feature-index.js';
 import type { FeatureQuery } from '../native/store/feature-query.js';

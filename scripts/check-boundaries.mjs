@@ -3,6 +3,7 @@
 //  - nothing in native/ imports electron or renderer code.
 //  - renderer/ imports from native/ only with `import type`, and only from native/api
 //    (except the constants-only modules listed below).
+//    Those modules must not reach zod through their value imports (the method specs stay out of the web bundle).
 //  - only native/onnx/ort.ts imports onnxruntime-node; only native/store/database.ts imports better-sqlite3.
 //  - inside native/, folders are floors (CONVENTIONS.md 5a): each may import only the folders `floors`
 //    lists for it, and no chain of value imports between files of native/ may come back to where it
@@ -28,14 +29,16 @@ const floors = {
   corpus: ['api', 'formats'],
   sae: middle,
   store: ['api', 'formats'],
-  // index sits one step below maps and prompt: both compose the SAE graphs and sparse codes it builds.
-  index: engine,
-  maps: [...engine, 'index'],
-  prompt: [...engine, 'index'],
-  demo: [...engine, 'index', 'maps', 'prompt'],
-  jobs: [...engine, 'index', 'maps', 'prompt', 'demo'],
-  host: [...engine, 'index', 'maps', 'prompt', 'demo', 'jobs'],
-  cli: [...engine, 'index', 'maps', 'prompt', 'demo', 'jobs', 'host'],
+  // registry: registering models and SAEs (paths, fingerprints) and loading what a run asked for.
+  registry: engine,
+  // index sits one step below maps and prompt: both read the feature index it builds.
+  index: [...engine, 'registry'],
+  maps: [...engine, 'registry', 'index'],
+  prompt: [...engine, 'registry', 'index'],
+  demo: [...engine, 'registry', 'index', 'maps', 'prompt'],
+  jobs: [...engine, 'registry', 'index', 'maps', 'prompt', 'demo'],
+  host: [...engine, 'registry', 'index', 'maps', 'prompt', 'demo', 'jobs'],
+  cli: [...engine, 'registry', 'index', 'maps', 'prompt', 'demo', 'jobs', 'host'],
 };
 
 function files(dir, extensions) {
@@ -101,6 +104,7 @@ function circles(graph) {
 }
 
 const problems = [];
+const zodImporters = new Set();
 const graph = new Map();
 for (const file of files(join(root, 'native'), ['.ts'])) {
   const rel = relative(root, file);
@@ -120,11 +124,26 @@ for (const file of files(join(root, 'native'), ['.ts'])) {
     if (spec === 'electron' || spec.startsWith('electron/')) problems.push(`${rel}: native/ must not import electron`);
     if (spec.includes('renderer/')) problems.push(`${rel}: native/ must not import renderer code (${spec})`);
     if (rel.startsWith('native/api/') && !spec.startsWith('.') && spec !== 'zod') problems.push(`${rel}: native/api is plain TS, cannot import "${spec}"`);
+    if (spec === 'zod' && !typeOnly) zodImporters.add(rel);
     if (spec === 'onnxruntime-node' && rel !== 'native/onnx/ort.ts') problems.push(`${rel}: only native/onnx/ort.ts may import onnxruntime-node`);
     if (spec === 'better-sqlite3' && rel !== 'native/store/database.ts') problems.push(`${rel}: only native/store/database.ts may import better-sqlite3`);
   }
 }
 for (const circle of circles(graph)) problems.push(`import circle among ${circle.join(', ')}`);
+// The renderer's value imports of native/api must not load zod (the method specs): it would ship in the web bundle unused.
+for (const start of rendererValueImportsAllowed) {
+  const seen = new Set([start]);
+  const todo = [start];
+  while (todo.length > 0) {
+    const file = todo.pop();
+    if (zodImporters.has(file)) problems.push(`${start}: the renderer value-imports it, and through it ${file}, which imports zod (keep method specs in native/api/methods/)`);
+    for (const next of graph.get(file) ?? []) {
+      if (seen.has(next)) continue;
+      seen.add(next);
+      todo.push(next);
+    }
+  }
+}
 for (const file of files(join(root, 'renderer', 'src'), ['.ts', '.svelte'])) {
   const rel = relative(root, file);
   for (const { spec, typeOnly } of imports(file)) {

@@ -1,4 +1,5 @@
-import type { FeatureKey, JobSummary } from './types.js';
+import type { FeatureKey } from './features.js';
+import type { JobSummary } from './jobs.js';
 
 /**
  * The demo workspace: the demo model (resources/demo/model) with two TopK SAEs on one hook (512 and

@@ -1,4 +1,4 @@
-import type { JobData, JobSummary } from './types.js';
+import type { JobData, JobSummary } from './jobs.js';
 
 /** Every event the engine emits, with its payload. Events flow engine -> renderer only. */
 export interface EventPayloads {

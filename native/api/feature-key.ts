@@ -1,5 +1,5 @@
 import { ApiFailure } from './errors.js';
-import type { FeatureKey } from './types.js';
+import type { FeatureKey } from './features.js';
 
 // THE feature key serialiser, plain TypeScript so the engine and the renderer share it: `saeId#index`.
 // SAE ids may contain anything, but the part after the last `#` is always the index, so parsing splits

@@ -1,4 +1,4 @@
-import type { NeuronpediaSource } from './types.js';
+import type { NeuronpediaSource } from './features.js';
 
 /**
  * Neuronpedia's names for a feature: a model id (gpt2-small), a source id, which Neuronpedia calls

@@ -11,6 +11,6 @@ export type { CoarseTag } from './brown-tags.js';
 export { END_OF_TEXT } from './text.js';
 export { CountingUtf8Decoder } from './utf8.js';
 export { TagVocab, tokenTags } from './token-tags.js';
-export { mix32, mulberry32 } from './shuffle.js';
+export { mix32 } from './shuffle.js';
 export { sampleWindows, windowKey } from './window-sample.js';
 export type { SampledWindowInput, WindowPool, WindowSampleOptions } from './window-sample.js';

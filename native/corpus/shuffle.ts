@@ -1,7 +1,3 @@
-import { mulberry32 } from '../api/random.js';
-
-export { mulberry32 };
-
 /** murmur3's 32-bit finaliser over two integers: neighbouring inputs give unrelated outputs. */
 export function mix32(a: number, b: number): number {
   let h = Math.imul((a ^ 0x9e3779b9) >>> 0, 0x85ebca6b) ^ Math.imul((b + 1) >>> 0, 0xc2b2ae35);

@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import type { ModelRegistration, SaeRegistration, SaeSummary } from '../api/types.js';
-import { registerModel, registerSae } from '../index/catalog.js';
+import { registerModel, registerSae } from '../registry/catalog.js';
 import type { Workspace } from '../store/workspace.js';
 import type { DemoResources } from './resources.js';
 

@@ -68,13 +68,19 @@ export class AddedTokenSplitter {
         i++;
         continue;
       }
-      if (i > start) (raw.push({ from: start, to: i, token: null }), rules.push(null));
+      if (i > start) {
+        raw.push({ from: start, to: i, token: null });
+        rules.push(null);
+      }
       raw.push({ from: i, to: i + rule.content.length, token: rule.content });
       rules.push(rule);
       i += rule.content.length;
       start = i;
     }
-    if (start < to) (raw.push({ from: start, to, token: null }), rules.push(null));
+    if (start < to) {
+      raw.push({ from: start, to, token: null });
+      rules.push(null);
+    }
     for (let k = 0; k < raw.length; k++) {
       const rule = rules[k];
       if (rule === null) continue;

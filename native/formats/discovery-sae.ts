@@ -1,13 +1,15 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { DiscoveredItem } from './discovery.js';
-import { int, obj, readJsonConfig, str } from './discovery-json.js';
+import { int, readJsonConfig, str } from './discovery-json.js';
 import type { JsonRecord } from './discovery-json.js';
 import { peekNpzShapes, peekTorchCheckpoint } from './discovery-peek.js';
 import { dictionaryLearningHookName, gemmaScopeHooks, openaiHookName, sparsifyHookName, sparsifyTranscoderHooks } from './sae-hook-names.js';
 import { saeLayoutsInFolder } from './sae-layouts.js';
 import type { SaeLayout } from './sae-layouts.js';
+import { LLAMA_SCOPE_DEFAULTS, SPARSIFY_DEFAULTS, lenientInt, llamaScopeAverageNorm, saeLensArchitecture, saeLensKeys, saeLensNormalization, sparsifyK, sparsifyLatents } from './sae-configs.js';
 import { openSafetensors } from './safetensors.js';
+import { isJsonObject } from './strict-json.js';
 
 /**
  * Recognises the SAE layouts of one folder from its file names and small configs. `hint` is the
@@ -46,22 +48,22 @@ function withConfig(dir: string, config: string, format: string, fill: (cfg: Jso
   return item;
 }
 
-/** SAELens cfg.json: flat before v6; v6 moves hook_name and model_name under "metadata". */
+/** SAELens cfg.json, read by the loader's key reader (formats/sae-configs), leniently. */
 function saelens(cfg: JsonRecord, item: DiscoveredItem): void {
-  const meta = obj(cfg.metadata) ?? {};
-  item.dIn = int(cfg.d_in);
-  item.dSae = int(cfg.d_sae);
-  item.hookName = str(cfg.hook_name) ?? str(meta.hook_name);
-  item.modelName = str(cfg.model_name) ?? str(meta.model_name);
-  item.k = int(obj(cfg.activation_fn_kwargs)?.k) ?? int(cfg.k);
-  item.architecture = str(cfg.architecture) ?? (str(cfg.activation_fn_str) === 'topk' ? 'topk' : 'standard');
-  item.outputHookName = str(cfg.hook_name_out) ?? str(meta.hook_name_out);
+  const keys = saeLensKeys(cfg);
+  item.dIn = int(keys.dIn);
+  item.dSae = int(keys.dSae);
+  item.hookName = str(keys.hookName);
+  item.modelName = str(keys.modelName);
+  item.k = int(keys.k?.value);
+  item.architecture = saeLensArchitecture(str(keys.architecture) ?? 'standard', str(keys.activationFn.value) ?? 'relu');
+  item.outputHookName = str(keys.hookNameOut);
   item.inputScaling = saelensScaling(cfg, item.path);
 }
 
 /** normalize_activations as the loader reads it (sae/formats/saelens-config.ts), in words. */
 function saelensScaling(cfg: JsonRecord, dir: string): string | undefined {
-  const mode = cfg.normalize_activations === true ? 'expected_average_only_in' : cfg.normalize_activations;
+  const mode = saeLensNormalization(cfg.normalize_activations);
   if (mode === 'expected_average_only_in') {
     const factor = typeof cfg.norm_scaling_factor === 'number' ? cfg.norm_scaling_factor : undefined;
     if (factor !== undefined) return `expected_average_only_in: × ${factor} (norm_scaling_factor, given in cfg.json)`;
@@ -79,10 +81,9 @@ function saelensScaling(cfg: JsonRecord, dir: string): string | undefined {
 /** sparsify cfg.json has d_in, k and num_latents (0 meaning d_in × expansion_factor); the folder names the hookpoint. */
 function sparsify(cfg: JsonRecord, item: DiscoveredItem): void {
   item.dIn = int(cfg.d_in) ?? safetensorsWidth(join(item.path, 'sae.safetensors'));
-  const expansion = int(cfg.expansion_factor);
-  item.dSae = int(cfg.num_latents) || (item.dIn !== undefined && expansion !== undefined ? item.dIn * expansion : undefined);
-  item.k = int(cfg.k);
-  item.architecture = str(cfg.activation) ?? 'topk';
+  item.dSae = item.dIn === undefined ? undefined : sparsifyLatents(cfg, item.dIn, lenientInt);
+  item.k = sparsifyK(cfg, lenientInt);
+  item.architecture = str(cfg.activation) ?? SPARSIFY_DEFAULTS.activation;
   item.hookpoint = basename(item.path);
   if (cfg.transcode === true) {
     const hooks = sparsifyTranscoderHooks(item.hookpoint);
@@ -99,11 +100,12 @@ function llamaScope(cfg: JsonRecord, item: DiscoveredItem): void {
   item.hookName = str(cfg.hook_point_in);
   const out = str(cfg.hook_point_out);
   if (out !== undefined && out !== item.hookName) item.outputHookName = out;
-  item.architecture = str(cfg.act_fn) ?? 'jumprelu';
+  item.architecture = str(cfg.act_fn) ?? LLAMA_SCOPE_DEFAULTS.actFn;
   if (item.architecture === 'topk') item.k = int(cfg.top_k);
-  const norms = obj(cfg.dataset_average_activation_norm);
-  const mode = str(cfg.norm_activation) ?? 'dataset-wise';
-  const normIn = typeof norms?.in === 'number' ? norms.in : undefined;
+  const norms = isJsonObject(cfg.dataset_average_activation_norm) ? cfg.dataset_average_activation_norm : undefined;
+  const mode = str(cfg.norm_activation) ?? LLAMA_SCOPE_DEFAULTS.normActivation;
+  const given = norms === undefined ? undefined : llamaScopeAverageNorm(norms, 'in', item.hookName);
+  const normIn = typeof given === 'number' && Number.isFinite(given) && given > 0 ? given : undefined;
   if (mode === 'dataset-wise' && normIn !== undefined && item.dIn !== undefined) {
     item.inputScaling = `dataset-wise: × √${item.dIn} / ${normIn} = ${Math.sqrt(item.dIn) / normIn} (dataset_average_activation_norm.in, given in hyperparams.json)`;
   } else item.inputScaling = `norm_activation ${mode}`;
@@ -124,7 +126,7 @@ const DICT_CLASSES: [RegExp, string][] = [[/BatchTopK/i, 'batchtopk'], [/TopK/i,
 
 /** dictionary_learning config.json: everything under "trainer". */
 function dictionaryLearning(cfg: JsonRecord, item: DiscoveredItem, hint: string): void {
-  const trainer = obj(cfg.trainer) ?? {};
+  const trainer = isJsonObject(cfg.trainer) ? cfg.trainer : {};
   item.dIn = int(trainer.activation_dim);
   item.dSae = int(trainer.dict_size);
   item.k = int(trainer.k);

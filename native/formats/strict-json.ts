@@ -223,12 +223,22 @@ export function readCappedJsonSync(path: string, limits: JsonLimits): { text: st
   return { text, value: parseFileText(path, text, limits) };
 }
 
+/** The one test for "a JSON object": not null, not an array. */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
 function jsonObject(path: string, value: unknown): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new FormatError(path, 'expected a JSON object');
-  return value as Record<string, unknown>;
+  if (!isJsonObject(value)) throw new FormatError(path, 'expected a JSON object');
+  return value;
 }
 
 /** readCappedJson for a file that must hold one JSON object (a config, a vocabulary, a tokenizer). */
 export async function readCappedJsonObject(path: string, limits: JsonLimits): Promise<Record<string, unknown>> {
   return jsonObject(path, await readCappedJson(path, limits));
+}
+
+/** readCappedJsonObject for synchronous callers (SAE configs, discovery). */
+export function readCappedJsonObjectSync(path: string, limits: JsonLimits): Record<string, unknown> {
+  return jsonObject(path, readCappedJsonSync(path, limits).value);
 }

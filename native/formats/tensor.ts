@@ -23,12 +23,15 @@ export interface HostTensor {
 
 /** A malformed or unsupported file; the message already says what, where and what was expected. */
 export class FormatError extends Error {
+  /** the message without the file name, for wrapping in another error that names the same file */
+  readonly reason: string;
   constructor(
     readonly file: string,
     message: string,
   ) {
     super(`${file}: ${message}`);
     this.name = 'FormatError';
+    this.reason = message;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { TokenizerJson } from './gpt2-vocab.js';
 import { FormatError } from './tensor.js';
+import { isJsonObject } from './strict-json.js';
 
 /**
  * What a tokenizer.json holds, as far as offsets and special tokens need to know, read once at load.
@@ -38,16 +39,12 @@ export interface TokenizerSpec {
 
 type Json = Record<string, unknown>;
 
-function isObject(value: unknown): value is Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 const UNICODE_FORMS = ['NFC', 'NFD', 'NFKC', 'NFKD'] as const;
 const NORMALIZERS = 'NFC, NFD, NFKC, NFKD, Replace (of a string), Prepend, Lowercase and Sequence';
 
 function normalizerSteps(path: string, json: unknown): NormalizerStep[] {
   if (json === null || json === undefined) return [];
-  if (!isObject(json)) throw new FormatError(path, 'normalizer: expected an object or null');
+  if (!isJsonObject(json)) throw new FormatError(path, 'normalizer: expected an object or null');
   const type = String(json.type);
   if (type === 'Sequence') {
     if (!Array.isArray(json.normalizers)) throw new FormatError(path, 'normalizer Sequence: expected a "normalizers" list');
@@ -56,7 +53,7 @@ function normalizerSteps(path: string, json: unknown): NormalizerStep[] {
   if ((UNICODE_FORMS as readonly string[]).includes(type)) return [{ type: 'unicode', form: type as (typeof UNICODE_FORMS)[number] }];
   if (type === 'Lowercase') return [{ type: 'lowercase' }];
   if (type === 'Prepend' && typeof json.prepend === 'string') return [{ type: 'prepend', prepend: json.prepend }];
-  if (type === 'Replace' && isObject(json.pattern) && typeof json.pattern.String === 'string' && typeof json.content === 'string') {
+  if (type === 'Replace' && isJsonObject(json.pattern) && typeof json.pattern.String === 'string' && typeof json.content === 'string') {
     return [{ type: 'replace', pattern: json.pattern.String, content: json.content }];
   }
   const detail = type === 'Replace' ? 'Replace of a regex' : `"${type}"`;
@@ -64,7 +61,7 @@ function normalizerSteps(path: string, json: unknown): NormalizerStep[] {
 }
 
 function preTokenizers(json: unknown): Json[] {
-  if (!isObject(json)) return [];
+  if (!isJsonObject(json)) return [];
   if (json.type === 'Sequence') return (Array.isArray(json.pretokenizers) ? json.pretokenizers : []).flatMap(preTokenizers);
   return [json];
 }
@@ -77,22 +74,22 @@ function readMetaspace(pre: Json): MetaspaceSpec {
 
 /** How many tokens a post-processor puts before the text, and the first of them when it is a template's. */
 function postProcessorPrefix(json: unknown): { prefix: number; bos: string | null } {
-  if (!isObject(json)) return { prefix: 0, bos: null };
+  if (!isJsonObject(json)) return { prefix: 0, bos: null };
   if (json.type === 'Sequence' && Array.isArray(json.processors)) {
     return json.processors.map(postProcessorPrefix).reduce((a, b) => ({ prefix: a.prefix + b.prefix, bos: a.bos ?? b.bos }), { prefix: 0, bos: null });
   }
   if (json.type === 'RobertaProcessing' || json.type === 'BertProcessing') return { prefix: 1, bos: null };
   if (json.type !== 'TemplateProcessing' || !Array.isArray(json.single)) return { prefix: 0, bos: null };
-  const specials = isObject(json.special_tokens) ? json.special_tokens : {};
+  const specials = isJsonObject(json.special_tokens) ? json.special_tokens : {};
   let prefix = 0;
   let bos: string | null = null;
   for (const [i, piece] of json.single.entries()) {
-    if (!isObject(piece) || !isObject(piece.SpecialToken)) break;
+    if (!isJsonObject(piece) || !isJsonObject(piece.SpecialToken)) break;
     // @huggingface/tokenizers puts the template's token itself (one token per SpecialToken item).
     const id = String(piece.SpecialToken.id);
     const entry = specials[id];
     prefix += 1;
-    if (i === 0) bos = isObject(entry) && Array.isArray(entry.tokens) && typeof entry.tokens[0] === 'string' ? entry.tokens[0] : id;
+    if (i === 0) bos = isJsonObject(entry) && Array.isArray(entry.tokens) && typeof entry.tokens[0] === 'string' ? entry.tokens[0] : id;
   }
   return { prefix, bos };
 }
@@ -101,7 +98,7 @@ const KINDS = 'byte-level BPE (GPT-2, GPT-NeoX, Llama 3, Qwen) and SentencePiece
 
 /** Reads what the offsets and the BOS need from a tokenizer.json, refusing what Loupe cannot follow. */
 export function readTokenizerSpec(path: string, json: TokenizerJson): TokenizerSpec {
-  if (!isObject(json.model)) throw new FormatError(path, 'no "model" object: not a tokenizer.json');
+  if (!isJsonObject(json.model)) throw new FormatError(path, 'no "model" object: not a tokenizer.json');
   const type = json.model.type ?? (json.model.merges !== undefined ? 'BPE' : 'unknown');
   if (type !== 'BPE') throw new FormatError(path, `model type is "${String(type)}"; Loupe reads ${KINDS}`);
   const pres = preTokenizers(json.pre_tokenizer);

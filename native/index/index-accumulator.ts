@@ -8,7 +8,7 @@ import { TagCounts } from './accumulators/tag-counts.js';
 import { TokenCounts } from './accumulators/token-counts.js';
 import { TopExamples } from './accumulators/top-examples.js';
 import { exampleActs, windowExample } from './accumulators/window-examples.js';
-import type { SparseActs } from './sparse-acts.js';
+import type { SparseActs } from '../sae/sparse-acts.js';
 
 export interface AccumulatorSettings {
   dSae: number;

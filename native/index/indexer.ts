@@ -24,7 +24,7 @@ import { IndexAccumulator } from './index-accumulator.js';
 import { acrossRows, finalRows } from './index-finish.js';
 import type { AcrossNeighbours, FinishSettings } from './index-finish.js';
 import type { IndexBatch } from '../store/index-batch.js';
-import { prepareIndexPass } from './index-graph.js';
+import { prepareIndexPass } from '../sae/index-graph.js';
 import { tokenWindows } from '../corpus/windows.js';
 import type { TokenWindow } from '../corpus/windows.js';
 

@@ -1,7 +1,7 @@
 import { openCorpus } from '../corpus/open.js';
 import { CorpusError } from '../corpus/types.js';
-import { RegisteredInputError, loadRegistered, registeredRows } from '../index/registered-inputs.js';
-import type { RegisteredInputs } from '../index/registered-inputs.js';
+import { RegisteredInputError, loadRegistered, registeredRows } from '../registry/registered-inputs.js';
+import type { RegisteredInputs } from '../registry/registered-inputs.js';
 import { storedEval } from '../index/stored-eval.js';
 import { tokenWindows } from '../corpus/windows.js';
 import type { TokenWindow } from '../corpus/windows.js';
@@ -11,8 +11,8 @@ import { CompareTable, compareKey } from '../store/compare-table.js';
 import type { CompareParams, CompareRun, PairMatches } from '../store/compare-table.js';
 import { EvalsTable } from '../store/evals-table.js';
 import type { Workspace } from '../store/workspace.js';
-import { prepareEncodePass } from '../index/index-graph.js';
-import { keepRows } from '../index/sparse-acts.js';
+import { prepareEncodePass } from '../sae/index-graph.js';
+import { keepRows } from '../sae/sparse-acts.js';
 import { CoactivationStats, bestMatches, parentCandidates } from './matching.js';
 
 /** Names the matching code; part of each comparison's key (bump it when the output changes). */

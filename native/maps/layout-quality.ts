@@ -1,5 +1,5 @@
 import type { MapQuality } from '../api/types.js';
-import { mulberry32 } from '../corpus/shuffle.js';
+import { mulberry32 } from '../api/random.js';
 import type { Knn } from './knn.js';
 
 /**

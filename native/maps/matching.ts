@@ -1,5 +1,5 @@
 import { cosineTopK } from '../onnx/cosine-neighbours.js';
-import type { SparseActs } from '../index/sparse-acts.js';
+import type { SparseActs } from '../sae/sparse-acts.js';
 import type { SessionOptions } from '../onnx/ort.js';
 import type { PairMatches } from '../store/compare-table.js';
 

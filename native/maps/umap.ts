@@ -1,5 +1,5 @@
 import { UMAP } from 'umap-js';
-import { mulberry32 } from '../corpus/shuffle.js';
+import { mulberry32 } from '../api/random.js';
 import type { Knn } from './knn.js';
 
 export interface UmapOptions {

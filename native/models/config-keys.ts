@@ -41,7 +41,3 @@ export function optionalTokenId(cfg: Json, key: string): number | undefined {
   const v = Array.isArray(cfg[key]) ? (cfg[key] as unknown[])[0] : cfg[key];
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
 }
-
-export function isJsonObject(v: unknown): v is Json {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}

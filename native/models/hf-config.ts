@@ -1,6 +1,7 @@
 import { FormatError } from '../formats/tensor.js';
 import type { ActFn, LayerType, ModelFamily, TransformerConfig } from './config.js';
-import { isJsonObject, optionalBool, optionalPositiveInt, optionalPositiveNumber, optionalTokenId, positiveInt, positiveNumber } from './config-keys.js';
+import { isJsonObject } from '../formats/strict-json.js';
+import { optionalBool, optionalPositiveInt, optionalPositiveNumber, optionalTokenId, positiveInt, positiveNumber } from './config-keys.js';
 import type { Json } from './config-keys.js';
 import { parseRopeSpec, ropeTheta } from './rope.js';
 import type { RopeSpec, RotaryConfig } from './rope.js';

@@ -61,6 +61,18 @@ export function resolveHooks(config: TransformerConfig, names: readonly string[]
   });
 }
 
+/**
+ * The inverse of hookName, for names read from files without a model at hand (an SAE's hook_name):
+ * the block and point a TransformerLens name spells, or null when it spells none.
+ */
+export function parseHookName(name: string): HookRef | null {
+  const global = MODEL_POINTS.find((p) => p === name);
+  if (global !== undefined) return { point: global };
+  const m = /^blocks\.(0|[1-9]\d*)\.(.+)$/.exec(name);
+  const point = m ? LAYER_POINTS.find((p) => p === m[2]) : undefined;
+  return m && point !== undefined ? { layer: Number(m[1]), point } : null;
+}
+
 export class UnknownHookError extends Error {
   constructor(
     readonly hook: string,

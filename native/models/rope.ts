@@ -1,5 +1,6 @@
 import { FormatError } from '../formats/tensor.js';
-import { isJsonObject, positiveNumber } from './config-keys.js';
+import { isJsonObject } from '../formats/strict-json.js';
+import { positiveNumber } from './config-keys.js';
 import type { Json } from './config-keys.js';
 
 /** How a rope's frequencies are rescaled for longer contexts (Hugging Face's rope_type). */

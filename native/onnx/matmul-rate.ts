@@ -1,3 +1,4 @@
+import { mulberry32 } from '../api/random.js';
 import { GraphBuilder } from './graph.js';
 import { createSession } from './ort.js';
 import type { Provider } from './ort.js';
@@ -55,13 +56,7 @@ export async function measureMatmulRate(opts: MatmulRateOptions = {}): Promise<{
 /** Uniform in [-1, 1) from a small fixed-seed generator (mulberry32): reproducible, and fast for big arrays. */
 export function randomUniform(count: number, seed: number, scale = 1): Float32Array {
   const out = new Float32Array(count);
-  let s = seed >>> 0;
-  for (let i = 0; i < count; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1) * scale;
-  }
+  const random = mulberry32(seed);
+  for (let i = 0; i < count; i++) out[i] = (random() * 2 - 1) * scale;
   return out;
 }

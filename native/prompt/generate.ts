@@ -1,6 +1,6 @@
 import type { Tokenizer } from '../formats/tokenizer.js';
 import type { Decoder } from '../models/decode.js';
-import { mulberry32 } from '../corpus/shuffle.js';
+import { mulberry32 } from '../api/random.js';
 import { checkSampling, chooseToken, logSoftmax } from './sampling.js';
 import type { SamplingOptions } from './sampling.js';
 

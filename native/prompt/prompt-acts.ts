@@ -1,4 +1,4 @@
-import type { SparseActs } from '../index/sparse-acts.js';
+import type { SparseActs } from '../sae/sparse-acts.js';
 
 /**
  * The pieces of a prompt result, from the sparse activations the index pass returns: plain loops

@@ -1,7 +1,7 @@
 import { loadTokenizer } from '../formats/tokenizer.js';
 import type { Tokenizer } from '../formats/tokenizer.js';
-import { prepareIndexPass } from '../index/index-graph.js';
-import type { IndexPass } from '../index/index-graph.js';
+import { prepareIndexPass } from '../sae/index-graph.js';
+import type { IndexPass } from '../sae/index-graph.js';
 import { loadTransformer } from '../models/load.js';
 import { hookWidth } from '../models/hooks.js';
 import type { SessionOptions } from '../onnx/ort.js';

@@ -1,8 +1,8 @@
 import { ApiFailure } from '../api/errors.js';
 import type { PromptFeature, PromptReconstruction, PromptResult, PromptToken } from '../api/types.js';
 import { FormatError } from '../formats/tensor.js';
-import type { SparseActs } from '../index/sparse-acts.js';
-import type { ReconstructionError } from '../index/index-graph.js';
+import type { SparseActs } from '../sae/sparse-acts.js';
+import type { ReconstructionError } from '../sae/index-graph.js';
 import { UnknownHookError } from '../models/hooks.js';
 import { topTokensOf } from '../store/feature-top-tokens.js';
 import type { Workspace } from '../store/workspace.js';

@@ -1,7 +1,7 @@
 /**
  * Next-token choice from a row of logits: greedy (temperature 0) or sampled with temperature,
  * top-k and top-p (nucleus), in the order transformers applies them. `random` is a seeded
- * generator (corpus/shuffle's mulberry32), so a seed gives the same continuation every time.
+ * generator (mulberry32 from api/random), so a seed gives the same continuation every time.
  */
 export interface SamplingOptions {
   /** 0 is greedy */

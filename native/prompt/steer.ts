@@ -1,4 +1,4 @@
-import { mulberry32 } from '../corpus/shuffle.js';
+import { mulberry32 } from '../api/random.js';
 import type { Decoder } from '../models/decode.js';
 import type { Feed } from '../onnx/ort.js';
 import { SPLICE_MASK_INPUT } from '../sae/splices.js';

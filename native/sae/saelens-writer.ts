@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSafetensors } from '../formats/safetensors.js';
 import type { HostTensor } from '../formats/tensor.js';
+import { parseHookName } from '../models/hooks.js';
 import type { CanonicalSae, SaeInputNorm } from './canonical.js';
 import { SaeError, assertInputScaleKnown, isTranscoder, validateSae } from './canonical.js';
 import { transpose } from './formats/tensors.js';
@@ -82,8 +83,7 @@ function structuralConfig(sae: CanonicalSae): Record<string, unknown> {
 
 /** SAELens before v6 requires hook_layer; TransformerLens hook names carry it. */
 function layerOf(hookName: string | null): number {
-  const m = hookName === null ? null : /^blocks\.(\d+)\./.exec(hookName);
-  return m ? Number(m[1]) : 0;
+  return (hookName === null ? null : parseHookName(hookName))?.layer ?? 0;
 }
 
 function weightTensors(sae: CanonicalSae): Record<string, HostTensor> {

@@ -27,19 +27,8 @@ interface LabelRow {
   updated_by: string;
 }
 
-interface EventRow {
-  id: number;
-  action: number;
-  sae_id: string;
-  feature: number;
-  field: LabelField;
-  old: string | null;
-  new: string | null;
-  author: string;
-  at: string;
-  source: LabelSource;
-  undoes: number | null;
-}
+/** A label_events row: the contract's LabelEvent with its feature key in two columns. */
+type EventRow = Omit<LabelEvent, 'key'> & { sae_id: string; feature: number };
 
 export function eventFromRow(row: EventRow): LabelEvent {
   return {

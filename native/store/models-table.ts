@@ -59,7 +59,7 @@ export function modelSummaryOf(model: ModelRecord): ModelSummary {
   return summary;
 }
 
-/** Reads and writes the `models` table. Models are registered by native/index/catalog.ts. */
+/** Reads and writes the `models` table. Models are registered by native/registry/catalog.ts. */
 export class ModelsTable {
   constructor(readonly db: Database) {}
 

@@ -66,7 +66,7 @@ export function saeSummaryOf(sae: SaeRecord): SaeSummary {
 
 type Params = Record<string, string | number | null>;
 
-/** Reads and writes the `saes` table. SAEs are registered by native/index/catalog.ts. */
+/** Reads and writes the `saes` table. SAEs are registered by native/registry/catalog.ts. */
 export class SaesTable {
   constructor(readonly db: Database) {}
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SaeSummary } from '../../native/api/types.js';
 import { openE2eSession, type E2eSession } from '../helpers/e2e-session.js';
@@ -8,7 +8,6 @@ import { testOutputDir } from '../helpers/tmp.js';
 
 const shots = testOutputDir('e2e', 'concepts');
 let session: E2eSession;
-let browser: Browser;
 let served: Served;
 let page: Page;
 let modelId = '';
@@ -16,7 +15,7 @@ let wide: SaeSummary;
 
 beforeAll(async () => {
   session = await openE2eSession('concepts', { tokens: 8192, maps: false, viewport: { width: 1360, height: 1000 } });
-  ({ served, browser, page } = session);
+  ({ served, page } = session);
   const demo = session;
   modelId = demo.modelId;
   wide = demo.saes.find((s) => s.dSae === 4096) as SaeSummary;

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { featureKey } from '../../native/api/feature-key.js';
 import type { FeatureKey, FeaturePageData, FeatureResults, LabelEvent, PromptResult, SaeSummary } from '../../native/api/types.js';
@@ -11,7 +11,6 @@ import { testOutputDir } from '../helpers/tmp.js';
 
 const shots = testOutputDir('e2e', 'feature');
 let session: E2eSession;
-let browser: Browser;
 let served: Served;
 let page: Page;
 let sae: SaeSummary;
@@ -43,7 +42,7 @@ async function richFeatures(saeId: string, wanted: number): Promise<FeaturePageD
 
 beforeAll(async () => {
   session = await openE2eSession('feature', { tokens: 16_384, maps: false });
-  ({ served, browser, page } = session);
+  ({ served, page } = session);
   const { saes } = session;
   sae = saes[0];
   [main, other, typed, undoable] = await richFeatures(sae.id, 4);

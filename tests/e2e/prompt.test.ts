@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PromptResult, SaeSummary } from '../../native/api/types.js';
 import { heatmapLayout } from '../../renderer/src/lib/prompt/heatmap-layout.js';
@@ -10,7 +10,6 @@ import { testOutputDir } from '../helpers/tmp.js';
 const shots = testOutputDir('e2e', 'prompt');
 const SENTENCE = 'The jury said it did find that many of Georgia\'s election laws "are outmoded or inadequate".';
 let session: E2eSession;
-let browser: Browser;
 let served: Served;
 let page: Page;
 let sae: SaeSummary;
@@ -37,7 +36,7 @@ async function heatCell(t: number, f: number): Promise<{ x: number; y: number }>
 
 beforeAll(async () => {
   session = await openE2eSession('prompt', { tokens: 8192, maps: false });
-  ({ served, browser, page } = session);
+  ({ served, page } = session);
   const { saes } = session;
   sae = saes[0];
 }, 180_000);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { JobData, JobSummary, SaeSummary, SteerResult } from '../../native/api/types.js';
 import { openE2eSession, type E2eSession } from '../helpers/e2e-session.js';
@@ -7,7 +7,6 @@ import type { Served } from '../helpers/serve.js';
 
 const PROMPT = 'The man walked into the room and';
 let session: E2eSession;
-let browser: Browser;
 let served: Served;
 let page: Page;
 let sae: SaeSummary;
@@ -25,7 +24,7 @@ async function shoot(name: string): Promise<void> {
 
 beforeAll(async () => {
   session = await openE2eSession('steer', { tokens: 8192, maps: false });
-  ({ served, browser, page } = session);
+  ({ served, page } = session);
   sae = session.saes.find((s) => s.dSae === 512)!;
 }, 180_000);
 

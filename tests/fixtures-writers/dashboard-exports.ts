@@ -14,7 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { openCorpus } from '../../native/corpus/open.js';
-import { mulberry32 } from '../../native/corpus/shuffle.js';
+import { mulberry32 } from '../../native/api/random.js';
 import { tokenWindows } from '../../native/corpus/windows.js';
 import { decodeF16, encodeF16 } from '../../native/formats/float16.js';
 import { writeSafetensors } from '../../native/formats/safetensors.js';

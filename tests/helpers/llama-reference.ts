@@ -48,7 +48,6 @@ export interface LlamaReference {
  */
 export function llamaReference(shape: LlamaShape, weight: (name: string) => Float32Array, ids: readonly number[], logitPositions: readonly number[]): LlamaReference {
   const { dModel: d, nHeads, nKvHeads, dHead, dMlp } = shape;
-  const seq = ids.length;
   const hooks = new Map<string, Float64Array[]>();
   const embed = weight('model.embed_tokens.weight');
   let h: Float64Array[] = ids.map((id) => Float64Array.from(embed.subarray(id * d, (id + 1) * d)));

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { MatchMeasure, SplitTree } from '../../native/api/types.js';
 import { demoResources } from '../../native/demo/resources.js';
-import { registerModel, registerSae } from '../../native/index/catalog.js';
+import { registerModel, registerSae } from '../../native/registry/catalog.js';
 import { runIndex } from '../../native/index/indexer.js';
 import { runCompare } from '../../native/maps/compare.js';
 import { runTraining } from '../../native/sae/train/run-training.js';

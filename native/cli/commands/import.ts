@@ -1,4 +1,4 @@
-import { registerModel, registerSae } from '../../index/catalog.js';
+import { registerModel, registerSae } from '../../registry/catalog.js';
 import { runImport } from '../../index/import/run-import.js';
 import { openWorkspace } from '../../store/workspace.js';
 import { optionalIntegerFlag, parseFlags, requireFlag } from '../args.js';

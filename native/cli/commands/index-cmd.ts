@@ -1,4 +1,4 @@
-import { registerModel, registerSae } from '../../index/catalog.js';
+import { registerModel, registerSae } from '../../registry/catalog.js';
 import { runIndex } from '../../index/indexer.js';
 import { openWorkspace } from '../../store/workspace.js';
 import { integerFlag, optionalIntegerFlag, parseFlags, requireFlag } from '../args.js';

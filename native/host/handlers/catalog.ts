@@ -1,4 +1,4 @@
-import { registerModel, registerSae } from '../../index/catalog.js';
+import { registerModel, registerSae } from '../../registry/catalog.js';
 import type { Engine } from '../engine.js';
 import type { Handlers } from '../router.js';
 

@@ -1,7 +1,7 @@
 import { ApiFailure } from '../../api/errors.js';
 import type { CompareRunSummary, SaeEvalMetrics } from '../../api/types.js';
-import { RegisteredInputError, registeredRows } from '../../index/registered-inputs.js';
-import type { RegisteredRows } from '../../index/registered-inputs.js';
+import { RegisteredInputError, registeredRows } from '../../registry/registered-inputs.js';
+import type { RegisteredRows } from '../../registry/registered-inputs.js';
 import { CompareTable } from '../../store/compare-table.js';
 import type { CompareRun } from '../../store/compare-table.js';
 import { compareGroups, compareLinks, matchPage, splitTree } from '../../store/compare-query.js';

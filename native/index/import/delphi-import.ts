@@ -79,7 +79,7 @@ function readTokens(path: string): { ids: Int32Array; nBatches: number; ctx: num
   }
 }
 
-function checkEntries(file: SafetensorsFile, split: Split): number {
+function checkEntries(file: SafetensorsFile): number {
   const loc = file.entries.get('locations');
   const act = file.entries.get('activations');
   if (!loc) throw new FormatError(file.path, 'no "locations" tensor (expected [n, 3] U16 or U32: batch row, position, latent offset)');
@@ -103,7 +103,7 @@ function eachRow(file: SafetensorsFile, n: number, row: (b: number, p: number, l
 }
 
 function importSplit(t: ImportTarget, file: SafetensorsFile, split: Split, tokens: { ids: Int32Array; nBatches: number; ctx: number }, stored: Set<number>, fromLatent: number, splitIndex: number, progress: ReadProgress): void {
-  const n = checkEntries(file, split);
+  const n = checkEntries(file);
   const tok = file.entries.get('tokens');
   if (tok && (tok.shape[0] !== tokens.nBatches || tok.shape[1] !== tokens.ctx)) throw new FormatError(file.path, `"tokens" has shape [${tok.shape.join(', ')}], the first split's [${tokens.nBatches}, ${tokens.ctx}]`);
   const width = split.end - split.start + 1;

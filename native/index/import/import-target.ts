@@ -10,7 +10,7 @@ import { IndexStateTable } from '../../store/index-state-table.js';
 import { setRunSource } from '../../store/import-source.js';
 import type { SaeRecord } from '../../store/saes-table.js';
 import type { Workspace } from '../../store/workspace.js';
-import { uniqueId } from '../catalog.js';
+import { uniqueId } from '../../registry/catalog.js';
 
 /**
  * Where an import writes: an SAE row (the registered SAE whose weights the export describes, or a

@@ -9,7 +9,7 @@ export const evalSaeJob: JobKind<EvalJobParams> = {
   title: ({ saeId, tokens }) => `Evaluate ${saeId} on ${tokens.toLocaleString('en-US')} tokens`,
   async run({ jobId, params, workspacePath, signal, progress }) {
     // Imported here: the engine loads this module for `title`, and must not load ONNX Runtime with it.
-    const { loadRegistered, registeredRows } = await import('../../index/registered-inputs.js');
+    const { loadRegistered, registeredRows } = await import('../../registry/registered-inputs.js');
     const { storedEval } = await import('../../index/stored-eval.js');
     const { evalMetrics } = await import('../../store/evals-table.js');
     const ws = openWorkspace(workspacePath, { markInterrupted: false });

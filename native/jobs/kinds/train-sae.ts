@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ApiFailure } from '../../api/errors.js';
 import type { ValidParamsOf } from '../../api/methods.js';
 import type { TrainJobResult, TrainPoint } from '../../api/types.js';
-import { registerModel, registerSae } from '../../index/catalog.js';
+import { registerModel, registerSae } from '../../registry/catalog.js';
 import type { TrainingConfig } from '../../sae/train/run-training.js';
 import { artifactsDirName, openWorkspace } from '../../store/workspace.js';
 import type { JobKind } from '../job.js';

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../corpus/shuffle.js';
+import { mulberry32 } from '../../api/random.js';
 import { ConceptEstimateError } from './estimator.js';
 import { cosine, norm, subtract } from './linalg.js';
 

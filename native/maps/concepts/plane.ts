@@ -1,5 +1,5 @@
 import { dot, norm } from './linalg.js';
-import { mulberry32 } from '../../corpus/shuffle.js';
+import { mulberry32 } from '../../api/random.js';
 
 /** Two unit axes of the whitened space, and an orthonormal basis of their plane. */
 export interface PlaneAxes {

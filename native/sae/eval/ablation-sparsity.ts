@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../corpus/shuffle.js';
+import { mulberry32 } from '../../api/random.js';
 import type { TransformerWeights } from '../../models/weights.js';
 import { createSession } from '../../onnx/ort.js';
 import type { Feed, OrtSession, SessionOptions } from '../../onnx/ort.js';

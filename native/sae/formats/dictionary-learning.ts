@@ -5,7 +5,8 @@ import { readTorchCheckpoint } from '../../formats/torch.js';
 import type { CanonicalSae } from '../canonical.js';
 import { SaeError, validateSae } from '../canonical.js';
 import { DICTIONARY_CLASSES } from './dictionary-learning-classes.js';
-import { badKey, isRecord, optionalPositiveInt, optionalString, positiveInt, readJsonObject, verbatim } from './json-config.js';
+import { badKey, optionalPositiveInt, optionalString, positiveInt, readJsonObject, verbatim } from './json-config.js';
+import { isJsonObject } from '../../formats/strict-json.js';
 import { mapSource } from './tensors.js';
 
 export const DICTIONARY_WEIGHTS = 'ae.pt';
@@ -23,7 +24,7 @@ export function readDictionaryLearning(dir: string): CanonicalSae {
     throw new SaeError(dir, `has ${DICTIONARY_WEIGHTS} but no ${DICTIONARY_CONFIG}; the config names the dictionary class, which the weights alone do not`);
   }
   const cfg = readJsonObject(cfgPath);
-  if (!isRecord(cfg.trainer)) throw badKey(cfgPath, 'trainer', cfg.trainer, 'an object with dict_class, activation_dim and dict_size');
+  if (!isJsonObject(cfg.trainer)) throw badKey(cfgPath, 'trainer', cfg.trainer, 'an object with dict_class, activation_dim and dict_size');
   const trainer = cfg.trainer;
   const dictClass = optionalString(cfgPath, 'trainer.dict_class', trainer.dict_class);
   const read = dictClass === undefined ? undefined : DICTIONARY_CLASSES[dictClass];

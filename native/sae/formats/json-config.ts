@@ -1,34 +1,19 @@
-import { readFileSync, statSync } from 'node:fs';
-import { jsonLimits, parseCheckedJson } from '../../formats/strict-json.js';
+import { jsonLimits, readCappedJsonObjectSync } from '../../formats/strict-json.js';
+import { FormatError } from '../../formats/tensor.js';
 import { SaeError } from '../canonical.js';
 
 /** Reading the small JSON configs next to SAE weights; every error names the file and the key. */
 
 export type JsonRecord = Record<string, unknown>;
 
-const MAX_CONFIG_BYTES = 4 << 20;
-
+/** The capped reader of formats/strict-json, its errors re-thrown as SaeError naming the same file. */
 export function readJsonObject(path: string): JsonRecord {
-  let text: string;
   try {
-    if (statSync(path).size > MAX_CONFIG_BYTES) throw new SaeError(path, `is over ${MAX_CONFIG_BYTES} bytes, too large for a config`);
-    text = readFileSync(path, 'utf8');
+    return readCappedJsonObjectSync(path, jsonLimits.config);
   } catch (e) {
-    if (e instanceof SaeError) throw e;
+    if (e instanceof FormatError) throw new SaeError(e.file, e.reason);
     throw new SaeError(path, `cannot be read (${(e as Error).message})`);
   }
-  let value: unknown;
-  try {
-    value = parseCheckedJson(text, jsonLimits.config);
-  } catch (e) {
-    throw new SaeError(path, `is not valid JSON (${(e as Error).message})`);
-  }
-  if (!isRecord(value)) throw new SaeError(path, 'must hold a JSON object');
-  return value;
-}
-
-export function isRecord(v: unknown): v is JsonRecord {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 function show(v: unknown): string {

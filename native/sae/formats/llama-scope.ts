@@ -1,9 +1,11 @@
 import { join } from 'node:path';
+import { LLAMA_SCOPE_DEFAULTS, llamaScopeAverageNorm } from '../../formats/sae-configs.js';
 import { SAE_LAYOUT_FILES } from '../../formats/sae-layouts.js';
 import type { CanonicalSae, SaeActivation } from '../canonical.js';
 import { SaeError, validateSae } from '../canonical.js';
 import { decoderNorms, foldDecoderNorms } from './fold.js';
-import { badKey, isRecord, optionalBool, optionalPositiveInt, optionalString, positiveInt, readJsonObject, verbatim } from './json-config.js';
+import { badKey, optionalBool, optionalPositiveInt, optionalString, positiveInt, readJsonObject, verbatim } from './json-config.js';
+import { isJsonObject } from '../../formats/strict-json.js';
 import type { JsonRecord } from './json-config.js';
 import { readChecked, safetensorsSource, transpose } from './tensors.js';
 
@@ -91,7 +93,7 @@ interface Scales {
  * only); "inference" means the factors are already folded into the weights.
  */
 function datasetScales(file: string, cfg: JsonRecord, dIn: number, hookIn: string, hookOut: string): Scales {
-  const mode = optionalString(file, 'norm_activation', cfg.norm_activation) ?? 'dataset-wise';
+  const mode = optionalString(file, 'norm_activation', cfg.norm_activation) ?? LLAMA_SCOPE_DEFAULTS.normActivation;
   if (mode === 'inference' || mode === 'none') return { in: 1, out: 1, tokenWise: false, source: `norm_activation "${mode}": already folded into the weights` };
   if (mode === 'token-wise') {
     if (hookIn !== hookOut) throw new SaeError(file, '"norm_activation" is "token-wise" for a transcoder: its output scale depends on the output hook, which is not known when encoding');
@@ -99,9 +101,9 @@ function datasetScales(file: string, cfg: JsonRecord, dIn: number, hookIn: strin
   }
   if (mode !== 'dataset-wise') throw badKey(file, 'norm_activation', cfg.norm_activation, 'one of dataset-wise, token-wise, inference');
   const norms = cfg.dataset_average_activation_norm;
-  if (!isRecord(norms)) throw badKey(file, 'dataset_average_activation_norm', norms, '{"in": <number>, "out": <number>} for norm_activation "dataset-wise"');
+  if (!isJsonObject(norms)) throw badKey(file, 'dataset_average_activation_norm', norms, '{"in": <number>, "out": <number>} for norm_activation "dataset-wise"');
   const pick = (side: 'in' | 'out', hook: string): number => {
-    const v = norms[side] ?? norms[hook];
+    const v = llamaScopeAverageNorm(norms, side, hook);
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw badKey(file, `dataset_average_activation_norm.${side}`, v, 'a finite number > 0');
     return v;
   };
@@ -126,7 +128,7 @@ interface LlamaEncoder {
 const NEVER = 3.4028234663852886e38;
 
 function encoder(file: string, cfg: JsonRecord, parts: { wEnc: Float32Array; bEnc: Float32Array; wDec: Float32Array }, dIn: number, dSae: number, withNorm: boolean): LlamaEncoder {
-  const actFn = optionalString(file, 'act_fn', cfg.act_fn) ?? 'jumprelu';
+  const actFn = optionalString(file, 'act_fn', cfg.act_fn) ?? LLAMA_SCOPE_DEFAULTS.actFn;
   const theta = cfg.jump_relu_threshold ?? 0;
   if (typeof theta !== 'number' || !Number.isFinite(theta) || theta < 0) throw badKey(file, 'jump_relu_threshold', theta, 'a finite number ≥ 0');
   // lm_saes turns a TopK SAE with a positive threshold into a JumpReLU one for inference.

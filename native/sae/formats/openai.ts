@@ -4,7 +4,8 @@ import { openaiHookName } from '../../formats/sae-hook-names.js';
 import { readTorchCheckpoint } from '../../formats/torch.js';
 import type { CanonicalSae, SaeActivation } from '../canonical.js';
 import { SaeError, validateSae } from '../canonical.js';
-import { isRecord, optionalBool, optionalString, positiveInt, readJsonObject } from './json-config.js';
+import { optionalBool, optionalString, positiveInt, readJsonObject } from './json-config.js';
+import { isJsonObject } from '../../formats/strict-json.js';
 import type { JsonRecord } from './json-config.js';
 import { firstPresent, mapSource, readChecked, shapeOf, transpose } from './tensors.js';
 
@@ -96,6 +97,6 @@ function toNumber(v: unknown): number | undefined {
 /** Non-tensor entries of the state dict (activation name, k), JSON-safe for display. */
 function plainExtra(extra: Record<string, unknown>): JsonRecord {
   const out: JsonRecord = {};
-  for (const [k, v] of Object.entries(extra)) out[k] = typeof v === 'bigint' ? v.toString() : isRecord(v) ? { ...v } : v;
+  for (const [k, v] of Object.entries(extra)) out[k] = typeof v === 'bigint' ? v.toString() : isJsonObject(v) ? { ...v } : v;
   return out;
 }

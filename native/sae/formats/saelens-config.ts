@@ -2,7 +2,9 @@ import type { SaeInputNorm } from '../canonical.js';
 import { SaeError } from '../canonical.js';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { badKey, isRecord, optionalBool, optionalString, positiveInt, readJsonObject } from './json-config.js';
+import { badKey, optionalBool, optionalString, positiveInt, readJsonObject } from './json-config.js';
+import { saeLensArchitecture, saeLensKeys, saeLensNormalization } from '../../formats/sae-configs.js';
+import type { SaeLensKeys } from '../../formats/sae-configs.js';
 import type { JsonRecord } from './json-config.js';
 
 /**
@@ -46,22 +48,21 @@ export interface SaeLensSettings {
 }
 
 export function parseSaeLensConfig(file: string, cfg: JsonRecord): SaeLensSettings {
-  const meta = isRecord(cfg.metadata) ? cfg.metadata : {};
-  const pick = (...keys: string[]) => keys.map((k) => cfg[k] ?? meta[k]).find((v) => v !== undefined && v !== null);
-  const headIndex = pick('hook_head_index', 'hook_point_head_index');
+  const keys = saeLensKeys(cfg);
+  const headIndex = keys.headIndex;
   if (headIndex !== undefined) {
     throw new SaeError(file, `"hook_head_index" is ${JSON.stringify(headIndex)}: SAEs on a single attention head are not supported (only whole hooks)`);
   }
-  const architecture = architectureOf(file, cfg);
+  const architecture = architectureOf(file, keys);
   const { inputNorm, inputScale, inputScaleFrom } = normalisation(file, cfg);
   const transcoder = TRANSCODER_BASE[architecture] !== undefined;
-  const dIn = positiveInt(file, 'd_in', cfg.d_in);
-  const outputHookName = transcoder ? transcoderOutput(file, cfg, dIn) : null;
+  const dIn = positiveInt(file, 'd_in', keys.dIn);
+  const outputHookName = transcoder ? transcoderOutput(file, cfg, keys.hookNameOut, dIn) : null;
   return {
     dIn,
-    dSae: positiveInt(file, 'd_sae', cfg.d_sae),
+    dSae: positiveInt(file, 'd_sae', keys.dSae),
     architecture,
-    k: architecture === 'topk' ? topK(file, cfg) : undefined,
+    k: architecture === 'topk' ? topK(file, keys) : undefined,
     // Transcoder.process_sae_in never subtracts b_dec: it lives in the output hook's space.
     subtractDecoderBias: !transcoder && optionalBool(file, 'apply_b_dec_to_input', cfg.apply_b_dec_to_input, true),
     inputNorm,
@@ -69,17 +70,17 @@ export function parseSaeLensConfig(file: string, cfg: JsonRecord): SaeLensSettin
     ...(inputScaleFrom ? { inputScaleFrom } : {}),
     rescaleByDecoderNorm: architecture === 'topk' && optionalBool(file, 'rescale_acts_by_decoder_norm', cfg.rescale_acts_by_decoder_norm, false),
     finetuningScalingFactor: optionalBool(file, 'finetuning_scaling_factor', cfg.finetuning_scaling_factor, false),
-    hookName: optionalString(file, 'hook_name', pick('hook_name', 'hook_point')) ?? null,
+    hookName: optionalString(file, 'hook_name', keys.hookName) ?? null,
     outputHookName,
-    modelName: optionalString(file, 'model_name', pick('model_name')) ?? null,
+    modelName: optionalString(file, 'model_name', keys.modelName) ?? null,
     writtenByLoupe: cfg[LOUPE_MARKER_KEY] !== undefined,
   };
 }
 
 /** hook_name_out (required) and d_out, which Loupe reads only equal to d_in (MLP-in to MLP-out transcoders). */
-function transcoderOutput(file: string, cfg: JsonRecord, dIn: number): string {
-  const out = optionalString(file, 'hook_name_out', cfg.hook_name_out);
-  if (out === undefined || out === '') throw badKey(file, 'hook_name_out', cfg.hook_name_out, "the hook a transcoder's output predicts (e.g. blocks.0.hook_mlp_out)");
+function transcoderOutput(file: string, cfg: JsonRecord, hookNameOut: unknown, dIn: number): string {
+  const out = optionalString(file, 'hook_name_out', hookNameOut);
+  if (out === undefined || out === '') throw badKey(file, 'hook_name_out', hookNameOut, "the hook a transcoder's output predicts (e.g. blocks.0.hook_mlp_out)");
   const dOut = cfg.d_out === undefined || cfg.d_out === null ? dIn : positiveInt(file, 'd_out', cfg.d_out);
   if (dOut !== dIn) throw new SaeError(file, `"d_out" is ${dOut} but "d_in" is ${dIn}: Loupe reads transcoders whose input and output hooks are equally wide`);
   const headOut = cfg.hook_head_index_out;
@@ -88,25 +89,22 @@ function transcoderOutput(file: string, cfg: JsonRecord, dIn: number): string {
 }
 
 /** SAELens before v6 wrote TopK SAEs as architecture "standard" with activation_fn_str "topk". */
-function architectureOf(file: string, cfg: JsonRecord): SaeLensArchitecture {
-  const arch = optionalString(file, 'architecture', cfg.architecture) ?? 'standard';
+function architectureOf(file: string, keys: SaeLensKeys): SaeLensArchitecture {
+  const arch = optionalString(file, 'architecture', keys.architecture) ?? 'standard';
   if (!(SAELENS_ARCHITECTURES as readonly string[]).includes(arch)) {
     throw new SaeError(file, `unknown architecture "${arch}"; Loupe reads SAELens architectures ${SAELENS_ARCHITECTURES.join(', ')}`);
   }
-  const fnKey = cfg.activation_fn_str !== undefined ? 'activation_fn_str' : 'activation_fn';
-  const fn = optionalString(file, fnKey, cfg[fnKey]) ?? 'relu';
-  if (arch === 'standard' && fn === 'topk') return 'topk';
-  if (fn === 'relu' || (arch === 'topk' && fn === 'topk')) return arch as SaeLensArchitecture;
+  const fnKey = keys.activationFn.key;
+  const fn = optionalString(file, fnKey, keys.activationFn.value) ?? 'relu';
+  if (fn === 'relu' || (fn === 'topk' && saeLensArchitecture(arch, fn) === 'topk')) return saeLensArchitecture(arch, fn) as SaeLensArchitecture;
   if (TRANSCODER_BASE[arch as SaeLensArchitecture] !== undefined && fn === 'topk') {
     throw new SaeError(file, `"${fnKey}" is "topk" for architecture "${arch}": SAELens transcoders are ReLU or JumpReLU`);
   }
   throw new SaeError(file, `"${fnKey}" is "${fn}" for architecture "${arch}"; Loupe reads relu, and topk for standard or topk SAEs`);
 }
 
-function topK(file: string, cfg: JsonRecord): number {
-  const kwargs = isRecord(cfg.activation_fn_kwargs) ? cfg.activation_fn_kwargs : {};
-  if (cfg.k !== undefined && cfg.k !== null) return positiveInt(file, 'k', cfg.k);
-  if (kwargs.k !== undefined) return positiveInt(file, 'activation_fn_kwargs.k', kwargs.k);
+function topK(file: string, keys: SaeLensKeys): number {
+  if (keys.k !== undefined) return positiveInt(file, keys.k.key, keys.k.value);
   throw badKey(file, 'k', undefined, 'a positive integer for a topk SAE (as "k" or "activation_fn_kwargs.k")');
 }
 
@@ -125,7 +123,7 @@ type Normalisation = { inputNorm: SaeInputNorm; inputScale: number; inputScaleFr
  */
 function normalisation(file: string, cfg: JsonRecord): Normalisation {
   const raw = cfg.normalize_activations;
-  const mode = raw === true ? 'expected_average_only_in' : raw === false || raw === null || raw === undefined ? 'none' : raw;
+  const mode = saeLensNormalization(raw);
   if (typeof mode !== 'string' || !NORMALISATIONS.includes(mode)) {
     throw badKey(file, 'normalize_activations', raw, `one of ${NORMALISATIONS.join(', ')}`);
   }

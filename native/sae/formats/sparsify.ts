@@ -1,4 +1,6 @@
 import { basename, join } from 'node:path';
+import { SPARSIFY_DEFAULTS, sparsifyK, sparsifyLatents } from '../../formats/sae-configs.js';
+import type { ReadInt } from '../../formats/sae-configs.js';
 import { sparsifyHookName, sparsifyTranscoderHooks } from '../../formats/sae-hook-names.js';
 import type { CanonicalSae } from '../canonical.js';
 import { SaeError, validateSae } from '../canonical.js';
@@ -28,7 +30,8 @@ export function readSparsify(dir: string): CanonicalSae {
     // Configs older than the d_in key leave the width to encoder.weight.
     const dIn = optionalPositiveInt(cfgPath, 'd_in', cfg.d_in) ?? src.shape('encoder.weight')?.[1];
     if (dIn === undefined) throw badKey(cfgPath, 'd_in', cfg.d_in, 'a positive integer (and sae.safetensors has no encoder.weight to infer it from)');
-    const dSae = latentCount(cfgPath, cfg, dIn);
+    const readInt: ReadInt = (key, v) => optionalPositiveInt(cfgPath, key, v);
+    const dSae = sparsifyLatents(cfg, dIn, readInt);
     const encoderWeight = readChecked(src, 'encoder.weight', [['num_latents', dSae], ['d_in', dIn]]);
     const hookpoint = basename(dir);
     const hooks = transcode ? transcoderHooks(cfgPath, hookpoint) : { input: sparsifyHookName(hookpoint) ?? null };
@@ -40,7 +43,7 @@ export function readSparsify(dir: string): CanonicalSae {
       bEnc: readChecked(src, 'encoder.bias', [['num_latents', dSae]]),
       wDec: readChecked(src, 'W_dec', [['num_latents', dSae], ['d_in', dIn]], ' (sparse coders saved without a decoder cannot reconstruct)'),
       bDec: readChecked(src, 'b_dec', [['d_in', dIn]]),
-      activation: { kind: 'topk', k: optionalPositiveInt(cfgPath, 'k', cfg.k) ?? 32 },
+      activation: { kind: 'topk', k: sparsifyK(cfg, readInt) },
       subtractDecoderBias: !transcode,
       inputNorm: 'none',
       inputScale: 1,
@@ -63,19 +66,9 @@ function transcoderHooks(file: string, hookpoint: string): { input: string; outp
   throw new SaeError(file, `is a transcoder on hookpoint "${hookpoint}" (the folder name); Loupe reads sparsify transcoders on MLPs ("layers.N.mlp"), whose input and output hooks it knows`);
 }
 
-/** num_latents 0 (the default) means d_in × expansion_factor. */
-function latentCount(file: string, cfg: JsonRecord, dIn: number): number {
-  if (cfg.num_latents !== undefined && cfg.num_latents !== 0) {
-    const n = optionalPositiveInt(file, 'num_latents', cfg.num_latents);
-    if (n !== undefined) return n;
-  }
-  const factor = optionalPositiveInt(file, 'expansion_factor', cfg.expansion_factor) ?? 32;
-  return dIn * factor;
-}
-
 /** Variants whose forward pass is not encode/decode of one activation. */
 function refuseUnsupported(file: string, cfg: JsonRecord): void {
-  const activation = optionalString(file, 'activation', cfg.activation) ?? 'topk';
+  const activation = optionalString(file, 'activation', cfg.activation) ?? SPARSIFY_DEFAULTS.activation;
   if (activation !== 'topk') throw new SaeError(file, `"activation" is "${activation}"; Loupe reads sparsify's topk activation only`);
   const refused: [string, string][] = [
     ['skip_connection', 'SAEs with a skip connection are not supported'],

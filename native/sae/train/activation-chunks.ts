@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../corpus/index.js';
+import { mulberry32 } from '../../api/random.js';
 
 /** The pieces of the activation stream that involve no model: seeded permutations and the cutting of rows into batches. */
 

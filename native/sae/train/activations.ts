@@ -1,5 +1,6 @@
 import type { Corpus } from '../../corpus/index.js';
-import { mix32, mulberry32, sampleWindows } from '../../corpus/index.js';
+import { mulberry32 } from '../../api/random.js';
+import { mix32, sampleWindows } from '../../corpus/index.js';
 import type { WindowPool } from '../../corpus/index.js';
 import { countedTokens, tokenWindows } from '../../corpus/windows.js';
 import type { TokenWindow } from '../../corpus/windows.js';

@@ -1,4 +1,5 @@
-import { mix32, mulberry32 } from '../../corpus/shuffle.js';
+import { mulberry32 } from '../../api/random.js';
+import { mix32 } from '../../corpus/shuffle.js';
 import { SaeError } from '../canonical.js';
 import { encodeReference } from '../reference.js';
 import type { CanonicalSae } from '../canonical.js';

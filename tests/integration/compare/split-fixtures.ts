@@ -1,7 +1,7 @@
 // SAEs whose feature splitting is known by construction: every feature of a wider SAE is a small
 // perturbation of one feature of the narrower SAE (its parent), in groups of known sizes, plus a few
 // features in new random directions that have no parent. Real SAELens files on the demo model's hook.
-import { mulberry32 } from '../../../native/corpus/shuffle.js';
+import { mulberry32 } from '../../../native/api/random.js';
 import type { CanonicalSae } from '../../../native/sae/canonical.js';
 import { writeSaeLens } from '../../../native/sae/saelens-writer.js';
 

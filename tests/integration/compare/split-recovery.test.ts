@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTokenizer } from '../../../native/formats/tokenizer.js';
-import { registerModel, registerSae } from '../../../native/index/catalog.js';
+import { registerModel, registerSae } from '../../../native/registry/catalog.js';
 import { openCorpus } from '../../../native/corpus/open.js';
-import { RegisteredInputError } from '../../../native/index/registered-inputs.js';
+import { RegisteredInputError } from '../../../native/registry/registered-inputs.js';
 import { tokenWindows } from '../../../native/corpus/windows.js';
 import { runCompare } from '../../../native/maps/compare.js';
 import type { CompareOutcome } from '../../../native/maps/compare.js';

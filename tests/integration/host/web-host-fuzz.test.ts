@@ -3,7 +3,7 @@ import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { methodNames, methods, type MethodName } from '../../../native/api/methods.js';
-import { mulberry32 } from '../../../native/corpus/shuffle.js';
+import { mulberry32 } from '../../../native/api/random.js';
 import { EngineClient } from '../../../native/host/engine-client.js';
 import { startWebHost, type WebHost } from '../../../native/host/web-host.js';
 import { Database } from '../../../native/store/database.js';

@@ -1,5 +1,5 @@
 // SAE folders for the catalog and host tests: real SAELens files with seeded random weights.
-import { mulberry32 } from '../../../native/corpus/shuffle.js';
+import { mulberry32 } from '../../../native/api/random.js';
 import type { CanonicalSae } from '../../../native/sae/canonical.js';
 import { writeSaeLens } from '../../../native/sae/saelens-writer.js';
 

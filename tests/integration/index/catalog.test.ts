@@ -2,8 +2,8 @@ import { cpSync, mkdirSync, openSync, readFileSync, closeSync, rmSync, statSync,
 import { join, relative } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { ApiFailure } from '../../../native/api/errors.js';
-import { registerModel, registerSae, uniqueId } from '../../../native/index/catalog.js';
-import { contentFingerprint, fingerprintEdgeBytes } from '../../../native/index/fingerprint.js';
+import { registerModel, registerSae, uniqueId } from '../../../native/registry/catalog.js';
+import { contentFingerprint, fingerprintEdgeBytes } from '../../../native/registry/fingerprint.js';
 import { openWorkspace } from '../../../native/store/workspace.js';
 import type { Workspace } from '../../../native/store/workspace.js';
 import { DEMO_MODEL, FIXTURES } from '../../helpers/shared.js';

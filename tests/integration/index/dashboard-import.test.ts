@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTokenizer } from '../../../native/formats/tokenizer.js';
 import type { Tokenizer } from '../../../native/formats/tokenizer.js';
-import { registerModel, registerSae } from '../../../native/index/catalog.js';
+import { registerModel, registerSae } from '../../../native/registry/catalog.js';
 import { runImport } from '../../../native/index/import/run-import.js';
 import { writeSafetensors } from '../../../native/formats/safetensors.js';
 import { loadTransformer } from '../../../native/models/load.js';

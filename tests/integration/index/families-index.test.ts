@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openCorpus } from '../../../native/corpus/open.js';
 import { tokenWindows } from '../../../native/corpus/windows.js';
 import { loadTokenizer } from '../../../native/formats/tokenizer.js';
-import { registerModel, registerSae } from '../../../native/index/catalog.js';
+import { registerModel, registerSae } from '../../../native/registry/catalog.js';
 import { runIndex } from '../../../native/index/indexer.js';
 import { loadTransformer } from '../../../native/models/load.js';
 import { randomUniform } from '../../../native/onnx/matmul-rate.js';

@@ -1,6 +1,6 @@
 // Runs one dashboard import in its own process and reports each commit on stdout, so a test can
 // SIGKILL it right after a commit and resume it.
-import { registerModel } from '../../../native/index/catalog.js';
+import { registerModel } from '../../../native/registry/catalog.js';
 import { runImport } from '../../../native/index/import/run-import.js';
 import { openWorkspace } from '../../../native/store/workspace.js';
 

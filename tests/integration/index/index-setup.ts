@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { registerModel, registerSae } from '../../../native/index/catalog.js';
+import { registerModel, registerSae } from '../../../native/registry/catalog.js';
 import type { IndexConfig } from '../../../native/index/indexer.js';
 import type { CanonicalSae } from '../../../native/sae/canonical.js';
 import type { Database } from '../../../native/store/database.js';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTokenizer } from '../../../native/formats/tokenizer.js';
 import { openCorpus } from '../../../native/corpus/open.js';
 import { runIndex } from '../../../native/index/indexer.js';
-import { registerSae } from '../../../native/index/catalog.js';
+import { registerSae } from '../../../native/registry/catalog.js';
 import { tokenWindows } from '../../../native/corpus/windows.js';
 import { loadTransformer } from '../../../native/models/load.js';
 import { runForward } from '../../../native/models/forward.js';

@@ -7,7 +7,7 @@ import { runIndex } from '../../../native/index/indexer.js';
 import type { IndexSummary } from '../../../native/index/indexer.js';
 import { tokenWindows } from '../../../native/corpus/windows.js';
 import { loadTransformer } from '../../../native/models/load.js';
-import { prepareIndexPass } from '../../../native/index/index-graph.js';
+import { prepareIndexPass } from '../../../native/sae/index-graph.js';
 import { prepareForward } from '../../../native/models/forward.js';
 import type { CanonicalSae } from '../../../native/sae/canonical.js';
 import { loadSae } from '../../../native/sae/formats/load.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerModel, registerSae } from '../../../native/index/catalog.js';
+import { registerModel, registerSae } from '../../../native/registry/catalog.js';
 import { runIndex } from '../../../native/index/indexer.js';
 import { PromptService } from '../../../native/prompt/prompt-service.js';
 import { WindowsTable } from '../../../native/store/windows-table.js';

@@ -14,6 +14,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'loupe-inspect-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** Runs `loupe inspect` in this process, collecting what it writes. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed CLI output, walked by the assertions that check its shape
 async function inspect(...args: string[]): Promise<{ code: number; out: string; err: string; json: Record<string, any> }> {
   const out: string[] = [];
   const err: string[] = [];

@@ -5,7 +5,7 @@ import { openSafetensors } from '../../../native/formats/safetensors.js';
 import { parseModelConfig } from '../../../native/models/config.js';
 import { buildForwardGraph } from '../../../native/models/forward-graph.js';
 import { ForwardInputError, prepareForward, runForward } from '../../../native/models/forward.js';
-import { hookName, modelHooks, resolveHooks } from '../../../native/models/hooks.js';
+import { LAYER_POINTS, MODEL_POINTS, hookName, modelHooks, parseHookName, resolveHooks } from '../../../native/models/hooks.js';
 import { loadTransformer } from '../../../native/models/load.js';
 import { GPT2_SMALL, randomTransformer } from '../../../native/models/random.js';
 import { relativeError } from '../../helpers/numeric.js';
@@ -71,6 +71,12 @@ describe('hook names', () => {
     expect(() => resolveHooks(config, ['blocks.0.resid_post'])).toThrow(
       'unknown hook "blocks.0.resid_post" for this model: expected one of hook_embed, hook_pos_embed, ln_final.hook_normalized, or blocks.L.P with L in 0 and P one of hook_resid_pre,',
     );
+  });
+
+  it('parse back from names alone (an SAE file without its model), and only names hookName can spell', () => {
+    for (const layer of [0, 7, 31]) for (const point of LAYER_POINTS) expect(parseHookName(hookName({ layer, point }))).toEqual({ layer, point });
+    for (const point of MODEL_POINTS) expect(parseHookName(point)).toEqual({ point });
+    for (const bad of ['blocks.0.resid_post', 'blocks.01.hook_resid_pre', 'blocks.-1.hook_resid_pre', 'blocks.3', 'hook_resid_pre', 'x.blocks.3.hook_resid_pre']) expect(parseHookName(bad)).toBeNull();
   });
 });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSafetensors } from '../../../native/formats/safetensors.js';
-import { mulberry32 } from '../../../native/corpus/shuffle.js';
+import { mulberry32 } from '../../../native/api/random.js';
 import type { Splice } from '../../../native/models/forward-graph.js';
 import { runForward } from '../../../native/models/forward.js';
 import { loadTransformer } from '../../../native/models/load.js';

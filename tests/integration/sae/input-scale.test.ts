@@ -6,7 +6,7 @@ import { tokenWindows } from '../../../native/corpus/windows.js';
 import { discover } from '../../../native/formats/discovery.js';
 import { loadTokenizer } from '../../../native/formats/tokenizer.js';
 import type { Tokenizer } from '../../../native/formats/tokenizer.js';
-import { registerModel, registerSae } from '../../../native/index/catalog.js';
+import { registerModel, registerSae } from '../../../native/registry/catalog.js';
 import { runIndex } from '../../../native/index/indexer.js';
 import { runForward } from '../../../native/models/forward.js';
 import { loadTransformer } from '../../../native/models/load.js';

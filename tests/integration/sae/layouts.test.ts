@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discover } from '../../../native/formats/discovery.js';
 import { openSafetensors } from '../../../native/formats/safetensors.js';
 import { toFloat32 } from '../../../native/formats/tensor.js';
-import { registerModel, registerSae } from '../../../native/index/catalog.js';
+import { registerModel, registerSae } from '../../../native/registry/catalog.js';
 import { runForward } from '../../../native/models/forward.js';
 import { loadTransformer } from '../../../native/models/load.js';
 import type { TransformerWeights } from '../../../native/models/weights.js';

@@ -4,7 +4,7 @@ import { openCorpus } from '../../../native/corpus/open.js';
 import { tokenWindows } from '../../../native/corpus/windows.js';
 import type { TokenWindow } from '../../../native/corpus/windows.js';
 import { loadTokenizer } from '../../../native/formats/tokenizer.js';
-import { registerModel, registerSae } from '../../../native/index/catalog.js';
+import { registerModel, registerSae } from '../../../native/registry/catalog.js';
 import { runIndex } from '../../../native/index/indexer.js';
 import { runForward } from '../../../native/models/forward.js';
 import { loadTransformer } from '../../../native/models/load.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../native/corpus/shuffle.js';
+import { mulberry32 } from '../../../native/api/random.js';
 import { EigenError, pinvTolerance, spectralFunction, symmetricEigen } from '../../../native/maps/concepts/eigen.js';
 import { relativeError } from '../../helpers/numeric.js';
 

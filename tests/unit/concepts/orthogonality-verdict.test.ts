@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../native/corpus/shuffle.js';
+import { mulberry32 } from '../../../native/api/random.js';
 import { estimateConcept } from '../../../native/maps/concepts/estimator.js';
 import { edgeOrthogonality, orthogonalityVerdict, quantile, summary } from '../../../native/maps/concepts/orthogonality.js';
 import { computeWhitening, whitenRows } from '../../../native/maps/concepts/whitening.js';

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../../native/corpus/shuffle.js';
+import { mulberry32 } from '../../../native/api/random.js';
 
 /**
  * A synthetic unembedding in which a known hierarchy holds exactly in the causal inner product.

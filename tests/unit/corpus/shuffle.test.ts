@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../native/corpus/index.js';
+import { mulberry32 } from '../../../native/api/random.js';
 
 describe('mulberry32', () => {
   it('is a seeded stream of floats in [0, 1)', () => {

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTokenizer } from '../../../native/formats/index.js';
 import type { Tokenizer } from '../../../native/formats/index.js';
 import { COARSE_TAGS, TagVocab, coarseBrownTag, openCorpus, readBrownDocument } from '../../../native/corpus/index.js';
-import type { CorpusDocument } from '../../../native/corpus/index.js';
 import { countedTokens, tokenWindows } from '../../../native/corpus/windows.js';
 import type { TokenWindow, TokenWindowOptions } from '../../../native/corpus/windows.js';
 import { tempDir } from '../../helpers/tmp.js';

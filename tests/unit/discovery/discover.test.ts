@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discover } from '../../../native/formats/discovery.js';
 import type { DiscoveredItem } from '../../../native/formats/discovery.js';
+import { loadSae } from '../../../native/sae/formats/load.js';
 import { FIXTURES, gemmaScopeNpz, writeSparsifyWeights, writeTree } from './layouts.js';
 
 const root = mkdtempSync(join(tmpdir(), 'loupe-discover-'));
@@ -28,6 +29,9 @@ beforeAll(() => {
     'saelens-repo/blocks.2.hook_resid_pre/sae_weights.safetensors': { copy: `${FIXTURES}/saes/saelens-relu/sae_weights.safetensors` },
     'saelens-v6/cfg.json': JSON.stringify({ architecture: 'topk', d_in: 64, d_sae: 1024, k: 8, metadata: { hook_name: 'blocks.1.hook_resid_pre', model_name: 'm' } }),
     'saelens-v6/sae_weights.safetensors': { copy: `${FIXTURES}/saes/saelens-topk/sae_weights.safetensors` },
+    // SAELens before 1.0 named the hook "hook_point" (and its layer "hook_point_layer").
+    'saelens-hook-point/cfg.json': JSON.stringify({ d_in: 64, d_sae: 512, hook_point: 'blocks.1.hook_resid_pre', hook_point_layer: 1, hook_point_head_index: null, model_name: 'gpt2-tiny', activation_fn_str: 'relu' }),
+    'saelens-hook-point/sae_weights.safetensors': { copy: `${FIXTURES}/saes/saelens-relu/sae_weights.safetensors` },
     'openai/layer_1.pt': { copy: `${FIXTURES}/saes/openai-topk/layer_1.pt` },
     'openai/NOTE.json': { copy: `${FIXTURES}/saes/openai-topk/NOTE.json` },
     'openai-release/resid_delta_mlp_v5_32k/autoencoders/6.pt': { copy: `${FIXTURES}/saes/openai-topk/layer_1.pt` },
@@ -81,6 +85,12 @@ describe('discover', () => {
 
   it('reads SAELens v6 configs, which keep the hook under metadata and k at the top', () => {
     expect(only(discover(at('saelens-v6')))).toMatchObject({ format: 'saelens', hookName: 'blocks.1.hook_resid_pre', modelName: 'm', k: 8, architecture: 'topk', dSae: 1024 });
+  });
+
+  it('reads a SAELens config that names its hook only as hook_point, as the loader does', () => {
+    const item = only(discover(at('saelens-hook-point')));
+    expect(item).toEqual({ kind: 'sae', format: 'saelens', path: at('saelens-hook-point'), dIn: 64, dSae: 512, hookName: 'blocks.1.hook_resid_pre', modelName: 'gpt2-tiny', architecture: 'standard' });
+    expect(loadSae(item.path).hookName).toBe(item.hookName);
   });
 
   it('finds sparsify SAEs, naming the hook from the folder and d_in from the header when cfg.json lacks it', () => {

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../native/api/random.js';
 import { readNpy, readNpz } from '../../../native/formats/numpy.js';
 import { openSafetensors } from '../../../native/formats/safetensors.js';
 import { FormatError } from '../../../native/formats/tensor.js';
@@ -178,15 +179,4 @@ function findBytes(haystack: Uint8Array, needle: Uint8Array): number {
     return i;
   }
   throw new Error('needle not found');
-}
-
-/** A small seeded PRNG so the fuzz cases are the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TokenCounts, tokenCountsWorstCaseBytes } from '../../../native/index/accumulators/token-counts.js';
-import { mulberry32 } from '../../../native/corpus/shuffle.js';
+import { mulberry32 } from '../../../native/api/random.js';
 
 /** Zipf-ish firings: feature f fires on token ~ f-dependent skewed ids; some features dense, some rare. */
 function firings(n: number, dSae: number, dVocab: number, seed: number): [number, number][] {

@@ -76,3 +76,24 @@ describe('check-boundaries floors', () => {
     expect(lint(typeOnly).ok).toBe(true);
   });
 });
+
+describe('check-boundaries renderer value imports', () => {
+  it('refuses a renderer-importable api module that reaches zod through its value imports, but not through a type import', () => {
+    const specs = "import { z } from 'zod';\nexport const specs = { a: z.string() };\nexport type A = number;\n";
+    const reaches = tree({
+      'native/api/types.ts': "export * from './labels.js';\n",
+      'native/api/labels.ts': "export { specs } from './methods/labels.js';\nexport const tag = 'x';\n",
+      'native/api/methods/labels.ts': specs,
+    });
+    const { ok, output } = lint(reaches);
+    expect(ok).toBe(false);
+    expect(output).toContain('native/api/types.ts: the renderer value-imports it, and through it native/api/methods/labels.ts, which imports zod');
+
+    const typeOnly = tree({
+      'native/api/types.ts': "export * from './labels.js';\n",
+      'native/api/labels.ts': "import type { A } from './methods/labels.js';\nexport const tag: A = 1;\n",
+      'native/api/methods/labels.ts': specs,
+    });
+    expect(lint(typeOnly)).toEqual({ ok: true, output: 'Layering: ok\n' });
+  });
+});

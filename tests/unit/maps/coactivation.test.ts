@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fromDense } from '../../../native/index/sparse-acts.js';
-import { mulberry32 } from '../../../native/corpus/shuffle.js';
+import { fromDense } from '../../../native/sae/sparse-acts.js';
+import { mulberry32 } from '../../../native/api/random.js';
 import { CoactivationStats, bestMatches } from '../../../native/maps/matching.js';
 import type { ParentCandidates } from '../../../native/maps/matching.js';
 

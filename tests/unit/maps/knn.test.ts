@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../native/corpus/shuffle.js';
+import { mulberry32 } from '../../../native/api/random.js';
 import { cosineKnn } from '../../../native/maps/knn.js';
 import { unitRows } from '../../../native/onnx/cosine-neighbours.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cosineKnn } from '../../../native/maps/knn.js';
 import { expectedMaxCosine, layoutQuality } from '../../../native/maps/layout-quality.js';
-import { mulberry32 } from '../../../native/corpus/shuffle.js';
+import { mulberry32 } from '../../../native/api/random.js';
 
 function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());

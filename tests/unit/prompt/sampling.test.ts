@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../native/corpus/shuffle.js';
+import { mulberry32 } from '../../../native/api/random.js';
 import { argmax, chooseToken, klDivergence, logSoftmax } from '../../../native/prompt/sampling.js';
 
 const logitsOf = (probs: number[]) => Float32Array.from(probs, Math.log);

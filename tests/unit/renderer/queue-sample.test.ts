@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32, seededSample } from '../../../renderer/src/lib/queue/sample.js';
-import { mulberry32 as engineMulberry32 } from '../../../native/corpus/shuffle.js';
+import { mulberry32 as engineMulberry32 } from '../../../native/api/random.js';
 
 // The label queue's files come from the engine (labels.export, tests/integration/host/labels-export.test.ts).
 

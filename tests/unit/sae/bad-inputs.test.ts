@@ -78,7 +78,7 @@ const CASES: [string, () => string, RegExp][] = [
   ['a cfg.json without d_sae', () => saelens({ d_sae: undefined }), /cfg\.json: "d_sae" is missing; expected a positive integer/],
   ['a cfg.json with d_in as a string', () => saelens({ d_in: '16' }), /cfg\.json: "d_in" is "16" \(string\); expected a positive integer/],
   ['a cfg.json whose d_in disagrees with the weights', () => saelens({ d_in: 32 }), /W_dec is \[48, 16\], expected \[d_sae, d_in\] = \[48, 32\]/],
-  ['a cfg.json that is not JSON', () => saelens('{"d_in": 16,'), /cfg\.json: is not valid JSON/],
+  ['a cfg.json that is not JSON', () => saelens('{"d_in": 16,'), /cfg\.json: not valid JSON/],
   ['an apply_b_dec_to_input that is not a boolean', () => saelens({ apply_b_dec_to_input: 'yes' }), /"apply_b_dec_to_input" is "yes" \(string\); expected true or false/],
   ['an unknown architecture', () => saelens({ architecture: 'matching_pursuit' }),
     /unknown architecture "matching_pursuit"; Loupe reads SAELens architectures standard, topk, jumprelu, gated/],

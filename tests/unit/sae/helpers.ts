@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { mulberry32 } from '../../../native/api/random.js';
 import type { CanonicalSae } from '../../../native/sae/index.js';
 import { decodeReference, encodeReference } from '../../../native/sae/index.js';
 import { npyBytes, npzBytes } from '../formats/fixtures-writers/numpy.js';
@@ -17,14 +18,7 @@ export const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures', imp
 
 /** A seeded generator of normal-ish values (mulberry32 + Box–Muller), so random SAEs are reproducible. */
 export function randn(seed: number): (n: number, scale?: number) => Float32Array {
-  let s = seed >>> 0;
-  const uniform = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = mulberry32(seed);
   return (n, scale = 1) => {
     const out = new Float32Array(n);
     for (let i = 0; i < n; i++) out[i] = scale * Math.sqrt(-2 * Math.log(uniform() + 1e-12)) * Math.cos(2 * Math.PI * uniform());

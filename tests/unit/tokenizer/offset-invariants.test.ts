@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../native/corpus/shuffle.js';
+import { mulberry32 } from '../../../native/api/random.js';
 import { loadTokenizer } from '../../../native/formats/tokenizer.js';
 
 /**

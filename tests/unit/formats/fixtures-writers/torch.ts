@@ -22,7 +22,8 @@ function isTensorSpec(v: StateValue): v is TensorSpec {
 export function writeStateValue(w: PickleWriter, v: StateValue): void {
   if (v === null) w.none();
   else if (typeof v === 'boolean') w.bool(v);
-  else if (typeof v === 'number') (Number.isInteger(v) ? w.int(v) : w.float(v));
+  else if (typeof v === 'number' && Number.isInteger(v)) w.int(v);
+  else if (typeof v === 'number') w.float(v);
   else if (typeof v === 'string') w.str(v);
   else if (isTensorSpec(v)) writeTensor(w, v);
   else {

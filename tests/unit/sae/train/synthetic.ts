@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../../../native/corpus/shuffle.js';
+import { mulberry32 } from '../../../../native/api/random.js';
 import type { BatchSource } from '../../../../native/sae/train/trainer.js';
 
 /**

@@ -3,9 +3,9 @@ import type { TransformerWeights } from '../models/weights.js';
 import type { ValueRef } from '../onnx/graph.js';
 import type { SessionOptions } from '../onnx/ort.js';
 import { sessionCache } from '../onnx/session-cache.js';
-import { reconstructedHook } from '../sae/canonical.js';
-import type { CanonicalSae } from '../sae/canonical.js';
-import { encodeDecode, saeWeights } from '../sae/sae-ops.js';
+import { reconstructedHook } from './canonical.js';
+import type { CanonicalSae } from './canonical.js';
+import { encodeDecode, saeWeights } from './sae-ops.js';
 import { fromDense, fromTopK } from './sparse-acts.js';
 import type { SparseActs } from './sparse-acts.js';
 
