@@ -1,4 +1,5 @@
 import type { WebContents, WebFrameMain } from 'electron';
+import { isNeuronpediaFeatureUrl } from '../native/api/neuronpedia.js';
 
 /** Our renderer's origin: a privileged custom scheme serving the built app, nothing remote. */
 export const appScheme = 'loupe';
@@ -17,21 +18,13 @@ export function isTrustedSender(frame: WebFrameMain | null, contents: WebContent
   return frame !== null && frame === contents.mainFrame && isAppUrl(frame.url);
 }
 
-/** The only site a link may open, in the system browser (a feature's Neuronpedia page). */
-export const externalOrigin = 'https://www.neuronpedia.org';
-
 /**
- * The URL to hand to the system browser, or null: https://www.neuronpedia.org only, no credentials,
- * no other port, scheme or host (a lookalike such as www.neuronpedia.org.evil.example is refused).
+ * The URL to hand to the system browser, or null: only a Neuronpedia feature page exactly as the
+ * engine writes it (native/api/neuronpedia.ts), so no other scheme, host, port, path, query or
+ * credentials leave the app (a lookalike such as www.neuronpedia.org.evil.example is refused).
  */
 export function externalUrl(url: string): string | null {
-  try {
-    const u = new URL(url);
-    if (u.origin !== externalOrigin || u.username !== '' || u.password !== '') return null;
-    return u.href;
-  } catch {
-    return null;
-  }
+  return isNeuronpediaFeatureUrl(url) ? url : null;
 }
 
 /**

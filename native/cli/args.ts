@@ -40,3 +40,8 @@ export function numberFlag(values: Record<string, unknown>, name: string, fallba
   if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(value)) throw new CliError(`--${name} must be a number, got "${String(raw)}"`, 2);
   return value;
 }
+
+/** A non-negative integer flag that may be absent. */
+export function optionalIntegerFlag(values: Record<string, unknown>, name: string): number | undefined {
+  return values[name] === undefined ? undefined : integerFlag(values, name);
+}

@@ -50,10 +50,3 @@ function countReplacementChars(text: string): number {
   for (let i = text.indexOf('\ufffd'); i >= 0; i = text.indexOf('\ufffd', i + 1)) count++;
   return count;
 }
-
-/** Decodes a whole byte array, replacing invalid UTF-8; returns the text and how many sequences were replaced. */
-export function decodeUtf8Counting(bytes: Uint8Array): { text: string; replaced: number } {
-  const decoder = new CountingUtf8Decoder();
-  const text = decoder.decode(bytes, true);
-  return { text, replaced: decoder.replaced };
-}

@@ -7,5 +7,5 @@ export type { TorchCheckpoint } from './torch.js';
 export { readNpy, readNpz } from './numpy.js';
 export { findTokenizerFiles, loadTokenizer } from './tokenizer.js';
 export type { Tokenizer, TokenizerFormat } from './tokenizer.js';
-export { discover, discoverHfCache, hfCacheDir } from './discovery.js';
+export { discover } from './discovery.js';
 export type { DiscoveredItem, DiscoverOptions } from './discovery.js';

@@ -70,8 +70,3 @@ export function gemmaScopeHooks(path: string): { input: string; output?: string 
   const hook = points({ res: 'hook_resid_post', mlp: 'hook_mlp_out', att: 'attn.hook_z' })[site];
   return hook === undefined ? undefined : { input: block(layer, hook) };
 }
-
-/** The hook a Gemma Scope SAE reads, from its repo path (see gemmaScopeHooks). */
-export function gemmaScopeHookName(path: string): string | undefined {
-  return gemmaScopeHooks(path)?.input;
-}

@@ -31,13 +31,18 @@ export function modelFiles(path: string): ModelFiles {
   const isFile = stat.isFile();
   if (!isFile && !stat.isDirectory()) throw new FormatError(path, `is ${fileKind(stat)}, not a model folder or weights file`);
   const dir = isFile ? dirname(path) : path;
-  const configPath = join(dir, 'config.json');
-  if (!existsSync(configPath)) throw new FormatError(dir, 'no config.json: a model folder needs one (Hugging Face or TransformerLens naming)');
-  const { text: configText, value: json } = readCappedJsonSync(configPath, jsonLimits.config);
-  const config = parseModelConfig(json, configPath);
+  const { config, configText } = readModelConfig(dir);
   const main = isFile ? path : findWeights(dir, config.family === 'transformerlens');
   const weights = main.endsWith('.index.json') ? [main, ...shards(main)] : [main];
   return { dir, config, configText, weights, name: displayName(dir) };
+}
+
+/** A model folder's config.json, parsed (either naming) and as written: the one place that reads it. */
+export function readModelConfig(dir: string): { config: TransformerConfig; configText: string; json: unknown } {
+  const configPath = join(dir, 'config.json');
+  if (!existsSync(configPath)) throw new FormatError(dir, 'no config.json: a model folder needs one (Hugging Face or TransformerLens naming)');
+  const { text: configText, value: json } = readCappedJsonSync(configPath, jsonLimits.config);
+  return { config: parseModelConfig(json, configPath), configText, json };
 }
 
 function findWeights(dir: string, transformerLens: boolean): string {

@@ -4,7 +4,7 @@ export { float, floats } from './attributes.js';
 export type { AttrValue, Attrs } from './attributes.js';
 export { float32Tensor, int64Tensor } from './tensor-proto.js';
 export type { ElemType, GraphTensor } from './tensor-proto.js';
-export { OrtSession, OrtTensor, PROVIDERS, compiledProviders, createSession, parseProvider } from './ort.js';
+export { OrtSession, OrtTensor, PROVIDERS, createSession, parseProvider } from './ort.js';
 export type { Feed, FeedType, Provider, SessionOptions } from './ort.js';
 export { SessionCache, sessionCache } from './session-cache.js';
 export { measureMatmulRate, randomUniform } from './matmul-rate.js';

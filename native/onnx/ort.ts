@@ -168,9 +168,3 @@ function firstLine(error: unknown): string {
   const line = text.split('\n')[0].trim().replace(/^\S+\.(?:cc|cpp|h):\d+ .* was false\. /, '').replace(/\.$/, '');
   return line.length > 400 ? `${line.slice(0, 400)}…` : line;
 }
-
-/** The providers this build of onnxruntime-node was compiled with (not a promise that they start). */
-export async function compiledProviders(): Promise<string[]> {
-  const ort = await loadOrt();
-  return ort.listSupportedBackends().map((b) => b.name);
-}

@@ -29,7 +29,7 @@ export function encodeReference(sae: CanonicalSae, x: Float32Array, n: number): 
  * inputs x [n, dIn] that were encoded, whose statistics undo it.
  */
 export function decodeReference(sae: CanonicalSae, acts: Float32Array, n: number, x?: Float32Array): Float32Array {
-  const { dIn, dSae, wDec, bDec } = sae;
+  const { dIn, dSae } = sae;
   checkLength('acts', acts, n, dSae);
   if (isTranscoder(sae)) return transcoderOutputReference(sae, acts, n, x);
   if (sae.inputNorm !== 'none') {
@@ -39,21 +39,26 @@ export function decodeReference(sae: CanonicalSae, acts: Float32Array, n: number
   const out = new Float32Array(n * dIn);
   const y = new Float64Array(dIn);
   for (let t = 0; t < n; t++) {
-    y.set(bDec);
-    for (let j = 0; j < dSae; j++) {
-      const a = acts[t * dSae + j];
-      if (a === 0) continue;
-      for (let i = 0; i < dIn; i++) y[i] += a * wDec[j * dIn + i];
-    }
+    decodeToken(sae, acts, t, y);
     const norm = x === undefined ? IDENTITY : tokenNorm(sae, x.subarray(t * dIn, (t + 1) * dIn));
     for (let i = 0; i < dIn; i++) out[t * dIn + i] = (y[i] / sae.inputScale) * norm.restoreScale + norm.restoreShift;
   }
   return out;
 }
 
+/** y [dIn] = b_dec + acts[t] · W_dec, in double precision. */
+function decodeToken(sae: CanonicalSae, acts: Float32Array, t: number, y: Float64Array): void {
+  const { dIn, dSae, wDec, bDec } = sae;
+  y.set(bDec);
+  for (let j = 0; j < dSae; j++) {
+    const a = acts[t * dSae + j];
+    if (a !== 0) for (let i = 0; i < dIn; i++) y[i] += a * wDec[j * dIn + i];
+  }
+}
+
 /** A transcoder's prediction of its output hook: f · W_dec + b_dec (+ x · W_skip), no input normalisation undone. */
 function transcoderOutputReference(sae: CanonicalSae, acts: Float32Array, n: number, x?: Float32Array): Float32Array {
-  const { dIn, dSae, wDec, bDec, wSkip } = sae;
+  const { dIn, wSkip } = sae;
   if (wSkip !== undefined) {
     if (x === undefined) throw new Error('decoding a skip transcoder needs the encoded inputs x');
     checkLength('x', x, n, dIn);
@@ -61,11 +66,7 @@ function transcoderOutputReference(sae: CanonicalSae, acts: Float32Array, n: num
   const out = new Float32Array(n * dIn);
   const y = new Float64Array(dIn);
   for (let t = 0; t < n; t++) {
-    y.set(bDec);
-    for (let j = 0; j < dSae; j++) {
-      const a = acts[t * dSae + j];
-      if (a !== 0) for (let i = 0; i < dIn; i++) y[i] += a * wDec[j * dIn + i];
-    }
+    decodeToken(sae, acts, t, y);
     if (wSkip !== undefined && x !== undefined) {
       for (let r = 0; r < dIn; r++) {
         const xr = x[t * dIn + r];

@@ -15,7 +15,6 @@ import type { SaeActs } from './sae-ops.js';
 /** Graph input names the splices add. */
 export const SPLICE_INPUTS = {
   feature: 'splice_feature',
-  value: 'splice_value',
   coefficient: 'splice_coefficient',
 } as const;
 
@@ -58,11 +57,6 @@ export function ablateFeatureSplice(sae: CanonicalSae, opts: FeatureEditOptions 
   return featureEdit(sae, opts, (g) => g.constFloat(0));
 }
 
-/** Sets feature F to a value: adds (value − f_F) times F's decoder row. Feeds: clampFeeds. */
-export function clampFeatureSplice(sae: CanonicalSae, opts: FeatureEditOptions = {}): Splice {
-  return featureEdit(sae, opts, (g) => g.input(SPLICE_INPUTS.value, 'float32', [1]));
-}
-
 /** Adds coefficient × vector [width] at every position. Feeds: steeringFeeds. */
 export function steeringSplice(vector: Float32Array): Splice {
   return flatSplice(vector.length, (g, x) => {
@@ -94,11 +88,6 @@ export function zeroSplice(): Splice {
 
 export function ablateFeeds(sae: CanonicalSae, feature: number): Record<string, Feed> {
   return { [SPLICE_INPUTS.feature]: featureFeed(sae, feature) };
-}
-
-export function clampFeeds(sae: CanonicalSae, feature: number, value: number): Record<string, Feed> {
-  if (!Number.isFinite(value)) throw new Error(`clamp value ${value} must be a finite number`);
-  return { [SPLICE_INPUTS.feature]: featureFeed(sae, feature), [SPLICE_INPUTS.value]: { type: 'float32', dims: [1], data: Float32Array.of(value) } };
 }
 
 export function steeringFeeds(coefficient: number): Record<string, Feed> {

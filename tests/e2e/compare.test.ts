@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CompareGroups, CompareRunSummary, JobSummary, SaeSummary } from '../../native/api/types.js';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium, lightPage } from '../helpers/browser.js';
 import { indexedDemoWorkspace, waitForJobs } from '../helpers/indexed-workspace.js';
 import { startServe, type Served } from '../helpers/serve.js';
 import { tempDir, testOutputDir } from '../helpers/tmp.js';
@@ -40,9 +40,7 @@ beforeAll(async () => {
 
 // Each test opens its own page (a browser context of its own: fresh theme, the token from the first URL).
 beforeEach(async () => {
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.goto(served.url);
+  page = await lightPage(browser, { width: 1400, height: 1000 }, served.url);
 });
 
 afterEach(async () => {

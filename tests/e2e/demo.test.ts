@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DemoStatus } from '../../native/api/demo.js';
 import type { JobSummary } from '../../native/api/types.js';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium, lightPage } from '../helpers/browser.js';
 import { waitForJobs } from '../helpers/indexed-workspace.js';
 import { startServe, type Served } from '../helpers/serve.js';
 import { tempDir, testOutputDir } from '../helpers/tmp.js';
@@ -43,8 +43,7 @@ beforeAll(async () => {
 
 // Each test drives a page of its own (a browser context of its own: fresh theme and token storage).
 beforeEach(async () => {
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.emulateMedia({ colorScheme: 'light' });
+  page = await lightPage(browser, { width: 1280, height: 800 });
 });
 
 afterEach(async () => {

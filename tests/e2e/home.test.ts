@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { JobSummary } from '../../native/api/types.js';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium, lightPage } from '../helpers/browser.js';
 import { startServe, type Served } from '../helpers/serve.js';
 import { tempDir, testOutputDir } from '../helpers/tmp.js';
 
@@ -38,9 +38,7 @@ beforeAll(async () => {
 // Each test opens its own page (its own browser context: theme and token storage start fresh) on Home,
 // so none relies on where an earlier one left the page.
 beforeEach(async () => {
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.goto(served.url);
+  page = await lightPage(browser, { width: 1280, height: 800 }, served.url);
 });
 
 afterEach(async () => {

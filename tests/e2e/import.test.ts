@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { featureKey } from '../../native/api/feature-key.js';
 import type { FeaturePageData, JobSummary, ModelRegistration } from '../../native/api/types.js';
 import { writeAllExports } from '../fixtures-writers/dashboard-exports.js';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium, lightPage } from '../helpers/browser.js';
 import { DEMO_MODEL_DIR } from '../helpers/indexed-workspace.js';
 import { startServe, type Served } from '../helpers/serve.js';
 import { tempDir, testOutputDir } from '../helpers/tmp.js';
@@ -30,9 +30,7 @@ beforeAll(async () => {
 
 // Each test opens Home on a page of its own, so neither relies on where the other left it.
 beforeEach(async () => {
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.goto(served.url);
+  page = await lightPage(browser, { width: 1280, height: 900 }, served.url);
 });
 
 afterEach(async () => {

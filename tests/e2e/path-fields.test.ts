@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelSummary, SaeSummary } from '../../native/api/types.js';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium, lightPage } from '../helpers/browser.js';
 import { DEMO_MODEL_DIR, DEMO_SAE_DIRS } from '../helpers/indexed-workspace.js';
 import { startServe, type Served } from '../helpers/serve.js';
 import { tempDir, testOutputDir } from '../helpers/tmp.js';
@@ -34,9 +34,7 @@ afterAll(async () => {
 
 // A fresh page per test: the "no dialog here" state lives in the page, so no test inherits another's.
 async function openPage(route = ''): Promise<Page> {
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.goto(`${served.url}${route}`);
+  page = await lightPage(browser, { width: 1280, height: 900 }, `${served.url}${route}`);
   return page;
 }
 afterEach(async () => {

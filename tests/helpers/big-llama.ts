@@ -5,15 +5,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSafetensors } from '../../native/formats/safetensors.js';
 import type { HostTensor } from '../../native/formats/tensor.js';
+import type { LlamaShapeOptions } from '../../native/models/random.js';
 import { randomUniform } from '../../native/onnx/matmul-rate.js';
 
-export interface LlamaSpec {
-  nLayers: number;
-  dModel: number;
-  nHeads: number;
-  nKvHeads: number;
-  dMlp: number;
-  dVocab: number;
+/** The shipped Llama shape (its n_ctx is max_position_embeddings, 2048 here) and the weights' seed. */
+export interface LlamaSpec extends Omit<LlamaShapeOptions, 'nCtx'> {
   seed: number;
 }
 
@@ -35,7 +31,7 @@ export function randomBf16(count: number, seed: number, scale: number): Uint16Ar
 }
 
 /** The config.json transformers 4.x writes for a LlamaForCausalLM (untied, llama3 rope scaling). */
-export function llamaConfig(spec: LlamaSpec): Record<string, unknown> {
+export function llamaConfigJson(spec: LlamaSpec): Record<string, unknown> {
   return {
     architectures: ['LlamaForCausalLM'],
     model_type: 'llama',
@@ -93,7 +89,7 @@ export function shardName(shard: number, of = 3): string {
  */
 export function writeBigLlama(dir: string, spec: LlamaSpec): number {
   const tensors = llamaTensors(spec);
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(llamaConfig(spec), null, 2));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(llamaConfigJson(spec), null, 2));
   let values = 0;
   for (const shard of [1, 2, 3]) {
     const here: Record<string, HostTensor> = {};

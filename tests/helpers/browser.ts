@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's Chromium, located the way the developers' guide says: `which chromium`. */
 export function chromiumPath(): string {
@@ -23,4 +23,15 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/**
+ * A light-theme page in a browser context of its own (fresh theme and token storage), opened at
+ * `url` when given: how every e2e test starts, so none starts where another left.
+ */
+export async function lightPage(browser: Browser, viewport: { width: number; height: number }, url?: string): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  await page.emulateMedia({ colorScheme: 'light' });
+  if (url !== undefined) await page.goto(url);
+  return page;
 }

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { SaeSummary } from '../../native/api/types.js';
-import { launchChromium } from './browser.js';
+import { launchChromium, lightPage } from './browser.js';
 import { indexedDemoWorkspace } from './indexed-workspace.js';
 import { startServe, type Served } from './serve.js';
 import { tempDir, testOutputDir } from './tmp.js';
@@ -35,9 +35,8 @@ export async function openE2eSession(name: string, options: { tokens: number; ma
   const served = await startServe(join(dir.path, 'ws'));
   const { modelId, saes } = await indexedDemoWorkspace(served, { tokens: options.tokens, maps: options.maps });
   const browser = await launchChromium();
-  const page = await browser.newPage({ viewport: options.viewport ?? { width: 1280, height: 900 } });
-  await page.emulateMedia({ colorScheme: 'light' });
   const viewport = options.viewport ?? { width: 1280, height: 900 };
+  const page = await lightPage(browser, viewport);
   const session: E2eSession = {
     served, modelId, saes, browser, page, shots,
     async close() {
@@ -47,9 +46,7 @@ export async function openE2eSession(name: string, options: { tokens: number; ma
     },
     async freshPage(route = '') {
       await session.page.close();
-      session.page = await browser.newPage({ viewport });
-      await session.page.emulateMedia({ colorScheme: 'light' });
-      await session.page.goto(`${served.url}${route}`);
+      session.page = await lightPage(browser, viewport, `${served.url}${route}`);
       return session.page;
     },
   };

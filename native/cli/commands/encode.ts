@@ -3,13 +3,13 @@ import { dirname } from 'node:path';
 import { openSafetensors, writeSafetensors } from '../../formats/safetensors.js';
 import { FormatError, toFloat32 } from '../../formats/tensor.js';
 import type { HostTensor } from '../../formats/tensor.js';
-import { parseProvider } from '../../onnx/ort.js';
 import type { CanonicalSae } from '../../sae/canonical.js';
 import { describeNonFinite } from '../../sae/canonical.js';
 import { prepareEncoder } from '../../sae/encode.js';
 import { loadSae } from '../../sae/formats/load.js';
-import { integerFlag, parseFlags, requireFlag } from '../args.js';
+import { parseFlags, requireFlag } from '../args.js';
 import { CliError } from '../command.js';
+import { runtimeFlags, runtimeFlagSpec } from '../runtime-flags.js';
 import type { CliCommand } from '../command.js';
 
 const usage = `Usage: loupe encode --sae PATH --input F.safetensors [--key x] --out F.safetensors [--sparse]
@@ -40,16 +40,14 @@ export const encodeCommand: CliCommand = {
       key: { type: 'string', default: 'x' },
       out: { type: 'string' },
       sparse: { type: 'boolean', default: false },
-      provider: { type: 'string', default: 'cpu' },
-      threads: { type: 'string' },
+      ...runtimeFlagSpec,
     });
     const saePath = requireFlag(values, 'sae');
     const inputPath = requireFlag(values, 'input');
     const outPath = requireFlag(values, 'out');
     const key = requireFlag(values, 'key');
     const sparse = values.sparse === true;
-    const provider = usageError(() => parseProvider(String(values.provider)));
-    const threads = values.threads === undefined ? undefined : integerFlag(values, 'threads');
+    const { provider, threads } = runtimeFlags(values);
     if (!existsSync(dirname(outPath) || '.')) throw new CliError(`--out ${outPath}: the folder ${dirname(outPath)} does not exist`);
 
     const sae = readSae(saePath);
@@ -110,14 +108,6 @@ export function readActivations(path: string, key: string, sae: CanonicalSae): {
     return { nTokens: data.length / sae.dIn, data };
   } finally {
     file.close();
-  }
-}
-
-function usageError<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    throw new CliError((e as Error).message, 2);
   }
 }
 

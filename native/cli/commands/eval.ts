@@ -9,7 +9,8 @@ import { resolveInputScale } from '../../sae/input-scale.js';
 import { evalHook, evaluateSae } from '../../sae/eval/evaluate.js';
 import { formatEvalReport } from '../../sae/eval/report.js';
 import { integerFlag, parseFlags, requireFlag } from '../args.js';
-import { asUserError, providerFlag } from '../user-errors.js';
+import { runtimeFlags, runtimeFlagSpec } from '../runtime-flags.js';
+import { asUserError } from '../user-errors.js';
 import { CliError } from '../command.js';
 import type { CliCommand } from '../command.js';
 
@@ -49,8 +50,7 @@ export const evalCommand: CliCommand = {
       batch: { type: 'string' },
       'ablation-latents': { type: 'string' },
       seed: { type: 'string' },
-      provider: { type: 'string', default: 'cpu' },
-      threads: { type: 'string' },
+      ...runtimeFlagSpec,
     });
     const modelPath = requireFlag(values, 'model');
     const saePath = requireFlag(values, 'sae');
@@ -60,8 +60,7 @@ export const evalCommand: CliCommand = {
     const batchSize = integerFlag(values, 'batch', 8);
     const latents = integerFlag(values, 'ablation-latents', 32);
     const seed = integerFlag(values, 'seed', 0);
-    const threads = values.threads === undefined ? undefined : integerFlag(values, 'threads');
-    const provider = providerFlag(String(values.provider));
+    const { provider, threads } = runtimeFlags(values);
     const out = typeof values.out === 'string' ? values.out : undefined;
     if (context < 2) throw new CliError(`--context must be at least 2 (a window needs a next token to predict), got ${context}`, 2);
     if (tokens < context) throw new CliError(`--tokens ${tokens} is less than one window of --context ${context} tokens`, 2);

@@ -1,8 +1,9 @@
 import { registerModel, registerSae } from '../../registry/catalog.js';
 import { runImport } from '../../index/import/run-import.js';
 import { openWorkspace } from '../../store/workspace.js';
-import { integerFlag, parseFlags, requireFlag } from '../args.js';
+import { optionalIntegerFlag, parseFlags, requireFlag } from '../args.js';
 import { CliError } from '../command.js';
+import { progressPrinter, runInterruptible } from '../interruptible.js';
 import { asUserError, asUserErrorSync } from '../user-errors.js';
 import type { CliCommand } from '../command.js';
 
@@ -22,8 +23,6 @@ The import streams and commits in chunks; run the same command again to resume a
   --sae PATH        the SAE's weights, when you have them: the import becomes its index (map, neighbours)
   --commit-rows N   activation rows per commit (default 4096)`;
 
-const progressIntervalMs = 2000;
-
 export const importCommand: CliCommand = {
   name: 'import',
   summary: 'import a Neuronpedia / SAEDashboard / delphi export into a workspace as an indexed SAE',
@@ -33,31 +32,15 @@ export const importCommand: CliCommand = {
     const workspace = requireFlag(values, 'workspace');
     const modelPath = requireFlag(values, 'model');
     if (positionals.length !== 1) throw new CliError(`expected one export PATH, got ${positionals.length}`, 2);
-    const commitRows = values['commit-rows'] === undefined ? undefined : integerFlag(values, 'commit-rows');
+    const commitRows = optionalIntegerFlag(values, 'commit-rows');
     const ws = asUserErrorSync(() => openWorkspace(workspace, { markInterrupted: false }));
-    const controller = new AbortController();
-    const interrupt = () => controller.abort();
-    process.once('SIGINT', interrupt);
-    try {
+    return runInterruptible('import', 'run the same command again to resume from the last commit', async (signal) => {
       const model = await asUserError(() => registerModel(ws, modelPath));
       const sae = values.sae === undefined ? undefined : asUserErrorSync(() => registerSae(ws, String(values.sae), model.id));
-      let lastPrint = 0;
-      const onProgress = (fraction: number, message: string) => {
-        const now = performance.now();
-        if (now - lastPrint < progressIntervalMs) return;
-        lastPrint = now;
-        process.stderr.write(`loupe import: ${(100 * fraction).toFixed(0)}% · ${message}\n`);
-      };
-      const summary = await asUserError(() => runImport(ws, { path: positionals[0], modelId: model.id, saeId: sae?.id, commitRows }, { signal: controller.signal, onProgress }));
+      const onProgress = progressPrinter('import');
+      const summary = await asUserError(() => runImport(ws, { path: positionals[0], modelId: model.id, saeId: sae?.id, commitRows }, { signal, onProgress }));
       process.stdout.write(`${JSON.stringify({ model: model.id, ...summary })}\n`);
       return 0;
-    } catch (error) {
-      if (!controller.signal.aborted) throw error;
-      process.stderr.write('loupe import: interrupted; run the same command again to resume from the last commit\n');
-      return 130;
-    } finally {
-      process.removeListener('SIGINT', interrupt);
-      ws.close();
-    }
+    }, () => ws.close());
   },
 };

@@ -1,8 +1,10 @@
 import { registerModel, registerSae } from '../../registry/catalog.js';
 import { runIndex } from '../../index/indexer.js';
 import { openWorkspace } from '../../store/workspace.js';
-import { integerFlag, parseFlags, requireFlag } from '../args.js';
-import { asUserError, asUserErrorSync, providerFlag } from '../user-errors.js';
+import { integerFlag, optionalIntegerFlag, parseFlags, requireFlag } from '../args.js';
+import { progressPrinter, runInterruptible } from '../interruptible.js';
+import { runtimeFlags, runtimeFlagSpec } from '../runtime-flags.js';
+import { asUserError, asUserErrorSync } from '../user-errors.js';
 import type { CliCommand } from '../command.js';
 
 const usage = `Usage: loupe index --workspace DIR --model DIR --sae PATH --corpus SPEC --tokens N [--context N] [--hook H]
@@ -21,8 +23,6 @@ An interrupted run (Ctrl-C, a crash) resumes at its last committed batch when ru
   --threads N        ONNX Runtime intra-op threads
   --hook H           the hook the SAE reads, when its files do not say (e.g. a Gemma Scope params.npz outside the hub layout)`;
 
-const progressIntervalMs = 2000;
-
 export const indexCommand: CliCommand = {
   name: 'index',
   summary: 'index an SAE over a corpus into a workspace (statistics, examples, neighbours)',
@@ -30,46 +30,29 @@ export const indexCommand: CliCommand = {
   async run(argv) {
     const { values } = parseFlags(argv, {
       workspace: { type: 'string' }, model: { type: 'string' }, sae: { type: 'string' }, corpus: { type: 'string' },
-      tokens: { type: 'string' }, context: { type: 'string' }, provider: { type: 'string', default: 'cpu' }, threads: { type: 'string' },
-      hook: { type: 'string' },
+      tokens: { type: 'string' }, context: { type: 'string' }, 
+      hook: { type: 'string' }, ...runtimeFlagSpec,
     });
     const workspace = requireFlag(values, 'workspace');
     const modelPath = requireFlag(values, 'model');
     const saePath = requireFlag(values, 'sae');
     const corpus = requireFlag(values, 'corpus');
     const tokens = integerFlag(values, 'tokens');
-    const contextLength = values.context === undefined ? undefined : integerFlag(values, 'context');
-    const threads = values.threads === undefined ? undefined : integerFlag(values, 'threads');
-    const provider = providerFlag(String(values.provider));
+    const contextLength = optionalIntegerFlag(values, 'context');
+    const { provider, threads } = runtimeFlags(values);
     // Held while indexing: a `loupe serve` (or another index) on this workspace is refused, and this
     // one is refused while the app holds it. Jobs left running by a dead holder are not this
     // command's to mark interrupted: the app says so when it next opens the workspace.
     const ws = asUserErrorSync(() => openWorkspace(workspace, { markInterrupted: false, lockAs: `loupe index --workspace ${workspace}` }));
-    const controller = new AbortController();
-    const interrupt = () => controller.abort();
-    process.once('SIGINT', interrupt);
-    try {
+    return runInterruptible('index', 'run the same command again to resume from the last committed batch', async (signal) => {
       const model = await asUserError(() => registerModel(ws, modelPath));
       const sae = asUserErrorSync(() => registerSae(ws, saePath, model.id, undefined, typeof values.hook === 'string' ? values.hook : undefined));
       process.stderr.write(`loupe index: model ${model.id} (${model.registration}), SAE ${sae.id} (${sae.registration})\n`);
-      let lastPrint = 0;
-      const onProgress = (fraction: number, message: string) => {
-        const now = performance.now();
-        if (now - lastPrint < progressIntervalMs) return;
-        lastPrint = now;
-        process.stderr.write(`loupe index: ${(100 * fraction).toFixed(0)}% · ${message}\n`);
-      };
-      const summary = await asUserError(() => runIndex(ws, { saeId: sae.id, corpus, tokens, contextLength, provider, threads }, { signal: controller.signal, onProgress }));
+      const onProgress = progressPrinter('index');
+      const summary = await asUserError(() => runIndex(ws, { saeId: sae.id, corpus, tokens, contextLength, provider, threads }, { signal, onProgress }));
       process.stdout.write(`${JSON.stringify({ model: model.id, ...summary })}\n`);
       return 0;
-    } catch (error) {
-      if (!controller.signal.aborted) throw error;
-      process.stderr.write('loupe index: interrupted; run the same command again to resume from the last committed batch\n');
-      return 130;
-    } finally {
-      process.removeListener('SIGINT', interrupt);
-      ws.close();
-    }
+    }, () => ws.close());
   },
 };
 

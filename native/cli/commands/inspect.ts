@@ -9,7 +9,7 @@ import { FormatError } from '../../formats/tensor.js';
 import type { HostTensor } from '../../formats/tensor.js';
 import { loadTokenizer } from '../../formats/tokenizer.js';
 import { readTorchCheckpoint } from '../../formats/torch.js';
-import { parseModelConfig } from '../../models/config.js';
+import { readModelConfig } from '../../models/model-files.js';
 import { parseFlags } from '../args.js';
 import { CliError } from '../command.js';
 import type { CliCommand } from '../command.js';
@@ -56,10 +56,9 @@ async function describeTokenizer(path: string): Promise<Json> {
 
 /** The model's config as the engine reads it (either naming), and the file as written. */
 function modelConfig(item: DiscoveredItem): Json {
-  const file = join(item.path, 'config.json');
   try {
-    const raw = readCappedJsonSync(file, jsonLimits.config).value;
-    return { config: parseModelConfig(raw, file), rawConfig: raw };
+    const { config, json } = readModelConfig(item.path);
+    return { config, rawConfig: json };
   } catch (e) {
     return { problem: `config.json: ${(e as Error).message}` };
   }

@@ -5,8 +5,9 @@ import type { HostTensor } from '../../formats/tensor.js';
 import { runForward } from '../../models/forward.js';
 import type { TokenIds } from '../../models/forward.js';
 import { loadTransformer } from '../../models/load.js';
-import { integerFlag, parseFlags, requireFlag } from '../args.js';
-import { asUserError, providerFlag } from '../user-errors.js';
+import { parseFlags, requireFlag } from '../args.js';
+import { runtimeFlags, runtimeFlagSpec } from '../runtime-flags.js';
+import { asUserError } from '../user-errors.js';
 import { CliError } from '../command.js';
 import type { CliCommand } from '../command.js';
 
@@ -36,8 +37,7 @@ export const runCommand: CliCommand = {
       hooks: { type: 'string', default: '' },
       logits: { type: 'boolean', default: false },
       out: { type: 'string' },
-      provider: { type: 'string', default: 'cpu' },
-      threads: { type: 'string' },
+      ...runtimeFlagSpec,
     });
     const modelPath = requireFlag(values, 'model');
     const idsPath = requireFlag(values, 'ids');
@@ -45,8 +45,7 @@ export const runCommand: CliCommand = {
     const hooks = String(values.hooks).split(',').map((h) => h.trim()).filter((h) => h.length > 0);
     const logits = values.logits === true;
     if (hooks.length === 0 && !logits) throw new CliError('nothing to compute: give --hooks, --logits or both', 2);
-    const provider = providerFlag(String(values.provider));
-    const threads = values.threads === undefined ? undefined : integerFlag(values, 'threads');
+    const { provider, threads } = runtimeFlags(values);
     if (!existsSync(dirname(outPath) || '.')) throw new CliError(`--out ${outPath}: the folder ${dirname(outPath)} does not exist`);
 
     const result = await asUserError(async () => {

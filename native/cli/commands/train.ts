@@ -1,9 +1,10 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { parseProvider } from '../../onnx/ort.js';
 import { runTraining } from '../../sae/train/run-training.js';
 import type { TrainingConfig } from '../../sae/train/run-training.js';
 import type { TrainProgress } from '../../sae/train/trainer.js';
-import { integerFlag, numberFlag, parseFlags, requireFlag } from '../args.js';
+import { integerFlag, numberFlag, optionalIntegerFlag, parseFlags, requireFlag } from '../args.js';
+import { throttle } from '../interruptible.js';
+import { runtimeFlags, runtimeFlagSpec } from '../runtime-flags.js';
 import { asUserError } from '../user-errors.js';
 import { CliError } from '../command.js';
 import type { CliCommand } from '../command.js';
@@ -54,19 +55,15 @@ export const trainCommand: CliCommand = {
   async run(argv) {
     const config = parseTrainFlags(argv);
     const started = performance.now();
-    let lastPrint = 0;
+    const due = throttle();
     const outcome = await asUserError(() => runTraining(config, {
       onProgress: (p) => {
-        const now = performance.now();
-        if (now - lastPrint < 2000 && p.step < p.steps) return;
-        lastPrint = now;
-        process.stderr.write(`${progressLine(p, (now - started) / 1000)}\n`);
+        if (!due() && p.step < p.steps) return;
+        process.stderr.write(`${progressLine(p, (performance.now() - started) / 1000)}\n`);
       },
       onWarning: (m) => process.stderr.write(`loupe train: ${m}\n`),
       onScan: ({ tokens, kept, filtering }) => {
-        const now = performance.now();
-        if (now - lastPrint < 2000) return;
-        lastPrint = now;
+        if (!due()) return;
         process.stderr.write(filtering ? `reading the corpus through the filter: ${tokens.toLocaleString('en-US')} tokens, ${kept.toLocaleString('en-US')} kept\n` : `sampling the corpus: ${tokens.toLocaleString('en-US')} tokens read\n`);
       },
     }));
@@ -84,7 +81,7 @@ function parseTrainFlags(argv: string[]): TrainingConfig {
     context: { type: 'string' }, lr: { type: 'string' }, 'auxk-coef': { type: 'string' }, seed: { type: 'string' },
     'init-from': { type: 'string' }, 'normalize-init': { type: 'boolean', default: false }, 'filter-feature': { type: 'string' },
     'filter-sae': { type: 'string' }, threshold: { type: 'string' }, 'zero-feature': { type: 'boolean', default: false },
-    out: { type: 'string' }, provider: { type: 'string', default: 'cpu' }, threads: { type: 'string' },
+    out: { type: 'string' }, ...runtimeFlagSpec,
     'new-latents': { type: 'string', default: 'random' }, 'dead-batches': { type: 'string' }, background: { type: 'string' },
     'freeze-others': { type: 'boolean', default: false },
   });
@@ -96,8 +93,7 @@ function parseTrainFlags(argv: string[]): TrainingConfig {
   if (kind !== 'topk' && kind !== 'relu') throw new CliError(`--activation must be topk or relu, got "${kind}"`, 2);
   const activation: TrainingConfig['activation'] =
     kind === 'topk' ? { kind: 'topk', k: integerFlag(values, 'k'), auxKCoefficient: numberFlag(values, 'auxk-coef', 1 / 32) } : { kind: 'relu', l1Coefficient: numberFlag(values, 'l1') };
-  const optionalInt = (name: keyof typeof values) => (values[name] === undefined ? undefined : integerFlag(values, name));
-  const filterFeature = optionalInt('filter-feature');
+  const filterFeature = optionalIntegerFlag(values, 'filter-feature');
   const filterSae = (values['filter-sae'] as string | undefined) ?? (values['init-from'] as string | undefined);
   if (filterFeature !== undefined && !filterSae) throw new CliError('--filter-feature needs --filter-sae or --init-from (the SAE whose feature filters the tokens)', 2);
   if (values.threshold !== undefined && filterFeature === undefined) throw new CliError('--threshold needs --filter-feature', 2);
@@ -114,19 +110,18 @@ function parseTrainFlags(argv: string[]): TrainingConfig {
       activation,
       tokens: integerFlag(values, 'tokens'),
       out,
-      batchTokens: optionalInt('batch'),
-      contextLength: optionalInt('context'),
+      batchTokens: optionalIntegerFlag(values, 'batch'),
+      contextLength: optionalIntegerFlag(values, 'context'),
       lr: values.lr === undefined ? undefined : numberFlag(values, 'lr'),
-      seed: optionalInt('seed'),
+      seed: optionalIntegerFlag(values, 'seed'),
       initFrom: values['init-from'] as string | undefined,
       normalizeInitFrom: values['normalize-init'] === true,
       ...(filterFeature !== undefined && filterSae ? { filter: { sae: filterSae, feature: filterFeature, threshold: numberFlag(values, 'threshold', 0), background: numberFlag(values, 'background', 0) } } : {}),
       zeroFilterFeature: values['zero-feature'] === true,
       newLatents,
-      deadBatches: optionalInt('dead-batches'),
+      deadBatches: optionalIntegerFlag(values, 'dead-batches'),
       freezeOthers: values['freeze-others'] === true,
-      provider: parseProvider(String(values.provider)),
-      threads: optionalInt('threads'),
+      ...runtimeFlags(values),
     };
   } catch (e) {
     if (e instanceof CliError) throw e;

@@ -1,7 +1,5 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiResponse } from '../../../native/api/errors.js';
-import type { MethodName, ParamsOf, ResultOf } from '../../../native/api/methods.js';
 import { Engine } from '../../../native/host/engine.js';
 import { createHandlers } from '../../../native/host/handlers/table.js';
 import { Router } from '../../../native/host/router.js';
@@ -10,6 +8,7 @@ import { tempDir } from '../../helpers/tmp.js';
 import { writeTestSae } from '../index/catalog-fixtures.js';
 import { splitLevels } from './split-fixtures.js';
 import type { SplitLevel } from './split-fixtures.js';
+import { routerCalls } from '../../helpers/router-calls.js';
 
 const dir = tempDir('compare-handlers');
 const engine = new Engine(() => {});
@@ -17,17 +16,7 @@ const router = new Router(createHandlers(engine));
 const SLICE = { corpus: 'brown:ca01-ca02', tokens: 2048, contextLength: 64 };
 let levels: SplitLevel[];
 
-async function call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
-  const response = await router.call(method, params);
-  if (!response.ok) throw new Error(`${method} failed: ${JSON.stringify(response.error)}`);
-  return response.result as ResultOf<M>;
-}
-
-async function refusal(method: MethodName, params: unknown): Promise<ApiResponse<unknown>> {
-  const response = await router.call(method, params);
-  expect(response.ok, `${method} should fail`).toBe(false);
-  return response;
-}
+const { call, refusal } = routerCalls(router);
 
 beforeAll(async () => {
   await engine.open(join(dir.path, 'ws'));

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ParamsOf, MethodName, ResultOf } from '../../../native/api/methods.js';
 import { DEMO_CORPUS, demoResources, DEMO_TOKENS } from '../../../native/demo/resources.js';
 import { findDemo, seedDemo } from '../../../native/demo/seed.js';
 import { loadTokenizer } from '../../../native/formats/tokenizer.js';
@@ -13,6 +12,7 @@ import { packageRoot, resourcesDir } from '../../../native/host/paths.js';
 import { Router } from '../../../native/host/router.js';
 import { openWorkspace } from '../../../native/store/workspace.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { routerCalls } from '../../helpers/router-calls.js';
 
 const dir = tempDir('demo');
 const resources = demoResources(resourcesDir());
@@ -21,11 +21,7 @@ const router = new Router(createHandlers(engine));
 /** Small enough that indexing both SAEs takes seconds: the demo's steps, not its budget, are under test. */
 const tokens = 2048;
 
-async function call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
-  const response = await router.call(method, params);
-  if (!response.ok) throw new Error(`${method} failed: ${JSON.stringify(response.error)}`);
-  return response.result as ResultOf<M>;
-}
+const { call } = routerCalls(router);
 
 beforeAll(async () => {
   await engine.open(join(dir.path, 'ws'));

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MethodName, ParamsOf, ResultOf } from '../../../native/api/methods.js';
+import type { MethodName } from '../../../native/api/methods.js';
 import { Engine } from '../../../native/host/engine.js';
 import { createHandlers } from '../../../native/host/handlers/table.js';
 import { Router } from '../../../native/host/router.js';
@@ -9,6 +9,7 @@ import { conceptVector } from '../../../native/maps/concepts/service/vectors.js'
 import { loadSae } from '../../../native/sae/index.js';
 import { DEMO_MODEL } from '../../helpers/shared.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { routerCalls } from '../../helpers/router-calls.js';
 
 const dir = tempDir('concepts-handlers');
 const engine = new Engine(() => {});
@@ -17,11 +18,7 @@ const saePath = join(import.meta.dirname, '..', '..', '..', 'resources', 'demo',
 let modelId = '';
 let saeId = '';
 
-async function call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
-  const response = await router.call(method, params);
-  if (!response.ok) throw new Error(`${method} failed: ${JSON.stringify(response.error)}`);
-  return response.result as ResultOf<M>;
-}
+const { call } = routerCalls(router);
 
 async function reason(method: MethodName, params: unknown): Promise<string> {
   const response = await router.call(method, params);

@@ -1,9 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiResponse } from '../../../native/api/errors.js';
 import type { EventName, EventPayloads } from '../../../native/api/events.js';
-import type { ParamsOf, MethodName, ResultOf } from '../../../native/api/methods.js';
 import type { FeatureResults, JobData, TrainJobResult, TrainPoint } from '../../../native/api/types.js';
 import { Engine } from '../../../native/host/engine.js';
 import { createHandlers } from '../../../native/host/handlers/table.js';
@@ -15,6 +13,7 @@ import { loupe } from '../models/cli.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { writeTestSae } from '../index/catalog-fixtures.js';
 import { syntheticWindow } from '../store/index-fixtures.js';
+import { routerCalls } from '../../helpers/router-calls.js';
 
 const dir = tempDir('features-handlers');
 const events: { name: EventName; payload: EventPayloads[EventName] }[] = [];
@@ -22,18 +21,7 @@ const engine = new Engine((name, payload) => events.push({ name, payload }));
 const router = new Router(createHandlers(engine));
 const saePath = join(dir.path, 'saes', 'res0');
 
-/** Calls through the router (params validated as from the renderer) and unwraps a success. */
-async function call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
-  const response = await router.call(method, params);
-  if (!response.ok) throw new Error(`${method} failed: ${JSON.stringify(response.error)}`);
-  return response.result as ResultOf<M>;
-}
-
-async function refusal(method: MethodName, params: unknown): Promise<ApiResponse<unknown>> {
-  const response = await router.call(method, params);
-  expect(response.ok, `${method} should fail`).toBe(false);
-  return response;
-}
+const { call, refusal } = routerCalls(router);
 
 beforeAll(async () => {
   await engine.open(join(dir.path, 'ws'));

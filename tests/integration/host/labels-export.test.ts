@@ -1,7 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MethodName, ParamsOf, ResultOf } from '../../../native/api/methods.js';
 import { Engine } from '../../../native/host/engine.js';
 import { createHandlers } from '../../../native/host/handlers/table.js';
 import { Router } from '../../../native/host/router.js';
@@ -9,6 +8,7 @@ import { parseLabelsCsv, parseLabelsJson } from '../../../native/store/labels-io
 import { DEMO_MODEL_DIR, DEMO_SAE_DIRS } from '../../helpers/indexed-workspace.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { loupe } from '../models/cli.js';
+import { routerCalls } from '../../helpers/router-calls.js';
 
 const dir = tempDir('labels-export');
 const engine = new Engine(() => {});
@@ -17,11 +17,7 @@ const workspace = join(dir.path, 'ws');
 let saeId = '';
 let modelId = '';
 
-async function call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
-  const response = await router.call(method, params);
-  if (!response.ok) throw new Error(`${method} failed: ${JSON.stringify(response.error)}`);
-  return response.result as ResultOf<M>;
-}
+const { call } = routerCalls(router);
 
 beforeAll(async () => {
   await engine.open(workspace);

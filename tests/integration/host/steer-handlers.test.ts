@@ -1,8 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiResponse } from '../../../native/api/errors.js';
 import type { EventName, EventPayloads } from '../../../native/api/events.js';
-import type { MethodName, ParamsOf, ResultOf } from '../../../native/api/methods.js';
 import type { JobData, SteerResult, SteerStepData } from '../../../native/api/types.js';
 import { Engine } from '../../../native/host/engine.js';
 import { createHandlers } from '../../../native/host/handlers/table.js';
@@ -10,6 +8,7 @@ import { Router } from '../../../native/host/router.js';
 import { FIXTURES } from '../../helpers/shared.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { loupe } from '../models/cli.js';
+import { routerCalls } from '../../helpers/router-calls.js';
 
 const DEMO = join(import.meta.dirname, '..', '..', '..', 'resources', 'demo');
 const SAE = join(DEMO, 'saes', 'brown-mlp0-topk512');
@@ -19,17 +18,7 @@ const engine = new Engine((name, payload) => events.push({ name, payload }));
 const router = new Router(createHandlers(engine));
 let saeId: string;
 
-async function call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
-  const response = await router.call(method, params);
-  if (!response.ok) throw new Error(`${method} failed: ${JSON.stringify(response.error)}`);
-  return response.result as ResultOf<M>;
-}
-
-async function refusal(method: MethodName, params: unknown): Promise<ApiResponse<unknown>> {
-  const response = await router.call(method, params);
-  expect(response.ok, `${method} should fail`).toBe(false);
-  return response;
-}
+const { call, refusal } = routerCalls(router);
 
 beforeAll(async () => {
   await engine.open(join(dir.path, 'ws'));

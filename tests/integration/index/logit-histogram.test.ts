@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MethodName, ParamsOf, ResultOf } from '../../../native/api/methods.js';
 import { Engine } from '../../../native/host/engine.js';
 import { createHandlers } from '../../../native/host/handlers/table.js';
 import { Router } from '../../../native/host/router.js';
@@ -10,17 +9,14 @@ import { loadTransformer } from '../../../native/models/load.js';
 import { loadSae } from '../../../native/sae/formats/load.js';
 import { DEMO_MODEL_DIR, DEMO_SAE_DIRS } from '../../helpers/indexed-workspace.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { routerCalls } from '../../helpers/router-calls.js';
 
 const dir = tempDir('logit-histogram');
 const engine = new Engine(() => {});
 const router = new Router(createHandlers(engine));
 let saeId = '';
 
-async function call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
-  const response = await router.call(method, params);
-  if (!response.ok) throw new Error(`${method} failed: ${JSON.stringify(response.error)}`);
-  return response.result as ResultOf<M>;
-}
+const { call } = routerCalls(router);
 
 beforeAll(async () => {
   await engine.open(join(dir.path, 'ws'));

@@ -17,15 +17,3 @@ export async function loupe(...args: string[]): Promise<{ code: number; out: str
   }
   return { code, out: out.join(''), err: err.join('') };
 }
-
-/** ‖out − ref‖ / ‖ref‖, accumulated in double precision. */
-export function relativeError(out: Float32Array, ref: Float32Array): number {
-  if (out.length !== ref.length) return Infinity;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < ref.length; i++) {
-    num += (out[i] - ref[i]) ** 2;
-    den += ref[i] ** 2;
-  }
-  return Math.sqrt(num / den);
-}

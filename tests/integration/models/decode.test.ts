@@ -8,7 +8,7 @@ import { loadTransformer } from '../../../native/models/load.js';
 import { generate } from '../../../native/prompt/generate.js';
 import { argmax } from '../../../native/prompt/sampling.js';
 import { FIXTURES } from '../../helpers/shared.js';
-import { relativeError } from './cli.js';
+import { relativeError } from '../../helpers/numeric.js';
 
 const FAMILIES = ['gpt_neox', 'llama', 'mistral', 'qwen2', 'qwen3', 'gemma2', 'gemma3'];
 const dirOf = (family: string) => (family === 'gpt2' || family === 'tl' ? join(FIXTURES, `${family}-tiny`) : join(FIXTURES, 'families', `${family}-tiny`));

@@ -9,7 +9,7 @@ import { loadTransformer } from '../../../native/models/load.js';
 import { modelFiles } from '../../../native/models/model-files.js';
 import { FIXTURES } from '../../helpers/shared.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { relativeError } from './cli.js';
+import { relativeError } from '../../helpers/numeric.js';
 
 const dirOf = (family: string) => join(FIXTURES, 'families', `${family}-tiny`);
 const configOf = (family: string) => JSON.parse(readFileSync(join(dirOf(family), 'config.json'), 'utf8')) as Record<string, unknown>;

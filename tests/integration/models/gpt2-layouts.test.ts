@@ -8,7 +8,7 @@ import { loadTransformer } from '../../../native/models/load.js';
 import { checkpointZip, statePickle } from '../../unit/formats/fixtures-writers/torch.js';
 import type { StateValue } from '../../unit/formats/fixtures-writers/torch.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { relativeError } from './cli.js';
+import { relativeError } from '../../helpers/numeric.js';
 import { SHARED } from '../../helpers/shared.js';
 
 const GPT2 = `${SHARED}/fixtures/gpt2-tiny`;

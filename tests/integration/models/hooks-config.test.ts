@@ -8,7 +8,7 @@ import { ForwardInputError, prepareForward, runForward } from '../../../native/m
 import { LAYER_POINTS, MODEL_POINTS, hookName, modelHooks, parseHookName, resolveHooks } from '../../../native/models/hooks.js';
 import { loadTransformer } from '../../../native/models/load.js';
 import { GPT2_SMALL, randomTransformer } from '../../../native/models/random.js';
-import { relativeError } from './cli.js';
+import { relativeError } from '../../helpers/numeric.js';
 import { SHARED } from '../../helpers/shared.js';
 
 const FIXTURES = `${SHARED}/fixtures`;

@@ -11,7 +11,7 @@ import type { LlamaSpec } from '../../helpers/big-llama.js';
 import { llamaReference, llamaShape } from '../../helpers/llama-reference.js';
 import { FIXTURES } from '../../helpers/shared.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { relativeError } from './cli.js';
+import { relativeError } from '../../helpers/numeric.js';
 
 const scratch = tempDir('large-model');
 afterAll(() => scratch.cleanup());

@@ -12,7 +12,7 @@ import { loadTransformer, openStateDict } from '../../../native/models/load.js';
 import { take } from '../../../native/models/weights.js';
 import { FIXTURES } from '../../helpers/shared.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { relativeError } from './cli.js';
+import { relativeError } from '../../helpers/numeric.js';
 
 const LLAMA = join(FIXTURES, 'families', 'llama-tiny');
 const SHARDS = ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors'];

@@ -4,7 +4,7 @@ import type { Splice } from '../../../native/models/forward-graph.js';
 import { runForward } from '../../../native/models/forward.js';
 import { loadTransformer } from '../../../native/models/load.js';
 import { SessionCache } from '../../../native/onnx/session-cache.js';
-import { relativeError } from './cli.js';
+import { relativeError } from '../../helpers/numeric.js';
 import { SHARED } from '../../helpers/shared.js';
 
 const GPT2 = `${SHARED}/fixtures/gpt2-tiny`;

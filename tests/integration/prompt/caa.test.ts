@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MethodName, ParamsOf, ResultOf } from '../../../native/api/methods.js';
 import type { SteeringDecomposition } from '../../../native/api/types.js';
 import { Engine } from '../../../native/host/engine.js';
 import { createHandlers } from '../../../native/host/handlers/table.js';
@@ -15,7 +14,8 @@ import { klDivergence, logSoftmax } from '../../../native/prompt/sampling.js';
 import { prepareSteeringDecoder } from '../../../native/prompt/steer-decoder.js';
 import type { SaeEdits, VectorEdit } from '../../../native/prompt/steer-decoder.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { relativeError } from '../models/cli.js';
+import { relativeError } from '../../helpers/numeric.js';
+import { routerCalls } from '../../helpers/router-calls.js';
 
 const DEMO = join(import.meta.dirname, '..', '..', '..', 'resources', 'demo');
 const SAE = join(DEMO, 'saes', 'brown-mlp0-topk512');
@@ -27,11 +27,7 @@ const router = new Router(createHandlers(engine));
 let saeId: string;
 let result: SteeringDecomposition;
 
-async function call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
-  const response = await router.call(method, params);
-  if (!response.ok) throw new Error(`${method} failed: ${JSON.stringify(response.error)}`);
-  return response.result as ResultOf<M>;
-}
+const { call } = routerCalls(router);
 
 beforeAll(async () => {
   await engine.open(join(dir.path, 'ws'));

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MethodName, ParamsOf, ResultOf } from '../../../native/api/methods.js';
 import { loadTokenizer } from '../../../native/formats/tokenizer.js';
 import { Engine } from '../../../native/host/engine.js';
 import { createHandlers } from '../../../native/host/handlers/table.js';
@@ -12,7 +11,8 @@ import { loadSae } from '../../../native/sae/formats/load.js';
 import { encodeReference } from '../../../native/sae/reference.js';
 import { DEMO_MODEL_DIR, DEMO_SAE_DIRS } from '../../helpers/indexed-workspace.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { relativeError } from '../models/cli.js';
+import { relativeError } from '../../helpers/numeric.js';
+import { routerCalls } from '../../helpers/router-calls.js';
 
 const dir = tempDir('loss-effect');
 const engine = new Engine(() => {});
@@ -22,11 +22,7 @@ const TEXT = 'The jury said it did find that many of Georgia\'s registration and
 let saeId = '';
 let ids: number[] = [];
 
-async function call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
-  const response = await router.call(method, params);
-  if (!response.ok) throw new Error(`${method} failed: ${JSON.stringify(response.error)}`);
-  return response.result as ResultOf<M>;
-}
+const { call } = routerCalls(router);
 
 /** −log softmax(logits[t])[ids[t + 1]] in float64, t < seq − 1. */
 function tokenLosses(logits: Float32Array, seq: number, dVocab: number): Float64Array {

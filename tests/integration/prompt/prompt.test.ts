@@ -2,7 +2,7 @@ import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiResponse } from '../../../native/api/errors.js';
-import type { MethodName, ParamsOf, ResultOf } from '../../../native/api/methods.js';
+import type { ParamsOf } from '../../../native/api/methods.js';
 import type { PromptResult } from '../../../native/api/types.js';
 import { loadTokenizer } from '../../../native/formats/tokenizer.js';
 import { Engine } from '../../../native/host/engine.js';
@@ -18,6 +18,8 @@ import { loadSae } from '../../../native/sae/formats/load.js';
 import { decodeReference, encodeReference } from '../../../native/sae/reference.js';
 import { DEMO_MODEL_DIR, DEMO_SAE_DIRS } from '../../helpers/indexed-workspace.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { routerCalls } from '../../helpers/router-calls.js';
+import { relativeError } from '../../helpers/numeric.js';
 
 const dir = tempDir('prompt');
 const engine = new Engine(() => {});
@@ -28,11 +30,7 @@ const TEXT = 'The jury said it did find that many of Georgia\'s registration and
 let saeId = '';
 let modelId = '';
 
-async function call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
-  const response = await router.call(method, params);
-  if (!response.ok) throw new Error(`${method} failed: ${JSON.stringify(response.error)}`);
-  return response.result as ResultOf<M>;
-}
+const { call } = routerCalls(router);
 
 async function refusal(params: unknown): Promise<ApiResponse<unknown>> {
   const response = await router.call('prompt.run', params);
@@ -55,16 +53,6 @@ function denseOf(result: PromptResult, dSae: number): Float64Array {
   const out = new Float64Array(result.tokens.length * dSae);
   for (let t = 0; t < result.tokens.length; t++) for (let j = rowStart[t]; j < rowStart[t + 1]; j++) out[t * dSae + features[j]] = values[j];
   return out;
-}
-
-function relativeError(out: Float64Array, ref: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < ref.length; i++) {
-    num += (out[i] - ref[i]) ** 2;
-    den += ref[i] ** 2;
-  }
-  return Math.sqrt(num / den);
 }
 
 beforeAll(async () => {

@@ -13,7 +13,7 @@ import { SPLICE_MASK_INPUT, reconstructionSplice } from '../../../native/sae/spl
 import type { SteerEdit } from '../../../native/sae/steer-splice.js';
 import { prepareSteeringDecoder } from '../../../native/prompt/steer-decoder.js';
 import { steerGenerate } from '../../../native/prompt/steer.js';
-import { relativeError } from '../models/cli.js';
+import { relativeError } from '../../helpers/numeric.js';
 
 const DEMO = join(import.meta.dirname, '..', '..', '..', 'resources', 'demo');
 const PROMPT = 'The man walked into the room and';

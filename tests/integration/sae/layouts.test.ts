@@ -21,6 +21,7 @@ import type { RawLlamaScope, WrittenLayouts } from '../../helpers/sae-layout-fix
 import { tempDir } from '../../helpers/tmp.js';
 import { writeNpz } from '../../unit/sae/helpers.js';
 import { loupe } from '../models/cli.js';
+import { relativeError } from '../../helpers/numeric.js';
 
 /** Issue 13 item 5: SAE layouts as the hub ships them, read as their libraries compute them. */
 const MODEL = join(FIXTURES, 'families', 'qwen3-tiny'); // d_model 64, 4 heads × head_dim 32: hook_z is 128 wide
@@ -33,16 +34,6 @@ beforeAll(() => {
   const { dModel, nHeads, dHead } = model.config;
   layouts = writeSaeLayouts(join(tmp.path, 'saes'), { dModel, nHeads, dHead });
 });
-
-function relError(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
-}
 
 /** The model's activations at `hooks`, [n, width] each, on a few seeded token ids. */
 async function activations(hooks: string[], n = 12): Promise<Map<string, Float32Array>> {
@@ -138,10 +129,10 @@ describe('Llama Scope', () => {
     expect([sae.hookName, sae.outputHookName, sae.source.format]).toEqual(['blocks.0.hook_resid_post', undefined, 'llama-scope']);
     const lib = lmSaesForward(layouts.raw.llamaScope, x, 12);
     expect(lib.acts.some((v) => v > 0) && lib.acts.some((v) => v === 0)).toBe(true);
-    expect(relError(encodeReference(sae, x, 12), lib.acts)).toBeLessThan(1e-5);
+    expect(relativeError(encodeReference(sae, x, 12), lib.acts)).toBeLessThan(1e-5);
     const graph = await graphForward(sae, x, 12);
-    expect(relError(graph.acts, lib.acts)).toBeLessThan(1e-5);
-    expect(relError(graph.out, lib.out)).toBeLessThan(1e-5);
+    expect(relativeError(graph.acts, lib.acts)).toBeLessThan(1e-5);
+    expect(relativeError(graph.out, lib.out)).toBeLessThan(1e-5);
   });
 
   it('reads a TC folder as a transcoder from ln2.hook_normalized to hook_mlp_out with its own output norm', async () => {
@@ -151,9 +142,9 @@ describe('Llama Scope', () => {
     expect([sae.hookName, sae.outputHookName]).toEqual(['blocks.0.ln2.hook_normalized', 'blocks.0.hook_mlp_out']);
     const lib = lmSaesForward(layouts.raw.llamaScopeTranscoder, x, 12);
     const graph = await graphForward(sae, x, 12);
-    expect(relError(graph.acts, lib.acts)).toBeLessThan(1e-5);
-    expect(relError(graph.out, lib.out)).toBeLessThan(1e-5);
-    expect(relError(decodeReference(sae, encodeReference(sae, x, 12), 12, x), lib.out)).toBeLessThan(1e-5);
+    expect(relativeError(graph.acts, lib.acts)).toBeLessThan(1e-5);
+    expect(relativeError(graph.out, lib.out)).toBeLessThan(1e-5);
+    expect(relativeError(decodeReference(sae, encodeReference(sae, x, 12), 12, x), lib.out)).toBeLessThan(1e-5);
   });
 
   it('refuses a wrong decoder shape, a missing activation norm and an unknown activation with the key or tensor named', () => {
@@ -199,8 +190,8 @@ describe('transcoders', () => {
         }
       }
       const graph = await graphForward(sae, x, 12);
-      expect(relError(graph.acts, acts)).toBeLessThan(1e-5);
-      expect(relError(graph.out, out)).toBeLessThan(1e-5);
+      expect(relativeError(graph.acts, acts)).toBeLessThan(1e-5);
+      expect(relativeError(graph.out, out)).toBeLessThan(1e-5);
     }
   });
 
@@ -222,7 +213,7 @@ describe('transcoders', () => {
         out[t * d + o] = y;
       }
     }
-    expect(relError((await graphForward(sae, x, 12)).out, out)).toBeLessThan(1e-5);
+    expect(relativeError((await graphForward(sae, x, 12)).out, out)).toBeLessThan(1e-5);
   });
 
   it('refuses a transcoder without hook_name_out, with d_out ≠ d_in, or onto a hook the model lacks', async () => {

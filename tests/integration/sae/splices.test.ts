@@ -11,14 +11,12 @@ import type { CanonicalSae } from '../../../native/sae/index.js';
 import {
   ablateFeatureSplice,
   ablateFeeds,
-  clampFeatureSplice,
-  clampFeeds,
   reconstructionSplice,
   steeringFeeds,
   steeringSplice,
   zeroSplice,
 } from '../../../native/sae/splices.js';
-import { relativeError } from '../models/cli.js';
+import { relativeError } from '../../helpers/numeric.js';
 import { SHARED } from '../../helpers/shared.js';
 
 /**
@@ -147,15 +145,6 @@ for (const [name, load] of CASES) {
         // The change itself, which is small next to the activation, within the same tolerance.
         expect(relativeError(minus(next, clean), minus(expected, clean))).toBeLessThan(1e-4);
       });
-
-      it(`clampFeatureSplice (keepError ${keepError}) sets feature F to a value on every token`, async () => {
-        const value = 3.5;
-        const { next } = await spliced(clampFeatureSplice(sae, { keepError }), clampFeeds(sae, feature, value));
-        const clamped = decode(withFeature(acts, dSae, feature, value));
-        const expected = keepError ? add(clean, clamped, recon) : clamped;
-        expect(relativeError(next, expected)).toBeLessThan(1e-4);
-        expect(relativeError(minus(next, clean), minus(expected, clean))).toBeLessThan(1e-4);
-      });
     }
 
     it('ablating a strongly active feature changes the logits; ablating a dead one keeps them', async () => {
@@ -210,10 +199,9 @@ describe('several SAE splices in one forward pass', () => {
 });
 
 describe('splice feeds', () => {
-  it('refuse a feature index outside the SAE and a non-finite clamp value, naming the SAE', () => {
+  it('refuse a feature index outside the SAE, naming the SAE', () => {
     const sae = loadSae(`${SAES}/saelens-relu`);
     expect(() => ablateFeeds(sae, sae.dSae)).toThrow(`feature index ${sae.dSae} is out of range: ${SAES}/saelens-relu has features 0..${sae.dSae - 1}`);
     expect(() => ablateFeeds(sae, -1)).toThrow('out of range');
-    expect(() => clampFeeds(sae, 0, Number.NaN)).toThrow('clamp value NaN must be a finite number');
   });
 });

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MethodName, ParamsOf, ResultOf } from '../../../native/api/methods.js';
 import { openCorpus } from '../../../native/corpus/index.js';
 import { tokenWindows } from '../../../native/corpus/windows.js';
 import { loadTokenizer } from '../../../native/formats/tokenizer.js';
@@ -15,6 +14,8 @@ import { encodeReference } from '../../../native/sae/reference.js';
 import { writeSaeLens } from '../../../native/sae/saelens-writer.js';
 import { FIXTURES } from '../../helpers/shared.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { routerCalls } from '../../helpers/router-calls.js';
+import { relativeError } from '../../helpers/numeric.js';
 
 /**
  * A family model folder registers (its tokenizer built and fingerprinted), and Prompt and the corpus
@@ -26,11 +27,7 @@ const dir = tempDir('family-bos');
 const engine = new Engine(() => {});
 const router = new Router(createHandlers(engine));
 
-async function call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
-  const response = await router.call(method, params);
-  if (!response.ok) throw new Error(`${method} failed: ${JSON.stringify(response.error)}`);
-  return response.result as ResultOf<M>;
-}
+const { call } = routerCalls(router);
 
 /** A random ReLU SAE of width 32 on the residual stream after block 0 (d_model 64 in every tiny family). */
 function writeRandomSae(path: string, modelName: string): CanonicalSae {
@@ -52,16 +49,6 @@ async function referenceActs(modelDir: string, sae: CanonicalSae, ids: number[])
   const { weights } = loadTransformer(modelDir);
   const forward = await runForward(weights, { dims: [1, ids.length], data: BigInt64Array.from(ids, BigInt) }, { hooks: [HOOK] });
   return encodeReference(sae, forward.outputs.get(HOOK)!.data, ids.length);
-}
-
-function relativeError(out: ArrayLike<number>, ref: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < ref.length; i++) {
-    num += (out[i] - ref[i]) ** 2;
-    den += ref[i] ** 2;
-  }
-  return Math.sqrt(num / den);
 }
 
 beforeAll(async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../native/api/random.js';
 import { EigenError, pinvTolerance, spectralFunction, symmetricEigen } from '../../../native/maps/concepts/eigen.js';
+import { relativeError } from '../../helpers/numeric.js';
 
 /** [n, n] symmetric with entries uniform in [−1, 1), seeded. */
 function randomSymmetric(n: number, seed: number): Float64Array {
@@ -8,16 +9,6 @@ function randomSymmetric(n: number, seed: number): Float64Array {
   const a = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) a[i * n + j] = a[j * n + i] = 2 * random() - 1;
   return a;
-}
-
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
 }
 
 function orthogonalityError(vectors: Float64Array, n: number): number {

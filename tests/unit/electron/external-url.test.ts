@@ -18,4 +18,14 @@ describe('externalUrl (what a link may open in the system browser)', () => {
       'not a url',
     ]) expect(externalUrl(url), url).toBeNull();
   });
+  it('refuses Neuronpedia pages that are not a feature page as the engine writes it', () => {
+    for (const url of [
+      'https://www.neuronpedia.org/search?q=x',
+      'https://www.neuronpedia.org/gpt2-small/6-res-jb/1234?embed=true',
+      'https://www.neuronpedia.org/gpt2-small/6-res-jb/1234#x',
+      'https://www.neuronpedia.org/gpt2-small/6-res-jb/01234',
+      'https://www.neuronpedia.org/gpt2-small/6-res-jb',
+      'https://www.neuronpedia.org/api/feature/gpt2-small/6-res-jb/1234',
+    ]) expect(externalUrl(url), url).toBeNull();
+  });
 });

@@ -3,7 +3,8 @@ import type { CanonicalSae, SaeActivation, SaeInputNorm } from '../../../native/
 import { decodeReference, encodeReference } from '../../../native/sae/index.js';
 import { buildEncodeGraph, prepareEncoder } from '../../../native/sae/encode.js';
 import type { EncodeResult } from '../../../native/sae/encode.js';
-import { randn, relError } from './helpers.js';
+import { randn } from './helpers.js';
+import { relativeError } from '../../helpers/numeric.js';
 
 const D_IN = 16;
 const D_SAE = 48;
@@ -65,8 +66,8 @@ describe('the encode graph matches the reference encoder and decoder', () => {
           }
           const refOut = decodeReference(sae, refActs, N, X);
           const result = await (await prepareEncoder(sae, { dense: true, reconstruction: true })).encode(X, N);
-          expect(relError(result.featureActs!, refActs)).toBeLessThan(1e-5);
-          expect(relError(result.saeOut!, refOut)).toBeLessThan(1e-5);
+          expect(relativeError(result.featureActs!, refActs)).toBeLessThan(1e-5);
+          expect(relativeError(result.saeOut!, refOut)).toBeLessThan(1e-5);
           if (activation.kind === 'topk') expect(scatter(result, K)).toEqual(result.featureActs);
         });
       }
@@ -89,12 +90,12 @@ describe('a TopK SAE encodes to a sparse pair', () => {
     expect(result.indices).toBeInstanceOf(BigInt64Array);
     expect(result.indices!.length).toBe(N * K);
     const refActs = encodeReference(sae, X, N);
-    expect(relError(scatter(result, K), refActs)).toBeLessThan(1e-5);
+    expect(relativeError(scatter(result, K), refActs)).toBeLessThan(1e-5);
     for (let t = 0; t < N; t++) {
       const row = result.values!.subarray(t * K, (t + 1) * K);
       for (let j = 1; j < K; j++) expect(row[j]).toBeLessThanOrEqual(row[j - 1]);
     }
-    expect(relError(result.saeOut!, decodeReference(sae, refActs, N, X))).toBeLessThan(1e-5);
+    expect(relativeError(result.saeOut!, decodeReference(sae, refActs, N, X))).toBeLessThan(1e-5);
   });
 
   it('relu and jumprelu SAEs always output feature_acts', () => {
@@ -111,8 +112,8 @@ describe('prepareEncoder', () => {
       const whole = await (await prepareEncoder(sae, { dense: true, reconstruction: true })).encode(X, N);
       for (const batchTokens of [1, 7, N]) {
         const chunked = await (await prepareEncoder(sae, { dense: true, reconstruction: true, batchTokens })).encode(X, N);
-        expect(relError(chunked.featureActs!, whole.featureActs!)).toBeLessThan(1e-6);
-        expect(relError(chunked.saeOut!, whole.saeOut!)).toBeLessThan(1e-6);
+        expect(relativeError(chunked.featureActs!, whole.featureActs!)).toBeLessThan(1e-6);
+        expect(relativeError(chunked.saeOut!, whole.saeOut!)).toBeLessThan(1e-6);
         if (activation.kind === 'topk') expect(chunked.indices).toEqual(whole.indices);
       }
     }

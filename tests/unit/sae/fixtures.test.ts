@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { openSafetensors } from '../../../native/formats/safetensors.js';
 import { decodeReference, encodeReference, loadSae } from '../../../native/sae/index.js';
-import { FIXTURES, relError } from './helpers.js';
+import { FIXTURES } from './helpers.js';
+import { relativeError } from '../../helpers/numeric.js';
 
 /** Every tensor of refs.safetensors, as float32 with its token count. */
 function refs(folder: string): { n: number; get(name: string): Float32Array } {
@@ -26,10 +27,10 @@ describe('loadSae + reference encoder reproduce the PyTorch fixtures', () => {
       expect(sae.hookName).toBe('blocks.1.hook_resid_pre');
       const r = refs(c.folder);
       const acts = encodeReference(sae, r.get('x'), r.n);
-      expect(relError(acts, r.get(c.acts))).toBeLessThan(1e-4);
+      expect(relativeError(acts, r.get(c.acts))).toBeLessThan(1e-4);
       // Decoding the reference activations isolates the decoder from any TopK selection difference.
-      expect(relError(decodeReference(sae, r.get(c.acts), r.n), r.get(c.out))).toBeLessThan(1e-4);
-      expect(relError(decodeReference(sae, acts, r.n), r.get(c.out))).toBeLessThan(1e-4);
+      expect(relativeError(decodeReference(sae, r.get(c.acts), r.n), r.get(c.out))).toBeLessThan(1e-4);
+      expect(relativeError(decodeReference(sae, acts, r.n), r.get(c.out))).toBeLessThan(1e-4);
     });
   }
 

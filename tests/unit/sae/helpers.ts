@@ -8,23 +8,13 @@ import { decodeReference, encodeReference } from '../../../native/sae/index.js';
 import { npyBytes, npzBytes } from '../formats/fixtures-writers/numpy.js';
 import { checkpointZip, statePickle } from '../formats/fixtures-writers/torch.js';
 import type { StateValue, TensorSpec } from '../formats/fixtures-writers/torch.js';
+import { relativeError } from '../../helpers/numeric.js';
 import { forward } from './library-forward.js';
 import type { TokenForward } from './library-forward.js';
 
 /** The shared golden fixtures live beside the repository, in ../shared/fixtures. */
 export const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures', import.meta.url));
 
-/** ‖out − ref‖ / ‖ref‖, the fixtures' agreement measure. */
-export function relError(out: ArrayLike<number>, ref: ArrayLike<number>): number {
-  if (out.length !== ref.length) throw new Error(`length ${out.length} vs ${ref.length}`);
-  let err = 0;
-  let norm = 0;
-  for (let i = 0; i < ref.length; i++) {
-    err += (out[i] - ref[i]) ** 2;
-    norm += ref[i] ** 2;
-  }
-  return Math.sqrt(err / norm);
-}
 
 /** A seeded generator of normal-ish values (mulberry32 + Box–Muller), so random SAEs are reproducible. */
 export function randn(seed: number): (n: number, scale?: number) => Float32Array {
@@ -93,6 +83,6 @@ export function expectAgreement(sae: CanonicalSae, x: Float32Array, n: number, t
   const lib = forward(x, n, sae.dIn, sae.dSae, token);
   const acts = encodeReference(sae, x, n);
   expect(lib.acts.some((v) => v !== 0) && lib.acts.some((v) => v === 0)).toBe(true);
-  expect(relError(acts, lib.acts)).toBeLessThan(1e-5);
-  expect(relError(decodeReference(sae, acts, n, x), lib.out)).toBeLessThan(1e-5);
+  expect(relativeError(acts, lib.acts)).toBeLessThan(1e-5);
+  expect(relativeError(decodeReference(sae, acts, n, x), lib.out)).toBeLessThan(1e-5);
 }

@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openSafetensors } from '../../../native/formats/safetensors.js';
 import type { CanonicalSae } from '../../../native/sae/index.js';
 import { decodeReference, encodeReference, loadSae, writeSaeLens } from '../../../native/sae/index.js';
-import { FIXTURES, randn, relError } from './helpers.js';
+import { FIXTURES, randn } from './helpers.js';
+import { relativeError } from '../../helpers/numeric.js';
 
 const root = mkdtempSync(join(tmpdir(), 'loupe-sae-writer-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -89,8 +90,8 @@ describe('writeSaeLens', () => {
     expect(back.inputScale).toBe(1);
     const x = rnd(5 * D_IN, 1.5);
     const acts = encodeReference(sae, x, 5);
-    expect(relError(encodeReference(back, x, 5), acts)).toBeLessThan(1e-6);
-    expect(relError(decodeReference(back, acts, 5), decodeReference(sae, acts, 5))).toBeLessThan(1e-6);
+    expect(relativeError(encodeReference(back, x, 5), acts)).toBeLessThan(1e-6);
+    expect(relativeError(decodeReference(back, acts, 5), decodeReference(sae, acts, 5))).toBeLessThan(1e-6);
   });
 
   it('refuses extra cfg keys that would contradict the weights', () => {

@@ -11,6 +11,7 @@ import { PARAM_NAMES } from '../../../../native/sae/train/step-types.js';
 import type { ParamName } from '../../../../native/sae/train/step-types.js';
 import { StepRunner } from '../../../../native/sae/train/step-runner.js';
 import { FIXTURES } from '../../../helpers/shared.js';
+import { relativeError } from '../../../helpers/numeric.js';
 
 const FIXTURE = join(FIXTURES, 'train-step', 'refs.safetensors');
 
@@ -20,16 +21,6 @@ function transpose(a: Float32Array, rows: number, cols: number): Float32Array {
   const out = new Float32Array(a.length);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = a[i * cols + j];
   return out;
-}
-
-function relativeError(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
 }
 
 /** Runs the 'gradients' variant: the loss and every parameter's gradient at `params`. */
