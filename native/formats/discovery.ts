@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { int, readJsonConfig, str } from './discovery-json.js';
 import { saesInFolder } from './discovery-sae.js';
@@ -10,6 +11,9 @@ export interface DiscoveredItem {
   format: string;
   /** The folder, or the file for an openai .pt SAE and a tokenizer.json. */
   path: string;
+  /** Found in the Hugging Face cache: the repo and the snapshot's commit. */
+  repoId?: string;
+  revision?: string;
   /** TransformerLens hook name the SAE reads. */
   hookName?: string;
   /** Transcoders: the hook their output predicts. */
@@ -120,4 +124,39 @@ function modelInFolder(dir: string, files: ReadonlySet<string>): DiscoveredItem 
     item.architecture = Array.isArray(cfg.architectures) ? str(cfg.architectures[0]) : undefined;
   }
   return item;
+}
+
+/** The hub cache folder as huggingface_hub resolves it: HF_HUB_CACHE, HF_HOME/hub, XDG_CACHE_HOME, then ~/.cache. */
+export function hfCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.HF_HUB_CACHE) return env.HF_HUB_CACHE;
+  if (env.HUGGINGFACE_HUB_CACHE) return env.HUGGINGFACE_HUB_CACHE;
+  if (env.HF_HOME) return join(env.HF_HOME, 'hub');
+  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'huggingface', 'hub');
+}
+
+/**
+ * Models and SAEs in the Hugging Face cache: each `models--ORG--NAME` at the revision refs/main
+ * names (every snapshot, when refs/main is missing). A missing cache is an empty list.
+ */
+export function discoverHfCache(env: NodeJS.ProcessEnv = process.env): DiscoveredItem[] {
+  const cache = hfCacheDir(env);
+  if (!existsSync(cache)) return [];
+  const items: DiscoveredItem[] = [];
+  for (const repo of listFolder(cache).dirs) {
+    if (!repo.startsWith('models--')) continue;
+    const repoId = repo.slice('models--'.length).split('--').join('/');
+    for (const revision of revisions(join(cache, repo))) {
+      const snapshot = join(cache, repo, 'snapshots', revision);
+      for (const item of discover(snapshot, { hint: repoId })) items.push({ ...item, repoId, revision });
+    }
+  }
+  return items;
+}
+
+function revisions(repoDir: string): string[] {
+  const snapshots = listFolder(join(repoDir, 'snapshots')).dirs;
+  const refMain = join(repoDir, 'refs', 'main');
+  if (!existsSync(refMain)) return snapshots;
+  const main = readFileSync(refMain, 'utf8').trim();
+  return snapshots.includes(main) ? [main] : [];
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { discover } from '../../formats/discovery.js';
+import { discover, discoverHfCache, hfCacheDir } from '../../formats/discovery.js';
 import type { DiscoveredItem } from '../../formats/discovery.js';
 import { readNpy, readNpz } from '../../formats/numpy.js';
 import { openSafetensors } from '../../formats/safetensors.js';
@@ -124,12 +124,22 @@ export const inspectCommand: CliCommand = {
   name: 'inspect',
   summary: 'Print what a model, SAE, tokenizer or tensor file (or a folder of them) is, as JSON',
   usage: `Usage: loupe inspect PATH
+       loupe inspect --hf-cache
 
-  PATH  ${KNOWN}.
-        A folder lists the models, SAEs and tokenizers in it and a few levels below it,
-        with each model's config and each SAE's format, d_in, d_sae, hook and architecture.`,
+  PATH        ${KNOWN}.
+              A folder lists the models, SAEs and tokenizers in it and a few levels below it,
+              with each model's config and each SAE's format, d_in, d_sae, hook and architecture.
+  --hf-cache  the same list for the Hugging Face cache (HF_HUB_CACHE, HF_HOME/hub or
+              ~/.cache/huggingface/hub): each repo at the snapshot refs/main names, with its
+              repo id and revision; register one with its snapshot path.`,
   async run(argv) {
-    const { positionals } = parseFlags(argv, {}, true);
+    const { values, positionals } = parseFlags(argv, { 'hf-cache': { type: 'boolean' } }, true);
+    if (values['hf-cache']) {
+      if (positionals.length > 0) throw new CliError('--hf-cache takes no PATH', 2);
+      const items = await Promise.all(discoverHfCache().map(describeItem));
+      process.stdout.write(`${toJson({ path: hfCacheDir(), type: 'hf-cache', items })}\n`);
+      return 0;
+    }
     if (positionals.length !== 1) throw new CliError(`expected one PATH, got ${positionals.length}`, 2);
     const path = positionals[0];
     if (!existsSync(path)) throw new CliError(`${path}: no such file or folder`);
