@@ -1,7 +1,9 @@
 import type { FeatureKey, FeaturePageData, FeatureQuery, FeatureResults } from '../api/types.js';
 import type { Database } from './database.js';
 import { FeatureCandidatesTable } from './feature-candidates-table.js';
+import { FrequentCoverageTable } from './feature-coverage-table.js';
 import { FeatureExamplesTable } from './feature-examples-table.js';
+import { FeatureLinearHistTable } from './feature-linear-hist-table.js';
 import { FeatureLogitsTable } from './feature-logits-table.js';
 import { FeatureNeighboursTable } from './feature-neighbours-table.js';
 import { featurePage } from './feature-page.js';
@@ -29,8 +31,12 @@ export class FeatureIndex {
   readonly runs: IndexRunsTable;
   readonly windows: WindowsTable;
   readonly stats: FeatureStatsTable;
+  /** imported runs: the exporter's own linear-bin histograms */
+  readonly linearHist: FeatureLinearHistTable;
   readonly examples: FeatureExamplesTable;
   readonly tokens: FeatureLogitsTable;
+  /** how complete each feature's frequent-token list is */
+  readonly coverage: FrequentCoverageTable;
   readonly neighbours: FeatureNeighboursTable;
   readonly candidates: FeatureCandidatesTable;
   readonly labels: LabelsStore;
@@ -43,8 +49,10 @@ export class FeatureIndex {
     this.runs = new IndexRunsTable(db);
     this.windows = new WindowsTable(db);
     this.stats = new FeatureStatsTable(db);
+    this.linearHist = new FeatureLinearHistTable(db);
     this.examples = new FeatureExamplesTable(db);
     this.tokens = new FeatureLogitsTable(db);
+    this.coverage = new FrequentCoverageTable(db);
     this.neighbours = new FeatureNeighboursTable(db);
     this.candidates = new FeatureCandidatesTable(db);
     this.labels = new LabelsStore(db);
@@ -61,7 +69,7 @@ export class FeatureIndex {
 
   /** features.page */
   page(key: FeatureKey): FeaturePageData {
-    return featurePage(this.#db, key);
+    return featurePage(this.#db, this, key);
   }
 
   /** features.search and features.list */

@@ -1,3 +1,4 @@
+import { featureKey } from '../api/feature-key.js';
 import type { SearchMatch } from '../api/types.js';
 import type { Database, SqlValue } from './database.js';
 import { tokenKey } from './feature-logits-table.js';
@@ -115,11 +116,11 @@ export interface MatchedFeature {
   runId: number | null;
 }
 
-/** Why each of `features` matched (keyed `saeId/feature`), strongest first, each reason once. */
+/** Why each of `features` matched (keyed by featureKey), strongest first, each reason once. */
 export function matchReasons(db: Database, terms: MatchTerms, features: readonly MatchedFeature[]): Map<string, SearchMatch[]> {
   const found = new Map<string, { match: SearchMatch; weight: number }[]>();
   const add = (saeId: string, feature: number, match: SearchMatch, weight: number) => {
-    const key = `${saeId}/${feature}`;
+    const key = featureKey({ saeId, index: feature });
     const list = found.get(key) ?? [];
     if (!list.some((m) => JSON.stringify(m.match) === JSON.stringify(match))) list.push({ match, weight });
     found.set(key, list);

@@ -2,34 +2,31 @@ import { ApiFailure } from '../api/errors.js';
 import { fillAcrossCorrelations } from './across-correlation.js';
 import type { FeatureKey, FeaturePageData, FrequentCoverage, PageExample, PageNeighbour, PageToken } from '../api/types.js';
 import type { Database } from './database.js';
-import { FeatureCandidatesTable } from './feature-candidates-table.js';
-import { FrequentCoverageTable } from './feature-coverage-table.js';
-import { FeatureExamplesTable } from './feature-examples-table.js';
+import type { FeatureIndex } from './feature-index.js';
 import type { FeatureExample } from './feature-examples-table.js';
 import { assertFeatureIndex } from '../api/feature-key.js';
-import { FeatureLogitsTable } from './feature-logits-table.js';
 import type { TokenListKind } from './feature-logits-table.js';
 import { fromRow as neighbourFromRow } from './feature-neighbours-table.js';
-import { FeatureStatsTable, histogramEdges } from './feature-stats-table.js';
-import { FeatureLinearHistTable } from './feature-linear-hist-table.js';
+import { histogramEdges } from './feature-stats-table.js';
 import { runSource } from './import-source.js';
-import { IndexRunsTable } from './index-runs-table.js';
-import { LabelsStore } from './labels.js';
 import { neuronpediaFeatureUrl } from '../api/neuronpedia.js';
 import { saeNeuronpediaSource } from './neuronpedia-source.js';
-import { WindowsTable, windowTokens } from './windows-table.js';
+import { windowTokens } from './windows-table.js';
 
 export type { FeaturePageData, PageExample, PageNeighbour, PageToken };
 
-/** Assembles a feature page in one read transaction (one consistent snapshot). */
-export function featurePage(db: Database, key: FeatureKey): FeaturePageData {
+/** The feature index's tables a page reads. */
+type PageTables = Pick<FeatureIndex, 'runs' | 'windows' | 'stats' | 'linearHist' | 'examples' | 'tokens' | 'coverage' | 'candidates' | 'labels'>;
+
+/** Assembles a feature page from the index's tables in one read transaction (one consistent snapshot). */
+export function featurePage(db: Database, tables: PageTables, key: FeatureKey): FeaturePageData {
   assertFeatureIndex(key.index);
   return db.readTransaction(() => {
     const sae = db.get<{ d_sae: number }>('SELECT d_sae FROM saes WHERE id = ?', [key.saeId]);
     if (!sae) throw new ApiFailure('not_found', `no SAE "${key.saeId}" in this workspace`, 'saeId');
     if (key.index >= sae.d_sae) throw new ApiFailure('not_found', `SAE "${key.saeId}" has ${sae.d_sae} features; there is no feature ${key.index}`, 'index');
-    const label = new LabelsStore(db).get(key);
-    const run = new IndexRunsTable(db).current(key.saeId);
+    const label = tables.labels.get(key);
+    const run = tables.runs.current(key.saeId);
     const page: FeaturePageData = {
       key, run: null, stats: null, label, candidates: [], windows: [], top: [], quantiles: [], boosted: [], suppressed: [], frequent: [],
       neighbours: { within: [], across: [] },
@@ -38,20 +35,20 @@ export function featurePage(db: Database, key: FeatureKey): FeaturePageData {
     page.neuronpedia = neuronpedia && { ...neuronpedia, url: neuronpediaFeatureUrl(neuronpedia, key.index) };
     if (!run) return page;
     page.run = { id: run.id, corpusSpec: run.corpusSpec, contextLength: run.contextLength, tokensDone: run.tokensDone, state: run.state, finishedAt: run.finishedAt };
-    const stats = new FeatureStatsTable(db).get(run.id, key.index);
+    const stats = tables.stats.get(run.id, key.index);
     const imported = runSource(db, run.id);
     page.imported = imported;
     if (stats) {
       const { tokensSeen, fires, density, meanAct, maxAct, histogram } = stats;
-      const linear = imported ? new FeatureLinearHistTable(db).get(run.id, key.index) : undefined;
+      const linear = imported ? tables.linearHist.get(run.id, key.index) : undefined;
       const hist = linear ? { edges: Array.from(linear.edges), counts: Array.from(linear.counts), scale: 'linear' as const } : { edges: histogramEdges(histogram), counts: Array.from(histogram.counts) };
       page.stats = { tokensSeen, fires, density, meanAct, maxAct, histogram: hist, ...(imported ? { absent: imported.absent } : {}) };
     }
-    page.candidates = new FeatureCandidatesTable(db).listForFeature(run.id, key.index);
-    addExamples(db, page, run.id, stats?.bandEdges ?? new Float32Array(0));
+    page.candidates = tables.candidates.listForFeature(run.id, key.index);
+    addExamples(tables, page, run.id, stats?.bandEdges ?? new Float32Array(0));
     const tokens: Record<TokenListKind, PageToken[]> = { boosted: page.boosted, suppressed: page.suppressed, frequent: page.frequent };
-    for (const t of new FeatureLogitsTable(db).listForFeature(run.id, key.index)) tokens[t.kind].push({ tokenId: t.tokenId, token: t.token, value: t.value });
-    page.frequentCoverage = frequentCoverage(db, run.id, key.index, page.frequent);
+    for (const t of tables.tokens.listForFeature(run.id, key.index)) tokens[t.kind].push({ tokenId: t.tokenId, token: t.token, value: t.value });
+    page.frequentCoverage = frequentCoverage(tables, run.id, key.index, page.frequent);
     for (const n of neighbours(db, run.id, key.index)) (n.other.saeId === key.saeId ? page.neighbours.within : page.neighbours.across).push(n);
     page.acrossCorrelation = fillAcrossCorrelations(db, key, page.neighbours.across);
     return page;
@@ -59,17 +56,17 @@ export function featurePage(db: Database, key: FeatureKey): FeaturePageData {
 }
 
 /** How complete the frequent list is; null for a run that predates exact counts (or has not finished). */
-function frequentCoverage(db: Database, runId: number, feature: number, listed: readonly PageToken[]): FrequentCoverage | null {
-  const row = new FrequentCoverageTable(db).get(runId, feature);
+function frequentCoverage(tables: PageTables, runId: number, feature: number, listed: readonly PageToken[]): FrequentCoverage | null {
+  const row = tables.coverage.get(runId, feature);
   if (!row) return null;
   const unlistedAtMost = Math.max(row.uncounted, row.nextCount);
   const last = listed.at(-1)?.value ?? 0;
   return { uncounted: row.uncounted, nextCount: row.nextCount, complete: unlistedAtMost === 0 || (listed.length > 0 && unlistedAtMost <= last) };
 }
 
-function addExamples(db: Database, page: FeaturePageData, runId: number, bandEdges: Float32Array): void {
-  const examples = new FeatureExamplesTable(db).listForFeature(runId, page.key.index);
-  const windows = new WindowsTable(db).getMany(runId, [...new Set(examples.map((e) => e.windowIndex))]);
+function addExamples(tables: PageTables, page: FeaturePageData, runId: number, bandEdges: Float32Array): void {
+  const examples = tables.examples.listForFeature(runId, page.key.index);
+  const windows = tables.windows.getMany(runId, [...new Set(examples.map((e) => e.windowIndex))]);
   const position = new Map(windows.map((w, i) => [w.index, i]));
   page.windows = windows.map((w) => ({ index: w.index, docId: w.docId, tokens: windowTokens(w), ...(w.counted ? { counted: Array.from(w.counted) } : {}) }));
   const toPage = (e: FeatureExample): PageExample => ({ window: position.get(e.windowIndex) ?? -1, maxAct: e.maxAct, maxPos: e.maxPos, acts: Array.from(e.acts) });

@@ -1,3 +1,4 @@
+import { featureKey } from '../api/feature-key.js';
 import { ApiFailure } from '../api/errors.js';
 import { featureSortKeys } from '../api/types.js';
 import type { FeatureQuery, FeatureResults, FeatureSortKey, FeatureSummary, LabelStateFilter, SearchMatch } from '../api/types.js';
@@ -155,7 +156,7 @@ function summaries(db: Database, page: readonly (MatchedFeature & { relevance: n
     tags: JSON.parse(r.tags) as string[],
     bestCandidate: r.best_tag === null || r.best_f1 === null ? null : { tag: r.best_tag, f1: r.best_f1 },
     saeName: names.get(r.sae_id) ?? r.sae_id,
-    matches: reasons.get(`${r.sae_id}/${r.feature}`) ?? [],
+    matches: reasons.get(featureKey({ saeId: r.sae_id, index: r.feature })) ?? [],
     relevance: page[i].relevance,
   }));
 }
