@@ -7,18 +7,21 @@ export interface GeneratedTokenInfo {
   prob: number;
 }
 
-/** One step of a steered generation, streamed as a `job.data` item of steer.start. */
-export interface SteerStepData {
+/** One step of a steered generation; `Token` is what each side chose (the engine's ids, or with the text for the renderer). */
+export interface SteerStep<Token> {
   step: number;
   /** null once the clean continuation stopped at EOS */
-  clean: GeneratedTokenInfo | null;
+  clean: Token | null;
   /** `cleanProb`: the steered token's probability under the clean model reading the same (steered) text */
-  steered: (GeneratedTokenInfo & { cleanProb: number }) | null;
+  steered: (Token & { cleanProb: number }) | null;
   /** KL(steered ‖ clean) in nats between the next-token distributions on the steered text; null once it stopped */
   kl: number | null;
   /** the first edit's top output tokens' total probability on the steered text, under each model (when computed) */
   watched?: { steered: number; clean: number };
 }
+
+/** One step of a steered generation, streamed as a `job.data` item of steer.start. */
+export type SteerStepData = SteerStep<GeneratedTokenInfo>;
 
 /** An edit as it ran: clampMax resolved to a value from the feature's max activation in the index. */
 export interface SteerEditApplied {

@@ -1,4 +1,5 @@
 import { mulberry32 } from '../api/random.js';
+import type { GeneratedTokenInfo, SteerStep } from '../api/types.js';
 import type { Decoder } from '../models/decode.js';
 import type { Feed } from '../onnx/ort.js';
 import { SPLICE_MASK_INPUT } from '../sae/splices.js';
@@ -22,23 +23,10 @@ export interface SteerOptions extends GenerateOptions {
   watch?: readonly number[];
 }
 
-export interface SteeredToken {
-  id: number;
-  /** probability under the model that chose it */
-  prob: number;
-}
+/** A token one side chose, before decoding: its id and its probability under the model that chose it. */
+export type SteeredToken = Omit<GeneratedTokenInfo, 'text'>;
 
-export interface SteerStepResult {
-  step: number;
-  /** null once the clean continuation has stopped at EOS */
-  clean: SteeredToken | null;
-  /** `cleanProb`: the same token's probability under the clean model on the same text */
-  steered: (SteeredToken & { cleanProb: number }) | null;
-  /** KL(steered ‖ clean) in nats between the next-token distributions on the steered text; null once it stopped */
-  kl: number | null;
-  /** with `watch`: the watched tokens' total probability on the steered text, under each model */
-  watched?: { steered: number; clean: number };
-}
+export type SteerStepResult = SteerStep<SteeredToken>;
 
 export interface SteerRun {
   steps: SteerStepResult[];
