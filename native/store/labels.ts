@@ -30,7 +30,7 @@ interface LabelRow {
 /** A label_events row: the contract's LabelEvent with its feature key in two columns. */
 type EventRow = Omit<LabelEvent, 'key'> & { sae_id: string; feature: number };
 
-export function eventFromRow(row: EventRow): LabelEvent {
+function eventFromRow(row: EventRow): LabelEvent {
   return {
     id: row.id,
     action: row.action,
