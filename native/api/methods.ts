@@ -39,8 +39,6 @@ export type ParamsOf<M extends MethodName> = z.input<Methods[M]['params']>;
 export type ValidParamsOf<M extends MethodName> = z.output<Methods[M]['params']>;
 export type ResultOf<M extends MethodName> = ResultOfSpec<Methods[M]>;
 
-export const methodNames = Object.keys(methods) as MethodName[];
-
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.hasOwn(methods, name);
 }

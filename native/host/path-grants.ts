@@ -12,10 +12,10 @@ export type Refusal = { ok: false; error: ApiError };
  * `loupe serve` does not use this: there the person typing a path is on their own machine (or
  * shell) and could read the file anyway. The table is per process and forgotten on exit.
  */
-export const grantPattern = /^grant:[0-9a-f]{32}$/;
+const grantId = 'grant:[0-9a-f]{32}';
 
 /** A corpus spec naming a granted file: `[text:|jsonl:|parquet:]grant:…[#field]`. */
-const grantedCorpus = /^((?:text|jsonl|parquet):)?(grant:[0-9a-f]{32})(#[^#/]*)?$/;
+const grantedCorpus = new RegExp(`^((?:text|jsonl|parquet):)?(${grantId})(#[^#/]*)?$`);
 
 export type GrantKind = 'file' | 'folder';
 

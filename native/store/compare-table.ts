@@ -143,9 +143,9 @@ function fromRunRow(row: RunRow, dSae: number[]): CompareRun {
 const insertMatch = `INSERT INTO compare_matches (run_id, pair, feature, density, cos_parent, cos, cos_parent_corr, corr_parent, corr, corr_parent_cos, cos_cofire, corr_cofire)
   VALUES (@run, @pair, @feature, @density, @cos_parent, @cos, @cos_parent_corr, @corr_parent, @corr, @corr_parent_cos, @cos_cofire, @corr_cofire)`;
 
-/** Reads and writes compare_runs, compare_saes and compare_matches (queries over matches: compare-query.ts). */
+/** Reads and writes compare_runs, compare_saes and compare_matches (queries over matches: compare-query.ts). `db` is protected for CompareStore, which adds those queries. */
 export class CompareTable {
-  constructor(readonly db: Database) {}
+  constructor(protected readonly db: Database) {}
 
   /** Stores a run with all its rows in one transaction, replacing a run with the same key. */
   put(run: NewCompareRun): CompareRun {

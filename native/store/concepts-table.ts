@@ -113,7 +113,7 @@ export function vectorFromRow(r: VectorRow, dModel: number): StoredConceptVector
 
 /** Reads and writes `concept_lists`, `concept_whitenings` and `concept_vectors`. */
 export class ConceptsTable {
-  constructor(readonly db: Database) {}
+  constructor(private readonly db: Database) {}
 
   lists(): ConceptWordList[] {
     return this.db.all<ListRow>('SELECT * FROM concept_lists ORDER BY name COLLATE NOCASE').map(listFromRow);

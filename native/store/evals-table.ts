@@ -89,7 +89,7 @@ export function evalMetrics(e: StoredEval): SaeEvalMetrics {
 
 /** Reads and writes `sae_evals`. */
 export class EvalsTable {
-  constructor(readonly db: Database) {}
+  constructor(private readonly db: Database) {}
 
   put(e: NewEval): StoredEval {
     const row = toRow(e);

@@ -33,7 +33,7 @@ export function toRow(c: FeatureCandidate): CandidateRow {
 
 /** Reads and writes `feature_candidates`. */
 export class FeatureCandidatesTable {
-  constructor(readonly db: Database) {}
+  constructor(private readonly db: Database) {}
 
   replaceForFeature(runId: number, feature: number, candidates: readonly FeatureCandidate[]): void {
     this.db.transaction(() => {

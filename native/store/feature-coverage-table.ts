@@ -28,7 +28,7 @@ export function toRow(c: FrequentCoverageRow): CoverageRow {
 
 /** Reads and writes `feature_frequent_coverage`. */
 export class FrequentCoverageTable {
-  constructor(readonly db: Database) {}
+  constructor(private readonly db: Database) {}
 
   upsertMany(runId: number, rows: readonly FrequentCoverageRow[]): void {
     for (const c of rows) {

@@ -71,7 +71,7 @@ const selectColumns = 'kind, band, rank, window_index, max_act, max_pos, acts';
 
 /** Reads and writes `feature_examples`. */
 export class FeatureExamplesTable {
-  constructor(readonly db: Database) {}
+  constructor(private readonly db: Database) {}
 
   /** Replaces all of one feature's examples in a run (the pipeline's top-k lists are rewritten whole). */
   replaceForFeature(runId: number, feature: number, examples: readonly ExampleInput[]): void {

@@ -34,7 +34,7 @@ export function toRow(h: LinearHistogram): HistRow {
 
 /** Reads and writes `feature_linear_hist`. */
 export class FeatureLinearHistTable {
-  constructor(readonly db: Database) {}
+  constructor(private readonly db: Database) {}
 
   upsertMany(runId: number, rows: readonly LinearHistogram[]): void {
     for (const h of rows) {

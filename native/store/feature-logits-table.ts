@@ -57,7 +57,7 @@ export function toRow(t: FeatureToken): TokenRow {
 
 /** Reads and writes `feature_logits`. */
 export class FeatureLogitsTable {
-  constructor(readonly db: Database) {}
+  constructor(private readonly db: Database) {}
 
   replaceForFeature(runId: number, feature: number, tokens: readonly FeatureToken[]): void {
     this.db.transaction(() => {

@@ -28,7 +28,7 @@ export function toRow(n: FeatureNeighbour): NeighbourRow {
 
 /** Reads and writes `feature_neighbours`. */
 export class FeatureNeighboursTable {
-  constructor(readonly db: Database) {}
+  constructor(private readonly db: Database) {}
 
   /** Replaces one feature's neighbours in the SAEs that `neighbours` name (others are kept). */
   replaceForFeature(runId: number, feature: number, neighbours: readonly FeatureNeighbour[]): void {

@@ -32,12 +32,6 @@ export function ftsWord(word: SearchWord): string {
   return `"${word.text.replaceAll('"', '""')}"${word.prefix ? '*' : ''}`;
 }
 
-/** User text → an FTS5 query that is always valid (the words of searchWords, ANDed), or null when nothing searchable is left. */
-export function ftsQuery(text: string): string | null {
-  const words = searchWords(text);
-  return words.length > 0 ? words.map(ftsWord).join(' ') : null;
-}
-
 /** Tags as the search index sees them: one string, `; `-separated (the CSV export's separator too). */
 export function tagsText(tags: readonly string[]): string {
   return tags.join('; ');
@@ -50,9 +44,4 @@ export function writeSearchLabel(db: Database, key: FeatureKey, doc: { label: st
      ON CONFLICT (sae_id, feature) DO UPDATE SET label = excluded.label, notes = excluded.notes, tags = excluded.tags`,
     [key.saeId, key.index, doc.label, doc.notes, tagsText(doc.tags)],
   );
-}
-
-/** FTS5's own check that the index matches feature_docs: throws SQLITE_CORRUPT_VTAB if not. */
-export function checkSearchIndex(db: Database): void {
-  db.run(`INSERT INTO feature_search (feature_search, rank) VALUES ('integrity-check', 1)`);
 }

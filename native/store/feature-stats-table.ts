@@ -104,7 +104,7 @@ const selectColumns = 'feature, tokens_seen, fires, density, mean_act, max_act, 
 
 /** Reads and writes `feature_stats`. */
 export class FeatureStatsTable {
-  constructor(readonly db: Database) {}
+  constructor(private readonly db: Database) {}
 
   /** Writes each feature's stats, replacing what the run had for it (stats accumulate: the newest is whole). */
   upsertMany(runId: number, stats: readonly FeatureStats[]): void {

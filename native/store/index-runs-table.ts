@@ -105,7 +105,7 @@ const columns: readonly (keyof IndexRunRow)[] = [
 
 /** Reads and writes `index_runs`; the cursor moves only through `advance`. */
 export class IndexRunsTable {
-  constructor(readonly db: Database) {}
+  constructor(private readonly db: Database) {}
 
   create(run: NewIndexRun, now = new Date().toISOString()): IndexRun {
     const full: IndexRun = { ...run, id: 0, tokensDone: 0, windowsDone: 0, batchesDone: 0, state: 'running', message: '', createdAt: now, updatedAt: now, finishedAt: null };

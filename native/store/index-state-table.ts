@@ -2,7 +2,7 @@ import type { Database } from './database.js';
 
 /** Named BLOBs per index run (migration 3): the accumulators a resumed run reloads. */
 export class IndexStateTable {
-  constructor(readonly db: Database) {}
+  constructor(private readonly db: Database) {}
 
   /** Writes every entry; call inside the batch's transaction. */
   putMany(runId: number, entries: Readonly<Record<string, Uint8Array>>): void {

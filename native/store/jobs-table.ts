@@ -61,7 +61,7 @@ export function summaryOf(job: JobRecord): JobSummary {
 
 /** Reads and writes the `jobs` table; nothing else touches it. */
 export class JobsTable {
-  constructor(readonly db: Database) {}
+  constructor(private readonly db: Database) {}
 
   insert(job: JobRecord): void {
     this.db.run(

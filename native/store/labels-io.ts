@@ -173,15 +173,6 @@ export function importLabels(store: LabelsStore, saeId: string, rows: readonly L
   }
   const ordered = rows.some((r) => r.source !== undefined) ? inHistoryOrder(rows.map((r) => ({ ...r, at: r.at ?? null }))) : rows;
   const at = meta.at ?? new Date().toISOString();
-  return store.db.transaction(() => {
-    let changed = 0;
-    for (const row of ordered) {
-      try {
-        if (store.set({ saeId, index: row.index }, row.patch, { author: meta.author, at, source: 'import' }).action !== null) changed++;
-      } catch (error) {
-        throw new LabelsFileError(`feature ${row.index}: ${(error as Error).message}`);
-      }
-    }
-    return { features: seen.size, explanations: rows.length, changed };
-  });
+  const changed = store.setMany(saeId, ordered, { author: meta.author, at, source: 'import' }, (index, error) => new LabelsFileError(`feature ${index}: ${error.message}`));
+  return { features: seen.size, explanations: rows.length, changed };
 }

@@ -30,7 +30,7 @@ interface LabelRow {
 /** A label_events row: the contract's LabelEvent with its feature key in two columns. */
 type EventRow = Omit<LabelEvent, 'key'> & { sae_id: string; feature: number };
 
-export function eventFromRow(row: EventRow): LabelEvent {
+function eventFromRow(row: EventRow): LabelEvent {
   return {
     id: row.id,
     action: row.action,
@@ -45,7 +45,7 @@ export function eventFromRow(row: EventRow): LabelEvent {
   };
 }
 
-export function eventToRow(event: LabelEvent): EventRow {
+function eventToRow(event: LabelEvent): EventRow {
   return {
     id: event.id,
     action: event.action,
@@ -75,7 +75,7 @@ function diff(from: LabelState, to: LabelState): { field: LabelField; old: strin
 
 /** Reads and writes feature_labels, feature_tags and label_events, and keeps their search text current. */
 export class LabelsStore {
-  constructor(readonly db: Database) {}
+  constructor(private readonly db: Database) {}
 
   get(key: FeatureKey): FeatureLabel {
     const row = this.db.get<LabelRow>('SELECT feature, label, notes, updated_at, updated_by FROM feature_labels WHERE sae_id = ? AND feature = ?', [key.saeId, key.index]);
@@ -109,6 +109,25 @@ export class LabelsStore {
       const target = { label: next.label ?? current.label, notes: next.notes ?? current.notes, tags: next.tags ?? current.tags };
       const action = this.#commit(key, current, target, { author, at: meta.at ?? new Date().toISOString(), source: meta.source ?? 'edit', undoes: null });
       return { label: action === null ? current : this.get(key), action };
+    });
+  }
+
+  /**
+   * Applies patches to several features of one SAE in one transaction: all of them, or none. A
+   * failing patch rolls everything back and is rethrown as `named(index, error)`. Returns how many
+   * patches changed something.
+   */
+  setMany(saeId: string, patches: readonly { index: number; patch: LabelPatch }[], meta: LabelWriteMeta, named: (index: number, error: Error) => Error): number {
+    return this.db.transaction(() => {
+      let changed = 0;
+      for (const { index, patch } of patches) {
+        try {
+          if (this.set({ saeId, index }, patch, meta).action !== null) changed++;
+        } catch (error) {
+          throw named(index, error as Error);
+        }
+      }
+      return changed;
     });
   }
 
@@ -161,9 +180,10 @@ export class LabelsStore {
     // Explicit ids: the action is its first event's id, known before any row is written.
     const first = (this.db.get<{ next: number }>('SELECT coalesce(max(id), 0) + 1 AS next FROM label_events')?.next ?? 1);
     changes.forEach((c, i) => {
+      const event: LabelEvent = { id: first + i, action: first, key, field: c.field, old: c.old, new: c.new, author: meta.author, at: meta.at, source: meta.source, undoes: meta.undoes };
       this.db.run(
-        'INSERT INTO label_events (id, action, sae_id, feature, field, old, new, author, at, source, undoes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [first + i, first, key.saeId, key.index, c.field, c.old, c.new, meta.author, meta.at, meta.source, meta.undoes],
+        'INSERT INTO label_events (id, action, sae_id, feature, field, old, new, author, at, source, undoes) VALUES (@id, @action, @sae_id, @feature, @field, @old, @new, @author, @at, @source, @undoes)',
+        eventToRow(event),
       );
       if (c.field !== 'tag') return;
       if (c.new === null) this.db.run('DELETE FROM feature_tags WHERE sae_id = ? AND feature = ? AND tag = ?', [key.saeId, key.index, c.old]);

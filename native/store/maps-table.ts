@@ -107,7 +107,7 @@ type JoinedRow = MapRow & MapPointsRow;
 
 /** Reads and writes `maps` and `map_points`. */
 export class MapsTable {
-  constructor(readonly db: Database) {}
+  constructor(private readonly db: Database) {}
 
   getByKey(key: string): StoredMap | undefined {
     return joined(this.db.all<JoinedRow>(`${selectWithPoints} WHERE m.key = ?`, [key]));

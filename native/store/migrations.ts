@@ -74,7 +74,7 @@ export const migrations: readonly Migration[] = [
   importsMigration,
 ];
 
-export const latestSchemaVersion = migrations[migrations.length - 1].version;
+const latestSchemaVersion = migrations[migrations.length - 1].version;
 
 /** Applies every migration newer than the database's `user_version`, each in its own transaction. */
 export function migrate(db: Database, file: string): number {

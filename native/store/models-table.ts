@@ -61,7 +61,7 @@ export function modelSummaryOf(model: ModelRecord): ModelSummary {
 
 /** Reads and writes the `models` table. Models are registered by native/registry/catalog.ts. */
 export class ModelsTable {
-  constructor(readonly db: Database) {}
+  constructor(private readonly db: Database) {}
 
   list(): ModelSummary[] {
     return this.db.all<ModelRow>('SELECT * FROM models ORDER BY added_at, id').map((r) => modelSummaryOf(fromRow(r)));

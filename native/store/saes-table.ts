@@ -70,7 +70,7 @@ type Params = Record<string, string | number | null>;
 
 /** Reads and writes the `saes` table. SAEs are registered by native/registry/catalog.ts. */
 export class SaesTable {
-  constructor(readonly db: Database) {}
+  constructor(private readonly db: Database) {}
 
   list(modelId?: string): SaeSummary[] {
     const rows =

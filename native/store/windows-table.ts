@@ -68,7 +68,7 @@ const selectColumns = 'window_index, doc_id, text, ids, offsets, counted';
 
 /** Reads and writes `windows`. */
 export class WindowsTable {
-  constructor(readonly db: Database) {}
+  constructor(private readonly db: Database) {}
 
   /** Inserts new windows; a window index the run already holds is an error (a batch replayed). */
   insertMany(runId: number, windows: Iterable<StoredWindow>): void {

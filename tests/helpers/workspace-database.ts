@@ -13,3 +13,11 @@ export function withDatabase<T>(ws: Workspace, fn: (db: Database) => T): T {
     db.close();
   }
 }
+
+/**
+ * FTS5's own check that the search index matches feature_docs: throws SQLITE_CORRUPT_VTAB if not.
+ * `rank = 1` also compares the index with its external content table, row by row.
+ */
+export function checkSearchIndex(db: Database): void {
+  db.run(`INSERT INTO feature_search (feature_search, rank) VALUES ('integrity-check', 1)`);
+}

@@ -2,13 +2,15 @@ import { connect } from 'node:net';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { methodNames, methods, type MethodName } from '../../../native/api/methods.js';
+import { methods, type MethodName } from '../../../native/api/methods.js';
 import { mulberry32 } from '../../../native/api/random.js';
 import { EngineClient } from '../../../native/host/engine-client.js';
 import { startWebHost, type WebHost } from '../../../native/host/web-host.js';
 import { Database } from '../../../native/store/database.js';
 import { DEMO_MODEL } from '../../helpers/shared.js';
 import { tempDir } from '../../helpers/tmp.js';
+
+const methodNames = Object.keys(methods) as MethodName[];
 
 /**
  * A bounded, seeded fuzz of `loupe serve` on loopback: a few thousand random and mutated requests

@@ -1,6 +1,6 @@
 import { networkInterfaces } from 'node:os';
 import { connect } from 'node:net';
-import { latestSchemaVersion } from '../../../native/store/migrations.js';
+import { migrations } from '../../../native/store/migrations.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -58,7 +58,7 @@ describe('loupe serve refuses what is not ours', () => {
   it('answers a call with the token in the header or the query, never from a cookie', async () => {
     const viaHeader = await call('workspace.info', {}, { 'X-Loupe-Token': host.token });
     expect(viaHeader.status).toBe(200);
-    expect(JSON.parse(viaHeader.body)).toMatchObject({ ok: true, result: { name: 'ws', schemaVersion: latestSchemaVersion } });
+    expect(JSON.parse(viaHeader.body)).toMatchObject({ ok: true, result: { name: 'ws', schemaVersion: migrations[migrations.length - 1].version } });
     const viaQuery = await rawRequest({ port: host.port, path: `/api/call?token=${host.token}`, method: 'POST', headers: { 'Content-Type': 'application/json', Host: `127.0.0.1:${host.port}` }, body: JSON.stringify({ method: 'models.list', params: {} }) });
     expect(JSON.parse(viaQuery.body)).toEqual({ ok: true, result: [] });
     // Cookies reach every port of 127.0.0.1: a cookie, even one holding the token, never admits a call.

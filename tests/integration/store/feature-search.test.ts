@@ -4,14 +4,13 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FeatureQuery, FeatureSummary } from '../../../native/api/types.js';
 import type { FeatureToken } from '../../../native/store/feature-logits-table.js';
 import { FeatureIndex } from '../../../native/store/feature-index.js';
-import { checkSearchIndex } from '../../../native/store/feature-search.js';
 import { Database } from '../../../native/store/database.js';
 import { migrations } from '../../../native/store/migrations.js';
 import { openWorkspace } from '../../../native/store/workspace.js';
 import type { Workspace } from '../../../native/store/workspace.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { registerSae, syntheticWindow } from './index-fixtures.js';
-import { withDatabase } from '../../helpers/workspace-database.js';
+import { checkSearchIndex, withDatabase } from '../../helpers/workspace-database.js';
 
 const dir = tempDir('feature-search');
 afterAll(() => dir.cleanup());

@@ -2,11 +2,10 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FeatureIndex } from '../../../native/store/feature-index.js';
-import { checkSearchIndex } from '../../../native/store/feature-search.js';
 import { openWorkspace } from '../../../native/store/workspace.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { crashBatches, crashContext, crashFeatures, crashWindowsPerBatch, expectedStats, expectedTop, registerSae } from './index-fixtures.js';
-import { withDatabase } from '../../helpers/workspace-database.js';
+import { checkSearchIndex, withDatabase } from '../../helpers/workspace-database.js';
 
 const dir = tempDir('index-crash');
 afterAll(() => dir.cleanup());

@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { methodNames, methods } from '../../../native/api/methods.js';
+import { methods, type MethodName } from '../../../native/api/methods.js';
 import { Engine } from '../../../native/host/engine.js';
 import { createHandlers } from '../../../native/host/handlers/table.js';
 import { Router } from '../../../native/host/router.js';
 import { tempDir } from '../../helpers/tmp.js';
+
+const methodNames = Object.keys(methods) as MethodName[];
 
 const dir = tempDir('contract');
 const engine = new Engine(() => {});

@@ -1,18 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { methodNames, methods } from '../../../native/api/methods.js';
+import { methods, type MethodName } from '../../../native/api/methods.js';
 import { Engine } from '../../../native/host/engine.js';
 import { createHandlers } from '../../../native/host/handlers/table.js';
-import { grantPattern, pathFieldsByMethod, PathGrants } from '../../../native/host/path-grants.js';
+import { pathFieldsByMethod, PathGrants } from '../../../native/host/path-grants.js';
 import { Router } from '../../../native/host/router.js';
+
+const methodNames = Object.keys(methods) as MethodName[];
 
 describe('PathGrants (the desktop transport: paths only from dialogs)', () => {
   it('hands out opaque grants and swaps them back for the chosen paths', () => {
     const grants = new PathGrants();
     const folder = grants.grant('/home/me/models/gpt2', 'folder');
     const file = grants.grant('/home/me/corpus #1.jsonl', 'file');
-    expect(folder.id).toMatch(grantPattern);
+    expect(folder.id).toMatch(/^grant:[0-9a-f]{32}$/);
     expect(folder.id).not.toContain('gpt2');
     expect(grants.grant('/home/me/models/gpt2', 'folder').id).not.toBe(folder.id);
     expect(grants.resolve('models.add', { path: folder.id })).toEqual({ ok: true, params: { path: '/home/me/models/gpt2' } });
