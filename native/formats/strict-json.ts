@@ -149,6 +149,13 @@ export const jsonLimits = {
   requestBody: { maxBytes: 1 << 20, maxDepth: 32, maxContainers: 100_000, maxValues: 200_000 },
   /** the reference reader's 100 MB; a tensor is about six values, a large shard a few thousand tensors */
   safetensorsHeader: { maxBytes: 100_000_000, maxDepth: 64, maxContainers: 500_000, maxValues: 1_000_000 },
+  /**
+   * A training checkpoint.json: a few scalars and the run's log. A log record (TrainPoint, ten numbers)
+   * is at most 279 bytes (every number at its longest, 199 in a real run), and the trainer keeps about
+   * 200 records whatever the step count (fewer than 400 for any run); 4 MB holds 15,000 worst-case
+   * records, one a step for a 15,000-step run, 37 times the longest log a run writes.
+   */
+  trainingCheckpoint: { maxBytes: 4 << 20, maxDepth: 8, maxContainers: 20_000, maxValues: 200_000 },
 } as const satisfies Record<string, JsonLimits>;
 
 export type JsonShapeLimits = Pick<JsonLimits, 'maxDepth' | 'maxContainers' | 'maxValues'>;

@@ -73,6 +73,20 @@ export function parseHookName(name: string): HookRef | null {
   return m && point !== undefined ? { layer: Number(m[1]), point } : null;
 }
 
+/**
+ * The block a TransformerLens hook name belongs to, for any such name, not only those Loupe builds
+ * (blocks.3.attn.hook_attn_scores, blocks.3.attn.hook_rot_q): a leading `blocks.N.` is the layer. Null for a
+ * model-wide point (hook_embed); a name that spells neither is refused, since a guessed layer written
+ * into a file (SAELens's hook_layer) is a silent wrong answer.
+ */
+export function hookLayer(name: string): number | null {
+  const known = parseHookName(name);
+  if (known) return known.layer ?? null;
+  const m = /^blocks\.(0|[1-9]\d{0,8})\./.exec(name);
+  if (!m) throw new Error(`hook "${name}" names no layer: expected a TransformerLens name starting blocks.N. (blocks.6.hook_resid_post, blocks.6.attn.hook_attn_scores) or one of ${MODEL_POINTS.join(', ')}`);
+  return Number(m[1]);
+}
+
 export class UnknownHookError extends Error {
   constructor(
     readonly hook: string,

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSafetensors } from '../formats/safetensors.js';
 import type { HostTensor } from '../formats/tensor.js';
-import { parseHookName } from '../models/hooks.js';
+import { hookLayer } from '../models/hooks.js';
 import type { CanonicalSae, SaeInputNorm } from './canonical.js';
 import { SaeError, assertInputScaleKnown, isTranscoder, validateSae } from './canonical.js';
 import { transpose } from './formats/tensors.js';
@@ -81,9 +81,9 @@ function structuralConfig(sae: CanonicalSae): Record<string, unknown> {
   };
 }
 
-/** SAELens before v6 requires hook_layer; TransformerLens hook names carry it. */
+/** SAELens before v6 requires hook_layer; TransformerLens hook names carry it (model-wide points are layer 0). */
 function layerOf(hookName: string | null): number {
-  return (hookName === null ? null : parseHookName(hookName))?.layer ?? 0;
+  return (hookName === null ? null : hookLayer(hookName)) ?? 0;
 }
 
 function weightTensors(sae: CanonicalSae): Record<string, HostTensor> {

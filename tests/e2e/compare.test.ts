@@ -71,7 +71,16 @@ describe('Compare in Chromium on the demo workspace', () => {
     const metrics = page.getByRole('region', { name: 'Metrics' });
     await metrics.getByText('Loss recovered').waitFor({ timeout: 120_000 });
     await expect.poll(() => metrics.locator('td.num').filter({ hasText: '%' }).count(), { timeout: 60_000 }).toBeGreaterThan(4);
-    await page.getByRole('region', { name: 'Joint map' }).locator('canvas').waitFor();
+    const joint = page.getByRole('region', { name: 'Joint map' });
+    const map = joint.locator('canvas');
+    await map.waitFor();
+    // The canvas fills its 420 px frame, and hovering finds the point under the pointer at that size.
+    const box = await map.boundingBox();
+    expect(box?.height).toBeGreaterThan(400);
+    const tip = joint.locator('.tip');
+    for (let i = 0; i < 20 * 20 && box && !(await tip.isVisible()); i++) await page.mouse.move(box.x + (box.width * ((i % 20) + 0.5)) / 20, box.y + (box.height * (Math.floor(i / 20) + 0.5)) / 20);
+    expect(await tip.textContent()).toMatch(/#\d+ .*\d+ linked · click to open/);
+    await page.mouse.move(0, 0);
 
     const pairs = page.getByRole('region', { name: /Matched pairs/ });
     await expect.poll(() => pairs.locator('tbody tr').count()).toBe(25);

@@ -6,7 +6,8 @@
  *   rows), `{out}/activations/batch-N.jsonl.gz` (Activation rows), `source.jsonl`, `model.jsonl`;
  * - SAEDashboard NeuronpediaRunner output: `{out}/batch-N.json` (NeuronpediaDashboardBatch.to_dict);
  * - delphi latent cache (LatentCache.save_splits): `{out}/{start}_{end}.safetensors` with `locations`
- *   U16 [n, 3], `activations` F16 [n], `tokens` I64 [nBatches, ctx], and `config.json`.
+ *   U16 [n, 3], `activations` F16 [n], `tokens` I64 [nBatches, ctx], and `config.json` (pretty-printed,
+ *   as delphi's json.dump(indent=4) writes it).
  *
  * Run alone: `npx tsx tests/fixtures-writers/dashboard-exports.ts OUT_DIR` writes all three under OUT_DIR.
  */
@@ -187,7 +188,7 @@ export function writeDelphiCache(out: string, spec: ExportSpec, windows: Int32Ar
       tokens: { dtype: 'I64', shape: [windows.length, spec.ctx], data: tokens },
     });
   }
-  writeFileSync(join(out, 'config.json'), JSON.stringify({ dataset_repo: 'brown:news', cache_ctx_len: spec.ctx, batch_size: 8, n_tokens: windows.length * spec.ctx, n_splits: splits, model_name: 'loupe-demo' }));
+  writeFileSync(join(out, 'config.json'), JSON.stringify({ dataset_repo: 'brown:news', cache_ctx_len: spec.ctx, batch_size: 8, n_tokens: windows.length * spec.ctx, n_splits: splits, model_name: 'loupe-demo' }, null, 4));
   return { acts: back, dSae };
 }
 

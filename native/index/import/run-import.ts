@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseNeuronpediaId } from '../../api/neuronpedia.js';
 import type { AbsentStatKey, ImportSummary } from '../../api/types.js';
 import { openSafetensors } from '../../formats/safetensors.js';
+import { jsonLimits, readCappedJsonObjectSync } from '../../formats/strict-json.js';
 import type { IndexCursor } from '../../store/index-runs-table.js';
 import type { Workspace } from '../../store/workspace.js';
 import { importDashboards } from './dashboard-import.js';
@@ -112,17 +113,21 @@ function neuronpediaIdOf(layout: ExportLayout): string | null {
 
 /** The dataset an export names: Neuronpedia's source.jsonl `dataset`, delphi's config.json `dataset_repo`. */
 function datasetOf(layout: ExportLayout): string | null {
-  const read = (file: string, key: string): string | null => {
+  const named = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value : null);
+  if (layout.format === 'neuronpedia') {
+    // JSONL: one record a line, the source's record first.
+    const file = join(layout.dir, 'source.jsonl');
     if (!existsSync(file) || statSync(file).size > 1 << 20) return null;
     try {
-      const first = readFileSync(file, 'utf8').split('\n')[0];
-      const value = (JSON.parse(first) as Record<string, unknown>)[key];
-      return typeof value === 'string' && value.length > 0 ? value : null;
+      return named((JSON.parse(readFileSync(file, 'utf8').split('\n')[0]) as Record<string, unknown>).dataset);
     } catch {
       return null;
     }
-  };
-  if (layout.format === 'neuronpedia') return read(join(layout.dir, 'source.jsonl'), 'dataset');
-  if (layout.format === 'delphi') return read(join(layout.dir, 'config.json'), 'dataset_repo');
+  }
+  if (layout.format === 'delphi') {
+    // One JSON document, pretty-printed by delphi's json.dump(indent=4): read it whole; a broken one names itself.
+    const file = join(layout.dir, 'config.json');
+    return existsSync(file) ? named(readCappedJsonObjectSync(file, jsonLimits.config).dataset_repo) : null;
+  }
   return null;
 }

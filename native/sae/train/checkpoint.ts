@@ -1,6 +1,8 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSafetensors, writeSafetensors } from '../../formats/safetensors.js';
+import { jsonLimits, readCappedJsonObjectSync } from '../../formats/strict-json.js';
+import { FormatError } from '../../formats/tensor.js';
 import type { HostTensor } from '../../formats/tensor.js';
 import type { TrainState } from './step-runner.js';
 import { PARAM_NAMES } from './step-types.js';
@@ -40,7 +42,7 @@ export function saveCheckpoint(dir: string, state: TrainState, sinceFired: Float
 /** The checkpoint in `dir` if there is one for this run (same runKey) and its two files agree; else null. */
 export function loadCheckpoint(dir: string, runKey: string): { state: TrainState; sinceFired: Float64Array; meta: CheckpointMeta } | null {
   if (!existsSync(join(dir, META)) || !existsSync(join(dir, TENSORS))) return null;
-  const meta = JSON.parse(readFileSync(join(dir, META), 'utf8')) as CheckpointMeta;
+  const meta = readMeta(join(dir, META));
   if (meta.runKey !== runKey) return null;
   const file = openSafetensors(join(dir, TENSORS));
   try {
@@ -52,4 +54,17 @@ export function loadCheckpoint(dir: string, runKey: string): { state: TrainState
   } finally {
     file.close();
   }
+}
+
+/** checkpoint.json, capped and checked field by field: a resumed run trusts every one of them. */
+function readMeta(path: string): CheckpointMeta {
+  const raw = readCappedJsonObjectSync(path, jsonLimits.trainingCheckpoint);
+  const { runKey, step, tokensSeen, normalization, log } = raw;
+  if (typeof runKey !== 'string') throw new FormatError(path, `"runKey" is ${JSON.stringify(runKey) ?? 'missing'}, expected a string`);
+  for (const [key, value] of [['step', step], ['tokensSeen', tokensSeen]] as const) {
+    if (!Number.isSafeInteger(value) || (value as number) < 0) throw new FormatError(path, `"${key}" is ${JSON.stringify(value) ?? 'missing'}, expected a whole number ≥ 0`);
+  }
+  if (typeof normalization !== 'number' || !Number.isFinite(normalization)) throw new FormatError(path, `"normalization" is ${JSON.stringify(normalization) ?? 'missing'}, expected a finite number`);
+  if (!Array.isArray(log)) throw new FormatError(path, `"log" is ${JSON.stringify(log) ?? 'missing'}, expected an array of log records`);
+  return { runKey, step: step as number, tokensSeen: tokensSeen as number, normalization, log };
 }

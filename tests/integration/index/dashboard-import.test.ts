@@ -93,8 +93,10 @@ describe('loupe import of SAEDashboard / Neuronpedia exports', () => {
   }
 
   it('delphi cache: exact statistics and top examples rebuilt from locations + tokens', async () => {
-    const { ws, saeId } = await imported('delphi', DELPHI());
+    const { ws, saeId, runId } = await imported('delphi', DELPHI());
     try {
+      // config.json is pretty-printed over many lines: its dataset_repo is read from the whole document.
+      expect(ws.imports.source(runId)?.dataset).toBe('brown:news');
       const { acts, dSae } = expected.delphi;
       const nB = expected.windows.length;
       const ctx = expected.windows[0].length;
@@ -253,6 +255,14 @@ describe('malformed exports', () => {
       return d;
     });
     expect(message).toMatch(/0_3\.safetensors: locations row 0 is \(5, 0, 1\): expected batch < 2/);
+  });
+  it('names a delphi config.json that is not JSON instead of importing without its dataset', async () => {
+    const message = await importError('delphi-config', (d) => {
+      writeDelphiCache(d, SMALL, expected.windows, 1);
+      writeFileSync(join(d, 'config.json'), '{\n    "dataset_repo": "brown:news",\n');
+      return d;
+    });
+    expect(message).toMatch(/bad-delphi-config-export[\\/]config\.json: not valid JSON/);
   });
   it('says what it expected of a folder that is no export', async () => {
     expect(await importError('empty', (d) => {

@@ -5,7 +5,7 @@ import { openSafetensors } from '../../../native/formats/safetensors.js';
 import { parseModelConfig } from '../../../native/models/config.js';
 import { buildForwardGraph } from '../../../native/models/forward-graph.js';
 import { ForwardInputError, prepareForward, runForward } from '../../../native/models/forward.js';
-import { LAYER_POINTS, MODEL_POINTS, hookName, modelHooks, parseHookName, resolveHooks } from '../../../native/models/hooks.js';
+import { LAYER_POINTS, MODEL_POINTS, hookLayer, hookName, modelHooks, parseHookName, resolveHooks } from '../../../native/models/hooks.js';
 import { loadTransformer } from '../../../native/models/load.js';
 import { GPT2_SMALL, randomTransformer } from '../../../native/models/random.js';
 import { relativeError } from '../../helpers/numeric.js';
@@ -77,6 +77,15 @@ describe('hook names', () => {
     for (const layer of [0, 7, 31]) for (const point of LAYER_POINTS) expect(parseHookName(hookName({ layer, point }))).toEqual({ layer, point });
     for (const point of MODEL_POINTS) expect(parseHookName(point)).toEqual({ point });
     for (const bad of ['blocks.0.resid_post', 'blocks.01.hook_resid_pre', 'blocks.-1.hook_resid_pre', 'blocks.3', 'hook_resid_pre', 'x.blocks.3.hook_resid_pre']) expect(parseHookName(bad)).toBeNull();
+  });
+
+  it('hookLayer reads the block of any TransformerLens name, null for model-wide points, and refuses a name with none', () => {
+    for (const layer of [0, 7, 31]) for (const point of LAYER_POINTS) expect(hookLayer(hookName({ layer, point }))).toBe(layer);
+    for (const point of MODEL_POINTS) expect(hookLayer(point)).toBeNull();
+    expect([hookLayer('blocks.3.attn.hook_attn_scores'), hookLayer('blocks.12.attn.hook_rot_k'), hookLayer('blocks.0.hook_q_input')]).toEqual([3, 12, 0]);
+    for (const bad of ['blocks.01.hook_resid_pre', 'blocks.-1.hook_resid_pre', 'blocks.3', 'hook_resid_pre', 'x.blocks.3.hook_resid_pre', 'model.layers.3.mlp']) {
+      expect(() => hookLayer(bad), bad).toThrow(`hook "${bad}" names no layer`);
+    }
   });
 });
 

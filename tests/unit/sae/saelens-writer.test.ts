@@ -94,6 +94,15 @@ describe('writeSaeLens', () => {
     expect(relativeError(decodeReference(back, acts, 5), decodeReference(sae, acts, 5))).toBeLessThan(1e-6);
   });
 
+  it('writes hook_layer from a leading blocks.N. of hook names Loupe does not build, and refuses a name with no layer', () => {
+    for (const [hookName, layer] of [['blocks.5.attn.hook_attn_scores', 5], ['blocks.11.attn.hook_rot_q', 11], ['blocks.2.hook_mlp_in', 2], ['hook_embed', 0]] as const) {
+      const dir = join(root, `layer-${hookName}`);
+      writeSaeLens(dir, randomSae({ hookName }));
+      expect(JSON.parse(readFileSync(join(dir, 'cfg.json'), 'utf8'))).toMatchObject({ hook_name: hookName, hook_layer: layer });
+    }
+    expect(() => writeSaeLens(join(root, 'no-layer'), randomSae({ hookName: 'encoder.layer.3.output' }))).toThrow(/hook "encoder\.layer\.3\.output" names no layer: expected a TransformerLens name starting blocks\.N\./);
+  });
+
   it('refuses extra cfg keys that would contradict the weights', () => {
     expect(() => writeSaeLens(join(root, 'contradict'), randomSae({}), { d_in: 3 })).toThrow(/extra cfg.json key "d_in" would contradict/);
   });

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { trainSae } from '../../../../native/sae/train/trainer.js';
@@ -49,6 +49,28 @@ describe('trainSae', () => {
       expect(maxAbsDiff(resumed.state.params[p], whole.state.params[p]), p).toBeLessThan(1e-5);
     }
     cleanup();
+  });
+
+  it('refuses a checkpoint.json that is not JSON, too large, or of the wrong shape, naming the file', async () => {
+    const { source, opts } = setup(30);
+    const { path: dir, cleanup } = tempDir('train-bad-checkpoint');
+    try {
+      const controller = new AbortController();
+      await expect(trainSae({ ...opts, checkpointDir: dir, signal: controller.signal, onProgress: (p) => p.step === 5 && controller.abort() }, source)).rejects.toThrow(/abort/i);
+      const file = join(dir, 'checkpoint.json');
+      const good = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      expect(good.step).toBe(5);
+      const resume = () => trainSae({ ...opts, checkpointDir: dir }, source);
+      writeFileSync(file, '{"runKey": "');
+      await expect(resume()).rejects.toThrow(/checkpoint\.json: not valid JSON/);
+      // 4 MB of padding around a valid object: refused by its size before it is read.
+      writeFileSync(file, `${' '.repeat(4 << 20)}${JSON.stringify(good)}`);
+      await expect(resume()).rejects.toThrow(/checkpoint\.json: is \d+ bytes, over the 4194304-byte limit/);
+      writeFileSync(file, JSON.stringify({ ...good, step: '5' }));
+      await expect(resume()).rejects.toThrow(/checkpoint\.json: "step" is "5", expected a whole number ≥ 0/);
+    } finally {
+      cleanup();
+    }
   });
 
   it('loops over a source shorter than the run, and is deterministic for a seed', async () => {
