@@ -41,22 +41,44 @@ export async function benchCompare(): Promise<BenchResult[]> {
   try {
     start = performance.now();
     const run = ws.compare.put({
-      key: 'bench', saeIds: ['narrow', 'wide'], params: { algorithm: 'bench', corpus: 'brown', tokens: 1, contextLength: 1, candidates: CANDIDATES },
-      tokens: 1, jobId: null, createdAt: new Date().toISOString(), densities: [new Float32Array(N_NARROW).fill(0.01), new Float32Array(N_WIDE).fill(0.001)], pairs: [syntheticMatches(candidates)],
+      key: 'bench',
+      saeIds: ['narrow', 'wide'],
+      params: { algorithm: 'bench', corpus: 'brown', tokens: 1, contextLength: 1, candidates: CANDIDATES },
+      tokens: 1,
+      jobId: null,
+      createdAt: new Date().toISOString(),
+      densities: [new Float32Array(N_NARROW).fill(0.01), new Float32Array(N_WIDE).fill(0.001)],
+      pairs: [syntheticMatches(candidates)],
     });
-    results.push(timing(`compare store ${N_WIDE.toLocaleString('en-US')} matches`, performance.now() - start, 'one transaction, rows and indexes'));
+    results.push(
+      timing(`compare store ${N_WIDE.toLocaleString('en-US')} matches`, performance.now() - start, 'one transaction, rows and indexes'),
+    );
     const reads: [string, () => unknown][] = [
-      ['compare page sorted by correlation', () => ws.compare.matchPage({ runId: run.id, pair: 0, sort: 'correlation', descending: true, offset: 16_000, limit: 100 })],
-      ['compare one-to-many groups', () => ws.compare.groups({ runId: run.id, pair: 0, by: 'cosine', threshold: 0.2, kind: 'oneToMany', limit: 50 })],
-      ['compare unmatched narrow', () => ws.compare.groups({ runId: run.id, pair: 0, by: 'correlation', threshold: 0.5, kind: 'unmatchedNarrow', limit: 50 })],
+      [
+        'compare page sorted by correlation',
+        () => ws.compare.matchPage({ runId: run.id, pair: 0, sort: 'correlation', descending: true, offset: 16_000, limit: 100 }),
+      ],
+      [
+        'compare one-to-many groups',
+        () => ws.compare.groups({ runId: run.id, pair: 0, by: 'cosine', threshold: 0.2, kind: 'oneToMany', limit: 50 }),
+      ],
+      [
+        'compare unmatched narrow',
+        () => ws.compare.groups({ runId: run.id, pair: 0, by: 'correlation', threshold: 0.5, kind: 'unmatchedNarrow', limit: 50 }),
+      ],
       ['compare links for the joint map', () => ws.compare.links(run.id, 0, 'cosine')],
-      ['compare splitting tree', () => ws.compare.tree({ runId: run.id, root: { saeId: 'narrow', index: 7 }, by: 'cosine', minSimilarity: 0, maxChildren: 32 })],
+      [
+        'compare splitting tree',
+        () => ws.compare.tree({ runId: run.id, root: { saeId: 'narrow', index: 7 }, by: 'cosine', minSimilarity: 0, maxChildren: 32 }),
+      ],
     ];
     for (const [name, read] of reads) {
       read();
       start = performance.now();
       for (let i = 0; i < 5; i++) read();
-      results.push(timing(name, (performance.now() - start) / 5, `${N_WIDE.toLocaleString('en-US')} matches stored; mean of 5 after a warm-up`));
+      results.push(
+        timing(name, (performance.now() - start) / 5, `${N_WIDE.toLocaleString('en-US')} matches stored; mean of 5 after a warm-up`),
+      );
     }
   } finally {
     ws.close();
@@ -72,7 +94,16 @@ function timing(name: string, ms: number, note: string): BenchResult {
 /** The cosine candidates as matches, with made-up correlations (the stored shape is what is timed). */
 function syntheticMatches(c: ParentCandidates): PairMatches {
   const n = c.nWide;
-  const m: PairMatches = { cosParent: new Int32Array(n), cos: new Float32Array(n), cosParentCorr: new Float32Array(n), corrParent: new Int32Array(n), corr: new Float32Array(n), corrParentCos: new Float32Array(n), cosParentCofire: new Int32Array(n), corrParentCofire: new Int32Array(n) };
+  const m: PairMatches = {
+    cosParent: new Int32Array(n),
+    cos: new Float32Array(n),
+    cosParentCorr: new Float32Array(n),
+    corrParent: new Int32Array(n),
+    corr: new Float32Array(n),
+    corrParentCos: new Float32Array(n),
+    cosParentCofire: new Int32Array(n),
+    corrParentCofire: new Int32Array(n),
+  };
   for (let w = 0; w < n; w++) {
     const r = w % c.n;
     m.cosParent[w] = c.parents[w * c.n];

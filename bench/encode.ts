@@ -75,7 +75,8 @@ async function measureBatch(sae: CanonicalSae, batch: number, x: Float32Array): 
     const encodeDecode = await tokensPerSecond(withDecode, x, SECONDS);
     rounds.push({ batch, gflops, limit: (gflops * 1e9) / FLOPS_PER_TOKEN, encode, encodeDecode });
   }
-  const median = (key: 'encode' | 'encodeDecode') => [...rounds].sort((a, b) => a[key] / a.limit - b[key] / b.limit)[Math.floor(ROUNDS / 2)];
+  const median = (key: 'encode' | 'encodeDecode') =>
+    [...rounds].sort((a, b) => a[key] / a.limit - b[key] / b.limit)[Math.floor(ROUNDS / 2)];
   return { encode: median('encode'), encodeDecode: median('encodeDecode') };
 }
 
@@ -101,7 +102,14 @@ export async function benchEncode(): Promise<BenchResult[]> {
   };
   const rates = runs.map((r) => `${r.encode.batch}: ${r.encode.gflops.toFixed(0)}`).join(', ');
   return [
-    { name: 'matmul rate [batch,512]x[512,4096]', value: Math.max(...runs.map((r) => r.encode.gflops)), unit: 'GFLOP/s', limit: 0, ratio: 0, note: `GFLOP/s by batch ${rates}` },
+    {
+      name: 'matmul rate [batch,512]x[512,4096]',
+      value: Math.max(...runs.map((r) => r.encode.gflops)),
+      unit: 'GFLOP/s',
+      limit: 0,
+      ratio: 0,
+      note: `GFLOP/s by batch ${rates}`,
+    },
     row('encode topk sae', 'encode', 'sparse output (indices + values), no reconstruction'),
     row('encode+decode topk sae', 'encodeDecode', 'sparse output and reconstruction'),
   ];

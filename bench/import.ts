@@ -39,11 +39,28 @@ export async function benchImport(): Promise<BenchResult[]> {
     writeDelphiCache(delphi, DELPHI, windows.slice(0, DELPHI.windows), 4);
     const a = await timed(dir, 'ws-np', np);
     const b = await timed(dir, 'ws-delphi', delphi);
-    const result = (name: string, value: number, unit: string, note: string): BenchResult => ({ name, value, unit, limit: 0, ratio: 0, note });
+    const result = (name: string, value: number, unit: string, note: string): BenchResult => ({
+      name,
+      value,
+      unit,
+      limit: 0,
+      ratio: 0,
+      note,
+    });
     return [
-      result('import neuronpedia features', a.features / a.seconds, 'features/s', `${a.features} features, ${a.rows} activation rows (${DASHBOARD.ctx} tokens each), gzip JSON lines, ${a.seconds.toFixed(2)} s`),
+      result(
+        'import neuronpedia features',
+        a.features / a.seconds,
+        'features/s',
+        `${a.features} features, ${a.rows} activation rows (${DASHBOARD.ctx} tokens each), gzip JSON lines, ${a.seconds.toFixed(2)} s`,
+      ),
       result('import neuronpedia rows', a.rows / a.seconds, 'rows/s', 'activation rows, each one example window with per-token values'),
-      result('import delphi features', b.features / b.seconds, 'features/s', `${b.features} latents over ${DELPHI.windows}×${DELPHI.ctx} tokens, ${b.rows} nonzero rows, 4 splits, ${b.seconds.toFixed(2)} s`),
+      result(
+        'import delphi features',
+        b.features / b.seconds,
+        'features/s',
+        `${b.features} latents over ${DELPHI.windows}×${DELPHI.ctx} tokens, ${b.rows} nonzero rows, 4 splits, ${b.seconds.toFixed(2)} s`,
+      ),
       result('import delphi rows', b.rows / b.seconds, 'rows/s', 'nonzero (location, activation) rows, read twice'),
     ];
   } finally {

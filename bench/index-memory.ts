@@ -17,7 +17,9 @@ try {
   const start = performance.now();
   const summary = await runIndex(ws, { saeId: id, corpus: 'brown', tokens });
   ws.close();
-  process.stdout.write(`${JSON.stringify({ maxRssMb: process.resourceUsage().maxRSS / 1024, tokens: summary.tokens, seconds: (performance.now() - start) / 1000 })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ maxRssMb: process.resourceUsage().maxRSS / 1024, tokens: summary.tokens, seconds: (performance.now() - start) / 1000 })}\n`,
+  );
 } finally {
   tmp.cleanup();
 }

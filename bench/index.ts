@@ -27,8 +27,20 @@ export function writeRandomSae(dir: string, dIn: number, dSae: number, k: number
   const wEnc = new Float32Array(dIn * dSae);
   for (let j = 0; j < dSae; j++) for (let i = 0; i < dIn; i++) wEnc[i * dSae + j] = wDec[j * dIn + i];
   const sae: CanonicalSae = {
-    source: { path: dir, format: 'loupe' }, dIn, dSae, wEnc, bEnc: new Float32Array(dSae), wDec, bDec: new Float32Array(dIn),
-    activation: { kind: 'topk', k }, subtractDecoderBias: true, inputNorm: 'none', inputScale: 1, hookName: hook, modelName: 'random', config: {},
+    source: { path: dir, format: 'loupe' },
+    dIn,
+    dSae,
+    wEnc,
+    bEnc: new Float32Array(dSae),
+    wDec,
+    bDec: new Float32Array(dIn),
+    activation: { kind: 'topk', k },
+    subtractDecoderBias: true,
+    inputNorm: 'none',
+    inputScale: 1,
+    hookName: hook,
+    modelName: 'random',
+    config: {},
   };
   writeSaeLens(dir, sae);
   return sae;
@@ -37,7 +49,10 @@ export function writeRandomSae(dir: string, dIn: number, dSae: number, k: number
 export async function benchIndex(): Promise<BenchResult[]> {
   const tmp = tempDir('bench-index');
   try {
-    const model: TransformerWeights = randomTransformer({ ...GPT2_SMALL, nLayers: 4, dModel: 512, nHeads: 8, dMlp: 2048, dVocab: 4096, nCtx: 256 }, 3);
+    const model: TransformerWeights = randomTransformer(
+      { ...GPT2_SMALL, nLayers: 4, dModel: 512, nHeads: 8, dMlp: 2048, dVocab: 4096, nCtx: 256 },
+      3,
+    );
     const hook = 'blocks.3.hook_resid_post';
     const sae = writeRandomSae(join(tmp.path, 'sae'), 512, 4096, 32, hook);
     const tokenizer = await loadTokenizer(DEMO_MODEL);
@@ -48,14 +63,16 @@ export async function benchIndex(): Promise<BenchResult[]> {
     await indexLoaded(ws, { sae, model, tokenizer, hook }, { saeId: id, corpus: 'brown', tokens: TOKENS, contextLength: CONTEXT });
     const fullSeconds = (performance.now() - start) / 1000;
     ws.close();
-    const results: BenchResult[] = [{
-      name: 'index d_model 512, 4096-feature TopK SAE',
-      value: TOKENS / fullSeconds,
-      unit: 'tok/s',
-      limit: TOKENS / passSeconds,
-      ratio: passSeconds / fullSeconds,
-      note: 'limit: forward + encode alone on the same windows; bookkeeping + store cost 1/ratio − 1 on top (goal < 50%)',
-    }];
+    const results: BenchResult[] = [
+      {
+        name: 'index d_model 512, 4096-feature TopK SAE',
+        value: TOKENS / fullSeconds,
+        unit: 'tok/s',
+        limit: TOKENS / passSeconds,
+        ratio: passSeconds / fullSeconds,
+        note: 'limit: forward + encode alone on the same windows; bookkeeping + store cost 1/ratio − 1 on top (goal < 50%)',
+      },
+    ];
     results.push(peakMemory());
     return results;
   } finally {
@@ -63,7 +80,12 @@ export async function benchIndex(): Promise<BenchResult[]> {
   }
 }
 
-async function forwardAndEncodeSeconds(model: TransformerWeights, sae: CanonicalSae, hook: string, tokenizer: Awaited<ReturnType<typeof loadTokenizer>>): Promise<number> {
+async function forwardAndEncodeSeconds(
+  model: TransformerWeights,
+  sae: CanonicalSae,
+  hook: string,
+  tokenizer: Awaited<ReturnType<typeof loadTokenizer>>,
+): Promise<number> {
   const pass = await prepareIndexPass(model, sae, hook);
   const windows = [];
   for await (const w of tokenWindows(openCorpus('brown'), tokenizer, { contextLength: CONTEXT, maxTokens: TOKENS })) windows.push(w.ids);
@@ -80,8 +102,18 @@ async function forwardAndEncodeSeconds(model: TransformerWeights, sae: Canonical
 
 /** Runs bench/index-memory.ts in a child: 1M tokens of Brown through the demo model and a 32,768-feature SAE. */
 function peakMemory(): BenchResult {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'index-memory.ts')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'index-memory.ts')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = child.stdout.trim().split('\n').at(-1) ?? '';
   const { maxRssMb, tokens, seconds } = JSON.parse(line) as { maxRssMb: number; tokens: number; seconds: number };
-  return { name: `index peak memory, ${(tokens / 1e6).toFixed(2)}M tokens, 32,768 features`, value: maxRssMb, unit: 'MB', limit: 2048, ratio: 2048 / maxRssMb, note: `demo model (d_model 256), TopK k 32; ${seconds.toFixed(0)} s; ratio = goal / peak RSS` };
+  return {
+    name: `index peak memory, ${(tokens / 1e6).toFixed(2)}M tokens, 32,768 features`,
+    value: maxRssMb,
+    unit: 'MB',
+    limit: 2048,
+    ratio: 2048 / maxRssMb,
+    note: `demo model (d_model 256), TopK k 32; ${seconds.toFixed(0)} s; ratio = goal / peak RSS`,
+  };
 }

@@ -42,7 +42,9 @@ export function llamaFlopsPerToken(seq: number): number {
  * Forward tokens/s and the MatMul rate, measured in alternating slices (one forward run, then as long
  * multiplying): on a shared machine both then see the same load, and the ratio stays meaningful.
  */
-async function forwardAgainstMatmul(model: TransformerWeights): Promise<{ tokensPerSecond: number; gflops: number; bound: number; buildSeconds: number }> {
+async function forwardAgainstMatmul(
+  model: TransformerWeights,
+): Promise<{ tokensPerSecond: number; gflops: number; bound: number; buildSeconds: number }> {
   const graph = buildForwardGraph(model, { hooks: [HOOK] });
   const buildStart = performance.now();
   const session = await createSession(graph);
@@ -68,7 +70,12 @@ async function forwardAgainstMatmul(model: TransformerWeights): Promise<{ tokens
   } finally {
     await session.release();
   }
-  return { tokensPerSecond: (ROUNDS * BATCH * SEQ) / forwardSeconds, gflops: matmulFlops / matmulSeconds, bound: graph.boundFeeds().size, buildSeconds };
+  return {
+    tokensPerSecond: (ROUNDS * BATCH * SEQ) / forwardSeconds,
+    gflops: matmulFlops / matmulSeconds,
+    bound: graph.boundFeeds().size,
+    buildSeconds,
+  };
 }
 
 export async function benchLlama(): Promise<BenchResult[]> {
@@ -96,7 +103,10 @@ export async function benchLlama(): Promise<BenchResult[]> {
     ...model,
     config: { ...model.config, dVocab: LLAMA3_VOCAB },
     wE: { shape: [LLAMA3_VOCAB, SHAPE.dModel], data: randomUniform(LLAMA3_VOCAB * SHAPE.dModel, 91, 0.035) },
-    unembed: { w: { shape: [LLAMA3_VOCAB, SHAPE.dModel], data: randomUniform(LLAMA3_VOCAB * SHAPE.dModel, 92, 0.035) }, layout: 'vocabByDModel' },
+    unembed: {
+      w: { shape: [LLAMA3_VOCAB, SHAPE.dModel], data: randomUniform(LLAMA3_VOCAB * SHAPE.dModel, 92, 0.035) },
+      layout: 'vocabByDModel',
+    },
   };
   if (weightBytes(big) <= INLINE_WEIGHT_BYTES) throw new Error('the bound-weights model must exceed INLINE_WEIGHT_BYTES');
   results.push(forwardEntry('forward llama d2048 4 blocks GQA 16/4, bound inputs', await forwardAgainstMatmul(big), big));
@@ -112,8 +122,13 @@ export async function benchLlama(): Promise<BenchResult[]> {
  */
 async function shortPrompt(inline: TransformerWeights, bound: TransformerWeights): Promise<BenchResult> {
   const seq = 16;
-  const sessions = [await createSession(buildForwardGraph(inline, { hooks: [HOOK] })), await createSession(buildForwardGraph(bound, { hooks: [HOOK] }))];
-  const feeds = { input_ids: { type: 'int64' as const, dims: [1, seq], data: new BigInt64Array(seq).map((_, i) => BigInt((i * 7919) % 4096)) } };
+  const sessions = [
+    await createSession(buildForwardGraph(inline, { hooks: [HOOK] })),
+    await createSession(buildForwardGraph(bound, { hooks: [HOOK] })),
+  ];
+  const feeds = {
+    input_ids: { type: 'int64' as const, dims: [1, seq], data: new BigInt64Array(seq).map((_, i) => BigInt((i * 7919) % 4096)) },
+  };
   const seconds = [0, 0];
   try {
     for (let run = -1; run < 8; run++) {

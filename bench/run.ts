@@ -16,7 +16,20 @@ import { benchTrain } from './train.js';
 import { benchImport } from './import.js';
 import type { BenchResult } from './types.js';
 
-const suites: [string, () => Promise<BenchResult[]>][] = [['forward', benchForward], ['encode', benchEncode], ['train', benchTrain], ['store', benchStore], ['index', benchIndex], ['map', benchMap], ['maps', benchMaps], ['compare', benchCompare], ['split', benchSplit], ['import', benchImport], ['generate', benchGenerate], ['llama', benchLlama]];
+const suites: [string, () => Promise<BenchResult[]>][] = [
+  ['forward', benchForward],
+  ['encode', benchEncode],
+  ['train', benchTrain],
+  ['store', benchStore],
+  ['index', benchIndex],
+  ['map', benchMap],
+  ['maps', benchMaps],
+  ['compare', benchCompare],
+  ['split', benchSplit],
+  ['import', benchImport],
+  ['generate', benchGenerate],
+  ['llama', benchLlama],
+];
 
 function format(n: number): string {
   if (n === 0) return '–';
@@ -31,11 +44,19 @@ for (const [name, run] of suites) {
   results.push(...(await run()));
 }
 
-const rows = results.map((r) => [r.name, `${format(r.value)} ${r.unit}`, r.limit ? `${format(r.limit)} ${r.unit}` : '–', r.ratio ? r.ratio.toFixed(2) : '–', r.note]);
+const rows = results.map((r) => [
+  r.name,
+  `${format(r.value)} ${r.unit}`,
+  r.limit ? `${format(r.limit)} ${r.unit}` : '–',
+  r.ratio ? r.ratio.toFixed(2) : '–',
+  r.note,
+]);
 const header = ['benchmark', 'measured', 'limit', 'ratio', 'note'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
-process.stdout.write(`\n${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}\n${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${rows.map(line).join('\n')}\n`);
+process.stdout.write(
+  `\n${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}\n${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${rows.map(line).join('\n')}\n`,
+);
 
 const outDir = join(import.meta.dirname, '..', 'test-output');
 mkdirSync(outDir, { recursive: true });

@@ -60,36 +60,75 @@ function featureBatch(from: number, random: () => number) {
     stats: features.map((feature) => {
       const maxAct = 1 + random() * 20;
       return {
-        feature, tokensSeen: WINDOWS * CONTEXT, fires: Math.floor(WINDOWS * CONTEXT * 10 ** (-5 + 4 * random())), meanAct: maxAct / 3, maxAct,
+        feature,
+        tokensSeen: WINDOWS * CONTEXT,
+        fires: Math.floor(WINDOWS * CONTEXT * 10 ** (-5 + 4 * random())),
+        meanAct: maxAct / 3,
+        maxAct,
         histogram: { log10Min: -2, log10Max: 1.5, counts: Uint32Array.from({ length: 40 }, () => Math.floor(random() * 1000)) },
         bandEdges: Float32Array.from({ length: BANDS + 1 }, (_, b) => (maxAct * b) / BANDS),
       };
     }),
     examples: per((): ExampleInput[] => [
-      ...Array.from({ length: TOP }, (_, rank) => ({ kind: 'top' as const, band: 0, rank, windowIndex: Math.floor(random() * WINDOWS), acts: acts(random, 20 - rank / 2) })),
+      ...Array.from({ length: TOP }, (_, rank) => ({
+        kind: 'top' as const,
+        band: 0,
+        rank,
+        windowIndex: Math.floor(random() * WINDOWS),
+        acts: acts(random, 20 - rank / 2),
+      })),
       ...Array.from({ length: BANDS * PER_BAND }, (_, i) => ({
-        kind: 'quantile' as const, band: Math.floor(i / PER_BAND), rank: i % PER_BAND, windowIndex: Math.floor(random() * WINDOWS), acts: acts(random, 1 + Math.floor(i / PER_BAND)),
+        kind: 'quantile' as const,
+        band: Math.floor(i / PER_BAND),
+        rank: i % PER_BAND,
+        windowIndex: Math.floor(random() * WINDOWS),
+        acts: acts(random, 1 + Math.floor(i / PER_BAND)),
       })),
     ]),
-    tokens: per(() => (['boosted', 'suppressed', 'frequent'] as const).flatMap((kind) => Array.from({ length: 10 }, (_, rank) => token(kind, rank)))),
+    tokens: per(() =>
+      (['boosted', 'suppressed', 'frequent'] as const).flatMap((kind) => Array.from({ length: 10 }, (_, rank) => token(kind, rank))),
+    ),
     neighbours: per(() => [
-      ...Array.from({ length: 10 }, (_, rank) => ({ other: { saeId: 'bench-sae', index: Math.floor(random() * FEATURES) }, rank, cosine: 0.9 - rank / 20, correlation: random() })),
-      ...Array.from({ length: 5 }, (_, rank) => ({ other: { saeId: 'bench-wide', index: Math.floor(random() * 4096) }, rank, cosine: 0.8 - rank / 20, correlation: null })),
+      ...Array.from({ length: 10 }, (_, rank) => ({
+        other: { saeId: 'bench-sae', index: Math.floor(random() * FEATURES) },
+        rank,
+        cosine: 0.9 - rank / 20,
+        correlation: random(),
+      })),
+      ...Array.from({ length: 5 }, (_, rank) => ({
+        other: { saeId: 'bench-wide', index: Math.floor(random() * 4096) },
+        rank,
+        cosine: 0.8 - rank / 20,
+        correlation: null,
+      })),
     ]),
-    candidates: per(() => Array.from({ length: 3 }, (_, rank) => ({ rank, tag: `TAG${rank}`, precision: random(), recall: random(), f1: random() }))),
+    candidates: per(() =>
+      Array.from({ length: 3 }, (_, rank) => ({ rank, tag: `TAG${rank}`, precision: random(), recall: random(), f1: random() })),
+    ),
   };
 }
 
 function build(db: Database, index: FeatureIndex, random: () => number): void {
   // No SAE registration verb exists in the store yet: the rows the SAE services will write.
-  for (const [id, dSae] of [['bench-sae', FEATURES], ['bench-wide', 4096]] as const) {
+  for (const [id, dSae] of [
+    ['bench-sae', FEATURES],
+    ['bench-wide', 4096],
+  ] as const) {
     db.run(
       `INSERT INTO saes (id, name, path, format, model_id, hook_name, d_in, d_sae, activation, k, config_json, fingerprint, added_at)
        VALUES (?, ?, '/bench', 'saelens', NULL, 'blocks.8.hook_resid_pre', 768, ?, 'relu', NULL, '{}', '', '')`,
       [id, id, dSae],
     );
   }
-  const run = index.runs.create({ saeId: 'bench-sae', modelId: null, jobId: null, corpusSpec: 'synthetic', contextLength: CONTEXT, tokensTarget: WINDOWS * CONTEXT, params: {} });
+  const run = index.runs.create({
+    saeId: 'bench-sae',
+    modelId: null,
+    jobId: null,
+    corpusSpec: 'synthetic',
+    contextLength: CONTEXT,
+    tokensTarget: WINDOWS * CONTEXT,
+    params: {},
+  });
   let cursor = { batchesDone: 0, windowsDone: 0, tokensDone: 0 };
   const windowsPerBatch = WINDOWS / (FEATURES / BATCH);
   for (let from = 0; from < FEATURES; from += BATCH) {
@@ -97,14 +136,19 @@ function build(db: Database, index: FeatureIndex, random: () => number): void {
     const to = { windowsDone: cursor.windowsDone + windowsPerBatch, tokensDone: cursor.tokensDone + windowsPerBatch * CONTEXT };
     // Examples only point at windows already stored, as a real run's would.
     const data = featureBatch(from, () => random());
-    for (const e of data.examples) for (const x of e.items as ExampleInput[]) x.windowIndex = Math.floor(x.windowIndex * (to.windowsDone / WINDOWS));
+    for (const e of data.examples)
+      for (const x of e.items as ExampleInput[]) x.windowIndex = Math.floor(x.windowIndex * (to.windowsDone / WINDOWS));
     cursor = index.commitBatch({ runId: run.id, from: cursor, to, windows, ...data });
   }
   index.finishRun(run.id);
   db.transaction(() => {
     for (let f = 0; f < FEATURES; f += 10) {
       const label = Array.from({ length: 2 + Math.floor(random() * 3) }, () => words[Math.floor(random() * words.length)]).join(' ');
-      index.labels.set({ saeId: 'bench-sae', index: f }, { label, notes: random() < 0.3 ? `seen near ${words[f % words.length]}` : undefined }, { author: 'bench' });
+      index.labels.set(
+        { saeId: 'bench-sae', index: f },
+        { label, notes: random() < 0.3 ? `seen near ${words[f % words.length]}` : undefined },
+        { author: 'bench' },
+      );
     }
   });
 }
@@ -144,19 +188,45 @@ export async function benchStore(): Promise<BenchResult[]> {
     const queries: FeatureQuery[] = Array.from({ length: SAMPLES }, (_, i): FeatureQuery => {
       const base = { saeId: 'bench-sae', limit: 50 };
       switch (i % 5) {
-        case 0: return { ...base, text: word() };
-        case 1: return { ...base, text: `${word().slice(0, 3)}*`, labelState: 'labelled' };
-        case 2: return { ...base, token: word(), density: { min: 1e-4, max: 1e-2 } };
-        case 3: return { ...base, labelState: 'unlabelled', density: { min: 1e-3 }, sort: 'density', descending: true, offset: Math.floor(random() * 1000) };
-        default: return { ...base, sort: 'maxAct', descending: true, offset: Math.floor(random() * 30_000) };
+        case 0:
+          return { ...base, text: word() };
+        case 1:
+          return { ...base, text: `${word().slice(0, 3)}*`, labelState: 'labelled' };
+        case 2:
+          return { ...base, token: word(), density: { min: 1e-4, max: 1e-2 } };
+        case 3:
+          return {
+            ...base,
+            labelState: 'unlabelled',
+            density: { min: 1e-3 },
+            sort: 'density',
+            descending: true,
+            offset: Math.floor(random() * 1000),
+          };
+        default:
+          return { ...base, sort: 'maxAct', descending: true, offset: Math.floor(random() * 30_000) };
       }
     });
     timeEach(queries.slice(0, 20), (q) => index.query(q));
     const search = percentiles(timeEach(queries, (q) => index.query(q)));
     const shape = `${FEATURES} features, ${TOP}+${BANDS * PER_BAND} examples each over ${WINDOWS} windows of ${CONTEXT} tokens, 10% labelled; ${megabytes.toFixed(0)} MB, built in ${buildSeconds.toFixed(1)} s`;
     return [
-      { name: 'features.page p95', value: page.p95, unit: 'ms', limit: 20, ratio: 20 / page.p95, note: `p50 ${page.p50.toFixed(2)} ms over ${SAMPLES} random features; ratio = goal / p95; ${shape}` },
-      { name: 'features.search p95', value: search.p95, unit: 'ms', limit: 50, ratio: 50 / search.p95, note: `p50 ${search.p50.toFixed(2)} ms over ${SAMPLES} queries (text, prefix, token + density, label state, sorted lists, paged); ratio = goal / p95` },
+      {
+        name: 'features.page p95',
+        value: page.p95,
+        unit: 'ms',
+        limit: 20,
+        ratio: 20 / page.p95,
+        note: `p50 ${page.p50.toFixed(2)} ms over ${SAMPLES} random features; ratio = goal / p95; ${shape}`,
+      },
+      {
+        name: 'features.search p95',
+        value: search.p95,
+        unit: 'ms',
+        limit: 50,
+        ratio: 50 / search.p95,
+        note: `p50 ${search.p50.toFixed(2)} ms over ${SAMPLES} queries (text, prefix, token + density, label state, sorted lists, paged); ratio = goal / p95`,
+      },
     ];
   } finally {
     db.close();

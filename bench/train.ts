@@ -26,14 +26,35 @@ export async function benchTrain(): Promise<BenchResult[]> {
     const aux = batch === 4096 ? await tokensPerSecond(batch, 64) : null;
     const after = await measureMatmulRate({ m: batch, k: D_IN, n: D_SAE, seconds: 2 });
     const avgLimit = (limit + (after.gflops * 1e9) / (2 * D_IN * D_SAE)) / 2;
-    results.push({ name: `train TopK step, batch ${batch}`, value: plain, unit: 'tok/s', limit: avgLimit, ratio: plain / avgLimit, note: `d_in ${D_IN}, d_sae ${D_SAE}, k ${K}; sparse backward, Adam, renorm` });
-    if (aux !== null) results.push({ name: `train TopK + AuxK (64 dead), batch ${batch}`, value: aux, unit: 'tok/s', limit: avgLimit, ratio: aux / avgLimit, note: 'AuxK gathers k_aux = 64 rows per token' });
+    results.push({
+      name: `train TopK step, batch ${batch}`,
+      value: plain,
+      unit: 'tok/s',
+      limit: avgLimit,
+      ratio: plain / avgLimit,
+      note: `d_in ${D_IN}, d_sae ${D_SAE}, k ${K}; sparse backward, Adam, renorm`,
+    });
+    if (aux !== null)
+      results.push({
+        name: `train TopK + AuxK (64 dead), batch ${batch}`,
+        value: aux,
+        unit: 'tok/s',
+        limit: avgLimit,
+        ratio: aux / avgLimit,
+        note: 'AuxK gathers k_aux = 64 rows per token',
+      });
   }
   return results;
 }
 
 async function tokensPerSecond(batch: number, dead: number): Promise<number> {
-  const spec: StepGraphSpec = { dIn: D_IN, dSae: D_SAE, activation: { kind: 'topk', k: K, auxKCoefficient: 1 / 32 }, adam: DEFAULT_ADAM, unitNormDecoder: true };
+  const spec: StepGraphSpec = {
+    dIn: D_IN,
+    dSae: D_SAE,
+    activation: { kind: 'topk', k: K, auxKCoefficient: 1 / 32 },
+    adam: DEFAULT_ADAM,
+    unitNormDecoder: true,
+  };
   const runner = new StepRunner(spec);
   const state = initTrainState({ dIn: D_IN, dSae: D_SAE, seed: 1, bDec: new Float32Array(D_IN), decoderNorm: 1 });
   const x = randomUniform(batch * D_IN, 5);

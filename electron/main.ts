@@ -102,7 +102,14 @@ async function chooseWorkspace(): Promise<void> {
 function buildMenu(): void {
   const template: Electron.MenuItemConstructorOptions[] = [
     ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
-    { label: 'File', submenu: [{ label: 'Open Workspace…', accelerator: 'CmdOrCtrl+O', click: () => void chooseWorkspace() }, { type: 'separator' }, { role: 'quit' }] },
+    {
+      label: 'File',
+      submenu: [
+        { label: 'Open Workspace…', accelerator: 'CmdOrCtrl+O', click: () => void chooseWorkspace() },
+        { type: 'separator' },
+        { role: 'quit' },
+      ],
+    },
     { role: 'editMenu' },
     { role: 'viewMenu' },
     { role: 'windowMenu' },
@@ -138,7 +145,10 @@ async function chooseGrant(sender: Electron.WebContents, params: unknown): Promi
   if (!checked.ok) return checked;
   const { kind, title } = checked.params as { kind: 'file' | 'folder'; title?: string };
   const owner = BrowserWindow.fromWebContents(sender);
-  const options: Electron.OpenDialogOptions = { title: title ?? (kind === 'file' ? 'Choose a file' : 'Choose a folder'), properties: kind === 'file' ? ['openFile'] : ['openDirectory', 'createDirectory'] };
+  const options: Electron.OpenDialogOptions = {
+    title: title ?? (kind === 'file' ? 'Choose a file' : 'Choose a folder'),
+    properties: kind === 'file' ? ['openFile'] : ['openDirectory', 'createDirectory'],
+  };
   const choice = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options);
   if (choice.canceled || choice.filePaths.length === 0) return { ok: true, result: null };
   const grant = grants.grant(choice.filePaths[0], kind);

@@ -4,7 +4,9 @@ import { CliError } from './cli/command.js';
 function printHelp(): void {
   const width = Math.max(...commands.map((c) => c.name.length));
   const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  process.stdout.write(`loupe: explore sparse-autoencoder features, offline\n\nUsage: loupe COMMAND [flags]\n\n${lines.join('\n')}\n\nRun "loupe COMMAND --help" for a command's flags.\n`);
+  process.stdout.write(
+    `loupe: explore sparse-autoencoder features, offline\n\nUsage: loupe COMMAND [flags]\n\n${lines.join('\n')}\n\nRun "loupe COMMAND --help" for a command's flags.\n`,
+  );
 }
 
 export async function main(argv: string[]): Promise<number> {

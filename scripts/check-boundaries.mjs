@@ -14,7 +14,12 @@ import ts from 'typescript';
 
 const root = process.cwd();
 const importPattern = /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
-const rendererValueImportsAllowed = new Set(['native/api/types.ts', 'native/api/bridge.ts', 'native/api/random.ts', 'native/api/feature-key.ts']);
+const rendererValueImportsAllowed = new Set([
+  'native/api/types.ts',
+  'native/api/bridge.ts',
+  'native/api/random.ts',
+  'native/api/feature-key.ts',
+]);
 
 // For each folder of native/, the folders it may import (its own always). Read bottom to top: a folder
 // appears only after every folder it uses, so the table itself cannot hold a circle. `native/cli.ts`
@@ -119,15 +124,19 @@ for (const file of files(join(root, 'native'), ['.ts'])) {
       if (target.startsWith('native/')) {
         if (!typeOnly) graph.get(rel).add(target);
         const to = floorOf(target);
-        if (allowed && to !== from && !allowed.includes(to)) problems.push(`${rel}: native/${from} may not import native/${to} (${spec}); it may import ${allowed.join(', ') || 'nothing'}`);
+        if (allowed && to !== from && !allowed.includes(to))
+          problems.push(`${rel}: native/${from} may not import native/${to} (${spec}); it may import ${allowed.join(', ') || 'nothing'}`);
       }
     }
     if (spec === 'electron' || spec.startsWith('electron/')) problems.push(`${rel}: native/ must not import electron`);
     if (spec.includes('renderer/')) problems.push(`${rel}: native/ must not import renderer code (${spec})`);
-    if (rel.startsWith('native/api/') && !spec.startsWith('.') && spec !== 'zod') problems.push(`${rel}: native/api is plain TS, cannot import "${spec}"`);
+    if (rel.startsWith('native/api/') && !spec.startsWith('.') && spec !== 'zod')
+      problems.push(`${rel}: native/api is plain TS, cannot import "${spec}"`);
     if (spec === 'zod' && !typeOnly) zodImporters.add(rel);
-    if (spec === 'onnxruntime-node' && rel !== 'native/onnx/ort.ts') problems.push(`${rel}: only native/onnx/ort.ts may import onnxruntime-node`);
-    if (spec === 'better-sqlite3' && rel !== 'native/store/database.ts') problems.push(`${rel}: only native/store/database.ts may import better-sqlite3`);
+    if (spec === 'onnxruntime-node' && rel !== 'native/onnx/ort.ts')
+      problems.push(`${rel}: only native/onnx/ort.ts may import onnxruntime-node`);
+    if (spec === 'better-sqlite3' && rel !== 'native/store/database.ts')
+      problems.push(`${rel}: only native/store/database.ts may import better-sqlite3`);
   }
 }
 for (const circle of circles(graph)) problems.push(`import circle among ${circle.join(', ')}`);
@@ -137,7 +146,10 @@ for (const start of rendererValueImportsAllowed) {
   const todo = [start];
   while (todo.length > 0) {
     const file = todo.pop();
-    if (zodImporters.has(file)) problems.push(`${start}: the renderer value-imports it, and through it ${file}, which imports zod (keep method specs in native/api/methods/)`);
+    if (zodImporters.has(file))
+      problems.push(
+        `${start}: the renderer value-imports it, and through it ${file}, which imports zod (keep method specs in native/api/methods/)`,
+      );
     for (const next of graph.get(file) ?? []) {
       if (seen.has(next)) continue;
       seen.add(next);
@@ -152,7 +164,8 @@ for (const file of files(join(root, 'renderer', 'src'), ['.ts', '.svelte'])) {
     const target = resolveRelative(file, spec);
     if (!target.startsWith('native/')) continue;
     if (!target.startsWith('native/api/')) problems.push(`${rel}: renderer may import only native/api, not ${target}`);
-    else if (!typeOnly && !rendererValueImportsAllowed.has(target)) problems.push(`${rel}: renderer may import only types from ${target} (use import type)`);
+    else if (!typeOnly && !rendererValueImportsAllowed.has(target))
+      problems.push(`${rel}: renderer may import only types from ${target} (use import type)`);
   }
 }
 problems.push(...storeDoorProblems());
@@ -166,7 +179,8 @@ console.log('Layering: ok');
 // `.db` member (the connection) or holds SQL in a string. Parsed with TypeScript, so help text that
 // names loupe.db and comments are not code.
 function storeDoorProblems() {
-  const sql = /\b(?:SELECT\b[\s\S]*\bFROM|INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(?:TABLE|INDEX|VIRTUAL\s+TABLE)|DROP\s+(?:TABLE|INDEX)|PRAGMA\s+\w+)\b/;
+  const sql =
+    /\b(?:SELECT\b[\s\S]*\bFROM|INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(?:TABLE|INDEX|VIRTUAL\s+TABLE)|DROP\s+(?:TABLE|INDEX)|PRAGMA\s+\w+)\b/;
   const out = [];
   for (const file of files(join(root, 'native'), ['.ts'])) {
     const rel = relative(root, file);
@@ -177,7 +191,9 @@ function storeDoorProblems() {
       if (ts.isPropertyAccessExpression(node) && node.name.text === 'db') {
         out.push(`${where(node)}: reads the workspace database (.db) outside native/store; use a Workspace member's verb`);
       } else if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node)) {
-        const text = ts.isTemplateExpression(node) ? [node.head.text, ...node.templateSpans.map((s) => s.literal.text)].join(' ? ') : node.text;
+        const text = ts.isTemplateExpression(node)
+          ? [node.head.text, ...node.templateSpans.map((s) => s.literal.text)].join(' ? ')
+          : node.text;
         if (sql.test(text)) out.push(`${where(node)}: SQL outside native/store; make it a verb of the table it reads`);
         if (ts.isTemplateExpression(node)) node.templateSpans.forEach((s) => visit(s.expression));
         return;

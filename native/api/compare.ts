@@ -57,7 +57,14 @@ export interface CompareRunSummary {
   /** candidate parents per feature (by cosine) among which the correlation match is chosen */
   candidates: number;
   createdAt: string;
-  pairs: { pair: number; narrowSaeId: string; wideSaeId: string; nNarrow: number; nWide: number; /** wide features whose two best parents agree */ agree: number }[];
+  pairs: {
+    pair: number;
+    narrowSaeId: string;
+    wideSaeId: string;
+    nNarrow: number;
+    nWide: number;
+    /** wide features whose two best parents agree */ agree: number;
+  }[];
 }
 
 /** A narrow-SAE feature a wide one is matched to. */
@@ -144,7 +151,13 @@ export interface SplitTreeNode {
    * and P(parent fires | child fires), the two numbers that judge a split (null in comparisons
    * stored before they were counted, or where a feature never fired).
    */
-  edge: { cosine: number; correlation: number | null; cofire: number | null; parentShare: number | null; pParentGivenChild: number | null } | null;
+  edge: {
+    cosine: number;
+    correlation: number | null;
+    cofire: number | null;
+    parentShare: number | null;
+    pParentGivenChild: number | null;
+  } | null;
   children: SplitTreeNode[];
 }
 

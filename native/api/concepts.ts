@@ -214,5 +214,10 @@ export interface ConceptWordList {
   words: string[];
   updatedAt: string;
   /** how the words fall in a model's vocabulary, when a model was named */
-  match: { found: string[]; missing: string[]; nTokens: number; dropped?: { word: string; reason: ConceptDropReason; detail: string }[] } | null;
+  match: {
+    found: string[];
+    missing: string[];
+    nTokens: number;
+    dropped?: { word: string; reason: ConceptDropReason; detail: string }[];
+  } | null;
 }

@@ -1,13 +1,6 @@
 /** Why a call failed. `field` is a dotted path into params (or "(params)" for the whole object). */
 export type ApiErrorCode =
-  | 'unknown_method'
-  | 'invalid_params'
-  | 'no_workspace'
-  | 'not_found'
-  | 'conflict'
-  | 'failed'
-  | 'internal'
-  | 'unreachable';
+  'unknown_method' | 'invalid_params' | 'no_workspace' | 'not_found' | 'conflict' | 'failed' | 'internal' | 'unreachable';
 
 export interface ApiError {
   code: ApiErrorCode;

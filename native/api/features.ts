@@ -46,7 +46,14 @@ export interface FeatureNeighbour {
  */
 export interface FeaturePageData {
   key: FeatureKey;
-  run: { id: number; corpusSpec: string; contextLength: number; tokensDone: number; state: IndexRunState; finishedAt: string | null } | null;
+  run: {
+    id: number;
+    corpusSpec: string;
+    contextLength: number;
+    tokensDone: number;
+    state: IndexRunState;
+    finishedAt: string | null;
+  } | null;
   stats: {
     tokensSeen: number;
     fires: number;
@@ -70,7 +77,12 @@ export interface FeaturePageData {
     counted?: number[];
   }[];
   top: PageExample[];
-  quantiles: { band: number; /** activation range of the band; null when the run stored no edges */ lo: number | null; hi: number | null; examples: PageExample[] }[];
+  quantiles: {
+    band: number;
+    /** activation range of the band; null when the run stored no edges */ lo: number | null;
+    hi: number | null;
+    examples: PageExample[];
+  }[];
   boosted: PageToken[];
   suppressed: PageToken[];
   frequent: PageToken[];

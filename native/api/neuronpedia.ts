@@ -29,7 +29,10 @@ export function parseNeuronpediaId(value: unknown): NeuronpediaSource | null {
  */
 export function neuronpediaIdOfConfig(config: Record<string, unknown>): NeuronpediaSource | null {
   const metadata = config.metadata;
-  const nested = typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata) ? (metadata as Record<string, unknown>).neuronpedia_id : undefined;
+  const nested =
+    typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata)
+      ? (metadata as Record<string, unknown>).neuronpedia_id
+      : undefined;
   return parseNeuronpediaId(config.neuronpedia_id) ?? parseNeuronpediaId(nested);
 }
 
@@ -48,8 +51,13 @@ export function isNeuronpediaFeatureUrl(url: string): boolean {
   } catch {
     return false;
   }
-  if (parsed.origin !== neuronpediaOrigin || parsed.search !== '' || parsed.hash !== '' || parsed.username !== '' || parsed.password !== '') return false;
+  if (parsed.origin !== neuronpediaOrigin || parsed.search !== '' || parsed.hash !== '' || parsed.username !== '' || parsed.password !== '')
+    return false;
   const parts = parsed.pathname.split('/');
   if (parts.length !== 4 || parts[0] !== '' || !/^\d{1,10}$/.test(parts[3])) return false;
-  return isNeuronpediaId(parts[1]) && isNeuronpediaId(parts[2]) && neuronpediaFeatureUrl({ modelId: parts[1], layer: parts[2] }, Number(parts[3])) === url;
+  return (
+    isNeuronpediaId(parts[1]) &&
+    isNeuronpediaId(parts[2]) &&
+    neuronpediaFeatureUrl({ modelId: parts[1], layer: parts[2] }, Number(parts[3])) === url
+  );
 }

@@ -37,7 +37,8 @@ export function numberFlag(values: Record<string, unknown>, name: string, fallba
     return fallback;
   }
   const value = Number(raw);
-  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(value)) throw new CliError(`--${name} must be a number, got "${String(raw)}"`, 2);
+  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(value))
+    throw new CliError(`--${name} must be a number, got "${String(raw)}"`, 2);
   return value;
 }
 

@@ -11,7 +11,12 @@ export const interruptedExitCode = 130;
  * `loupe NAME: interrupted; RESUMEHINT` and returns 130; any other error passes through. `cleanup` runs
  * either way, after the SIGINT listener is gone.
  */
-export async function runInterruptible(name: string, resumeHint: string, work: (signal: AbortSignal) => Promise<number>, cleanup: () => void): Promise<number> {
+export async function runInterruptible(
+  name: string,
+  resumeHint: string,
+  work: (signal: AbortSignal) => Promise<number>,
+  cleanup: () => void,
+): Promise<number> {
   const controller = new AbortController();
   const interrupt = () => controller.abort();
   process.once('SIGINT', interrupt);

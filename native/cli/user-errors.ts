@@ -15,7 +15,17 @@ import { CliError } from './command.js';
  * text, settings a run cannot take): every command reports them as one line and exit status 1;
  * anything else is a bug and keeps its stack.
  */
-const USER_ERRORS = [ApiFailure, FormatError, CorpusError, IndexError, ForwardInputError, UnknownHookError, ActivationStreamError, TrainingError, RangeError];
+const USER_ERRORS = [
+  ApiFailure,
+  FormatError,
+  CorpusError,
+  IndexError,
+  ForwardInputError,
+  UnknownHookError,
+  ActivationStreamError,
+  TrainingError,
+  RangeError,
+];
 
 export function isUserError(e: unknown): e is Error {
   return USER_ERRORS.some((type) => e instanceof type);

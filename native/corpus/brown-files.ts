@@ -19,7 +19,10 @@ let cached: BrownFile[] | null = null;
 export function brownFiles(): BrownFile[] {
   if (cached === null) {
     const lines = readFileSync(join(brownDir(), 'cats.txt'), 'utf8').split('\n');
-    cached = lines.map((l) => l.trim().split(/\s+/)).filter((p) => p.length === 2).map(([id, category]) => ({ id, category }));
+    cached = lines
+      .map((l) => l.trim().split(/\s+/))
+      .filter((p) => p.length === 2)
+      .map(([id, category]) => ({ id, category }));
   }
   return cached;
 }
@@ -53,7 +56,9 @@ export function selectBrownFiles(selection: string): string[] {
     } else if (files.some((f) => f.category === part)) {
       for (const f of files) if (f.category === part) chosen.add(f.id);
     } else {
-      throw new CorpusError(`unknown Brown category or document "${part}": expected one of ${brownCategories().join(', ')}, a document id (ca01 … cr09) or a range (ca01-ca05)`);
+      throw new CorpusError(
+        `unknown Brown category or document "${part}": expected one of ${brownCategories().join(', ')}, a document id (ca01 … cr09) or a range (ca01-ca05)`,
+      );
     }
   }
   return files.map((f) => f.id).filter((id) => chosen.has(id));

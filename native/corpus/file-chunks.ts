@@ -47,7 +47,11 @@ export async function fileContains(path: string, needle: string, chunkSize?: num
 }
 
 /** The file's lines without their line endings ('\n' or '\r\n'), numbered from 1. */
-export async function* readLines(path: string, decoder: CountingUtf8Decoder, chunkSize?: number): AsyncGenerator<{ line: string; lineNo: number }> {
+export async function* readLines(
+  path: string,
+  decoder: CountingUtf8Decoder,
+  chunkSize?: number,
+): AsyncGenerator<{ line: string; lineNo: number }> {
   let pending = '';
   let lineNo = 0;
   for await (const text of readTextChunks(path, decoder, chunkSize)) {

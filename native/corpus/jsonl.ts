@@ -22,7 +22,13 @@ function lineText(path: string, lineNo: number, line: string, field: string): st
   }
   if (!Object.hasOwn(value, field)) {
     const keys = Object.keys(value);
-    const has = keys.length === 0 ? 'no fields' : `fields ${keys.slice(0, 10).map((k) => `"${k}"`).join(', ')}${keys.length > 10 ? ', …' : ''}`;
+    const has =
+      keys.length === 0
+        ? 'no fields'
+        : `fields ${keys
+            .slice(0, 10)
+            .map((k) => `"${k}"`)
+            .join(', ')}${keys.length > 10 ? ', …' : ''}`;
     throw new CorpusError(`${path}:${lineNo}: no "${field}" field (the object has ${has}); name another with jsonl:PATH#FIELD`);
   }
   const text = (value as Record<string, unknown>)[field];
@@ -31,7 +37,12 @@ function lineText(path: string, lineNo: number, line: string, field: string): st
 }
 
 /** Documents of a JSON-lines file: one object per line, its `field` holding the text; blank lines are skipped. */
-export async function* readJsonlDocuments(path: string, field: string, decoder: CountingUtf8Decoder, chunkSize?: number): AsyncGenerator<CorpusDocument> {
+export async function* readJsonlDocuments(
+  path: string,
+  field: string,
+  decoder: CountingUtf8Decoder,
+  chunkSize?: number,
+): AsyncGenerator<CorpusDocument> {
   for await (const { line, lineNo } of readLines(path, decoder, chunkSize)) {
     if (line.trim().length === 0) continue;
     const text = lineText(path, lineNo, line, field);

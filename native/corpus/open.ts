@@ -39,7 +39,8 @@ function source(spec: CorpusSpec, decoder: CountingUtf8Decoder, options: OpenCor
 export function openCorpus(spec: string | CorpusSpec, options: OpenCorpusOptions = {}): Corpus {
   const parsed = typeof spec === 'string' ? parseCorpusSpec(spec) : spec;
   const name = formatCorpusSpec(parsed);
-  if (parsed.kind !== 'brown' && statSync(parsed.path).size === 0) throw new CorpusError(`corpus "${name}" has no text (the file is empty)`);
+  if (parsed.kind !== 'brown' && statSync(parsed.path).size === 0)
+    throw new CorpusError(`corpus "${name}" has no text (the file is empty)`);
   const stats: CorpusStats = { documents: 0, characters: 0, invalidUtf8: 0 };
   return {
     spec: name,

@@ -16,7 +16,8 @@ const EXTENSIONS: Record<string, 'text' | 'jsonl' | 'parquet'> = {
 };
 
 const SPEC_HELP =
-  'expected brown, brown:CATEGORY, text:PATH, jsonl:PATH[#FIELD], parquet:PATH[#COLUMN], or a path ending in ' + Object.keys(EXTENSIONS).join(', ');
+  'expected brown, brown:CATEGORY, text:PATH, jsonl:PATH[#FIELD], parquet:PATH[#COLUMN], or a path ending in ' +
+  Object.keys(EXTENSIONS).join(', ');
 
 function checkFile(path: string): string {
   const absolute = resolve(path);

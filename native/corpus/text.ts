@@ -50,7 +50,11 @@ function cutPoint(text: string, limit: number): number {
  * alone separates documents (blank lines inside them are paragraphs); otherwise blank lines do.
  * Each document is trimmed; documents that are only whitespace are skipped.
  */
-export async function* readTextDocuments(path: string, decoder: CountingUtf8Decoder, options: TextReadOptions = {}): AsyncGenerator<CorpusDocument> {
+export async function* readTextDocuments(
+  path: string,
+  decoder: CountingUtf8Decoder,
+  options: TextReadOptions = {},
+): AsyncGenerator<CorpusDocument> {
   const maxChars = options.maxDocumentChars ?? DEFAULT_MAX_DOCUMENT_CHARS;
   const separator = (await fileContains(path, END_OF_TEXT, options.chunkSize)) ? 'eot' : 'blank';
   const find: SeparatorFinder = separator === 'eot' ? findEndOfText : findBlankLine;

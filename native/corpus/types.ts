@@ -34,7 +34,11 @@ export interface Corpus {
 }
 
 export type CorpusSpec =
-  | { kind: 'brown'; /** Brown file ids ('ca01'…), in corpus order */ files: string[]; /** what followed 'brown:', if anything */ selection?: string }
+  | {
+      kind: 'brown';
+      /** Brown file ids ('ca01'…), in corpus order */ files: string[];
+      /** what followed 'brown:', if anything */ selection?: string;
+    }
   | { kind: 'text'; path: string }
   | { kind: 'jsonl'; path: string; field: string }
   | { kind: 'parquet'; path: string; column: string };

@@ -79,12 +79,15 @@ export function defaultBurnIn(contextLength: number): number {
 
 function checkOptions(options: TokenWindowOptions): { contextLength: number; need: number; burnIn: number } {
   const contextLength = options.contextLength ?? 128;
-  if (!Number.isInteger(contextLength) || contextLength < 2) throw new RangeError(`contextLength must be an integer ≥ 2 (a BOS and a token), got ${contextLength}`);
+  if (!Number.isInteger(contextLength) || contextLength < 2)
+    throw new RangeError(`contextLength must be an integer ≥ 2 (a BOS and a token), got ${contextLength}`);
   const need = contextLength - 1;
   const burnIn = options.burnIn ?? defaultBurnIn(contextLength);
-  if (!Number.isInteger(burnIn) || burnIn < 0 || burnIn >= need) throw new RangeError(`burnIn must be an integer from 0 to ${need - 1}, got ${burnIn}`);
+  if (!Number.isInteger(burnIn) || burnIn < 0 || burnIn >= need)
+    throw new RangeError(`burnIn must be an integer from 0 to ${need - 1}, got ${burnIn}`);
   const max = options.maxTokens;
-  if (max !== undefined && (!Number.isSafeInteger(max) || max < 1)) throw new RangeError(`maxTokens must be a positive integer, got ${max}`);
+  if (max !== undefined && (!Number.isSafeInteger(max) || max < 1))
+    throw new RangeError(`maxTokens must be a positive integer, got ${max}`);
   return { contextLength, need, burnIn };
 }
 
@@ -190,11 +193,16 @@ class WindowBuilder {
  * Token windows over a corpus (the policy at the top of this file). Deterministic: the same
  * corpus, tokenizer and options give the same windows. Fails if the corpus has no token at all.
  */
-export async function* tokenWindows(corpus: Corpus, tokenizer: WindowTokenizer, options: TokenWindowOptions = {}): AsyncGenerator<TokenWindow> {
+export async function* tokenWindows(
+  corpus: Corpus,
+  tokenizer: WindowTokenizer,
+  options: TokenWindowOptions = {},
+): AsyncGenerator<TokenWindow> {
   const { contextLength, need, burnIn } = checkOptions(options);
   const eosId = tokenizer.eosId ?? tokenizer.bosId;
   const bosId = tokenizer.bosId ?? tokenizer.eosId;
-  if (eosId === undefined || bosId === undefined) throw new CorpusError(`tokenizer ${tokenizer.path} has no BOS or end-of-text token to start windows and separate documents with`);
+  if (eosId === undefined || bosId === undefined)
+    throw new CorpusError(`tokenizer ${tokenizer.path} has no BOS or end-of-text token to start windows and separate documents with`);
   const vocab = options.tagVocab ?? new TagVocab();
   const eosText = tokenizer.tokenText(eosId);
   const newWindow = () => new WindowBuilder(contextLength, bosId, eosId, eosText, corpus.annotated);

@@ -13,7 +13,12 @@ export type StartJob = (kind: DemoJob['kind'], params: DemoJob['params']) => Pro
  * done yet, in order. A step whose job is already queued or running is not queued twice, so a second
  * call (a second window, a relaunch after a crash) is harmless; on a finished demo it queues nothing.
  */
-export async function createDemo(ws: Workspace, resources: DemoResources, start: StartJob, options: DemoOptions = {}): Promise<DemoCreated> {
+export async function createDemo(
+  ws: Workspace,
+  resources: DemoResources,
+  start: StartJob,
+  options: DemoOptions = {},
+): Promise<DemoCreated> {
   const parts = await seedDemo(ws, resources);
   const jobs: JobSummary[] = [];
   for (const step of demoSteps(ws, parts, options)) {

@@ -42,12 +42,30 @@ export function demoSteps(ws: Workspace, parts: DemoParts, options: DemoOptions 
   };
   for (const sae of parts.saes) {
     const indexed = ws.features.runs.listForSae(sae.id).some((run) => run.state === 'done');
-    add({ kind: 'index', saeIds: [sae.id], title: `Index the ${sae.dSae.toLocaleString('en-US')}-feature SAE`, done: indexed, job: { kind: 'index.start', params: { saeId: sae.id, corpus, tokens } } });
-    add({ kind: 'map', saeIds: [sae.id], title: `Map its ${sae.dSae.toLocaleString('en-US')} features`, done: maps.latestFor([sae.id]) !== undefined, job: { kind: 'maps.compute', params: { saeIds: [sae.id] } } });
+    add({
+      kind: 'index',
+      saeIds: [sae.id],
+      title: `Index the ${sae.dSae.toLocaleString('en-US')}-feature SAE`,
+      done: indexed,
+      job: { kind: 'index.start', params: { saeId: sae.id, corpus, tokens } },
+    });
+    add({
+      kind: 'map',
+      saeIds: [sae.id],
+      title: `Map its ${sae.dSae.toLocaleString('en-US')} features`,
+      done: maps.latestFor([sae.id]) !== undefined,
+      job: { kind: 'maps.compute', params: { saeIds: [sae.id] } },
+    });
   }
   if (parts.saes.length > 1) {
     const saeIds = parts.saes.map((s) => s.id);
-    add({ kind: 'map', saeIds, title: 'Map both SAEs together', done: maps.latestFor(saeIds) !== undefined, job: { kind: 'maps.compute', params: { saeIds } } });
+    add({
+      kind: 'map',
+      saeIds,
+      title: 'Map both SAEs together',
+      done: maps.latestFor(saeIds) !== undefined,
+      job: { kind: 'maps.compute', params: { saeIds } },
+    });
   }
   return steps;
 }
@@ -84,6 +102,11 @@ export function demoStatus(ws: Workspace, resources: DemoResources, options: Dem
     saes: parts.saes.map((s) => ({ id: s.id, dSae: s.dSae })),
     steps,
     firstFeature: first,
-    firstFeatureTokens: first ? ws.features.page(first).frequent.slice(0, 4).map((t) => t.token) : [],
+    firstFeatureTokens: first
+      ? ws.features
+          .page(first)
+          .frequent.slice(0, 4)
+          .map((t) => t.token)
+      : [],
   };
 }

@@ -62,7 +62,7 @@ export class AddedTokenSplitter {
     const raw: TextPiece[] = [];
     const rules: (AddedTokenRule | null)[] = [];
     let start = from;
-    for (let i = from; i < to; ) {
+    for (let i = from; i < to;) {
       const rule = this.#matchAt(text, i, to);
       if (rule === null) {
         i++;

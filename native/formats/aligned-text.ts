@@ -22,7 +22,7 @@ export interface AlignedBytes {
 /** `text[from, to)` as characters, each spanning itself. A lone surrogate stays one unit. */
 export function alignedSlice(text: string, from: number, to: number): AlignedChars {
   const out: AlignedChars = { cps: [], starts: [], ends: [] };
-  for (let i = from; i < to; ) {
+  for (let i = from; i < to;) {
     const cp = text.codePointAt(i) as number;
     const units = cp > 0xffff && i + 1 < to ? 2 : 1;
     out.cps.push(units === 2 ? cp : text.charCodeAt(i));
@@ -61,7 +61,7 @@ function unicode(chars: AlignedChars, form: 'NFC' | 'NFD' | 'NFKC' | 'NFKD'): Al
   if (whole.normalize(form) === whole) return chars;
   const out: AlignedChars = { cps: [], starts: [], ends: [] };
   const n = chars.cps.length;
-  for (let from = 0; from < n; ) {
+  for (let from = 0; from < n;) {
     let to = from + 1;
     while (to < n && continues(chars.cps[to])) to++;
     let used = from - 1;
@@ -85,7 +85,7 @@ function replace(chars: AlignedChars, pattern: string, content: string): Aligned
   if (pat.length === 0) return chars;
   const out: AlignedChars = { cps: [], starts: [], ends: [] };
   const n = chars.cps.length;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let match = i + pat.length <= n;
     for (let k = 0; match && k < pat.length; k++) match = chars.cps[i + k] === pat[k];
     if (match) {
@@ -164,7 +164,7 @@ export function sliceBytes(text: string, from: number, to: number): AlignedBytes
   const start = new Int32Array(bytes.length);
   const end = new Int32Array(bytes.length);
   let b = 0;
-  for (let i = from; i < to; ) {
+  for (let i = from; i < to;) {
     const cp = text.codePointAt(i) as number;
     const units = cp > 0xffff && i + 1 < to ? 2 : 1;
     const n = units === 1 && cp > 0xffff ? 3 : cp >= 0xd800 && cp <= 0xdfff ? 3 : utf8Length(cp);

@@ -4,10 +4,26 @@ import type { DiscoveredItem } from './discovery.js';
 import { int, readJsonConfig, str } from './discovery-json.js';
 import type { JsonRecord } from './discovery-json.js';
 import { peekNpzShapes, peekTorchCheckpoint } from './discovery-peek.js';
-import { dictionaryLearningHookName, gemmaScopeHooks, openaiHookName, sparsifyHookName, sparsifyTranscoderHooks } from './sae-hook-names.js';
+import {
+  dictionaryLearningHookName,
+  gemmaScopeHooks,
+  openaiHookName,
+  sparsifyHookName,
+  sparsifyTranscoderHooks,
+} from './sae-hook-names.js';
 import { saeLayoutsInFolder } from './sae-layouts.js';
 import type { SaeLayout } from './sae-layouts.js';
-import { LLAMA_SCOPE_DEFAULTS, SPARSIFY_DEFAULTS, lenientInt, llamaScopeAverageNorm, saeLensArchitecture, saeLensKeys, saeLensNormalization, sparsifyK, sparsifyLatents } from './sae-configs.js';
+import {
+  LLAMA_SCOPE_DEFAULTS,
+  SPARSIFY_DEFAULTS,
+  lenientInt,
+  llamaScopeAverageNorm,
+  saeLensArchitecture,
+  saeLensKeys,
+  saeLensNormalization,
+  sparsifyK,
+  sparsifyLatents,
+} from './sae-configs.js';
 import { openSafetensors } from './safetensors.js';
 import { isJsonObject } from './strict-json.js';
 
@@ -32,7 +48,12 @@ function describe(layout: SaeLayout, dir: string, files: ReadonlySet<string>, hi
     case 'dictionary-learning':
       return files.has('config.json')
         ? withConfig(dir, 'config.json', 'dictionary-learning', (c, i) => dictionaryLearning(c, i, hint))
-        : { kind: 'sae', format: 'dictionary-learning', path: dir, problem: 'has ae.pt but no config.json, which names the dictionary class' };
+        : {
+            kind: 'sae',
+            format: 'dictionary-learning',
+            path: dir,
+            problem: 'has ae.pt but no config.json, which names the dictionary class',
+          };
     case 'gemma-scope':
       return gemmaScope(dir, hint);
     case 'openai':
@@ -122,7 +143,12 @@ function safetensorsWidth(path: string): number | undefined {
   }
 }
 
-const DICT_CLASSES: [RegExp, string][] = [[/BatchTopK/i, 'batchtopk'], [/TopK/i, 'topk'], [/JumpRelu/i, 'jumprelu'], [/Gated/i, 'gated']];
+const DICT_CLASSES: [RegExp, string][] = [
+  [/BatchTopK/i, 'batchtopk'],
+  [/TopK/i, 'topk'],
+  [/JumpRelu/i, 'jumprelu'],
+  [/Gated/i, 'gated'],
+];
 
 /** dictionary_learning config.json: everything under "trainer". */
 function dictionaryLearning(cfg: JsonRecord, item: DiscoveredItem, hint: string): void {
@@ -140,7 +166,14 @@ function dictionaryLearning(cfg: JsonRecord, item: DiscoveredItem, hint: string)
 /** Gemma Scope params.npz (W_enc [d_in, d_sae], W_dec, b_enc, b_dec, threshold): JumpReLU SAEs, or transcoders. */
 function gemmaScope(dir: string, hint: string): DiscoveredItem {
   const hooks = gemmaScopeHooks(hint);
-  const item: DiscoveredItem = { kind: 'sae', format: 'gemma-scope', path: dir, architecture: 'jumprelu', hookName: hooks?.input, outputHookName: hooks?.output };
+  const item: DiscoveredItem = {
+    kind: 'sae',
+    format: 'gemma-scope',
+    path: dir,
+    architecture: 'jumprelu',
+    hookName: hooks?.input,
+    outputHookName: hooks?.output,
+  };
   try {
     const shapes = peekNpzShapes(join(dir, 'params.npz'));
     const wEnc = shapes.get('W_enc') ?? shapes.get('w_enc');

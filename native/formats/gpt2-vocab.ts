@@ -34,7 +34,8 @@ function readJsonObject(path: string): Promise<Record<string, unknown>> {
 
 function checkIds(path: string, entries: Record<string, unknown>): Record<string, number> {
   for (const [token, id] of Object.entries(entries)) {
-    if (!Number.isInteger(id) || (id as number) < 0) throw new FormatError(path, `token ${JSON.stringify(token)} has id ${JSON.stringify(id)}, expected a non-negative integer`);
+    if (!Number.isInteger(id) || (id as number) < 0)
+      throw new FormatError(path, `token ${JSON.stringify(token)} has id ${JSON.stringify(id)}, expected a non-negative integer`);
   }
   return entries as Record<string, number>;
 }

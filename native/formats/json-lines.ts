@@ -47,7 +47,8 @@ export async function* readTextLines(path: string, options: LineReadOptions = {}
         if (lineNo > skip && line.trim() !== '') yield { line, lineNo };
       }
       pending = pending.slice(from);
-      if (pending.length > MAX_JSON_LINE_CHARS) throw new FormatError(path, `line ${lineNo + 1} is longer than ${MAX_JSON_LINE_CHARS} characters`);
+      if (pending.length > MAX_JSON_LINE_CHARS)
+        throw new FormatError(path, `line ${lineNo + 1} is longer than ${MAX_JSON_LINE_CHARS} characters`);
     }
     pending += decodeChunk(path, decoder, undefined, lineNo + 1);
     lineNo++;

@@ -13,7 +13,18 @@ export interface NpyHeader {
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 const DESCRS: Record<string, DType> = {
-  f2: 'F16', f4: 'F32', f8: 'F64', i1: 'I8', i2: 'I16', i4: 'I32', i8: 'I64', u1: 'U8', u2: 'U16', u4: 'U32', u8: 'U64', b1: 'BOOL',
+  f2: 'F16',
+  f4: 'F32',
+  f8: 'F64',
+  i1: 'I8',
+  i2: 'I16',
+  i4: 'I32',
+  i8: 'I64',
+  u1: 'U8',
+  u2: 'U16',
+  u4: 'U32',
+  u8: 'U64',
+  b1: 'BOOL',
 };
 
 export function parseNpyHeader(bytes: Uint8Array, source: string): NpyHeader {
@@ -59,12 +70,19 @@ function interpret(source: string, dict: Map<string, Literal>): Omit<NpyHeader, 
 function dtypeOf(source: string, descr: string): DType {
   const order = descr[0];
   const code = descr.slice(1);
-  if (code === 'O') throw new FormatError(source, `.npy holds an object array (dtype '${descr}'); refusing, since loading it would mean unpickling Python objects`);
+  if (code === 'O')
+    throw new FormatError(
+      source,
+      `.npy holds an object array (dtype '${descr}'); refusing, since loading it would mean unpickling Python objects`,
+    );
   if (order === '>' && !code.endsWith('1')) {
     throw new FormatError(source, `.npy dtype '${descr}' is big-endian; only little-endian arrays are read`);
   }
   if (!['<', '|', '=', '>'].includes(order) || !Object.hasOwn(DESCRS, code)) {
-    throw new FormatError(source, `.npy dtype '${descr}' is not supported; expected one of ${Object.keys(DESCRS).join(', ')} (little-endian)`);
+    throw new FormatError(
+      source,
+      `.npy dtype '${descr}' is not supported; expected one of ${Object.keys(DESCRS).join(', ')} (little-endian)`,
+    );
   }
   return DESCRS[code];
 }

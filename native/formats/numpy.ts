@@ -72,7 +72,10 @@ function npzMemberSize(zip: ZipArchive, name: string): number {
   const expected = dataOffset + numel(shape) * dtypeSize(dtype);
   const actual = zip.entries.get(name)!.size;
   if (actual !== expected) {
-    throw new FormatError(`${zip.path}:${name}`, `.npy data is ${actual - dataOffset} bytes, but shape [${shape.join(', ')}] of ${dtype} needs ${expected - dataOffset}`);
+    throw new FormatError(
+      `${zip.path}:${name}`,
+      `.npy data is ${actual - dataOffset} bytes, but shape [${shape.join(', ')}] of ${dtype} needs ${expected - dataOffset}`,
+    );
   }
   return expected;
 }

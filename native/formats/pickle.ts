@@ -58,55 +58,171 @@ class Machine {
   private step(op: number): void {
     const s = this.stack;
     switch (op) {
-      case 0x80: this.u8(); return; // PROTO: the version only matters to writers
-      case 0x95: this.take(8); return; // FRAME: a length hint
-      case 0x28: s.push(MARK); return;
-      case 0x7d: s.push(new Map()); return; // EMPTY_DICT
-      case 0x5d: s.push([]); return; // EMPTY_LIST
-      case 0x29: s.push([]); return; // EMPTY_TUPLE
-      case 0x8f: s.push([]); return; // EMPTY_SET
-      case 0x4e: s.push(null); return;
-      case 0x88: s.push(true); return;
-      case 0x89: s.push(false); return;
-      case 0x4b: s.push(this.u8()); return; // BININT1
-      case 0x4d: s.push(this.u16()); return; // BININT2
-      case 0x4a: s.push(this.i32()); return; // BININT
-      case 0x8a: s.push(this.long(this.u8())); return; // LONG1
-      case 0x8b: s.push(this.long(this.length(this.i32()))); return; // LONG4
-      case 0x47: s.push(this.f64()); return; // BINFLOAT (big-endian)
-      case 0x58: s.push(this.text(this.length(this.u32()))); return; // BINUNICODE
-      case 0x8c: s.push(this.text(this.u8())); return; // SHORT_BINUNICODE
-      case 0x8d: s.push(this.text(this.u64())); return; // BINUNICODE8
-      case 0x54: s.push(this.latin1(this.length(this.i32()))); return; // BINSTRING (Python 2 str)
-      case 0x55: s.push(this.latin1(this.u8())); return; // SHORT_BINSTRING
-      case 0x42: s.push(this.take(this.length(this.u32())).slice()); return; // BINBYTES
-      case 0x43: s.push(this.take(this.u8()).slice()); return; // SHORT_BINBYTES
-      case 0x8e: case 0x96: s.push(this.take(this.u64()).slice()); return; // BINBYTES8, BYTEARRAY8
-      case 0x85: s.push(this.popN(1)); return; // TUPLE1
-      case 0x86: s.push(this.popN(2)); return;
-      case 0x87: s.push(this.popN(3)); return;
-      case 0x74: case 0x6c: case 0x91: s.push(this.popMark()); return; // TUPLE, LIST, FROZENSET
-      case 0x64: s.push(this.toDict(this.popMark())); return; // DICT
-      case 0x61: this.appendTo(this.top(1), [this.pop()]); return; // APPEND
-      case 0x65: case 0x90: { const items = this.popMark(); this.appendTo(this.top(1), items); return; } // APPENDS, ADDITEMS
-      case 0x73: { const v = this.pop(); const k = this.pop(); this.dictOf(this.top(1)).set(k, v); return; } // SETITEM
-      case 0x75: { const items = this.popMark(); this.toDict(items, this.dictOf(this.top(1))); return; } // SETITEMS
-      case 0x71: this.put(this.u8()); return; // BINPUT
-      case 0x72: this.put(this.u32()); return; // LONG_BINPUT
-      case 0x94: this.put(this.memo.size); return; // MEMOIZE
-      case 0x68: s.push(this.get(this.u8())); return; // BINGET
-      case 0x6a: s.push(this.get(this.u32())); return; // LONG_BINGET
-      case 0x30: this.pop(); return; // POP
-      case 0x31: this.popMark(); return; // POP_MARK
-      case 0x32: s.push(this.top(1)); return; // DUP
-      case 0x63: s.push(this.global(this.line(), this.line())); return; // GLOBAL
-      case 0x93: { const name = this.pop(); const module = this.pop(); s.push(this.global(module, name)); return; } // STACK_GLOBAL
-      case 0x52: { const args = this.pop(); s.push(this.call(this.pop(), args)); return; } // REDUCE
-      case 0x81: { const args = this.pop(); s.push(this.call(this.pop(), args)); return; } // NEWOBJ
-      case 0x62: this.build(this.pop(), this.top(1)); return; // BUILD
-      case 0x51: s.push(this.o.persistentLoad(this.pop())); return; // BINPERSID
-      case 0x69: { const g = this.global(this.line(), this.line()); return this.fail(`uses INST on ${g.qualifiedName}, which this reader does not accept`); }
-      default: return this.unsupported(op, OPCODE_NAMES[op]);
+      case 0x80:
+        this.u8();
+        return; // PROTO: the version only matters to writers
+      case 0x95:
+        this.take(8);
+        return; // FRAME: a length hint
+      case 0x28:
+        s.push(MARK);
+        return;
+      case 0x7d:
+        s.push(new Map());
+        return; // EMPTY_DICT
+      case 0x5d:
+        s.push([]);
+        return; // EMPTY_LIST
+      case 0x29:
+        s.push([]);
+        return; // EMPTY_TUPLE
+      case 0x8f:
+        s.push([]);
+        return; // EMPTY_SET
+      case 0x4e:
+        s.push(null);
+        return;
+      case 0x88:
+        s.push(true);
+        return;
+      case 0x89:
+        s.push(false);
+        return;
+      case 0x4b:
+        s.push(this.u8());
+        return; // BININT1
+      case 0x4d:
+        s.push(this.u16());
+        return; // BININT2
+      case 0x4a:
+        s.push(this.i32());
+        return; // BININT
+      case 0x8a:
+        s.push(this.long(this.u8()));
+        return; // LONG1
+      case 0x8b:
+        s.push(this.long(this.length(this.i32())));
+        return; // LONG4
+      case 0x47:
+        s.push(this.f64());
+        return; // BINFLOAT (big-endian)
+      case 0x58:
+        s.push(this.text(this.length(this.u32())));
+        return; // BINUNICODE
+      case 0x8c:
+        s.push(this.text(this.u8()));
+        return; // SHORT_BINUNICODE
+      case 0x8d:
+        s.push(this.text(this.u64()));
+        return; // BINUNICODE8
+      case 0x54:
+        s.push(this.latin1(this.length(this.i32())));
+        return; // BINSTRING (Python 2 str)
+      case 0x55:
+        s.push(this.latin1(this.u8()));
+        return; // SHORT_BINSTRING
+      case 0x42:
+        s.push(this.take(this.length(this.u32())).slice());
+        return; // BINBYTES
+      case 0x43:
+        s.push(this.take(this.u8()).slice());
+        return; // SHORT_BINBYTES
+      case 0x8e:
+      case 0x96:
+        s.push(this.take(this.u64()).slice());
+        return; // BINBYTES8, BYTEARRAY8
+      case 0x85:
+        s.push(this.popN(1));
+        return; // TUPLE1
+      case 0x86:
+        s.push(this.popN(2));
+        return;
+      case 0x87:
+        s.push(this.popN(3));
+        return;
+      case 0x74:
+      case 0x6c:
+      case 0x91:
+        s.push(this.popMark());
+        return; // TUPLE, LIST, FROZENSET
+      case 0x64:
+        s.push(this.toDict(this.popMark()));
+        return; // DICT
+      case 0x61:
+        this.appendTo(this.top(1), [this.pop()]);
+        return; // APPEND
+      case 0x65:
+      case 0x90: {
+        const items = this.popMark();
+        this.appendTo(this.top(1), items);
+        return;
+      } // APPENDS, ADDITEMS
+      case 0x73: {
+        const v = this.pop();
+        const k = this.pop();
+        this.dictOf(this.top(1)).set(k, v);
+        return;
+      } // SETITEM
+      case 0x75: {
+        const items = this.popMark();
+        this.toDict(items, this.dictOf(this.top(1)));
+        return;
+      } // SETITEMS
+      case 0x71:
+        this.put(this.u8());
+        return; // BINPUT
+      case 0x72:
+        this.put(this.u32());
+        return; // LONG_BINPUT
+      case 0x94:
+        this.put(this.memo.size);
+        return; // MEMOIZE
+      case 0x68:
+        s.push(this.get(this.u8()));
+        return; // BINGET
+      case 0x6a:
+        s.push(this.get(this.u32()));
+        return; // LONG_BINGET
+      case 0x30:
+        this.pop();
+        return; // POP
+      case 0x31:
+        this.popMark();
+        return; // POP_MARK
+      case 0x32:
+        s.push(this.top(1));
+        return; // DUP
+      case 0x63:
+        s.push(this.global(this.line(), this.line()));
+        return; // GLOBAL
+      case 0x93: {
+        const name = this.pop();
+        const module = this.pop();
+        s.push(this.global(module, name));
+        return;
+      } // STACK_GLOBAL
+      case 0x52: {
+        const args = this.pop();
+        s.push(this.call(this.pop(), args));
+        return;
+      } // REDUCE
+      case 0x81: {
+        const args = this.pop();
+        s.push(this.call(this.pop(), args));
+        return;
+      } // NEWOBJ
+      case 0x62:
+        this.build(this.pop(), this.top(1));
+        return; // BUILD
+      case 0x51:
+        s.push(this.o.persistentLoad(this.pop()));
+        return; // BINPERSID
+      case 0x69: {
+        const g = this.global(this.line(), this.line());
+        return this.fail(`uses INST on ${g.qualifiedName}, which this reader does not accept`);
+      }
+      default:
+        return this.unsupported(op, OPCODE_NAMES[op]);
     }
   }
 
@@ -205,11 +321,25 @@ class Machine {
     return n;
   }
 
-  private u8(): number { return this.take(1)[0]; }
-  private u16(): number { this.take(2); return this.view.getUint16(this.pos - 2, true); }
-  private u32(): number { this.take(4); return this.view.getUint32(this.pos - 4, true); }
-  private i32(): number { this.take(4); return this.view.getInt32(this.pos - 4, true); }
-  private f64(): number { this.take(8); return this.view.getFloat64(this.pos - 8, false); }
+  private u8(): number {
+    return this.take(1)[0];
+  }
+  private u16(): number {
+    this.take(2);
+    return this.view.getUint16(this.pos - 2, true);
+  }
+  private u32(): number {
+    this.take(4);
+    return this.view.getUint32(this.pos - 4, true);
+  }
+  private i32(): number {
+    this.take(4);
+    return this.view.getInt32(this.pos - 4, true);
+  }
+  private f64(): number {
+    this.take(8);
+    return this.view.getFloat64(this.pos - 8, false);
+  }
 
   private u64(): number {
     this.take(8);
@@ -269,7 +399,19 @@ function describe(v: unknown): string {
 
 /** Names for opcodes we refuse, so errors say which one. */
 const OPCODE_NAMES: Record<number, string> = {
-  0x49: 'INT', 0x4c: 'LONG', 0x46: 'FLOAT', 0x53: 'STRING', 0x56: 'UNICODE', 0x50: 'PERSID',
-  0x70: 'PUT', 0x67: 'GET', 0x6f: 'OBJ', 0x82: 'EXT1', 0x83: 'EXT2', 0x84: 'EXT4', 0x92: 'NEWOBJ_EX',
-  0x97: 'NEXT_BUFFER', 0x98: 'READONLY_BUFFER',
+  0x49: 'INT',
+  0x4c: 'LONG',
+  0x46: 'FLOAT',
+  0x53: 'STRING',
+  0x56: 'UNICODE',
+  0x50: 'PERSID',
+  0x70: 'PUT',
+  0x67: 'GET',
+  0x6f: 'OBJ',
+  0x82: 'EXT1',
+  0x83: 'EXT2',
+  0x84: 'EXT4',
+  0x92: 'NEWOBJ_EX',
+  0x97: 'NEXT_BUFFER',
+  0x98: 'READONLY_BUFFER',
 };

@@ -45,7 +45,12 @@ export function saeLensKeys(cfg: Config): SaeLensKeys {
   const pick = (...keys: string[]) => keys.map((k) => cfg[k] ?? meta[k]).find((v) => v !== undefined && v !== null);
   const fnKey = cfg.activation_fn_str !== undefined ? 'activation_fn_str' : 'activation_fn';
   const kwargs = isJsonObject(cfg.activation_fn_kwargs) ? cfg.activation_fn_kwargs : {};
-  const k = cfg.k !== undefined && cfg.k !== null ? { key: 'k', value: cfg.k } : kwargs.k !== undefined ? { key: 'activation_fn_kwargs.k', value: kwargs.k } : undefined;
+  const k =
+    cfg.k !== undefined && cfg.k !== null
+      ? { key: 'k', value: cfg.k }
+      : kwargs.k !== undefined
+        ? { key: 'activation_fn_kwargs.k', value: kwargs.k }
+        : undefined;
   return {
     dIn: cfg.d_in,
     dSae: cfg.d_sae,

@@ -42,7 +42,9 @@ export function dictionaryLearningHookName(submodule: string): string | undefine
   if (submodule === 'embed') return hookName({ point: 'hook_embed' });
   const m = /(resid_post|resid_out|mlp_out|attn_out)_layer_?(\d+)/.exec(submodule);
   if (!m) return undefined;
-  const hook = points({ resid_post: 'hook_resid_post', resid_out: 'hook_resid_post', mlp_out: 'hook_mlp_out', attn_out: 'hook_attn_out' })[m[1]];
+  const hook = points({ resid_post: 'hook_resid_post', resid_out: 'hook_resid_post', mlp_out: 'hook_mlp_out', attn_out: 'hook_attn_out' })[
+    m[1]
+  ];
   return hook === undefined ? undefined : block(m[2], hook);
 }
 
@@ -54,7 +56,12 @@ export function openaiHookName(path: string): string | undefined {
   const location = /(resid_post_mlp|resid_post_attn|resid_delta_mlp|resid_delta_attn)/.exec(path)?.[1];
   const layer = /(?:^|\/)(?:layer_?)?(\d+)\.pth?$/.exec(path)?.[1];
   if (location === undefined || layer === undefined) return undefined;
-  const hook = points({ resid_post_mlp: 'hook_resid_post', resid_post_attn: 'hook_resid_mid', resid_delta_mlp: 'hook_mlp_out', resid_delta_attn: 'hook_attn_out' })[location];
+  const hook = points({
+    resid_post_mlp: 'hook_resid_post',
+    resid_post_attn: 'hook_resid_mid',
+    resid_delta_mlp: 'hook_mlp_out',
+    resid_delta_attn: 'hook_attn_out',
+  })[location];
   return hook === undefined ? undefined : block(layer, hook);
 }
 

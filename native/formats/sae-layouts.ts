@@ -48,10 +48,12 @@ export const SAE_FOLDER_FILES: ReadonlySet<string> = new Set([
 export function saeLayoutsInFolder(dir: string, files: ReadonlySet<string>): SaeLayout[] {
   const f = SAE_LAYOUT_FILES;
   const out: SaeLayout[] = [];
-  const add = (format: SaeLayoutFormat, weights: string, config?: string) => out.push({ format, path: dir, weights: join(dir, weights), ...(config ? { config: join(dir, config) } : {}) });
+  const add = (format: SaeLayoutFormat, weights: string, config?: string) =>
+    out.push({ format, path: dir, weights: join(dir, weights), ...(config ? { config: join(dir, config) } : {}) });
   if (files.has(f.saelens.config) && files.has(f.saelens.weights)) add('saelens', f.saelens.weights, f.saelens.config);
   if (files.has(f.sparsify.config) && files.has(f.sparsify.weights)) add('sparsify', f.sparsify.weights, f.sparsify.config);
-  if (files.has(f.llamaScope.config) && existsSync(join(dir, f.llamaScope.weights))) add('llama-scope', f.llamaScope.weights, f.llamaScope.config);
+  if (files.has(f.llamaScope.config) && existsSync(join(dir, f.llamaScope.weights)))
+    add('llama-scope', f.llamaScope.weights, f.llamaScope.config);
   if (files.has(f.dictionaryLearning.weights)) add('dictionary-learning', f.dictionaryLearning.weights, f.dictionaryLearning.config);
   if (files.has(f.gemmaScope.weights)) add('gemma-scope', f.gemmaScope.weights);
   for (const name of [...files].sort()) {
@@ -65,7 +67,9 @@ export function saeLayoutsInFolder(dir: string, files: ReadonlySet<string>): Sae
 export function isOpenaiCheckpoint(path: string): boolean {
   try {
     const { shapes } = peekTorchCheckpoint(path);
-    return shapes.has('encoder.weight') && shapes.has('latent_bias') && (shapes.has('decoder.weight') || shapes.has('decoder.linear.weight'));
+    return (
+      shapes.has('encoder.weight') && shapes.has('latent_bias') && (shapes.has('decoder.weight') || shapes.has('decoder.linear.weight'))
+    );
   } catch {
     return false; // not a readable checkpoint, so not one we can call an SAE
   }

@@ -51,8 +51,10 @@ export function parseHeader(file: string, bytes: Uint8Array, dataSize: number): 
 function decodeJson(file: string, bytes: Uint8Array): JsonObject {
   // The reference reader refuses a header that does not start with "{" (InvalidHeaderStart); a
   // TextDecoder would silently drop a byte-order mark, and JSON itself allows none.
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) throw new FormatError(file, 'safetensors header starts with a UTF-8 byte-order mark; it must start with "{"');
-  if (bytes.length > 0 && bytes[0] !== 0x7b) throw new FormatError(file, `safetensors header must start with "{", not byte 0x${bytes[0].toString(16).padStart(2, '0')}`);
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
+    throw new FormatError(file, 'safetensors header starts with a UTF-8 byte-order mark; it must start with "{"');
+  if (bytes.length > 0 && bytes[0] !== 0x7b)
+    throw new FormatError(file, `safetensors header must start with "{", not byte 0x${bytes[0].toString(16).padStart(2, '0')}`);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -135,6 +137,9 @@ function checkLayout(file: string, list: SafetensorsEntry[], dataSize: number): 
     prev = e;
   }
   if (at !== dataSize) {
-    throw new FormatError(file, `${dataSize - at} trailing bytes after the last tensor (data section is ${dataSize} bytes, tensors end at ${at})`);
+    throw new FormatError(
+      file,
+      `${dataSize - at} trailing bytes after the last tensor (data section is ${dataSize} bytes, tensors end at ${at})`,
+    );
   }
 }

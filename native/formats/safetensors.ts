@@ -55,7 +55,8 @@ export function openSafetensors(path: string): SafetensorsFile {
         if (fd < 0) throw new FormatError(path, `cannot read tensor "${name}": the file was closed`);
         const size = dtypeSize(e.dtype);
         const total = e.end - e.begin;
-        if (offset < 0 || offset + total / size > out.length) throw new RangeError(`tensor "${name}" does not fit at ${offset} in ${out.length} values`);
+        if (offset < 0 || offset + total / size > out.length)
+          throw new RangeError(`tensor "${name}" does not fit at ${offset} in ${out.length} values`);
         for (let done = 0; done < total; done += STREAM_BYTES) {
           const bytes = readTensorBytes(path, fd, name, dataStart + e.begin + done, Math.min(STREAM_BYTES, total - done));
           decodeFloat32Into(e.dtype, viewAs(e.dtype, bytes), out, offset + done / size);
@@ -85,7 +86,6 @@ export function openSafetensors(path: string): SafetensorsFile {
   }
 }
 
-
 function readTensorBytes(path: string, fd: number, name: string, position: number, length: number): Uint8Array {
   try {
     return readAt(path, fd, position, length);
@@ -100,11 +100,7 @@ function readTensorBytes(path: string, fd: number, name: string, position: numbe
  * header is space-padded to a multiple of 8 bytes, as the reference writer does, so every tensor's data
  * is aligned for its element type when the file is memory-mapped.
  */
-export function writeSafetensors(
-  path: string,
-  tensors: Record<string, HostTensor>,
-  metadata?: Record<string, string>,
-): void {
+export function writeSafetensors(path: string, tensors: Record<string, HostTensor>, metadata?: Record<string, string>): void {
   const names = Object.keys(tensors).sort(
     (a, b) => dtypeSize(tensors[b].dtype) - dtypeSize(tensors[a].dtype) || (a < b ? -1 : a > b ? 1 : 0),
   );

@@ -46,7 +46,11 @@ class Parser {
     if (c === '{') return this.object(depth);
     if (c === '[') return this.array(depth);
     if (c === '"') return this.string();
-    for (const [word, v] of [['true', true], ['false', false], ['null', null]] as const) {
+    for (const [word, v] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
       if (this.text.startsWith(word, this.pos)) {
         this.pos += word.length;
         return v;
@@ -204,7 +208,8 @@ export function parseCheckedJson(text: string, limits: JsonShapeLimits): unknown
 /** Size and kind before a byte is read: opening a FIFO blocks, a device (a link to /dev/zero) never ends. */
 function checkFile(path: string, stat: { size: number; isFile(): boolean }, limits: JsonLimits): void {
   if (!stat.isFile()) throw new FormatError(path, 'is not a regular file');
-  if (stat.size > limits.maxBytes) throw new FormatError(path, `is ${stat.size} bytes, over the ${limits.maxBytes}-byte limit for this kind of JSON file`);
+  if (stat.size > limits.maxBytes)
+    throw new FormatError(path, `is ${stat.size} bytes, over the ${limits.maxBytes}-byte limit for this kind of JSON file`);
 }
 
 function parseFileText(path: string, text: string, limits: JsonLimits): unknown {

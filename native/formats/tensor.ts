@@ -38,9 +38,20 @@ export class FormatError extends Error {
 export const DTYPES: readonly DType[] = ['F64', 'F32', 'F16', 'BF16', 'I64', 'I32', 'I16', 'I8', 'U8', 'BOOL', 'U16', 'U32', 'U64'];
 
 const BYTES: Record<DType, number> = {
-  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1,
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
   // Unsigned integers: delphi's latent caches store locations as U16 or U32.
-  U16: 2, U32: 4, U64: 8,
+  U16: 2,
+  U32: 4,
+  U64: 8,
 };
 
 export function isDType(s: unknown): s is DType {
@@ -66,17 +77,30 @@ export function viewAs(dtype: DType, bytes: Uint8Array): TensorData {
   const n = byteLength / BYTES[dtype];
   if (byteOffset % BYTES[dtype] !== 0) return viewAs(dtype, bytes.slice());
   switch (dtype) {
-    case 'F64': return new Float64Array(buffer, byteOffset, n);
-    case 'F32': return new Float32Array(buffer, byteOffset, n);
-    case 'F16': case 'BF16': return new Uint16Array(buffer, byteOffset, n);
-    case 'I64': return new BigInt64Array(buffer, byteOffset, n);
-    case 'I32': return new Int32Array(buffer, byteOffset, n);
-    case 'I16': return new Int16Array(buffer, byteOffset, n);
-    case 'I8': return new Int8Array(buffer, byteOffset, n);
-    case 'U8': case 'BOOL': return new Uint8Array(buffer, byteOffset, n);
-    case 'U16': return new Uint16Array(buffer, byteOffset, n);
-    case 'U32': return new Uint32Array(buffer, byteOffset, n);
-    case 'U64': return new BigUint64Array(buffer, byteOffset, n);
+    case 'F64':
+      return new Float64Array(buffer, byteOffset, n);
+    case 'F32':
+      return new Float32Array(buffer, byteOffset, n);
+    case 'F16':
+    case 'BF16':
+      return new Uint16Array(buffer, byteOffset, n);
+    case 'I64':
+      return new BigInt64Array(buffer, byteOffset, n);
+    case 'I32':
+      return new Int32Array(buffer, byteOffset, n);
+    case 'I16':
+      return new Int16Array(buffer, byteOffset, n);
+    case 'I8':
+      return new Int8Array(buffer, byteOffset, n);
+    case 'U8':
+    case 'BOOL':
+      return new Uint8Array(buffer, byteOffset, n);
+    case 'U16':
+      return new Uint16Array(buffer, byteOffset, n);
+    case 'U32':
+      return new Uint32Array(buffer, byteOffset, n);
+    case 'U64':
+      return new BigUint64Array(buffer, byteOffset, n);
   }
 }
 
@@ -106,6 +130,7 @@ export function toFloat32(t: HostTensor): Float32Array {
 export function decodeFloat32Into(dtype: DType, data: TensorData, out: Float32Array, offset: number): void {
   if (dtype === 'F16') decodeF16(data as Uint16Array, out, offset);
   else if (dtype === 'BF16') decodeBf16(data as Uint16Array, out, offset);
-  else if (data instanceof BigInt64Array || data instanceof BigUint64Array) for (let i = 0; i < data.length; i++) out[offset + i] = Number(data[i]);
+  else if (data instanceof BigInt64Array || data instanceof BigUint64Array)
+    for (let i = 0; i < data.length; i++) out[offset + i] = Number(data[i]);
   else out.set(data, offset);
 }

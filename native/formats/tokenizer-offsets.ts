@@ -91,7 +91,9 @@ function metaspace(chars: AlignedChars, view: OffsetTokenizerView, sectionIndex:
   const m = view.spec.metaspace;
   if (m === null) return chars;
   const replaced = replaceSpaces(chars, m.replacement);
-  const prepend = !alignedText(replaced).startsWith(m.replacement) && (m.prependScheme === 'always' || (m.prependScheme === 'first' && sectionIndex === 0));
+  const prepend =
+    !alignedText(replaced).startsWith(m.replacement) &&
+    (m.prependScheme === 'always' || (m.prependScheme === 'first' && sectionIndex === 0));
   return prepend ? prependAligned(replaced, m.replacement) : replaced;
 }
 

@@ -76,7 +76,9 @@ function readMetaspace(pre: Json): MetaspaceSpec {
 function postProcessorPrefix(json: unknown): { prefix: number; bos: string | null } {
   if (!isJsonObject(json)) return { prefix: 0, bos: null };
   if (json.type === 'Sequence' && Array.isArray(json.processors)) {
-    return json.processors.map(postProcessorPrefix).reduce((a, b) => ({ prefix: a.prefix + b.prefix, bos: a.bos ?? b.bos }), { prefix: 0, bos: null });
+    return json.processors
+      .map(postProcessorPrefix)
+      .reduce((a, b) => ({ prefix: a.prefix + b.prefix, bos: a.bos ?? b.bos }), { prefix: 0, bos: null });
   }
   if (json.type === 'RobertaProcessing' || json.type === 'BertProcessing') return { prefix: 1, bos: null };
   if (json.type !== 'TemplateProcessing' || !Array.isArray(json.single)) return { prefix: 0, bos: null };
@@ -105,7 +107,11 @@ export function readTokenizerSpec(path: string, json: TokenizerJson): TokenizerS
   const supportedPre = ['ByteLevel', 'Split', 'Metaspace', 'Digits', 'Punctuation'];
   const odd = pres.find((p) => !supportedPre.includes(String(p.type)));
   if (odd) throw new FormatError(path, `pre_tokenizer "${String(odd.type)}" is not supported: Loupe reads ${KINDS}`);
-  if (pres.some((p) => p.type === 'Split' && p.behavior === 'Removed')) throw new FormatError(path, 'pre_tokenizer Split with behavior "Removed" drops text, so tokens could not be placed in it; Loupe reads Split that keeps every character');
+  if (pres.some((p) => p.type === 'Split' && p.behavior === 'Removed'))
+    throw new FormatError(
+      path,
+      'pre_tokenizer Split with behavior "Removed" drops text, so tokens could not be placed in it; Loupe reads Split that keeps every character',
+    );
   const byteLevel = pres.find((p) => p.type === 'ByteLevel');
   const metaspacePre = pres.find((p) => p.type === 'Metaspace');
   const byteFallback = json.model.byte_fallback === true;
@@ -114,7 +120,10 @@ export function readTokenizerSpec(path: string, json: TokenizerJson): TokenizerS
   else if (byteFallback) kind = 'byte-fallback';
   else {
     const found = json.pre_tokenizer ? `pre_tokenizer "${String((json.pre_tokenizer as Json).type)}"` : 'no pre_tokenizer';
-    throw new FormatError(path, `BPE model with ${found} and no byte fallback: neither byte-level nor SentencePiece-style; Loupe reads ${KINDS}`);
+    throw new FormatError(
+      path,
+      `BPE model with ${found} and no byte fallback: neither byte-level nor SentencePiece-style; Loupe reads ${KINDS}`,
+    );
   }
   const { prefix, bos } = postProcessorPrefix(json.post_processor);
   return {

@@ -10,7 +10,8 @@ export const EOS_NAMES = ['<|endoftext|>', '<|end_of_text|>', '<eos>', '</s>'] a
 
 function tokenName(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
-  if (value && typeof value === 'object' && typeof (value as { content?: unknown }).content === 'string') return (value as { content: string }).content;
+  if (value && typeof value === 'object' && typeof (value as { content?: unknown }).content === 'string')
+    return (value as { content: string }).content;
   return undefined;
 }
 

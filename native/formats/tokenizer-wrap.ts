@@ -53,7 +53,13 @@ function sameTokens(a: readonly string[], from: number, b: readonly string[]): b
 }
 
 /** Builds the Tokenizer over @huggingface/tokenizers, with offsets and readable token text of our own. */
-export function wrapTokenizer(path: string, format: TokenizerFormat, json: TokenizerJson, spec: TokenizerSpec, config: { bos?: string; eos?: string }): Tokenizer {
+export function wrapTokenizer(
+  path: string,
+  format: TokenizerFormat,
+  json: TokenizerJson,
+  spec: TokenizerSpec,
+  config: { bos?: string; eos?: string },
+): Tokenizer {
   json.added_tokens ??= [];
   let hf: HfTokenizer;
   try {
@@ -64,7 +70,12 @@ export function wrapTokenizer(path: string, format: TokenizerFormat, json: Token
   const added = new Set(json.added_tokens.map((t) => t.content));
   const splitters = addedSplitters(hf, json);
   const byteFallback = json.model.byte_fallback === true;
-  const view: OffsetTokenizerView = { spec, rawAdded: splitters.raw, normalizedAdded: splitters.normalized, bytesOf: bytesOfToken(spec, byteFallback) };
+  const view: OffsetTokenizerView = {
+    spec,
+    rawAdded: splitters.raw,
+    normalizedAdded: splitters.normalized,
+    bytesOf: bytesOfToken(spec, byteFallback),
+  };
   let vocabSize = 0;
   for (const id of hf.get_vocab(true).values()) vocabSize = Math.max(vocabSize, id + 1);
   const idToToken = (id: number): string => {
@@ -74,7 +85,8 @@ export function wrapTokenizer(path: string, format: TokenizerFormat, json: Token
   };
   const checkedIds = (ids: (number | undefined)[], tokens: string[]): Int32Array => {
     const missing = ids.findIndex((id) => id === undefined);
-    if (missing >= 0) throw new FormatError(path, `no id for token ${JSON.stringify(tokens[missing])}: the vocabulary lacks a byte this text needs`);
+    if (missing >= 0)
+      throw new FormatError(path, `no id for token ${JSON.stringify(tokens[missing])}: the vocabulary lacks a byte this text needs`);
     return Int32Array.from(ids as number[]);
   };
   const eosId = idOf(hf, config.eos) ?? EOS_NAMES.map((name) => hf.token_to_id(name)).find((id) => id !== undefined);
@@ -94,7 +106,11 @@ export function wrapTokenizer(path: string, format: TokenizerFormat, json: Token
       const all = hf.encode(text, { add_special_tokens: true });
       // The template's tokens are not in the text: empty spans at 0, as Hugging Face gives them.
       let at = spec.templatePrefix;
-      if (!sameTokens(all.tokens, at, own.tokens)) at = Math.max(0, all.tokens.findIndex((_: string, k: number) => sameTokens(all.tokens, k, own.tokens)));
+      if (!sameTokens(all.tokens, at, own.tokens))
+        at = Math.max(
+          0,
+          all.tokens.findIndex((_: string, k: number) => sameTokens(all.tokens, k, own.tokens)),
+        );
       const withSpecial = new Int32Array(all.tokens.length * 2);
       withSpecial.set(offsets.subarray(0, Math.min(offsets.length, withSpecial.length - 2 * at)), 2 * at);
       return { ids: checkedIds(all.ids, all.tokens), offsets: withSpecial };

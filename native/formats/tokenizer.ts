@@ -74,7 +74,11 @@ async function readTokenizerJson(path: string): Promise<TokenizerJson> {
 export async function loadTokenizer(path: string): Promise<Tokenizer> {
   if (!existsSync(path)) throw new FormatError(path, 'no such file or folder');
   const files = findTokenizerFiles(path);
-  if (files === null) throw new FormatError(path, 'no tokenizer here: expected a tokenizer.json file, or a folder with tokenizer.json or vocab.json + merges.txt');
+  if (files === null)
+    throw new FormatError(
+      path,
+      'no tokenizer here: expected a tokenizer.json file, or a folder with tokenizer.json or vocab.json + merges.txt',
+    );
   const json = files.format === 'tokenizer-json' ? await readTokenizerJson(files.path) : await gpt2VocabToTokenizerJson(files.path);
   const spec = readTokenizerSpec(files.path, json);
   const dir = files.format === 'tokenizer-json' ? dirname(files.path) : files.path;

@@ -29,14 +29,35 @@ export interface TensorRef {
 }
 
 const STORAGE_DTYPES: Record<string, DType> = {
-  FloatStorage: 'F32', HalfStorage: 'F16', BFloat16Storage: 'BF16', DoubleStorage: 'F64',
-  LongStorage: 'I64', IntStorage: 'I32', ShortStorage: 'I16', CharStorage: 'I8',
-  ByteStorage: 'U8', BoolStorage: 'BOOL',
+  FloatStorage: 'F32',
+  HalfStorage: 'F16',
+  BFloat16Storage: 'BF16',
+  DoubleStorage: 'F64',
+  LongStorage: 'I64',
+  IntStorage: 'I32',
+  ShortStorage: 'I16',
+  CharStorage: 'I8',
+  ByteStorage: 'U8',
+  BoolStorage: 'BOOL',
 };
 
 const TORCH_DTYPES = [
-  'float32', 'float', 'float16', 'half', 'bfloat16', 'float64', 'double', 'int64', 'long',
-  'int32', 'int', 'int16', 'short', 'int8', 'uint8', 'bool',
+  'float32',
+  'float',
+  'float16',
+  'half',
+  'bfloat16',
+  'float64',
+  'double',
+  'int64',
+  'long',
+  'int32',
+  'int',
+  'int16',
+  'short',
+  'int8',
+  'uint8',
+  'bool',
 ];
 
 export function resolveTorchGlobal(module: string, name: string): PickleCallable | undefined {

@@ -63,9 +63,12 @@ function refuseLegacyFormat(path: string): void {
 function findPrefix(zip: ZipArchive): string {
   const pickles = [...zip.entries.keys()].filter((n) => /^[^/]+\/data\.pkl$/.test(n));
   if (pickles.length !== 1) {
-    throw new FormatError(zip.path, pickles.length === 0
-      ? 'zip has no <name>/data.pkl, so it is not a PyTorch checkpoint'
-      : `zip has ${pickles.length} data.pkl members (${pickles.join(', ')}), expected one`);
+    throw new FormatError(
+      zip.path,
+      pickles.length === 0
+        ? 'zip has no <name>/data.pkl, so it is not a PyTorch checkpoint'
+        : `zip has ${pickles.length} data.pkl members (${pickles.join(', ')}), expected one`,
+    );
   }
   return pickles[0].slice(0, -'/data.pkl'.length);
 }
@@ -119,7 +122,8 @@ function flatten(st: FlattenState, v: unknown, name: string, parents: object[]):
   if (parents.length > MAX_DEPTH) throw new FormatError(path, `pickle nests deeper than ${MAX_DEPTH} levels at "${name}"`);
   const children: [unknown, unknown][] = container instanceof Map ? [...container] : container.map((x, i) => [i, x]);
   for (const [k, child] of children) {
-    if (typeof k !== 'string' && typeof k !== 'number') throw new FormatError(path, `dict at "${name}" has a key that is not a string or int`);
+    if (typeof k !== 'string' && typeof k !== 'number')
+      throw new FormatError(path, `dict at "${name}" has a key that is not a string or int`);
     flatten(st, child, name === '' ? String(k) : `${name}.${k}`, [...parents, container]);
   }
 }
@@ -163,5 +167,8 @@ function loadTensor(zip: ZipArchive, prefix: string, name: string, ref: TensorRe
 
 function storageSizeError(path: string, what: string, key: string, size: number, expected: number, ref: TensorRef): FormatError {
   const { numel, dtype } = ref.storage;
-  return new FormatError(path, `${what}: storage "${key}" is ${size} bytes, expected ${expected} (${numel} × ${dtype}); the storage is truncated or mislabelled`);
+  return new FormatError(
+    path,
+    `${what}: storage "${key}" is ${size} bytes, expected ${expected} (${numel} × ${dtype}); the storage is truncated or mislabelled`,
+  );
 }

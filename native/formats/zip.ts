@@ -133,7 +133,7 @@ function readZip64End(path: string, fd: number, size: number, eocdAt: number) {
 /** Sizes and offsets saturated at 0xFFFFFFFF live in the zip64 extra field, in this fixed order. */
 function applyZip64Extra(path: string, e: ZipEntry, extra: Uint8Array): void {
   const v = view(extra);
-  for (let p = 0; p + 4 <= extra.length; ) {
+  for (let p = 0; p + 4 <= extra.length;) {
     const id = v.getUint16(p, true);
     const length = v.getUint16(p + 2, true);
     if (id === 0x0001) {
@@ -160,8 +160,10 @@ function member(path: string, entries: Map<string, ZipEntry>, name: string): Zip
 
 function checkLimit(path: string, e: ZipEntry, limit: MemberLimit): void {
   const where = `zip member "${e.name}"`;
-  if ('size' in limit && e.size !== limit.size) throw new FormatError(path, `${where} is ${e.size} bytes by the zip directory, but the file declares ${limit.size}`);
-  if ('maxBytes' in limit && e.size > limit.maxBytes) throw new FormatError(path, `${where} is ${e.size} bytes by the zip directory, over the ${limit.maxBytes}-byte limit for it`);
+  if ('size' in limit && e.size !== limit.size)
+    throw new FormatError(path, `${where} is ${e.size} bytes by the zip directory, but the file declares ${limit.size}`);
+  if ('maxBytes' in limit && e.size > limit.maxBytes)
+    throw new FormatError(path, `${where} is ${e.size} bytes by the zip directory, over the ${limit.maxBytes}-byte limit for it`);
 }
 
 /** Where a member's stored (possibly compressed) bytes start, after its local header. */
@@ -172,7 +174,8 @@ function dataStart(path: string, fd: number, size: number, e: ZipEntry): number 
   if (local.getUint32(0, true) !== LOCAL) throw new FormatError(path, `${where} has no local header at ${e.localHeaderOffset}`);
   const dataAt = e.localHeaderOffset + 30 + local.getUint16(26, true) + local.getUint16(28, true);
   if (dataAt + e.compressedSize > size) throw new FormatError(path, `${where} is truncated: its data runs beyond the end of the file`);
-  if (e.method !== 0 && e.method !== 8) throw new FormatError(path, `${where} uses compression method ${e.method}; only stored (0) and deflate (8) are read`);
+  if (e.method !== 0 && e.method !== 8)
+    throw new FormatError(path, `${where} uses compression method ${e.method}; only stored (0) and deflate (8) are read`);
   return dataAt;
 }
 
@@ -180,12 +183,19 @@ function dataStart(path: string, fd: number, size: number, e: ZipEntry): number 
 function memberBytes(path: string, fd: number, size: number, e: ZipEntry, want: number): Uint8Array {
   const dataAt = dataStart(path, fd, size, e);
   if (e.method === 0) return readAt(path, fd, dataAt, Math.min(want, e.compressedSize));
-  return inflateBounded(path, `zip member "${e.name}"`, { length: e.compressedSize, read: (at, n) => readAt(path, fd, dataAt + at, n) }, e.size, want);
+  return inflateBounded(
+    path,
+    `zip member "${e.name}"`,
+    { length: e.compressedSize, read: (at, n) => readAt(path, fd, dataAt + at, n) },
+    e.size,
+    want,
+  );
 }
 
 function readMember(path: string, fd: number, size: number, e: ZipEntry): Uint8Array {
   const where = `zip member "${e.name}"`;
-  if (e.method === 0 && e.compressedSize !== e.size) throw new FormatError(path, `${where} is stored, but its directory gives ${e.compressedSize} stored and ${e.size} real bytes`);
+  if (e.method === 0 && e.compressedSize !== e.size)
+    throw new FormatError(path, `${where} is stored, but its directory gives ${e.compressedSize} stored and ${e.size} real bytes`);
   const data = memberBytes(path, fd, size, e, e.size);
   if (data.length !== e.size) throw new FormatError(path, `${where} is ${data.length} bytes, its directory says ${e.size}`);
   if (crc32(data) >>> 0 !== e.crc) throw new FormatError(path, `${where} is corrupt: CRC-32 mismatch`);
@@ -200,7 +210,13 @@ const INFLATE_STEP = 32 * 1024;
  * feeding the compressed bytes a step at a time and stopping the moment it has what it wants: a stream
  * that would make more than the directory declares is refused after one step, never inflated to its end.
  */
-function inflateBounded(path: string, where: string, raw: { length: number; read(at: number, n: number): Uint8Array }, size: number, want: number): Uint8Array {
+function inflateBounded(
+  path: string,
+  where: string,
+  raw: { length: number; read(at: number, n: number): Uint8Array },
+  size: number,
+  want: number,
+): Uint8Array {
   // Deflate expands at most ~1032:1; a larger claimed size is a lie we must not allocate for.
   if (size > raw.length * 1032 + 1024) throw new FormatError(path, `${where} claims ${size} bytes from ${raw.length} compressed`);
   const out = new Uint8Array(want);
@@ -227,7 +243,8 @@ function inflateBounded(path: string, where: string, raw: { length: number; read
   } catch (err) {
     throw new FormatError(path, `${where} is corrupt: deflate stream failed (${(err as Error).message})`);
   }
-  if (overflow) throw new FormatError(path, `${where} inflates past the ${size} bytes its directory declares (a deflate bomb or a corrupt archive)`);
+  if (overflow)
+    throw new FormatError(path, `${where} inflates past the ${size} bytes its directory declares (a deflate bomb or a corrupt archive)`);
   if (want === size && !ended) throw new FormatError(path, `${where} is corrupt: its deflate stream ends early`);
   return filled === want ? out : out.subarray(0, filled);
 }

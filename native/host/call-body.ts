@@ -20,7 +20,8 @@ export function parseCallBody(body: string): CallBody {
   } catch {
     return { ok: false, reason: 'request body is not JSON' };
   }
-  if (call === null || typeof call !== 'object' || Array.isArray(call)) return { ok: false, reason: 'request body must be {method, params}' };
+  if (call === null || typeof call !== 'object' || Array.isArray(call))
+    return { ok: false, reason: 'request body must be {method, params}' };
   const { method, params } = call as { method?: unknown; params?: unknown };
   if (typeof method !== 'string') {
     const kind = method === null ? 'null' : Array.isArray(method) ? 'an array' : typeof method;

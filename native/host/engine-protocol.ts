@@ -4,6 +4,4 @@ import type { ApiResponse } from '../api/errors.js';
 export type ToEngine = { type: 'call'; id: number; method: unknown; params: unknown } | { type: 'close' };
 
 export type FromEngine =
-  | { type: 'reply'; id: number; response: ApiResponse<unknown> }
-  | { type: 'event'; name: string; payload: unknown }
-  | { type: 'closed' };
+  { type: 'reply'; id: number; response: ApiResponse<unknown> } | { type: 'event'; name: string; payload: unknown } | { type: 'closed' };

@@ -8,7 +8,8 @@ if (!parentPort) throw new Error('engine-worker must run in a worker thread');
 const port = parentPort;
 const send = (message: FromEngine) => port.postMessage(message);
 
-const holder = typeof (workerData as { holder?: unknown } | null)?.holder === 'string' ? (workerData as { holder: string }).holder : 'Loupe';
+const holder =
+  typeof (workerData as { holder?: unknown } | null)?.holder === 'string' ? (workerData as { holder: string }).holder : 'Loupe';
 const engine = new Engine((name, payload) => send({ type: 'event', name, payload }), holder);
 const router = new Router(createHandlers(engine));
 

@@ -21,7 +21,12 @@ export class Engine {
     const next = openWorkspace(path, { lockAs: this.holder });
     await this.close();
     this.#workspace = next;
-    this.#runner = new JobRunner(next.jobs, next.path, (job) => this.emit('job.progress', job), (data) => this.emit('job.data', data));
+    this.#runner = new JobRunner(
+      next.jobs,
+      next.path,
+      (job) => this.emit('job.progress', job),
+      (data) => this.emit('job.data', data),
+    );
     return this.info();
   }
 

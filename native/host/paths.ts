@@ -8,7 +8,7 @@ export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find Loupe\'s package.json above ' + fileURLToPath(import.meta.url));
+    if (parent === dir) throw new Error("cannot find Loupe's package.json above " + fileURLToPath(import.meta.url));
     dir = parent;
   }
   return dir;

@@ -105,14 +105,16 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       return refuse(response, 413, `request body over ${maxBodyBytes} bytes`);
     }
     const call = parseCallBody(body);
-    if (!call.ok) return sendJson(response, 400, { ok: false, error: { code: 'invalid_params', method: '(unknown)', reason: call.reason } });
+    if (!call.ok)
+      return sendJson(response, 400, { ok: false, error: { code: 'invalid_params', method: '(unknown)', reason: call.reason } });
     const result: ApiResponse<unknown> = await options.engine.call(call.method, call.params);
     sendJson(response, result.ok ? 200 : statusOf[result.error.code], result);
   }
 
   function handleStatic(response: ServerResponse, url: URL, setCookie: boolean): void {
     const file = options.staticDir ? resolveStaticFile(options.staticDir, url.pathname) : null;
-    if (!file || !existsSync(file)) return refuse(response, 404, options.staticDir ? 'not found' : 'the renderer is not built: run npm run build');
+    if (!file || !existsSync(file))
+      return refuse(response, 404, options.staticDir ? 'not found' : 'the renderer is not built: run npm run build');
     const headers: Record<string, string> = {
       'Content-Security-Policy': contentSecurityPolicy([`ws://127.0.0.1:${port}`, `ws://localhost:${port}`]),
       'X-Content-Type-Options': 'nosniff',

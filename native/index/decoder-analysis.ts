@@ -19,7 +19,13 @@ export interface LogitEffects {
  * sae_vis show it), reduced to its top and bottom k tokens inside ONNX Runtime, a block of features
  * at a time: the [dSae, dVocab] matrix never exists.
  */
-export async function logitEffects(wDec: Float32Array, dSae: number, model: TransformerWeights, k: number, options: SessionOptions = {}): Promise<LogitEffects> {
+export async function logitEffects(
+  wDec: Float32Array,
+  dSae: number,
+  model: TransformerWeights,
+  k: number,
+  options: SessionOptions = {},
+): Promise<LogitEffects> {
   const { dModel, dVocab } = model.config;
   const g = new GraphBuilder('logit-effects');
   const rows = g.input('rows', 'float32', ['b', dModel]);
@@ -45,7 +51,9 @@ export async function logitEffects(wDec: Float32Array, dSae: number, model: Tran
   try {
     for (let start = 0; start < dSae; start += BLOCK_ROWS) {
       const n = Math.min(BLOCK_ROWS, dSae - start);
-      const r = await session.run({ rows: { type: 'float32', dims: [n, dModel], data: wDec.subarray(start * dModel, (start + n) * dModel) } });
+      const r = await session.run({
+        rows: { type: 'float32', dims: [n, dModel], data: wDec.subarray(start * dModel, (start + n) * dModel) },
+      });
       out.boostedValues.set(r.top_values.float32(), start * kOut);
       out.boostedIds.set(r.top_ids.data as Int32Array, start * kOut);
       out.suppressedValues.set(r.low_values.float32(), start * kOut);

@@ -113,7 +113,9 @@ export class IndexAccumulator {
 
   /** While the run goes: top examples as band 0, sampled windows as 'quantile' rows whose band is their histogram bin. */
   runningExamples(feature: number): ExampleInput[] {
-    const top = this.top.list(feature).map((e, rank) => ({ kind: 'top' as const, band: 0, rank, windowIndex: e.windowIndex, acts: exampleActs(e) }));
+    const top = this.top
+      .list(feature)
+      .map((e, rank) => ({ kind: 'top' as const, band: 0, rank, windowIndex: e.windowIndex, acts: exampleActs(e) }));
     const binRank = new Map<number, number>();
     const sampled = this.reservoir.entries(feature).map(({ bin, example }) => {
       const rank = binRank.get(bin) ?? 0;
@@ -150,7 +152,10 @@ export class IndexAccumulator {
     this.pairs.restore(need('pairs'));
     for (let f = 0; f < dSae; f++) {
       const stored = examples(f);
-      const compact = (kind: string) => stored.filter((e) => e.kind === kind).map((e) => windowExample(e.windowIndex, exampleActsFromStore(e.acts, e.maxPos, e.maxAct), e.maxPos));
+      const compact = (kind: string) =>
+        stored
+          .filter((e) => e.kind === kind)
+          .map((e) => windowExample(e.windowIndex, exampleActsFromStore(e.acts, e.maxPos, e.maxAct), e.maxPos));
       this.top.restore(f, compact('top'));
       this.reservoir.restore(f, compact('quantile'));
     }

@@ -48,8 +48,12 @@ export function finalRows(acc: IndexAccumulator, s: FinishSettings, from: number
     const maxAct = acc.stats.max[f];
     const banded = maxAct > 0 ? acc.reservoir.bands(f, maxAct, s.bands, s.perBand) : { edges: new Float32Array(0), groups: [] };
     rows.stats.push(acc.stats.stats(f, acc.tokensSeen, banded.edges));
-    const top = acc.top.list(f).map((e, rank): ExampleInput => ({ kind: 'top', band: 0, rank, windowIndex: e.windowIndex, acts: exampleActs(e) }));
-    const quantiles = banded.groups.flatMap((group, band) => group.map((e, rank): ExampleInput => ({ kind: 'quantile', band, rank, windowIndex: e.windowIndex, acts: exampleActs(e) })));
+    const top = acc.top
+      .list(f)
+      .map((e, rank): ExampleInput => ({ kind: 'top', band: 0, rank, windowIndex: e.windowIndex, acts: exampleActs(e) }));
+    const quantiles = banded.groups.flatMap((group, band) =>
+      group.map((e, rank): ExampleInput => ({ kind: 'quantile', band, rank, windowIndex: e.windowIndex, acts: exampleActs(e) })),
+    );
     rows.examples.push({ feature: f, items: [...top, ...quantiles] });
     const frequent = acc.frequent.top(f, s.tokensShown + 1);
     const next = frequent.length > s.tokensShown ? frequent.pop() : undefined;
@@ -83,7 +87,12 @@ function neighbourRows(acc: IndexAccumulator, s: FinishSettings, f: number): Fea
   for (let r = 0; r < k; r++) {
     const other = indices[f * k + r];
     if (other < 0) continue;
-    out.push({ other: { saeId: s.saeId, index: other }, rank: out.length, cosine: cosines[f * k + r], correlation: acc.pairs.correlation(f, r, acc.tokensSeen, acc.stats.sum, acc.stats.sumSq) });
+    out.push({
+      other: { saeId: s.saeId, index: other },
+      rank: out.length,
+      cosine: cosines[f * k + r],
+      correlation: acc.pairs.correlation(f, r, acc.tokensSeen, acc.stats.sum, acc.stats.sumSq),
+    });
   }
   for (const a of s.across) out.push(...acrossRows(a, f));
   return out;
@@ -94,7 +103,8 @@ export function acrossRows(a: AcrossNeighbours, f: number): FeatureNeighbour[] {
   const out: FeatureNeighbour[] = [];
   for (let r = 0; r < a.k; r++) {
     const other = a.indices[f * a.k + r];
-    if (other >= 0) out.push({ other: { saeId: a.saeId, index: other }, rank: out.length, cosine: a.cosines[f * a.k + r], correlation: null });
+    if (other >= 0)
+      out.push({ other: { saeId: a.saeId, index: other }, rank: out.length, cosine: a.cosines[f * a.k + r], correlation: null });
   }
   return out;
 }

@@ -116,33 +116,77 @@ export interface IndexInputs {
 }
 
 /** runIndex with the model, tokenizer and SAE already in memory (the SAE must be registered as config.saeId). */
-export async function indexLoaded(ws: Workspace, { sae, model, tokenizer, hook }: IndexInputs, config: IndexConfig, hooks: IndexHooks = {}): Promise<IndexSummary> {
+export async function indexLoaded(
+  ws: Workspace,
+  { sae, model, tokenizer, hook }: IndexInputs,
+  config: IndexConfig,
+  hooks: IndexHooks = {},
+): Promise<IndexSummary> {
   const started = performance.now();
   const contextLength = config.contextLength ?? 128;
-  if (!Number.isSafeInteger(config.tokens) || config.tokens < 1) throw new IndexError(`tokens is ${config.tokens}; index at least one token`);
-  if (contextLength > model.config.nCtx) throw new IndexError(`a context of ${contextLength} tokens is longer than the model's ${model.config.nCtx}`);
-  if (config.tokens > MAX_RUN_TOKENS) throw new IndexError(`tokens is ${config.tokens}; one index run counts at most ${MAX_RUN_TOKENS.toLocaleString('en-US')} tokens`);
+  if (!Number.isSafeInteger(config.tokens) || config.tokens < 1)
+    throw new IndexError(`tokens is ${config.tokens}; index at least one token`);
+  if (contextLength > model.config.nCtx)
+    throw new IndexError(`a context of ${contextLength} tokens is longer than the model's ${model.config.nCtx}`);
+  if (config.tokens > MAX_RUN_TOKENS)
+    throw new IndexError(`tokens is ${config.tokens}; one index run counts at most ${MAX_RUN_TOKENS.toLocaleString('en-US')} tokens`);
   const tokenCountsMaxBytes = config.tokenCountsMaxBytes ?? TOKEN_COUNTS_MAX_BYTES;
   const corpus = openCorpus(config.corpus);
   const batchTokens = config.batchTokens ?? 4096;
   const commitTokens = config.commitTokens ?? 32_768;
-  const params = { ...SETTINGS, corpus: corpus.spec, contextLength, tokens: config.tokens, annotated: corpus.annotated, batchTokens, commitTokens, tokenCountsMaxBytes };
+  const params = {
+    ...SETTINGS,
+    corpus: corpus.spec,
+    contextLength,
+    tokens: config.tokens,
+    annotated: corpus.annotated,
+    batchTokens,
+    commitTokens,
+    tokenCountsMaxBytes,
+  };
   const run = openRun(ws, config, hooks.jobId ?? null, corpus.spec, contextLength, params);
   hooks.onProgress?.(run.tokensDone / config.tokens, 'analysing decoder directions');
-  const neighbours = await cosineTopK({ queries: sae.wDec, nQueries: sae.dSae, keys: sae.wDec, nKeys: sae.dSae, d: sae.dIn, k: SETTINGS.neighbours, excludeSelf: true, provider: config.provider, intraOpNumThreads: config.threads });
+  const neighbours = await cosineTopK({
+    queries: sae.wDec,
+    nQueries: sae.dSae,
+    keys: sae.wDec,
+    nKeys: sae.dSae,
+    d: sae.dIn,
+    k: SETTINGS.neighbours,
+    excludeSelf: true,
+    provider: config.provider,
+    intraOpNumThreads: config.threads,
+  });
   const tagNames = corpus.annotated ? [...COARSE_TAGS] : [];
-  const acc = new IndexAccumulator({ dSae: sae.dSae, contextLength, topExamples: SETTINGS.topExamples, perBin: SETTINGS.perBin, seed: SETTINGS.seed, tagNames, neighbours: neighbours.indices, nNeighbours: SETTINGS.neighbours,
-    dVocab: tokenizer.vocabSize, tokenCountsMaxBytes: tokenCountsBudget(tokenCountsMaxBytes, sae, tokenizer.vocabSize, config.tokens) });
+  const acc = new IndexAccumulator({
+    dSae: sae.dSae,
+    contextLength,
+    topExamples: SETTINGS.topExamples,
+    perBin: SETTINGS.perBin,
+    seed: SETTINGS.seed,
+    tagNames,
+    neighbours: neighbours.indices,
+    nNeighbours: SETTINGS.neighbours,
+    dVocab: tokenizer.vocabSize,
+    tokenCountsMaxBytes: tokenCountsBudget(tokenCountsMaxBytes, sae, tokenizer.vocabSize, config.tokens),
+  });
   if (run.batchesDone > 0) {
     const state = ws.features.state;
-    acc.restore((name) => state.get(run.id, name), (f) => ws.features.examples.listForFeature(run.id, f));
+    acc.restore(
+      (name) => state.get(run.id, name),
+      (f) => ws.features.examples.listForFeature(run.id, f),
+    );
   }
   const pass = await prepareIndexPass(model, sae, hook, { provider: config.provider, intraOpNumThreads: config.threads });
   let cursor: IndexCursor = { batchesDone: run.batchesDone, windowsDone: run.windowsDone, tokensDone: run.tokensDone };
   const resumedAtWindow = run.batchesDone > 0 ? run.windowsDone : null;
   const windowsPerBatch = Math.max(1, Math.floor(batchTokens / contextLength));
   const pending: StoredWindow[] = [];
-  const stream = tokenWindows(corpus, tokenizer, { contextLength, maxTokens: config.tokens, ...(corpus.annotated ? { tagVocab: new TagVocab(COARSE_TAGS), tagMap: coarseBrownTag } : {}) });
+  const stream = tokenWindows(corpus, tokenizer, {
+    contextLength,
+    maxTokens: config.tokens,
+    ...(corpus.annotated ? { tagVocab: new TagVocab(COARSE_TAGS), tagMap: coarseBrownTag } : {}),
+  });
   let lastCommit = performance.now();
   const commitSeconds = config.commitSeconds ?? 10;
   const commit = () => {
@@ -150,9 +194,15 @@ export async function indexLoaded(ws: Workspace, { sae, model, tokenizer, hook }
     const changed = acc.takeChangedFeatures();
     const first = { windows: pending.splice(0), state: acc.state() };
     const to = { windowsDone: cursor.windowsDone + first.windows.length, tokensDone: acc.tokensSeen };
-    cursor = ws.features.commitInChunks(run.id, cursor, to, sae.dSae, config.chunkFeatures ?? 2048, (from, end) => ({ ...(from === 0 ? first : {}), ...acc.changes(from, end, changed) }));
+    cursor = ws.features.commitInChunks(run.id, cursor, to, sae.dSae, config.chunkFeatures ?? 2048, (from, end) => ({
+      ...(from === 0 ? first : {}),
+      ...acc.changes(from, end, changed),
+    }));
     hooks.onCommit?.(cursor);
-    hooks.onProgress?.(Math.min(0.99, cursor.tokensDone / config.tokens), `${cursor.tokensDone.toLocaleString('en-US')} of ${config.tokens.toLocaleString('en-US')} tokens`);
+    hooks.onProgress?.(
+      Math.min(0.99, cursor.tokensDone / config.tokens),
+      `${cursor.tokensDone.toLocaleString('en-US')} of ${config.tokens.toLocaleString('en-US')} tokens`,
+    );
   };
   for await (const batch of windowBatches(stream, windowsPerBatch, cursor.windowsDone)) {
     hooks.signal?.throwIfAborted();
@@ -160,10 +210,15 @@ export async function indexLoaded(ws: Workspace, { sae, model, tokenizer, hook }
     batch.forEach((w, i) => ids.set(w.ids, i * contextLength));
     const acts = await pass.run(ids, batch.length, contextLength);
     batch.forEach((w, i) => acc.addWindow(w.index, w.ids, w.counted, w.tags, acts, i * contextLength));
-    for (const w of batch) pending.push({ index: w.index, docId: w.docId, text: w.text, ids: w.ids, offsets: w.offsets, counted: w.counted });
+    for (const w of batch)
+      pending.push({ index: w.index, docId: w.docId, text: w.text, ids: w.ids, offsets: w.offsets, counted: w.counted });
     const due = acc.tokensSeen - cursor.tokensDone >= commitTokens && performance.now() - lastCommit >= commitSeconds * 1000;
     if (due) commit();
-    else hooks.onProgress?.(Math.min(0.99, acc.tokensSeen / config.tokens), `${acc.tokensSeen.toLocaleString('en-US')} of ${config.tokens.toLocaleString('en-US')} tokens`);
+    else
+      hooks.onProgress?.(
+        Math.min(0.99, acc.tokensSeen / config.tokens),
+        `${acc.tokensSeen.toLocaleString('en-US')} of ${config.tokens.toLocaleString('en-US')} tokens`,
+      );
   }
   if (pending.length > 0) commit();
   if (acc.tokensSeen === 0) throw new CorpusError(`corpus "${corpus.spec}" yields no tokens to index`);
@@ -171,8 +226,22 @@ export async function indexLoaded(ws: Workspace, { sae, model, tokenizer, hook }
   const seconds = (performance.now() - started) / 1000;
   let dead = 0;
   for (let f = 0; f < sae.dSae; f++) if (acc.stats.fires[f] === 0) dead++;
-  const tokenCounts = { pairs: acc.frequent.pairs(), bytes: acc.frequent.bytes, uncounted: acc.frequent.uncounted.reduce((a, b) => a + b, 0) };
-  return { runId: run.id, saeId: config.saeId, tokens: acc.tokensSeen, windows: cursor.windowsDone, resumedAtWindow, deadFeatures: dead, tokenCounts, provider: pass.provider, seconds };
+  const tokenCounts = {
+    pairs: acc.frequent.pairs(),
+    bytes: acc.frequent.bytes,
+    uncounted: acc.frequent.uncounted.reduce((a, b) => a + b, 0),
+  };
+  return {
+    runId: run.id,
+    saeId: config.saeId,
+    tokens: acc.tokensSeen,
+    windows: cursor.windowsDone,
+    resumedAtWindow,
+    deadFeatures: dead,
+    tokenCounts,
+    provider: pass.provider,
+    seconds,
+  };
 }
 
 async function loadInputs(ws: Workspace, saeId: string): Promise<IndexInputs> {
@@ -181,7 +250,10 @@ async function loadInputs(ws: Workspace, saeId: string): Promise<IndexInputs> {
   if (!row.modelId) throw new IndexError(`SAE "${row.name}" has no model: register it with the model it reads`);
   const modelRow = ws.models.get(row.modelId);
   if (!modelRow) throw new IndexError(`SAE "${row.name}" names model "${row.modelId}", which is not in this workspace`);
-  if (row.hookName === '') throw new IndexError(`SAE "${row.name}" names no hook and none was given: register it again with the hook it reads (saes.add hook, loupe index --hook)`);
+  if (row.hookName === '')
+    throw new IndexError(
+      `SAE "${row.name}" names no hook and none was given: register it again with the hook it reads (saes.add hook, loupe index --hook)`,
+    );
   const { weights, dir } = loadTransformer(modelRow.path);
   const tokenizer = await loadTokenizer(dir);
   const loaded = loadSae(row.path);
@@ -195,7 +267,14 @@ async function loadInputs(ws: Workspace, saeId: string): Promise<IndexInputs> {
 }
 
 /** The SAE's unfinished run with the same settings (resumed), else a new run (an unfinished one with other settings is cancelled). */
-function openRun(ws: Workspace, config: IndexConfig, jobId: string | null, corpusSpec: string, contextLength: number, params: Record<string, unknown>): IndexRun {
+function openRun(
+  ws: Workspace,
+  config: IndexConfig,
+  jobId: string | null,
+  corpusSpec: string,
+  contextLength: number,
+  params: Record<string, unknown>,
+): IndexRun {
   const runs = ws.features.runs;
   const open = runs.resumable(config.saeId);
   if (open && JSON.stringify(open.params) === JSON.stringify(params)) return open;
@@ -231,14 +310,27 @@ interface FinishInputs {
   cosines: Float32Array;
 }
 
-async function finish(ws: Workspace, run: IndexRun, acc: IndexAccumulator, { sae, model, tokenizer, hook, cursor, config, cosines }: FinishInputs): Promise<void> {
+async function finish(
+  ws: Workspace,
+  run: IndexRun,
+  acc: IndexAccumulator,
+  { sae, model, tokenizer, hook, cursor, config, cosines }: FinishInputs,
+): Promise<void> {
   const logitsK = SETTINGS.tokensShown;
   const siblings = siblingSaes(ws, config.saeId, sae);
   const options = { provider: config.provider, intraOpNumThreads: config.threads };
   const k = SETTINGS.neighbours;
   const across: AcrossNeighbours[] = [];
   for (const other of siblings) {
-    const found = await cosineTopK({ ...options, queries: sae.wDec, nQueries: sae.dSae, keys: other.sae.wDec, nKeys: other.sae.dSae, d: sae.dIn, k });
+    const found = await cosineTopK({
+      ...options,
+      queries: sae.wDec,
+      nQueries: sae.dSae,
+      keys: other.sae.wDec,
+      nKeys: other.sae.dSae,
+      d: sae.dIn,
+      k,
+    });
     across.push({ saeId: other.id, ...found, k });
   }
   const directions = residualDirections(model, reconstructedHook(sae, hook), sae.wDec, sae.dSae, sae.dIn);
@@ -255,7 +347,14 @@ async function finish(ws: Workspace, run: IndexRun, acc: IndexAccumulator, { sae
     tokenText: (id) => tokenizer.tokenText(id),
     across,
   };
-  ws.features.commitInChunks(run.id, cursor, { windowsDone: cursor.windowsDone, tokensDone: cursor.tokensDone }, sae.dSae, config.chunkFeatures ?? 2048, (from, end) => finalRows(acc, settings, from, end));
+  ws.features.commitInChunks(
+    run.id,
+    cursor,
+    { windowsDone: cursor.windowsDone, tokensDone: cursor.tokensDone },
+    sae.dSae,
+    config.chunkFeatures ?? 2048,
+    (from, end) => finalRows(acc, settings, from, end),
+  );
   ws.features.finishRun(run.id);
   for (const other of siblings) await linkBack(ws, other, config.saeId, sae, options);
 }
@@ -277,8 +376,22 @@ function siblingSaes(ws: Workspace, saeId: string, sae: CanonicalSae): { id: str
 }
 
 /** Adds this SAE to a sibling's finished index as its across-SAE neighbours (replacing older rows for this SAE). */
-async function linkBack(ws: Workspace, other: { id: string; runId: number; sae: CanonicalSae }, saeId: string, sae: CanonicalSae, options: { provider?: Provider; intraOpNumThreads?: number }): Promise<void> {
+async function linkBack(
+  ws: Workspace,
+  other: { id: string; runId: number; sae: CanonicalSae },
+  saeId: string,
+  sae: CanonicalSae,
+  options: { provider?: Provider; intraOpNumThreads?: number },
+): Promise<void> {
   const k = SETTINGS.neighbours;
-  const found = await cosineTopK({ ...options, queries: other.sae.wDec, nQueries: other.sae.dSae, keys: sae.wDec, nKeys: sae.dSae, d: sae.dIn, k });
+  const found = await cosineTopK({
+    ...options,
+    queries: other.sae.wDec,
+    nQueries: other.sae.dSae,
+    keys: sae.wDec,
+    nKeys: sae.dSae,
+    d: sae.dIn,
+    k,
+  });
   ws.features.relinkNeighbours(other.runId, other.sae.dSae, saeId, (f) => acrossRows({ saeId, ...found, k }, f));
 }

@@ -70,13 +70,24 @@ export class LogitHistogramService {
   histogram(ws: Workspace, saeId: string, index: number, bins: number): LogitHistogram {
     const sae = ws.saes.get(saeId);
     if (!sae) throw new ApiFailure('not_found', `no SAE "${saeId}" in this workspace`, 'saeId');
-    if (index >= sae.dSae) throw new ApiFailure('not_found', `SAE "${saeId}" has ${sae.dSae} features; there is no feature ${index}`, 'index');
+    if (index >= sae.dSae)
+      throw new ApiFailure('not_found', `SAE "${saeId}" has ${sae.dSae} features; there is no feature ${index}`, 'index');
     const model = sae.modelId === null ? undefined : ws.models.get(sae.modelId);
-    if (!model) throw new ApiFailure('conflict', `SAE "${sae.name}" is not attached to a model, so it has no vocabulary to show logits over`, 'saeId');
+    if (!model)
+      throw new ApiFailure(
+        'conflict',
+        `SAE "${sae.name}" is not attached to a model, so it has no vocabulary to show logits over`,
+        'saeId',
+      );
     const key = JSON.stringify([sae.path, sae.fingerprint, model.path, model.fingerprint]);
     if (this.#cached?.key !== key) this.#cached = { key, loaded: load(sae.path, model.path) };
     const { wDec, dIn, dModel, unembed } = this.#cached.loaded;
-    if (dIn !== dModel) throw new ApiFailure('failed', `SAE "${sae.name}" writes ${dIn} values, not the model's ${dModel}-wide residual stream: W_dec·W_U is not defined for it`, 'saeId');
+    if (dIn !== dModel)
+      throw new ApiFailure(
+        'failed',
+        `SAE "${sae.name}" writes ${dIn} values, not the model's ${dModel}-wide residual stream: W_dec·W_U is not defined for it`,
+        'saeId',
+      );
     const logits = directLogits(wDec.subarray(index * dIn, (index + 1) * dIn), unembed);
     return { key: { saeId, index }, dVocab: logits.length, ...binValues(logits, bins) };
   }
@@ -88,7 +99,12 @@ function load(saePath: string, modelPath: string): Loaded {
     sae = loadSae(saePath);
     weights = loadTransformer(modelPath).weights;
   } catch (error) {
-    if (error instanceof FormatError) throw new ApiFailure('failed', `cannot load ${sae ? `the model at ${modelPath}` : `the SAE at ${saePath}`}: ${error.message}`, 'saeId');
+    if (error instanceof FormatError)
+      throw new ApiFailure(
+        'failed',
+        `cannot load ${sae ? `the model at ${modelPath}` : `the SAE at ${saePath}`}: ${error.message}`,
+        'saeId',
+      );
     throw error;
   }
   return { wDec: sae.wDec, dIn: sae.dIn, dSae: sae.dSae, unembed: weights.unembed, dModel: weights.config.dModel };

@@ -36,7 +36,13 @@ export interface StoredEvalHooks {
  * `loupe eval` on a registered SAE over a corpus slice, stored in `sae_evals` against the
  * SAE's fingerprint. An evaluation of the same weights on the same tokens is reused, not recomputed.
  */
-export async function storedEval(ws: Workspace, inputs: EvalInputs, saeId: string, config: StoredEvalConfig, hooks: StoredEvalHooks = {}): Promise<StoredEval> {
+export async function storedEval(
+  ws: Workspace,
+  inputs: EvalInputs,
+  saeId: string,
+  config: StoredEvalConfig,
+  hooks: StoredEvalHooks = {},
+): Promise<StoredEval> {
   const row = ws.saes.get(saeId);
   if (!row) throw new Error(`no SAE "${saeId}" in this workspace`);
   const contextLength = config.contextLength ?? 128;
@@ -48,9 +54,18 @@ export async function storedEval(ws: Workspace, inputs: EvalInputs, saeId: strin
   const onProgress = (tokens: number) => {
     // evaluateSae has no signal of its own: throwing here stops it between batches and releases its sessions.
     hooks.signal?.throwIfAborted();
-    hooks.onProgress?.(Math.min(0.9, (0.9 * tokens) / config.tokens), `evaluating ${row.name}: ${tokens.toLocaleString('en-US')} of ${config.tokens.toLocaleString('en-US')} tokens`);
+    hooks.onProgress?.(
+      Math.min(0.9, (0.9 * tokens) / config.tokens),
+      `evaluating ${row.name}: ${tokens.toLocaleString('en-US')} of ${config.tokens.toLocaleString('en-US')} tokens`,
+    );
   };
-  const report = await evaluateSae(inputs.model, inputs.sae, windows, { hook: inputs.hook, modelName: row.modelId ?? 'the model', provider: config.provider, intraOpNumThreads: config.threads, onProgress });
+  const report = await evaluateSae(inputs.model, inputs.sae, windows, {
+    hook: inputs.hook,
+    modelName: row.modelId ?? 'the model',
+    provider: config.provider,
+    intraOpNumThreads: config.threads,
+    onProgress,
+  });
   hooks.onProgress?.(1, `evaluated ${row.name}`);
   return table.put({
     saeId,

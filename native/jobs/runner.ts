@@ -128,7 +128,12 @@ export class JobRunner {
       clearTimeout(running.cancelTimer);
       if (isActiveJobState(record.state)) {
         const cancelled = running.cancelTimer !== undefined;
-        this.#finish(record, cancelled ? { state: 'cancelled', message: 'cancelled' } : { state: 'failed', error: 'the job worker exited without a result', message: 'crashed' });
+        this.#finish(
+          record,
+          cancelled
+            ? { state: 'cancelled', message: 'cancelled' }
+            : { state: 'failed', error: 'the job worker exited without a result', message: 'crashed' },
+        );
       }
       this.#running = null;
       this.#next();

@@ -60,17 +60,31 @@ export async function runCompare(ws: Workspace, config: CompareConfig, hooks: Co
   // Stable: SAEs of one width keep the order they were given in.
   const saes = [...rows.saes].sort((a, b) => a.dSae - b.dSae);
   const contextLength = config.contextLength ?? compareDefaults.contextLength;
-  if (contextLength > rows.model.nCtx) throw new RegisteredInputError(`a context of ${contextLength} tokens is longer than ${rows.model.name}'s ${rows.model.nCtx}`);
-  if (!Number.isSafeInteger(config.tokens) || config.tokens < 1) throw new RegisteredInputError(`tokens is ${config.tokens}; compare on at least one token`);
+  if (contextLength > rows.model.nCtx)
+    throw new RegisteredInputError(`a context of ${contextLength} tokens is longer than ${rows.model.name}'s ${rows.model.nCtx}`);
+  if (!Number.isSafeInteger(config.tokens) || config.tokens < 1)
+    throw new RegisteredInputError(`tokens is ${config.tokens}; compare on at least one token`);
   const corpus = openCorpus(config.corpus);
-  const params: CompareParams = { algorithm: compareAlgorithm, corpus: corpus.spec, tokens: config.tokens, contextLength, candidates: config.candidates ?? compareDefaults.candidates };
+  const params: CompareParams = {
+    algorithm: compareAlgorithm,
+    corpus: corpus.spec,
+    tokens: config.tokens,
+    contextLength,
+    candidates: config.candidates ?? compareDefaults.candidates,
+  };
   const table = ws.compare;
   const key = compareKey(saes, params);
   const stored = table.getByKey(key);
   const evaluate = config.evaluate !== false;
   const evals = ws.evals;
   const toEvaluate = evaluate ? saes.filter((s) => !evals.find(s.id, s.fingerprint, corpus.spec, config.tokens, contextLength)) : [];
-  const outcome = (run: CompareRun, cached: boolean): CompareOutcome => ({ runId: run.id, saeIds: run.saeIds, cached, tokens: run.tokens, evaluated: toEvaluate.map((s) => s.id) });
+  const outcome = (run: CompareRun, cached: boolean): CompareOutcome => ({
+    runId: run.id,
+    saeIds: run.saeIds,
+    cached,
+    tokens: run.tokens,
+    evaluated: toEvaluate.map((s) => s.id),
+  });
   if (stored && toEvaluate.length === 0) return outcome(stored, true);
 
   const progress = hooks.onProgress ?? (() => {});
@@ -81,15 +95,32 @@ export async function runCompare(ws: Workspace, config: CompareConfig, hooks: Co
   if (!run) {
     const found = await computeMatches(inputs, params, config, { signal: hooks.signal, onProgress: (f, m) => progress(f * matchShare, m) });
     progress(matchShare, 'saving the matches');
-    run = table.put({ key, saeIds: saes.map((s) => s.id), params, tokens: found.tokens, jobId: hooks.jobId ?? null, createdAt: new Date().toISOString(), densities: found.densities, pairs: found.pairs });
+    run = table.put({
+      key,
+      saeIds: saes.map((s) => s.id),
+      params,
+      tokens: found.tokens,
+      jobId: hooks.jobId ?? null,
+      createdAt: new Date().toISOString(),
+      densities: found.densities,
+      pairs: found.pairs,
+    });
   }
   for (const [i, s] of toEvaluate.entries()) {
     const at = matchShare + ((1 - matchShare) * i) / toEvaluate.length;
     const share = (1 - matchShare) / toEvaluate.length;
     const sae = inputs.saes[saes.indexOf(s)];
-    await storedEval(ws, { sae, model: inputs.model, tokenizer: inputs.tokenizer, hook: inputs.hook }, s.id, { corpus: corpus.spec, tokens: config.tokens, contextLength, provider: config.provider, threads: config.threads }, {
-      jobId: hooks.jobId, signal: hooks.signal, onProgress: (f, m) => progress(at + f * share, m),
-    });
+    await storedEval(
+      ws,
+      { sae, model: inputs.model, tokenizer: inputs.tokenizer, hook: inputs.hook },
+      s.id,
+      { corpus: corpus.spec, tokens: config.tokens, contextLength, provider: config.provider, threads: config.threads },
+      {
+        jobId: hooks.jobId,
+        signal: hooks.signal,
+        onProgress: (f, m) => progress(at + f * share, m),
+      },
+    );
   }
   return outcome(run, stored !== undefined);
 }
@@ -103,19 +134,33 @@ export interface FoundMatches {
 }
 
 /** Candidate parents by decoder cosine (~10 % of the time), then one pass over the corpus for the correlations. */
-export async function computeMatches(inputs: RegisteredInputs, params: CompareParams, config: { batchTokens?: number; provider?: Provider; threads?: number }, hooks: CompareHooks = {}): Promise<FoundMatches> {
+export async function computeMatches(
+  inputs: RegisteredInputs,
+  params: CompareParams,
+  config: { batchTokens?: number; provider?: Provider; threads?: number },
+  hooks: CompareHooks = {},
+): Promise<FoundMatches> {
   const { saes, model, tokenizer, hook } = inputs;
   const session = { provider: config.provider, intraOpNumThreads: config.threads };
   const progress = hooks.onProgress ?? (() => {});
   const candidates = [];
   for (let p = 0; p + 1 < saes.length; p++) {
     hooks.signal?.throwIfAborted();
-    progress((0.1 * p) / (saes.length - 1), `matching decoder directions: ${saes[p + 1].dSae.toLocaleString('en-US')} × ${saes[p].dSae.toLocaleString('en-US')}`);
+    progress(
+      (0.1 * p) / (saes.length - 1),
+      `matching decoder directions: ${saes[p + 1].dSae.toLocaleString('en-US')} × ${saes[p].dSae.toLocaleString('en-US')}`,
+    );
     candidates.push(await parentCandidates(saes[p], saes[p + 1], params.candidates, session));
   }
-  const stats = new CoactivationStats(saes.map((s) => s.dSae), candidates);
+  const stats = new CoactivationStats(
+    saes.map((s) => s.dSae),
+    candidates,
+  );
   const pass = await prepareEncodePass(model, saes, hook, session);
-  const windowsPerBatch = Math.max(1, Math.floor(compareBatchTokens(saes, config.batchTokens ?? compareDefaults.batchTokens) / params.contextLength));
+  const windowsPerBatch = Math.max(
+    1,
+    Math.floor(compareBatchTokens(saes, config.batchTokens ?? compareDefaults.batchTokens) / params.contextLength),
+  );
   const corpus = openCorpus(params.corpus);
   const windows = tokenWindows(corpus, tokenizer, { contextLength: params.contextLength, maxTokens: params.tokens });
   for await (const batch of batches(windows, windowsPerBatch)) {
@@ -127,7 +172,10 @@ export async function computeMatches(inputs: RegisteredInputs, params: ComparePa
       counted.set(w.counted, i * params.contextLength);
     });
     stats.add((await pass.run(ids, batch.length, params.contextLength)).map((acts) => keepRows(acts, counted)));
-    progress(0.1 + (0.9 * stats.tokens) / params.tokens, `co-activations: ${stats.tokens.toLocaleString('en-US')} of ${params.tokens.toLocaleString('en-US')} tokens`);
+    progress(
+      0.1 + (0.9 * stats.tokens) / params.tokens,
+      `co-activations: ${stats.tokens.toLocaleString('en-US')} of ${params.tokens.toLocaleString('en-US')} tokens`,
+    );
   }
   if (stats.tokens === 0) throw new CorpusError(`corpus "${corpus.spec}" yields no tokens to compare on`);
   return { tokens: stats.tokens, densities: saes.map((_, s) => stats.density(s)), pairs: candidates.map((_, p) => bestMatches(stats, p)) };

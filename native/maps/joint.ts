@@ -44,7 +44,11 @@ const graphShare = 0.25;
  * next to the features of the others that point the same way. Returns each SAE's [dSae, 2]
  * coordinates in [0, 1]², in the order given.
  */
-export async function jointMap(saes: readonly DecoderRows[], params: LayoutParams, options: JointMapOptions = {}): Promise<{ points: Map<string, Float32Array>; quality: LayoutQuality | null }> {
+export async function jointMap(
+  saes: readonly DecoderRows[],
+  params: LayoutParams,
+  options: JointMapOptions = {},
+): Promise<{ points: Map<string, Float32Array>; quality: LayoutQuality | null }> {
   checkJoinable(saes);
   checkLayoutParams(params);
   const { dIn } = saes[0];
@@ -63,7 +67,11 @@ export async function jointMap(saes: readonly DecoderRows[], params: LayoutParam
       : await cosineKnn(stacked, total, dIn, k, {
           provider: options.provider,
           signal: options.signal,
-          onProgress: (f) => progress(f * knnShare, `nearest neighbours: ${Math.round(f * total).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} directions`),
+          onProgress: (f) =>
+            progress(
+              f * knnShare,
+              `nearest neighbours: ${Math.round(f * total).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} directions`,
+            ),
         });
   progress(knnShare, 'building the UMAP graph');
   const xy = await umapLayout(knn, {
@@ -71,7 +79,8 @@ export async function jointMap(saes: readonly DecoderRows[], params: LayoutParam
     seed: params.seed,
     nEpochs: params.nEpochs,
     signal: options.signal,
-    onEpoch: (epoch, epochs) => progress(knnShare + graphShare + (1 - knnShare - graphShare) * (epoch / epochs), `UMAP epoch ${epoch} of ${epochs}`),
+    onEpoch: (epoch, epochs) =>
+      progress(knnShare + graphShare + (1 - knnShare - graphShare) * (epoch / epochs), `UMAP epoch ${epoch} of ${epochs}`),
   });
   const out = new Map<string, Float32Array>();
   offset = 0;
@@ -90,16 +99,23 @@ export function checkJoinable(saes: readonly DecoderRows[]): void {
   for (const s of saes) {
     if (seen.has(s.saeId)) throw new RangeError(`SAE ${s.saeId} is listed twice`);
     seen.add(s.saeId);
-    if (s.wDec.length !== s.dSae * s.dIn) throw new RangeError(`SAE ${s.saeId}: W_dec has ${s.wDec.length} values, expected [${s.dSae}, ${s.dIn}]`);
-    if (s.dIn !== first.dIn) throw new RangeError(`SAE ${s.saeId} reads ${s.dIn}-wide activations and SAE ${first.saeId} ${first.dIn}-wide: a joint map needs one width`);
+    if (s.wDec.length !== s.dSae * s.dIn)
+      throw new RangeError(`SAE ${s.saeId}: W_dec has ${s.wDec.length} values, expected [${s.dSae}, ${s.dIn}]`);
+    if (s.dIn !== first.dIn)
+      throw new RangeError(
+        `SAE ${s.saeId} reads ${s.dIn}-wide activations and SAE ${first.saeId} ${first.dIn}-wide: a joint map needs one width`,
+      );
     if (s.hookName !== first.hookName) {
-      throw new RangeError(`SAE ${s.saeId} reads ${s.hookName ?? 'an unknown hook'} and SAE ${first.saeId} ${first.hookName ?? 'an unknown hook'}: a joint map needs one hook`);
+      throw new RangeError(
+        `SAE ${s.saeId} reads ${s.hookName ?? 'an unknown hook'} and SAE ${first.saeId} ${first.hookName ?? 'an unknown hook'}: a joint map needs one hook`,
+      );
     }
   }
 }
 
 export function checkLayoutParams(p: LayoutParams): void {
-  if (!Number.isInteger(p.nNeighbors) || p.nNeighbors < 2) throw new RangeError(`nNeighbors must be an integer ≥ 2 (the point and a neighbour), got ${p.nNeighbors}`);
+  if (!Number.isInteger(p.nNeighbors) || p.nNeighbors < 2)
+    throw new RangeError(`nNeighbors must be an integer ≥ 2 (the point and a neighbour), got ${p.nNeighbors}`);
   // umap-learn refuses min_dist above spread (1 here): the curve UMAP fits would have no decay left.
   if (!(p.minDist >= 0 && p.minDist <= 1)) throw new RangeError(`minDist must be a number from 0 to 1, got ${p.minDist}`);
   if (!Number.isInteger(p.nEpochs) || p.nEpochs < 1) throw new RangeError(`nEpochs must be a positive integer, got ${p.nEpochs}`);

@@ -38,7 +38,11 @@ export async function cosineKnn(rows: Float32Array, n: number, d: number, k: num
 }
 
 function checkKnnArgs(rows: Float32Array, n: number, d: number, k: number): void {
-  for (const [name, v] of [['n', n], ['d', d], ['k', k]] as const) {
+  for (const [name, v] of [
+    ['n', n],
+    ['d', d],
+    ['k', k],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`cosineKnn: ${name} must be a positive integer, got ${v}`);
   }
   if (rows.length !== n * d) throw new RangeError(`cosineKnn: rows [${n}, ${d}] need ${n * d} values, got ${rows.length}`);

@@ -27,10 +27,24 @@ export interface ParentCandidates {
   /** [nWide, n] decoder cosines */ cosines: Float32Array;
 }
 
-export async function parentCandidates(narrow: DecoderMatrix, wide: DecoderMatrix, n: number, options: SessionOptions = {}): Promise<ParentCandidates> {
-  if (narrow.dIn !== wide.dIn) throw new RangeError(`decoders of width ${narrow.dIn} and ${wide.dIn} cannot be matched: one hook has one width`);
+export async function parentCandidates(
+  narrow: DecoderMatrix,
+  wide: DecoderMatrix,
+  n: number,
+  options: SessionOptions = {},
+): Promise<ParentCandidates> {
+  if (narrow.dIn !== wide.dIn)
+    throw new RangeError(`decoders of width ${narrow.dIn} and ${wide.dIn} cannot be matched: one hook has one width`);
   const take = Math.min(n, narrow.dSae);
-  const { indices, cosines } = await cosineTopK({ ...options, queries: wide.wDec, nQueries: wide.dSae, keys: narrow.wDec, nKeys: narrow.dSae, d: wide.dIn, k: take });
+  const { indices, cosines } = await cosineTopK({
+    ...options,
+    queries: wide.wDec,
+    nQueries: wide.dSae,
+    keys: narrow.wDec,
+    nKeys: narrow.dSae,
+    d: wide.dIn,
+    k: take,
+  });
   return { nWide: wide.dSae, nNarrow: narrow.dSae, n: take, parents: indices, cosines };
 }
 
@@ -54,9 +68,11 @@ export class CoactivationStats {
     /** pair p: SAE p + 1's candidates among SAE p's features */
     readonly candidates: readonly ParentCandidates[],
   ) {
-    if (candidates.length !== widths.length - 1) throw new RangeError(`${widths.length} SAEs make ${widths.length - 1} pairs, got ${candidates.length}`);
+    if (candidates.length !== widths.length - 1)
+      throw new RangeError(`${widths.length} SAEs make ${widths.length - 1} pairs, got ${candidates.length}`);
     candidates.forEach((c, p) => {
-      if (c.nNarrow !== widths[p] || c.nWide !== widths[p + 1]) throw new RangeError(`pair ${p}: candidates of [${c.nWide} → ${c.nNarrow}] for SAEs of ${widths[p + 1]} and ${widths[p]} features`);
+      if (c.nNarrow !== widths[p] || c.nWide !== widths[p + 1])
+        throw new RangeError(`pair ${p}: candidates of [${c.nWide} → ${c.nNarrow}] for SAEs of ${widths[p + 1]} and ${widths[p]} features`);
     });
     this.sum = widths.map((d) => new Float64Array(d));
     this.sumSq = widths.map((d) => new Float64Array(d));

@@ -63,7 +63,10 @@ export function queryKeyValue(ctx: BlockContext, x: ValueRef, layer: number, w: 
 /** z [batch, seq, heads, dHead] -> hook_z -> the output projection's [batch·seq, dModel]. */
 export function attentionOutput(ctx: BlockContext, layer: number, z: ValueRef, w: AttentionWeights): ValueRef {
   const width = ctx.config.nHeads * ctx.config.dHead;
-  const zFlat = ctx.tap(hookName({ layer, point: 'attn.hook_z' }), ctx.g.op('Reshape', [z, ctx.g.constInt64([-1, width])]), width, [ctx.config.nHeads, ctx.config.dHead]);
+  const zFlat = ctx.tap(hookName({ layer, point: 'attn.hook_z' }), ctx.g.op('Reshape', [z, ctx.g.constInt64([-1, width])]), width, [
+    ctx.config.nHeads,
+    ctx.config.dHead,
+  ]);
   return linear(ctx, zFlat, `blocks.${layer}.attn.O`, w.o);
 }
 
@@ -140,7 +143,12 @@ function plainAttention(ctx: BlockContext, layer: number, q: ValueRef, k: ValueR
   if (config.attnSoftcap !== undefined) scores = softcap(g, scores, config.attnSoftcap);
   const visible = visibility(ctx, sliding ? config.slidingWindow : undefined);
   const masked = g.op('Where', [visible, scores, g.constFloat(-Infinity)]);
-  const pattern = ctx.tapWhole(hookName({ layer, point: 'attn.hook_pattern' }), g.op('Softmax', [masked], { axis: -1 }), ['batch', nHeads, 'seq', 'seq']);
+  const pattern = ctx.tapWhole(hookName({ layer, point: 'attn.hook_pattern' }), g.op('Softmax', [masked], { axis: -1 }), [
+    'batch',
+    nHeads,
+    'seq',
+    'seq',
+  ]);
   const z = g.op('MatMul', [grouped(pattern), heads(v, nKv)]); // [b, nKv, g·seq, dHead]
   return g.op('Transpose', [g.op('Reshape', [z, g.constInt64([0, nHeads, -1, dHead])])], { perm: [0, 2, 1, 3] }); // [b, seq, h, dHead]
 }

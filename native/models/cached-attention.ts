@@ -49,7 +49,10 @@ export function cachedAttention(at: DecodePositions): Attend {
     const grouped = (t: ValueRef) => g.op('Reshape', [t, g.constInt64([0, nKv, -1, 0])]); // [b, nKv, g·seq, ·]
     const kT = g.op('Transpose', [keys], { perm: [0, 1, 3, 2] }); // [b, nKv, dHead, total]
     const scale = config.attnScale ?? 1 / Math.sqrt(dHead);
-    let scores = g.op('Reshape', [g.op('Mul', [g.op('MatMul', [grouped(heads(q, nHeads)), kT]), g.constFloat(scale)]), g.constInt64([0, nHeads, -1, 0])]); // [b, h, seq, total]
+    let scores = g.op('Reshape', [
+      g.op('Mul', [g.op('MatMul', [grouped(heads(q, nHeads)), kT]), g.constFloat(scale)]),
+      g.constInt64([0, nHeads, -1, 0]),
+    ]); // [b, h, seq, total]
     if (config.attnSoftcap !== undefined) scores = softcap(g, scores, config.attnSoftcap);
     const visible = cachedVisibility(ctx, at, sliding ? config.slidingWindow : undefined);
     const pattern = g.op('Softmax', [g.op('Where', [visible, scores, g.constFloat(-Infinity)])], { axis: -1 });

@@ -61,7 +61,13 @@ export interface TransformerConfig {
 
 const ACT_FNS: readonly ActFn[] = ['gelu', 'gelu_new', 'relu', 'solu_ln'];
 // Hugging Face names the tanh approximation three ways; all are the same function.
-const HF_ACT: Record<string, ActFn> = { gelu_new: 'gelu_new', gelu_pytorch_tanh: 'gelu_new', gelu_fast: 'gelu_new', gelu: 'gelu', relu: 'relu' };
+const HF_ACT: Record<string, ActFn> = {
+  gelu_new: 'gelu_new',
+  gelu_pytorch_tanh: 'gelu_new',
+  gelu_fast: 'gelu_new',
+  gelu: 'gelu',
+  relu: 'relu',
+};
 
 /** Reads a config.json in either naming: Hugging Face GPT-2 (`n_layer`, `n_embd`) or TransformerLens (`n_layers`, `d_model`). */
 export function parseModelConfig(json: unknown, source: string): TransformerConfig {
@@ -70,7 +76,10 @@ export function parseModelConfig(json: unknown, source: string): TransformerConf
   if (cfg.n_layers !== undefined && cfg.d_model !== undefined) return parseTransformerLens(cfg, source);
   if (cfg.model_type === 'gpt2' || (cfg.model_type === undefined && cfg.n_layer !== undefined)) return parseGpt2(cfg, source);
   if (typeof cfg.model_type === 'string' && HF_FAMILIES.includes(cfg.model_type)) return parseHfFamilyConfig(cfg, source);
-  const type = typeof cfg.model_type === 'string' ? `model_type "${cfg.model_type}"${architectures(cfg)} is not supported` : 'no model_type, and not a GPT-2 or TransformerLens config';
+  const type =
+    typeof cfg.model_type === 'string'
+      ? `model_type "${cfg.model_type}"${architectures(cfg)} is not supported`
+      : 'no model_type, and not a GPT-2 or TransformerLens config';
   throw new FormatError(source, `${type}: expected one of gpt2, ${HF_FAMILIES.join(', ')}, or a TransformerLens config (n_layers/d_model)`);
 }
 
@@ -83,14 +92,18 @@ function parseGpt2(cfg: Json, source: string): TransformerConfig {
     throw new FormatError(source, `model_type "${String(cfg.model_type)}" is not supported: expected gpt2`);
   }
   if (cfg.scale_attn_weights === false || cfg.scale_attn_by_inverse_layer_idx === true || cfg.reorder_and_upcast_attn === true) {
-    throw new FormatError(source, 'non-standard attention scaling (scale_attn_weights, scale_attn_by_inverse_layer_idx, reorder_and_upcast_attn) is not supported');
+    throw new FormatError(
+      source,
+      'non-standard attention scaling (scale_attn_weights, scale_attn_by_inverse_layer_idx, reorder_and_upcast_attn) is not supported',
+    );
   }
   const dModel = positiveInt(cfg, 'n_embd', source);
   const nHeads = positiveInt(cfg, 'n_head', source);
   if (dModel % nHeads !== 0) throw new FormatError(source, `n_embd ${dModel} is not a multiple of n_head ${nHeads}`);
   const act = String(cfg.activation_function ?? 'gelu_new');
   const actFn = HF_ACT[act];
-  if (!actFn) throw new FormatError(source, `activation_function "${act}" is not supported: expected one of ${Object.keys(HF_ACT).join(', ')}`);
+  if (!actFn)
+    throw new FormatError(source, `activation_function "${act}" is not supported: expected one of ${Object.keys(HF_ACT).join(', ')}`);
   return {
     family: 'gpt2',
     nLayers: positiveInt(cfg, 'n_layer', source),
@@ -140,16 +153,26 @@ function parseTransformerLens(cfg: Json, source: string): TransformerConfig {
 function refuseUnsupported(cfg: Json, source: string): void {
   const pos = cfg.positional_embedding_type ?? 'standard';
   if (pos !== 'standard') throw new FormatError(source, `positional_embedding_type "${String(pos)}" is not supported: expected "standard"`);
-  const flags = ['parallel_attn_mlp', 'gated_mlp', 'final_rms', 'use_local_attn', 'post_embedding_ln', 'use_normalization_before_and_after', 'scale_attn_by_inverse_layer_idx'];
+  const flags = [
+    'parallel_attn_mlp',
+    'gated_mlp',
+    'final_rms',
+    'use_local_attn',
+    'post_embedding_ln',
+    'use_normalization_before_and_after',
+    'scale_attn_by_inverse_layer_idx',
+  ];
   for (const key of flags) {
     if (cfg[key] === true) throw new FormatError(source, `${key}: true is not supported`);
   }
   if (cfg.use_attn_scale === false) throw new FormatError(source, 'use_attn_scale: false is not supported');
   for (const key of ['num_experts', 'attn_scores_soft_cap', 'output_logits_soft_cap']) {
-    if (typeof cfg[key] === 'number' && (cfg[key] as number) > 0) throw new FormatError(source, `${key}: ${String(cfg[key])} is not supported`);
+    if (typeof cfg[key] === 'number' && (cfg[key] as number) > 0)
+      throw new FormatError(source, `${key}: ${String(cfg[key])} is not supported`);
   }
   const out = cfg.d_vocab_out;
-  if (typeof out === 'number' && out > 0 && out !== cfg.d_vocab) throw new FormatError(source, `d_vocab_out ${out} differing from d_vocab is not supported`);
+  if (typeof out === 'number' && out > 0 && out !== cfg.d_vocab)
+    throw new FormatError(source, `d_vocab_out ${out} differing from d_vocab is not supported`);
   if (cfg.n_key_value_heads != null && cfg.n_key_value_heads !== cfg.n_heads) {
     throw new FormatError(source, 'grouped-query attention (n_key_value_heads) is not supported');
   }

@@ -24,7 +24,8 @@ export function buildDecodeGraph(model: TransformerWeights, spec: DecodeSpec = {
   const { config } = model;
   const splices = spec.splices ?? new Map<string, never>();
   resolveHooks(config, [...splices.keys()]);
-  if (model.layers.length < config.nLayers) throw new Error(`generation needs all ${config.nLayers} blocks, the weights hold ${model.layers.length}`);
+  if (model.layers.length < config.nLayers)
+    throw new Error(`generation needs all ${config.nLayers} blocks, the weights hold ${model.layers.length}`);
   const nKv = config.nKvHeads ?? config.nHeads;
   const g = new GraphBuilder(`${config.family}-decode`);
   const ids = g.input('input_ids', 'int64', ['batch', 'seq']);
@@ -46,7 +47,10 @@ export function buildDecodeGraph(model: TransformerWeights, spec: DecodeSpec = {
     ...base,
     // Rotary tables cover every position the keys hold; the new tokens index them from `past` on.
     range: () => total,
-    positions: () => base.shared('decode.positions', () => g.op('Expand', [g.op('Unsqueeze', [g.op('Add', [newRange, past]), g.constInt64([0])]), g.op('Shape', [ids])])),
+    positions: () =>
+      base.shared('decode.positions', () =>
+        g.op('Expand', [g.op('Unsqueeze', [g.op('Add', [newRange, past]), g.constInt64([0])]), g.op('Shape', [ids])]),
+      ),
   };
   const attend = cachedAttention(at);
   let resid = embed(ctx, model, ids);

@@ -61,9 +61,14 @@ export async function prepareDecoder(model: TransformerWeights, spec: DecodeSpec
       const [batch, seq] = ids.dims;
       if (batch !== cache.batch) throw new ForwardInputError(`input_ids has ${batch} rows, the KV cache ${cache.batch}`);
       if (cache.length + seq > config.nCtx) {
-        throw new ForwardInputError(`position ${cache.length + seq - 1} is past the model's context of ${config.nCtx} tokens (n_ctx): ${cache.length} cached + ${seq} new`);
+        throw new ForwardInputError(
+          `position ${cache.length + seq - 1} is past the model's context of ${config.nCtx} tokens (n_ctx): ${cache.length} cached + ${seq} new`,
+        );
       }
-      const result = await session.run({ ...extraFeeds, ...cache.feeds, input_ids: { type: 'int64', dims: ids.dims, data: ids.data } }, outputNames);
+      const result = await session.run(
+        { ...extraFeeds, ...cache.feeds, input_ids: { type: 'int64', dims: ids.dims, data: ids.data } },
+        outputNames,
+      );
       const feeds: Record<string, Feed> = {};
       for (const n of presentNames) {
         feeds[n.pastKey] = { type: 'float32', dims: result[n.presentKey].dims, data: result[n.presentKey].float32() };

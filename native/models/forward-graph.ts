@@ -86,8 +86,12 @@ export function blockContext(
     return v;
   };
   const batchSeq = g.op('Shape', [ids]);
-  const batched = (...dims: number[]): ValueRef => shared(`shape.${dims.join(',')}`, () => g.op('Concat', [batchSeq, g.constInt64(dims)], { axis: 0 }));
-  const range = () => shared('range', () => g.op('Range', [g.constInt64(0), g.op('Squeeze', [g.op('Shape', [ids], { start: 1, end: 2 }), g.constInt64([0])]), g.constInt64(1)]));
+  const batched = (...dims: number[]): ValueRef =>
+    shared(`shape.${dims.join(',')}`, () => g.op('Concat', [batchSeq, g.constInt64(dims)], { axis: 0 }));
+  const range = () =>
+    shared('range', () =>
+      g.op('Range', [g.constInt64(0), g.op('Squeeze', [g.op('Shape', [ids], { start: 1, end: 2 }), g.constInt64([0])]), g.constInt64(1)]),
+    );
   const bind = weightBytes(model) > INLINE_WEIGHT_BYTES;
   return {
     g,

@@ -58,7 +58,12 @@ export async function prepareForward(model: TransformerWeights, spec: ForwardSpe
 }
 
 /** Runs the forward pass once; the session is cached by the graph's fingerprint, so a repeat skips building it. */
-export async function runForward(model: TransformerWeights, ids: TokenIds, spec: ForwardSpec, options: ForwardOptions = {}): Promise<ForwardResult> {
+export async function runForward(
+  model: TransformerWeights,
+  ids: TokenIds,
+  spec: ForwardSpec,
+  options: ForwardOptions = {},
+): Promise<ForwardResult> {
   checkTokenIds(model, ids);
   return (await prepareForward(model, spec, options)).run(ids);
 }
@@ -76,7 +81,9 @@ export function checkTokenIds(model: TransformerWeights, ids: TokenIds): void {
     const id = ids.data[i];
     if (id < 0n || id >= vocab) {
       const at = `[${Math.floor(i / seq)}, ${i % seq}]`;
-      throw new ForwardInputError(`token id ${id} at input_ids${at} is out of the vocabulary: ids must be in 0..${dVocab - 1} (vocab size ${dVocab})`);
+      throw new ForwardInputError(
+        `token id ${id} at input_ids${at} is out of the vocabulary: ids must be in 0..${dVocab - 1} (vocab size ${dVocab})`,
+      );
     }
   }
 }

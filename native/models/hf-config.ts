@@ -9,7 +9,15 @@ import type { RopeSpec, RotaryConfig } from './rope.js';
 /** Hugging Face model_type values read here (gpt2 has its own reader). */
 export const HF_FAMILIES: readonly string[] = ['llama', 'mistral', 'qwen2', 'qwen3', 'gemma2', 'gemma3_text', 'gemma3', 'gpt_neox'];
 
-const HF_ACT: Record<string, ActFn> = { silu: 'silu', swish: 'silu', gelu_pytorch_tanh: 'gelu_new', gelu_new: 'gelu_new', gelu_fast: 'gelu_new', gelu: 'gelu', relu: 'relu' };
+const HF_ACT: Record<string, ActFn> = {
+  silu: 'silu',
+  swish: 'silu',
+  gelu_pytorch_tanh: 'gelu_new',
+  gelu_new: 'gelu_new',
+  gelu_fast: 'gelu_new',
+  gelu: 'gelu',
+  relu: 'relu',
+};
 const LAYER_TYPES: Record<string, LayerType> = { full_attention: 'full', sliding_attention: 'sliding' };
 
 /**
@@ -20,16 +28,19 @@ const LAYER_TYPES: Record<string, LayerType> = { full_attention: 'full', sliding
  * refused by name.
  */
 export function parseHfFamilyConfig(outer: Json, source: string): TransformerConfig {
-  const cfg = outer.model_type === 'gemma3' && isJsonObject(outer.text_config) ? { ...outer.text_config, model_type: 'gemma3_text' } : outer;
+  const cfg =
+    outer.model_type === 'gemma3' && isJsonObject(outer.text_config) ? { ...outer.text_config, model_type: 'gemma3_text' } : outer;
   const type = String(cfg.model_type);
   const family: ModelFamily = type === 'gemma3_text' || type === 'gemma3' ? 'gemma3' : (type as ModelFamily);
   refuseUnsupported(cfg, outer, source);
   const dModel = positiveInt(cfg, 'hidden_size', source);
   const nHeads = positiveInt(cfg, 'num_attention_heads', source);
   const nKvHeads = optionalPositiveInt(cfg, 'num_key_value_heads', source) ?? nHeads;
-  if (nHeads % nKvHeads !== 0) throw new FormatError(source, `num_attention_heads ${nHeads} is not a multiple of num_key_value_heads ${nKvHeads}`);
+  if (nHeads % nKvHeads !== 0)
+    throw new FormatError(source, `num_attention_heads ${nHeads} is not a multiple of num_key_value_heads ${nKvHeads}`);
   const dHead = optionalPositiveInt(cfg, 'head_dim', source) ?? dModel / nHeads;
-  if (!Number.isInteger(dHead)) throw new FormatError(source, `hidden_size ${dModel} is not a multiple of num_attention_heads ${nHeads}, and head_dim is not given`);
+  if (!Number.isInteger(dHead))
+    throw new FormatError(source, `hidden_size ${dModel} is not a multiple of num_attention_heads ${nHeads}, and head_dim is not given`);
   const nLayers = positiveInt(cfg, 'num_hidden_layers', source);
   const gemma = family === 'gemma2' || family === 'gemma3';
   const neox = family === 'gpt_neox';
@@ -54,7 +65,12 @@ export function parseHfFamilyConfig(outer: Json, source: string): TransformerCon
     ...(gemma ? { postNorms: true, embedScale: Math.fround(Math.sqrt(dModel)) } : {}),
     ...slidingWindow(cfg, source, family, nLayers),
     // transformers' default is true; GPT-NeoX's own default is false.
-    tiedEmbeddings: optionalBool(cfg, 'tie_word_embeddings', source, optionalBool(outer, 'tie_word_embeddings', source, family !== 'gpt_neox')),
+    tiedEmbeddings: optionalBool(
+      cfg,
+      'tie_word_embeddings',
+      source,
+      optionalBool(outer, 'tie_word_embeddings', source, family !== 'gpt_neox'),
+    ),
   };
   if (gemma) {
     const scalar = optionalPositiveNumber(cfg, 'query_pre_attn_scalar', source) ?? dHead;
@@ -73,7 +89,6 @@ export function parseHfFamilyConfig(outer: Json, source: string): TransformerCon
   return config;
 }
 
-
 function activation(cfg: Json, source: string, gemma: boolean): ActFn {
   // Gemma 2 and 3 name it hidden_activation; their hidden_act, where present, is a leftover.
   const key = gemma && cfg.hidden_activation != null ? 'hidden_activation' : 'hidden_act';
@@ -87,7 +102,8 @@ function refuseUnsupported(cfg: Json, outer: Json, source: string): void {
   if (outer.quantization_config != null || cfg.quantization_config != null) {
     throw new FormatError(source, 'quantization_config: quantized checkpoints are not supported (use the float weights)');
   }
-  if (cfg.use_bidirectional_attention === true) throw new FormatError(source, 'use_bidirectional_attention: true is not supported (causal language models only)');
+  if (cfg.use_bidirectional_attention === true)
+    throw new FormatError(source, 'use_bidirectional_attention: true is not supported (causal language models only)');
   for (const key of ['num_local_experts', 'num_experts', 'moe_intermediate_size']) {
     if (cfg[key] != null && cfg[key] !== 0) throw new FormatError(source, `${key}: mixture-of-experts models are not supported`);
   }
@@ -117,7 +133,8 @@ function rotary(cfg: Json, source: string, family: ModelFamily, dHead: number): 
   }
   const factor = partialFactor(cfg, params, source, family);
   const dim = Math.floor(dHead * factor);
-  if (dim < 2 || dim % 2 !== 0) throw new FormatError(source, `the rotary dimension ${dim} (head_dim ${dHead} × ${factor}) must be even and at least 2`);
+  if (dim < 2 || dim % 2 !== 0)
+    throw new FormatError(source, `the rotary dimension ${dim} (head_dim ${dHead} × ${factor}) must be even and at least 2`);
   return { dim, global, ...(local ? { local } : {}) };
 }
 
@@ -134,24 +151,36 @@ function partialFactor(cfg: Json, params: Json | undefined, source: string, fami
  * each family's rule: Mistral slides everywhere, Qwen 2 from max_window_layers on when
  * use_sliding_window is set, Gemma 2 on even layers, Gemma 3 except every sliding_window_pattern-th.
  */
-function slidingWindow(cfg: Json, source: string, family: ModelFamily, nLayers: number): Pick<TransformerConfig, 'layerTypes' | 'slidingWindow'> {
+function slidingWindow(
+  cfg: Json,
+  source: string,
+  family: ModelFamily,
+  nLayers: number,
+): Pick<TransformerConfig, 'layerTypes' | 'slidingWindow'> {
   const window = optionalPositiveInt(cfg, 'sliding_window', source);
   let types: LayerType[] | undefined;
   if (Array.isArray(cfg.layer_types)) {
-    if (cfg.layer_types.length !== nLayers) throw new FormatError(source, `layer_types lists ${cfg.layer_types.length} layers, num_hidden_layers is ${nLayers}`);
+    if (cfg.layer_types.length !== nLayers)
+      throw new FormatError(source, `layer_types lists ${cfg.layer_types.length} layers, num_hidden_layers is ${nLayers}`);
     types = cfg.layer_types.map((t, i) => {
       const type = LAYER_TYPES[String(t)];
-      if (!type) throw new FormatError(source, `layer_types[${i}] ${JSON.stringify(t)} is not supported: expected full_attention or sliding_attention`);
+      if (!type)
+        throw new FormatError(
+          source,
+          `layer_types[${i}] ${JSON.stringify(t)} is not supported: expected full_attention or sliding_attention`,
+        );
       return type;
     });
     if (family === 'qwen2' && cfg.use_sliding_window !== true) types = types.map(() => 'full');
   } else if (window !== undefined) {
     const every = (f: (l: number) => boolean) => Array.from({ length: nLayers }, (_, l): LayerType => (f(l) ? 'sliding' : 'full'));
     if (family === 'mistral') types = every(() => true);
-    else if (family === 'qwen2' && cfg.use_sliding_window === true) types = every((l) => l >= (optionalPositiveInt(cfg, 'max_window_layers', source) ?? 0));
+    else if (family === 'qwen2' && cfg.use_sliding_window === true)
+      types = every((l) => l >= (optionalPositiveInt(cfg, 'max_window_layers', source) ?? 0));
     else if (family === 'gemma2') types = every((l) => l % 2 === 0);
     else if (family === 'gemma3') {
-      const pattern = optionalPositiveInt(cfg, 'sliding_window_pattern', source) ?? optionalPositiveInt(cfg, '_sliding_window_pattern', source) ?? 6;
+      const pattern =
+        optionalPositiveInt(cfg, 'sliding_window_pattern', source) ?? optionalPositiveInt(cfg, '_sliding_window_pattern', source) ?? 6;
       types = every((l) => (l + 1) % pattern !== 0);
     }
   }

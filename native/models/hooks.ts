@@ -14,7 +14,11 @@ export type { HookRef, LayerPoint, ModelPoint };
  */
 function hasPoint(config: TransformerConfig, point: LayerPoint | ModelPoint): boolean {
   if (point.includes('hook_normalized') && config.normalization === null) return false;
-  if (config.attnOnly && (point.startsWith('mlp.') || point === 'hook_mlp_out' || point === 'ln2.hook_normalized' || point === 'hook_resid_mid')) return false;
+  if (
+    config.attnOnly &&
+    (point.startsWith('mlp.') || point === 'hook_mlp_out' || point === 'ln2.hook_normalized' || point === 'hook_resid_mid')
+  )
+    return false;
   if (point === 'mlp.hook_mid') return config.actFn === 'solu_ln';
   if (point === 'mlp.hook_pre_linear') return config.gatedMlp === true;
   if (point === 'hook_pos_embed') return config.rotary === undefined;
@@ -30,7 +34,8 @@ function hasPoint(config: TransformerConfig, point: LayerPoint | ModelPoint): bo
 export function hookDims(config: TransformerConfig, point: LayerPoint | ModelPoint): number[] {
   if (point === 'attn.hook_q' || point === 'attn.hook_z') return [config.nHeads, config.dHead];
   if (point === 'attn.hook_k' || point === 'attn.hook_v') return [config.nKvHeads ?? config.nHeads, config.dHead];
-  if (point === 'mlp.hook_pre' || point === 'mlp.hook_pre_linear' || point === 'mlp.hook_mid' || point === 'mlp.hook_post') return [config.dMlp];
+  if (point === 'mlp.hook_pre' || point === 'mlp.hook_pre_linear' || point === 'mlp.hook_mid' || point === 'mlp.hook_post')
+    return [config.dMlp];
   return [config.dModel];
 }
 
@@ -43,7 +48,9 @@ export function hookWidth(config: TransformerConfig, hook: string): number {
 
 /** Every hook of the model, in forward order. */
 export function modelHooks(config: TransformerConfig): HookRef[] {
-  const refs: HookRef[] = (['hook_embed', 'hook_pos_embed'] as const).filter((point) => hasPoint(config, point)).map((point) => ({ point }));
+  const refs: HookRef[] = (['hook_embed', 'hook_pos_embed'] as const)
+    .filter((point) => hasPoint(config, point))
+    .map((point) => ({ point }));
   for (let layer = 0; layer < config.nLayers; layer++) {
     for (const point of LAYER_POINTS) if (hasPoint(config, point)) refs.push({ layer, point });
   }
@@ -83,7 +90,10 @@ export function hookLayer(name: string): number | null {
   const known = parseHookName(name);
   if (known) return known.layer ?? null;
   const m = /^blocks\.(0|[1-9]\d{0,8})\./.exec(name);
-  if (!m) throw new Error(`hook "${name}" names no layer: expected a TransformerLens name starting blocks.N. (blocks.6.hook_resid_post, blocks.6.attn.hook_attn_scores) or one of ${MODEL_POINTS.join(', ')}`);
+  if (!m)
+    throw new Error(
+      `hook "${name}" names no layer: expected a TransformerLens name starting blocks.N. (blocks.6.hook_resid_post, blocks.6.attn.hook_attn_scores) or one of ${MODEL_POINTS.join(', ')}`,
+    );
   return Number(m[1]);
 }
 

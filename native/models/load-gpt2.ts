@@ -21,13 +21,25 @@ export function loadGpt2Weights(dict: StateDict, config: TransformerConfig): Tra
     layers.push({
       ln1: ln(`${h}.ln_1`),
       attn: {
-        qkv: { w: take(dict, p(`${h}.attn.c_attn.weight`), [dModel, 3 * dModel]), b: take(dict, p(`${h}.attn.c_attn.bias`), [3 * dModel]), layout: 'inOut' },
-        o: { w: take(dict, p(`${h}.attn.c_proj.weight`), [dModel, dModel]), b: take(dict, p(`${h}.attn.c_proj.bias`), [dModel]), layout: 'inOut' },
+        qkv: {
+          w: take(dict, p(`${h}.attn.c_attn.weight`), [dModel, 3 * dModel]),
+          b: take(dict, p(`${h}.attn.c_attn.bias`), [3 * dModel]),
+          layout: 'inOut',
+        },
+        o: {
+          w: take(dict, p(`${h}.attn.c_proj.weight`), [dModel, dModel]),
+          b: take(dict, p(`${h}.attn.c_proj.bias`), [dModel]),
+          layout: 'inOut',
+        },
       },
       ln2: ln(`${h}.ln_2`),
       mlp: {
         in: { w: take(dict, p(`${h}.mlp.c_fc.weight`), [dModel, dMlp]), b: take(dict, p(`${h}.mlp.c_fc.bias`), [dMlp]), layout: 'inOut' },
-        out: { w: take(dict, p(`${h}.mlp.c_proj.weight`), [dMlp, dModel]), b: take(dict, p(`${h}.mlp.c_proj.bias`), [dModel]), layout: 'inOut' },
+        out: {
+          w: take(dict, p(`${h}.mlp.c_proj.weight`), [dMlp, dModel]),
+          b: take(dict, p(`${h}.mlp.c_proj.bias`), [dModel]),
+          layout: 'inOut',
+        },
       },
     });
   }

@@ -1,7 +1,16 @@
 import { FormatError } from '../formats/tensor.js';
 import type { TransformerConfig } from './config.js';
 import { take, takeStacked } from './weights.js';
-import type { AttentionWeights, Linear, LayerWeights, MlpWeights, NormWeights, StateDict, TransformerWeights, UnembedWeights } from './weights.js';
+import type {
+  AttentionWeights,
+  Linear,
+  LayerWeights,
+  MlpWeights,
+  NormWeights,
+  StateDict,
+  TransformerWeights,
+  UnembedWeights,
+} from './weights.js';
 
 /** Where the decoder's tensors live: causal-LM checkpoints, bare models, Gemma 3's multimodal layouts. */
 const PREFIXES = ['model.', '', 'model.language_model.', 'language_model.model.'];
@@ -29,7 +38,11 @@ export function loadHfDecoderWeights(dict: StateDict, config: TransformerConfig,
       ln1: normOf(`${p}.input_layernorm.weight`),
       attn: attentionWeights(dict, `${p}.self_attn`, config, normOf),
       ...(gemma
-        ? { ln1Post: normOf(`${p}.post_attention_layernorm.weight`), ln2: normOf(`${p}.pre_feedforward_layernorm.weight`), ln2Post: normOf(`${p}.post_feedforward_layernorm.weight`) }
+        ? {
+            ln1Post: normOf(`${p}.post_attention_layernorm.weight`),
+            ln2: normOf(`${p}.pre_feedforward_layernorm.weight`),
+            ln2Post: normOf(`${p}.post_feedforward_layernorm.weight`),
+          }
         : { ln2: normOf(`${p}.post_attention_layernorm.weight`) }),
       mlp: gatedMlp(dict, `${p}.mlp`, dModel, dMlp),
     });
@@ -38,16 +51,34 @@ export function loadHfDecoderWeights(dict: StateDict, config: TransformerConfig,
   return { config, wE, layers, lnFinal: normOf(`${prefix}norm.weight`), unembed: unembedding(dict, wE, tied, config, ['lm_head.weight']) };
 }
 
-function attentionWeights(dict: StateDict, p: string, config: TransformerConfig, normOf: (name: string, d?: number) => NormWeights): AttentionWeights {
+function attentionWeights(
+  dict: StateDict,
+  p: string,
+  config: TransformerConfig,
+  normOf: (name: string, d?: number) => NormWeights,
+): AttentionWeights {
   const { dModel, nHeads, dHead } = config;
   const nKv = config.nKvHeads ?? nHeads;
   const rows = [nHeads * dHead, nKv * dHead, nKv * dHead];
   const names = ['q_proj', 'k_proj', 'v_proj'];
-  const w = takeStacked(dict, names.map((n, i) => ({ name: `${p}.${n}.weight`, shape: [rows[i], dModel] })));
+  const w = takeStacked(
+    dict,
+    names.map((n, i) => ({ name: `${p}.${n}.weight`, shape: [rows[i], dModel] })),
+  );
   const hasBias = names.map((n) => dict.has(`${p}.${n}.bias`));
-  if (hasBias.some((b) => b !== hasBias[0])) throw new FormatError(dict.source, `${p}: q, k and v projections must all have biases or none`);
-  const b = hasBias[0] ? takeStacked(dict, names.map((n, i) => ({ name: `${p}.${n}.bias`, shape: [rows[i]] }))) : undefined;
-  const o: Linear = { w: take(dict, `${p}.o_proj.weight`, [dModel, nHeads * dHead]), layout: 'outIn', ...optionalBias(dict, `${p}.o_proj.bias`, dModel) };
+  if (hasBias.some((b) => b !== hasBias[0]))
+    throw new FormatError(dict.source, `${p}: q, k and v projections must all have biases or none`);
+  const b = hasBias[0]
+    ? takeStacked(
+        dict,
+        names.map((n, i) => ({ name: `${p}.${n}.bias`, shape: [rows[i]] })),
+      )
+    : undefined;
+  const o: Linear = {
+    w: take(dict, `${p}.o_proj.weight`, [dModel, nHeads * dHead]),
+    layout: 'outIn',
+    ...optionalBias(dict, `${p}.o_proj.bias`, dModel),
+  };
   const attn: AttentionWeights = { qkv: { w, layout: 'outIn', ...(b ? { b } : {}) }, o };
   if (config.qkNorm) {
     attn.qNorm = normOf(`${p}.q_norm.weight`, dHead);
@@ -57,7 +88,11 @@ function attentionWeights(dict: StateDict, p: string, config: TransformerConfig,
 }
 
 function gatedMlp(dict: StateDict, p: string, dModel: number, dMlp: number): MlpWeights {
-  const proj = (name: string, shape: [number, number]): Linear => ({ w: take(dict, `${p}.${name}.weight`, shape), layout: 'outIn', ...optionalBias(dict, `${p}.${name}.bias`, shape[0]) });
+  const proj = (name: string, shape: [number, number]): Linear => ({
+    w: take(dict, `${p}.${name}.weight`, shape),
+    layout: 'outIn',
+    ...optionalBias(dict, `${p}.${name}.bias`, shape[0]),
+  });
   return { gate: proj('gate_proj', [dMlp, dModel]), in: proj('up_proj', [dMlp, dModel]), out: proj('down_proj', [dModel, dMlp]) };
 }
 
@@ -66,9 +101,16 @@ export function optionalBias(dict: StateDict, name: string, size: number): { b?:
 }
 
 /** Tied: the embedding itself. Untied: the checkpoint's output matrix [dVocab, dModel], under the first name it holds. */
-export function unembedding(dict: StateDict, wE: TransformerWeights['wE'], tied: boolean, config: TransformerConfig, names: readonly string[]): UnembedWeights {
+export function unembedding(
+  dict: StateDict,
+  wE: TransformerWeights['wE'],
+  tied: boolean,
+  config: TransformerConfig,
+  names: readonly string[],
+): UnembedWeights {
   if (tied) return { w: wE, layout: 'vocabByDModel' };
   const name = names.find((n) => dict.has(n));
-  if (!name) throw new FormatError(dict.source, `missing tensor "${names[0]}": tie_word_embeddings is false, so the unembedding must be stored`);
+  if (!name)
+    throw new FormatError(dict.source, `missing tensor "${names[0]}": tie_word_embeddings is false, so the unembedding must be stored`);
   return { w: take(dict, name, [config.dVocab, config.dModel]), layout: 'vocabByDModel' };
 }

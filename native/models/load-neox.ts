@@ -16,7 +16,11 @@ export function loadNeoxWeights(dict: StateDict, config: TransformerConfig, tied
   const { dModel, dVocab, nLayers, nHeads, dHead, dMlp } = config;
   const width = nHeads * dHead;
   const ln = (name: string): NormWeights => ({ w: take(dict, `${name}.weight`, [dModel]), b: take(dict, `${name}.bias`, [dModel]) });
-  const proj = (name: string, shape: [number, number]): Linear => ({ w: take(dict, `${name}.weight`, shape), layout: 'outIn', ...optionalBias(dict, `${name}.bias`, shape[0]) });
+  const proj = (name: string, shape: [number, number]): Linear => ({
+    w: take(dict, `${name}.weight`, shape),
+    layout: 'outIn',
+    ...optionalBias(dict, `${name}.bias`, shape[0]),
+  });
   const layers: LayerWeights[] = [];
   for (let l = 0; l < nLayers; l++) {
     const p = `${prefix}layers.${l}`;
@@ -32,7 +36,13 @@ export function loadNeoxWeights(dict: StateDict, config: TransformerConfig, tied
     });
   }
   const wE = take(dict, `${prefix}embed_in.weight`, [dVocab, dModel]);
-  return { config, wE, layers, lnFinal: ln(`${prefix}final_layer_norm`), unembed: unembedding(dict, wE, tied, config, ['embed_out.weight', 'lm_head.weight']) };
+  return {
+    config,
+    wE,
+    layers,
+    lnFinal: ln(`${prefix}final_layer_norm`),
+    unembed: unembedding(dict, wE, tied, config, ['embed_out.weight', 'lm_head.weight']),
+  };
 }
 
 /** [nHeads · 3 · dHead, ...] rows in (head, q|k|v, dHead) order -> (q|k|v, head, dHead). */

@@ -14,7 +14,12 @@ export function loadTransformerLensWeights(dict: StateDict, config: TransformerC
   const layers: LayerWeights[] = [];
   for (let l = 0; l < nLayers; l++) {
     const b = `blocks.${l}`;
-    layers.push({ ln1: ln(`${b}.ln1`), attn: attentionWeights(dict, b, config), ln2: config.attnOnly ? undefined : ln(`${b}.ln2`), mlp: mlpWeights(dict, b, config) });
+    layers.push({
+      ln1: ln(`${b}.ln1`),
+      attn: attentionWeights(dict, b, config),
+      ln2: config.attnOnly ? undefined : ln(`${b}.ln2`),
+      mlp: mlpWeights(dict, b, config),
+    });
   }
   const unembedBias = dict.has('unembed.b_U') ? take(dict, 'unembed.b_U', [dVocab]) : undefined;
   return {
@@ -63,6 +68,8 @@ function mlpWeights(dict: StateDict, block: string, config: TransformerConfig): 
     in: { w: take(dict, `${m}.W_in`, [dModel, dMlp]), b: take(dict, `${m}.b_in`, [dMlp]), layout: 'inOut' },
     out: { w: take(dict, `${m}.W_out`, [dMlp, dModel]), b: take(dict, `${m}.b_out`, [dModel]), layout: 'inOut' },
     // SoLU's LayerNorm has learned weights even when the model's normalization_type is LNPre.
-    ...(config.actFn === 'solu_ln' && dict.has(`${m}.ln.w`) ? { ln: { w: take(dict, `${m}.ln.w`, [dMlp]), b: take(dict, `${m}.ln.b`, [dMlp]) } } : {}),
+    ...(config.actFn === 'solu_ln' && dict.has(`${m}.ln.w`)
+      ? { ln: { w: take(dict, `${m}.ln.w`, [dMlp]), b: take(dict, `${m}.ln.b`, [dMlp]) } }
+      : {}),
   };
 }

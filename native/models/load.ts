@@ -55,7 +55,11 @@ export function openStateDict(path: string): StateDict & { close(): void } {
   if (name.endsWith('.index.json')) return openShardedSafetensors(path);
   if (name.endsWith('.safetensors')) {
     const f = openSafetensors(path);
-    return safetensorsDict(path, (n) => (f.entries.has(n) ? f : undefined), () => f.close());
+    return safetensorsDict(
+      path,
+      (n) => (f.entries.has(n) ? f : undefined),
+      () => f.close(),
+    );
   }
   const { tensors } = readTorchCheckpoint(path);
   return {
@@ -84,14 +88,19 @@ function openShardedSafetensors(indexPath: string): StateDict & { close(): void 
       if (!existsSync(path)) throw new FormatError(indexPath, `shard ${file} is missing (${index} puts tensor "${name}" there)`);
       shards.set(file, (f = openSafetensors(path)));
     }
-    if (!f.entries.has(name)) throw new FormatError(f.path, `no tensor "${name}", though ${index} puts it in this shard (the shard has ${f.entries.size} tensors)`);
+    if (!f.entries.has(name))
+      throw new FormatError(f.path, `no tensor "${name}", though ${index} puts it in this shard (the shard has ${f.entries.size} tensors)`);
     return f;
   };
   return safetensorsDict(indexPath, shardOf, () => shards.forEach((f) => f.close()));
 }
 
 /** A state dict over one or more safetensors files; `fileOf` names the file holding a tensor (opened on first use). */
-function safetensorsDict(source: string, fileOf: (name: string) => SafetensorsFile | undefined, close: () => void): StateDict & { close(): void } {
+function safetensorsDict(
+  source: string,
+  fileOf: (name: string) => SafetensorsFile | undefined,
+  close: () => void,
+): StateDict & { close(): void } {
   const file = (n: string): SafetensorsFile => {
     const f = fileOf(n);
     if (!f) throw new FormatError(source, `no tensor named "${n}"`);

@@ -40,7 +40,8 @@ export function modelFiles(path: string): ModelFiles {
 /** A model folder's config.json, parsed (either naming) and as written: the one place that reads it. */
 export function readModelConfig(dir: string): { config: TransformerConfig; configText: string; json: unknown } {
   const configPath = join(dir, 'config.json');
-  if (!existsSync(configPath)) throw new FormatError(dir, 'no config.json: a model folder needs one (Hugging Face or TransformerLens naming)');
+  if (!existsSync(configPath))
+    throw new FormatError(dir, 'no config.json: a model folder needs one (Hugging Face or TransformerLens naming)');
   const { text: configText, value: json } = readCappedJsonSync(configPath, jsonLimits.config);
   return { config: parseModelConfig(json, configPath), configText, json };
 }
@@ -56,7 +57,10 @@ function findWeights(dir: string, transformerLens: boolean): string {
     if (pick.length === 1) return join(dir, pick[0]);
     if (pick.length > 1) throw new FormatError(dir, `several state dicts (${pick.join(', ')}): pass the file itself as the model`);
   }
-  throw new FormatError(dir, `no weights file: expected one of ${HF_WEIGHTS.join(', ')}${transformerLens ? ', or a .pth/.pt/.safetensors state dict' : ''}`);
+  throw new FormatError(
+    dir,
+    `no weights file: expected one of ${HF_WEIGHTS.join(', ')}${transformerLens ? ', or a .pth/.pt/.safetensors state dict' : ''}`,
+  );
 }
 
 /** The shard files a model.safetensors.index.json names, each once, sorted. */
@@ -75,12 +79,16 @@ function shards(indexPath: string): string[] {
  */
 export function readShardIndex(indexPath: string): Map<string, string> {
   const index = readCappedJsonSync(indexPath, jsonLimits.shardIndex).value;
-  const map = index !== null && typeof index === 'object' && !Array.isArray(index) ? (index as { weight_map?: unknown }).weight_map : undefined;
+  const map =
+    index !== null && typeof index === 'object' && !Array.isArray(index) ? (index as { weight_map?: unknown }).weight_map : undefined;
   if (!map || typeof map !== 'object' || Array.isArray(map)) throw new FormatError(indexPath, 'no "weight_map" object');
   const out = new Map<string, string>();
   for (const [tensor, file] of Object.entries(map as Record<string, unknown>)) {
     if (typeof file !== 'string' || file.length === 0 || file.includes('/') || file.includes('\\') || file === '.' || file === '..') {
-      throw new FormatError(indexPath, `bad shard name ${JSON.stringify(file)} for tensor "${tensor}": expected a file name beside the index`);
+      throw new FormatError(
+        indexPath,
+        `bad shard name ${JSON.stringify(file)} for tensor "${tensor}": expected a file name beside the index`,
+      );
     }
     out.set(tensor, file);
   }
@@ -91,6 +99,7 @@ export function readShardIndex(indexPath: string): Map<string, string> {
 function displayName(dir: string): string {
   const parts = dir.split(sep).filter((p) => p.length > 0);
   const at = parts.length - 3;
-  if (at >= 0 && parts[at].startsWith('models--') && parts[at + 1] === 'snapshots') return parts[at].slice('models--'.length).split('--').join('/');
+  if (at >= 0 && parts[at].startsWith('models--') && parts[at + 1] === 'snapshots')
+    return parts[at].slice('models--'.length).split('--').join('/');
   return basename(dir);
 }

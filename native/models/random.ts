@@ -26,7 +26,14 @@ export const GPT2_SMALL: TransformerConfig = {
 export function randomTransformer(config: TransformerConfig, seed = 1, layers = config.nLayers): TransformerWeights {
   let next = seed;
   const scale = 0.02 * Math.sqrt(3);
-  const rand = (shape: number[]): Tensor32 => ({ shape, data: randomUniform(shape.reduce((a, b) => a * b, 1), next++, scale) });
+  const rand = (shape: number[]): Tensor32 => ({
+    shape,
+    data: randomUniform(
+      shape.reduce((a, b) => a * b, 1),
+      next++,
+      scale,
+    ),
+  });
   const ln = (d: number): NormWeights => ({ w: { shape: [d], data: new Float32Array(d).fill(1) }, b: rand([d]) });
   const { dModel, dMlp, dVocab, nCtx, nHeads, dHead } = config;
   const width = nHeads * dHead;
@@ -42,7 +49,10 @@ export function randomTransformer(config: TransformerConfig, seed = 1, layers = 
         o: { w: rand([width, dModel]), b: rand([dModel]), layout: 'inOut' as const },
       },
       ln2: ln(dModel),
-      mlp: { in: { w: rand([dModel, dMlp]), b: rand([dMlp]), layout: 'inOut' as const }, out: { w: rand([dMlp, dModel]), b: rand([dModel]), layout: 'inOut' as const } },
+      mlp: {
+        in: { w: rand([dModel, dMlp]), b: rand([dMlp]), layout: 'inOut' as const },
+        out: { w: rand([dMlp, dModel]), b: rand([dModel]), layout: 'inOut' as const },
+      },
     })),
     lnFinal: ln(dModel),
     unembed: { w: wE, layout: 'vocabByDModel' },
@@ -81,7 +91,14 @@ export function llamaConfig(shape: LlamaShapeOptions): TransformerConfig {
  */
 export function randomLlama(config: TransformerConfig, seed = 1, layers = config.nLayers): TransformerWeights {
   let next = seed;
-  const rand = (shape: number[]): Tensor32 => ({ shape, data: randomUniform(shape.reduce((a, b) => a * b, 1), next++, 1 / Math.sqrt(shape[1] ?? 1)) });
+  const rand = (shape: number[]): Tensor32 => ({
+    shape,
+    data: randomUniform(
+      shape.reduce((a, b) => a * b, 1),
+      next++,
+      1 / Math.sqrt(shape[1] ?? 1),
+    ),
+  });
   const rms = (d: number): NormWeights => ({ w: { shape: [d], data: randomUniform(d, next++, 0.1).map((v) => 1 + v) } });
   const { dModel: d, dMlp, dVocab, nHeads, dHead } = config;
   const nKv = config.nKvHeads ?? nHeads;
@@ -90,9 +107,16 @@ export function randomLlama(config: TransformerConfig, seed = 1, layers = config
     wE: { shape: [dVocab, d], data: randomUniform(dVocab * d, next++, 0.035) },
     layers: Array.from({ length: layers }, () => ({
       ln1: rms(d),
-      attn: { qkv: { w: rand([(nHeads + 2 * nKv) * dHead, d]), layout: 'outIn' as const }, o: { w: rand([d, nHeads * dHead]), layout: 'outIn' as const } },
+      attn: {
+        qkv: { w: rand([(nHeads + 2 * nKv) * dHead, d]), layout: 'outIn' as const },
+        o: { w: rand([d, nHeads * dHead]), layout: 'outIn' as const },
+      },
       ln2: rms(d),
-      mlp: { gate: { w: rand([dMlp, d]), layout: 'outIn' as const }, in: { w: rand([dMlp, d]), layout: 'outIn' as const }, out: { w: rand([d, dMlp]), layout: 'outIn' as const } },
+      mlp: {
+        gate: { w: rand([dMlp, d]), layout: 'outIn' as const },
+        in: { w: rand([dMlp, d]), layout: 'outIn' as const },
+        out: { w: rand([d, dMlp]), layout: 'outIn' as const },
+      },
     })),
     lnFinal: rms(d),
     unembed: { w: { shape: [dVocab, d], data: randomUniform(dVocab * d, next++, 0.035) }, layout: 'vocabByDModel' },

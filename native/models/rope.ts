@@ -48,7 +48,13 @@ export function parseRopeSpec(theta: number, scaling: unknown, key: string, sour
   };
   return {
     theta,
-    scaling: { type: 'llama3', factor, lowFreqFactor: num('low_freq_factor'), highFreqFactor: num('high_freq_factor'), originalMaxPositions: num('original_max_position_embeddings') },
+    scaling: {
+      type: 'llama3',
+      factor,
+      lowFreqFactor: num('low_freq_factor'),
+      highFreqFactor: num('high_freq_factor'),
+      originalMaxPositions: num('original_max_position_embeddings'),
+    },
   };
 }
 

@@ -170,7 +170,9 @@ export class GraphBuilder {
     let total = 0;
     for (const t of initializers.values()) total += t.data.byteLength;
     if (total > MAX_MODEL_BYTES) {
-      throw new Error(`graph "${this.name}" holds ${(total / 2 ** 30).toFixed(2)} GiB of weights; one ONNX protobuf is limited to 2 GiB (bind large weights as inputs)`);
+      throw new Error(
+        `graph "${this.name}" holds ${(total / 2 ** 30).toFixed(2)} GiB of weights; one ONNX protobuf is limited to 2 GiB (bind large weights as inputs)`,
+      );
     }
     const model = onnx.ModelProto.create({
       irVersion: 10,

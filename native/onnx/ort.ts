@@ -165,6 +165,10 @@ async function createFromBytes(model: Uint8Array, options: SessionOptions): Prom
 /** The reason, without the source location and failed condition ORT_ENFORCE puts in front of it. */
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  const line = text.split('\n')[0].trim().replace(/^\S+\.(?:cc|cpp|h):\d+ .* was false\. /, '').replace(/\.$/, '');
+  const line = text
+    .split('\n')[0]
+    .trim()
+    .replace(/^\S+\.(?:cc|cpp|h):\d+ .* was false\. /, '')
+    .replace(/\.$/, '');
   return line.length > 400 ? `${line.slice(0, 400)}…` : line;
 }

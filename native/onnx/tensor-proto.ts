@@ -6,8 +6,7 @@ export type ElemType = 'float32' | 'int64' | 'int32' | 'bool';
 
 /** A constant baked into a graph (an initializer or a tensor attribute), row-major. */
 export type GraphTensor =
-  | { type: 'float32'; dims: readonly number[]; data: Float32Array }
-  | { type: 'int64'; dims: readonly number[]; data: BigInt64Array };
+  { type: 'float32'; dims: readonly number[]; data: Float32Array } | { type: 'int64'; dims: readonly number[]; data: BigInt64Array };
 
 const DATA_TYPES: Record<ElemType, number> = {
   float32: onnx.TensorProto.DataType.FLOAT,
@@ -26,7 +25,8 @@ export function checkTensor(name: string, t: GraphTensor): void {
     if (!Number.isInteger(d) || d < 0) throw new Error(`tensor "${name}": bad dimension ${d} in [${t.dims.join(', ')}]`);
     n *= d;
   }
-  if (t.data.length !== n) throw new Error(`tensor "${name}": dims [${t.dims.join(', ')}] need ${n} elements, the data has ${t.data.length}`);
+  if (t.data.length !== n)
+    throw new Error(`tensor "${name}": dims [${t.dims.join(', ')}] need ${n} elements, the data has ${t.data.length}`);
 }
 
 /** The tensor's bytes (a view: typed arrays are little-endian on every platform ONNX Runtime ships for). */

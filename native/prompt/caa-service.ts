@@ -28,7 +28,8 @@ export async function decomposeSteering(ws: Workspace, params: DecomposeParams):
   assertHookWidth(sae, hookWidth(weights.config, hook), source.modelName, hook);
   const forward = await prepareForward(weights, { hooks: [hook] });
   const d = sae.dIn;
-  const last = async (texts: readonly string[], field: string) => lastTokenActs(forward, tokenizer, texts, hook, d, weights.config.nCtx, params.prependBos, field);
+  const last = async (texts: readonly string[], field: string) =>
+    lastTokenActs(forward, tokenizer, texts, hook, d, weights.config.nCtx, params.prependBos, field);
   const pos = await last(params.positive, 'positive');
   const neg = await last(params.negative, 'negative');
   const negMean = meanRows(neg, params.negative.length, d);
@@ -38,7 +39,13 @@ export async function decomposeSteering(ws: Workspace, params: DecomposeParams):
   const labels = new Map(ws.features.labels.listForSae(params.saeId).map((l) => [l.key.index, l.label]));
   const ranking = (order: number[]): DecomposedFeature[] => {
     const fit = fitDirections(sae.wDec, d, order, v);
-    return order.map((index, i) => ({ index, label: labels.get(index) ?? '', cosine: r6(cosines[index]), deltaAct: r6(delta[index]), coefficient: r6(fit.coefficients[i]) }));
+    return order.map((index, i) => ({
+      index,
+      label: labels.get(index) ?? '',
+      cosine: r6(cosines[index]),
+      deltaAct: r6(delta[index]),
+      coefficient: r6(fit.coefficients[i]),
+    }));
   };
   const byCos = topByMagnitude(cosines, params.k);
   const byEnc = topByMagnitude(delta, params.k);
@@ -48,15 +55,30 @@ export async function decomposeSteering(ws: Workspace, params: DecomposeParams):
     byEncoder: r6(fitDirections(sae.wDec, d, byEnc.slice(0, i + 1), v).explained),
   }));
   return {
-    saeId: params.saeId, modelId: ws.saes.get(params.saeId)!.modelId!, hookName: hook,
-    nPositive: params.positive.length, nNegative: params.negative.length,
-    norm: r6(Math.hypot(...v)), vector: Array.from(v, (x) => Math.fround(x)),
-    byCosine: ranking(byCos), byEncoder: ranking(byEnc), explained,
+    saeId: params.saeId,
+    modelId: ws.saes.get(params.saeId)!.modelId!,
+    hookName: hook,
+    nPositive: params.positive.length,
+    nNegative: params.negative.length,
+    norm: r6(Math.hypot(...v)),
+    vector: Array.from(v, (x) => Math.fround(x)),
+    byCosine: ranking(byCos),
+    byEncoder: ranking(byEnc),
+    explained,
   };
 }
 
 /** [n, d]: the hook's activation at each text's last token (after a BOS when asked). */
-async function lastTokenActs(forward: PreparedForward, tokenizer: Tokenizer, texts: readonly string[], hook: string, d: number, nCtx: number, bos: boolean, field: string): Promise<Float32Array> {
+async function lastTokenActs(
+  forward: PreparedForward,
+  tokenizer: Tokenizer,
+  texts: readonly string[],
+  hook: string,
+  d: number,
+  nCtx: number,
+  bos: boolean,
+  field: string,
+): Promise<Float32Array> {
   const out = new Float32Array(texts.length * d);
   for (const [i, text] of texts.entries()) {
     const ids = Array.from(tokenizer.encode(text).ids);

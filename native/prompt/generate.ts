@@ -53,7 +53,8 @@ export async function generate(
 export function checkPrompt(decoder: Decoder, promptIds: readonly number[], maxTokens: number): void {
   if (promptIds.length === 0) throw new RangeError('the prompt has no tokens');
   if (!(Number.isInteger(maxTokens) && maxTokens >= 1)) throw new RangeError(`maxTokens ${maxTokens} must be an integer ≥ 1`);
-  if (promptIds.length > decoder.nCtx) throw new RangeError(`the prompt's ${promptIds.length} tokens exceed the model's context of ${decoder.nCtx} (n_ctx)`);
+  if (promptIds.length > decoder.nCtx)
+    throw new RangeError(`the prompt's ${promptIds.length} tokens exceed the model's context of ${decoder.nCtx} (n_ctx)`);
 }
 
 /** The token read before a prompt as a document start: the family's BOS (Llama 3, Gemma), else GPT-2's and NeoX's end-of-text. */

@@ -44,7 +44,8 @@ export class LossEffectService {
   async run(ws: Workspace, request: { saeId: string; index: number; window: number }): Promise<LossEffect> {
     const source = promptSource(ws, request.saeId);
     const sae = ws.saes.get(request.saeId)!;
-    if (request.index >= sae.dSae) throw new ApiFailure('not_found', `SAE "${request.saeId}" has ${sae.dSae} features; there is no feature ${request.index}`, 'index');
+    if (request.index >= sae.dSae)
+      throw new ApiFailure('not_found', `SAE "${request.saeId}" has ${sae.dSae} features; there is no feature ${request.index}`, 'index');
     const run = ws.features.runs.current(request.saeId);
     if (!run) throw new ApiFailure('not_found', `SAE "${sae.name}" has not been indexed, so it has no stored examples`, 'saeId');
     const [window] = ws.features.windows.getMany(run.id, [request.window]);
@@ -53,12 +54,15 @@ export class LossEffectService {
     const seq = window.ids.length;
     if (seq < 2) return { key: { saeId: request.saeId, index: request.index }, window: request.window, effect: [null], cleanLoss: [null] };
     const ids = { dims: [2, seq], data: BigInt64Array.from([...window.ids, ...window.ids], (v) => BigInt(v)) };
-    const out = await loaded.session.run({
-      input_ids: { type: 'int64', dims: ids.dims, data: ids.data },
-      loss_targets: targetsFeed(ids),
-      [ABLATION_IO.ablatedRows]: { type: 'bool', dims: [2, 1, 1], data: Uint8Array.of(0, 1) },
-      ...ablateFeeds(loaded.sae, request.index),
-    }, [TOKEN_LOSS_OUTPUT]);
+    const out = await loaded.session.run(
+      {
+        input_ids: { type: 'int64', dims: ids.dims, data: ids.data },
+        loss_targets: targetsFeed(ids),
+        [ABLATION_IO.ablatedRows]: { type: 'bool', dims: [2, 1, 1], data: Uint8Array.of(0, 1) },
+        ...ablateFeeds(loaded.sae, request.index),
+      },
+      [TOKEN_LOSS_OUTPUT],
+    );
     const loss = out[TOKEN_LOSS_OUTPUT].float32().slice();
     out[TOKEN_LOSS_OUTPUT].dispose();
     const [clean, ablated] = [loss.subarray(0, seq - 1), loss.subarray(seq - 1)];
@@ -75,7 +79,8 @@ export class LossEffectService {
     if (this.#cached?.key !== key) {
       const loaded = load(source).catch((e: unknown) => {
         if (this.#cached?.key === key) this.#cached = null;
-        if (e instanceof FormatError || e instanceof UnknownHookError) throw new ApiFailure('failed', `cannot load SAE "${source.saeId}" or its model: ${e.message}`, 'saeId');
+        if (e instanceof FormatError || e instanceof UnknownHookError)
+          throw new ApiFailure('failed', `cannot load SAE "${source.saeId}" or its model: ${e.message}`, 'saeId');
         throw e;
       });
       this.#cached = { key, loaded };

@@ -34,11 +34,22 @@ export function promptSource(ws: Workspace, saeId: string): RunnerSource {
   const sae = ws.saes.get(saeId);
   if (!sae) throw new ApiFailure('not_found', `no SAE "${saeId}" in this workspace`, 'saeId');
   const model = sae.modelId === null ? undefined : ws.models.get(sae.modelId);
-  if (!model) throw new ApiFailure('conflict', `SAE "${sae.name}" is not attached to a model: register it again with saes.add {path, modelId}`, 'saeId');
-  if (sae.hookName === '') throw new ApiFailure('conflict', `SAE "${sae.name}" names no hook, so Loupe cannot tell which activations it reads`, 'saeId');
+  if (!model)
+    throw new ApiFailure(
+      'conflict',
+      `SAE "${sae.name}" is not attached to a model: register it again with saes.add {path, modelId}`,
+      'saeId',
+    );
+  if (sae.hookName === '')
+    throw new ApiFailure('conflict', `SAE "${sae.name}" names no hook, so Loupe cannot tell which activations it reads`, 'saeId');
   return {
-    saeId, saePath: sae.path, saeFingerprint: sae.fingerprint, hookName: sae.hookName,
-    modelName: model.name, modelPath: model.path, modelFingerprint: model.fingerprint,
+    saeId,
+    saePath: sae.path,
+    saeFingerprint: sae.fingerprint,
+    hookName: sae.hookName,
+    modelName: model.name,
+    modelPath: model.path,
+    modelFingerprint: model.fingerprint,
   };
 }
 
@@ -49,7 +60,8 @@ export class PromptService {
   async run(ws: Workspace, request: PromptRequest): Promise<PromptResult> {
     const source = promptSource(ws, request.saeId);
     const runner = await this.runners.get(source).catch((e: unknown) => {
-      if (e instanceof FormatError || e instanceof UnknownHookError) throw new ApiFailure('failed', `cannot load SAE "${request.saeId}" or its model: ${e.message}`, 'saeId');
+      if (e instanceof FormatError || e instanceof UnknownHookError)
+        throw new ApiFailure('failed', `cannot load SAE "${request.saeId}" or its model: ${e.message}`, 'saeId');
       throw e;
     });
     const tokenized = tokenize(runner, request.text, request.prependBos);
@@ -76,10 +88,16 @@ export function tokenize(runner: PromptRunner, text: string, prependBos: boolean
   if (bos) read[0] = bosId as number;
   read.set(ids.subarray(0, kept), bos ? 1 : 0);
   for (const id of read) {
-    if (id >= runner.dVocab) throw new ApiFailure('failed', `token id ${id} is outside the model's vocabulary of ${runner.dVocab}: the tokenizer does not match the model`, 'saeId');
+    if (id >= runner.dVocab)
+      throw new ApiFailure(
+        'failed',
+        `token id ${id} is outside the model's vocabulary of ${runner.dVocab}: the tokenizer does not match the model`,
+        'saeId',
+      );
   }
   const tokens: PromptToken[] = [];
-  for (let t = 0; t < kept; t++) tokens.push({ id: ids[t], text: runner.tokenizer.tokenText(ids[t]), start: offsets[2 * t], end: offsets[2 * t + 1] });
+  for (let t = 0; t < kept; t++)
+    tokens.push({ id: ids[t], text: runner.tokenizer.tokenText(ids[t]), start: offsets[2 * t], end: offsets[2 * t + 1] });
   return { tokens, ids: read, nTextTokens: ids.length, bos };
 }
 
@@ -87,7 +105,9 @@ function truncationNotes({ tokens, nTextTokens, bos }: Tokenized, nCtx: number, 
   if (tokens.length === nTextTokens) return [];
   const end = tokens[tokens.length - 1].end;
   const bosNote = bos ? ' (one of them is the BOS read before the text)' : '';
-  return [`The model reads at most ${nCtx} tokens${bosNote}: showing the first ${tokens.length} of the text's ${nTextTokens} tokens (characters 0–${end} of ${text.length}).`];
+  return [
+    `The model reads at most ${nCtx} tokens${bosNote}: showing the first ${tokens.length} of the text's ${nTextTokens} tokens (characters 0–${end} of ${text.length}).`,
+  ];
 }
 
 interface RunFacts {
@@ -100,17 +120,27 @@ function assemble(ws: Workspace, request: PromptRequest, tokenized: Tokenized, a
   const fired = featuresOnPrompt(acts);
   const labels = labelsOf(ws, request.saeId);
   const corpus = corpusStats(ws, request.saeId, fired);
-  const tokens = ws.features.topTokens(request.saeId, fired.map((f) => f.index));
+  const tokens = ws.features.topTokens(
+    request.saeId,
+    fired.map((f) => f.index),
+  );
   const features: PromptFeature[] = fired.map((f) => ({
-    ...f, max: sig6(f.max), label: labels.get(f.index) ?? '',
-    corpusMax: corpus.get(f.index)?.maxAct ?? null, topTokens: tokens.get(f.index) ?? [], density: corpus.get(f.index)?.density ?? null,
+    ...f,
+    max: sig6(f.max),
+    label: labels.get(f.index) ?? '',
+    corpusMax: corpus.get(f.index)?.maxAct ?? null,
+    topTokens: tokens.get(f.index) ?? [],
+    density: corpus.get(f.index)?.density ?? null,
   }));
   const strongest = fired.slice(0, request.heatmap).map((f) => f.index);
   return {
     saeId: request.saeId,
     tokens: tokenized.tokens,
     perToken: topPerToken(acts, request.topK).map((row) => ({ features: row.features, values: row.values.map(sig6) })),
-    heatmap: { features: strongest.map((index) => ({ index, label: labels.get(index) ?? '' })), values: Array.from(heatmapValues(acts, strongest), sig6) },
+    heatmap: {
+      features: strongest.map((index) => ({ index, label: labels.get(index) ?? '' })),
+      values: Array.from(heatmapValues(acts, strongest), sig6),
+    },
     maxAct: sig6(maxActivation(acts)),
     features,
     acts: { rowStart: Array.from(acts.rowStart), features: Array.from(acts.features), values: Array.from(acts.values, sig6) },
@@ -149,7 +179,11 @@ function labelsOf(ws: Workspace, saeId: string): Map<number, string> {
 }
 
 /** Each fired feature's max and density over the SAE's current index run, to say how strong a value is for that feature. */
-function corpusStats(ws: Workspace, saeId: string, fired: readonly FeatureOnPrompt[]): Map<number, { maxAct: number | null; density: number }> {
+function corpusStats(
+  ws: Workspace,
+  saeId: string,
+  fired: readonly FeatureOnPrompt[],
+): Map<number, { maxAct: number | null; density: number }> {
   const out = new Map<number, { maxAct: number | null; density: number }>();
   const run = ws.features.runs.current(saeId);
   if (!run) return out;

@@ -42,7 +42,8 @@ export function argmax(logits: Float32Array): number {
 }
 
 export function checkSampling(o: SamplingOptions): void {
-  if (!(Number.isFinite(o.temperature) && o.temperature >= 0)) throw new RangeError(`temperature ${o.temperature} must be a finite number ≥ 0`);
+  if (!(Number.isFinite(o.temperature) && o.temperature >= 0))
+    throw new RangeError(`temperature ${o.temperature} must be a finite number ≥ 0`);
   if (o.topK !== undefined && !(Number.isInteger(o.topK) && o.topK >= 0)) throw new RangeError(`topK ${o.topK} must be an integer ≥ 0`);
   if (o.topP !== undefined && !(o.topP > 0 && o.topP <= 1)) throw new RangeError(`topP ${o.topP} must be in (0, 1]`);
 }

@@ -45,7 +45,8 @@ export async function prepareSteeringDecoder(
   const feeds: Record<string, Feed> = {};
   if (vector) {
     const width = hookWidth(model.config, vector.hookName);
-    if (vector.values.length !== width) throw new RangeError(`the steering vector has ${vector.values.length} values, ${vector.hookName} is ${width} wide`);
+    if (vector.values.length !== width)
+      throw new RangeError(`the steering vector has ${vector.values.length} values, ${vector.hookName} is ${width} wide`);
     byHook.set(vector.hookName, [steeringSplice(vector.values)]);
     Object.assign(feeds, steeringFeeds(vector.coefficient));
   }
@@ -57,6 +58,10 @@ export async function prepareSteeringDecoder(
     Object.assign(feeds, steerFeeds(sae, tag, edits));
   });
   const splices = new Map<string, Splice>();
-  for (const [hook, list] of byHook) splices.set(hook, maskedSplice((g, v) => list.reduce((x, s) => s(g, x), v)));
+  for (const [hook, list] of byHook)
+    splices.set(
+      hook,
+      maskedSplice((g, v) => list.reduce((x, s) => s(g, x), v)),
+    );
   return { decoder: await prepareDecoder(model, { splices }, options), feeds };
 }

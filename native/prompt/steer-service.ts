@@ -47,17 +47,43 @@ export function resolveSteer(ws: Workspace, params: SteerParams): ResolvedSteer 
     const row = ws.saes.get(edit.saeId);
     if (!row) throw new ApiFailure('not_found', `no SAE "${edit.saeId}" in this workspace`, field);
     const m = row.modelId === null ? undefined : ws.models.get(row.modelId);
-    if (!m) throw new ApiFailure('conflict', `SAE "${row.name}" is not attached to a model: register it again with saes.add {path, modelId}`, field);
-    if (model && m.id !== model.id) throw new ApiFailure('conflict', `SAE "${row.name}" reads model "${m.name}", the other edits "${model.name}": steer one model at a time`, field);
+    if (!m)
+      throw new ApiFailure(
+        'conflict',
+        `SAE "${row.name}" is not attached to a model: register it again with saes.add {path, modelId}`,
+        field,
+      );
+    if (model && m.id !== model.id)
+      throw new ApiFailure(
+        'conflict',
+        `SAE "${row.name}" reads model "${m.name}", the other edits "${model.name}": steer one model at a time`,
+        field,
+      );
     model = m;
     if (row.hookName === '') throw new ApiFailure('conflict', `SAE "${row.name}" names no hook, so Loupe cannot tell where to edit`, field);
-    if (edit.feature >= row.dSae) throw new ApiFailure('failed', `feature ${edit.feature} is out of range: SAE "${row.name}" has features 0..${row.dSae - 1}`, `edits.${i}.feature`);
+    if (edit.feature >= row.dSae)
+      throw new ApiFailure(
+        'failed',
+        `feature ${edit.feature} is out of range: SAE "${row.name}" has features 0..${row.dSae - 1}`,
+        `edits.${i}.feature`,
+      );
     const amount = editAmount(ws, edit, i);
     const mode = edit.mode === 'clampMax' ? 'clamp' : edit.mode;
     const entry = saes.get(row.id) ?? { saeId: row.id, path: row.path, hookName: row.hookName, edits: [] };
-    entry.edits.push({ feature: edit.feature, mode: mode === 'clamp' ? { kind: 'clamp', value: amount } : mode === 'add' ? { kind: 'add', coefficient: amount } : { kind: 'ablate' } });
+    entry.edits.push({
+      feature: edit.feature,
+      mode:
+        mode === 'clamp' ? { kind: 'clamp', value: amount } : mode === 'add' ? { kind: 'add', coefficient: amount } : { kind: 'ablate' },
+    });
     saes.set(row.id, entry);
-    return { saeId: row.id, feature: edit.feature, hookName: row.hookName, mode, amount, label: ws.features.labels.get({ saeId: row.id, index: edit.feature }).label };
+    return {
+      saeId: row.id,
+      feature: edit.feature,
+      hookName: row.hookName,
+      mode,
+      amount,
+      label: ws.features.labels.get({ saeId: row.id, index: edit.feature }).label,
+    };
   });
   if (!model) throw new ApiFailure('failed', 'a vector without feature edits needs modelId: the model to steer', 'modelId');
   if (params.vector) checkVector(model.path, params.vector);
@@ -73,7 +99,8 @@ function checkVector(modelPath: string, vector: NonNullable<SteerParams['vector'
   } catch (e) {
     throw new ApiFailure('failed', (e as Error).message, 'vector.hookName');
   }
-  if (width !== vector.values.length) throw new ApiFailure('failed', `the vector has ${vector.values.length} values, ${vector.hookName} is ${width} wide`, 'vector.values');
+  if (width !== vector.values.length)
+    throw new ApiFailure('failed', `the vector has ${vector.values.length} values, ${vector.hookName} is ${width} wide`, 'vector.values');
 }
 
 function editAmount(ws: Workspace, edit: SteerParams['edits'][number], i: number): number {
@@ -83,7 +110,11 @@ function editAmount(ws: Workspace, edit: SteerParams['edits'][number], i: number
   const run = ws.features.runs.current(edit.saeId);
   const stats = run ? ws.features.stats.get(run.id, edit.feature) : undefined;
   if (!stats || !(stats.maxAct > 0)) {
-    throw new ApiFailure('conflict', `feature ${edit.feature} of "${edit.saeId}" has no max activation yet: index the SAE, or clamp to a value`, `edits.${i}.mode`);
+    throw new ApiFailure(
+      'conflict',
+      `feature ${edit.feature} of "${edit.saeId}" has no max activation yet: index the SAE, or clamp to a value`,
+      `edits.${i}.mode`,
+    );
   }
   return edit.multiple * stats.maxAct;
 }
@@ -102,8 +133,16 @@ export async function runSteer(resolved: ResolvedSteer, params: SteerParams, hoo
   const { weights, dir } = loadTransformer(resolved.modelPath);
   const tokenizer = await loadTokenizer(dir);
   const saes = resolved.saes.map((s) => ({ sae: loadSae(s.path), hookName: s.hookName, edits: s.edits }));
-  const vector = params.vector ? { hookName: params.vector.hookName, values: Float32Array.from(params.vector.values), coefficient: params.vector.coefficient } : undefined;
-  const { decoder, feeds } = await prepareSteeringDecoder(weights, saes, params.keepError, hooks.provider ? { provider: hooks.provider } : {}, vector);
+  const vector = params.vector
+    ? { hookName: params.vector.hookName, values: Float32Array.from(params.vector.values), coefficient: params.vector.coefficient }
+    : undefined;
+  const { decoder, feeds } = await prepareSteeringDecoder(
+    weights,
+    saes,
+    params.keepError,
+    hooks.provider ? { provider: hooks.provider } : {},
+    vector,
+  );
   const notes: string[] = decoder.fallbackMessage ? [decoder.fallbackMessage] : [];
   const prompt = promptIds(tokenizer, params, weights.config.nCtx, notes);
   const bos = prompt.length - prompt.textIds.length;
@@ -134,7 +173,13 @@ export async function runSteer(resolved: ResolvedSteer, params: SteerParams, hoo
     },
     hooks.signal,
   );
-  const continuation = (pick: (s: SteerStepData) => { id: number } | null) => tokenizer.decode(steps.map(pick).filter((t) => t !== null).map((t) => t.id));
+  const continuation = (pick: (s: SteerStepData) => { id: number } | null) =>
+    tokenizer.decode(
+      steps
+        .map(pick)
+        .filter((t) => t !== null)
+        .map((t) => t.id),
+    );
   return {
     modelId: resolved.modelId,
     prompt: prompt.textIds.map((id) => ({ id, text: text(id) })),
@@ -147,7 +192,15 @@ export async function runSteer(resolved: ResolvedSteer, params: SteerParams, hoo
     steps,
     provider: decoder.provider,
     notes,
-    ...(params.vector ? { vector: { hookName: params.vector.hookName, norm: Number(Math.hypot(...params.vector.values).toPrecision(6)), coefficient: params.vector.coefficient } } : {}),
+    ...(params.vector
+      ? {
+          vector: {
+            hookName: params.vector.hookName,
+            norm: Number(Math.hypot(...params.vector.values).toPrecision(6)),
+            coefficient: params.vector.coefficient,
+          },
+        }
+      : {}),
   };
 }
 
@@ -156,21 +209,29 @@ function stepData(s: SteerStepResult, text: (id: number) => string): SteerStepDa
   return {
     step: s.step,
     clean: s.clean ? { id: s.clean.id, text: text(s.clean.id), prob: r6(s.clean.prob) } : null,
-    steered: s.steered ? { id: s.steered.id, text: text(s.steered.id), prob: r6(s.steered.prob), cleanProb: r6(s.steered.cleanProb) } : null,
+    steered: s.steered
+      ? { id: s.steered.id, text: text(s.steered.id), prob: r6(s.steered.prob), cleanProb: r6(s.steered.cleanProb) }
+      : null,
     kl: s.kl === null ? null : r6(s.kl),
     ...(s.watched ? { watched: { steered: r6(s.watched.steered), clean: r6(s.watched.clean) } } : {}),
   };
 }
 
 /** The ids the model reads (a BOS first when asked and the tokenizer has one), cut so a token can still be generated. */
-function promptIds(tokenizer: Tokenizer, params: SteerParams, nCtx: number, notes: string[]): { ids: number[]; textIds: number[]; length: number } {
+function promptIds(
+  tokenizer: Tokenizer,
+  params: SteerParams,
+  nCtx: number,
+  notes: string[],
+): { ids: number[]; textIds: number[]; length: number } {
   const all = Array.from(tokenizer.encode(params.prompt).ids);
   if (all.length === 0) throw new ApiFailure('failed', 'the prompt has no tokens', 'prompt');
   const start = documentStart(tokenizer);
   const bos = params.prependBos && start !== undefined ? [start] : [];
   const room = nCtx - bos.length - 1;
   const textIds = all.slice(0, room);
-  if (textIds.length < all.length) notes.push(`The model reads at most ${nCtx} tokens: the prompt was cut to its first ${textIds.length} of ${all.length} tokens.`);
+  if (textIds.length < all.length)
+    notes.push(`The model reads at most ${nCtx} tokens: the prompt was cut to its first ${textIds.length} of ${all.length} tokens.`);
   const ids = [...bos, ...textIds];
   return { ids, textIds, length: ids.length };
 }

@@ -46,7 +46,8 @@ export async function steerGenerate(
 ): Promise<SteerRun> {
   checkSampling(o);
   checkPrompt(decoder, promptIds, o.maxTokens);
-  if (!(Number.isInteger(o.fromPosition) && o.fromPosition >= 0)) throw new RangeError(`fromPosition ${o.fromPosition} must be an integer ≥ 0`);
+  if (!(Number.isInteger(o.fromPosition) && o.fromPosition >= 0))
+    throw new RangeError(`fromPosition ${o.fromPosition} must be an integer ≥ 0`);
   const randoms = [mulberry32(o.seed ?? 0), mulberry32(o.seed ?? 0)];
   const dV = decoder.dVocab;
   let cache = decoder.emptyCache(ROWS);
@@ -64,7 +65,11 @@ export async function steerGenerate(
     const mask = new Float32Array(ROWS * seq);
     for (let t = 0; t < seq; t++) mask[seq + t] = cache.length + t >= o.fromPosition ? 1 : 0;
     const ids = BigInt64Array.from(next.flat(), BigInt);
-    const out = await decoder.step(cache, { dims: [ROWS, seq], data: ids }, { ...editFeeds, [SPLICE_MASK_INPUT]: { type: 'float32', dims: [ROWS, seq], data: mask } });
+    const out = await decoder.step(
+      cache,
+      { dims: [ROWS, seq], data: ids },
+      { ...editFeeds, [SPLICE_MASK_INPUT]: { type: 'float32', dims: [ROWS, seq], data: mask } },
+    );
     cache = out.cache;
     const row = (r: number) => out.logits.subarray(r * dV, (r + 1) * dV);
     const logs = [0, 1, 2].map((r) => logSoftmax(row(r)));

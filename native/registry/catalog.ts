@@ -93,7 +93,8 @@ export function registerSae(ws: Workspace, path: string, modelId?: string, now =
     config: sae.inputScaleFrom ? { ...sae.config, loupe_input_scale: sae.inputScaleFrom } : sae.config,
   };
   if (!existing) ws.saes.insert(record);
-  else if (existing.fingerprint !== fingerprint || existing.modelId !== attachTo || existing.hookName !== record.hookName) ws.saes.update(record);
+  else if (existing.fingerprint !== fingerprint || existing.modelId !== attachTo || existing.hookName !== record.hookName)
+    ws.saes.update(record);
   else return { ...saeSummaryOf(existing), registration: 'unchanged', previousFingerprint: null };
   const previousFingerprint = existing && existing.fingerprint !== fingerprint ? existing.fingerprint : null;
   return { ...saeSummaryOf(record), registration: existing ? 'updated' : 'added', previousFingerprint };
@@ -113,7 +114,11 @@ function checkAgainstModel(ws: Workspace, sae: CanonicalSae, modelId: string, fi
   if (sae.hookName === null) {
     // An SAE file that names no hook (openai .pt, bare .npz) can only be checked against the widths the model has.
     if (sae.dIn !== config.dModel && sae.dIn !== config.dMlp) {
-      throw new ApiFailure('failed', `${sae.source.path}: SAE reads d_in = ${sae.dIn} values per token, but ${model.name} has no hook that wide (d_model ${config.dModel}, d_mlp ${config.dMlp})`, field);
+      throw new ApiFailure(
+        'failed',
+        `${sae.source.path}: SAE reads d_in = ${sae.dIn} values per token, but ${model.name} has no hook that wide (d_model ${config.dModel}, d_mlp ${config.dMlp})`,
+        field,
+      );
     }
     return;
   }
@@ -126,13 +131,18 @@ function checkAgainstModel(ws: Workspace, sae: CanonicalSae, modelId: string, fi
 /** Weights files (by extension) and config files of an SAE folder, or the file itself. */
 function saeFiles(path: string): { weights: string[]; configText: string } {
   if (statSync(path).isFile()) return { weights: [path], configText: '' };
-  const names = readdirSync(path).filter((f) => !f.startsWith('.') && statSync(join(path, f)).isFile()).sort();
+  const names = readdirSync(path)
+    .filter((f) => !f.startsWith('.') && statSync(join(path, f)).isFile())
+    .sort();
   const weights = names.filter((f) => /\.(safetensors|pt|pth|npz|bin)$/i.test(f)).map((f) => join(path, f));
   // Llama Scope keeps its weights one folder down (checkpoints/final.safetensors) and its config in hyperparams.json.
   const nested = join(path, SAE_LAYOUT_FILES.llamaScope.weights);
   if (existsSync(nested)) weights.push(nested);
   const configs = ['cfg.json', 'config.json', SAE_LAYOUT_FILES.llamaScope.config];
-  const configText = names.filter((f) => configs.includes(f)).map((f) => `${f}\0${readFileSync(join(path, f), 'utf8')}`).join('\0');
+  const configText = names
+    .filter((f) => configs.includes(f))
+    .map((f) => `${f}\0${readFileSync(join(path, f), 'utf8')}`)
+    .join('\0');
   return { weights, configText };
 }
 
@@ -145,7 +155,12 @@ function saeName(path: string): string {
 
 /** A readable, stable id for CLIs (`loupe labels --sae ID`): the name as a slug, numbered when taken. */
 export function uniqueId(name: string, taken: (id: string) => boolean): string {
-  const slug = name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, 64) || 'item';
+  const slug =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[-.]+|[-.]+$/g, '')
+      .slice(0, 64) || 'item';
   if (!taken(slug)) return slug;
   for (let n = 2; ; n++) if (!taken(`${slug}-${n}`)) return `${slug}-${n}`;
 }
@@ -160,14 +175,20 @@ async function checkedTokenizer(dir: string, config: TransformerConfig, name: st
     throw e;
   }
   if (tokenizer.vocabSize > config.dVocab) {
-    throw new ApiFailure('failed', `${tokenizer.path}: the tokenizer has ${tokenizer.vocabSize} tokens, but ${name}'s embedding has ${config.dVocab} rows`, 'path');
+    throw new ApiFailure(
+      'failed',
+      `${tokenizer.path}: the tokenizer has ${tokenizer.vocabSize} tokens, but ${name}'s embedding has ${config.dVocab} rows`,
+      'path',
+    );
   }
   return tokenizer;
 }
 
 /** The files a tokenizer was read from (tokenizer.json, or vocab.json + merges.txt) and tokenizer_config.json, which names the EOS. */
 function tokenizerFiles(tokenizerPath: string, dir: string): string[] {
-  const main = statSync(tokenizerPath).isFile() ? [tokenizerPath] : ['vocab.json', 'merges.txt'].map((f) => join(tokenizerPath, f)).filter((f) => existsSync(f));
+  const main = statSync(tokenizerPath).isFile()
+    ? [tokenizerPath]
+    : ['vocab.json', 'merges.txt'].map((f) => join(tokenizerPath, f)).filter((f) => existsSync(f));
   const config = join(dir, 'tokenizer_config.json');
   return existsSync(config) ? [...main, config] : main;
 }
@@ -183,7 +204,8 @@ function asInputError<T>(f: () => T, field = 'path'): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof FormatError || e instanceof SaeError || e instanceof UnknownHookError) throw new ApiFailure('failed', e.message, field);
+    if (e instanceof FormatError || e instanceof SaeError || e instanceof UnknownHookError)
+      throw new ApiFailure('failed', e.message, field);
     throw e;
   }
 }

@@ -41,9 +41,14 @@ export function registeredRows(ws: Workspace, saeIds: readonly string[]): Regist
   });
   const [first] = saes;
   for (const s of saes) {
-    if (s.modelId !== first.modelId) throw new RegisteredInputError(`SAE ${s.id} reads model ${s.modelId} and SAE ${first.id} model ${first.modelId}: SAEs compared on the same tokens must read one model`);
+    if (s.modelId !== first.modelId)
+      throw new RegisteredInputError(
+        `SAE ${s.id} reads model ${s.modelId} and SAE ${first.id} model ${first.modelId}: SAEs compared on the same tokens must read one model`,
+      );
     if (s.hookName !== first.hookName || s.dIn !== first.dIn) {
-      throw new RegisteredInputError(`SAE ${s.id} reads ${s.hookName} (width ${s.dIn}) and SAE ${first.id} ${first.hookName} (width ${first.dIn}): they must read one hook`);
+      throw new RegisteredInputError(
+        `SAE ${s.id} reads ${s.hookName} (width ${s.dIn}) and SAE ${first.id} ${first.hookName} (width ${first.dIn}): they must read one hook`,
+      );
     }
   }
   const model = ws.models.get(first.modelId as string);
@@ -67,7 +72,10 @@ export async function loadRegistered(rows: RegisteredRows): Promise<RegisteredIn
   const saes: CanonicalSae[] = [];
   for (const row of rows.saes) {
     const sae = loadSae(row.path);
-    if (sae.dSae !== row.dSae || sae.dIn !== row.dIn) throw new RegisteredInputError(`SAE ${row.id}: ${row.path} now holds a [${sae.dSae}, ${sae.dIn}] decoder, registered as [${row.dSae}, ${row.dIn}]: register it again`);
+    if (sae.dSae !== row.dSae || sae.dIn !== row.dIn)
+      throw new RegisteredInputError(
+        `SAE ${row.id}: ${row.path} now holds a [${sae.dSae}, ${sae.dIn}] decoder, registered as [${row.dSae}, ${row.dIn}]: register it again`,
+      );
     assertHookWidth(sae, width, rows.model.name, rows.hook);
     saes.push(await resolveInputScale(sae, weights, tokenizer, rows.hook));
   }

@@ -15,10 +15,7 @@ import { FormatError } from '../formats/tensor.js';
  * k-th value are broken arbitrarily, as torch.topk does). jumprelu: pre where pre > threshold, else 0;
  * thresholds are ≥ 0, so this equals ReLU(pre)·[pre > threshold], the form every library writes.
  */
-export type SaeActivation =
-  | { kind: 'relu' }
-  | { kind: 'topk'; k: number }
-  | { kind: 'jumprelu'; /** [dSae] */ threshold: Float32Array };
+export type SaeActivation = { kind: 'relu' } | { kind: 'topk'; k: number } | { kind: 'jumprelu'; /** [dSae] */ threshold: Float32Array };
 
 /**
  * Per-token input normalisation, undone after decoding with that token's own statistics:
@@ -93,25 +90,56 @@ export class SaeError extends FormatError {
 export function validateSae(sae: CanonicalSae): void {
   const file = sae.source.path;
   const { dIn, dSae } = sae;
-  for (const [name, v] of [['d_in', dIn], ['d_sae', dSae]] as const) {
+  for (const [name, v] of [
+    ['d_in', dIn],
+    ['d_sae', dSae],
+  ] as const) {
     if (!Number.isSafeInteger(v) || v < 1) throw new SaeError(file, `${name} is ${v}, expected a positive integer`);
   }
   const tensors: [string, Float32Array, [string, number][]][] = [
-    ['W_enc', sae.wEnc, [['d_in', dIn], ['d_sae', dSae]]],
+    [
+      'W_enc',
+      sae.wEnc,
+      [
+        ['d_in', dIn],
+        ['d_sae', dSae],
+      ],
+    ],
     ['b_enc', sae.bEnc, [['d_sae', dSae]]],
-    ['W_dec', sae.wDec, [['d_sae', dSae], ['d_in', dIn]]],
+    [
+      'W_dec',
+      sae.wDec,
+      [
+        ['d_sae', dSae],
+        ['d_in', dIn],
+      ],
+    ],
     ['b_dec', sae.bDec, [['d_in', dIn]]],
   ];
   if (sae.activation.kind === 'jumprelu') tensors.push(['threshold', sae.activation.threshold, [['d_sae', dSae]]]);
-  if (sae.wSkip !== undefined) tensors.push(['W_skip', sae.wSkip, [['d_in', dIn], ['d_out', dIn]]]);
+  if (sae.wSkip !== undefined)
+    tensors.push([
+      'W_skip',
+      sae.wSkip,
+      [
+        ['d_in', dIn],
+        ['d_out', dIn],
+      ],
+    ]);
   checkTranscoder(sae);
   for (const [name, data, dims] of tensors) {
     const expected = dims.reduce((n, [, d]) => n * d, 1);
     if (!(data instanceof Float32Array) || data.length !== expected) {
       const got = data instanceof Float32Array ? `${data.length} values` : 'not a Float32Array';
-      throw new SaeError(file, `${name} is ${got}, expected [${dims.map(([l]) => l).join(', ')}] = [${dims.map(([, d]) => d).join(', ')}] (${expected} values)`);
+      throw new SaeError(
+        file,
+        `${name} is ${got}, expected [${dims.map(([l]) => l).join(', ')}] = [${dims.map(([, d]) => d).join(', ')}] (${expected} values)`,
+      );
     }
-    const bad = describeNonFinite(data, dims.map(([, d]) => d));
+    const bad = describeNonFinite(
+      data,
+      dims.map(([, d]) => d),
+    );
     if (bad) throw new SaeError(file, `${name} has ${bad}; refusing to use non-finite weights`);
   }
   checkActivation(file, sae.activation, dSae);
@@ -127,11 +155,17 @@ export function validateSae(sae: CanonicalSae): void {
 function checkTranscoder(sae: CanonicalSae): void {
   const file = sae.source.path;
   if (isTranscoder(sae)) {
-    if (sae.subtractDecoderBias) throw new SaeError(file, 'a transcoder cannot subtract b_dec from its input: b_dec is in the output hook\'s space');
-    if (sae.outputHookName === sae.hookName) throw new SaeError(file, `output hook ${sae.outputHookName} is its input hook; a transcoder maps one hook to another`);
+    if (sae.subtractDecoderBias)
+      throw new SaeError(file, "a transcoder cannot subtract b_dec from its input: b_dec is in the output hook's space");
+    if (sae.outputHookName === sae.hookName)
+      throw new SaeError(file, `output hook ${sae.outputHookName} is its input hook; a transcoder maps one hook to another`);
     return;
   }
-  if (sae.wSkip !== undefined) throw new SaeError(file, 'has W_skip but no output hook: a skip connection is a transcoder\'s, and Loupe needs to know which hook it predicts');
+  if (sae.wSkip !== undefined)
+    throw new SaeError(
+      file,
+      "has W_skip but no output hook: a skip connection is a transcoder's, and Loupe needs to know which hook it predicts",
+    );
 }
 
 /** A transcoder reads one hook and predicts another (SAELens transcoder, sparsify transcode, Llama Scope TC). */
@@ -147,13 +181,19 @@ export function reconstructedHook(sae: CanonicalSae, inputHook: string): string 
 /** For features of Loupe that edit one hook in place (feature ablation, clamping, steering) and do not handle transcoders yet. */
 export function refuseTranscoder(sae: CanonicalSae, what: string): void {
   if (!isTranscoder(sae)) return;
-  throw new SaeError(sae.source.path, `is a transcoder (${sae.hookName} → ${sae.outputHookName}); ${what} does not support transcoders yet`);
+  throw new SaeError(
+    sae.source.path,
+    `is a transcoder (${sae.hookName} → ${sae.outputHookName}); ${what} does not support transcoders yet`,
+  );
 }
 
 /** Graphs refuse an SAE whose input scale is still to be estimated from the model's activations. */
 export function assertInputScaleKnown(sae: CanonicalSae): void {
   if (sae.inputScaleFrom?.kind !== 'pending') return;
-  throw new SaeError(sae.source.path, `${sae.inputScaleFrom.detail}; it is estimated from the model's activations (resolveInputScale), so this SAE needs its model to be used`);
+  throw new SaeError(
+    sae.source.path,
+    `${sae.inputScaleFrom.detail}; it is estimated from the model's activations (resolveInputScale), so this SAE needs its model to be used`,
+  );
 }
 
 function checkActivation(file: string, act: SaeActivation, dSae: number): void {
@@ -168,7 +208,10 @@ function checkActivation(file: string, act: SaeActivation, dSae: number): void {
     const negative = t.findIndex((v) => v < 0);
     if (negative >= 0) {
       const count = t.reduce((n, v) => n + (v < 0 ? 1 : 0), 0);
-      throw new SaeError(file, `threshold has ${count} negative values, first at [${negative}] (${t[negative]}); JumpReLU thresholds must be ≥ 0`);
+      throw new SaeError(
+        file,
+        `threshold has ${count} negative values, first at [${negative}] (${t[negative]}); JumpReLU thresholds must be ≥ 0`,
+      );
     }
     return;
   }

@@ -109,7 +109,9 @@ function checkInput(sae: CanonicalSae, x: Float32Array, nTokens: number): void {
   if (!Number.isSafeInteger(nTokens) || nTokens < 0) throw new Error(`nTokens is ${nTokens}, expected an integer ≥ 0`);
   if (!(x instanceof Float32Array) || x.length !== nTokens * sae.dIn) {
     const got = x instanceof Float32Array ? `${x.length} values` : 'not a Float32Array';
-    throw new Error(`x is ${got}, expected [nTokens, dIn] = [${nTokens}, ${sae.dIn}] (${nTokens * sae.dIn} values) for the SAE ${sae.source.path}`);
+    throw new Error(
+      `x is ${got}, expected [nTokens, dIn] = [${nTokens}, ${sae.dIn}] (${nTokens * sae.dIn} values) for the SAE ${sae.source.path}`,
+    );
   }
 }
 
@@ -123,14 +125,16 @@ function allocateOutputs(sae: CanonicalSae, names: readonly string[], nTokens: n
     [ENCODE_NAMES.saeOut]: sae.dIn,
   };
   const out = new Map<string, Float32Array | BigInt64Array>();
-  for (const name of names) out.set(name, name === ENCODE_NAMES.indices ? new BigInt64Array(nTokens * k) : new Float32Array(nTokens * width[name]));
+  for (const name of names)
+    out.set(name, name === ENCODE_NAMES.indices ? new BigInt64Array(nTokens * k) : new Float32Array(nTokens * width[name]));
   return out;
 }
 
 function copyRows(tensor: OrtTensor, into: Float32Array | BigInt64Array, startRow: number): void {
   const data = tensor.data as Float32Array | BigInt64Array;
   const width = tensor.dims[1];
-  if (data instanceof BigInt64Array !== into instanceof BigInt64Array) throw new Error(`encode output has type ${tensor.type}, expected ${into instanceof BigInt64Array ? 'int64' : 'float32'}`);
+  if (data instanceof BigInt64Array !== into instanceof BigInt64Array)
+    throw new Error(`encode output has type ${tensor.type}, expected ${into instanceof BigInt64Array ? 'int64' : 'float32'}`);
   (into as Float32Array).set(data as Float32Array, startRow * width);
   tensor.dispose();
 }

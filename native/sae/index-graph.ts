@@ -38,7 +38,13 @@ export interface EncodePass {
 }
 
 /** prepareEncodePass for one SAE. */
-export async function prepareIndexPass(model: TransformerWeights, sae: CanonicalSae, hook: string, options: SessionOptions = {}, outputs: PassOutputs = {}): Promise<IndexPass> {
+export async function prepareIndexPass(
+  model: TransformerWeights,
+  sae: CanonicalSae,
+  hook: string,
+  options: SessionOptions = {},
+  outputs: PassOutputs = {},
+): Promise<IndexPass> {
   const pass = await prepareEncodePass(model, [sae], hook, options, outputs);
   return { ...pass, run: async (ids, nWindows, contextLength) => (await pass.run(ids, nWindows, contextLength))[0] };
 }
@@ -49,7 +55,13 @@ export async function prepareIndexPass(model: TransformerWeights, sae: Canonical
  * returns its k latents per token (indices as int32); other activations return the dense
  * [n, dSae] array, made sparse here.
  */
-export async function prepareEncodePass(model: TransformerWeights, saes: readonly CanonicalSae[], hook: string, options: SessionOptions = {}, outputs: PassOutputs = {}): Promise<EncodePass> {
+export async function prepareEncodePass(
+  model: TransformerWeights,
+  saes: readonly CanonicalSae[],
+  hook: string,
+  options: SessionOptions = {},
+  outputs: PassOutputs = {},
+): Promise<EncodePass> {
   const dIn = saes[0].dIn;
   if (saes.some((s) => s.dIn !== dIn)) throw new RangeError(`SAEs of widths ${saes.map((s) => s.dIn).join(', ')} cannot read one hook`);
   // A transcoder's output is measured against the hook it predicts, not the one it reads.
@@ -82,11 +94,15 @@ export async function prepareEncodePass(model: TransformerWeights, saes: readonl
       const out = await session.run({ input_ids: { type: 'int64', dims: [nWindows, contextLength], data } });
       const n = nWindows * contextLength;
       const acts = saes.map((sae, i): PassActs => {
-        const sparse = sae.activation.kind === 'topk'
-          ? fromTopK(out[`latent_indices_${i}`].data as Int32Array, out[`latent_values_${i}`].float32(), n, sae.activation.k)
-          : fromDense(out[`latent_acts_${i}`].float32(), n, sae.dSae);
+        const sparse =
+          sae.activation.kind === 'topk'
+            ? fromTopK(out[`latent_indices_${i}`].data as Int32Array, out[`latent_values_${i}`].float32(), n, sae.activation.k)
+            : fromDense(out[`latent_acts_${i}`].float32(), n, sae.dSae);
         if (!outputs.reconstructionError) return sparse;
-        return { ...sparse, reconstruction: { errorSq: out[`error_sq_${i}`].float32().slice(), inputSq: out[`target_sq_${i}`].float32().slice() } };
+        return {
+          ...sparse,
+          reconstruction: { errorSq: out[`error_sq_${i}`].float32().slice(), inputSq: out[`target_sq_${i}`].float32().slice() },
+        };
       });
       for (const t of Object.values(out)) t.dispose();
       return acts;

@@ -14,18 +14,31 @@ import type { CanonicalSae } from './canonical.js';
 export const SCALE_ESTIMATE = { corpus: 'brown', tokens: 4096, contextLength: 128, batchWindows: 8 } as const;
 
 /** The SAE with its input scale estimated from the model's activations at `hook`, if it was pending; otherwise the SAE itself. */
-export async function resolveInputScale(sae: CanonicalSae, model: TransformerWeights, tokenizer: WindowTokenizer, hook: string, options: SessionOptions = {}): Promise<CanonicalSae> {
+export async function resolveInputScale(
+  sae: CanonicalSae,
+  model: TransformerWeights,
+  tokenizer: WindowTokenizer,
+  hook: string,
+  options: SessionOptions = {},
+): Promise<CanonicalSae> {
   if (sae.inputScaleFrom?.kind !== 'pending') return sae;
   const contextLength = Math.min(SCALE_ESTIMATE.contextLength, model.config.nCtx);
   const { mean, tokens } = await meanNorm(model, tokenizer, hook, contextLength, options);
-  if (!(mean > 0)) throw new Error(`${sae.source.path}: the mean norm of ${hook} over ${tokens} tokens is ${mean}; cannot estimate the input scale`);
+  if (!(mean > 0))
+    throw new Error(`${sae.source.path}: the mean norm of ${hook} over ${tokens} tokens is ${mean}; cannot estimate the input scale`);
   const scale = Math.sqrt(sae.dIn) / mean;
   const detail = `expected_average_only_in: × ${scale} = √${sae.dIn} / mean ‖x‖ (${mean}) over the first ${tokens} tokens of ${SCALE_ESTIMATE.corpus} at ${hook}, estimated because the files give no factor`;
   return { ...sae, inputScale: scale, inputScaleFrom: { kind: 'estimated', detail } };
 }
 
 /** Mean Euclidean norm of the hook's activations over the counted tokens of the estimate's windows. */
-export async function meanNorm(model: TransformerWeights, tokenizer: WindowTokenizer, hook: string, contextLength: number, options: SessionOptions = {}): Promise<{ mean: number; tokens: number }> {
+export async function meanNorm(
+  model: TransformerWeights,
+  tokenizer: WindowTokenizer,
+  hook: string,
+  contextLength: number,
+  options: SessionOptions = {},
+): Promise<{ mean: number; tokens: number }> {
   const forward = await prepareForward(model, { hooks: [hook] }, options);
   let sum = 0;
   let tokens = 0;

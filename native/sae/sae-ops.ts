@@ -20,8 +20,7 @@ export interface SaeWeights {
 
 /** The output of an activation: dense [n, dSae], or for TopK the k kept latents per token. */
 export type SaeActs =
-  | { kind: 'dense'; acts: ValueRef }
-  | { kind: 'topk'; /** [n, k] int64 */ indices: ValueRef; /** [n, k], ReLU applied */ values: ValueRef };
+  { kind: 'dense'; acts: ValueRef } | { kind: 'topk'; /** [n, k] int64 */ indices: ValueRef; /** [n, k], ReLU applied */ values: ValueRef };
 
 export function saeWeights(g: GraphBuilder, sae: CanonicalSae, prefix = 'sae'): SaeWeights {
   const { dIn, dSae } = sae;
@@ -31,7 +30,8 @@ export function saeWeights(g: GraphBuilder, sae: CanonicalSae, prefix = 'sae'): 
     wDec: g.initializer(`${prefix}.W_dec`, float32Tensor([dSae, dIn], sae.wDec)),
     bDec: g.initializer(`${prefix}.b_dec`, float32Tensor([dIn], sae.bDec)),
   };
-  if (sae.activation.kind === 'jumprelu') weights.threshold = g.initializer(`${prefix}.threshold`, float32Tensor([dSae], sae.activation.threshold));
+  if (sae.activation.kind === 'jumprelu')
+    weights.threshold = g.initializer(`${prefix}.threshold`, float32Tensor([dSae], sae.activation.threshold));
   if (sae.wSkip !== undefined) weights.wSkip = g.initializer(`${prefix}.W_skip`, float32Tensor([dIn, dIn], sae.wSkip));
   return weights;
 }
@@ -55,7 +55,10 @@ export function normalizeInput(g: GraphBuilder, sae: CanonicalSae, x: ValueRef):
     const mean = g.op('ReduceMean', [x, lastAxis], { keepdims: 1 });
     const centred = g.op('Sub', [x, mean]);
     // torch.std: Bessel's correction
-    const variance = g.op('Div', [g.op('ReduceSum', [g.op('Mul', [centred, centred]), lastAxis], { keepdims: 1 }), g.constFloat(sae.dIn - 1)]);
+    const variance = g.op('Div', [
+      g.op('ReduceSum', [g.op('Mul', [centred, centred]), lastAxis], { keepdims: 1 }),
+      g.constFloat(sae.dIn - 1),
+    ]);
     const std = g.op('Sqrt', [variance]);
     normed = g.op('Div', [centred, g.op('Add', [std, g.constFloat(LAYER_NORM_EPS)])]);
     restore = (y) => g.op('Add', [g.op('Mul', [y, std]), mean]);
@@ -121,7 +124,13 @@ export function saeOutput(g: GraphBuilder, sae: CanonicalSae, w: SaeWeights, x: 
 }
 
 /** Everything the encode graph and the splices need from one pass: x [n, dIn] -> acts and reconstruction (see saeOutput). */
-export function encodeDecode(g: GraphBuilder, sae: CanonicalSae, w: SaeWeights, x: ValueRef, dense = false): { acts: SaeActs; reconstruction: ValueRef; input: NormalizedInput } {
+export function encodeDecode(
+  g: GraphBuilder,
+  sae: CanonicalSae,
+  w: SaeWeights,
+  x: ValueRef,
+  dense = false,
+): { acts: SaeActs; reconstruction: ValueRef; input: NormalizedInput } {
   const input = normalizeInput(g, sae, x);
   const acts = activate(g, sae, w, preActivations(g, sae, w, input.x), dense);
   return { acts, reconstruction: saeOutput(g, sae, w, x, input, acts), input };

@@ -23,7 +23,8 @@ export function writeSaeLens(dir: string, sae: CanonicalSae, extra: Record<strin
   assertInputScaleKnown(sae);
   const structural = structuralConfig(sae);
   for (const key of Object.keys(extra)) {
-    if (Object.hasOwn(structural, key)) throw new SaeError(dir, `extra cfg.json key "${key}" would contradict the SAE's weights; it is written from the SAE itself`);
+    if (Object.hasOwn(structural, key))
+      throw new SaeError(dir, `extra cfg.json key "${key}" would contradict the SAE's weights; it is written from the SAE itself`);
   }
   const cfg = {
     ...structural,
@@ -54,12 +55,20 @@ function transcoderArchitecture(sae: CanonicalSae): string {
   const act = sae.activation.kind;
   if (act === 'relu') return sae.wSkip ? 'skip_transcoder' : 'transcoder';
   if (act === 'jumprelu' && !sae.wSkip) return 'jumprelu_transcoder';
-  throw new SaeError(sae.source.path, `SAELens has no ${act}${sae.wSkip ? ' skip' : ''} transcoder architecture to write this transcoder as`);
+  throw new SaeError(
+    sae.source.path,
+    `SAELens has no ${act}${sae.wSkip ? ' skip' : ''} transcoder architecture to write this transcoder as`,
+  );
 }
 
 function transcoderKeys(sae: CanonicalSae): Record<string, unknown> {
   if (!isTranscoder(sae)) return {};
-  return { d_out: sae.dIn, hook_name_out: sae.outputHookName, hook_layer_out: layerOf(sae.outputHookName ?? null), hook_head_index_out: null };
+  return {
+    d_out: sae.dIn,
+    hook_name_out: sae.outputHookName,
+    hook_layer_out: layerOf(sae.outputHookName ?? null),
+    hook_head_index_out: null,
+  };
 }
 
 function structuralConfig(sae: CanonicalSae): Record<string, unknown> {

@@ -67,7 +67,8 @@ export function steerFeeds(sae: CanonicalSae, tag: number, edits: readonly Steer
       throw new RangeError(`feature index ${feature} is out of range: ${sae.source.path} has features 0..${sae.dSae - 1}`);
     }
     const amount = mode.kind === 'clamp' ? mode.value : mode.kind === 'add' ? mode.coefficient : 0;
-    if (!Number.isFinite(amount)) throw new RangeError(`the ${mode.kind} value for feature ${feature} must be a finite number, got ${amount}`);
+    if (!Number.isFinite(amount))
+      throw new RangeError(`the ${mode.kind} value for feature ${feature} must be a finite number, got ${amount}`);
     features[i] = BigInt(feature);
     offset[i] = amount;
     gain[i] = mode.kind === 'add' ? 0 : -1;

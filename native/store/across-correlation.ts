@@ -17,8 +17,14 @@ interface MatchRow {
 }
 
 /** The newest comparison with `a` and `b` adjacent (narrowest first): its id, pair, and which of them is the narrow one. */
-function comparisonOf(db: Database, a: string, b: string): { runId: number; pair: number; narrow: string; tokens: number; corpus: string } | null {
-  const runs = db.all<{ id: number; sae_ids_json: string; params_json: string; tokens: number }>('SELECT id, sae_ids_json, params_json, tokens FROM compare_runs ORDER BY created_at DESC, id DESC');
+function comparisonOf(
+  db: Database,
+  a: string,
+  b: string,
+): { runId: number; pair: number; narrow: string; tokens: number; corpus: string } | null {
+  const runs = db.all<{ id: number; sae_ids_json: string; params_json: string; tokens: number }>(
+    'SELECT id, sae_ids_json, params_json, tokens FROM compare_runs ORDER BY created_at DESC, id DESC',
+  );
   for (const run of runs) {
     const ids = JSON.parse(run.sae_ids_json) as string[];
     for (let p = 0; p + 1 < ids.length; p++) {
@@ -53,7 +59,10 @@ export function fillAcrossCorrelations(db: Database, key: FeatureKey, across: Pa
     const rowsOf = (features: number[]) =>
       new Map(
         db
-          .all<MatchRow>('SELECT feature, cos_parent, cos_parent_corr, corr_parent, corr FROM compare_matches WHERE run_id = ? AND pair = ? AND feature IN (SELECT value FROM json_each(?))', [found.runId, found.pair, JSON.stringify(features)])
+          .all<MatchRow>(
+            'SELECT feature, cos_parent, cos_parent_corr, corr_parent, corr FROM compare_matches WHERE run_id = ? AND pair = ? AND feature IN (SELECT value FROM json_each(?))',
+            [found.runId, found.pair, JSON.stringify(features)],
+          )
           .map((r) => [r.feature, r]),
       );
     let filled = 0;

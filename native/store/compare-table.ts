@@ -90,7 +90,10 @@ export interface CompareSae {
 
 export function compareKey(saes: readonly CompareSae[], params: CompareParams): string {
   const { algorithm, corpus, tokens, contextLength, candidates } = params;
-  const canonical = JSON.stringify({ saes: saes.map((s) => [s.id, s.fingerprint]), params: [algorithm, corpus, tokens, contextLength, candidates] });
+  const canonical = JSON.stringify({
+    saes: saes.map((s) => [s.id, s.fingerprint]),
+    params: [algorithm, corpus, tokens, contextLength, candidates],
+  });
   return `${saes.map((s) => s.id).join('>')}@${createHash('sha256').update(canonical).digest('hex').slice(0, 16)}`;
 }
 
@@ -99,16 +102,20 @@ const nullable = (v: number) => (Number.isNaN(v) ? null : v);
 /** The rows of one pair, checked: finite values, parents inside the narrow SAE, densities in [0, 1]. */
 export function matchRows(m: PairMatches, density: Float32Array, nNarrow: number, what: string): MatchRowData[] {
   const n = m.cosParent.length;
-  for (const [name, a] of Object.entries(m)) if ((a as Float32Array).length !== n) throw new StoreValueError(`${what}: ${name} has ${(a as Float32Array).length} values, cosParent ${n}`);
+  for (const [name, a] of Object.entries(m))
+    if ((a as Float32Array).length !== n)
+      throw new StoreValueError(`${what}: ${name} has ${(a as Float32Array).length} values, cosParent ${n}`);
   if (density.length !== n) throw new StoreValueError(`${what}: ${density.length} densities for ${n} features`);
   const rows: MatchRowData[] = [];
   for (let f = 0; f < n; f++) {
     const at = `${what}, feature ${f}`;
     const cosParent = m.cosParent[f];
-    if (!(cosParent >= 0 && cosParent < nNarrow)) throw new StoreValueError(`${at}: parent ${cosParent} is outside the narrow SAE's ${nNarrow} features`);
+    if (!(cosParent >= 0 && cosParent < nNarrow))
+      throw new StoreValueError(`${at}: parent ${cosParent} is outside the narrow SAE's ${nNarrow} features`);
     const corrParent = m.corrParent[f];
     const hasCorr = corrParent >= 0 && !Number.isNaN(m.corr[f]);
-    if (hasCorr && corrParent >= nNarrow) throw new StoreValueError(`${at}: correlation parent ${corrParent} is outside the narrow SAE's ${nNarrow} features`);
+    if (hasCorr && corrParent >= nNarrow)
+      throw new StoreValueError(`${at}: correlation parent ${corrParent} is outside the narrow SAE's ${nNarrow} features`);
     const d = finite(density[f], `${at} density`);
     if (d < 0 || d > 1) throw new StoreValueError(`${at}: density ${d} is outside [0, 1]`);
     rows.push({
@@ -151,17 +158,27 @@ export class CompareTable {
   put(run: NewCompareRun): CompareRun {
     const n = run.saeIds.length;
     if (n < 2 || n > 3) throw new StoreValueError(`comparison ${run.key}: 2 or 3 SAEs, got ${n}`);
-    if (run.densities.length !== n || run.pairs.length !== n - 1) throw new StoreValueError(`comparison ${run.key}: ${run.densities.length} density arrays and ${run.pairs.length} pairs for ${n} SAEs`);
+    if (run.densities.length !== n || run.pairs.length !== n - 1)
+      throw new StoreValueError(
+        `comparison ${run.key}: ${run.densities.length} density arrays and ${run.pairs.length} pairs for ${n} SAEs`,
+      );
     count(run.tokens, `comparison ${run.key} tokens`);
     const rows = run.pairs.map((p, i) => matchRows(p, run.densities[i + 1], run.densities[i].length, `comparison ${run.key}, pair ${i}`));
     const id = this.db.transaction(() => {
       this.db.run('DELETE FROM compare_runs WHERE key = ?', [run.key]);
-      const inserted = this.db.run('INSERT INTO compare_runs (key, sae_ids_json, params_json, tokens, job_id, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
-        run.key, JSON.stringify(run.saeIds), JSON.stringify(run.params), run.tokens, run.jobId, run.createdAt,
-      ]);
+      const inserted = this.db.run(
+        'INSERT INTO compare_runs (key, sae_ids_json, params_json, tokens, job_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        [run.key, JSON.stringify(run.saeIds), JSON.stringify(run.params), run.tokens, run.jobId, run.createdAt],
+      );
       const runId = Number(inserted.lastInsertRowid);
       run.densities.forEach((d, position) => {
-        this.db.run('INSERT INTO compare_saes (run_id, position, sae_id, d_sae, density) VALUES (?, ?, ?, ?, ?)', [runId, position, run.saeIds[position], d.length, bytesOf(d)]);
+        this.db.run('INSERT INTO compare_saes (run_id, position, sae_id, d_sae, density) VALUES (?, ?, ?, ?, ?)', [
+          runId,
+          position,
+          run.saeIds[position],
+          d.length,
+          bytesOf(d),
+        ]);
       });
       rows.forEach((pairRows, pair) => {
         for (const r of pairRows) this.db.run(insertMatch, { run: runId, pair, ...r });
@@ -183,20 +200,30 @@ export class CompareTable {
 
   /** The newest run of exactly these SAEs in this order (narrowest first). */
   latestFor(saeIds: readonly string[]): CompareRun | undefined {
-    const row = this.db.get<RunRow>('SELECT * FROM compare_runs WHERE sae_ids_json = ? ORDER BY created_at DESC, id DESC LIMIT 1', [JSON.stringify(saeIds)]);
+    const row = this.db.get<RunRow>('SELECT * FROM compare_runs WHERE sae_ids_json = ? ORDER BY created_at DESC, id DESC LIMIT 1', [
+      JSON.stringify(saeIds),
+    ]);
     return row ? fromRunRow(row, this.#widths(row.id)) : undefined;
   }
 
   /** [dSae] firing densities of the SAE at `position` over the run's tokens. */
   densities(runId: number, position: number): Float32Array {
-    const row = this.db.get<{ density: Uint8Array }>('SELECT density FROM compare_saes WHERE run_id = ? AND position = ?', [runId, position]);
+    const row = this.db.get<{ density: Uint8Array }>('SELECT density FROM compare_saes WHERE run_id = ? AND position = ?', [
+      runId,
+      position,
+    ]);
     if (!row) throw new StoreValueError(`comparison ${runId} has no SAE at position ${position}`);
     return float32FromBlob(row.density, `comparison ${runId} densities of SAE ${position}`);
   }
 
   /** Narrow features of a pair whose parent is the same by correlation as by cosine. */
   agreeCount(runId: number, pair: number): number {
-    return this.db.get<{ n: number }>('SELECT count(*) AS n FROM compare_matches WHERE run_id = ? AND pair = ? AND corr_parent = cos_parent', [runId, pair])?.n ?? 0;
+    return (
+      this.db.get<{ n: number }>('SELECT count(*) AS n FROM compare_matches WHERE run_id = ? AND pair = ? AND corr_parent = cos_parent', [
+        runId,
+        pair,
+      ])?.n ?? 0
+    );
   }
 
   delete(id: number): boolean {

@@ -36,9 +36,33 @@ export interface StoredConceptVector {
   createdAt: string;
 }
 
-interface ListRow { name: string; words_json: string; created_at: string; updated_at: string }
-interface WhiteningRow { fingerprint: string; algorithm: string; d_model: number; d_vocab: number; rank: number; mean: Uint8Array; whiten: Uint8Array; unwhiten: Uint8Array; eigenvalues: Uint8Array; created_at: string }
-interface VectorRow { fingerprint: string; key: string; n_tokens: number; shrinkage: number; spread: number; vector: Uint8Array; created_at: string }
+interface ListRow {
+  name: string;
+  words_json: string;
+  created_at: string;
+  updated_at: string;
+}
+interface WhiteningRow {
+  fingerprint: string;
+  algorithm: string;
+  d_model: number;
+  d_vocab: number;
+  rank: number;
+  mean: Uint8Array;
+  whiten: Uint8Array;
+  unwhiten: Uint8Array;
+  eigenvalues: Uint8Array;
+  created_at: string;
+}
+interface VectorRow {
+  fingerprint: string;
+  key: string;
+  n_tokens: number;
+  shrinkage: number;
+  spread: number;
+  vector: Uint8Array;
+  created_at: string;
+}
 
 export const maxListWords = 5000;
 export const maxListNameLength = 100;
@@ -49,14 +73,16 @@ function float64Blob(values: Float64Array, what: string): Uint8Array {
 }
 
 function float64FromBlob(blob: Uint8Array, length: number, what: string): Float64Array {
-  if (blob.byteLength !== 8 * length) throw new BlobError(`${what}: ${blob.byteLength} bytes, expected ${8 * length} (${length} float64 values)`);
+  if (blob.byteLength !== 8 * length)
+    throw new BlobError(`${what}: ${blob.byteLength} bytes, expected ${8 * length} (${length} float64 values)`);
   return new Float64Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength) as ArrayBuffer);
 }
 
 /** Trims, drops empty entries and repeats (first kept), and checks the sizes the contract promises. */
 export function normalizeWordList(name: string, words: readonly string[]): { name: string; words: string[] } {
   const trimmed = name.trim();
-  if (trimmed.length === 0 || trimmed.length > maxListNameLength) throw new StoreValueError(`a word list needs a name of 1 to ${maxListNameLength} characters, got "${name}"`);
+  if (trimmed.length === 0 || trimmed.length > maxListNameLength)
+    throw new StoreValueError(`a word list needs a name of 1 to ${maxListNameLength} characters, got "${name}"`);
   const seen = new Set<string>();
   const out: string[] = [];
   for (const w of words) {
@@ -80,9 +106,16 @@ export function whiteningToRow(w: StoredWhitening): WhiteningRow {
     return float64Blob(a, `whitening ${what}`);
   };
   return {
-    fingerprint: w.fingerprint, algorithm: w.algorithm, d_model: d, d_vocab: count(w.dVocab, 'whitening dVocab'), rank: count(w.rank, 'whitening rank'),
-    mean: check(w.mean, d, 'mean'), whiten: check(w.whiten, d * d, 'whiten'), unwhiten: check(w.unwhiten, d * d, 'unwhiten'),
-    eigenvalues: check(w.eigenvalues, d, 'eigenvalues'), created_at: w.createdAt,
+    fingerprint: w.fingerprint,
+    algorithm: w.algorithm,
+    d_model: d,
+    d_vocab: count(w.dVocab, 'whitening dVocab'),
+    rank: count(w.rank, 'whitening rank'),
+    mean: check(w.mean, d, 'mean'),
+    whiten: check(w.whiten, d * d, 'whiten'),
+    unwhiten: check(w.unwhiten, d * d, 'unwhiten'),
+    eigenvalues: check(w.eigenvalues, d, 'eigenvalues'),
+    created_at: w.createdAt,
   };
 }
 
@@ -90,24 +123,40 @@ export function whiteningFromRow(r: WhiteningRow): StoredWhitening {
   const d = r.d_model;
   const what = `whitening of ${r.fingerprint.slice(0, 12)}`;
   return {
-    fingerprint: r.fingerprint, algorithm: r.algorithm, dModel: d, dVocab: r.d_vocab, rank: r.rank,
-    mean: float64FromBlob(r.mean, d, `${what} mean`), whiten: float64FromBlob(r.whiten, d * d, `${what} whiten`),
-    unwhiten: float64FromBlob(r.unwhiten, d * d, `${what} unwhiten`), eigenvalues: float64FromBlob(r.eigenvalues, d, `${what} eigenvalues`),
+    fingerprint: r.fingerprint,
+    algorithm: r.algorithm,
+    dModel: d,
+    dVocab: r.d_vocab,
+    rank: r.rank,
+    mean: float64FromBlob(r.mean, d, `${what} mean`),
+    whiten: float64FromBlob(r.whiten, d * d, `${what} whiten`),
+    unwhiten: float64FromBlob(r.unwhiten, d * d, `${what} unwhiten`),
+    eigenvalues: float64FromBlob(r.eigenvalues, d, `${what} eigenvalues`),
     createdAt: r.created_at,
   };
 }
 
 export function vectorToRow(v: StoredConceptVector): VectorRow {
   return {
-    fingerprint: v.fingerprint, key: v.key, n_tokens: count(v.nTokens, 'concept nTokens'), shrinkage: finite(v.shrinkage, 'concept shrinkage'),
-    spread: finite(v.spread, 'concept spread'), vector: float64Blob(v.vector, `concept ${v.key} vector`), created_at: v.createdAt,
+    fingerprint: v.fingerprint,
+    key: v.key,
+    n_tokens: count(v.nTokens, 'concept nTokens'),
+    shrinkage: finite(v.shrinkage, 'concept shrinkage'),
+    spread: finite(v.spread, 'concept spread'),
+    vector: float64Blob(v.vector, `concept ${v.key} vector`),
+    created_at: v.createdAt,
   };
 }
 
 export function vectorFromRow(r: VectorRow, dModel: number): StoredConceptVector {
   return {
-    fingerprint: r.fingerprint, key: r.key, nTokens: r.n_tokens, shrinkage: r.shrinkage, spread: r.spread,
-    vector: float64FromBlob(r.vector, dModel, `concept ${r.key} vector`), createdAt: r.created_at,
+    fingerprint: r.fingerprint,
+    key: r.key,
+    nTokens: r.n_tokens,
+    shrinkage: r.shrinkage,
+    spread: r.spread,
+    vector: float64FromBlob(r.vector, dModel, `concept ${r.key} vector`),
+    createdAt: r.created_at,
   };
 }
 
@@ -140,7 +189,10 @@ export class ConceptsTable {
   }
 
   getWhitening(fingerprint: string, algorithm: string): StoredWhitening | undefined {
-    const row = this.db.get<WhiteningRow>('SELECT * FROM concept_whitenings WHERE fingerprint = ? AND algorithm = ?', [fingerprint, algorithm]);
+    const row = this.db.get<WhiteningRow>('SELECT * FROM concept_whitenings WHERE fingerprint = ? AND algorithm = ?', [
+      fingerprint,
+      algorithm,
+    ]);
     return row && whiteningFromRow(row);
   }
 

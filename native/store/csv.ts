@@ -54,9 +54,14 @@ export function parseCsv(text: string): string[][] {
       if (c === '\r' && input[i + 1] === '\n') i++;
       endRecord();
     } else if (state === 'closed') {
-      throw new CsvError(`record ${records.length + 1}, field ${record.length + 1}: text after a closing quote (a quote inside a field must be doubled)`);
+      throw new CsvError(
+        `record ${records.length + 1}, field ${record.length + 1}: text after a closing quote (a quote inside a field must be doubled)`,
+      );
     } else if (c === '"') {
-      if (state !== 'start') throw new CsvError(`record ${records.length + 1}, field ${record.length + 1}: a quote inside an unquoted field (quote the whole field)`);
+      if (state !== 'start')
+        throw new CsvError(
+          `record ${records.length + 1}, field ${record.length + 1}: a quote inside an unquoted field (quote the whole field)`,
+        );
       state = 'quoted';
     } else {
       field += c;

@@ -28,7 +28,11 @@ export function assertSqliteFile(file: string): void {
     closeSync(fd);
   }
   if (size < 100 || !head.equals(sqliteMagic)) {
-    throw new ApiFailure('failed', `${file} is not a SQLite database (it does not start with "SQLite format 3"): this folder is not a Loupe workspace`, 'path');
+    throw new ApiFailure(
+      'failed',
+      `${file} is not a SQLite database (it does not start with "SQLite format 3"): this folder is not a Loupe workspace`,
+      'path',
+    );
   }
 }
 

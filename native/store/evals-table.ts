@@ -102,7 +102,10 @@ export class EvalsTable {
 
   /** The newest evaluation of these weights. */
   latest(saeId: string, fingerprint: string): StoredEval | undefined {
-    const row = this.db.get<EvalRow>('SELECT * FROM sae_evals WHERE sae_id = ? AND fingerprint = ? ORDER BY created_at DESC, id DESC LIMIT 1', [saeId, fingerprint]);
+    const row = this.db.get<EvalRow>(
+      'SELECT * FROM sae_evals WHERE sae_id = ? AND fingerprint = ? ORDER BY created_at DESC, id DESC LIMIT 1',
+      [saeId, fingerprint],
+    );
     return row ? fromRow(row) : undefined;
   }
 

@@ -41,7 +41,13 @@ export class FeatureCandidatesTable {
       for (const c of candidates) {
         const r = toRow(c);
         this.db.run('INSERT INTO feature_candidates (run_id, feature, rank, tag, precision, recall, f1) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-          runId, feature, r.rank, r.tag, r.precision, r.recall, r.f1,
+          runId,
+          feature,
+          r.rank,
+          r.tag,
+          r.precision,
+          r.recall,
+          r.f1,
         ]);
       }
     });
@@ -49,7 +55,10 @@ export class FeatureCandidatesTable {
 
   listForFeature(runId: number, feature: number): FeatureCandidate[] {
     return this.db
-      .all<CandidateRow>('SELECT rank, tag, precision, recall, f1 FROM feature_candidates WHERE run_id = ? AND feature = ? ORDER BY rank', [runId, feature])
+      .all<CandidateRow>('SELECT rank, tag, precision, recall, f1 FROM feature_candidates WHERE run_id = ? AND feature = ? ORDER BY rank', [
+        runId,
+        feature,
+      ])
       .map(fromRow);
   }
 }

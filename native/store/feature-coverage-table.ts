@@ -23,7 +23,11 @@ export function fromRow(row: CoverageRow): FrequentCoverageRow {
 }
 
 export function toRow(c: FrequentCoverageRow): CoverageRow {
-  return { feature: count(c.feature, 'feature'), uncounted: count(c.uncounted, 'uncounted firings'), next_count: count(c.nextCount, 'next token count') };
+  return {
+    feature: count(c.feature, 'feature'),
+    uncounted: count(c.uncounted, 'uncounted firings'),
+    next_count: count(c.nextCount, 'next token count'),
+  };
 }
 
 /** Reads and writes `feature_frequent_coverage`. */
@@ -42,7 +46,10 @@ export class FrequentCoverageTable {
 
   /** undefined for a feature of a run made before exact counting */
   get(runId: number, feature: number): FrequentCoverageRow | undefined {
-    const row = this.db.get<CoverageRow>('SELECT feature, uncounted, next_count FROM feature_frequent_coverage WHERE run_id = ? AND feature = ?', [runId, feature]);
+    const row = this.db.get<CoverageRow>(
+      'SELECT feature, uncounted, next_count FROM feature_frequent_coverage WHERE run_id = ? AND feature = ?',
+      [runId, feature],
+    );
     return row ? fromRow(row) : undefined;
   }
 }

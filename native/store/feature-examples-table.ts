@@ -80,7 +80,15 @@ export class FeatureExamplesTable {
       for (const example of examples) {
         const r = toRow(example);
         this.db.run(`INSERT INTO feature_examples (run_id, feature, ${selectColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
-          runId, feature, r.kind, r.band, r.rank, r.window_index, r.max_act, r.max_pos, r.acts,
+          runId,
+          feature,
+          r.kind,
+          r.band,
+          r.rank,
+          r.window_index,
+          r.max_act,
+          r.max_pos,
+          r.acts,
         ]);
       }
     });
@@ -89,7 +97,10 @@ export class FeatureExamplesTable {
   /** One feature's examples: quantile before top, then by band and rank. */
   listForFeature(runId: number, feature: number): FeatureExample[] {
     return this.db
-      .all<ExampleRow>(`SELECT ${selectColumns} FROM feature_examples WHERE run_id = ? AND feature = ? ORDER BY kind, band, rank`, [runId, feature])
+      .all<ExampleRow>(`SELECT ${selectColumns} FROM feature_examples WHERE run_id = ? AND feature = ? ORDER BY kind, band, rank`, [
+        runId,
+        feature,
+      ])
       .map(fromRow);
   }
 

@@ -87,7 +87,14 @@ export class FeatureIndex {
    * `chunk` features each, built one chunk at a time by `rows`: a 32k-feature SAE's rows never all
    * exist in memory together. The cursor reaches `to` with the first chunk; later chunks only add rows.
    */
-  commitInChunks(runId: number, cursor: IndexCursor, to: IndexBatch['to'], dSae: number, chunk: number, rows: (from: number, end: number) => Omit<IndexBatch, 'runId' | 'from' | 'to'>): IndexCursor {
+  commitInChunks(
+    runId: number,
+    cursor: IndexCursor,
+    to: IndexBatch['to'],
+    dSae: number,
+    chunk: number,
+    rows: (from: number, end: number) => Omit<IndexBatch, 'runId' | 'from' | 'to'>,
+  ): IndexCursor {
     return this.#db.transaction(() => {
       let at = cursor;
       for (let from = 0; from < dSae; from += chunk) {
@@ -116,7 +123,11 @@ export class FeatureIndex {
   }
 
   /** labels.export and `loupe labels export`: the SAE's labels as one file, with their provenance. */
-  labelsFile(saeId: string, format: LabelFileFormat, options: { exportedAt?: string; neuronpedia?: NeuronpediaExportTarget } = {}): BuiltLabelsFile {
+  labelsFile(
+    saeId: string,
+    format: LabelFileFormat,
+    options: { exportedAt?: string; neuronpedia?: NeuronpediaExportTarget } = {},
+  ): BuiltLabelsFile {
     return buildLabelsFile(this.#db, saeId, format, options);
   }
 }

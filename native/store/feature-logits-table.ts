@@ -75,7 +75,10 @@ export class FeatureLogitsTable {
   /** Ordered by kind (boosted, frequent, suppressed), then rank. */
   listForFeature(runId: number, feature: number): FeatureToken[] {
     return this.db
-      .all<TokenRow>('SELECT kind, rank, token_id, token, token_key, value FROM feature_logits WHERE run_id = ? AND feature = ? ORDER BY kind, rank', [runId, feature])
+      .all<TokenRow>(
+        'SELECT kind, rank, token_id, token, token_key, value FROM feature_logits WHERE run_id = ? AND feature = ? ORDER BY kind, rank',
+        [runId, feature],
+      )
       .map(fromRow);
   }
 }

@@ -164,7 +164,10 @@ function textReasons(db: Database, match: string, params: Record<string, SqlValu
 
 /** The tags (`; `-separated, see tagsText) that hold a highlighted match. */
 function markedTags(highlighted: string): string[] {
-  return highlighted.split('; ').filter((tag) => tag.includes('\u0001')).map((tag) => tag.replaceAll('\u0001', '').replaceAll('\u0002', ''));
+  return highlighted
+    .split('; ')
+    .filter((tag) => tag.includes('\u0001'))
+    .map((tag) => tag.replaceAll('\u0001', '').replaceAll('\u0002', ''));
 }
 
 interface TokenReasonRow {
@@ -187,6 +190,7 @@ function tokenReasons(db: Database, keyMatch: string, params: Record<string, Sql
 }
 
 function addToken(add: (saeId: string, feature: number, match: SearchMatch, weight: number) => void, r: TokenReasonRow): void {
-  const match: SearchMatch = r.kind === 'frequent' ? { kind: 'token', token: r.token, share: r.share ?? 0 } : { kind: 'boosted', token: r.token, rank: r.rank };
+  const match: SearchMatch =
+    r.kind === 'frequent' ? { kind: 'token', token: r.token, share: r.share ?? 0 } : { kind: 'boosted', token: r.token, rank: r.rank };
   add(r.sae_id, r.feature, match, r.weight);
 }

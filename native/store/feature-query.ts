@@ -53,7 +53,13 @@ function plan(query: FeatureQuery, scope: readonly ScopeSae[], terms: MatchTerms
   let run = '@run';
   if (terms !== null) {
     p.with = `WITH ${scopeSql(scope, params)}, ${matchedSql(terms, params)}`;
-    Object.assign(p, { sae: 'm.sae_id', feature: 'm.feature', ord: 'sc.ord', from: 'matched m JOIN scope sc ON sc.sae_id = m.sae_id', relevance: 'm.relevance' });
+    Object.assign(p, {
+      sae: 'm.sae_id',
+      feature: 'm.feature',
+      ord: 'sc.ord',
+      from: 'matched m JOIN scope sc ON sc.sae_id = m.sae_id',
+      relevance: 'm.relevance',
+    });
     run = 'sc.run_id';
   } else {
     Object.assign(params, { sae: scope[0].saeId, run: scope[0].runId });
@@ -71,7 +77,10 @@ function plan(query: FeatureQuery, scope: readonly ScopeSae[], terms: MatchTerms
   if (needs.labels && driver !== 'labels') p.from += ` LEFT JOIN feature_labels l ON l.sae_id = ${p.sae} AND l.feature = ${p.feature}`;
   if (query.labelState === 'labelled') where.push(`l.label <> ''`);
   if (query.labelState === 'unlabelled') where.push(`coalesce(l.label, '') = ''`);
-  for (const [bound, op] of [['min', '>='], ['max', '<=']] as const) {
+  for (const [bound, op] of [
+    ['min', '>='],
+    ['max', '<='],
+  ] as const) {
     const value = query.density?.[bound];
     if (value === undefined) continue;
     params[`d${bound}`] = value;
@@ -88,7 +97,8 @@ function sql(p: Plan): string {
 function orderBy(sort: FeatureSortKey, descending: boolean, p: Plan): string {
   const direction = descending ? 'DESC' : 'ASC';
   const then = p.relevance === null ? `${p.feature} ${direction}` : `${p.ord} ${direction}, ${p.feature} ${direction}`;
-  if (sort === 'relevance') return p.relevance !== null ? `m.relevance ${descending ? 'ASC' : 'DESC'}, m.bm25 ${direction}, ${p.ord}, ${p.feature}` : p.feature;
+  if (sort === 'relevance')
+    return p.relevance !== null ? `m.relevance ${descending ? 'ASC' : 'DESC'}, m.bm25 ${direction}, ${p.ord}, ${p.feature}` : p.feature;
   if (sort === 'index') return then;
   return `${sortColumns[sort]} ${direction}, ${then}`;
 }
@@ -96,11 +106,14 @@ function orderBy(sort: FeatureSortKey, descending: boolean, p: Plan): string {
 function checkQuery(query: FeatureQuery): { offset: number; limit: number } {
   const offset = query.offset ?? 0;
   const limit = query.limit ?? 50;
-  if (!Number.isInteger(offset) || offset < 0) throw new ApiFailure('failed', `offset must be a non-negative integer, got ${offset}`, 'offset');
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new ApiFailure('failed', `limit must be an integer from 1 to 1000, got ${limit}`, 'limit');
+  if (!Number.isInteger(offset) || offset < 0)
+    throw new ApiFailure('failed', `offset must be a non-negative integer, got ${offset}`, 'offset');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw new ApiFailure('failed', `limit must be an integer from 1 to 1000, got ${limit}`, 'limit');
   for (const bound of ['min', 'max'] as const) {
     const v = query.density?.[bound];
-    if (v !== undefined && !Number.isFinite(v)) throw new ApiFailure('failed', `density.${bound} must be a finite number`, `density.${bound}`);
+    if (v !== undefined && !Number.isFinite(v))
+      throw new ApiFailure('failed', `density.${bound} must be a finite number`, `density.${bound}`);
   }
   if (query.sort !== undefined && !featureSortKeys.includes(query.sort)) {
     throw new ApiFailure('failed', `sort "${query.sort}": expected one of ${featureSortKeys.join(', ')}`, 'sort');
@@ -113,7 +126,8 @@ function searchScope(db: Database, query: FeatureQuery, terms: MatchTerms | null
   const saes = db.all<{ id: string; name: string }>('SELECT id, name FROM saes ORDER BY added_at, id');
   const named = saes.find((s) => s.id === query.saeId);
   if (!named) throw new ApiFailure('not_found', `no SAE "${query.saeId}" in this workspace`, 'saeId');
-  if (query.allSaes === true && terms === null) throw new ApiFailure('failed', 'allSaes searches by text or token: give one, or list one SAE at a time', 'allSaes');
+  if (query.allSaes === true && terms === null)
+    throw new ApiFailure('failed', 'allSaes searches by text or token: give one, or list one SAE at a time', 'allSaes');
   const runs = new IndexRunsTable(db);
   const chosen = query.allSaes === true ? [named, ...saes.filter((s) => s !== named)] : [named];
   return chosen.map((s) => ({ saeId: s.id, name: s.name, runId: runs.current(s.id)?.id ?? null }));
@@ -133,7 +147,12 @@ interface SummaryRow {
 }
 
 /** The summaries of `page` features, in order, each with its matches when the query had terms. */
-function summaries(db: Database, page: readonly (MatchedFeature & { relevance: number | null })[], scope: readonly ScopeSae[], terms: MatchTerms | null): FeatureSummary[] {
+function summaries(
+  db: Database,
+  page: readonly (MatchedFeature & { relevance: number | null })[],
+  scope: readonly ScopeSae[],
+  terms: MatchTerms | null,
+): FeatureSummary[] {
   const rows = db.all<SummaryRow>(
     `WITH page(k, sae_id, feature, run_id) AS (SELECT key, value ->> 0, value ->> 1, value ->> 2 FROM json_each(@page))
      SELECT p.sae_id, p.feature, l.label AS label, s.density AS density, s.mean_act AS mean_act, s.max_act AS max_act,
@@ -151,7 +170,11 @@ function summaries(db: Database, page: readonly (MatchedFeature & { relevance: n
   const reasons = terms === null ? new Map<string, SearchMatch[]>() : matchReasons(db, terms, page);
   const names = new Map(scope.map((s) => [s.saeId, s.name]));
   return rows.map((r, i) => ({
-    key: { saeId: r.sae_id, index: r.feature }, label: r.label ?? '', density: r.density, meanAct: r.mean_act, maxAct: r.max_act,
+    key: { saeId: r.sae_id, index: r.feature },
+    label: r.label ?? '',
+    density: r.density,
+    meanAct: r.mean_act,
+    maxAct: r.max_act,
     topTokens: JSON.parse(r.top_tokens) as string[],
     tags: JSON.parse(r.tags) as string[],
     bestCandidate: r.best_tag === null || r.best_f1 === null ? null : { tag: r.best_tag, f1: r.best_f1 },
@@ -176,7 +199,10 @@ export function queryFeatures(db: Database, query: FeatureQuery): FeatureResults
   const filters = { stats: query.density !== undefined, labels: query.labelState === 'labelled' || query.labelState === 'unlabelled' };
   return db.readTransaction(() => {
     const scope = searchScope(db, query, terms);
-    const paged = plan(query, scope, terms, { stats: filters.stats || ['density', 'maxAct', 'meanAct'].includes(sort), labels: filters.labels || sort === 'label' });
+    const paged = plan(query, scope, terms, {
+      stats: filters.stats || ['density', 'maxAct', 'meanAct'].includes(sort),
+      labels: filters.labels || sort === 'label',
+    });
     const runs = new Map(scope.map((s) => [s.saeId, s.runId]));
     // A search counts its matches in the page query (a window over all of them, before LIMIT), so
     // its terms are matched once; a list's count is cheaper without the sort's joins.
@@ -203,6 +229,8 @@ export function matchingFeatureIndices(db: Database, query: FeatureQuery): numbe
     const scope = searchScope(db, { ...query, allSaes: false }, terms);
     const labels = query.labelState === 'labelled' || query.labelState === 'unlabelled';
     const p = plan(query, scope, terms, { stats: query.density !== undefined, labels });
-    return db.all<{ feature: number }>(`${p.with} SELECT DISTINCT ${p.feature} AS feature ${sql(p)} ORDER BY 1`, p.params).map((r) => r.feature);
+    return db
+      .all<{ feature: number }>(`${p.with} SELECT DISTINCT ${p.feature} AS feature ${sql(p)} ORDER BY 1`, p.params)
+      .map((r) => r.feature);
   });
 }

@@ -27,7 +27,9 @@ export function featureQueue(db: Database, q: FeatureQueueQuery): FeatureQueue {
       ...(density ? { density } : {}),
     });
     const marked = new Set(
-      db.all<{ feature: number }>('SELECT feature FROM feature_tags WHERE sae_id = ? AND tag = ?', [q.saeId, uninterpretableTag]).map((r) => r.feature),
+      db
+        .all<{ feature: number }>('SELECT feature FROM feature_tags WHERE sae_id = ? AND tag = ?', [q.saeId, uninterpretableTag])
+        .map((r) => r.feature),
     );
     const labelledAll = matchingFeatureIndices(db, { saeId: q.saeId, labelState: 'labelled' });
     const all = queryFeatures(db, { saeId: q.saeId, limit: 1 });

@@ -57,7 +57,11 @@ export function fromRow(row: StatsRow): StoredFeatureStats {
     density: row.density,
     meanAct: row.mean_act,
     maxAct: row.max_act,
-    histogram: { log10Min: row.hist_log10_min, log10Max: row.hist_log10_max, counts: uint32FromBlob(row.hist_counts, `feature ${row.feature} histogram`) },
+    histogram: {
+      log10Min: row.hist_log10_min,
+      log10Max: row.hist_log10_max,
+      counts: uint32FromBlob(row.hist_counts, `feature ${row.feature} histogram`),
+    },
     bandEdges: float32FromBlob(row.band_edges, `feature ${row.feature} band edges`),
   };
 }
@@ -89,8 +93,12 @@ export function toRow(stats: FeatureStats): StatsRow {
 function givenDensity(stats: FeatureStats): number | undefined {
   const d = stats.givenDensity;
   if (d === undefined) return undefined;
-  if (stats.tokensSeen !== 0) throw new StoreValueError(`feature ${stats.feature}: a given density goes with unknown token counts (tokensSeen 0), got tokensSeen ${stats.tokensSeen}`);
-  if (!(finite(d, `feature ${stats.feature} density`) >= 0 && d <= 1)) throw new StoreValueError(`feature ${stats.feature}: density ${d} is outside [0, 1]`);
+  if (stats.tokensSeen !== 0)
+    throw new StoreValueError(
+      `feature ${stats.feature}: a given density goes with unknown token counts (tokensSeen 0), got tokensSeen ${stats.tokensSeen}`,
+    );
+  if (!(finite(d, `feature ${stats.feature} density`) >= 0 && d <= 1))
+    throw new StoreValueError(`feature ${stats.feature}: density ${d} is outside [0, 1]`);
   return d;
 }
 
@@ -111,10 +119,19 @@ export class FeatureStatsTable {
     this.db.transaction(() => {
       for (const s of stats) {
         const r = toRow(s);
-        this.db.run(
-          `INSERT OR REPLACE INTO feature_stats (run_id, ${selectColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          [runId, r.feature, r.tokens_seen, r.fires, r.density, r.mean_act, r.max_act, r.hist_log10_min, r.hist_log10_max, r.hist_counts, r.band_edges],
-        );
+        this.db.run(`INSERT OR REPLACE INTO feature_stats (run_id, ${selectColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+          runId,
+          r.feature,
+          r.tokens_seen,
+          r.fires,
+          r.density,
+          r.mean_act,
+          r.max_act,
+          r.hist_log10_min,
+          r.hist_log10_max,
+          r.hist_counts,
+          r.band_edges,
+        ]);
       }
     });
   }
@@ -127,7 +144,11 @@ export class FeatureStatsTable {
   /** Features [from, to) of a run, ascending: what a resumed pipeline reloads its accumulators from. */
   range(runId: number, from: number, to: number): StoredFeatureStats[] {
     return this.db
-      .all<StatsRow>(`SELECT ${selectColumns} FROM feature_stats WHERE run_id = ? AND feature >= ? AND feature < ? ORDER BY feature`, [runId, from, to])
+      .all<StatsRow>(`SELECT ${selectColumns} FROM feature_stats WHERE run_id = ? AND feature >= ? AND feature < ? ORDER BY feature`, [
+        runId,
+        from,
+        to,
+      ])
       .map(fromRow);
   }
 

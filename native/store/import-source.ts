@@ -11,16 +11,22 @@ import type { Database } from './database.js';
 export type ImportSource = ImportedRunInfo;
 
 export function toSourceJson(source: ImportSource): string {
-  if (!(importFormats as readonly string[]).includes(source.format)) throw new StoreValueError(`import format "${source.format}": expected one of ${importFormats.join(', ')}`);
-  for (const a of source.absent) if (!(absentStatKeys as readonly string[]).includes(a)) throw new StoreValueError(`absent statistic "${a}": expected one of ${absentStatKeys.join(', ')}`);
+  if (!(importFormats as readonly string[]).includes(source.format))
+    throw new StoreValueError(`import format "${source.format}": expected one of ${importFormats.join(', ')}`);
+  for (const a of source.absent)
+    if (!(absentStatKeys as readonly string[]).includes(a))
+      throw new StoreValueError(`absent statistic "${a}": expected one of ${absentStatKeys.join(', ')}`);
   return JSON.stringify({ format: source.format, path: source.path, absent: [...new Set(source.absent)].sort(), dataset: source.dataset });
 }
 
 export function fromSourceJson(text: string | null): ImportSource | null {
   if (text === null) return null;
   const v = JSON.parse(text) as Partial<ImportSource>;
-  const absent = Array.isArray(v.absent) ? v.absent.filter((a): a is AbsentStatKey => (absentStatKeys as readonly string[]).includes(a)) : [];
-  if (typeof v.format !== 'string' || !(importFormats as readonly string[]).includes(v.format)) throw new StoreValueError(`index run source: unknown import format ${JSON.stringify(v.format)}`);
+  const absent = Array.isArray(v.absent)
+    ? v.absent.filter((a): a is AbsentStatKey => (absentStatKeys as readonly string[]).includes(a))
+    : [];
+  if (typeof v.format !== 'string' || !(importFormats as readonly string[]).includes(v.format))
+    throw new StoreValueError(`index run source: unknown import format ${JSON.stringify(v.format)}`);
   return { format: v.format, path: String(v.path ?? ''), absent, dataset: typeof v.dataset === 'string' ? v.dataset : null };
 }
 

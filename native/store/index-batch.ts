@@ -82,7 +82,11 @@ export function commitIndexBatch(db: Database, batch: IndexBatch): IndexCursor {
  * Marks a run done and makes it the SAE's index: older runs of the SAE go (with everything they
  * computed) and windows no example shows go. Labels stay.
  */
-export function finishIndexRun(db: Database, runId: number, now = new Date().toISOString()): { deletedRuns: number[]; prunedWindows: number } {
+export function finishIndexRun(
+  db: Database,
+  runId: number,
+  now = new Date().toISOString(),
+): { deletedRuns: number[]; prunedWindows: number } {
   return db.transaction(() => {
     const runs = new IndexRunsTable(db);
     const run = runs.get(runId);

@@ -99,8 +99,21 @@ export function toRow(run: IndexRun): IndexRunRow {
 
 /** Without `id`: SQLite assigns it. */
 const columns: readonly (keyof IndexRunRow)[] = [
-  'sae_id', 'model_id', 'job_id', 'corpus_spec', 'context_length', 'tokens_target', 'tokens_done',
-  'windows_done', 'batches_done', 'state', 'params_json', 'message', 'created_at', 'updated_at', 'finished_at',
+  'sae_id',
+  'model_id',
+  'job_id',
+  'corpus_spec',
+  'context_length',
+  'tokens_target',
+  'tokens_done',
+  'windows_done',
+  'batches_done',
+  'state',
+  'params_json',
+  'message',
+  'created_at',
+  'updated_at',
+  'finished_at',
 ];
 
 /** Reads and writes `index_runs`; the cursor moves only through `advance`. */
@@ -108,7 +121,18 @@ export class IndexRunsTable {
   constructor(private readonly db: Database) {}
 
   create(run: NewIndexRun, now = new Date().toISOString()): IndexRun {
-    const full: IndexRun = { ...run, id: 0, tokensDone: 0, windowsDone: 0, batchesDone: 0, state: 'running', message: '', createdAt: now, updatedAt: now, finishedAt: null };
+    const full: IndexRun = {
+      ...run,
+      id: 0,
+      tokensDone: 0,
+      windowsDone: 0,
+      batchesDone: 0,
+      state: 'running',
+      message: '',
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: null,
+    };
     if (this.db.get('SELECT 1 FROM saes WHERE id = ?', [run.saeId]) === undefined) {
       throw new ApiFailure('not_found', `no SAE "${run.saeId}" in this workspace: register it before indexing`, 'saeId');
     }
@@ -153,9 +177,16 @@ export class IndexRunsTable {
    */
   advance(runId: number, from: IndexCursor, to: Omit<IndexCursor, 'batchesDone'>, now: string): IndexCursor {
     if (to.windowsDone < from.windowsDone || to.tokensDone < from.tokensDone) {
-      throw new ApiFailure('conflict', `index run ${runId}: the cursor cannot move backwards (${from.windowsDone} → ${to.windowsDone} windows)`);
+      throw new ApiFailure(
+        'conflict',
+        `index run ${runId}: the cursor cannot move backwards (${from.windowsDone} → ${to.windowsDone} windows)`,
+      );
     }
-    const next = { batchesDone: from.batchesDone + 1, windowsDone: count(to.windowsDone, 'windowsDone'), tokensDone: count(to.tokensDone, 'tokensDone') };
+    const next = {
+      batchesDone: from.batchesDone + 1,
+      windowsDone: count(to.windowsDone, 'windowsDone'),
+      tokensDone: count(to.tokensDone, 'tokensDone'),
+    };
     const { changes } = this.db.run(
       `UPDATE index_runs SET batches_done = ?, windows_done = ?, tokens_done = ?, updated_at = ?
        WHERE id = ? AND state = 'running' AND batches_done = ? AND windows_done = ? AND tokens_done = ?`,
@@ -164,26 +195,46 @@ export class IndexRunsTable {
     if (changes !== 1) {
       const run = this.get(runId);
       const found = run ? `${run.state} at batch ${run.batchesDone}, window ${run.windowsDone}, token ${run.tokensDone}` : 'missing';
-      throw new ApiFailure('conflict', `index run ${runId}: expected a running run at batch ${from.batchesDone}, window ${from.windowsDone}, token ${from.tokensDone}; it is ${found}`);
+      throw new ApiFailure(
+        'conflict',
+        `index run ${runId}: expected a running run at batch ${from.batchesDone}, window ${from.windowsDone}, token ${from.tokensDone}; it is ${found}`,
+      );
     }
     return next;
   }
 
   /** An import learns its windows' length as it reads: the run's context grows to the longest seen. */
   growContextLength(runId: number, contextLength: number): void {
-    this.db.run('UPDATE index_runs SET context_length = max(context_length, ?) WHERE id = ?', [count(contextLength, 'contextLength'), runId]);
+    this.db.run('UPDATE index_runs SET context_length = max(context_length, ?) WHERE id = ?', [
+      count(contextLength, 'contextLength'),
+      runId,
+    ]);
   }
 
   setState(runId: number, state: IndexRunState, message: string, now: string): void {
     const finishedAt = state === 'running' ? null : now;
-    const { changes } = this.db.run('UPDATE index_runs SET state = ?, message = ?, updated_at = ?, finished_at = ? WHERE id = ?', [state, message, now, finishedAt, runId]);
+    const { changes } = this.db.run('UPDATE index_runs SET state = ?, message = ?, updated_at = ?, finished_at = ? WHERE id = ?', [
+      state,
+      message,
+      now,
+      finishedAt,
+      runId,
+    ]);
     if (changes !== 1) throw new ApiFailure('not_found', `no index run "${runId}"`);
   }
 
   /** Deletes a run and everything it computed, child tables first (range deletes, no per-row cascades). */
   delete(runId: number): void {
     this.db.transaction(() => {
-      for (const table of ['index_run_state', 'feature_examples', 'feature_logits', 'feature_neighbours', 'feature_candidates', 'feature_stats', 'windows']) {
+      for (const table of [
+        'index_run_state',
+        'feature_examples',
+        'feature_logits',
+        'feature_neighbours',
+        'feature_candidates',
+        'feature_stats',
+        'windows',
+      ]) {
         this.db.run(`DELETE FROM ${table} WHERE run_id = ?`, [runId]);
       }
       this.db.run('DELETE FROM index_runs WHERE id = ?', [runId]);

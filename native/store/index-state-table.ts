@@ -7,7 +7,10 @@ export class IndexStateTable {
   /** Writes every entry; call inside the batch's transaction. */
   putMany(runId: number, entries: Readonly<Record<string, Uint8Array>>): void {
     for (const [name, value] of Object.entries(entries)) {
-      this.db.run('INSERT INTO index_run_state (run_id, name, value) VALUES (?, ?, ?) ON CONFLICT (run_id, name) DO UPDATE SET value = excluded.value', [runId, name, value]);
+      this.db.run(
+        'INSERT INTO index_run_state (run_id, name, value) VALUES (?, ?, ?) ON CONFLICT (run_id, name) DO UPDATE SET value = excluded.value',
+        [runId, name, value],
+      );
     }
   }
 

@@ -96,10 +96,9 @@ export class JobsTable {
 
   /** The most recent job of a kind that finished successfully. */
   lastDone(kind: string): JobRecord | undefined {
-    const row = this.db.get<JobRow>(
-      `SELECT * FROM jobs WHERE kind = ? AND state = 'done' ORDER BY finished_at DESC, rowid DESC LIMIT 1`,
-      [kind],
-    );
+    const row = this.db.get<JobRow>(`SELECT * FROM jobs WHERE kind = ? AND state = 'done' ORDER BY finished_at DESC, rowid DESC LIMIT 1`, [
+      kind,
+    ]);
     return row && fromRow(row);
   }
 

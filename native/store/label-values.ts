@@ -34,7 +34,11 @@ export function checkTags(tags: readonly string[]): string[] {
   for (const raw of tags) {
     const tag = assertText(raw, 'tags', maxTagLength).trim();
     if (tag.length === 0 || tag.includes(';') || /[\u0000-\u001f\u007f]/u.test(tag)) {
-      throw new ApiFailure('failed', `tag "${raw}" is not allowed: 1 to ${maxTagLength} characters, no ";" and no control characters`, 'tags');
+      throw new ApiFailure(
+        'failed',
+        `tag "${raw}" is not allowed: 1 to ${maxTagLength} characters, no ";" and no control characters`,
+        'tags',
+      );
     }
     out.add(tag);
   }

@@ -45,11 +45,21 @@ const fileSuffix: Record<LabelFileFormat, { suffix: string; mediaType: string; g
   'neuronpedia-autointerp': { suffix: 'autointerp.json', mediaType: 'application/json', gzip: false },
 };
 
-export function buildLabelsFile(db: Database, saeId: string, format: LabelFileFormat, options: { exportedAt?: string; neuronpedia?: NeuronpediaExportTarget } = {}): BuiltLabelsFile {
+export function buildLabelsFile(
+  db: Database,
+  saeId: string,
+  format: LabelFileFormat,
+  options: { exportedAt?: string; neuronpedia?: NeuronpediaExportTarget } = {},
+): BuiltLabelsFile {
   return db.readTransaction(() => {
     const provenance = labelsProvenance(db, saeId);
     const labels = new LabelsStore(db).listForSae(saeId);
-    const text = exportLabels(labels, format, { saeId, exportedAt: options.exportedAt ?? new Date().toISOString(), neuronpedia: options.neuronpedia, provenance });
+    const text = exportLabels(labels, format, {
+      saeId,
+      exportedAt: options.exportedAt ?? new Date().toISOString(),
+      neuronpedia: options.neuronpedia,
+      provenance,
+    });
     const features = format.startsWith('neuronpedia') ? labels.filter((l) => l.label.trim() !== '').length : labels.length;
     const { suffix, mediaType, gzip } = fileSuffix[format];
     return { text, features, fileName: `${saeId}-${suffix}`, mediaType, gzip };

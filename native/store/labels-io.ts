@@ -31,25 +31,50 @@ const csvProvenanceColumns = ['sae', 'hook', 'model', 'corpus'] as const;
 /** Tags in one CSV cell; tags themselves cannot contain ";" (label-values.ts). */
 const tagSeparator = '; ';
 
-export function exportLabels(labels: readonly FeatureLabel[], format: LabelFormat, options: { saeId: string; exportedAt: string; neuronpedia?: NeuronpediaExportTarget; provenance?: LabelsProvenance }): string {
+export function exportLabels(
+  labels: readonly FeatureLabel[],
+  format: LabelFormat,
+  options: { saeId: string; exportedAt: string; neuronpedia?: NeuronpediaExportTarget; provenance?: LabelsProvenance },
+): string {
   const from = options.provenance;
   if (format === 'csv') {
     const extra = from ? [from.sae.id, from.hook, from.model?.id ?? '', from.corpus?.spec ?? ''] : [];
     const header = from ? [...csvColumns, ...csvProvenanceColumns] : csvColumns;
-    return formatCsv([header, ...labels.map((l) => [String(l.key.index), l.label, l.notes, l.tags.join(tagSeparator), l.updatedAt ?? '', l.updatedBy ?? '', ...extra])]);
+    return formatCsv([
+      header,
+      ...labels.map((l) => [
+        String(l.key.index),
+        l.label,
+        l.notes,
+        l.tags.join(tagSeparator),
+        l.updatedAt ?? '',
+        l.updatedBy ?? '',
+        ...extra,
+      ]),
+    ]);
   }
   if (format === 'neuronpedia' || format === 'neuronpedia-autointerp') {
     const target = options.neuronpedia;
     if (!target) throw new LabelsFileError('a Neuronpedia export needs its model id, source (layer) id and author id');
     try {
       // Explanation rows, one JSON object a line, for the self-hosted importer; or the upload-autointerp body.
-      if (format === 'neuronpedia') return explanationRows(labels, target, options.exportedAt).map((r) => `${JSON.stringify(r)}\n`).join('');
+      if (format === 'neuronpedia')
+        return explanationRows(labels, target, options.exportedAt)
+          .map((r) => `${JSON.stringify(r)}\n`)
+          .join('');
       return `${JSON.stringify(autointerpRows(labels, target), null, 2)}\n`;
     } catch (error) {
       throw new LabelsFileError((error as Error).message);
     }
   }
-  const body = labels.map((l) => ({ index: l.key.index, label: l.label, notes: l.notes, tags: l.tags, updatedAt: l.updatedAt, updatedBy: l.updatedBy }));
+  const body = labels.map((l) => ({
+    index: l.key.index,
+    label: l.label,
+    notes: l.notes,
+    tags: l.tags,
+    updatedAt: l.updatedAt,
+    updatedBy: l.updatedBy,
+  }));
   const provenance = from ? { sae: from.sae, hook: from.hook, model: from.model, corpus: from.corpus } : {};
   return `${JSON.stringify({ format: jsonFormatName, version: 1, saeId: options.saeId, exportedAt: options.exportedAt, ...provenance, labels: body }, null, 2)}\n`;
 }
@@ -63,12 +88,20 @@ export interface LabelImportRow {
   at?: string | null;
 }
 
-const featureIndex = z.union([z.int().min(0), z.string().regex(/^\d{1,10}$/u).transform(Number)]);
+const featureIndex = z.union([
+  z.int().min(0),
+  z
+    .string()
+    .regex(/^\d{1,10}$/u)
+    .transform(Number),
+]);
 const loupeJson = z.object({
   format: z.literal(jsonFormatName),
   version: z.literal(1),
   saeId: z.string().optional(),
-  labels: z.array(z.object({ index: featureIndex, label: z.string().optional(), notes: z.string().optional(), tags: z.array(z.string()).optional() })),
+  labels: z.array(
+    z.object({ index: featureIndex, label: z.string().optional(), notes: z.string().optional(), tags: z.array(z.string()).optional() }),
+  ),
 });
 
 /** Rows of any of Neuronpedia's explanation shapes (labels-neuronpedia.ts), `where` naming each for errors. */
@@ -76,7 +109,8 @@ function neuronpediaRows(values: Iterable<{ value: unknown; where: string }>): N
   const rows: NeuronpediaLabelRow[] = [];
   for (const { value, where } of values) {
     const row = neuronpediaLabelRow(value);
-    if (row === null) throw new LabelsFileError(`${where}: not a Neuronpedia explanation (an object with "index" and "description" or "explanation")`);
+    if (row === null)
+      throw new LabelsFileError(`${where}: not a Neuronpedia explanation (an object with "index" and "description" or "explanation")`);
     if ('problem' in row) throw new LabelsFileError(`${where}: ${row.problem}`);
     rows.push(row);
   }
@@ -92,7 +126,8 @@ export function parseLabelsJson(text: string): LabelImportRow[] {
   }
   if (Array.isArray(data)) return neuronpediaRows(data.map((value, i) => ({ value, where: `item ${i}` })));
   const parsed = loupeJson.safeParse(data);
-  if (!parsed.success) throw new LabelsFileError(`not a Loupe labels file (format "${jsonFormatName}", version 1): ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success)
+    throw new LabelsFileError(`not a Loupe labels file (format "${jsonFormatName}", version 1): ${z.prettifyError(parsed.error)}`);
   return parsed.data.labels.map(({ index, label, notes, tags }) => ({ index, patch: definedOnly({ label, notes, tags }) }));
 }
 
@@ -108,7 +143,8 @@ export function parseLabelsCsv(text: string): LabelImportRow[] {
   if (!header) throw new LabelsFileError('the CSV file is empty');
   const known: readonly string[] = [...csvColumns, ...csvProvenanceColumns];
   const unknown = header.filter((h) => !known.includes(h));
-  if (unknown.length > 0) throw new LabelsFileError(`unknown column ${unknown.map((u) => `"${u}"`).join(', ')}: expected ${csvColumns.join(', ')}`);
+  if (unknown.length > 0)
+    throw new LabelsFileError(`unknown column ${unknown.map((u) => `"${u}"`).join(', ')}: expected ${csvColumns.join(', ')}`);
   if (!header.includes('index')) throw new LabelsFileError(`no "index" column: expected ${csvColumns.join(', ')}`);
   const column = (name: string) => header.indexOf(name);
   return rows.map((row, r) => {
@@ -119,7 +155,17 @@ export function parseLabelsCsv(text: string): LabelImportRow[] {
     const tags = cell('tags');
     return {
       index: Number(index),
-      patch: definedOnly({ label: cell('label'), notes: cell('notes'), tags: tags === undefined ? undefined : tags.split(';').map((t) => t.trim()).filter((t) => t !== '') }),
+      patch: definedOnly({
+        label: cell('label'),
+        notes: cell('notes'),
+        tags:
+          tags === undefined
+            ? undefined
+            : tags
+                .split(';')
+                .map((t) => t.trim())
+                .filter((t) => t !== ''),
+      }),
     };
   });
 }
@@ -143,7 +189,9 @@ export async function parseLabelsJsonLines(path: string): Promise<LabelImportRow
 export function checkNeuronpediaSource(rows: readonly LabelImportRow[], expected: NeuronpediaSource | null, force: boolean): void {
   if (force) return;
   const named = new Map<string, number>();
-  for (const row of rows) if (row.source) named.set(`${row.source.modelId}/${row.source.layer}`, (named.get(`${row.source.modelId}/${row.source.layer}`) ?? 0) + 1);
+  for (const row of rows)
+    if (row.source)
+      named.set(`${row.source.modelId}/${row.source.layer}`, (named.get(`${row.source.modelId}/${row.source.layer}`) ?? 0) + 1);
   const want = expected && `${expected.modelId}/${expected.layer}`;
   const wrong = [...named].filter(([id]) => id !== want);
   if (wrong.length === 0) return;
@@ -165,7 +213,12 @@ function definedOnly(patch: LabelPatch): LabelPatch {
  * feature): they apply oldest first (by createdAt, then file order), so the newest is the label and
  * the others are in its history.
  */
-export function importLabels(store: LabelsStore, saeId: string, rows: readonly LabelImportRow[], meta: { author: string; at?: string }): { features: number; explanations: number; changed: number } {
+export function importLabels(
+  store: LabelsStore,
+  saeId: string,
+  rows: readonly LabelImportRow[],
+  meta: { author: string; at?: string },
+): { features: number; explanations: number; changed: number } {
   const seen = new Set<number>();
   for (const row of rows) {
     if (seen.has(row.index) && row.source === undefined) throw new LabelsFileError(`feature ${row.index} appears twice in the file`);
@@ -173,6 +226,11 @@ export function importLabels(store: LabelsStore, saeId: string, rows: readonly L
   }
   const ordered = rows.some((r) => r.source !== undefined) ? inHistoryOrder(rows.map((r) => ({ ...r, at: r.at ?? null }))) : rows;
   const at = meta.at ?? new Date().toISOString();
-  const changed = store.setMany(saeId, ordered, { author: meta.author, at, source: 'import' }, (index, error) => new LabelsFileError(`feature ${index}: ${error.message}`));
+  const changed = store.setMany(
+    saeId,
+    ordered,
+    { author: meta.author, at, source: 'import' },
+    (index, error) => new LabelsFileError(`feature ${index}: ${error.message}`),
+  );
   return { features: seen.size, explanations: rows.length, changed };
 }

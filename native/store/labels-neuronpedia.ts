@@ -53,7 +53,11 @@ export function explanationId(target: NeuronpediaExportTarget, index: number, de
 }
 
 function checkTarget(target: NeuronpediaExportTarget): void {
-  for (const [name, value] of [['model id', target.modelId], ['source id', target.layer], ['author id', target.authorId]] as const) {
+  for (const [name, value] of [
+    ['model id', target.modelId],
+    ['source id', target.layer],
+    ['author id', target.authorId],
+  ] as const) {
     if (!isNeuronpediaId(value)) throw new Error(`Neuronpedia ${name} ${JSON.stringify(value)}: expected letters, digits, ".", "_" or "-"`);
   }
 }
@@ -80,7 +84,14 @@ export function explanationRows(labels: readonly FeatureLabel[], target: Neuronp
 /** The body of POST /api/admin/upload-autointerp. */
 export function autointerpRows(labels: readonly FeatureLabel[], target: NeuronpediaExportTarget): AutointerpRow[] {
   checkTarget(target);
-  return labelled(labels).map((l) => ({ modelId: target.modelId, layer: target.layer, index: String(l.key.index), explanation: l.label, creatorId: target.authorId, skipScore: true }));
+  return labelled(labels).map((l) => ({
+    modelId: target.modelId,
+    layer: target.layer,
+    index: String(l.key.index),
+    explanation: l.label,
+    creatorId: target.authorId,
+    skipScore: true,
+  }));
 }
 
 /** One explanation read from a Neuronpedia file, with the source it names (when it names one). */

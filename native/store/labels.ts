@@ -78,20 +78,42 @@ export class LabelsStore {
   constructor(private readonly db: Database) {}
 
   get(key: FeatureKey): FeatureLabel {
-    const row = this.db.get<LabelRow>('SELECT feature, label, notes, updated_at, updated_by FROM feature_labels WHERE sae_id = ? AND feature = ?', [key.saeId, key.index]);
-    const tags = this.db.all<{ tag: string }>('SELECT tag FROM feature_tags WHERE sae_id = ? AND feature = ? ORDER BY tag', [key.saeId, key.index]).map((r) => r.tag);
-    return { key, label: row?.label ?? '', notes: row?.notes ?? '', tags, updatedAt: row?.updated_at ?? null, updatedBy: row?.updated_by ?? null };
+    const row = this.db.get<LabelRow>(
+      'SELECT feature, label, notes, updated_at, updated_by FROM feature_labels WHERE sae_id = ? AND feature = ?',
+      [key.saeId, key.index],
+    );
+    const tags = this.db
+      .all<{ tag: string }>('SELECT tag FROM feature_tags WHERE sae_id = ? AND feature = ? ORDER BY tag', [key.saeId, key.index])
+      .map((r) => r.tag);
+    return {
+      key,
+      label: row?.label ?? '',
+      notes: row?.notes ?? '',
+      tags,
+      updatedAt: row?.updated_at ?? null,
+      updatedBy: row?.updated_by ?? null,
+    };
   }
 
   /** Every feature of the SAE that has a label, notes or tags, by index. */
   listForSae(saeId: string): FeatureLabel[] {
     const tags = new Map<number, string[]>();
-    for (const r of this.db.all<{ feature: number; tag: string }>('SELECT feature, tag FROM feature_tags WHERE sae_id = ? ORDER BY feature, tag', [saeId])) {
+    for (const r of this.db.all<{ feature: number; tag: string }>(
+      'SELECT feature, tag FROM feature_tags WHERE sae_id = ? ORDER BY feature, tag',
+      [saeId],
+    )) {
       tags.set(r.feature, [...(tags.get(r.feature) ?? []), r.tag]);
     }
     return this.db
       .all<LabelRow>('SELECT feature, label, notes, updated_at, updated_by FROM feature_labels WHERE sae_id = ? ORDER BY feature', [saeId])
-      .map((r) => ({ key: { saeId, index: r.feature }, label: r.label, notes: r.notes, tags: tags.get(r.feature) ?? [], updatedAt: r.updated_at, updatedBy: r.updated_by }))
+      .map((r) => ({
+        key: { saeId, index: r.feature },
+        label: r.label,
+        notes: r.notes,
+        tags: tags.get(r.feature) ?? [],
+        updatedAt: r.updated_at,
+        updatedBy: r.updated_by,
+      }))
       .filter((l) => l.label !== '' || l.notes !== '' || l.tags.length > 0);
   }
 
@@ -107,7 +129,12 @@ export class LabelsStore {
       this.#assertKnownFeature(key);
       const current = this.get(key);
       const target = { label: next.label ?? current.label, notes: next.notes ?? current.notes, tags: next.tags ?? current.tags };
-      const action = this.#commit(key, current, target, { author, at: meta.at ?? new Date().toISOString(), source: meta.source ?? 'edit', undoes: null });
+      const action = this.#commit(key, current, target, {
+        author,
+        at: meta.at ?? new Date().toISOString(),
+        source: meta.source ?? 'edit',
+        undoes: null,
+      });
       return { label: action === null ? current : this.get(key), action };
     });
   }
@@ -117,7 +144,12 @@ export class LabelsStore {
    * failing patch rolls everything back and is rethrown as `named(index, error)`. Returns how many
    * patches changed something.
    */
-  setMany(saeId: string, patches: readonly { index: number; patch: LabelPatch }[], meta: LabelWriteMeta, named: (index: number, error: Error) => Error): number {
+  setMany(
+    saeId: string,
+    patches: readonly { index: number; patch: LabelPatch }[],
+    meta: LabelWriteMeta,
+    named: (index: number, error: Error) => Error,
+  ): number {
     return this.db.transaction(() => {
       let changed = 0;
       for (const { index, patch } of patches) {
@@ -168,25 +200,51 @@ export class LabelsStore {
     const before = query.beforeId ?? Number.MAX_SAFE_INTEGER;
     const rows =
       query.index === undefined
-        ? this.db.all<EventRow>('SELECT * FROM label_events WHERE sae_id = ? AND id < ? ORDER BY id DESC LIMIT ?', [query.saeId, before, limit])
-        : this.db.all<EventRow>('SELECT * FROM label_events WHERE sae_id = ? AND feature = ? AND id < ? ORDER BY id DESC LIMIT ?', [query.saeId, query.index, before, limit]);
+        ? this.db.all<EventRow>('SELECT * FROM label_events WHERE sae_id = ? AND id < ? ORDER BY id DESC LIMIT ?', [
+            query.saeId,
+            before,
+            limit,
+          ])
+        : this.db.all<EventRow>('SELECT * FROM label_events WHERE sae_id = ? AND feature = ? AND id < ? ORDER BY id DESC LIMIT ?', [
+            query.saeId,
+            query.index,
+            before,
+            limit,
+          ]);
     return rows.map(eventFromRow);
   }
 
   /** Writes the events from `current` to `target`, then the new state and its search text. */
-  #commit(key: FeatureKey, current: LabelState, target: LabelState, meta: { author: string; at: string; source: LabelSource; undoes: number | null }): number | null {
+  #commit(
+    key: FeatureKey,
+    current: LabelState,
+    target: LabelState,
+    meta: { author: string; at: string; source: LabelSource; undoes: number | null },
+  ): number | null {
     const changes = diff(current, target);
     if (changes.length === 0) return null;
     // Explicit ids: the action is its first event's id, known before any row is written.
-    const first = (this.db.get<{ next: number }>('SELECT coalesce(max(id), 0) + 1 AS next FROM label_events')?.next ?? 1);
+    const first = this.db.get<{ next: number }>('SELECT coalesce(max(id), 0) + 1 AS next FROM label_events')?.next ?? 1;
     changes.forEach((c, i) => {
-      const event: LabelEvent = { id: first + i, action: first, key, field: c.field, old: c.old, new: c.new, author: meta.author, at: meta.at, source: meta.source, undoes: meta.undoes };
+      const event: LabelEvent = {
+        id: first + i,
+        action: first,
+        key,
+        field: c.field,
+        old: c.old,
+        new: c.new,
+        author: meta.author,
+        at: meta.at,
+        source: meta.source,
+        undoes: meta.undoes,
+      };
       this.db.run(
         'INSERT INTO label_events (id, action, sae_id, feature, field, old, new, author, at, source, undoes) VALUES (@id, @action, @sae_id, @feature, @field, @old, @new, @author, @at, @source, @undoes)',
         eventToRow(event),
       );
       if (c.field !== 'tag') return;
-      if (c.new === null) this.db.run('DELETE FROM feature_tags WHERE sae_id = ? AND feature = ? AND tag = ?', [key.saeId, key.index, c.old]);
+      if (c.new === null)
+        this.db.run('DELETE FROM feature_tags WHERE sae_id = ? AND feature = ? AND tag = ?', [key.saeId, key.index, c.old]);
       else this.db.run('INSERT INTO feature_tags (sae_id, feature, tag) VALUES (?, ?, ?)', [key.saeId, key.index, c.new]);
     });
     this.db.run(
@@ -202,6 +260,7 @@ export class LabelsStore {
     assertFeatureIndex(key.index);
     const sae = this.db.get<{ d_sae: number }>('SELECT d_sae FROM saes WHERE id = ?', [key.saeId]);
     if (!sae) throw new ApiFailure('not_found', `no SAE "${key.saeId}" in this workspace`, 'saeId');
-    if (key.index >= sae.d_sae) throw new ApiFailure('not_found', `SAE "${key.saeId}" has ${sae.d_sae} features; there is no feature ${key.index}`, 'index');
+    if (key.index >= sae.d_sae)
+      throw new ApiFailure('not_found', `SAE "${key.saeId}" has ${sae.d_sae} features; there is no feature ${key.index}`, 'index');
   }
 }

@@ -59,13 +59,17 @@ export interface MapSae {
 export function mapKey(saes: readonly MapSae[], params: MapParams): string {
   const sorted = [...saes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const { algorithm, nNeighbors, minDist, seed, nEpochs } = params;
-  const canonical = JSON.stringify({ saes: sorted.map((s) => [s.id, s.fingerprint]), params: [algorithm, nNeighbors, minDist, seed, nEpochs] });
+  const canonical = JSON.stringify({
+    saes: sorted.map((s) => [s.id, s.fingerprint]),
+    params: [algorithm, nNeighbors, minDist, seed, nEpochs],
+  });
   return `${sorted.map((s) => s.id).join('+')}@${createHash('sha256').update(canonical).digest('hex').slice(0, 16)}`;
 }
 
 export function toRow(map: NewMap): { map: Omit<MapRow, 'id'>; points: MapPointsRow[] } {
   if (map.saeIds.length === 0) throw new StoreValueError(`map ${map.key}: no SAEs`);
-  if (new Set(map.saeIds).size !== map.saeIds.length) throw new StoreValueError(`map ${map.key}: an SAE is listed twice in [${map.saeIds.join(', ')}]`);
+  if (new Set(map.saeIds).size !== map.saeIds.length)
+    throw new StoreValueError(`map ${map.key}: an SAE is listed twice in [${map.saeIds.join(', ')}]`);
   const extra = [...map.points.keys()].filter((id) => !map.saeIds.includes(id));
   if (extra.length > 0) throw new StoreValueError(`map ${map.key}: points for ${extra.join(', ')}, which is not among its SAEs`);
   const p = map.params;
@@ -83,7 +87,16 @@ export function toRow(map: NewMap): { map: Omit<MapRow, 'id'>; points: MapPoints
     for (let i = 0; i < xy.length; i++) finite(xy[i], `map ${map.key}, SAE ${saeId}, feature ${i >> 1} ${i % 2 ? 'y' : 'x'}`);
     return { sae_id: saeId, n_points: xy.length / 2, xy: bytesOf(xy) };
   });
-  return { map: { key: map.key, sae_ids_json: JSON.stringify(map.saeIds), params_json: JSON.stringify(params), created_at: map.createdAt, quality_json: map.quality ? JSON.stringify(map.quality) : null }, points };
+  return {
+    map: {
+      key: map.key,
+      sae_ids_json: JSON.stringify(map.saeIds),
+      params_json: JSON.stringify(params),
+      created_at: map.createdAt,
+      quality_json: map.quality ? JSON.stringify(map.quality) : null,
+    },
+    points,
+  };
 }
 
 export function fromRow(row: MapRow, pointRows: readonly MapPointsRow[]): StoredMap {
@@ -96,7 +109,15 @@ export function fromRow(row: MapRow, pointRows: readonly MapPointsRow[]): Stored
     points.set(saeId, float32FromBlob(r.xy, `map ${row.key}, SAE ${saeId} points`));
   }
   const quality = row.quality_json === null ? null : (JSON.parse(row.quality_json) as MapQuality);
-  return { id: row.id, key: row.key, saeIds, params: JSON.parse(row.params_json) as MapParams, createdAt: row.created_at, points, ...(quality ? { quality } : {}) };
+  return {
+    id: row.id,
+    key: row.key,
+    saeIds,
+    params: JSON.parse(row.params_json) as MapParams,
+    createdAt: row.created_at,
+    points,
+    ...(quality ? { quality } : {}),
+  };
 }
 
 /** One statement per read, so a map and its points come from one snapshot even while a job writes. */
@@ -138,7 +159,8 @@ export class MapsTable {
         row.quality_json,
       ]);
       const mapId = Number(inserted.lastInsertRowid);
-      for (const p of points) this.db.run('INSERT INTO map_points (map_id, sae_id, n_points, xy) VALUES (?, ?, ?, ?)', [mapId, p.sae_id, p.n_points, p.xy]);
+      for (const p of points)
+        this.db.run('INSERT INTO map_points (map_id, sae_id, n_points, xy) VALUES (?, ?, ?, ?)', [mapId, p.sae_id, p.n_points, p.xy]);
       return mapId;
     });
     return { ...sorted, id };

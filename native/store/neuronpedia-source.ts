@@ -11,5 +11,7 @@ export function saeNeuronpediaSource(db: Database, saeId: string): NeuronpediaSo
   const row = db.get<{ config_json: string }>('SELECT config_json FROM saes WHERE id = ?', [saeId]);
   if (!row) return null;
   const config = JSON.parse(row.config_json) as unknown;
-  return typeof config === 'object' && config !== null && !Array.isArray(config) ? neuronpediaIdOfConfig(config as Record<string, unknown>) : null;
+  return typeof config === 'object' && config !== null && !Array.isArray(config)
+    ? neuronpediaIdOfConfig(config as Record<string, unknown>)
+    : null;
 }

@@ -30,7 +30,8 @@ interface WindowRow {
 
 export function fromRow(row: WindowRow): StoredWindow {
   const ids = int32FromBlob(row.ids, `window ${row.window_index} ids`);
-  if (row.counted !== null && row.counted.length !== ids.length) throw new StoreValueError(`window ${row.window_index}: ${ids.length} ids but ${row.counted.length} counted flags`);
+  if (row.counted !== null && row.counted.length !== ids.length)
+    throw new StoreValueError(`window ${row.window_index}: ${ids.length} ids but ${row.counted.length} counted flags`);
   return {
     index: row.window_index,
     docId: row.doc_id,
@@ -46,7 +47,8 @@ export function toRow(window: StoredWindow): WindowRow {
   if (n === 0 || window.offsets.length !== 2 * n) {
     throw new StoreValueError(`window ${window.index}: ${n} ids need ${2 * n} offsets ([nTokens, 2]), got ${window.offsets.length}`);
   }
-  if (window.counted && window.counted.length !== n) throw new StoreValueError(`window ${window.index}: ${n} ids need ${n} counted flags, got ${window.counted.length}`);
+  if (window.counted && window.counted.length !== n)
+    throw new StoreValueError(`window ${window.index}: ${n} ids need ${n} counted flags, got ${window.counted.length}`);
   return {
     window_index: count(window.index, 'window index'),
     doc_id: window.docId,
@@ -76,7 +78,13 @@ export class WindowsTable {
       for (const window of windows) {
         const row = toRow(window);
         this.db.run('INSERT INTO windows (run_id, window_index, doc_id, text, ids, offsets, counted) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-          runId, row.window_index, row.doc_id, row.text, row.ids, row.offsets, row.counted,
+          runId,
+          row.window_index,
+          row.doc_id,
+          row.text,
+          row.ids,
+          row.offsets,
+          row.counted,
         ]);
       }
     });

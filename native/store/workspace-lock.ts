@@ -35,13 +35,20 @@ export function lockWorkspace(dir: string, command: string): WorkspaceLock {
   const file = join(dir, lockFileName);
   const held = heldHere.get(file);
   if (held) return share(file, held);
-  const holder: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command, id: randomBytes(8).toString('hex') };
+  const holder: LockHolder = {
+    pid: process.pid,
+    host: hostname(),
+    startedAt: new Date().toISOString(),
+    command,
+    id: randomBytes(8).toString('hex'),
+  };
   for (let attempt = 0; attempt < 3; attempt++) {
     if (tryCreate(file, holder)) return share(file, { holder, count: 0 });
     const current = readHolder(file);
     if (current === 'missing') continue;
     // Written by this process (an engine worker that died and was restarted): ours to keep.
-    if (current !== 'unreadable' && current.host === holder.host && current.pid === process.pid) return share(file, { holder: current, count: 0 });
+    if (current !== 'unreadable' && current.host === holder.host && current.pid === process.pid)
+      return share(file, { holder: current, count: 0 });
     if (current === 'unreadable' || (current.host === holder.host && !processAlive(current.pid))) {
       // Stale: its process is gone (or the file is not a lock we can read). Remove it and try again;
       // two processes racing here both unlink, and only one link() wins.
@@ -110,7 +117,8 @@ function readHolder(file: string): LockHolder | 'missing' | 'unreadable' {
   }
   try {
     const value = JSON.parse(text.slice(0, 4096)) as Partial<LockHolder>;
-    if (typeof value.pid !== 'number' || !Number.isInteger(value.pid) || value.pid <= 0 || typeof value.host !== 'string') return 'unreadable';
+    if (typeof value.pid !== 'number' || !Number.isInteger(value.pid) || value.pid <= 0 || typeof value.host !== 'string')
+      return 'unreadable';
     return {
       pid: value.pid,
       host: value.host,

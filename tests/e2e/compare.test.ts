@@ -34,7 +34,9 @@ async function shoot(name: string): Promise<void> {
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
   served = await startServe(join(dir.path, 'Demo'));
-  ({ saes: [narrow, wide] } = await indexedDemoWorkspace(served, { tokens: 16_384, maps: true }));
+  ({
+    saes: [narrow, wide],
+  } = await indexedDemoWorkspace(served, { tokens: 16_384, maps: true }));
   browser = await launchChromium();
 }, 240_000);
 
@@ -78,14 +80,17 @@ describe('Compare in Chromium on the demo workspace', () => {
     const box = await map.boundingBox();
     expect(box?.height).toBeGreaterThan(400);
     const tip = joint.locator('.tip');
-    for (let i = 0; i < 20 * 20 && box && !(await tip.isVisible()); i++) await page.mouse.move(box.x + (box.width * ((i % 20) + 0.5)) / 20, box.y + (box.height * (Math.floor(i / 20) + 0.5)) / 20);
+    for (let i = 0; i < 20 * 20 && box && !(await tip.isVisible()); i++)
+      await page.mouse.move(box.x + (box.width * ((i % 20) + 0.5)) / 20, box.y + (box.height * (Math.floor(i / 20) + 0.5)) / 20);
     expect(await tip.textContent()).toMatch(/#\d+ .*\d+ linked · click to open/);
     await page.mouse.move(0, 0);
 
     const pairs = page.getByRole('region', { name: /Matched pairs/ });
     await expect.poll(() => pairs.locator('tbody tr').count()).toBe(25);
     await pairs.getByRole('button', { name: /^Correlation/ }).click();
-    await expect.poll(async () => (await pairs.locator('tbody tr td:nth-child(7)').allTextContents()).slice(0, 5).map(Number)).toSatisfy((v: number[]) => v.length === 5 && v.every((x, i) => i === 0 || x <= v[i - 1]));
+    await expect
+      .poll(async () => (await pairs.locator('tbody tr td:nth-child(7)').allTextContents()).slice(0, 5).map(Number))
+      .toSatisfy((v: number[]) => v.length === 5 && v.every((x, i) => i === 0 || x <= v[i - 1]));
     await pairs.locator('tbody tr').first().click();
     const side = page.getByRole('region', { name: 'Matched pair side by side' });
     // The first row by correlation has a correlation parent other than its cosine parent: three panes.
@@ -118,7 +123,13 @@ describe('Compare in Chromium on the demo workspace', () => {
     await ensureCompared();
     // A feature that fires often enough that 8,192 of its tokens come from a short stretch of Brown.
     const run = (await served.call<CompareRunSummary>('compare.get', { saeIds: [narrow.id, wide.id] }))!;
-    const split = await served.call<CompareGroups>('compare.groups', { runId: run.runId, pair: 0, threshold: 0.5, kind: 'oneToMany', limit: 50 });
+    const split = await served.call<CompareGroups>('compare.groups', {
+      runId: run.runId,
+      pair: 0,
+      threshold: 0.5,
+      kind: 'oneToMany',
+      limit: 50,
+    });
     const feature = split.items.find((g) => g.density > 0.02)?.index ?? split.items[0].index;
     await open(`#/train/split/${narrow.id}/${feature}`);
     const form = page.getByRole('region', { name: 'Recipe' });
@@ -147,7 +158,9 @@ describe('Compare in Chromium on the demo workspace', () => {
     const verdict = tree.getByRole('status').first();
     await expect.poll(() => verdict.textContent()).toMatch(new RegExp(`#${feature} splits into \\d+ child|No child of #${feature} `));
     // Each child card says what share of the parent's firings it covers and P(parent | child).
-    await expect.poll(() => tree.locator('svg a.node[data-depth="1"] text').allTextContents()).toContainEqual(expect.stringMatching(/covers \d+(\.\d)? % · P\(parent\) \d\.\d\d/));
+    await expect
+      .poll(() => tree.locator('svg a.node[data-depth="1"] text').allTextContents())
+      .toContainEqual(expect.stringMatching(/covers \d+(\.\d)? % · P\(parent\) \d\.\d\d/));
     await shoot('split-tree');
   }, 600_000);
 });

@@ -40,25 +40,32 @@ async function openConcepts(): Promise<void> {
 const plane = () => page.getByRole('region', { name: 'Concept plane' });
 
 describe('Concepts view on the demo model (vocabulary 4,096) in Chromium', () => {
-  it('opens on the default root the vocabulary holds (whole → artifact, living thing) as a plane of tokens and the 4,096-feature SAE', async () => {
-    await page.getByRole('link', { name: 'Concepts', exact: true }).click();
-    const tree = page.getByRole('list', { name: 'Concept hierarchy' });
-    // The first load builds the hierarchy from WordNet and the vocabulary: 17 s of the server's CPU
-    // (30 s wall at load 6 on 2 cores); playwright's default 30 s failed at load 12, so allow ~10×.
-    for (const name of ['whole', 'artifact', 'instrumentality', 'structure', 'living thing', 'adult', 'relative']) await tree.getByRole('button', { name, exact: true }).waitFor({ timeout: FIRST_LOAD_MS });
-    await expect.poll(() => page.getByRole('region', { name: 'Hierarchy' }).textContent()).toContain('Opened on whole: the first root this vocabulary holds at 8 tokens a concept.');
-    const canvas = plane().locator('canvas');
-    await expect.poll(() => canvas.getAttribute('data-features')).toBe('4096');
-    expect(await canvas.getAttribute('data-tokens')).toBe('4096');
-    await expect.poll(() => plane().textContent()).toContain('ℓ̄(artifact) − ℓ̄(whole)');
-    await plane().getByRole('list', { name: 'Plane legend' }).getByText('features of').waitFor();
-    // The focused concept's words: what was kept, what was dropped and why.
-    const words = page.getByRole('region', { name: 'Concept words' });
-    await expect.poll(() => words.textContent()).toContain('70 of 14,535 WordNet words kept');
-    const dropped = await words.getByRole('list', { name: 'Dropped words' }).textContent();
-    for (const reason of ['not one token', 'token is a word piece', 'mostly another sense']) expect(dropped).toContain(reason);
-    await page.screenshot({ path: join(shots, 'concepts-default-light.png'), fullPage: true });
-  }, FIRST_LOAD_MS + 60_000);
+  it(
+    'opens on the default root the vocabulary holds (whole → artifact, living thing) as a plane of tokens and the 4,096-feature SAE',
+    async () => {
+      await page.getByRole('link', { name: 'Concepts', exact: true }).click();
+      const tree = page.getByRole('list', { name: 'Concept hierarchy' });
+      // The first load builds the hierarchy from WordNet and the vocabulary: 17 s of the server's CPU
+      // (30 s wall at load 6 on 2 cores); playwright's default 30 s failed at load 12, so allow ~10×.
+      for (const name of ['whole', 'artifact', 'instrumentality', 'structure', 'living thing', 'adult', 'relative'])
+        await tree.getByRole('button', { name, exact: true }).waitFor({ timeout: FIRST_LOAD_MS });
+      await expect
+        .poll(() => page.getByRole('region', { name: 'Hierarchy' }).textContent())
+        .toContain('Opened on whole: the first root this vocabulary holds at 8 tokens a concept.');
+      const canvas = plane().locator('canvas');
+      await expect.poll(() => canvas.getAttribute('data-features')).toBe('4096');
+      expect(await canvas.getAttribute('data-tokens')).toBe('4096');
+      await expect.poll(() => plane().textContent()).toContain('ℓ̄(artifact) − ℓ̄(whole)');
+      await plane().getByRole('list', { name: 'Plane legend' }).getByText('features of').waitFor();
+      // The focused concept's words: what was kept, what was dropped and why.
+      const words = page.getByRole('region', { name: 'Concept words' });
+      await expect.poll(() => words.textContent()).toContain('70 of 14,535 WordNet words kept');
+      const dropped = await words.getByRole('list', { name: 'Dropped words' }).textContent();
+      for (const reason of ['not one token', 'token is a word piece', 'mostly another sense']) expect(dropped).toContain(reason);
+      await page.screenshot({ path: join(shots, 'concepts-default-light.png'), fullPage: true });
+    },
+    FIRST_LOAD_MS + 60_000,
+  );
 
   it('states a verdict per edge against the shuffled baseline, and reads a heat-map cell on hover', async () => {
     await openConcepts();
@@ -101,7 +108,10 @@ describe('Concepts view on the demo model (vocabulary 4,096) in Chromium', () =>
     const search = page.getByRole('searchbox', { name: 'Search WordNet nouns' });
     await search.fill('anim');
     // animal has 7 whole-word tokens here: listed, but too few to open at 8.
-    const animal = page.getByRole('list', { name: 'WordNet synsets' }).getByRole('button', { name: /^animal/ }).first();
+    const animal = page
+      .getByRole('list', { name: 'WordNet synsets' })
+      .getByRole('button', { name: /^animal/ })
+      .first();
     await animal.waitFor();
     expect(await animal.textContent()).toContain('7 tokens');
     const tree = page.getByRole('list', { name: 'Concept hierarchy' });

@@ -25,7 +25,8 @@ async function open(hash: string): Promise<void> {
 }
 
 async function theme(name: 'light' | 'dark'): Promise<void> {
-  if ((await s.page.evaluate('document.documentElement.dataset.theme')) !== name) await s.page.getByRole('button', { name: 'Switch theme' }).click();
+  if ((await s.page.evaluate('document.documentElement.dataset.theme')) !== name)
+    await s.page.getByRole('button', { name: 'Switch theme' }).click();
 }
 
 async function shoot(name: string): Promise<void> {
@@ -55,7 +56,9 @@ describe('no dead ends', () => {
 
   it('says a feature index is out of range, and offers the last feature instead of loading forever', async () => {
     await open(`#/feature/${narrowId}/99999`);
-    await expect.poll(() => s.page.getByRole('alert').textContent()).toMatch(/has 512 features, numbered 0–511: there is no feature 99,999/);
+    await expect
+      .poll(() => s.page.getByRole('alert').textContent())
+      .toMatch(/has 512 features, numbered 0–511: there is no feature 99,999/);
     expect(await s.page.getByRole('button', { name: /Split this feature/ }).count()).toBe(0);
     await s.page.getByRole('link', { name: /Open its last feature, #511/ }).click();
     await expect.poll(() => s.page.locator('[data-loaded]').getAttribute('data-loaded')).toBe(featureKey({ saeId: narrowId, index: 511 }));
@@ -85,9 +88,23 @@ describe('no dead ends', () => {
     await expect.poll(() => form.getByRole('status').textContent()).toMatch(/Train on at least one batch: 2,048 tokens or more/);
     expect(await form.getByRole('button', { name: 'Train' }).isDisabled()).toBe(true);
     const response = await rawRequest({
-      port: s.served.port, path: `/api/call?token=${s.served.token}`, method: 'POST',
+      port: s.served.port,
+      path: `/api/call?token=${s.served.token}`,
+      method: 'POST',
       headers: { 'content-type': 'application/json', origin: `http://127.0.0.1:${s.served.port}` },
-      body: JSON.stringify({ method: 'train.start', params: { name: 'tiny', model: DEMO_MODEL_DIR, hook: 'blocks.0.hook_mlp_out', corpus: 'brown', dSae: 64, activation: { kind: 'topk', k: 4 }, tokens: 1000, batchTokens: 2048 } }),
+      body: JSON.stringify({
+        method: 'train.start',
+        params: {
+          name: 'tiny',
+          model: DEMO_MODEL_DIR,
+          hook: 'blocks.0.hook_mlp_out',
+          corpus: 'brown',
+          dSae: 64,
+          activation: { kind: 'topk', k: 4 },
+          tokens: 1000,
+          batchTokens: 2048,
+        },
+      }),
     });
     const body = JSON.parse(response.body) as { ok: boolean; error?: { field?: string; reason: string } };
     expect(body.ok).toBe(false);
@@ -102,7 +119,9 @@ describe('no dead ends', () => {
     const options = await s.page.locator('#train-hooks option').evaluateAll((os) => os.map((o) => o.getAttribute('value')));
     expect(options).toEqual(expect.arrayContaining(['blocks.0.hook_resid_pre', 'blocks.1.mlp.hook_post', 'ln_final.hook_normalized']));
     await form.getByLabel('Corpus', { exact: true }).fill('brown:news');
-    await expect.poll(() => s.page.getByLabel('Corpus preview').textContent(), { timeout: 30_000 }).toMatch(/first window: 128 tokens, 127 counted/);
+    await expect
+      .poll(() => s.page.getByLabel('Corpus preview').textContent(), { timeout: 30_000 })
+      .toMatch(/first window: 128 tokens, 127 counted/);
     await form.getByLabel('Learning rate').waitFor();
     await form.getByLabel('Activation').selectOption('relu');
     await expect.poll(() => form.getByLabel('L1 coefficient').isVisible()).toBe(true);
@@ -110,7 +129,16 @@ describe('no dead ends', () => {
   });
 
   it('shows a finished run’s curves without starting an evaluation by itself', async () => {
-    const job = await s.served.call<JobSummary>('train.start', { name: 'small-run', model: DEMO_MODEL_DIR, hook: 'blocks.0.hook_mlp_out', corpus: 'brown:ca01', dSae: 64, activation: { kind: 'topk', k: 4 }, tokens: 4096, batchTokens: 1024 });
+    const job = await s.served.call<JobSummary>('train.start', {
+      name: 'small-run',
+      model: DEMO_MODEL_DIR,
+      hook: 'blocks.0.hook_mlp_out',
+      corpus: 'brown:ca01',
+      dSae: 64,
+      activation: { kind: 'topk', k: 4 },
+      tokens: 4096,
+      batchTokens: 1024,
+    });
     await waitForJobs(s.served, [job.id]);
     const before = (await s.served.call<JobSummary[]>('jobs.list', {})).filter((j) => j.kind === 'eval.start').length;
     await open(`#/train/job/${job.id}`);
@@ -124,8 +152,12 @@ describe('no dead ends', () => {
     try {
       await open('#/jobs');
       const row = s.page.locator(`main [data-job-id="${job.id}"]`);
-      await expect.poll(() => row.getByTestId('remaining').textContent(), { timeout: 120_000 }).toMatch(/^~\d+ (s|min) left|^~\d+ h \d+ min left/);
-      const card = s.page.locator(`aside [data-job-id="${job.id}"], nav [data-job-id="${job.id}"], .active-jobs [data-job-id="${job.id}"]`).first();
+      await expect
+        .poll(() => row.getByTestId('remaining').textContent(), { timeout: 120_000 })
+        .toMatch(/^~\d+ (s|min) left|^~\d+ h \d+ min left/);
+      const card = s.page
+        .locator(`aside [data-job-id="${job.id}"], nav [data-job-id="${job.id}"], .active-jobs [data-job-id="${job.id}"]`)
+        .first();
       const [box, state] = [await card.boundingBox(), await card.locator('.state').boundingBox()];
       expect(state!.x + state!.width).toBeLessThanOrEqual(box!.x + box!.width);
       await shoot('job-remaining');
@@ -135,7 +167,11 @@ describe('no dead ends', () => {
   }, 150_000);
 
   it('serves a favicon', async () => {
-    const icon = await rawRequest({ port: s.served.port, path: `/favicon.svg?token=${s.served.token}`, headers: { origin: `http://127.0.0.1:${s.served.port}` } });
+    const icon = await rawRequest({
+      port: s.served.port,
+      path: `/favicon.svg?token=${s.served.token}`,
+      headers: { origin: `http://127.0.0.1:${s.served.port}` },
+    });
     expect(icon.status).toBe(200);
     expect(icon.headers['content-type']).toMatch(/image\/svg\+xml/);
     expect(await s.page.locator('link[rel="icon"]').getAttribute('href')).toBe('./favicon.svg');

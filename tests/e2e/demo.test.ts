@@ -67,10 +67,17 @@ describe('the demo workspace on a first launch', () => {
     // jobs.list is newest first: reversed, the order they run in.
     const queued = (await served.call<JobSummary[]>('jobs.list', {})).reverse();
     expect(queued.map((j) => j.title.replace(/ on brown:\S+ \(.*/, ''))).toEqual([
-      'Index brown-mlp0-topk512', 'Map of brown-mlp0-topk512', 'Index brown-mlp0-topk4096', 'Map of brown-mlp0-topk4096',
+      'Index brown-mlp0-topk512',
+      'Map of brown-mlp0-topk512',
+      'Index brown-mlp0-topk4096',
+      'Map of brown-mlp0-topk4096',
       'Joint map of brown-mlp0-topk512, brown-mlp0-topk4096',
     ]);
-    const finished = waitForJobs(served, queued.map((j) => j.id), 900_000);
+    const finished = waitForJobs(
+      served,
+      queued.map((j) => j.id),
+      900_000,
+    );
 
     await page.goto(served.url);
     const panel = page.getByRole('region', { name: 'Demo workspace' });
@@ -109,7 +116,11 @@ describe('the demo workspace on a first launch', () => {
     // Run before the first-launch test (shuffled), it first lets a launch prepare the demo itself.
     if (!demoPrepared) {
       const first = await startServe(undefined, { env });
-      await waitForJobs(first, (await first.call<JobSummary[]>('jobs.list', {})).map((j) => j.id), 900_000);
+      await waitForJobs(
+        first,
+        (await first.call<JobSummary[]>('jobs.list', {})).map((j) => j.id),
+        900_000,
+      );
       await first.stop();
       demoPrepared = true;
     }

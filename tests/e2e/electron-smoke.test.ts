@@ -10,11 +10,12 @@ const electronDir = dirname(require.resolve('electron/package.json'));
 const pathFile = join(electronDir, 'path.txt');
 const binary = existsSync(pathFile) ? join(electronDir, 'dist', readFileSync(pathFile, 'utf8').trim()) : null;
 const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
-const skipReason = !binary || !existsSync(binary)
-  ? 'the Electron binary is not installed (it downloads from outside the npm registry on first `npm start`)'
-  : !hasDisplay
-    ? 'no display (set DISPLAY, e.g. under xvfb-run)'
-    : null;
+const skipReason =
+  !binary || !existsSync(binary)
+    ? 'the Electron binary is not installed (it downloads from outside the npm registry on first `npm start`)'
+    : !hasDisplay
+      ? 'no display (set DISPLAY, e.g. under xvfb-run)'
+      : null;
 
 if (skipReason) console.warn(`Electron smoke test skipped: ${skipReason}`);
 

@@ -90,7 +90,9 @@ describe('the feature page in Chromium against loupe serve', () => {
     await logits.getByText(quoteToken(main.suppressed[0].token), { exact: true }).first().waitFor();
     expect(await page.getByRole('region', { name: 'Fires most on' }).locator('li').count()).toBe(main.frequent.length);
     const neighbours = page.getByRole('region', { name: 'Neighbours' });
-    expect(await neighbours.getByRole('listitem').getByRole('link').count()).toBe(main.neighbours.within.length + main.neighbours.across.length);
+    expect(await neighbours.getByRole('listitem').getByRole('link').count()).toBe(
+      main.neighbours.within.length + main.neighbours.across.length,
+    );
     const candidates = page.getByLabel('Candidate labels');
     await candidates.getByText(main.candidates[0].tag, { exact: true }).waitFor();
     await page.screenshot({ path: join(shots, 'feature-light.png'), fullPage: true });
@@ -108,7 +110,9 @@ describe('the feature page in Chromium against loupe serve', () => {
     const box = page.getByRole('textbox', { name: 'Text to test the feature on' });
     await box.fill(text);
     const panel = page.getByRole('region', { name: 'Try it on your text' });
-    await expect.poll(() => panel.getByRole('status').textContent()).toContain(`Fires on ${mine!.count} of ${run.tokens.length} tokens, max ${formatAct(mine!.max)}`);
+    await expect
+      .poll(() => panel.getByRole('status').textContent())
+      .toContain(`Fires on ${mine!.count} of ${run.tokens.length} tokens, max ${formatAct(mine!.max)}`);
     const strip = panel.getByRole('listbox', { name: 'Tokens' });
     expect(await strip.locator('.tok').allTextContents()).toEqual(run.tokens.map((t) => displayToken(t.text).text));
     expect(await strip.locator('.tok[style*="background"]').count()).toBeGreaterThan(0);
@@ -135,7 +139,12 @@ describe('the feature page in Chromium against loupe serve', () => {
     expect(across.other.saeId).not.toBe(sae.id);
     await goTo(main.key);
     await loaded(main.key);
-    await page.getByRole('region', { name: 'Neighbours' }).getByRole('link').filter({ hasText: `#${across.other.index}` }).last().click();
+    await page
+      .getByRole('region', { name: 'Neighbours' })
+      .getByRole('link')
+      .filter({ hasText: `#${across.other.index}` })
+      .last()
+      .click();
     await loaded(across.other);
     expect(await page.getByRole('combobox', { name: 'SAE' }).inputValue()).toBe(across.other.saeId);
     await page.screenshot({ path: join(shots, 'feature-wide-sae.png') });

@@ -110,7 +110,9 @@ function inside(polygon: Vec[], [x, y]: Vec): boolean {
 describe('map frame time', () => {
   it('draws 32,768 synthetic points with the map painter in Chromium (median printed, not asserted)', async () => {
     const frames = await measureMapFrames(browser, 32_768);
-    console.log(`map frame time at 32,768 points, 1000×700 CSS px:\n${frames.map((f) => `  ratio ${f.ratio}: draw median ${f.median.toFixed(2)} ms, p95 ${f.p95.toFixed(2)} ms (${f.frames} pan/zoom frames)`).join('\n')}`);
+    console.log(
+      `map frame time at 32,768 points, 1000×700 CSS px:\n${frames.map((f) => `  ratio ${f.ratio}: draw median ${f.median.toFixed(2)} ms, p95 ${f.p95.toFixed(2)} ms (${f.frames} pan/zoom frames)`).join('\n')}`,
+    );
     for (const f of frames) expect(f.painted).toBeGreaterThan(50_000 * f.ratio * f.ratio);
   });
 });
@@ -164,7 +166,10 @@ describe('map of the 4,096-feature SAE', () => {
     await openMap();
     const { xy, box } = await screenPoints();
     const [cx, cy] = [box.width / 2, box.height / 2];
-    const polygon: Vec[] = Array.from({ length: 7 }, (_, i) => [cx + 110 * Math.cos((2 * Math.PI * i) / 7), cy + 80 * Math.sin((2 * Math.PI * i) / 7)]);
+    const polygon: Vec[] = Array.from({ length: 7 }, (_, i) => [
+      cx + 110 * Math.cos((2 * Math.PI * i) / 7),
+      cy + 80 * Math.sin((2 * Math.PI * i) / 7),
+    ]);
     const expected = xy.filter((v) => inside(polygon, v)).length;
     expect(expected).toBeGreaterThan(20);
     await page.keyboard.down('Shift');
@@ -180,7 +185,9 @@ describe('map of the 4,096-feature SAE', () => {
     expect(page.url()).toContain(`#/map/${wide.id}`);
     await page.screenshot({ path: join(mapShots, 'map-4096-lasso-light.png') });
     await panel.getByRole('link', { name: /Label these in the queue/ }).click();
-    await expect.poll(() => page.getByTestId('queue-position').textContent(), { timeout: 60_000 }).toBe(`Feature 1 of ${count.toLocaleString('en-US')} in this queue`);
+    await expect
+      .poll(() => page.getByTestId('queue-position').textContent(), { timeout: 60_000 })
+      .toBe(`Feature 1 of ${count.toLocaleString('en-US')} in this queue`);
     await page.getByText(`${count.toLocaleString('en-US')} features from the map`).waitFor();
   });
 });
@@ -200,7 +207,9 @@ describe('label queue', () => {
     const bandsWithExamples = first.quantiles.filter((b) => b.examples.length > 0).length;
     expect(bandsWithExamples).toBeGreaterThan(0);
     await spread.locator('.band').first().waitFor();
-    const shownBands = await spread.locator('.band').evaluateAll((els) => els.map((e) => Number((e as unknown as { dataset: { band: string } }).dataset.band)));
+    const shownBands = await spread
+      .locator('.band')
+      .evaluateAll((els) => els.map((e) => Number((e as unknown as { dataset: { band: string } }).dataset.band)));
     expect(shownBands.length).toBeGreaterThanOrEqual(Math.min(3, bandsWithExamples));
     expect(shownBands.length).toBeLessThanOrEqual(4);
     expect(shownBands[0]).toBe(Math.max(...first.quantiles.filter((b) => b.examples.length > 0).map((b) => b.band)));
@@ -259,12 +268,19 @@ describe('label queue', () => {
     await page.getByRole('checkbox', { name: 'Unlabelled only' }).check();
     await page.getByRole('spinbutton', { name: 'Minimum density (%)' }).fill('0.5');
     await page.getByRole('spinbutton', { name: 'Minimum density (%)' }).press('Tab');
-    const inRange = await served.call<FeatureResults>('features.search', { saeId: wide.id, labelState: 'unlabelled', minDensity: 0.005, limit: 1000 });
+    const inRange = await served.call<FeatureResults>('features.search', {
+      saeId: wide.id,
+      labelState: 'unlabelled',
+      minDensity: 0.005,
+      limit: 1000,
+    });
     const marked = await served.call<FeatureResults>('features.search', { saeId: wide.id, text: 'uninterpretable', limit: 1000 });
     const expected = inRange.items.map((f) => f.key.index).filter((i) => !marked.items.some((m) => m.key.index === i));
     expect(inRange.total).toBeLessThan(1000);
     expect(expected.length).toBeGreaterThan(10);
-    await expect.poll(() => position.textContent(), { timeout: 60_000 }).toBe(`Feature 1 of ${expected.length.toLocaleString('en-US')} in this queue`);
+    await expect
+      .poll(() => position.textContent(), { timeout: 60_000 })
+      .toBe(`Feature 1 of ${expected.length.toLocaleString('en-US')} in this queue`);
     await expect.poll(() => page.locator('article .id').textContent()).toBe(`#${expected[0]}`);
     await page.getByRole('checkbox', { name: 'Random sample' }).check();
     await page.getByRole('spinbutton', { name: 'Sample seed' }).fill('7');
@@ -288,7 +304,11 @@ describe('label queue', () => {
     await goto(`#/labels/${wide.id}`);
     await page.getByTestId('queue-position').waitFor();
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'JSON' }).click()]);
-    const file = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { format: string; saeId: string; labels: { index: number; label: string; tags: string[] }[] };
+    const file = JSON.parse(readFileSync((await download.path())!, 'utf8')) as {
+      format: string;
+      saeId: string;
+      labels: { index: number; label: string; tags: string[] }[];
+    };
     expect(download.suggestedFilename()).toBe(`${wide.id}-labels.json`);
     expect(file.format).toBe('loupe-labels');
     expect(file.labels.map((l) => l.index)).toEqual([0, 1, 2, 3]);
@@ -334,7 +354,9 @@ describe('map after labelling', () => {
     await page.locator('.stage canvas').waitFor();
     await page.getByRole('button', { name: 'SAE', exact: true }).click();
     const legend = page.getByLabel('Legend: SAE');
-    await expect.poll(() => legend.locator('.item').allTextContents()).toEqual(expect.arrayContaining([`${narrow.name}512`, `${wide.name}4,096`]));
+    await expect
+      .poll(() => legend.locator('.item').allTextContents())
+      .toEqual(expect.arrayContaining([`${narrow.name}512`, `${wide.name}4,096`]));
     await page.screenshot({ path: join(mapShots, 'map-joint-light.png') });
     await theme('dark');
     await page.screenshot({ path: join(mapShots, 'map-joint-dark.png') });

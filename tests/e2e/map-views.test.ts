@@ -15,7 +15,12 @@ let wideId = '';
 beforeAll(async () => {
   s = await openE2eSession('map-views', { tokens: 16_384, maps: true, viewport: { width: 1280, height: 860 } });
   [narrowId, wideId] = [s.saes[0].id, s.saes[1].id];
-  const job = await s.served.call<JobSummary>('compare.start', { saeIds: [narrowId, wideId], corpus: 'brown', tokens: 16_384, evaluate: false });
+  const job = await s.served.call<JobSummary>('compare.start', {
+    saeIds: [narrowId, wideId],
+    corpus: 'brown',
+    tokens: 16_384,
+    evaluate: false,
+  });
   await waitForJobs(s.served, [job.id]);
 }, 300_000);
 afterAll(async () => s?.close());
@@ -30,14 +35,17 @@ async function open(hash: string): Promise<void> {
 }
 
 async function theme(name: 'light' | 'dark'): Promise<void> {
-  if ((await s.page.evaluate('document.documentElement.dataset.theme')) !== name) await s.page.getByRole('button', { name: 'Switch theme' }).click();
+  if ((await s.page.evaluate('document.documentElement.dataset.theme')) !== name)
+    await s.page.getByRole('button', { name: 'Switch theme' }).click();
 }
 
 describe('the map, for a researcher', () => {
   it('says how faithful the layout is: neighbours kept against chance, and how spread the directions are', async () => {
     await open(`#/map/${wideId}`);
     const note = s.page.getByRole('note');
-    await expect.poll(() => note.textContent()).toMatch(/Of each feature’s 10 nearest decoder directions, \d+(\.\d)? % are among its 10 nearest points here/);
+    await expect
+      .poll(() => note.textContent())
+      .toMatch(/Of each feature’s 10 nearest decoder directions, \d+(\.\d)? % are among its 10 nearest points here/);
     await expect.poll(() => note.textContent()).toMatch(/cosine 0\.\d\d on average, against 0\.\d\d for random directions/);
   });
 
@@ -75,7 +83,8 @@ describe('the map, for a researcher', () => {
     const run = (await s.served.call<CompareRunSummary>('compare.get', { saeIds: [narrowId, wideId] }))!;
     const links = decodeLinks(await s.served.call<CompareLinks>('compare.links', { runId: run.runId, pair: 0, by: 'cosine' }));
     const children = new Map<number, number>();
-    for (let w = 0; w < links.nWide; w++) if (links.parents[w] >= 0 && links.similarity[w] >= 0.5) children.set(links.parents[w], (children.get(links.parents[w]) ?? 0) + 1);
+    for (let w = 0; w < links.nWide; w++)
+      if (links.parents[w] >= 0 && links.similarity[w] >= 0.5) children.set(links.parents[w], (children.get(links.parents[w]) ?? 0) + 1);
     const layout = buildLayout((await s.served.call<MapData>('maps.get', { saeIds: [narrowId, wideId] }))!);
     const box = (await s.page.locator('.stage canvas').boundingBox())!;
     const t = composeAffine(fitUnitSquare(box.width, box.height, mapMargin), { k: 1, x: 0, y: 0 });
@@ -101,15 +110,26 @@ describe('the map, for a researcher', () => {
     await s.page.screenshot({ path: join(s.shots, 'joint-family-dark.png') });
     // The SAE colours: the narrow SAE's points have the first SAE colour, as in Compare.
     await s.page.getByRole('button', { name: 'SAE' }).click();
-    const legend = await s.page.getByLabel('Legend: SAE').locator('.item .dot').evaluateAll((dots) => dots.map((d) => (d as unknown as { style: { background: string } }).style.background));
+    const legend = await s.page
+      .getByLabel('Legend: SAE')
+      .locator('.item .dot')
+      .evaluateAll((dots) => dots.map((d) => (d as unknown as { style: { background: string } }).style.background));
     const names = await s.page.getByLabel('Legend: SAE').locator('.item .name').allTextContents();
     const narrowName = s.saes[0].name;
     const at = names.indexOf(narrowName);
     expect(at).toBeGreaterThanOrEqual(0);
     // The legend's swatch is the theme's first SAE colour, resolved: compare it with the variable's value.
     const first = String(await s.page.evaluate(`getComputedStyle(document.documentElement).getPropertyValue('--map-sae-1').trim()`));
-    const rgb = String(await s.page.evaluate(`(() => { const e = document.createElement('div'); e.style.color = ${JSON.stringify(first)}; document.body.append(e); const c = getComputedStyle(e).color; e.remove(); return c; })()`));
-    const swatch = String(await s.page.evaluate(`(() => { const e = document.createElement('div'); e.style.color = ${JSON.stringify(legend[at])}; document.body.append(e); const c = getComputedStyle(e).color; e.remove(); return c; })()`));
+    const rgb = String(
+      await s.page.evaluate(
+        `(() => { const e = document.createElement('div'); e.style.color = ${JSON.stringify(first)}; document.body.append(e); const c = getComputedStyle(e).color; e.remove(); return c; })()`,
+      ),
+    );
+    const swatch = String(
+      await s.page.evaluate(
+        `(() => { const e = document.createElement('div'); e.style.color = ${JSON.stringify(legend[at])}; document.body.append(e); const c = getComputedStyle(e).color; e.remove(); return c; })()`,
+      ),
+    );
     expect(swatch).toBe(rgb);
     await theme('light');
   });
@@ -119,7 +139,8 @@ describe('the map, for a researcher', () => {
     await theme('dark');
     await s.page.reload();
     await s.page.locator('.stage canvas').waitFor();
-    const pixel = () => s.page.evaluate(`(() => {
+    const pixel = () =>
+      s.page.evaluate(`(() => {
       const c = document.querySelector('.stage canvas');
       if (!c || c.width === 0) return null;
       return Array.from(c.getContext('2d').getImageData(2, 2, 1, 1).data.slice(0, 3));

@@ -51,7 +51,10 @@ describe('path fields in Chromium against loupe serve', () => {
     const models = await served.call<ModelSummary[]>('models.list', {});
     const model = models.find((m) => m.path === DEMO_MODEL_DIR);
     expect(model).toBeDefined();
-    await p.getByRole('region', { name: 'Models' }).getByRole('cell', { name: model?.name ?? '?', exact: true }).waitFor();
+    await p
+      .getByRole('region', { name: 'Models' })
+      .getByRole('cell', { name: model?.name ?? '?', exact: true })
+      .waitFor();
 
     await card.getByRole('textbox', { name: 'SAE folder' }).fill(DEMO_SAE_DIRS[0] ?? '');
     await card.getByRole('combobox', { name: 'For model' }).selectOption(model?.id ?? '');

@@ -49,7 +49,8 @@ describe('one text through two SAEs', () => {
   });
 
   it('reads the text without a BOS when asked, and both SAEs follow', async () => {
-    const first = async (id: string, bos: boolean) => (await s.served.call<PromptResult>('prompt.run', { saeId: id, text: SENTENCE, prependBos: bos })).perToken[0].values.join(',');
+    const first = async (id: string, bos: boolean) =>
+      (await s.served.call<PromptResult>('prompt.run', { saeId: id, text: SENTENCE, prependBos: bos })).perToken[0].values.join(',');
     expect(await first(narrowId, true)).not.toBe(await first(narrowId, false));
     await openPair();
     const tokenZero = s.page.getByRole('list', { name: 'Features on the selected token', exact: true });
@@ -66,11 +67,20 @@ describe('one text through two SAEs', () => {
   });
 
   it('lists what fires in one SAE and not the other, as the stored comparison matches them', async () => {
-    const job = await s.served.call<JobSummary>('compare.start', { saeIds: [narrowId, wideId], corpus: 'brown', tokens: 8192, evaluate: false });
+    const job = await s.served.call<JobSummary>('compare.start', {
+      saeIds: [narrowId, wideId],
+      corpus: 'brown',
+      tokens: 8192,
+      evaluate: false,
+    });
     await waitForJobs(s.served, [job.id]);
     const run = (await s.served.call<CompareRunSummary | null>('compare.get', { saeIds: [narrowId, wideId] }))!;
-    const links = decodeLinks(await s.served.call<CompareLinks>('compare.links', { runId: run.runId, pair: run.pairs[0].pair, by: 'cosine' }));
-    const [narrow, wide] = await Promise.all([narrowId, wideId].map((saeId) => s.served.call<PromptResult>('prompt.run', { saeId, text: SENTENCE })));
+    const links = decodeLinks(
+      await s.served.call<CompareLinks>('compare.links', { runId: run.runId, pair: run.pairs[0].pair, by: 'cosine' }),
+    );
+    const [narrow, wide] = await Promise.all(
+      [narrowId, wideId].map((saeId) => s.served.call<PromptResult>('prompt.run', { saeId, text: SENTENCE })),
+    );
     const expected = contrastOnText(strongestFeatures(narrow, 10_000), strongestFeatures(wide, 10_000), links);
     expect(expected.narrowOnly.length + expected.wideOnly.length).toBeGreaterThan(0);
 
@@ -80,10 +90,13 @@ describe('one text through two SAEs', () => {
     expect(await narrowOnly.locator('h3 .small').textContent()).toBe(String(expected.narrowOnly.length));
     const wideOnly = s.page.getByRole('region', { name: 'Fires only in the wider SAE' });
     expect(await wideOnly.locator('h3 .small').textContent()).toBe(String(expected.wideOnly.length));
-    const shown = await wideOnly.locator('li[data-feature]').evaluateAll((els) => els.map((e) => Number((e as unknown as { dataset: { feature: string } }).dataset.feature)));
+    const shown = await wideOnly
+      .locator('li[data-feature]')
+      .evaluateAll((els) => els.map((e) => Number((e as unknown as { dataset: { feature: string } }).dataset.feature)));
     expect(shown).toEqual(expected.wideOnly.slice(0, 12).map((f) => f.index));
     for (const theme of ['light', 'dark'] as const) {
-      if ((await s.page.evaluate('document.documentElement.dataset.theme')) !== theme) await s.page.getByRole('button', { name: 'Switch theme' }).click();
+      if ((await s.page.evaluate('document.documentElement.dataset.theme')) !== theme)
+        await s.page.getByRole('button', { name: 'Switch theme' }).click();
       await s.page.screenshot({ path: join(shots, `prompt-pair-${theme}.png`), fullPage: true });
     }
   }, 240_000);

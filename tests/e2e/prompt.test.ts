@@ -77,7 +77,7 @@ describe('Prompt view in Chromium against loupe serve', () => {
     await page.screenshot({ path: join(shots, 'prompt-typed.png'), fullPage: true });
   });
 
-  it('shows the value on hover, lists a clicked token\'s features, and colours by a clicked feature', async () => {
+  it("shows the value on hover, lists a clicked token's features, and colours by a clicked feature", async () => {
     await openWithSentence();
     const strip = page.getByRole('listbox', { name: 'Tokens' });
     const token = strip.locator('.tok[data-pos="2"]');
@@ -91,7 +91,9 @@ describe('Prompt view in Chromium against loupe serve', () => {
     const feature = Number(await second.getAttribute('data-feature'));
     await second.getByRole('button').click();
     const legend = page.getByRole('region', { name: 'Tokens' }).locator('.legend');
-    await expect.poll(() => legend.getByRole('link', { name: 'Open feature →' }).getAttribute('href')).toBe(`#/feature/${sae.id}/${feature}`);
+    await expect
+      .poll(() => legend.getByRole('link', { name: 'Open feature →' }).getAttribute('href'))
+      .toBe(`#/feature/${sae.id}/${feature}`);
     await expect.poll(() => second.getAttribute('class')).toContain('active');
     // The chosen feature fires on the selected token, so that token is tinted now.
     await expect.poll(() => token.getAttribute('style')).toContain('background');
@@ -157,7 +159,9 @@ describe('Prompt view in Chromium against loupe serve', () => {
     await openWithSentence();
     await dark();
     const box = page.getByRole('textbox', { name: 'Prompt text' });
-    await box.fill('The Fulton County Grand Jury said Friday an investigation of the recent primary election produced no evidence. '.repeat(20));
+    await box.fill(
+      'The Fulton County Grand Jury said Friday an investigation of the recent primary election produced no evidence. '.repeat(20),
+    );
     await box.press('Control+Enter');
     await page.getByText(/reads at most 256 tokens/).waitFor();
     await expect.poll(() => page.locator('.strip .tok').count()).toBe(255);

@@ -34,13 +34,15 @@ const signed = (v: number) => (v > 0 ? `+${formatAct(v)}` : formatAct(v));
 
 async function shoot(name: string, fullPage = true): Promise<void> {
   for (const theme of ['light', 'dark'] as const) {
-    if ((await s.page.evaluate('document.documentElement.dataset.theme')) !== theme) await s.page.getByRole('button', { name: 'Switch theme' }).click();
+    if ((await s.page.evaluate('document.documentElement.dataset.theme')) !== theme)
+      await s.page.getByRole('button', { name: 'Switch theme' }).click();
     await s.page.screenshot({ path: join(s.shots, `${name}-${theme}.png`), fullPage });
   }
   await s.page.getByRole('button', { name: 'Switch theme' }).click();
 }
 
-const labelOf = async (index: number, saeId = narrowId) => (await s.served.call<FeaturePageData>('features.page', { saeId, index })).label.label;
+const labelOf = async (index: number, saeId = narrowId) =>
+  (await s.served.call<FeaturePageData>('features.page', { saeId, index })).label.label;
 /** The narrow SAE's two labels the export tests read, set as the queue test leaves its own SAE's. */
 async function labelNarrow(): Promise<void> {
   await s.served.call('labels.set', { saeId: narrowId, index: 0, label: 'first, relabelled' });
@@ -49,7 +51,7 @@ async function labelNarrow(): Promise<void> {
   await until(() => s.page.locator('article .id').textContent()).toBe('#2');
 }
 
-describe('label queue: undo and the engine\'s files', () => {
+describe("label queue: undo and the engine's files", () => {
   it('undoes the last label with z, goes back to that feature, and takes a new label there', async () => {
     // The wide SAE's queue: no other test labels it, so it starts at #0 in any order.
     await goto(`#/labels/${wideId}`);
@@ -95,10 +97,22 @@ describe('label queue: undo and the engine\'s files', () => {
     await labelNarrow();
     const [download] = await Promise.all([s.page.waitForEvent('download'), s.page.getByRole('button', { name: 'JSON' }).click()]);
     expect(download.suggestedFilename()).toBe(`${narrowId}-labels.json`);
-    const file = JSON.parse(readFileSync((await download.path())!, 'utf8')) as Record<string, unknown> & { labels: { index: number; label: string }[] };
+    const file = JSON.parse(readFileSync((await download.path())!, 'utf8')) as Record<string, unknown> & {
+      labels: { index: number; label: string }[];
+    };
     const sae = s.saes[0];
-    expect(file).toMatchObject({ format: 'loupe-labels', saeId: narrowId, sae: { id: narrowId, dSae: 512 }, hook: sae.hookName, model: { id: s.modelId }, corpus: { spec: 'brown', contextLength: expect.any(Number) } });
-    expect(file.labels.map((l) => [l.index, l.label])).toEqual([[0, 'first, relabelled'], [1, 'the right label']]);
+    expect(file).toMatchObject({
+      format: 'loupe-labels',
+      saeId: narrowId,
+      sae: { id: narrowId, dSae: 512 },
+      hook: sae.hookName,
+      model: { id: s.modelId },
+      corpus: { spec: 'brown', contextLength: expect.any(Number) },
+    });
+    expect(file.labels.map((l) => [l.index, l.label])).toEqual([
+      [0, 'first, relabelled'],
+      [1, 'the right label'],
+    ]);
   });
 
   it('exports for Neuronpedia from the UI: the gzipped Explanation rows labels.export writes', async () => {
@@ -112,9 +126,19 @@ describe('label queue: undo and the engine\'s files', () => {
     const [download] = await Promise.all([s.page.waitForEvent('download'), form.getByRole('button', { name: 'Download' }).click()]);
     expect(download.suggestedFilename()).toBe(`${narrowId}-explanations.jsonl.gz`);
     const rows = gunzipSync(readFileSync((await download.path())!)).toString('utf8');
-    const engine = await s.served.call<LabelsFile>('labels.export', { saeId: narrowId, format: 'neuronpedia', neuronpedia: { modelId: 'loupe-demo', layer: '0-mlp-topk512', authorId: 'clx0me' } });
+    const engine = await s.served.call<LabelsFile>('labels.export', {
+      saeId: narrowId,
+      format: 'neuronpedia',
+      neuronpedia: { modelId: 'loupe-demo', layer: '0-mlp-topk512', authorId: 'clx0me' },
+    });
     expect(rows).toBe(gunzipSync(Buffer.from(engine.content, 'base64')).toString('utf8'));
-    expect(rows.trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>).map((r) => [r.modelId, r.layer, r.index, r.description, r.authorId])).toEqual([
+    expect(
+      rows
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, string>)
+        .map((r) => [r.modelId, r.layer, r.index, r.description, r.authorId]),
+    ).toEqual([
       ['loupe-demo', '0-mlp-topk512', '0', 'first, relabelled', 'clx0me'],
       ['loupe-demo', '0-mlp-topk512', '1', 'the right label', 'clx0me'],
     ]);
@@ -130,7 +154,9 @@ describe('Prompt: reconstruction error per token', () => {
     // The first prompt loads both SAEs' models and sessions: wait as long as that takes.
     await rows.nth(1).waitFor();
     expect(await rows.count()).toBe(2);
-    const [narrow, wide] = await Promise.all([narrowId, wideId].map((saeId) => s.served.call<PromptResult>('prompt.run', { saeId, text: SENTENCE })));
+    const [narrow, wide] = await Promise.all(
+      [narrowId, wideId].map((saeId) => s.served.call<PromptResult>('prompt.run', { saeId, text: SENTENCE })),
+    );
     for (const [i, result] of [narrow, wide].entries()) {
       const r = result.reconstruction!;
       const row = rows.nth(i);
@@ -189,12 +215,18 @@ describe('feature page: logit histogram and cross-SAE correlations', () => {
     await s.page.locator(`.grid[data-loaded="${featureKey({ saeId: wideId, index: 3 })}"]`).waitFor();
     const neighbours = s.page.getByRole('region', { name: 'Neighbours' });
     await until(() => neighbours.getByTestId('across-correlation-note').textContent()).toContain('needs a comparison of the two');
-    const job = await s.served.call<JobSummary>('compare.start', { saeIds: [narrowId, wideId], corpus: 'brown', tokens: 8192, evaluate: false });
+    const job = await s.served.call<JobSummary>('compare.start', {
+      saeIds: [narrowId, wideId],
+      corpus: 'brown',
+      tokens: 8192,
+      evaluate: false,
+    });
     await waitForJobs(s.served, [job.id]);
     // A wide feature whose nearest narrow features include a matched pair.
     let index = 3;
     let page = await s.served.call<FeaturePageData>('features.page', { saeId: wideId, index });
-    while (page.neighbours.across.every((n) => n.correlation === null)) page = await s.served.call<FeaturePageData>('features.page', { saeId: wideId, index: ++index });
+    while (page.neighbours.across.every((n) => n.correlation === null))
+      page = await s.served.call<FeaturePageData>('features.page', { saeId: wideId, index: ++index });
     const info = page.acrossCorrelation![0];
     expect(info.filled).toBeGreaterThan(0);
     await s.page.reload();
@@ -203,7 +235,9 @@ describe('feature page: logit histogram and cross-SAE correlations', () => {
     const list = neighbours.getByLabel(`In ${s.saes[0].name}`);
     const shown = await list.locator('li a > .num:last-child').allTextContents();
     expect(shown).toEqual(page.neighbours.across.map((n) => formatUnit(n.correlation)));
-    expect(await neighbours.getByTestId('across-correlation-note').textContent()).toContain(`${info.filled} of ${info.listed} are pairs it matched`);
+    expect(await neighbours.getByTestId('across-correlation-note').textContent()).toContain(
+      `${info.filled} of ${info.listed} are pairs it matched`,
+    );
     await shoot('feature-correlation-logits');
   }, 240_000);
 });

@@ -67,9 +67,10 @@ describe('Steer view in Chromium against loupe serve', () => {
     expect(await clean.textContent()).toContain(PROMPT);
     expect(result.steered.text).not.toBe(result.clean.text);
     // Tints follow probability: the most likely steered token is tinted more strongly than the least likely.
-    const probs = (await steered.locator('.tok').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-prob')))));
+    const probs = await steered.locator('.tok').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-prob'))));
     expect(probs).toEqual(result.steps.map((s) => s.steered!.prob));
-    for (const style of await steered.locator('.tok').evaluateAll((els) => els.map((e) => e.getAttribute('style') ?? ''))) expect(style).toContain('background');
+    for (const style of await steered.locator('.tok').evaluateAll((els) => els.map((e) => e.getAttribute('style') ?? '')))
+      expect(style).toContain('background');
     const chart = page.getByRole('img', { name: 'KL divergence per generated token' });
     await expect.poll(() => chart.locator('rect.bar').count()).toBe(12);
     await page.getByText(/mean \d+\.\d{3}/).waitFor();
@@ -105,14 +106,21 @@ describe('Steer view in Chromium against loupe serve', () => {
     await expect.poll(() => page.getByRole('textbox', { name: 'Steering prompt' }).inputValue()).toBe(PROMPT);
     await page.getByRole('spinbutton', { name: 'Max tokens' }).fill('6');
     await page.getByRole('spinbutton', { name: 'Max tokens' }).press('Tab');
-    await page.getByRole('textbox', { name: 'Positive prompts' }).fill('He was very happy\nShe felt happy\nThey were glad and happy\nIt made him happy');
-    await page.getByRole('textbox', { name: 'Negative prompts' }).fill('He was very sad\nShe felt sad\nThey were tired and sad\nIt made him sad');
+    await page
+      .getByRole('textbox', { name: 'Positive prompts' })
+      .fill('He was very happy\nShe felt happy\nThey were glad and happy\nIt made him happy');
+    await page
+      .getByRole('textbox', { name: 'Negative prompts' })
+      .fill('He was very sad\nShe felt sad\nThey were tired and sad\nIt made him sad');
     await page.getByRole('button', { name: 'Decompose' }).click();
     await page.getByText(/decoder directions explain \d+\.\d% of/).waitFor({ timeout: 60_000 });
     const byCosine = page.getByRole('table', { name: 'By decoder cosine' });
     await expect.poll(() => byCosine.locator('tbody tr').count()).toBe(8);
     await page.getByRole('button', { name: 'Steer with the vector' }).click();
-    await page.getByText(/CAA vector at blocks\.0\.hook_mlp_out/).first().waitFor();
+    await page
+      .getByText(/CAA vector at blocks\.0\.hook_mlp_out/)
+      .first()
+      .waitFor();
     const steered = page.getByRole('region', { name: 'Steered', exact: true });
     await page.getByText(/\(‖v‖ \d+\.\d\d\) × 1/).waitFor({ timeout: 60_000 });
     await expect.poll(() => steered.locator('.tok').count()).toBe(6);

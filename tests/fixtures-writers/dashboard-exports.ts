@@ -88,14 +88,18 @@ export function expectedFeatures(spec: ExportSpec, windows: Int32Array[], vocab:
     };
     if (!dead) {
       for (let i = 0; i < spec.top; i++) example(-1, max, max * (1 - i * 0.1));
-      for (let b = 0; b < spec.intervals; b++) for (let i = 0; i < spec.perInterval; i++) example(round3(b * width), round3((b + 1) * width), b * width + width * (0.2 + 0.6 * rand()));
+      for (let b = 0; b < spec.intervals; b++)
+        for (let i = 0; i < spec.perInterval; i++)
+          example(round3(b * width), round3((b + 1) * width), b * width + width * (0.2 + 0.6 * rand()));
     }
     const tokens = (n: number) => Array.from({ length: n }, () => ({ id: pick(vocab - 1), value: round3(rand() * 2) }));
     return {
       index: f,
       density: dead ? 0 : round3(rand() * 0.05),
       pos: tokens(5).sort((a, b) => b.value - a.value),
-      neg: tokens(5).map((t) => ({ ...t, value: -t.value })).sort((a, b) => a.value - b.value),
+      neg: tokens(5)
+        .map((t) => ({ ...t, value: -t.value }))
+        .sort((a, b) => a.value - b.value),
       histCentres: dead ? [] : Array.from({ length: 8 }, (_, i) => round3(((i + 0.5) * max) / 8)),
       histHeights: dead ? [] : Array.from({ length: 8 }, () => pick(500)),
       activations,
@@ -106,51 +110,120 @@ export function expectedFeatures(spec: ExportSpec, windows: Int32Array[], vocab:
 const gz = (rows: unknown[]): Buffer => gzipSync(Buffer.from(rows.map((r) => JSON.stringify(r)).join('\n') + '\n', 'utf8'));
 
 /** Neuronpedia's bulk layout, as neuronpedia_export.py writes it. */
-export function writeNeuronpediaExport(out: string, spec: ExportSpec, features: ExpectedFeature[], windows: Int32Array[], tokenizer: Tokenizer): void {
+export function writeNeuronpediaExport(
+  out: string,
+  spec: ExportSpec,
+  features: ExpectedFeature[],
+  windows: Int32Array[],
+  tokenizer: Tokenizer,
+): void {
   mkdirSync(join(out, 'features'), { recursive: true });
   mkdirSync(join(out, 'activations'), { recursive: true });
   const common = { modelId: 'loupe-demo', layer: '0-brown-mlp0', creatorId: 'clkht01d40000jv08hvalcvly', createdAt: '2026-12-06T00:00:00' };
-  writeFileSync(join(out, 'source.jsonl'), `${JSON.stringify({ id: common.layer, modelId: common.modelId, setName: 'brown-mlp0', creatorId: common.creatorId, dataset: 'brown:news', num_prompts: spec.windows, num_tokens_in_prompt: spec.ctx })}\n`);
+  writeFileSync(
+    join(out, 'source.jsonl'),
+    `${JSON.stringify({ id: common.layer, modelId: common.modelId, setName: 'brown-mlp0', creatorId: common.creatorId, dataset: 'brown:news', num_prompts: spec.windows, num_tokens_in_prompt: spec.ctx })}\n`,
+  );
   writeFileSync(join(out, 'model.jsonl'), `${JSON.stringify({ id: common.modelId, instruct: false, creatorId: common.creatorId })}\n`);
   let n = 0;
   for (let b = 0; b * spec.perBatch < features.length; b++) {
     const batch = features.slice(b * spec.perBatch, (b + 1) * spec.perBatch);
     const rows = batch.map((f) => ({
-      ...common, index: String(f.index), maxActApprox: Math.max(0, ...f.activations.flatMap((a) => a.values)), hasVector: false, vector: [],
-      neg_str: f.neg.map((t) => tokenizer.idToToken(t.id)), neg_values: f.neg.map((t) => t.value),
-      pos_str: f.pos.map((t) => tokenizer.idToToken(t.id)), pos_values: f.pos.map((t) => t.value),
-      frac_nonzero: f.density, freq_hist_data_bar_heights: f.histHeights, freq_hist_data_bar_values: f.histCentres,
-      logits_hist_data_bar_heights: [], logits_hist_data_bar_values: [], decoder_weights_dist: [],
-      topkCosSimIndices: [], topkCosSimValues: [], correlated_features_indices: [], correlated_features_pearson: [],
+      ...common,
+      index: String(f.index),
+      maxActApprox: Math.max(0, ...f.activations.flatMap((a) => a.values)),
+      hasVector: false,
+      vector: [],
+      neg_str: f.neg.map((t) => tokenizer.idToToken(t.id)),
+      neg_values: f.neg.map((t) => t.value),
+      pos_str: f.pos.map((t) => tokenizer.idToToken(t.id)),
+      pos_values: f.pos.map((t) => t.value),
+      frac_nonzero: f.density,
+      freq_hist_data_bar_heights: f.histHeights,
+      freq_hist_data_bar_values: f.histCentres,
+      logits_hist_data_bar_heights: [],
+      logits_hist_data_bar_values: [],
+      decoder_weights_dist: [],
+      topkCosSimIndices: [],
+      topkCosSimValues: [],
+      correlated_features_indices: [],
+      correlated_features_pearson: [],
     }));
-    const acts = batch.flatMap((f) => f.activations.map((a) => {
-      const max = Math.max(...a.values);
-      return {
-        id: `c${(n++).toString(16).padStart(24, '0')}`, tokens: Array.from(windows[a.window], (id) => tokenizer.idToToken(id)), ...common, index: String(f.index),
-        maxValue: max, maxValueTokenIndex: a.values.indexOf(max), minValue: Math.min(...a.values), values: a.values, dfaValues: [], lossValues: [],
-        binMin: a.binMin, binMax: a.binMax, binContains: a.binMin === -1 ? -1 : 0.1, qualifyingTokenIndex: null, dataIndex: null, dataSource: null,
-      };
-    }));
+    const acts = batch.flatMap((f) =>
+      f.activations.map((a) => {
+        const max = Math.max(...a.values);
+        return {
+          id: `c${(n++).toString(16).padStart(24, '0')}`,
+          tokens: Array.from(windows[a.window], (id) => tokenizer.idToToken(id)),
+          ...common,
+          index: String(f.index),
+          maxValue: max,
+          maxValueTokenIndex: a.values.indexOf(max),
+          minValue: Math.min(...a.values),
+          values: a.values,
+          dfaValues: [],
+          lossValues: [],
+          binMin: a.binMin,
+          binMax: a.binMax,
+          binContains: a.binMin === -1 ? -1 : 0.1,
+          qualifyingTokenIndex: null,
+          dataIndex: null,
+          dataSource: null,
+        };
+      }),
+    );
     writeFileSync(join(out, 'features', `batch-${b}.jsonl.gz`), gz(rows));
     writeFileSync(join(out, 'activations', `batch-${b}.jsonl.gz`), gz(acts));
   }
 }
 
 /** SAEDashboard's NeuronpediaRunner output: batch-N.json. */
-export function writeSaeDashboardBatches(out: string, spec: ExportSpec, features: ExpectedFeature[], windows: Int32Array[], tokenizer: Tokenizer): void {
+export function writeSaeDashboardBatches(
+  out: string,
+  spec: ExportSpec,
+  features: ExpectedFeature[],
+  windows: Int32Array[],
+  tokenizer: Tokenizer,
+): void {
   mkdirSync(out, { recursive: true });
   for (let b = 0; b * spec.perBatch < features.length; b++) {
     const batch = features.slice(b * spec.perBatch, (b + 1) * spec.perBatch);
     const doc = {
-      model_id: 'loupe-demo', layer: 0, sae_set: 'brown-mlp0',
+      model_id: 'loupe-demo',
+      layer: 0,
+      sae_set: 'brown-mlp0',
       features: batch.map((f) => ({
-        feature_index: f.index, neuron_alignment_indices: [], neuron_alignment_values: [], neuron_alignment_l1: [],
-        correlated_neurons_indices: [], correlated_neurons_l1: [], correlated_neurons_pearson: [], correlated_features_indices: [], correlated_features_l1: [], correlated_features_pearson: [],
-        neg_str: f.neg.map((t) => tokenizer.idToToken(t.id)), neg_values: f.neg.map((t) => t.value),
-        pos_str: f.pos.map((t) => tokenizer.idToToken(t.id)), pos_values: f.pos.map((t) => t.value),
-        frac_nonzero: f.density, freq_hist_data_bar_values: f.histCentres, freq_hist_data_bar_heights: f.histHeights,
-        logits_hist_data_bar_heights: [], logits_hist_data_bar_values: [], n_prompts_total: spec.windows, n_tokens_in_prompt: spec.ctx, dataset: 'brown:news', decoder_weights_dist: [],
-        activations: f.activations.map((a) => ({ bin_min: a.binMin, bin_max: a.binMax, bin_contains: a.binMin === -1 ? -1 : 0.1, tokens: Array.from(windows[a.window], (id) => tokenizer.idToToken(id)), values: a.values, qualifying_token_index: null })),
+        feature_index: f.index,
+        neuron_alignment_indices: [],
+        neuron_alignment_values: [],
+        neuron_alignment_l1: [],
+        correlated_neurons_indices: [],
+        correlated_neurons_l1: [],
+        correlated_neurons_pearson: [],
+        correlated_features_indices: [],
+        correlated_features_l1: [],
+        correlated_features_pearson: [],
+        neg_str: f.neg.map((t) => tokenizer.idToToken(t.id)),
+        neg_values: f.neg.map((t) => t.value),
+        pos_str: f.pos.map((t) => tokenizer.idToToken(t.id)),
+        pos_values: f.pos.map((t) => t.value),
+        frac_nonzero: f.density,
+        freq_hist_data_bar_values: f.histCentres,
+        freq_hist_data_bar_heights: f.histHeights,
+        logits_hist_data_bar_heights: [],
+        logits_hist_data_bar_values: [],
+        n_prompts_total: spec.windows,
+        n_tokens_in_prompt: spec.ctx,
+        dataset: 'brown:news',
+        decoder_weights_dist: [],
+        activations: f.activations.map((a) => ({
+          bin_min: a.binMin,
+          bin_max: a.binMax,
+          bin_contains: a.binMin === -1 ? -1 : 0.1,
+          tokens: Array.from(windows[a.window], (id) => tokenizer.idToToken(id)),
+          values: a.values,
+          qualifying_token_index: null,
+        })),
       })),
     };
     writeFileSync(join(out, `batch-${b}.json`), JSON.stringify(doc));
@@ -158,7 +231,12 @@ export function writeSaeDashboardBatches(out: string, spec: ExportSpec, features
 }
 
 /** A delphi cache: every nonzero (batch, position, latent) of seeded sparse activations over the windows, split into `splits` latent ranges. */
-export function writeDelphiCache(out: string, spec: ExportSpec, windows: Int32Array[], splits: number): { acts: Float32Array; dSae: number } {
+export function writeDelphiCache(
+  out: string,
+  spec: ExportSpec,
+  windows: Int32Array[],
+  splits: number,
+): { acts: Float32Array; dSae: number } {
   mkdirSync(out, { recursive: true });
   const rand = mulberry32(spec.seed + 1);
   const dSae = spec.features;
@@ -175,25 +253,45 @@ export function writeDelphiCache(out: string, spec: ExportSpec, windows: Int32Ar
     const end = bounds[s + 1] - 1;
     const loc: number[] = [];
     const val: number[] = [];
-    for (let b = 0; b < windows.length; b++) for (let p = 0; p < spec.ctx; p++) for (let l = start; l <= end; l++) {
-      const v = back[(b * spec.ctx + p) * dSae + l];
-      if (v !== 0) {
-        loc.push(b, p, l - start);
-        val.push(v);
-      }
-    }
+    for (let b = 0; b < windows.length; b++)
+      for (let p = 0; p < spec.ctx; p++)
+        for (let l = start; l <= end; l++) {
+          const v = back[(b * spec.ctx + p) * dSae + l];
+          if (v !== 0) {
+            loc.push(b, p, l - start);
+            val.push(v);
+          }
+        }
     writeSafetensors(join(out, `${start}_${end}.safetensors`), {
       locations: { dtype: 'U16', shape: [val.length, 3], data: Uint16Array.from(loc) },
       activations: { dtype: 'F16', shape: [val.length], data: encodeF16(val) },
       tokens: { dtype: 'I64', shape: [windows.length, spec.ctx], data: tokens },
     });
   }
-  writeFileSync(join(out, 'config.json'), JSON.stringify({ dataset_repo: 'brown:news', cache_ctx_len: spec.ctx, batch_size: 8, n_tokens: windows.length * spec.ctx, n_splits: splits, model_name: 'loupe-demo' }, null, 4));
+  writeFileSync(
+    join(out, 'config.json'),
+    JSON.stringify(
+      {
+        dataset_repo: 'brown:news',
+        cache_ctx_len: spec.ctx,
+        batch_size: 8,
+        n_tokens: windows.length * spec.ctx,
+        n_splits: splits,
+        model_name: 'loupe-demo',
+      },
+      null,
+      4,
+    ),
+  );
   return { acts: back, dSae };
 }
 
 /** All three layouts under `out`, from the demo model at `modelDir`. */
-export async function writeAllExports(out: string, modelDir: string, spec: ExportSpec = SMALL): Promise<{ features: ExpectedFeature[]; windows: Int32Array[]; delphi: { acts: Float32Array; dSae: number } }> {
+export async function writeAllExports(
+  out: string,
+  modelDir: string,
+  spec: ExportSpec = SMALL,
+): Promise<{ features: ExpectedFeature[]; windows: Int32Array[]; delphi: { acts: Float32Array; dSae: number } }> {
   const tokenizer = await loadTokenizer(modelDir);
   const windows = await realWindows(tokenizer, spec.windows, spec.ctx);
   const features = expectedFeatures(spec, windows, tokenizer.vocabSize);

@@ -97,13 +97,19 @@ export function writeBigLlama(dir: string, spec: LlamaSpec): number {
       if (s !== shard) return;
       const n = shape.reduce((a, b) => a * b, 1);
       values += n;
-      const bits = shape.length === 1 ? normBits(n, spec.seed + i) : randomBf16(n, spec.seed + i, name.includes('embed') || name.startsWith('lm_head') ? 0.035 : 1 / Math.sqrt(shape[1]));
+      const bits =
+        shape.length === 1
+          ? normBits(n, spec.seed + i)
+          : randomBf16(n, spec.seed + i, name.includes('embed') || name.startsWith('lm_head') ? 0.035 : 1 / Math.sqrt(shape[1]));
       here[name] = { dtype: 'BF16', shape, data: bits };
     });
     writeSafetensors(join(dir, shardName(shard)), here, { format: 'pt' });
   }
   const weightMap = Object.fromEntries(tensors.map((t) => [t.name, shardName(t.shard)]));
-  writeFileSync(join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: { total_size: values * 2 }, weight_map: weightMap }, null, 2));
+  writeFileSync(
+    join(dir, 'model.safetensors.index.json'),
+    JSON.stringify({ metadata: { total_size: values * 2 }, weight_map: weightMap }, null, 2),
+  );
   return values * 4;
 }
 

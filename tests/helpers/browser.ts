@@ -6,7 +6,7 @@ export function chromiumPath(): string {
   try {
     return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
   } catch {
-    throw new Error('chromium is not installed: apt-get install chromium (the e2e tests drive Debian\'s Chromium)');
+    throw new Error("chromium is not installed: apt-get install chromium (the e2e tests drive Debian's Chromium)");
   }
 }
 

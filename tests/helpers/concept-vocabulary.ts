@@ -19,7 +19,9 @@ export function demoVocabulary(): Promise<Vocabulary> {
  * @huggingface/tokenizers itself: Loupe's tokenizer reader takes byte-level BPE only so far.
  */
 export function gemmaFixtureVocabulary(): Vocabulary {
-  const json = JSON.parse(readFileSync(join(FIXTURES, 'families', 'gemma2-tiny', 'tokenizer.json'), 'utf8')) as { model: { vocab: Record<string, number> } };
+  const json = JSON.parse(readFileSync(join(FIXTURES, 'families', 'gemma2-tiny', 'tokenizer.json'), 'utf8')) as {
+    model: { vocab: Record<string, number> };
+  };
   const hf = new HfTokenizer(json as never, {});
   const raw: string[] = [];
   for (const [token, id] of Object.entries(json.model.vocab)) raw[id] = token;

@@ -28,7 +28,10 @@ export interface E2eSession {
  * `loupe serve` on a fresh temp workspace holding the demo model and both demo SAEs, indexed over
  * `tokens` tokens (and mapped with `maps`), plus a light-theme Chromium page of the given size.
  */
-export async function openE2eSession(name: string, options: { tokens: number; maps: boolean; viewport?: { width: number; height: number } }): Promise<E2eSession> {
+export async function openE2eSession(
+  name: string,
+  options: { tokens: number; maps: boolean; viewport?: { width: number; height: number } },
+): Promise<E2eSession> {
   const dir = tempDir(`e2e-${name}`);
   const shots = testOutputDir('e2e', name);
   mkdirSync(shots, { recursive: true });
@@ -38,7 +41,12 @@ export async function openE2eSession(name: string, options: { tokens: number; ma
   const viewport = options.viewport ?? { width: 1280, height: 900 };
   const page = await lightPage(browser, viewport);
   const session: E2eSession = {
-    served, modelId, saes, browser, page, shots,
+    served,
+    modelId,
+    saes,
+    browser,
+    page,
+    shots,
     async close() {
       await browser.close();
       await served.stop();

@@ -10,9 +10,14 @@ export const DEMO_SAE_DIRS = [512, 4096].map((width) => join(repoRoot, 'resource
 /** Resolves with each job's final summary once every one of `ids` is done; rejects when one fails. */
 export function waitForJobs(served: Served, ids: readonly string[], timeoutMs = 900_000): Promise<JobSummary[]> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`ws://127.0.0.1:${served.port}/api/events?token=${served.token}`, { headers: { Origin: `http://127.0.0.1:${served.port}` } });
+    const socket = new WebSocket(`ws://127.0.0.1:${served.port}/api/events?token=${served.token}`, {
+      headers: { Origin: `http://127.0.0.1:${served.port}` },
+    });
     const finished = new Map<string, JobSummary>();
-    const timer = setTimeout(() => fail(new Error(`jobs not done after ${timeoutMs} ms: ${ids.filter((id) => !finished.has(id)).join(', ')}`)), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`jobs not done after ${timeoutMs} ms: ${ids.filter((id) => !finished.has(id)).join(', ')}`)),
+      timeoutMs,
+    );
     const fail = (error: Error) => {
       clearTimeout(timer);
       socket.close();
@@ -20,7 +25,8 @@ export function waitForJobs(served: Served, ids: readonly string[], timeoutMs = 
     };
     const note = (job: JobSummary) => {
       if (!ids.includes(job.id)) return;
-      if (job.state === 'failed' || job.state === 'cancelled' || job.state === 'interrupted') return fail(new Error(`job ${job.title} ${job.state}: ${job.error ?? ''}`));
+      if (job.state === 'failed' || job.state === 'cancelled' || job.state === 'interrupted')
+        return fail(new Error(`job ${job.title} ${job.state}: ${job.error ?? ''}`));
       if (job.state === 'done') finished.set(job.id, job);
       if (finished.size === ids.length) {
         clearTimeout(timer);
@@ -45,7 +51,10 @@ export function waitForJobs(served: Served, ids: readonly string[], timeoutMs = 
  * slice of Brown and mapped (each SAE, and both jointly), through the contract as the app does it:
  * a small stand-in for the demo workspace that end-to-end tests can build in well under a minute.
  */
-export async function indexedDemoWorkspace(served: Served, { tokens = 16_384, maps = true } = {}): Promise<{ modelId: string; saes: SaeSummary[] }> {
+export async function indexedDemoWorkspace(
+  served: Served,
+  { tokens = 16_384, maps = true } = {},
+): Promise<{ modelId: string; saes: SaeSummary[] }> {
   const model = await served.call<{ id: string }>('models.add', { path: DEMO_MODEL_DIR });
   const saes: SaeSummary[] = [];
   for (const path of DEMO_SAE_DIRS) saes.push(await served.call<SaeSummary>('saes.add', { path, modelId: model.id }));
@@ -55,6 +64,9 @@ export async function indexedDemoWorkspace(served: Served, { tokens = 16_384, ma
     for (const sae of saes) jobs.push(await served.call<JobSummary>('maps.compute', { saeIds: [sae.id] }));
     jobs.push(await served.call<JobSummary>('maps.compute', { saeIds: saes.map((s) => s.id) }));
   }
-  await waitForJobs(served, jobs.map((j) => j.id));
+  await waitForJobs(
+    served,
+    jobs.map((j) => j.id),
+  );
   return { modelId: model.id, saes };
 }

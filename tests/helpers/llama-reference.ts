@@ -30,7 +30,14 @@ export function llamaShape(cfg: Record<string, unknown>): LlamaShape {
     ropeTheta: n('rope_theta'),
     eps: n('rms_norm_eps'),
     ...(scaling
-      ? { llama3: { factor: scaling.factor, lowFreqFactor: scaling.low_freq_factor, highFreqFactor: scaling.high_freq_factor, originalMaxPositions: scaling.original_max_position_embeddings } }
+      ? {
+          llama3: {
+            factor: scaling.factor,
+            lowFreqFactor: scaling.low_freq_factor,
+            highFreqFactor: scaling.high_freq_factor,
+            originalMaxPositions: scaling.original_max_position_embeddings,
+          },
+        }
       : {}),
   };
 }
@@ -46,7 +53,12 @@ export interface LlamaReference {
  * Runs one sequence. `weight(name)` returns a tensor by its checkpoint name as float32 row-major; it
  * is asked for one tensor at a time (the lm_head last), so a caller can read lazily and let go.
  */
-export function llamaReference(shape: LlamaShape, weight: (name: string) => Float32Array, ids: readonly number[], logitPositions: readonly number[]): LlamaReference {
+export function llamaReference(
+  shape: LlamaShape,
+  weight: (name: string) => Float32Array,
+  ids: readonly number[],
+  logitPositions: readonly number[],
+): LlamaReference {
   const { dModel: d, nHeads, nKvHeads, dHead, dMlp } = shape;
   const hooks = new Map<string, Float64Array[]>();
   const embed = weight('model.embed_tokens.weight');
@@ -138,7 +150,15 @@ function rotate(row: Float64Array, heads: number, dHead: number, inv: Float64Arr
 }
 
 /** hook_z of query position i: each head's softmax over keys 0..i, weighting values of its kv head. */
-function attend(q: Float64Array, k: Float64Array[], v: Float64Array[], i: number, nHeads: number, nKv: number, dHead: number): Float64Array {
+function attend(
+  q: Float64Array,
+  k: Float64Array[],
+  v: Float64Array[],
+  i: number,
+  nHeads: number,
+  nKv: number,
+  dHead: number,
+): Float64Array {
   const z = new Float64Array(nHeads * dHead);
   const group = nHeads / nKv;
   for (let h = 0; h < nHeads; h++) {

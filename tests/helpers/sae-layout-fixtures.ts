@@ -70,8 +70,21 @@ function pair(dIn: number, dSae: number, seed: number, gain = 1): { wEnc: Float3
 function canonical(path: string, dIn: number, seed: number, over: Partial<CanonicalSae>): CanonicalSae {
   const { wEnc, wDec } = pair(dIn, D_SAE, seed);
   return {
-    source: { path, format: 'saelens' }, dIn, dSae: D_SAE, wEnc, bEnc: randomUniform(D_SAE, seed + 2, 0.2), wDec, bDec: randomUniform(dIn, seed + 3, 0.1),
-    activation: { kind: 'relu' }, subtractDecoderBias: false, inputNorm: 'none', inputScale: 1, hookName: null, modelName: null, config: {}, ...over,
+    source: { path, format: 'saelens' },
+    dIn,
+    dSae: D_SAE,
+    wEnc,
+    bEnc: randomUniform(D_SAE, seed + 2, 0.2),
+    wDec,
+    bDec: randomUniform(dIn, seed + 3, 0.1),
+    activation: { kind: 'relu' },
+    subtractDecoderBias: false,
+    inputNorm: 'none',
+    inputScale: 1,
+    hookName: null,
+    modelName: null,
+    config: {},
+    ...over,
   };
 }
 
@@ -87,7 +100,13 @@ function writeGemmaScope(path: string, dIn: number, seed: number): void {
 }
 
 /** A Llama Scope folder as fnlp/Llama3_1-8B-Base-LX*-8x ship it (hyperparams.json keys verbatim). */
-export function writeLlamaScope(dir: string, dModel: number, seed: number, hyper: Record<string, unknown>, dtype: 'F32' | 'BF16' = 'BF16'): RawLlamaScope {
+export function writeLlamaScope(
+  dir: string,
+  dModel: number,
+  seed: number,
+  hyper: Record<string, unknown>,
+  dtype: 'F32' | 'BF16' = 'BF16',
+): RawLlamaScope {
   const { wEnc, wDec } = pair(dModel, D_SAE, seed, 3);
   const encoderWeight = new Float32Array(D_SAE * dModel);
   for (let i = 0; i < dModel; i++) for (let j = 0; j < D_SAE; j++) encoderWeight[j * dModel + i] = wEnc[i * D_SAE + j];
@@ -99,9 +118,18 @@ export function writeLlamaScope(dir: string, dModel: number, seed: number, hyper
     decoderWeight,
     decoderBias: randomUniform(dModel, seed + 3, 0.1),
     hyperparams: {
-      d_model: dModel, d_sae: D_SAE, expansion_factor: D_SAE / dModel, act_fn: 'jumprelu', jump_relu_threshold: 0.35, top_k: 4,
-      norm_activation: 'dataset-wise', dataset_average_activation_norm: { in: 3.5, out: 3.5 }, sparsity_include_decoder_norm: true,
-      use_decoder_bias: true, apply_decoder_bias_to_pre_encoder: false, ...hyper,
+      d_model: dModel,
+      d_sae: D_SAE,
+      expansion_factor: D_SAE / dModel,
+      act_fn: 'jumprelu',
+      jump_relu_threshold: 0.35,
+      top_k: 4,
+      norm_activation: 'dataset-wise',
+      dataset_average_activation_norm: { in: 3.5, out: 3.5 },
+      sparsity_include_decoder_norm: true,
+      use_decoder_bias: true,
+      apply_decoder_bias_to_pre_encoder: false,
+      ...hyper,
     },
   };
   writeJson(join(dir, 'hyperparams.json'), raw.hyperparams);
@@ -126,7 +154,17 @@ function writeSparsifyTranscoder(dir: string, dIn: number, seed: number): void {
   const { wEnc, wDec } = pair(dIn, D_SAE, seed);
   const encoderWeight = new Float32Array(D_SAE * dIn);
   for (let i = 0; i < dIn; i++) for (let j = 0; j < D_SAE; j++) encoderWeight[j * dIn + i] = wEnc[i * D_SAE + j];
-  writeJson(join(dir, 'cfg.json'), { activation: 'topk', expansion_factor: 32, normalize_decoder: true, num_latents: D_SAE, k: 4, multi_topk: false, skip_connection: true, transcode: true, d_in: dIn });
+  writeJson(join(dir, 'cfg.json'), {
+    activation: 'topk',
+    expansion_factor: 32,
+    normalize_decoder: true,
+    num_latents: D_SAE,
+    k: 4,
+    multi_topk: false,
+    skip_connection: true,
+    transcode: true,
+    d_in: dIn,
+  });
   writeSafetensors(join(dir, 'sae.safetensors'), {
     'encoder.weight': f32([D_SAE, dIn], encoderWeight),
     'encoder.bias': f32([D_SAE], randomUniform(D_SAE, seed + 2, 0.2)),
@@ -144,24 +182,46 @@ export function writeSaeLayouts(root: string, shape: FamilyShape, seed = 1): Wri
   const gemmaScopeTranscoder = join(root, 'gemma-scope-2b-pt-transcoders', 'layer_0', 'width_16k', 'average_l0_5');
   writeGemmaScope(join(gemmaScopeTranscoder, 'params.npz'), dModel, seed + 10);
   const llamaScope = join(root, 'Llama3_1-8B-Base-LXR-8x', 'Llama3_1-8B-Base-L0R-8x');
-  const lsRaw = writeLlamaScope(llamaScope, dModel, seed + 20, { hook_point_in: 'blocks.0.hook_resid_post', hook_point_out: 'blocks.0.hook_resid_post' });
+  const lsRaw = writeLlamaScope(llamaScope, dModel, seed + 20, {
+    hook_point_in: 'blocks.0.hook_resid_post',
+    hook_point_out: 'blocks.0.hook_resid_post',
+  });
   const llamaScopeTranscoder = join(root, 'Llama3_1-8B-Base-LXTC-8x', 'Llama3_1-8B-Base-L0TC-8x');
   const tcRaw = writeLlamaScope(llamaScopeTranscoder, dModel, seed + 30, {
-    hook_point_in: 'blocks.0.ln2.hook_normalized', hook_point_out: 'blocks.0.hook_mlp_out', dataset_average_activation_norm: { in: 8, out: 0.5 },
+    hook_point_in: 'blocks.0.ln2.hook_normalized',
+    hook_point_out: 'blocks.0.hook_mlp_out',
+    dataset_average_activation_norm: { in: 8, out: 0.5 },
   });
   const transcoder = { hookName: 'blocks.0.ln2.hook_normalized', outputHookName: 'blocks.0.hook_mlp_out' };
   const saelensTranscoder = join(root, 'saelens-transcoder');
   writeSaeLens(saelensTranscoder, canonical(saelensTranscoder, dModel, seed + 40, transcoder));
   const saelensSkipTranscoder = join(root, 'saelens-skip-transcoder');
-  writeSaeLens(saelensSkipTranscoder, canonical(saelensSkipTranscoder, dModel, seed + 50, { ...transcoder, wSkip: randomUniform(dModel * dModel, seed + 55, 0.05) }));
+  writeSaeLens(
+    saelensSkipTranscoder,
+    canonical(saelensSkipTranscoder, dModel, seed + 50, { ...transcoder, wSkip: randomUniform(dModel * dModel, seed + 55, 0.05) }),
+  );
   const saelensJumpTranscoder = join(root, 'saelens-jumprelu-transcoder');
-  writeSaeLens(saelensJumpTranscoder, canonical(saelensJumpTranscoder, dModel, seed + 60, { ...transcoder, activation: { kind: 'jumprelu', threshold: randomUniform(D_SAE, seed + 65, 0.3).map(Math.abs) } }));
+  writeSaeLens(
+    saelensJumpTranscoder,
+    canonical(saelensJumpTranscoder, dModel, seed + 60, {
+      ...transcoder,
+      activation: { kind: 'jumprelu', threshold: randomUniform(D_SAE, seed + 65, 0.3).map(Math.abs) },
+    }),
+  );
   const sparsifyTranscoder = join(root, 'sparsify-transcoder', 'layers.0.mlp');
   writeSparsifyTranscoder(sparsifyTranscoder, dModel, seed + 70);
   const hookZ = join(root, 'saelens-hook-z');
   writeSaeLens(hookZ, canonical(hookZ, nHeads * dHead, seed + 80, { hookName: 'blocks.0.attn.hook_z', subtractDecoderBias: true }));
   return {
-    gemmaScope, gemmaScopeTranscoder, llamaScope, llamaScopeTranscoder, saelensTranscoder, saelensSkipTranscoder, saelensJumpTranscoder, sparsifyTranscoder, hookZ,
+    gemmaScope,
+    gemmaScopeTranscoder,
+    llamaScope,
+    llamaScopeTranscoder,
+    saelensTranscoder,
+    saelensSkipTranscoder,
+    saelensJumpTranscoder,
+    sparsifyTranscoder,
+    hookZ,
     raw: { llamaScope: lsRaw, llamaScopeTranscoder: tcRaw },
   };
 }

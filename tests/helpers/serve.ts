@@ -26,7 +26,13 @@ const repoRoot = join(import.meta.dirname, '..', '..');
  */
 export function startServe(workspace?: string, options: ServeOptions = {}): Promise<Served> {
   return new Promise((resolve, reject) => {
-    const args = [join(repoRoot, 'bin', 'loupe.js'), 'serve', ...(workspace === undefined ? [] : ['--workspace', workspace]), '--port', '0'];
+    const args = [
+      join(repoRoot, 'bin', 'loupe.js'),
+      'serve',
+      ...(workspace === undefined ? [] : ['--workspace', workspace]),
+      '--port',
+      '0',
+    ];
     const child = spawn(process.execPath, args, {
       cwd: repoRoot,
       env: { ...process.env, ...options.env },

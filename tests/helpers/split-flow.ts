@@ -34,7 +34,12 @@ const repoRoot = join(import.meta.dirname, '..', '..');
 export function clearestEdFeature(ws: Workspace, saeId: string): number {
   const run = ws.features.runs.current(saeId);
   if (!run) throw new Error('the narrow SAE has no index');
-  const rows = withDatabase(ws, (db) => db.all<{ feature: number; count: number }>("SELECT feature, value AS count FROM feature_logits WHERE run_id = ? AND kind = 'frequent' AND token = 'ed'", [run.id]));
+  const rows = withDatabase(ws, (db) =>
+    db.all<{ feature: number; count: number }>(
+      "SELECT feature, value AS count FROM feature_logits WHERE run_id = ? AND kind = 'frequent' AND token = 'ed'",
+      [run.id],
+    ),
+  );
   let best: { feature: number; share: number } | null = null;
   for (const r of rows) {
     const stats = ws.features.stats.get(run.id, r.feature);
@@ -58,21 +63,40 @@ export async function runDefaultSplit(ws: Workspace, dir: string, slice: { corpu
   const [, indexNarrow] = await time(() => runIndex(ws, { saeId: narrow.id, ...slice }));
   const feature = clearestEdFeature(ws, narrow.id);
   const run = ws.features.runs.current(narrow.id)!;
-  const settings = splitDefaults({ id: narrow.id, dSae: narrow.dSae, k: narrow.k }, feature, 'flow', ws.features.stats.get(run.id, feature)?.maxAct ?? null);
+  const settings = splitDefaults(
+    { id: narrow.id, dSae: narrow.dSae, k: narrow.k },
+    feature,
+    'flow',
+    ws.features.stats.get(run.id, feature)?.maxAct ?? null,
+  );
   const out = join(dir, 'split');
   const [trained, train] = await time(() =>
     runTraining({
-      model: resources.modelDir, hook: narrow.hookName, corpus: settings.corpus, dSae: settings.dSae, activation: { kind: 'topk', k: settings.k, auxKCoefficient: 1 / 32 },
-      tokens: settings.tokens, batchTokens: settings.batchTokens, out, initFrom: narrow.path, normalizeInitFrom: settings.normalizeInit, zeroFilterFeature: settings.zeroFeature,
-      newLatents: settings.newFromData ? 'data' : 'random', freezeOthers: settings.freezeOthers,
+      model: resources.modelDir,
+      hook: narrow.hookName,
+      corpus: settings.corpus,
+      dSae: settings.dSae,
+      activation: { kind: 'topk', k: settings.k, auxKCoefficient: 1 / 32 },
+      tokens: settings.tokens,
+      batchTokens: settings.batchTokens,
+      out,
+      initFrom: narrow.path,
+      normalizeInitFrom: settings.normalizeInit,
+      zeroFilterFeature: settings.zeroFeature,
+      newLatents: settings.newFromData ? 'data' : 'random',
+      freezeOthers: settings.freezeOthers,
       filter: { sae: narrow.path, feature, threshold: settings.threshold, background: settings.background },
     }),
   );
   const wide = registerSae(ws, out, model.id);
   const [, indexWide] = await time(() => runIndex(ws, { saeId: wide.id, ...slice }));
   const [compared, compare] = await time(() => runCompare(ws, { saeIds: [narrow.id, wide.id], ...slice, evaluate: false }));
-  const tree = (by: MatchMeasure) => ws.compare.tree({ runId: compared.runId, root: { saeId: narrow.id, index: feature }, by, minSimilarity: -1, maxChildren: 256 });
+  const tree = (by: MatchMeasure) =>
+    ws.compare.tree({ runId: compared.runId, root: { saeId: narrow.id, index: feature }, by, minSimilarity: -1, maxChildren: 256 });
   const trees = { cosine: tree('cosine'), correlation: tree('correlation') };
-  const verdicts = { cosine: splitVerdict(trees.cosine.root, 'cosine', trained.newLatents), correlation: splitVerdict(trees.correlation.root, 'correlation', trained.newLatents) };
+  const verdicts = {
+    cosine: splitVerdict(trees.cosine.root, 'cosine', trained.newLatents),
+    correlation: splitVerdict(trees.correlation.root, 'correlation', trained.newLatents),
+  };
   return { feature, settings, trained, trees, verdicts, seconds: { indexNarrow, train, indexWide, compare } };
 }

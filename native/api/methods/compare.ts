@@ -1,7 +1,17 @@
 import { z } from 'zod';
 import { method } from '../define.js';
 import { id, corpus, featureIndex, tokenCount, contextLength, offset, pageLimit } from '../params.js';
-import { compareGroupKinds, matchMeasures, matchSortKeys, type CompareGroups, type CompareLinks, type CompareRunSummary, type MatchPage, type SaeEvalMetrics, type SplitTree } from '../compare.js';
+import {
+  compareGroupKinds,
+  matchMeasures,
+  matchSortKeys,
+  type CompareGroups,
+  type CompareLinks,
+  type CompareRunSummary,
+  type MatchPage,
+  type SaeEvalMetrics,
+  type SplitTree,
+} from '../compare.js';
 import type { JobSummary } from '../jobs.js';
 
 export const compareMethods = {
@@ -56,7 +66,7 @@ export const compareMethods = {
   }),
   'compare.tree': method<SplitTree>()({
     summary:
-      "A splitting tree: a feature, the features of the next wider SAE whose best parent it is (and theirs in a third SAE), each with label, density and top tokens, edges weighted by similarity.",
+      'A splitting tree: a feature, the features of the next wider SAE whose best parent it is (and theirs in a third SAE), each with label, density and top tokens, edges weighted by similarity.',
     params: z.strictObject({
       runId: z.int().min(1),
       root: z.strictObject({ saeId: id, index: featureIndex }),
@@ -68,7 +78,8 @@ export const compareMethods = {
     }),
   }),
   'eval.start': method<JobSummary>()({
-    summary: 'Evaluate an SAE over a corpus slice (FVU, L0, dead and dense latents, loss recovered, ablation sparsity, decoder cosines) and store the report.',
+    summary:
+      'Evaluate an SAE over a corpus slice (FVU, L0, dead and dense latents, loss recovered, ablation sparsity, decoder cosines) and store the report.',
     params: z.strictObject({ saeId: id, corpus, tokens: tokenCount, contextLength: contextLength.optional() }),
     events: ['job.progress'],
     job: true,

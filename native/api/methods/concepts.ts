@@ -1,14 +1,27 @@
 import { z } from 'zod';
 import { method } from '../define.js';
 import { id } from '../params.js';
-import type { ConceptAligned, ConceptDefaultRoot, ConceptHeatmap, ConceptHierarchy, ConceptPlane, ConceptSynsetMatch, ConceptWordList } from '../concepts.js';
+import type {
+  ConceptAligned,
+  ConceptDefaultRoot,
+  ConceptHeatmap,
+  ConceptHierarchy,
+  ConceptPlane,
+  ConceptSynsetMatch,
+  ConceptWordList,
+} from '../concepts.js';
 
 /** A concept: `wn:<synset or word>` or `list:<name>`. */
-const conceptSpec = z.string().min(4).max(220).regex(/^(wn|list):\S/, 'expected wn:<synset or word> or list:<name>');
+const conceptSpec = z
+  .string()
+  .min(4)
+  .max(220)
+  .regex(/^(wn|list):\S/, 'expected wn:<synset or word> or list:<name>');
 
 export const conceptsMethods = {
   'concepts.synsets': method<ConceptSynsetMatch[]>()({
-    summary: "WordNet noun synsets for the hierarchy picker: those whose words start with `query` (or suggested roots), with their single-token counts in the model's vocabulary.",
+    summary:
+      "WordNet noun synsets for the hierarchy picker: those whose words start with `query` (or suggested roots), with their single-token counts in the model's vocabulary.",
     params: z.strictObject({
       modelId: id,
       query: z.string().max(100).optional(),
@@ -18,11 +31,18 @@ export const conceptsMethods = {
     }),
   }),
   'concepts.hierarchy': method<ConceptHierarchy>()({
-    summary: "A WordNet noun hierarchy (a synset, e.g. animal.n.01, or a word) as the model's vocabulary can estimate it: a tree of concepts with word and token counts, and the hyponyms refused for too few tokens.",
-    params: z.strictObject({ modelId: id, root: z.string().min(1).max(220), depth: z.int().min(0).max(4).default(2), minTokens: z.int().min(2).max(100_000).default(8) }),
+    summary:
+      "A WordNet noun hierarchy (a synset, e.g. animal.n.01, or a word) as the model's vocabulary can estimate it: a tree of concepts with word and token counts, and the hyponyms refused for too few tokens.",
+    params: z.strictObject({
+      modelId: id,
+      root: z.string().min(1).max(220),
+      depth: z.int().min(0).max(4).default(2),
+      minTokens: z.int().min(2).max(100_000).default(8),
+    }),
   }),
   'concepts.heatmap': method<ConceptHeatmap>()({
-    summary: "Park et al.'s noun heat map for a hierarchy: cosines between its concept vectors and between parent-to-child differences in the causal inner product, and cos(ℓ_parent, ℓ_child − ℓ_parent) per edge against a shuffled-vocabulary baseline.",
+    summary:
+      "Park et al.'s noun heat map for a hierarchy: cosines between its concept vectors and between parent-to-child differences in the causal inner product, and cos(ℓ_parent, ℓ_child − ℓ_parent) per edge against a shuffled-vocabulary baseline.",
     params: z.strictObject({
       modelId: id,
       root: z.string().min(1).max(220),
@@ -34,7 +54,8 @@ export const conceptsMethods = {
     }),
   }),
   'concepts.plane': method<ConceptPlane>()({
-    summary: 'Tokens (a sample of the vocabulary, concept words coloured) and optionally an SAE’s features in the plane of two concept directions: x = ℓ(x), y = ℓ(y) or ℓ(y) − ℓ(yMinus), optionally orthogonalised against x.',
+    summary:
+      'Tokens (a sample of the vocabulary, concept words coloured) and optionally an SAE’s features in the plane of two concept directions: x = ℓ(x), y = ℓ(y) or ℓ(y) − ℓ(yMinus), optionally orthogonalised against x.',
     params: z.strictObject({
       modelId: id,
       saeId: id.optional(),
@@ -49,7 +70,8 @@ export const conceptsMethods = {
     }),
   }),
   'concepts.aligned': method<ConceptAligned>()({
-    summary: "The SAE's features whose decoder directions, mapped into the causal inner product's space, have the highest (and lowest) cosine with a concept's vector.",
+    summary:
+      "The SAE's features whose decoder directions, mapped into the causal inner product's space, have the highest (and lowest) cosine with a concept's vector.",
     params: z.strictObject({
       saeId: id,
       concept: conceptSpec,
@@ -60,11 +82,13 @@ export const conceptsMethods = {
     }),
   }),
   'concepts.lists': method<ConceptWordList[]>()({
-    summary: "The workspace's saved word lists (user-defined concepts), with how their words fall in a model's vocabulary when modelId is given.",
+    summary:
+      "The workspace's saved word lists (user-defined concepts), with how their words fall in a model's vocabulary when modelId is given.",
     params: z.strictObject({ modelId: id.optional() }),
   }),
   'concepts.saveWords': method<ConceptWordList>()({
-    summary: 'Create or replace a named word list (a user-defined concept, usable as list:<name>); with modelId, says which words are single tokens.',
+    summary:
+      'Create or replace a named word list (a user-defined concept, usable as list:<name>); with modelId, says which words are single tokens.',
     params: z.strictObject({
       name: z.string().min(1).max(100).regex(/\S/, 'expected a name with some visible characters'),
       words: z.array(z.string().max(100)).max(5000),
@@ -76,7 +100,8 @@ export const conceptsMethods = {
     params: z.strictObject({ name: z.string().min(1).max(100) }),
   }),
   'concepts.defaultRoot': method<ConceptDefaultRoot>()({
-    summary: "The hierarchy root the Concepts view opens on for a model: the first of a ranked list of WordNet roots (animal, organism, person, artifact, whole, …) whose tree the model's vocabulary can hold at this minimum (two concepts under the root, one of them split again), with why each candidate holds or not.",
+    summary:
+      "The hierarchy root the Concepts view opens on for a model: the first of a ranked list of WordNet roots (animal, organism, person, artifact, whole, …) whose tree the model's vocabulary can hold at this minimum (two concepts under the root, one of them split again), with why each candidate holds or not.",
     params: z.strictObject({ modelId: id, minTokens: z.int().min(2).max(100_000).default(8) }),
   }),
 };

@@ -14,14 +14,25 @@ const tags = z.array(storedText(64, 1)).max(64);
 export const labelsMethods = {
   'labels.set': method<FeatureLabel>()({
     summary: "Change a feature's label, notes or tags (omitted fields are kept; tags replace the set); recorded in the history.",
-    params: z.strictObject({ saeId: id, index: featureIndex, label: labelText.optional(), notes: notesText.optional(), tags: tags.optional() }),
+    params: z.strictObject({
+      saeId: id,
+      index: featureIndex,
+      label: labelText.optional(),
+      notes: notesText.optional(),
+      tags: tags.optional(),
+    }),
   }),
   'labels.history': method<LabelEvent[]>()({
     summary: "Label changes, newest first: one feature's, or the whole SAE's; beforeId pages further back.",
-    params: z.strictObject({ saeId: id, index: featureIndex.optional(), limit: z.int().min(1).max(10_000).default(100), beforeId: z.int().min(1).optional() }),
+    params: z.strictObject({
+      saeId: id,
+      index: featureIndex.optional(),
+      limit: z.int().min(1).max(10_000).default(100),
+      beforeId: z.int().min(1).optional(),
+    }),
   }),
   'labels.undo': method<FeatureLabel | null>()({
-    summary: "Undo the newest label change not yet undone (of one feature, or of any feature of the SAE); null when there is none.",
+    summary: 'Undo the newest label change not yet undone (of one feature, or of any feature of the SAE); null when there is none.',
     params: z.strictObject({ saeId: id, index: featureIndex.optional() }),
   }),
   'labels.export': method<LabelsFile>()({
@@ -30,7 +41,9 @@ export const labelsMethods = {
     params: z.strictObject({
       saeId: id,
       format: z.enum(labelFileFormats),
-      neuronpedia: z.strictObject({ modelId: neuronpediaIdText.optional(), layer: neuronpediaIdText.optional(), authorId: neuronpediaIdText }).optional(),
+      neuronpedia: z
+        .strictObject({ modelId: neuronpediaIdText.optional(), layer: neuronpediaIdText.optional(), authorId: neuronpediaIdText })
+        .optional(),
     }),
   }),
 };

@@ -44,7 +44,7 @@ export const workspaceMethods = {
   }),
   'grants.choose': method<PathGrant | null>()({
     summary:
-      "Desktop app: choose a file or folder in a native dialog and get an opaque grant to send wherever a path is asked for (the app refuses typed paths); null when cancelled. loupe serve has no dialog: there paths are typed.",
+      'Desktop app: choose a file or folder in a native dialog and get an opaque grant to send wherever a path is asked for (the app refuses typed paths); null when cancelled. loupe serve has no dialog: there paths are typed.',
     params: z.strictObject({ kind: z.enum(['file', 'folder']), title: z.string().max(200).optional() }),
   }),
 };

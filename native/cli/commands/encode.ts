@@ -52,7 +52,9 @@ export const encodeCommand: CliCommand = {
 
     const sae = readSae(saePath);
     if (sparse && sae.activation.kind !== 'topk') {
-      throw new CliError(`--sparse needs a TopK SAE; ${saePath} has a ${sae.activation.kind} activation (leave out --sparse to write feature_acts)`);
+      throw new CliError(
+        `--sparse needs a TopK SAE; ${saePath} has a ${sae.activation.kind} activation (leave out --sparse to write feature_acts)`,
+      );
     }
     const x = readActivations(inputPath, key, sae);
     const encoder = await prepareEncoder(sae, { dense: !sparse, reconstruction: true, provider, intraOpNumThreads: threads || undefined });
@@ -93,10 +95,13 @@ export function readActivations(path: string, key: string, sae: CanonicalSae): {
     const entry = file.entries.get(key);
     if (!entry) {
       const names = [...file.entries.keys()].sort();
-      throw new CliError(`${path}: no "${key}" tensor (the file has ${names.length === 0 ? 'no tensors' : names.join(', ')}); choose one with --key`);
+      throw new CliError(
+        `${path}: no "${key}" tensor (the file has ${names.length === 0 ? 'no tensors' : names.join(', ')}); choose one with --key`,
+      );
     }
     const shape = `[${entry.shape.join(', ')}]`;
-    if (!FLOAT_DTYPES.includes(entry.dtype)) throw new CliError(`${path}: tensor "${key}" is ${entry.dtype}; expected a float tensor (${FLOAT_DTYPES.join(', ')})`);
+    if (!FLOAT_DTYPES.includes(entry.dtype))
+      throw new CliError(`${path}: tensor "${key}" is ${entry.dtype}; expected a float tensor (${FLOAT_DTYPES.join(', ')})`);
     const dIn = entry.shape.at(-1);
     if (dIn !== sae.dIn) {
       const what = dIn === undefined ? 'is a scalar' : `has shape ${shape}, last dimension ${dIn}`;

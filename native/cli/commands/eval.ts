@@ -65,21 +65,34 @@ export const evalCommand: CliCommand = {
     if (context < 2) throw new CliError(`--context must be at least 2 (a window needs a next token to predict), got ${context}`, 2);
     if (tokens < context) throw new CliError(`--tokens ${tokens} is less than one window of --context ${context} tokens`, 2);
     if (batchSize < 1) throw new CliError('--batch must be at least 1', 2);
-    if (out !== undefined && !existsSync(dirname(out) || '.')) throw new CliError(`--out ${out}: the folder ${dirname(out)} does not exist`);
+    if (out !== undefined && !existsSync(dirname(out) || '.'))
+      throw new CliError(`--out ${out}: the folder ${dirname(out)} does not exist`);
 
     const report = await asUserError(async () => {
       const { weights, dir } = loadTransformer(modelPath);
       const loaded = loadSae(saePath);
       const hook = evalHook(loaded, typeof values.hook === 'string' ? values.hook : undefined);
-      if (context > weights.config.nCtx) throw new CliError(`--context ${context} exceeds the model's context of ${weights.config.nCtx} tokens (n_ctx)`);
+      if (context > weights.config.nCtx)
+        throw new CliError(`--context ${context} exceeds the model's context of ${weights.config.nCtx} tokens (n_ctx)`);
       const tokenizer = await loadTokenizer(dir);
       const sae = await resolveInputScale(loaded, weights, tokenizer, hook);
       const corpus = openCorpus(corpusSpec);
       const windows = tokenWindows(corpus, tokenizer, { contextLength: context, maxTokens: tokens });
       const ablation = latents === 0 ? (false as const) : { latents, seed };
       // Progress only on a terminal: a redirected stderr stays clean for scripts.
-      const onProgress = process.stderr.isTTY ? (done: number) => process.stderr.write(`\rloupe eval: ${done} / ${tokens} tokens`) : undefined;
-      const options = { hook, modelName: modelPath, batchSize, ablation, cosines: { seed }, provider, intraOpNumThreads: threads || undefined, onProgress };
+      const onProgress = process.stderr.isTTY
+        ? (done: number) => process.stderr.write(`\rloupe eval: ${done} / ${tokens} tokens`)
+        : undefined;
+      const options = {
+        hook,
+        modelName: modelPath,
+        batchSize,
+        ablation,
+        cosines: { seed },
+        provider,
+        intraOpNumThreads: threads || undefined,
+        onProgress,
+      };
       return { ...(await evaluateSae(weights, sae, windows, options)), corpus: corpus.spec };
     });
     if (process.stderr.isTTY) process.stderr.write('\n');
@@ -92,6 +105,3 @@ export const evalCommand: CliCommand = {
     return 0;
   },
 };
-
-
-

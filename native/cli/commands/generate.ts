@@ -78,7 +78,8 @@ export const generateCommand: CliCommand = {
     if (params.maxTokens < 1) throw new CliError('--max-tokens must be at least 1', 2);
     const provider = providerFlag(String(values.provider));
     if (values.sae === undefined) {
-      if (values.feature !== undefined || values.clamp !== undefined || values.add !== undefined || values.ablate) throw new CliError('--feature, --clamp, --add and --ablate need --sae', 2);
+      if (values.feature !== undefined || values.clamp !== undefined || values.add !== undefined || values.ablate)
+        throw new CliError('--feature, --clamp, --add and --ablate need --sae', 2);
       return plain(modelPath, params, provider, values.json === true);
     }
     const edit = editOf(values);
@@ -86,9 +87,22 @@ export const generateCommand: CliCommand = {
       const saePath = String(values.sae);
       const sae = loadSae(saePath);
       if (!sae.hookName) throw new CliError(`--sae ${saePath}: the SAE names no hook, so Loupe cannot tell where to edit`);
-      if (edit.feature >= sae.dSae) throw new CliError(`--feature ${edit.feature} is out of range: ${saePath} has features 0..${sae.dSae - 1}`);
-      const applied = { saeId: saePath, feature: edit.feature, hookName: sae.hookName, mode: edit.mode.kind, amount: edit.mode.kind === 'clamp' ? edit.mode.value : edit.mode.kind === 'add' ? edit.mode.coefficient : 0, label: '' } as const;
-      const resolved = { modelId: modelPath, modelPath, saes: [{ saeId: saePath, path: saePath, hookName: sae.hookName, edits: [edit] }], applied: [applied] };
+      if (edit.feature >= sae.dSae)
+        throw new CliError(`--feature ${edit.feature} is out of range: ${saePath} has features 0..${sae.dSae - 1}`);
+      const applied = {
+        saeId: saePath,
+        feature: edit.feature,
+        hookName: sae.hookName,
+        mode: edit.mode.kind,
+        amount: edit.mode.kind === 'clamp' ? edit.mode.value : edit.mode.kind === 'add' ? edit.mode.coefficient : 0,
+        label: '',
+      } as const;
+      const resolved = {
+        modelId: modelPath,
+        modelPath,
+        saes: [{ saeId: saePath, path: saePath, hookName: sae.hookName, edits: [edit] }],
+        applied: [applied],
+      };
       return runSteer(resolved, params, { provider });
     });
     process.stdout.write(values.json === true ? `${JSON.stringify(result)}\n` : sideBySide(result));
@@ -117,7 +131,11 @@ async function plain(modelPath: string, params: SteerParams, provider: ReturnTyp
     const eos = params.stopAtEos && tokenizer.eosId !== undefined ? { eosId: tokenizer.eosId } : {};
     const maxTokens = Math.min(params.maxTokens, weights.config.nCtx - ids.length);
     if (maxTokens < 1) throw new CliError(`the prompt's ${ids.length} tokens fill the model's context of ${weights.config.nCtx}`);
-    const sampling = { temperature: params.temperature, ...(params.topK !== undefined ? { topK: params.topK } : {}), ...(params.topP !== undefined ? { topP: params.topP } : {}) };
+    const sampling = {
+      temperature: params.temperature,
+      ...(params.topK !== undefined ? { topK: params.topK } : {}),
+      ...(params.topP !== undefined ? { topP: params.topP } : {}),
+    };
     const g = await generate(decoder, ids, { maxTokens, seed: params.seed, ...sampling, ...eos });
     const tokens = g.tokens.map((t) => ({ id: t.id, text: tokenizer.tokenText(t.id), prob: Number(t.prob.toPrecision(6)) }));
     return { text: tokenizer.decode(g.tokens.map((t) => t.id)), stop: g.stop, tokens, provider: decoder.provider };

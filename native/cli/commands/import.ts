@@ -28,19 +28,30 @@ export const importCommand: CliCommand = {
   summary: 'import a Neuronpedia / SAEDashboard / delphi export into a workspace as an indexed SAE',
   usage,
   async run(argv) {
-    const { values, positionals } = parseFlags(argv, { workspace: { type: 'string' }, model: { type: 'string' }, sae: { type: 'string' }, 'commit-rows': { type: 'string' } }, true);
+    const { values, positionals } = parseFlags(
+      argv,
+      { workspace: { type: 'string' }, model: { type: 'string' }, sae: { type: 'string' }, 'commit-rows': { type: 'string' } },
+      true,
+    );
     const workspace = requireFlag(values, 'workspace');
     const modelPath = requireFlag(values, 'model');
     if (positionals.length !== 1) throw new CliError(`expected one export PATH, got ${positionals.length}`, 2);
     const commitRows = optionalIntegerFlag(values, 'commit-rows');
     const ws = asUserErrorSync(() => openWorkspace(workspace, { markInterrupted: false }));
-    return runInterruptible('import', 'run the same command again to resume from the last commit', async (signal) => {
-      const model = await asUserError(() => registerModel(ws, modelPath));
-      const sae = values.sae === undefined ? undefined : asUserErrorSync(() => registerSae(ws, String(values.sae), model.id));
-      const onProgress = progressPrinter('import');
-      const summary = await asUserError(() => runImport(ws, { path: positionals[0], modelId: model.id, saeId: sae?.id, commitRows }, { signal, onProgress }));
-      process.stdout.write(`${JSON.stringify({ model: model.id, ...summary })}\n`);
-      return 0;
-    }, () => ws.close());
+    return runInterruptible(
+      'import',
+      'run the same command again to resume from the last commit',
+      async (signal) => {
+        const model = await asUserError(() => registerModel(ws, modelPath));
+        const sae = values.sae === undefined ? undefined : asUserErrorSync(() => registerSae(ws, String(values.sae), model.id));
+        const onProgress = progressPrinter('import');
+        const summary = await asUserError(() =>
+          runImport(ws, { path: positionals[0], modelId: model.id, saeId: sae?.id, commitRows }, { signal, onProgress }),
+        );
+        process.stdout.write(`${JSON.stringify({ model: model.id, ...summary })}\n`);
+        return 0;
+      },
+      () => ws.close(),
+    );
   },
 };

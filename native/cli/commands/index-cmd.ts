@@ -29,9 +29,14 @@ export const indexCommand: CliCommand = {
   usage,
   async run(argv) {
     const { values } = parseFlags(argv, {
-      workspace: { type: 'string' }, model: { type: 'string' }, sae: { type: 'string' }, corpus: { type: 'string' },
-      tokens: { type: 'string' }, context: { type: 'string' }, 
-      hook: { type: 'string' }, ...runtimeFlagSpec,
+      workspace: { type: 'string' },
+      model: { type: 'string' },
+      sae: { type: 'string' },
+      corpus: { type: 'string' },
+      tokens: { type: 'string' },
+      context: { type: 'string' },
+      hook: { type: 'string' },
+      ...runtimeFlagSpec,
     });
     const workspace = requireFlag(values, 'workspace');
     const modelPath = requireFlag(values, 'model');
@@ -44,20 +49,23 @@ export const indexCommand: CliCommand = {
     // one is refused while the app holds it. Jobs left running by a dead holder are not this
     // command's to mark interrupted: the app says so when it next opens the workspace.
     const ws = asUserErrorSync(() => openWorkspace(workspace, { markInterrupted: false, lockAs: `loupe index --workspace ${workspace}` }));
-    return runInterruptible('index', 'run the same command again to resume from the last committed batch', async (signal) => {
-      const model = await asUserError(() => registerModel(ws, modelPath));
-      const sae = asUserErrorSync(() => registerSae(ws, saePath, model.id, undefined, typeof values.hook === 'string' ? values.hook : undefined));
-      process.stderr.write(`loupe index: model ${model.id} (${model.registration}), SAE ${sae.id} (${sae.registration})\n`);
-      const onProgress = progressPrinter('index');
-      const summary = await asUserError(() => runIndex(ws, { saeId: sae.id, corpus, tokens, contextLength, provider, threads }, { signal, onProgress }));
-      process.stdout.write(`${JSON.stringify({ model: model.id, ...summary })}\n`);
-      return 0;
-    }, () => ws.close());
+    return runInterruptible(
+      'index',
+      'run the same command again to resume from the last committed batch',
+      async (signal) => {
+        const model = await asUserError(() => registerModel(ws, modelPath));
+        const sae = asUserErrorSync(() =>
+          registerSae(ws, saePath, model.id, undefined, typeof values.hook === 'string' ? values.hook : undefined),
+        );
+        process.stderr.write(`loupe index: model ${model.id} (${model.registration}), SAE ${sae.id} (${sae.registration})\n`);
+        const onProgress = progressPrinter('index');
+        const summary = await asUserError(() =>
+          runIndex(ws, { saeId: sae.id, corpus, tokens, contextLength, provider, threads }, { signal, onProgress }),
+        );
+        process.stdout.write(`${JSON.stringify({ model: model.id, ...summary })}\n`);
+        return 0;
+      },
+      () => ws.close(),
+    );
   },
 };
-
-
-
-
-
-

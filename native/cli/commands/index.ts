@@ -12,4 +12,16 @@ import { importCommand } from './import.js';
 import { generateCommand } from './generate.js';
 
 /** Every `loupe` subcommand, in the order `loupe --help` lists them. */
-export const commands: CliCommand[] = [serveCommand, inspectCommand, runCommand, encodeCommand, trainCommand, evalCommand, indexCommand, labelsCommand, tokenizeCommand, importCommand, generateCommand];
+export const commands: CliCommand[] = [
+  serveCommand,
+  inspectCommand,
+  runCommand,
+  encodeCommand,
+  trainCommand,
+  evalCommand,
+  indexCommand,
+  labelsCommand,
+  tokenizeCommand,
+  importCommand,
+  generateCommand,
+];

@@ -65,7 +65,12 @@ function modelConfig(item: DiscoveredItem): Json {
 }
 
 /** The config file each SAE format keeps beside its weights, printed as written. */
-const SAE_CONFIGS: Record<string, string> = { saelens: 'cfg.json', sparsify: 'cfg.json', 'dictionary-learning': 'config.json', 'llama-scope': 'hyperparams.json' };
+const SAE_CONFIGS: Record<string, string> = {
+  saelens: 'cfg.json',
+  sparsify: 'cfg.json',
+  'dictionary-learning': 'config.json',
+  'llama-scope': 'hyperparams.json',
+};
 
 async function describeItem(item: DiscoveredItem): Promise<Json> {
   if (item.kind === 'model') return { ...item, ...modelConfig(item) };
@@ -85,7 +90,6 @@ async function describeItem(item: DiscoveredItem): Promise<Json> {
     return { ...item }; // discovery already put the broken config in item.problem
   }
 }
-
 
 async function inspectFolder(path: string): Promise<Json> {
   const items = discover(path);

@@ -3,7 +3,15 @@ import { gzipSync } from 'node:zlib';
 import { userInfo } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { ApiFailure } from '../../api/errors.js';
-import { LabelsFileError, checkNeuronpediaSource, importLabels, labelFormats, parseLabelsCsv, parseLabelsJson, parseLabelsJsonLines } from '../../store/labels-io.js';
+import {
+  LabelsFileError,
+  checkNeuronpediaSource,
+  importLabels,
+  labelFormats,
+  parseLabelsCsv,
+  parseLabelsJson,
+  parseLabelsJsonLines,
+} from '../../store/labels-io.js';
 import type { LabelFormat, LabelImportRow } from '../../store/labels-io.js';
 import type { NeuronpediaExportTarget } from '../../store/labels-neuronpedia.js';
 import type { NeuronpediaSource } from '../../api/types.js';
@@ -42,13 +50,15 @@ left as they are. All rows apply or none do; every change is recorded in the lab
 --author (default: your user name) and can be undone.`;
 
 function formatFlag(value: unknown, allowed: readonly LabelFormat[]): LabelFormat {
-  if (!(allowed as readonly unknown[]).includes(value)) throw new CliError(`--format "${String(value)}": expected one of ${allowed.join(', ')}`, 2);
+  if (!(allowed as readonly unknown[]).includes(value))
+    throw new CliError(`--format "${String(value)}": expected one of ${allowed.join(', ')}`, 2);
   return value as LabelFormat;
 }
 
 /** The app may have this workspace open with jobs running: they are not this process's to mark interrupted. */
 function openExisting(dir: string): Workspace {
-  if (!existsSync(join(dir, databaseFileName))) throw new CliError(`--workspace ${dir}: no ${databaseFileName} there (not a Loupe workspace)`);
+  if (!existsSync(join(dir, databaseFileName)))
+    throw new CliError(`--workspace ${dir}: no ${databaseFileName} there (not a Loupe workspace)`);
   return openWorkspace(dir, { markInterrupted: false });
 }
 
@@ -71,9 +81,14 @@ function neuronpediaSource(values: Record<string, unknown>, ws: Workspace, saeId
 
 function neuronpediaTarget(values: Record<string, unknown>, ws: Workspace, saeId: string): NeuronpediaExportTarget {
   const source = neuronpediaSource(values, ws, saeId);
-  if (!source) throw new CliError('a Neuronpedia export needs --np-model and --np-layer (the SAE has no "neuronpedia_id" to take them from)', 2);
+  if (!source)
+    throw new CliError('a Neuronpedia export needs --np-model and --np-layer (the SAE has no "neuronpedia_id" to take them from)', 2);
   const authorId = values['np-author'] as string | undefined;
-  if (!authorId) throw new CliError('a Neuronpedia export needs --np-author: the id of the Neuronpedia user the explanations are by (Explanation.authorId)', 2);
+  if (!authorId)
+    throw new CliError(
+      'a Neuronpedia export needs --np-author: the id of the Neuronpedia user the explanations are by (Explanation.authorId)',
+      2,
+    );
   return { ...source, authorId };
 }
 
@@ -103,13 +118,18 @@ function importFormat(values: Record<string, unknown>, file: string): 'json' | '
   const lower = file.toLowerCase();
   const byName = lower.endsWith('.jsonl') || lower.endsWith('.jsonl.gz') ? 'jsonl' : extname(lower).slice(1);
   const format = (values.format as string | undefined) ?? byName;
-  if (format !== 'json' && format !== 'csv' && format !== 'jsonl') throw new CliError(`${file}: expected a .json, .csv, .jsonl or .jsonl.gz file (or --format json|csv|jsonl), got ${JSON.stringify(format)}`, 2);
+  if (format !== 'json' && format !== 'csv' && format !== 'jsonl')
+    throw new CliError(
+      `${file}: expected a .json, .csv, .jsonl or .jsonl.gz file (or --format json|csv|jsonl), got ${JSON.stringify(format)}`,
+      2,
+    );
   return format;
 }
 
 async function runImport(values: Record<string, unknown>, positionals: string[]): Promise<number> {
   const saeId = requireFlag(values, 'sae');
-  if (positionals.length !== 1) throw new CliError(`import takes one FILE, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`, 2);
+  if (positionals.length !== 1)
+    throw new CliError(`import takes one FILE, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`, 2);
   const file = positionals[0];
   const format = importFormat(values, file);
   if (!existsSync(file)) throw new CliError(`${file}: no such file`);
@@ -160,7 +180,8 @@ export const labelsCommand: CliCommand = {
   usage,
   async run(argv) {
     const [action, ...rest] = argv;
-    if (action !== 'export' && action !== 'import') throw new CliError(`expected "export" or "import", got ${action === undefined ? 'nothing' : `"${action}"`}`, 2);
+    if (action !== 'export' && action !== 'import')
+      throw new CliError(`expected "export" or "import", got ${action === undefined ? 'nothing' : `"${action}"`}`, 2);
     const { values, positionals } = parseFlags(
       rest,
       {

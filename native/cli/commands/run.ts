@@ -42,7 +42,10 @@ export const runCommand: CliCommand = {
     const modelPath = requireFlag(values, 'model');
     const idsPath = requireFlag(values, 'ids');
     const outPath = requireFlag(values, 'out');
-    const hooks = String(values.hooks).split(',').map((h) => h.trim()).filter((h) => h.length > 0);
+    const hooks = String(values.hooks)
+      .split(',')
+      .map((h) => h.trim())
+      .filter((h) => h.length > 0);
     const logits = values.logits === true;
     if (hooks.length === 0 && !logits) throw new CliError('nothing to compute: give --hooks, --logits or both', 2);
     const { provider, threads } = runtimeFlags(values);
@@ -81,6 +84,3 @@ export function readInputIds(path: string): TokenIds {
     file.close();
   }
 }
-
-
-

@@ -56,19 +56,26 @@ export const trainCommand: CliCommand = {
     const config = parseTrainFlags(argv);
     const started = performance.now();
     const due = throttle();
-    const outcome = await asUserError(() => runTraining(config, {
-      onProgress: (p) => {
-        if (!due() && p.step < p.steps) return;
-        process.stderr.write(`${progressLine(p, (performance.now() - started) / 1000)}\n`);
-      },
-      onWarning: (m) => process.stderr.write(`loupe train: ${m}\n`),
-      onScan: ({ tokens, kept, filtering }) => {
-        if (!due()) return;
-        process.stderr.write(filtering ? `reading the corpus through the filter: ${tokens.toLocaleString('en-US')} tokens, ${kept.toLocaleString('en-US')} kept\n` : `sampling the corpus: ${tokens.toLocaleString('en-US')} tokens read\n`);
-      },
-    }));
+    const outcome = await asUserError(() =>
+      runTraining(config, {
+        onProgress: (p) => {
+          if (!due() && p.step < p.steps) return;
+          process.stderr.write(`${progressLine(p, (performance.now() - started) / 1000)}\n`);
+        },
+        onWarning: (m) => process.stderr.write(`loupe train: ${m}\n`),
+        onScan: ({ tokens, kept, filtering }) => {
+          if (!due()) return;
+          process.stderr.write(
+            filtering
+              ? `reading the corpus through the filter: ${tokens.toLocaleString('en-US')} tokens, ${kept.toLocaleString('en-US')} kept\n`
+              : `sampling the corpus: ${tokens.toLocaleString('en-US')} tokens read\n`,
+          );
+        },
+      }),
+    );
     if (outcome.fallbackMessage) process.stderr.write(`loupe train: ${outcome.fallbackMessage}\n`);
-    if (outcome.data.invalidUtf8 > 0) process.stderr.write(`loupe train: replaced ${outcome.data.invalidUtf8} invalid UTF-8 sequences in the corpus\n`);
+    if (outcome.data.invalidUtf8 > 0)
+      process.stderr.write(`loupe train: replaced ${outcome.data.invalidUtf8} invalid UTF-8 sequences in the corpus\n`);
     process.stdout.write(`${JSON.stringify(outcome)}\n`);
     return 0;
   },
@@ -76,13 +83,30 @@ export const trainCommand: CliCommand = {
 
 function parseTrainFlags(argv: string[]): TrainingConfig {
   const { values } = parseFlags(argv, {
-    model: { type: 'string' }, hook: { type: 'string' }, corpus: { type: 'string' }, 'd-sae': { type: 'string' }, k: { type: 'string' },
-    activation: { type: 'string', default: 'topk' }, l1: { type: 'string' }, tokens: { type: 'string' }, batch: { type: 'string' },
-    context: { type: 'string' }, lr: { type: 'string' }, 'auxk-coef': { type: 'string' }, seed: { type: 'string' },
-    'init-from': { type: 'string' }, 'normalize-init': { type: 'boolean', default: false }, 'filter-feature': { type: 'string' },
-    'filter-sae': { type: 'string' }, threshold: { type: 'string' }, 'zero-feature': { type: 'boolean', default: false },
-    out: { type: 'string' }, ...runtimeFlagSpec,
-    'new-latents': { type: 'string', default: 'random' }, 'dead-batches': { type: 'string' }, background: { type: 'string' },
+    model: { type: 'string' },
+    hook: { type: 'string' },
+    corpus: { type: 'string' },
+    'd-sae': { type: 'string' },
+    k: { type: 'string' },
+    activation: { type: 'string', default: 'topk' },
+    l1: { type: 'string' },
+    tokens: { type: 'string' },
+    batch: { type: 'string' },
+    context: { type: 'string' },
+    lr: { type: 'string' },
+    'auxk-coef': { type: 'string' },
+    seed: { type: 'string' },
+    'init-from': { type: 'string' },
+    'normalize-init': { type: 'boolean', default: false },
+    'filter-feature': { type: 'string' },
+    'filter-sae': { type: 'string' },
+    threshold: { type: 'string' },
+    'zero-feature': { type: 'boolean', default: false },
+    out: { type: 'string' },
+    ...runtimeFlagSpec,
+    'new-latents': { type: 'string', default: 'random' },
+    'dead-batches': { type: 'string' },
+    background: { type: 'string' },
     'freeze-others': { type: 'boolean', default: false },
   });
   const out = requireFlag(values, 'out');
@@ -92,15 +116,19 @@ function parseTrainFlags(argv: string[]): TrainingConfig {
   const kind = String(values.activation);
   if (kind !== 'topk' && kind !== 'relu') throw new CliError(`--activation must be topk or relu, got "${kind}"`, 2);
   const activation: TrainingConfig['activation'] =
-    kind === 'topk' ? { kind: 'topk', k: integerFlag(values, 'k'), auxKCoefficient: numberFlag(values, 'auxk-coef', 1 / 32) } : { kind: 'relu', l1Coefficient: numberFlag(values, 'l1') };
+    kind === 'topk'
+      ? { kind: 'topk', k: integerFlag(values, 'k'), auxKCoefficient: numberFlag(values, 'auxk-coef', 1 / 32) }
+      : { kind: 'relu', l1Coefficient: numberFlag(values, 'l1') };
   const filterFeature = optionalIntegerFlag(values, 'filter-feature');
   const filterSae = (values['filter-sae'] as string | undefined) ?? (values['init-from'] as string | undefined);
-  if (filterFeature !== undefined && !filterSae) throw new CliError('--filter-feature needs --filter-sae or --init-from (the SAE whose feature filters the tokens)', 2);
+  if (filterFeature !== undefined && !filterSae)
+    throw new CliError('--filter-feature needs --filter-sae or --init-from (the SAE whose feature filters the tokens)', 2);
   if (values.threshold !== undefined && filterFeature === undefined) throw new CliError('--threshold needs --filter-feature', 2);
   if (values.background !== undefined && filterFeature === undefined) throw new CliError('--background needs --filter-feature', 2);
   const newLatents = String(values['new-latents']);
   if (newLatents !== 'random' && newLatents !== 'data') throw new CliError(`--new-latents must be random or data, got "${newLatents}"`, 2);
-  if (newLatents === 'data' && values['init-from'] === undefined) throw new CliError('--new-latents data needs --init-from (the latents beyond its own start from the data)', 2);
+  if (newLatents === 'data' && values['init-from'] === undefined)
+    throw new CliError('--new-latents data needs --init-from (the latents beyond its own start from the data)', 2);
   try {
     return {
       model: requireFlag(values, 'model'),
@@ -116,7 +144,16 @@ function parseTrainFlags(argv: string[]): TrainingConfig {
       seed: optionalIntegerFlag(values, 'seed'),
       initFrom: values['init-from'] as string | undefined,
       normalizeInitFrom: values['normalize-init'] === true,
-      ...(filterFeature !== undefined && filterSae ? { filter: { sae: filterSae, feature: filterFeature, threshold: numberFlag(values, 'threshold', 0), background: numberFlag(values, 'background', 0) } } : {}),
+      ...(filterFeature !== undefined && filterSae
+        ? {
+            filter: {
+              sae: filterSae,
+              feature: filterFeature,
+              threshold: numberFlag(values, 'threshold', 0),
+              background: numberFlag(values, 'background', 0),
+            },
+          }
+        : {}),
       zeroFilterFeature: values['zero-feature'] === true,
       newLatents,
       deadBatches: optionalIntegerFlag(values, 'dead-batches'),
@@ -128,7 +165,6 @@ function parseTrainFlags(argv: string[]): TrainingConfig {
     throw new CliError((e as Error).message, 2);
   }
 }
-
 
 function progressLine(p: TrainProgress, seconds: number): string {
   const pct = (100 * p.step) / p.steps;

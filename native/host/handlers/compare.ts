@@ -9,10 +9,16 @@ import type { Engine } from '../engine.js';
 import type { Handlers } from '../router.js';
 import { checkCorpus } from './indexing.js';
 
-type CompareMethods = 'compare.start' | 'compare.get' | 'compare.matches' | 'compare.groups' | 'compare.links' | 'compare.tree' | 'eval.start' | 'eval.get';
+type CompareMethods =
+  'compare.start' | 'compare.get' | 'compare.matches' | 'compare.groups' | 'compare.links' | 'compare.tree' | 'eval.start' | 'eval.get';
 
 /** The SAEs of one model and hook, or a failure naming `field`; the sizes checked against the model. */
-function checkRegistered(ws: Workspace, saeIds: readonly string[], field: string, sizes: { tokens: number; contextLength?: number; corpus: string }): RegisteredRows {
+function checkRegistered(
+  ws: Workspace,
+  saeIds: readonly string[],
+  field: string,
+  sizes: { tokens: number; contextLength?: number; corpus: string },
+): RegisteredRows {
   let rows: RegisteredRows;
   try {
     rows = registeredRows(ws, saeIds);
@@ -21,8 +27,14 @@ function checkRegistered(ws: Workspace, saeIds: readonly string[], field: string
     throw e;
   }
   const contextLength = sizes.contextLength ?? 128;
-  if (contextLength > rows.model.nCtx) throw new ApiFailure('failed', `a context of ${contextLength} tokens is longer than ${rows.model.name}'s ${rows.model.nCtx}`, 'contextLength');
-  if (sizes.tokens < contextLength) throw new ApiFailure('failed', `tokens is ${sizes.tokens}; use at least one window of ${contextLength} tokens`, 'tokens');
+  if (contextLength > rows.model.nCtx)
+    throw new ApiFailure(
+      'failed',
+      `a context of ${contextLength} tokens is longer than ${rows.model.name}'s ${rows.model.nCtx}`,
+      'contextLength',
+    );
+  if (sizes.tokens < contextLength)
+    throw new ApiFailure('failed', `tokens is ${sizes.tokens}; use at least one window of ${contextLength} tokens`, 'tokens');
   checkCorpus(sizes.corpus);
   return rows;
 }
@@ -38,7 +50,14 @@ export function compareSummary(ws: Workspace, run: CompareRun): CompareRunSummar
   const runs = ws.features.runs;
   const saes = run.saeIds.map((saeId, i) => {
     const row = ws.saes.get(saeId);
-    return { saeId, name: row?.name ?? saeId, dSae: run.dSae[i], k: row?.k ?? null, indexed: runs.current(saeId)?.state === 'done', eval: latestEval(ws, saeId) };
+    return {
+      saeId,
+      name: row?.name ?? saeId,
+      dSae: run.dSae[i],
+      k: row?.k ?? null,
+      indexed: runs.current(saeId)?.state === 'done',
+      eval: latestEval(ws, saeId),
+    };
   });
   const pairs = run.saeIds.slice(1).map((wideSaeId, pair) => {
     const agree = ws.compare.agreeCount(run.id, pair);

@@ -13,7 +13,13 @@ export function searchQuery(params: ValidParamsOf<'features.search'>): FeatureQu
   return { ...rest, ...(density ? { density } : {}) };
 }
 
-export function featureHandlers(engine: Engine, logits = new LogitHistogramService()): Pick<Handlers, 'features.page' | 'features.search' | 'features.list' | 'features.suggest' | 'features.logitHistogram' | 'features.queue'> {
+export function featureHandlers(
+  engine: Engine,
+  logits = new LogitHistogramService(),
+): Pick<
+  Handlers,
+  'features.page' | 'features.search' | 'features.list' | 'features.suggest' | 'features.logitHistogram' | 'features.queue'
+> {
   return {
     'features.logitHistogram': ({ saeId, index, bins }) => logits.histogram(engine.workspace, saeId, index, bins),
     'features.suggest': ({ saeId }) => {

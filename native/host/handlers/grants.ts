@@ -9,7 +9,11 @@ import type { Handlers } from '../router.js';
 export function grantHandlers(): Pick<Handlers, 'grants.choose'> {
   return {
     'grants.choose': () => {
-      throw new ApiFailure('failed', 'there is no file dialog here (loupe serve): type the path, as it reads on the machine Loupe runs on', 'kind');
+      throw new ApiFailure(
+        'failed',
+        'there is no file dialog here (loupe serve): type the path, as it reads on the machine Loupe runs on',
+        'kind',
+      );
     },
   };
 }

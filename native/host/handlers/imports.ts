@@ -13,7 +13,8 @@ export function importsHandlers(engine: Engine): Pick<Handlers, 'imports.start'>
       if (params.saeId !== undefined) {
         const sae = ws.saes.get(params.saeId);
         if (!sae) throw new ApiFailure('not_found', `no SAE "${params.saeId}" in this workspace`, 'saeId');
-        if (sae.modelId !== params.modelId) throw new ApiFailure('conflict', `SAE "${sae.name}" reads model ${sae.modelId ?? '(none)'}, not ${params.modelId}`, 'saeId');
+        if (sae.modelId !== params.modelId)
+          throw new ApiFailure('conflict', `SAE "${sae.name}" reads model ${sae.modelId ?? '(none)'}, not ${params.modelId}`, 'saeId');
       }
       try {
         detectExport(params.path);

@@ -21,10 +21,17 @@ export function checkIndexParams(ws: Workspace, params: ValidParamsOf<'index.sta
   const sae = ws.saes.get(params.saeId);
   if (!sae) throw new ApiFailure('not_found', `no SAE "${params.saeId}" in this workspace`, 'saeId');
   const model = sae.modelId === null ? undefined : ws.models.get(sae.modelId);
-  if (!model) throw new ApiFailure('conflict', `SAE "${sae.name}" is not attached to a model: register it again with saes.add {path, modelId}`, 'saeId');
+  if (!model)
+    throw new ApiFailure(
+      'conflict',
+      `SAE "${sae.name}" is not attached to a model: register it again with saes.add {path, modelId}`,
+      'saeId',
+    );
   const contextLength = params.contextLength ?? 128;
-  if (contextLength > model.nCtx) throw new ApiFailure('failed', `a context of ${contextLength} tokens is longer than ${model.name}'s ${model.nCtx}`, 'contextLength');
-  if (params.tokens < contextLength) throw new ApiFailure('failed', `tokens is ${params.tokens}; index at least one window of ${contextLength} tokens`, 'tokens');
+  if (contextLength > model.nCtx)
+    throw new ApiFailure('failed', `a context of ${contextLength} tokens is longer than ${model.name}'s ${model.nCtx}`, 'contextLength');
+  if (params.tokens < contextLength)
+    throw new ApiFailure('failed', `tokens is ${params.tokens}; index at least one window of ${contextLength} tokens`, 'tokens');
   checkCorpus(params.corpus);
 }
 

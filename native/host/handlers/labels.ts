@@ -27,14 +27,26 @@ export function labelsExportFile(ws: Workspace, params: ValidParamsOf<'labels.ex
     const own = ws.saes.neuronpediaSource(saeId);
     const modelId = params.neuronpedia?.modelId ?? own?.modelId;
     const layer = params.neuronpedia?.layer ?? own?.layer;
-    if (!modelId || !layer) throw new ApiFailure('failed', 'a Neuronpedia export needs the Neuronpedia model id and source id: this SAE has no neuronpedia_id to take them from', 'neuronpedia');
-    if (!params.neuronpedia?.authorId) throw new ApiFailure('failed', 'a Neuronpedia export needs the id of the Neuronpedia user the explanations are by (authorId)', 'neuronpedia');
+    if (!modelId || !layer)
+      throw new ApiFailure(
+        'failed',
+        'a Neuronpedia export needs the Neuronpedia model id and source id: this SAE has no neuronpedia_id to take them from',
+        'neuronpedia',
+      );
+    if (!params.neuronpedia?.authorId)
+      throw new ApiFailure(
+        'failed',
+        'a Neuronpedia export needs the id of the Neuronpedia user the explanations are by (authorId)',
+        'neuronpedia',
+      );
     neuronpedia = { modelId, layer, authorId: params.neuronpedia.authorId };
   }
   try {
     const file = ws.features.labelsFile(saeId, format, { neuronpedia });
     const base = { fileName: file.fileName, mediaType: file.mediaType, features: file.features };
-    return file.gzip ? { ...base, content: gzipSync(file.text).toString('base64'), encoding: 'base64' } : { ...base, content: file.text, encoding: 'utf8' };
+    return file.gzip
+      ? { ...base, content: gzipSync(file.text).toString('base64'), encoding: 'base64' }
+      : { ...base, content: file.text, encoding: 'utf8' };
   } catch (error) {
     if (error instanceof LabelsFileError) throw new ApiFailure('failed', error.message, 'neuronpedia');
     throw error;
@@ -49,7 +61,8 @@ export function labelHandlers(engine: Engine): Pick<Handlers, 'labels.set' | 'la
     return ws.features.labels;
   };
   return {
-    'labels.set': ({ saeId, index, label, notes, tags }) => labels(saeId).set({ saeId, index }, { label, notes, tags }, { author: labelAuthor() }).label,
+    'labels.set': ({ saeId, index, label, notes, tags }) =>
+      labels(saeId).set({ saeId, index }, { label, notes, tags }, { author: labelAuthor() }).label,
     'labels.history': (query) => labels(query.saeId).history(query),
     'labels.undo': (target) => labels(target.saeId).undo(target, { author: labelAuthor() })?.label ?? null,
     'labels.export': (params) => labelsExportFile(engine.workspace, params),

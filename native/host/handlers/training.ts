@@ -34,13 +34,21 @@ export function checkTrainParams(workspacePath: string, params: ValidParamsOf<'t
     throw e;
   }
   const context = params.contextLength ?? 128;
-  if (context > config.nCtx) throw new ApiFailure('failed', `a context of ${context} tokens is longer than ${name}'s ${config.nCtx}`, 'contextLength');
+  if (context > config.nCtx)
+    throw new ApiFailure('failed', `a context of ${context} tokens is longer than ${name}'s ${config.nCtx}`, 'contextLength');
   const batch = params.batchTokens ?? 4096;
   if (params.tokens < batch) {
-    throw new ApiFailure('failed', `${params.tokens.toLocaleString('en-US')} training tokens are fewer than one batch of ${batch.toLocaleString('en-US')}: train on at least one batch, or use a smaller batch`, 'tokens');
+    throw new ApiFailure(
+      'failed',
+      `${params.tokens.toLocaleString('en-US')} training tokens are fewer than one batch of ${batch.toLocaleString('en-US')}: train on at least one batch, or use a smaller batch`,
+      'tokens',
+    );
   }
   checkCorpus(params.corpus);
-  for (const [field, path] of [['initFrom', params.initFrom], ['filter.sae', params.filter?.sae]] as const) {
+  for (const [field, path] of [
+    ['initFrom', params.initFrom],
+    ['filter.sae', params.filter?.sae],
+  ] as const) {
     if (path !== undefined && !existsSync(path)) throw new ApiFailure('not_found', `${path}: no such file or folder`, field);
   }
 }

@@ -36,7 +36,11 @@ export class FeatureStatsAccumulator {
       fires,
       meanAct: fires > 0 ? this.sum[feature] / fires : 0,
       maxAct: this.max[feature],
-      histogram: { log10Min: HISTOGRAM.log10Min, log10Max: HISTOGRAM.log10Max, counts: this.hist.slice(feature * bins, (feature + 1) * bins) },
+      histogram: {
+        log10Min: HISTOGRAM.log10Min,
+        log10Max: HISTOGRAM.log10Max,
+        counts: this.hist.slice(feature * bins, (feature + 1) * bins),
+      },
       bandEdges,
     };
   }
@@ -57,7 +61,8 @@ export class FeatureStatsAccumulator {
   static deserialize(dSae: number, bytes: Uint8Array): FeatureStatsAccumulator {
     const acc = new FeatureStatsAccumulator(dSae);
     const expected = 4 * dSae * 8 + acc.hist.byteLength;
-    if (bytes.byteLength !== expected) throw new Error(`index checkpoint "stats" holds ${bytes.byteLength} bytes, expected ${expected} for ${dSae} features`);
+    if (bytes.byteLength !== expected)
+      throw new Error(`index checkpoint "stats" holds ${bytes.byteLength} bytes, expected ${expected} for ${dSae} features`);
     const copy = bytes.slice();
     let at = 0;
     for (const p of [acc.fires, acc.sum, acc.sumSq, acc.max]) {

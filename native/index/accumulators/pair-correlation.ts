@@ -51,7 +51,8 @@ export class PairCorrelation {
   }
 
   restore(bytes: Uint8Array): void {
-    if (bytes.byteLength !== this.cross.byteLength) throw new Error(`index checkpoint "pairs" holds ${bytes.byteLength} bytes, expected ${this.cross.byteLength}`);
+    if (bytes.byteLength !== this.cross.byteLength)
+      throw new Error(`index checkpoint "pairs" holds ${bytes.byteLength} bytes, expected ${this.cross.byteLength}`);
     this.cross.set(new Float64Array(bytes.slice().buffer));
   }
 }

@@ -73,14 +73,23 @@ export class QuantileReservoir {
     }
     return {
       edges,
-      groups: groups.map((g) => g.sort((a, b) => a.priority - b.priority).slice(0, perBand).sort(compareExamples).map(({ priority: _, ...e }) => e)),
+      groups: groups.map((g) =>
+        g
+          .sort((a, b) => a.priority - b.priority)
+          .slice(0, perBand)
+          .sort(compareExamples)
+          .map(({ priority: _, ...e }) => e),
+      ),
     };
   }
 }
 
 /** A 32-bit hash of (seed, feature, window) as a number in [0, 1): murmur3's finaliser over the mixed words. */
 export function hashPriority(seed: number, feature: number, windowIndex: number): number {
-  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(feature + 0x632be5ab, 0xc2b2ae35) ^ Math.imul(windowIndex + 0x27d4eb2f, 0x165667b1);
+  let h =
+    Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^
+    Math.imul(feature + 0x632be5ab, 0xc2b2ae35) ^
+    Math.imul(windowIndex + 0x27d4eb2f, 0x165667b1);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

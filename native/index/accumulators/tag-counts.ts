@@ -35,7 +35,10 @@ export class TagCounts {
       const recall = both / this.totals[t];
       out.push({ tag: tagNames[t] ?? `#${t}`, precision, recall, f1: (2 * precision * recall) / (precision + recall) });
     }
-    return out.sort((a, b) => b.f1 - a.f1 || (a.tag < b.tag ? -1 : 1)).slice(0, n).map((c, rank) => ({ ...c, rank }));
+    return out
+      .sort((a, b) => b.f1 - a.f1 || (a.tag < b.tag ? -1 : 1))
+      .slice(0, n)
+      .map((c, rank) => ({ ...c, rank }));
   }
 
   serialize(): Uint8Array {
@@ -47,7 +50,8 @@ export class TagCounts {
 
   static deserialize(dSae: number, nTags: number, bytes: Uint8Array): TagCounts {
     const acc = new TagCounts(dSae, nTags);
-    if (bytes.byteLength !== acc.both.byteLength + acc.totals.byteLength) throw new Error(`index checkpoint "tags" holds ${bytes.byteLength} bytes for ${nTags} tags`);
+    if (bytes.byteLength !== acc.both.byteLength + acc.totals.byteLength)
+      throw new Error(`index checkpoint "tags" holds ${bytes.byteLength} bytes for ${nTags} tags`);
     const copy = bytes.slice();
     acc.both.set(new Uint32Array(copy.buffer, 0, acc.both.length));
     acc.totals.set(new Float64Array(copy.buffer, acc.both.byteLength, nTags));

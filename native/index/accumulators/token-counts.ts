@@ -147,9 +147,11 @@ export class TokenCounts {
   /** The tables `serialize` wrote, each with the capacity its size implies (as if grown pair by pair). */
   static deserialize(dSae: number, dVocab: number, maxBytes: number, bytes: Uint8Array): TokenCounts {
     const bad = (why: string) => new Error(`index checkpoint "tokenCounts" ${why}; start the run afresh`);
-    if (bytes.byteLength % 4 !== 0 || bytes.byteLength < 8 + 8 * dSae) throw bad(`holds ${bytes.byteLength} bytes, too few for ${dSae} features`);
+    if (bytes.byteLength % 4 !== 0 || bytes.byteLength < 8 + 8 * dSae)
+      throw bad(`holds ${bytes.byteLength} bytes, too few for ${dSae} features`);
     const words = new Uint32Array(bytes.slice().buffer);
-    if (words[0] !== dSae || words[1] !== dVocab) throw bad(`was written for ${words[0]} features and ${words[1]} tokens, not ${dSae} and ${dVocab}`);
+    if (words[0] !== dSae || words[1] !== dVocab)
+      throw bad(`was written for ${words[0]} features and ${words[1]} tokens, not ${dSae} and ${dVocab}`);
     const acc = new TokenCounts(dSae, dVocab, maxBytes);
     let at = 2 + 2 * dSae;
     for (let f = 0; f < dSae; f++) {
@@ -171,7 +173,8 @@ export class TokenCounts {
     const table = new Uint32Array(capacity === DENSE ? this.dVocab : 2 * capacity);
     for (let i = 0; i < pairs.length; i += 2) {
       const token = pairs[i];
-      if (token >= this.dVocab) throw new Error(`index checkpoint "tokenCounts" holds token id ${token}, outside the vocabulary of ${this.dVocab}`);
+      if (token >= this.dVocab)
+        throw new Error(`index checkpoint "tokenCounts" holds token id ${token}, outside the vocabulary of ${this.dVocab}`);
       if (capacity === DENSE) table[token] = pairs[i + 1];
       else {
         const slot = findSlot(table, token);

@@ -15,7 +15,10 @@ export interface WindowExample {
 }
 
 /** Better first: higher maximum, then the earlier window (so ties never depend on arrival order). */
-export function compareExamples(a: Pick<WindowExample, 'maxAct' | 'windowIndex'>, b: Pick<WindowExample, 'maxAct' | 'windowIndex'>): number {
+export function compareExamples(
+  a: Pick<WindowExample, 'maxAct' | 'windowIndex'>,
+  b: Pick<WindowExample, 'maxAct' | 'windowIndex'>,
+): number {
   return b.maxAct - a.maxAct || a.windowIndex - b.windowIndex;
 }
 

@@ -68,7 +68,9 @@ export class DashboardRows {
     top.sort((a, b) => b.max - a.max);
     const sortedBands = [...bands.values()].sort((a, b) => a.min - b.min);
     const examples: ExampleInput[] = top.map((e, rank) => ({ kind: 'top', band: 0, rank, windowIndex: e.window, acts: e.acts }));
-    sortedBands.forEach((b, band) => b.items.forEach((e, rank) => examples.push({ kind: 'quantile', band, rank, windowIndex: e.window, acts: e.acts })));
+    sortedBands.forEach((b, band) =>
+      b.items.forEach((e, rank) => examples.push({ kind: 'quantile', band, rank, windowIndex: e.window, acts: e.acts })),
+    );
     this.rows.examples.push({ feature: f, items: examples });
     this.rows.stats.push(this.stats(feature, maxAct, bandEdges(sortedBands)));
     const hist = linearHistogram(feature);
@@ -91,7 +93,10 @@ export class DashboardRows {
 
   private tokenRows(feature: DashboardFeature): FeatureToken[] {
     const out: FeatureToken[] = [];
-    for (const [kind, list] of [['boosted', feature.pos], ['suppressed', feature.neg]] as const) {
+    for (const [kind, list] of [
+      ['boosted', feature.pos],
+      ['suppressed', feature.neg],
+    ] as const) {
       let rank = 0;
       for (const { token, value } of list) {
         const id = this.strings.id(token);
@@ -121,7 +126,8 @@ export class DashboardRows {
 /** Band edges when the intervals tile a range (sae_vis's equal-width intervals do); empty otherwise, so the page shows no bounds rather than wrong ones. */
 function bandEdges(bands: readonly { min: number; max: number }[]): Float32Array {
   if (bands.length === 0) return new Float32Array(0);
-  for (let i = 1; i < bands.length; i++) if (Math.abs(bands[i].min - bands[i - 1].max) > 1e-6 * Math.max(1, Math.abs(bands[i].min))) return new Float32Array(0);
+  for (let i = 1; i < bands.length; i++)
+    if (Math.abs(bands[i].min - bands[i - 1].max) > 1e-6 * Math.max(1, Math.abs(bands[i].min))) return new Float32Array(0);
   for (const b of bands) if (!(b.max >= b.min)) return new Float32Array(0);
   return Float32Array.from([bands[0].min, ...bands.map((b) => b.max)]);
 }

@@ -28,7 +28,12 @@ export interface ReadProgress {
 /** A batch file of SAEDashboard's output: one JSON document. Files larger than this are refused, not parsed. */
 const MAX_BATCH_JSON_BYTES = 1 << 30;
 
-export async function importDashboards(t: ImportTarget, layout: Extract<ExportLayout, { format: 'neuronpedia' | 'saedashboard' }>, commitRows: number, progress: ReadProgress): Promise<{ unknownTokens: number }> {
+export async function importDashboards(
+  t: ImportTarget,
+  layout: Extract<ExportLayout, { format: 'neuronpedia' | 'saedashboard' }>,
+  commitRows: number,
+  progress: ReadProgress,
+): Promise<{ unknownTokens: number }> {
   const strings = new TokenStrings(t.tokenizer);
   const out = new DashboardRows(strings, t.cursor.windowsDone);
   if (layout.format === 'neuronpedia') await bulk(t, layout, out, commitRows, progress);
@@ -45,7 +50,13 @@ function flush(t: ImportTarget, out: DashboardRows, reader: Record<string, numbe
   t.onCommit?.(t.cursor);
 }
 
-async function bulk(t: ImportTarget, layout: Extract<ExportLayout, { format: 'neuronpedia' }>, out: DashboardRows, commitRows: number, progress: ReadProgress): Promise<void> {
+async function bulk(
+  t: ImportTarget,
+  layout: Extract<ExportLayout, { format: 'neuronpedia' }>,
+  out: DashboardRows,
+  commitRows: number,
+  progress: ReadProgress,
+): Promise<void> {
   let bytesBefore = 0;
   for (let b = 0; b < layout.batches.length; b++) {
     const batch = layout.batches[b];
@@ -74,7 +85,10 @@ async function bulk(t: ImportTarget, layout: Extract<ExportLayout, { format: 'ne
     if (batch.activations) {
       const file = batch.activations;
       const featuresBytes = statSync(batch.features).size;
-      for await (const { value, lineNo } of readJsonLines(file, { skipLines: startLine, onBytes: (n) => progress.onBytes(bytesBefore + featuresBytes + n) })) {
+      for await (const { value, lineNo } of readJsonLines(file, {
+        skipLines: startLine,
+        onBytes: (n) => progress.onBytes(bytesBefore + featuresBytes + n),
+      })) {
         progress.signal?.throwIfAborted();
         const a = parseActivation(value, { file, where: `line ${lineNo}` });
         if (pending.feature?.index !== a.index) {
@@ -82,9 +96,14 @@ async function bulk(t: ImportTarget, layout: Extract<ExportLayout, { format: 'ne
           const commit = pending.feature !== null && out.size >= commitRows;
           close();
           if (commit) flush(t, out, { batch: b, line: lastLine, rows: progress.rows });
-          if (done.has(a.index)) throw new FormatError(file, `line ${lineNo}: feature ${a.index}'s activations continue after other features' (an export lists each feature's activations together)`);
+          if (done.has(a.index))
+            throw new FormatError(
+              file,
+              `line ${lineNo}: feature ${a.index}'s activations continue after other features' (an export lists each feature's activations together)`,
+            );
           const feature = features.get(a.index);
-          if (!feature) throw new FormatError(file, `line ${lineNo}: an activation of feature ${a.index}, which ${batch.features} does not list`);
+          if (!feature)
+            throw new FormatError(file, `line ${lineNo}: an activation of feature ${a.index}, which ${batch.features} does not list`);
           pending.feature = feature;
         }
         pending.acts.push(a);
@@ -105,7 +124,13 @@ function hasStats(t: ImportTarget, feature: number): boolean {
   return t.ws.features.stats.get(t.run.id, feature) !== undefined;
 }
 
-async function batchFiles(t: ImportTarget, layout: Extract<ExportLayout, { format: 'saedashboard' }>, out: DashboardRows, commitRows: number, progress: ReadProgress): Promise<void> {
+async function batchFiles(
+  t: ImportTarget,
+  layout: Extract<ExportLayout, { format: 'saedashboard' }>,
+  out: DashboardRows,
+  commitRows: number,
+  progress: ReadProgress,
+): Promise<void> {
   let bytesBefore = 0;
   for (let i = 0; i < layout.files.length; i++) {
     const file = layout.files[i];
@@ -115,7 +140,12 @@ async function batchFiles(t: ImportTarget, layout: Extract<ExportLayout, { forma
       continue;
     }
     const skip = t.reader.file === i ? (t.reader.feature ?? 0) : 0;
-    const doc = await readCappedJson(file, { maxBytes: MAX_BATCH_JSON_BYTES, maxDepth: 16, maxContainers: 50_000_000, maxValues: 500_000_000 });
+    const doc = await readCappedJson(file, {
+      maxBytes: MAX_BATCH_JSON_BYTES,
+      maxDepth: 16,
+      maxContainers: 50_000_000,
+      maxValues: 500_000_000,
+    });
     const list = featureList(doc as JsonValue, file);
     const seen = new Set<number>();
     for (let j = skip; j < list.length; j++) {
@@ -136,7 +166,8 @@ async function batchFiles(t: ImportTarget, layout: Extract<ExportLayout, { forma
 }
 
 function featureList(doc: JsonValue, file: string): JsonValue[] {
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new FormatError(file, 'expected a JSON object with "features" (SAEDashboard batch file)');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new FormatError(file, 'expected a JSON object with "features" (SAEDashboard batch file)');
   const features = doc.features;
   if (!Array.isArray(features)) throw new FormatError(file, `"features" is ${features === undefined ? 'missing' : 'not an array'}`);
   return features;

@@ -57,7 +57,8 @@ function object(v: JsonValue | undefined, place: RowPlace, what: string): Record
 
 function num(o: Record<string, JsonValue>, key: string, place: RowPlace): number {
   const v = o[key];
-  if (typeof v !== 'number' || !Number.isFinite(v)) fail(place, `"${key}" is ${v === undefined ? 'missing' : JSON.stringify(v)}, expected a finite number`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    fail(place, `"${key}" is ${v === undefined ? 'missing' : JSON.stringify(v)}, expected a finite number`);
   return v;
 }
 
@@ -89,7 +90,8 @@ function strings(o: Record<string, JsonValue>, key: string, place: RowPlace, opt
 function featureIndex(o: Record<string, JsonValue>, key: string, place: RowPlace): number {
   const v = o[key];
   const n = typeof v === 'string' && /^\d{1,10}$/.test(v) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0 || n > 2_147_483_647) fail(place, `"${key}" is ${JSON.stringify(v)}, expected a feature index (0 or more)`);
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0 || n > 2_147_483_647)
+    fail(place, `"${key}" is ${JSON.stringify(v)}, expected a feature index (0 or more)`);
   return n;
 }
 
@@ -108,7 +110,8 @@ export function parseFeature(v: JsonValue, place: RowPlace): DashboardFeature {
   if (density < 0 || density > 1) fail(place, `"frac_nonzero" is ${density}, expected a fraction in [0, 1]`);
   const histCentres = numbers(o, 'freq_hist_data_bar_values', place, true);
   const histHeights = numbers(o, 'freq_hist_data_bar_heights', place, true);
-  if (histCentres.length !== histHeights.length) fail(place, `"freq_hist_data_bar_values" has ${histCentres.length} bins but "freq_hist_data_bar_heights" ${histHeights.length}`);
+  if (histCentres.length !== histHeights.length)
+    fail(place, `"freq_hist_data_bar_values" has ${histCentres.length} bins but "freq_hist_data_bar_heights" ${histHeights.length}`);
   return {
     index,
     density,

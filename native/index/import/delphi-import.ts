@@ -40,7 +40,12 @@ interface Split {
   path: string;
 }
 
-export async function importDelphi(t: ImportTarget, layout: Extract<ExportLayout, { format: 'delphi' }>, progress: ReadProgress, totalBytes: number): Promise<void> {
+export async function importDelphi(
+  t: ImportTarget,
+  layout: Extract<ExportLayout, { format: 'delphi' }>,
+  progress: ReadProgress,
+  totalBytes: number,
+): Promise<void> {
   const tokens = readTokens(layout.splits[0].path);
   const stored = new Set(t.ws.features.windows.indices(t.run.id));
   let bytesBefore = 0;
@@ -67,9 +72,14 @@ function readTokens(path: string): { ids: Int32Array; nBatches: number; ctx: num
   const file = openSafetensors(path);
   try {
     const entry = file.entries.get('tokens');
-    if (!entry) throw new FormatError(path, 'no "tokens" tensor: the cache was saved without its tokens (save_tokens=False); examples cannot be rebuilt without them');
+    if (!entry)
+      throw new FormatError(
+        path,
+        'no "tokens" tensor: the cache was saved without its tokens (save_tokens=False); examples cannot be rebuilt without them',
+      );
     if (entry.shape.length !== 2) throw new FormatError(path, `"tokens" has shape [${entry.shape.join(', ')}], expected [nBatches, ctx]`);
-    if (!['I64', 'I32', 'U32', 'U16'].includes(entry.dtype)) throw new FormatError(path, `"tokens" is ${entry.dtype}, expected integer ids (I64, I32, U32 or U16)`);
+    if (!['I64', 'I32', 'U32', 'U16'].includes(entry.dtype))
+      throw new FormatError(path, `"tokens" is ${entry.dtype}, expected integer ids (I64, I32, U32 or U16)`);
     const t = file.read('tokens');
     const ids = new Int32Array(t.data.length);
     for (let i = 0; i < ids.length; i++) ids[i] = Number(t.data[i]);
@@ -84,9 +94,12 @@ function checkEntries(file: SafetensorsFile): number {
   const act = file.entries.get('activations');
   if (!loc) throw new FormatError(file.path, 'no "locations" tensor (expected [n, 3] U16 or U32: batch row, position, latent offset)');
   if (!act) throw new FormatError(file.path, 'no "activations" tensor (expected [n] F16)');
-  if (loc.shape.length !== 2 || loc.shape[1] !== 3) throw new FormatError(file.path, `"locations" has shape [${loc.shape.join(', ')}], expected [n, 3]`);
-  if (!['U16', 'U32', 'I64', 'I32'].includes(loc.dtype)) throw new FormatError(file.path, `"locations" is ${loc.dtype}, expected U16 or U32`);
-  if (act.shape.length !== 1 || act.shape[0] !== loc.shape[0]) throw new FormatError(file.path, `"activations" has shape [${act.shape.join(', ')}], expected [${loc.shape[0]}] (one per location)`);
+  if (loc.shape.length !== 2 || loc.shape[1] !== 3)
+    throw new FormatError(file.path, `"locations" has shape [${loc.shape.join(', ')}], expected [n, 3]`);
+  if (!['U16', 'U32', 'I64', 'I32'].includes(loc.dtype))
+    throw new FormatError(file.path, `"locations" is ${loc.dtype}, expected U16 or U32`);
+  if (act.shape.length !== 1 || act.shape[0] !== loc.shape[0])
+    throw new FormatError(file.path, `"activations" has shape [${act.shape.join(', ')}], expected [${loc.shape[0]}] (one per location)`);
   if (!['F16', 'BF16', 'F32'].includes(act.dtype)) throw new FormatError(file.path, `"activations" is ${act.dtype}, expected F16`);
   return loc.shape[0];
 }
@@ -102,10 +115,20 @@ function eachRow(file: SafetensorsFile, n: number, row: (b: number, p: number, l
   }
 }
 
-function importSplit(t: ImportTarget, file: SafetensorsFile, split: Split, tokens: { ids: Int32Array; nBatches: number; ctx: number }, stored: Set<number>, fromLatent: number, splitIndex: number, progress: ReadProgress): void {
+function importSplit(
+  t: ImportTarget,
+  file: SafetensorsFile,
+  split: Split,
+  tokens: { ids: Int32Array; nBatches: number; ctx: number },
+  stored: Set<number>,
+  fromLatent: number,
+  splitIndex: number,
+  progress: ReadProgress,
+): void {
   const n = checkEntries(file);
   const tok = file.entries.get('tokens');
-  if (tok && (tok.shape[0] !== tokens.nBatches || tok.shape[1] !== tokens.ctx)) throw new FormatError(file.path, `"tokens" has shape [${tok.shape.join(', ')}], the first split's [${tokens.nBatches}, ${tokens.ctx}]`);
+  if (tok && (tok.shape[0] !== tokens.nBatches || tok.shape[1] !== tokens.ctx))
+    throw new FormatError(file.path, `"tokens" has shape [${tok.shape.join(', ')}], the first split's [${tokens.nBatches}, ${tokens.ctx}]`);
   const width = split.end - split.start + 1;
   const stats = new FeatureStatsAccumulator(width);
   const top = new TopWindows(width, TOP_EXAMPLES);
@@ -113,7 +136,10 @@ function importSplit(t: ImportTarget, file: SafetensorsFile, split: Split, token
   const vocab = t.tokenizer.vocabSize;
   eachRow(file, n, (b, p, l, v, i) => {
     if (b >= tokens.nBatches || p >= tokens.ctx || l >= width) {
-      throw new FormatError(file.path, `locations row ${i} is (${b}, ${p}, ${l}): expected batch < ${tokens.nBatches}, position < ${tokens.ctx}, latent offset < ${width} (latents ${split.start}–${split.end})`);
+      throw new FormatError(
+        file.path,
+        `locations row ${i} is (${b}, ${p}, ${l}): expected batch < ${tokens.nBatches}, position < ${tokens.ctx}, latent offset < ${width} (latents ${split.start}–${split.end})`,
+      );
     }
     if (!Number.isFinite(v)) throw new FormatError(file.path, `activations[${i}] is ${v}`);
     if (v <= 0) return;
@@ -137,12 +163,19 @@ function importSplit(t: ImportTarget, file: SafetensorsFile, split: Split, token
       if (acts) acts[p] = v;
     });
     const windows: StoredWindow[] = [];
-    const rows = { stats: [] as FeatureStats[], examples: [] as { feature: number; items: ExampleInput[] }[], tokens: [] as { feature: number; items: FeatureToken[] }[], coverage: [] as FrequentCoverageRow[] };
+    const rows = {
+      stats: [] as FeatureStats[],
+      examples: [] as { feature: number; items: ExampleInput[] }[],
+      tokens: [] as { feature: number; items: FeatureToken[] }[],
+      coverage: [] as FrequentCoverageRow[],
+    };
     let tokensAdded = 0;
     for (let l = from; l < to; l++) {
       const feature = split.start + l;
       rows.stats.push({ ...stats.stats(l, tokensSeen), feature });
-      const items: ExampleInput[] = top.windows(l).map((b, rank) => ({ kind: 'top', band: 0, rank, windowIndex: b, acts: wanted.get(l * tokens.nBatches + b) as Float32Array }));
+      const items: ExampleInput[] = top
+        .windows(l)
+        .map((b, rank) => ({ kind: 'top', band: 0, rank, windowIndex: b, acts: wanted.get(l * tokens.nBatches + b) as Float32Array }));
       rows.examples.push({ feature, items });
       for (const b of top.windows(l)) {
         if (stored.has(b)) continue;
@@ -153,10 +186,20 @@ function importSplit(t: ImportTarget, file: SafetensorsFile, split: Split, token
         tokensAdded += tokens.ctx;
       }
       const list = frequent.get(l) ?? [];
-      rows.tokens.push({ feature, items: list.slice(0, TOKENS_SHOWN).map((c, rank) => ({ kind: 'frequent', rank, tokenId: c.id, token: t.tokenizer.tokenText(c.id), value: c.count })) });
+      rows.tokens.push({
+        feature,
+        items: list
+          .slice(0, TOKENS_SHOWN)
+          .map((c, rank) => ({ kind: 'frequent', rank, tokenId: c.id, token: t.tokenizer.tokenText(c.id), value: c.count })),
+      });
       rows.coverage.push({ feature, uncounted: 0, nextCount: list[TOKENS_SHOWN]?.count ?? 0 });
     }
-    commitImport(t, { ...rows, windows }, { windows: windows.length, tokens: tokensAdded, features: split.start + to }, { split: splitIndex, latents: to, rows: progress.rows + n });
+    commitImport(
+      t,
+      { ...rows, windows },
+      { windows: windows.length, tokens: tokensAdded, features: split.start + to },
+      { split: splitIndex, latents: to, rows: progress.rows + n },
+    );
     t.onCommit?.(t.cursor);
   }
   progress.rows += n;
@@ -188,7 +231,10 @@ class TopWindows {
   readonly #max: Float32Array;
   readonly #n: Int32Array;
 
-  constructor(readonly width: number, readonly k: number) {
+  constructor(
+    readonly width: number,
+    readonly k: number,
+  ) {
     this.#cur = new Int32Array(width).fill(-1);
     this.#curMax = new Float32Array(width);
     this.#b = new Int32Array(width * k);
@@ -199,7 +245,11 @@ class TopWindows {
   add(l: number, b: number, v: number, file: string, row: number): void {
     const cur = this.#cur[l];
     if (b !== cur) {
-      if (b < cur) throw new FormatError(file, `locations row ${row}: batch row ${b} after ${cur} for latent offset ${l}; delphi writes rows in batch order`);
+      if (b < cur)
+        throw new FormatError(
+          file,
+          `locations row ${row}: batch row ${b} after ${cur} for latent offset ${l}; delphi writes rows in batch order`,
+        );
       this.close(l);
       this.#cur[l] = b;
       this.#curMax[l] = v;

@@ -18,7 +18,11 @@ const byBatch = (a: string, b: string): number => batchNumber(a) - batchNumber(b
 export function detectExport(path: string): ExportLayout {
   const dir = resolve(path);
   if (!existsSync(dir)) throw new FormatError(dir, 'no such file or folder');
-  if (!statSync(dir).isDirectory()) throw new FormatError(dir, 'an export is a folder (features/ + activations/, batch-N.json files, or delphi {start}_{end}.safetensors splits)');
+  if (!statSync(dir).isDirectory())
+    throw new FormatError(
+      dir,
+      'an export is a folder (features/ + activations/, batch-N.json files, or delphi {start}_{end}.safetensors splits)',
+    );
   const names = readdirSync(dir);
   if (names.includes('features') && statSync(join(dir, 'features')).isDirectory()) return bulkLayout(dir);
   const batches = names.filter((n) => /^batch-\d+\.json$/.test(n)).sort(byBatch);
@@ -28,13 +32,20 @@ export function detectExport(path: string): ExportLayout {
     const list = splits.map((m) => ({ start: Number(m[1]), end: Number(m[2]), path: join(dir, m[0]) })).sort((a, b) => a.start - b.start);
     for (const s of list) if (s.end < s.start) throw new FormatError(s.path, `split ${s.start}_${s.end} ends before it starts`);
     for (let i = 1; i < list.length; i++) {
-      if (list[i].start <= list[i - 1].end) throw new FormatError(list[i].path, `latents ${list[i].start}–${list[i].end} overlap ${list[i - 1].path} (${list[i - 1].start}–${list[i - 1].end})`);
+      if (list[i].start <= list[i - 1].end)
+        throw new FormatError(
+          list[i].path,
+          `latents ${list[i].start}–${list[i].end} overlap ${list[i - 1].path} (${list[i - 1].start}–${list[i - 1].end})`,
+        );
     }
     return { format: 'delphi', dir, hookpoint: dir.split(/[\\/]/).filter(Boolean).at(-1) ?? '', splits: list };
   }
   const sources = names.filter((n) => statSync(join(dir, n)).isDirectory() && existsSync(join(dir, n, 'features')));
   const hint = sources.length > 0 ? `; it holds sources ${sources.slice(0, 5).join(', ')}: import one of them` : '';
-  throw new FormatError(dir, `not an export Loupe reads: expected features/ and activations/ (Neuronpedia), batch-N.json (SAEDashboard) or {start}_{end}.safetensors (delphi, one hookpoint's folder)${hint}`);
+  throw new FormatError(
+    dir,
+    `not an export Loupe reads: expected features/ and activations/ (Neuronpedia), batch-N.json (SAEDashboard) or {start}_{end}.safetensors (delphi, one hookpoint's folder)${hint}`,
+  );
 }
 
 function bulkLayout(dir: string): ExportLayout {

@@ -22,14 +22,28 @@ export async function importNeighbours(t: ImportTarget): Promise<void> {
   const sae = loadSae(t.sae.path);
   const source = t.ws.imports.source(t.run.id);
   if (source?.absent.includes('logits')) await importLogits(t, sae.wDec, sae.dSae);
-  const { indices, cosines } = await cosineTopK({ queries: sae.wDec, nQueries: sae.dSae, keys: sae.wDec, nKeys: sae.dSae, d: sae.dIn, k: NEIGHBOURS, excludeSelf: true });
+  const { indices, cosines } = await cosineTopK({
+    queries: sae.wDec,
+    nQueries: sae.dSae,
+    keys: sae.wDec,
+    nKeys: sae.dSae,
+    d: sae.dIn,
+    k: NEIGHBOURS,
+    excludeSelf: true,
+  });
   for (let from = 0; from < sae.dSae; from += FEATURES_PER_COMMIT) {
     const rows: PerFeature<FeatureNeighbour>[] = [];
     for (let f = from; f < Math.min(sae.dSae, from + FEATURES_PER_COMMIT); f++) {
       const items: FeatureNeighbour[] = [];
       for (let r = 0; r < NEIGHBOURS; r++) {
         const other = indices[f * NEIGHBOURS + r];
-        if (other >= 0) items.push({ other: { saeId: t.sae.id, index: other }, rank: items.length, cosine: cosines[f * NEIGHBOURS + r], correlation: null });
+        if (other >= 0)
+          items.push({
+            other: { saeId: t.sae.id, index: other },
+            rank: items.length,
+            cosine: cosines[f * NEIGHBOURS + r],
+            correlation: null,
+          });
       }
       rows.push({ feature: f, items });
     }
@@ -52,7 +66,13 @@ async function importLogits(t: ImportTarget, wDec: Float32Array, dSae: number): 
         const up = effects.boostedIds[f * LOGITS_SHOWN + r];
         const down = effects.suppressedIds[f * LOGITS_SHOWN + r];
         items.push({ kind: 'boosted', rank: r, tokenId: up, token: text(up), value: effects.boostedValues[f * LOGITS_SHOWN + r] });
-        items.push({ kind: 'suppressed', rank: r, tokenId: down, token: text(down), value: effects.suppressedValues[f * LOGITS_SHOWN + r] });
+        items.push({
+          kind: 'suppressed',
+          rank: r,
+          tokenId: down,
+          token: text(down),
+          value: effects.suppressedValues[f * LOGITS_SHOWN + r],
+        });
       }
       rows.push({ feature: f, items });
     }

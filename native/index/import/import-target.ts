@@ -62,7 +62,12 @@ export interface ImportTarget {
 /** Opens (or resumes) the import's run; nothing of the export has been read. */
 export async function openImportTarget(ws: Workspace, spec: ImportTargetSpec, jobId: string | null): Promise<ImportTarget> {
   const model = ws.models.get(spec.modelId);
-  if (!model) throw new ApiFailure('not_found', `no model "${spec.modelId}" in this workspace: register it first (loupe import --model DIR does)`, 'modelId');
+  if (!model)
+    throw new ApiFailure(
+      'not_found',
+      `no model "${spec.modelId}" in this workspace: register it first (loupe import --model DIR does)`,
+      'modelId',
+    );
   const tokenizer = await loadTokenizer(modelFiles(model.path).dir);
   const sae = spec.saeId === undefined ? weightlessSae(ws, spec, model.dModel) : registeredSae(ws, spec.saeId, spec.modelId);
   const params = { import: spec.format, path: spec.path, modelId: spec.modelId };
@@ -76,19 +81,37 @@ export async function openImportTarget(ws: Workspace, spec: ImportTargetSpec, jo
   } else {
     if (open) runs.setState(open.id, 'cancelled', 'superseded by an import', new Date().toISOString());
     run = ws.imports.createRun(
-      { saeId: sae.id, modelId: spec.modelId, jobId, corpusSpec: `${spec.format}:${spec.dataset ?? spec.path}`, contextLength: spec.contextLength, tokensTarget: Math.max(1, spec.totalBytes), params },
+      {
+        saeId: sae.id,
+        modelId: spec.modelId,
+        jobId,
+        corpusSpec: `${spec.format}:${spec.dataset ?? spec.path}`,
+        contextLength: spec.contextLength,
+        tokensTarget: Math.max(1, spec.totalBytes),
+        params,
+      },
       { format: spec.format, path: spec.path, absent: spec.absent, dataset: spec.dataset },
     );
   }
   const state = ws.features.state.get(run.id, CURSOR_STATE);
   const reader = state ? (JSON.parse(Buffer.from(state).toString('utf8')) as ReaderCursor) : {};
-  return { ws, sae, run, tokenizer, cursor: { batchesDone: run.batchesDone, windowsDone: run.windowsDone, tokensDone: run.tokensDone }, reader, weightless: spec.saeId === undefined, resumed };
+  return {
+    ws,
+    sae,
+    run,
+    tokenizer,
+    cursor: { batchesDone: run.batchesDone, windowsDone: run.windowsDone, tokensDone: run.tokensDone },
+    reader,
+    weightless: spec.saeId === undefined,
+    resumed,
+  };
 }
 
 function registeredSae(ws: Workspace, saeId: string, modelId: string): SaeRecord {
   const sae = ws.saes.get(saeId);
   if (!sae) throw new ApiFailure('not_found', `no SAE "${saeId}" in this workspace`, 'saeId');
-  if (sae.modelId !== modelId) throw new ApiFailure('conflict', `SAE "${sae.name}" reads model ${sae.modelId ?? '(none)'}, not ${modelId}`, 'saeId');
+  if (sae.modelId !== modelId)
+    throw new ApiFailure('conflict', `SAE "${sae.name}" reads model ${sae.modelId ?? '(none)'}, not ${modelId}`, 'saeId');
   return sae;
 }
 
@@ -97,7 +120,8 @@ function weightlessSae(ws: Workspace, spec: ImportTargetSpec, dModel: number): S
   const format: (typeof weightlessSaeFormats)[number] = `${spec.format}-export`;
   const existing = ws.saes.findByPath(spec.path);
   if (existing) {
-    if (existing.format !== format) throw new ApiFailure('conflict', `${spec.path} is registered as an SAE of format ${existing.format}, not an export`, 'path');
+    if (existing.format !== format)
+      throw new ApiFailure('conflict', `${spec.path} is registered as an SAE of format ${existing.format}, not an export`, 'path');
     return existing;
   }
   const name = spec.path.split(/[\\/]/).filter(Boolean).slice(-2).join('-');
@@ -127,15 +151,27 @@ export type ImportRows = Omit<IndexBatch, 'runId' | 'from' | 'to' | 'state' | 'n
  * largest feature index in the rows: a row without weights grows to it, a registered SAE must hold it.
  * `contextLength` (when above 0) grows the run's window length in the same transaction.
  */
-export function commitImport(t: ImportTarget, rows: ImportRows, advance: { windows: number; tokens: number; features: number; contextLength?: number }, reader: ReaderCursor): void {
+export function commitImport(
+  t: ImportTarget,
+  rows: ImportRows,
+  advance: { windows: number; tokens: number; features: number; contextLength?: number },
+  reader: ReaderCursor,
+): void {
   if (!t.weightless && advance.features > t.sae.dSae) {
-    throw new ApiFailure('conflict', `the export has feature ${advance.features - 1}, but SAE "${t.sae.name}" has ${t.sae.dSae} features: is it the SAE the export was made from?`, 'saeId');
+    throw new ApiFailure(
+      'conflict',
+      `the export has feature ${advance.features - 1}, but SAE "${t.sae.name}" has ${t.sae.dSae} features: is it the SAE the export was made from?`,
+      'saeId',
+    );
   }
   const to = { windowsDone: t.cursor.windowsDone + advance.windows, tokensDone: t.cursor.tokensDone + advance.tokens };
   const grows = t.weightless && advance.features > t.sae.dSae;
   t.cursor = t.ws.imports.commit(
     { runId: t.run.id, from: t.cursor, to, ...rows, state: { [CURSOR_STATE]: Buffer.from(JSON.stringify(reader), 'utf8') } },
-    { ...(grows ? { dSae: { saeId: t.sae.id, features: advance.features } } : {}), ...(advance.contextLength ? { contextLength: advance.contextLength } : {}) },
+    {
+      ...(grows ? { dSae: { saeId: t.sae.id, features: advance.features } } : {}),
+      ...(advance.contextLength ? { contextLength: advance.contextLength } : {}),
+    },
   );
   if (grows) t.sae = { ...t.sae, dSae: advance.features };
   t.reader = reader;

@@ -53,25 +53,33 @@ export async function runImport(ws: Workspace, config: ImportConfig, hooks: Impo
   const files = layoutFiles(layout);
   const totalBytes = files.reduce((n, f) => n + statSync(f).size, 0);
   const delphiShape = layout.format === 'delphi' ? delphiContext(layout) : null;
-  const t = await openImportTarget(ws, {
-    format: layout.format,
-    path: layout.dir,
-    modelId: config.modelId,
-    saeId: config.saeId,
-    hook: layout.format === 'delphi' ? layout.hookpoint : null,
-    dSae: layout.format === 'delphi' ? layout.splits[layout.splits.length - 1].end + 1 : null,
-    contextLength: delphiShape ?? 1,
-    absent: ABSENT[layout.format],
-    dataset: datasetOf(layout),
-    totalBytes,
-    neuronpediaId: neuronpediaIdOf(layout),
-  }, hooks.jobId ?? null);
+  const t = await openImportTarget(
+    ws,
+    {
+      format: layout.format,
+      path: layout.dir,
+      modelId: config.modelId,
+      saeId: config.saeId,
+      hook: layout.format === 'delphi' ? layout.hookpoint : null,
+      dSae: layout.format === 'delphi' ? layout.splits[layout.splits.length - 1].end + 1 : null,
+      contextLength: delphiShape ?? 1,
+      absent: ABSENT[layout.format],
+      dataset: datasetOf(layout),
+      totalBytes,
+      neuronpediaId: neuronpediaIdOf(layout),
+    },
+    hooks.jobId ?? null,
+  );
   t.onCommit = hooks.onCommit;
   const resumedAtRow = t.resumed ? (t.reader.rows ?? 0) : null;
   const progress: ReadProgress = {
     rows: t.reader.rows ?? 0,
     signal: hooks.signal,
-    onBytes: (done) => hooks.onProgress?.(Math.min(0.99, done / Math.max(1, totalBytes)), `${progress.rows.toLocaleString('en-US')} rows of ${layout.format} export`),
+    onBytes: (done) =>
+      hooks.onProgress?.(
+        Math.min(0.99, done / Math.max(1, totalBytes)),
+        `${progress.rows.toLocaleString('en-US')} rows of ${layout.format} export`,
+      ),
   };
   let unknownTokens = 0;
   if (layout.format === 'delphi') await importDelphi(t, layout, progress, totalBytes);
@@ -85,7 +93,17 @@ export async function runImport(ws: Workspace, config: ImportConfig, hooks: Impo
   finishImport(t);
   hooks.onProgress?.(1, 'imported');
   const features = ws.features.stats.count(t.run.id);
-  return { saeId: t.sae.id, runId: t.run.id, format: layout.format, features, rows: progress.rows, windows: ws.features.windows.count(t.run.id), resumedAtRow, unknownTokens, seconds: (performance.now() - started) / 1000 };
+  return {
+    saeId: t.sae.id,
+    runId: t.run.id,
+    format: layout.format,
+    features,
+    rows: progress.rows,
+    windows: ws.features.windows.count(t.run.id),
+    resumedAtRow,
+    unknownTokens,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 function delphiContext(layout: Extract<ExportLayout, { format: 'delphi' }>): number {

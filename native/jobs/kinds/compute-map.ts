@@ -58,7 +58,9 @@ export const computeMapJob: JobKind<ComputeMapParams> = {
         progress((0.05 * i) / saes.length, `loading ${s.id}`);
         const sae = loadSae(s.path);
         if (sae.dSae !== s.dSae || sae.dIn !== s.dIn) {
-          throw new Error(`SAE ${s.id}: ${s.path} now holds a [${sae.dSae}, ${sae.dIn}] decoder, registered as [${s.dSae}, ${s.dIn}]: register it again`);
+          throw new Error(
+            `SAE ${s.id}: ${s.path} now holds a [${sae.dSae}, ${sae.dIn}] decoder, registered as [${s.dSae}, ${s.dIn}]: register it again`,
+          );
         }
         return { saeId: s.id, dSae: sae.dSae, dIn: sae.dIn, wDec: sae.wDec, hookName: s.hookName };
       });
@@ -91,12 +93,18 @@ function registeredSaes(ws: Workspace, saeIds: readonly string[]): SaeSummary[] 
   const [first] = saes;
   for (const s of saes) {
     if (s.hookName !== first.hookName || s.dIn !== first.dIn) {
-      throw new Error(`SAE ${s.id} reads ${s.hookName} (width ${s.dIn}) and SAE ${first.id} ${first.hookName} (width ${first.dIn}): a joint map needs one hook`);
+      throw new Error(
+        `SAE ${s.id} reads ${s.hookName} (width ${s.dIn}) and SAE ${first.id} ${first.hookName} (width ${first.dIn}): a joint map needs one hook`,
+      );
     }
   }
   return saes;
 }
 
-function resultOf(map: { id: number; key: string; saeIds: string[]; params: MapParams; createdAt: string }, nPoints: number, cached: boolean): ComputeMapResult {
+function resultOf(
+  map: { id: number; key: string; saeIds: string[]; params: MapParams; createdAt: string },
+  nPoints: number,
+  cached: boolean,
+): ComputeMapResult {
   return { mapId: map.id, key: map.key, saeIds: map.saeIds, cached, nPoints, params: map.params, createdAt: map.createdAt };
 }

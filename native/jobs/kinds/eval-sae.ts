@@ -15,7 +15,12 @@ export const evalSaeJob: JobKind<EvalJobParams> = {
     const ws = openWorkspace(workspacePath, { markInterrupted: false });
     try {
       progress(0, 'loading the model and SAE');
-      const { saes: [sae], model, tokenizer, hook } = await loadRegistered(registeredRows(ws, [params.saeId]));
+      const {
+        saes: [sae],
+        model,
+        tokenizer,
+        hook,
+      } = await loadRegistered(registeredRows(ws, [params.saeId]));
       const stored = await storedEval(ws, { sae, model, tokenizer, hook }, params.saeId, params, { jobId, signal, onProgress: progress });
       return evalMetrics(stored);
     } finally {

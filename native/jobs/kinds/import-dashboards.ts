@@ -12,7 +12,11 @@ export const importDashboardsJob: JobKind<ImportJobParams> = {
     // This job is one of the running jobs the engine owns: marking "interrupted" jobs would mark itself.
     const ws = openWorkspace(workspacePath, { markInterrupted: false });
     try {
-      return await runImport(ws, { path: params.path, modelId: params.modelId, saeId: params.saeId }, { jobId, signal, onProgress: (fraction, message) => progress(fraction, message) });
+      return await runImport(
+        ws,
+        { path: params.path, modelId: params.modelId, saeId: params.saeId },
+        { jobId, signal, onProgress: (fraction, message) => progress(fraction, message) },
+      );
     } finally {
       ws.close();
     }

@@ -14,7 +14,11 @@ export const indexSaeJob: JobKind<IndexJobParams> = {
     const ws = openWorkspace(workspacePath, { markInterrupted: false });
     try {
       const { saeId, corpus, tokens, contextLength } = params;
-      return await runIndex(ws, { saeId, corpus, tokens, contextLength }, { jobId, signal, onProgress: (fraction, message) => progress(fraction, message) });
+      return await runIndex(
+        ws,
+        { saeId, corpus, tokens, contextLength },
+        { jobId, signal, onProgress: (fraction, message) => progress(fraction, message) },
+      );
     } finally {
       ws.close();
     }

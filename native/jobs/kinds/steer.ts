@@ -7,7 +7,10 @@ export type SteerJobParams = ValidParamsOf<'steer.start'>;
 /** steer.start: clean and steered continuations, each token a job.data item as it is generated. */
 export const steerJob: JobKind<SteerJobParams> = {
   title: ({ edits, vector, maxTokens }) => {
-    const what = [edits.length === 1 ? `feature ${edits[0].feature} of ${edits[0].saeId}` : edits.length > 1 ? `${edits.length} features` : '', vector ? `a vector at ${vector.hookName}` : ''];
+    const what = [
+      edits.length === 1 ? `feature ${edits[0].feature} of ${edits[0].saeId}` : edits.length > 1 ? `${edits.length} features` : '',
+      vector ? `a vector at ${vector.hookName}` : '',
+    ];
     return `Steer with ${what.filter((w) => w !== '').join(' and ')} (${maxTokens} tokens)`;
   },
   async run({ params, workspacePath, signal, progress, data }) {

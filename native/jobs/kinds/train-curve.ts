@@ -39,6 +39,16 @@ export class CurveSampler {
     this.#pending = [];
     this.#lastSent = this.now();
     const { step, steps, tokensSeen, deadFraction, lr } = last;
-    this.send({ step, steps, tokensSeen, loss: mean((p) => p.loss), nmse: mean((p) => p.nmse), auxLoss: mean((p) => p.auxLoss), l0: mean((p) => p.l0), deadFraction, lr });
+    this.send({
+      step,
+      steps,
+      tokensSeen,
+      loss: mean((p) => p.loss),
+      nmse: mean((p) => p.nmse),
+      auxLoss: mean((p) => p.auxLoss),
+      l0: mean((p) => p.l0),
+      deadFraction,
+      lr,
+    });
   }
 }

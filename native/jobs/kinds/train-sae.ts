@@ -21,14 +21,20 @@ export function checkTrainOut(out: string): void {
   if (!existsSync(out)) return;
   const others = readdirSync(out).filter((f) => f !== 'checkpoint');
   if (others.length > 0) {
-    throw new ApiFailure('conflict', `${out} already holds ${others.slice(0, 5).join(', ')}${others.length > 5 ? ', …' : ''}: choose another name`, 'name');
+    throw new ApiFailure(
+      'conflict',
+      `${out} already holds ${others.slice(0, 5).join(', ')}${others.length > 5 ? ', …' : ''}: choose another name`,
+      'name',
+    );
   }
 }
 
 export function trainingConfig(params: TrainJobParams, out: string): TrainingConfig {
   const { name: _name, activation: a, ...rest } = params;
   const activation: TrainingConfig['activation'] =
-    a.kind === 'topk' ? { kind: 'topk', k: a.k, auxKCoefficient: a.auxKCoefficient ?? 1 / 32 } : { kind: 'relu', l1Coefficient: a.l1Coefficient };
+    a.kind === 'topk'
+      ? { kind: 'topk', k: a.k, auxKCoefficient: a.auxKCoefficient ?? 1 / 32 }
+      : { kind: 'relu', l1Coefficient: a.l1Coefficient };
   return { ...rest, activation, out };
 }
 
@@ -54,7 +60,12 @@ export const trainSaeJob: JobKind<TrainJobParams> = {
       },
       onWarning: (message) => warnings.push(message),
       onScan: ({ tokens, kept, filtering }) =>
-        progress(0, filtering ? `finding feature #${params.filter?.feature}'s tokens: ${kept.toLocaleString('en-US')} in ${tokens.toLocaleString('en-US')} read` : `sampling the corpus: ${tokens.toLocaleString('en-US')} tokens read`),
+        progress(
+          0,
+          filtering
+            ? `finding feature #${params.filter?.feature}'s tokens: ${kept.toLocaleString('en-US')} in ${tokens.toLocaleString('en-US')} read`
+            : `sampling the corpus: ${tokens.toLocaleString('en-US')} tokens read`,
+        ),
     });
     curve.flush();
     if (outcome.fallbackMessage) warnings.push(outcome.fallbackMessage);
@@ -65,7 +76,18 @@ export const trainSaeJob: JobKind<TrainJobParams> = {
       const sae = registerSae(ws, out, model.id);
       const { steps, tokensSeen, resumedFromStep, provider } = outcome;
       const { tokensScanned, tokensKept, epochs } = outcome.data;
-      return { saeId: sae.id, out, final: outcome.final ?? null, steps, tokensSeen, resumedFromStep, provider, warnings, data: { tokensScanned, tokensKept, epochs }, newLatents: outcome.newLatents };
+      return {
+        saeId: sae.id,
+        out,
+        final: outcome.final ?? null,
+        steps,
+        tokensSeen,
+        resumedFromStep,
+        provider,
+        warnings,
+        data: { tokensScanned, tokensKept, epochs },
+        newLatents: outcome.newLatents,
+      };
     } finally {
       ws.close();
     }

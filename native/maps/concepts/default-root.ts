@@ -39,10 +39,14 @@ const name = (s: Synset) => s.lemmas[0] ?? s.name;
  */
 export function judgeRoot(tree: HierarchyNode, minTokens: number): { holds: boolean; why: string } {
   const root = name(tree.synset);
-  if (tree.tokenIds.length < minTokens) return { holds: false, why: `${root} has ${tree.tokenIds.length} whole-word tokens, needs ${minTokens}` };
+  if (tree.tokenIds.length < minTokens)
+    return { holds: false, why: `${root} has ${tree.tokenIds.length} whole-word tokens, needs ${minTokens}` };
   if (tree.children.length < 2) {
     const only = tree.children.map((c) => name(c.synset)).join('');
-    return { holds: false, why: `${root} splits into ${tree.children.length === 0 ? 'no concept' : `one concept only (${only})`} of ${minTokens}+ tokens` };
+    return {
+      holds: false,
+      why: `${root} splits into ${tree.children.length === 0 ? 'no concept' : `one concept only (${only})`} of ${minTokens}+ tokens`,
+    };
   }
   const split = tree.children.find((c) => c.children.length >= 2);
   if (!split) return { holds: false, why: `no child of ${root} splits into two concepts of ${minTokens}+ tokens` };

@@ -161,7 +161,8 @@ function diagonalizeTridiagonal(rows: Float64Array, d: Float64Array, e: Float64A
     if (m > l) {
       let iterations = 0;
       do {
-        if (++iterations > maxIterations) throw new EigenError(`QL did not converge for eigenvalue ${l} of ${n} after ${maxIterations} sweeps`);
+        if (++iterations > maxIterations)
+          throw new EigenError(`QL did not converge for eigenvalue ${l} of ${n} after ${maxIterations} sweeps`);
         f += qlSweep(rows, d, e, n, l, m);
       } while (Math.abs(e[l]) > eps * tst1);
     }

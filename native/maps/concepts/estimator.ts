@@ -94,7 +94,16 @@ function centre(rows: ArrayLike<number>, n: number, d: number): { xc: Float64Arr
  * definite: Cholesky on the smaller of the n×n form (Woodbury) and the d×d one. With α = 0 (no
  * shrinkage, e.g. two words) a true pseudo-inverse through an eigendecomposition.
  */
-function solveShrunk(xc: Float64Array, cross: Float64Array, n: number, d: number, byRows: boolean, alpha: number, beta: number, m: Float64Array): Float64Array {
+function solveShrunk(
+  xc: Float64Array,
+  cross: Float64Array,
+  n: number,
+  d: number,
+  byRows: boolean,
+  alpha: number,
+  beta: number,
+  m: Float64Array,
+): Float64Array {
   if (alpha > 0 && beta === 0) return m.map((v) => v / alpha);
   if (alpha > 0 && byRows) {
     // (αI + β XᵀX)⁻¹ m = (m − Xᵀ (α/β I + X Xᵀ)⁻¹ X m) / α
@@ -113,7 +122,15 @@ function solveShrunk(xc: Float64Array, cross: Float64Array, n: number, d: number
 }
 
 /** (β XcᵀXc)^† m via the eigendecomposition of the smaller cross product. */
-function pseudoInverseApply(xc: Float64Array, cross: Float64Array, n: number, d: number, byRows: boolean, beta: number, m: Float64Array): Float64Array {
+function pseudoInverseApply(
+  xc: Float64Array,
+  cross: Float64Array,
+  n: number,
+  d: number,
+  byRows: boolean,
+  beta: number,
+  m: Float64Array,
+): Float64Array {
   const k = byRows ? n : d;
   const eig = symmetricEigen(cross, k);
   const tol = pinvTolerance(eig);
@@ -131,7 +148,12 @@ function pseudoInverseApply(xc: Float64Array, cross: Float64Array, n: number, d:
 }
 
 /** ℓ̄_w from the whitened unembeddings of a concept's tokens, rows [n, d]. */
-export async function estimateConcept(rows: ArrayLike<number>, n: number, d: number, cross: CrossProduct = crossProductTs): Promise<ConceptEstimate> {
+export async function estimateConcept(
+  rows: ArrayLike<number>,
+  n: number,
+  d: number,
+  cross: CrossProduct = crossProductTs,
+): Promise<ConceptEstimate> {
   if (!Number.isInteger(n) || n < 1) throw new ConceptEstimateError(`a concept needs at least one token, got ${n}`);
   if (rows.length !== n * d) throw new ConceptEstimateError(`rows [${n}, ${d}] need ${n * d} values, got ${rows.length}`);
   const { xc, mean } = centre(rows, n, d);
@@ -143,7 +165,9 @@ export async function estimateConcept(rows: ArrayLike<number>, n: number, d: num
   const h = solveShrunk(xc, products, n, d, byRows, shrinkage * mu, (1 - shrinkage) / n, mean);
   const hNorm = norm(h);
   if (!(hNorm > 0) || !Number.isFinite(hNorm)) {
-    throw new ConceptEstimateError(`the ${n} token vectors give no direction (their mean is ${norm(mean) === 0 ? 'zero' : 'outside the span of their covariance'})`);
+    throw new ConceptEstimateError(
+      `the ${n} token vectors give no direction (their mean is ${norm(mean) === 0 ? 'zero' : 'outside the span of their covariance'})`,
+    );
   }
   const unit = h.map((v) => v / hNorm);
   const length = dot(unit, mean);

@@ -30,7 +30,11 @@ const maxChain = 64;
  * is looked through to its own children (animal → chordate → vertebrate → {mammal, bird, fish}
  * becomes animal → {mammal, bird, fish}).
  */
-export function qualifyingChildren(index: SynsetTokens, synset: Synset, minTokens: number): { children: Synset[]; refused: HierarchyNode['refused'] } {
+export function qualifyingChildren(
+  index: SynsetTokens,
+  synset: Synset,
+  minTokens: number,
+): { children: Synset[]; refused: HierarchyNode['refused'] } {
   const parentSize = index.tokens(synset.offset).size;
   const qualifies = (offset: number) => index.tokens(offset).size >= minTokens;
   const children: Synset[] = [];

@@ -87,7 +87,11 @@ export function permutation(n: number, seed: number): Int32Array {
   return p;
 }
 
-async function vectorsOf(concepts: readonly (readonly number[])[], estimate: EstimateVector, map?: Int32Array): Promise<(Float64Array | null)[]> {
+async function vectorsOf(
+  concepts: readonly (readonly number[])[],
+  estimate: EstimateVector,
+  map?: Int32Array,
+): Promise<(Float64Array | null)[]> {
   const out: (Float64Array | null)[] = [];
   for (const ids of concepts) {
     try {
@@ -127,7 +131,13 @@ export async function edgeOrthogonality(
     const c = vectors[e.child];
     const cosine = p && c ? edgeCosine(p, c) : null;
     const baseline = summary(samples[i]);
-    return { parent: e.parent, child: e.child, cosine, baseline, verdict: cosine === null || baseline === null ? null : orthogonalityVerdict(cosine, samples[i]) };
+    return {
+      parent: e.parent,
+      child: e.child,
+      cosine,
+      baseline,
+      verdict: cosine === null || baseline === null ? null : orthogonalityVerdict(cosine, samples[i]),
+    };
   });
 }
 

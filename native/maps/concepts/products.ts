@@ -60,12 +60,18 @@ function session(name: string, build: () => GraphBuilder, options: ProductOption
 }
 
 function checkRows(data: Float32Array, n: number, d: number, what: string): void {
-  if (!Number.isInteger(n) || !Number.isInteger(d) || n < 1 || d < 1) throw new RangeError(`${what}: sizes must be positive integers, got [${n}, ${d}]`);
+  if (!Number.isInteger(n) || !Number.isInteger(d) || n < 1 || d < 1)
+    throw new RangeError(`${what}: sizes must be positive integers, got [${n}, ${d}]`);
   if (data.length !== n * d) throw new RangeError(`${what}: [${n}, ${d}] needs ${n * d} values, got ${data.length}`);
 }
 
 /** Mean [d] and covariance [d, d] (float64, divided by n as the paper does) of the rows of x [n, d]. */
-export async function rowMoments(x: Float32Array, n: number, d: number, options: ProductOptions = {}): Promise<{ mean: Float64Array; cov: Float64Array }> {
+export async function rowMoments(
+  x: Float32Array,
+  n: number,
+  d: number,
+  options: ProductOptions = {},
+): Promise<{ mean: Float64Array; cov: Float64Array }> {
   checkRows(x, n, d, 'rowMoments');
   const s = await session('moments', momentsGraph, options);
   const out = await s.run({ x: { type: 'float32', dims: [n, d], data: x } });
@@ -79,7 +85,15 @@ export async function rowMoments(x: Float32Array, n: number, d: number, options:
 }
 
 /** (x − mean) · a as float32 [n, k]: x [n, d], mean [d], a [d, k]. */
-export async function centredProduct(x: Float32Array, n: number, d: number, mean: ArrayLike<number>, a: ArrayLike<number>, k: number, options: ProductOptions = {}): Promise<Float32Array> {
+export async function centredProduct(
+  x: Float32Array,
+  n: number,
+  d: number,
+  mean: ArrayLike<number>,
+  a: ArrayLike<number>,
+  k: number,
+  options: ProductOptions = {},
+): Promise<Float32Array> {
   checkRows(x, n, d, 'centredProduct x');
   if (mean.length !== d) throw new RangeError(`centredProduct: mean has ${mean.length} values, expected ${d}`);
   if (a.length !== d * k) throw new RangeError(`centredProduct: a [${d}, ${k}] needs ${d * k} values, got ${a.length}`);
@@ -95,7 +109,14 @@ export async function centredProduct(x: Float32Array, n: number, d: number, mean
 }
 
 /** a · bᵀ as float32 [n, m]: a [n, k], b [m, k]. */
-export async function productTransposed(a: Float32Array, n: number, b: Float32Array, m: number, k: number, options: ProductOptions = {}): Promise<Float32Array> {
+export async function productTransposed(
+  a: Float32Array,
+  n: number,
+  b: Float32Array,
+  m: number,
+  k: number,
+  options: ProductOptions = {},
+): Promise<Float32Array> {
   checkRows(a, n, k, 'productTransposed a');
   checkRows(b, m, k, 'productTransposed b');
   const s = await session('product-bt', productTransposedGraph, options);

@@ -119,7 +119,9 @@ export class SynsetTokens {
       const all = byReason.get(reason);
       if (!all) return [];
       const usage = this.vocab.usage;
-      const top = [...all].sort((a, b) => anyUses(usage, b.word) - anyUses(usage, a.word) || a.word.localeCompare(b.word)).slice(0, maxExamples);
+      const top = [...all]
+        .sort((a, b) => anyUses(usage, b.word) - anyUses(usage, a.word) || a.word.localeCompare(b.word))
+        .slice(0, maxExamples);
       return [{ reason, count: all.length, examples: top.map((v) => ({ word: v.word, detail: this.#detail(v) })) }];
     });
   }

@@ -40,7 +40,11 @@ const probe = 'a';
  * tokenizer does with a leading space (byte-level keeps it in "Ġword"; SentencePiece normalizers
  * turn it into "▁", and some also prepend one), a word in mid-sentence is cut the same way.
  */
-export function wordPieces(encode: (text: string) => ArrayLike<number>, word: string, head: readonly number[] = Array.from(encode(probe))): number[] {
+export function wordPieces(
+  encode: (text: string) => ArrayLike<number>,
+  word: string,
+  head: readonly number[] = Array.from(encode(probe)),
+): number[] {
   const all = Array.from(encode(`${probe} ${word}`));
   const same = head.every((id, i) => all[i] === id);
   return same ? all.slice(head.length) : Array.from(encode(` ${word}`));

@@ -32,7 +32,12 @@ export interface Whitening {
 export const relativeRankTolerance = 1e-6;
 
 /** Cov(γ), its eigendecomposition and both square roots, for an unembedding γ [dVocab, dModel]. */
-export async function computeWhitening(gamma: Float32Array, dVocab: number, dModel: number, options: ProductOptions = {}): Promise<Whitening> {
+export async function computeWhitening(
+  gamma: Float32Array,
+  dVocab: number,
+  dModel: number,
+  options: ProductOptions = {},
+): Promise<Whitening> {
   if (dVocab < 2) throw new RangeError(`computeWhitening: a covariance needs at least 2 tokens, got ${dVocab}`);
   const { mean, cov } = await rowMoments(gamma, dVocab, dModel, options);
   const eig = symmetricEigen(cov, dModel);

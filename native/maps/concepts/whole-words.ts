@@ -34,7 +34,16 @@ export interface WordVerdict {
 }
 
 /** The order reasons are listed in: most common first. */
-export const dropReasons: readonly DropReason[] = ['phrase', 'pieces', 'not-letters', 'short', 'word-piece', 'rare', 'not-noun', 'other-sense'];
+export const dropReasons: readonly DropReason[] = [
+  'phrase',
+  'pieces',
+  'not-letters',
+  'short',
+  'word-piece',
+  'rare',
+  'not-noun',
+  'other-sense',
+];
 
 const letters = /^\p{L}+$/u;
 
@@ -74,7 +83,11 @@ export function judgeWord(word: string, vocab: Vocabulary, role: WordRole): Word
 
 /** The token texts joined by "·", the leading space dropped: "dachshund" → "d·ach·sh·und". */
 function spelledPieces(vocab: Vocabulary, word: string): string {
-  return vocab.piecesOf(word).map((id) => vocab.texts[id] ?? '?').join('·').trimStart();
+  return vocab
+    .piecesOf(word)
+    .map((id) => vocab.texts[id] ?? '?')
+    .join('·')
+    .trimStart();
 }
 
 /** A short, plain-text why for a dropped word (empty for a kept one). */
@@ -96,7 +109,9 @@ export function describeDrop(verdict: WordVerdict, vocab: Vocabulary, role: Word
     case 'word-piece': {
       const id = vocab.rawIds.get(vocab.scheme.spell(w)) as number;
       const share = wholeShare(vocab, id);
-      return Number.isNaN(share) ? 'a token Brown never uses' : `whole in ${Math.round(share * 100)}% of its ${vocab.starts[id].toLocaleString('en-US')} Brown uses`;
+      return Number.isNaN(share)
+        ? 'a token Brown never uses'
+        : `whole in ${Math.round(share * 100)}% of its ${vocab.starts[id].toLocaleString('en-US')} Brown uses`;
     }
     case 'rare': {
       const n = uses(vocab, w, role);

@@ -46,14 +46,16 @@ function fields(line: string): { parts: string[]; gloss: string } {
 
 function integer(text: string | undefined, radix: number, file: string, line: number, what: string): number {
   const pattern = radix === 16 ? /^[0-9a-fA-F]+$/ : /^[0-9]+$/;
-  if (text === undefined || !pattern.test(text)) throw new WordNetFormatError(file, line, `expected ${what}, found "${text ?? 'end of line'}"`);
+  if (text === undefined || !pattern.test(text))
+    throw new WordNetFormatError(file, line, `expected ${what}, found "${text ?? 'end of line'}"`);
   return Number.parseInt(text, radix);
 }
 
 /** An 8-digit decimal synset offset (hot: ~300,000 per file, so no regular expression). */
 function offsetOf(text: string, file: string, line: number, pointer: number): number {
   const value = Number(text);
-  if (text.length !== 8 || !Number.isInteger(value)) throw new WordNetFormatError(file, line, `pointer ${pointer + 1}: expected an 8-digit target offset, found "${text}"`);
+  if (text.length !== 8 || !Number.isInteger(value))
+    throw new WordNetFormatError(file, line, `pointer ${pointer + 1}: expected an 8-digit target offset, found "${text}"`);
   return value;
 }
 
@@ -61,7 +63,8 @@ function offsetOf(text: string, file: string, line: number, pointer: number): nu
 export function parseSynsetLine(line: string, file: string, lineNo: number): Omit<Synset, 'name'> {
   const { parts, gloss } = fields(line);
   const offset = integer(parts[0], 10, file, lineNo, 'an 8-digit synset offset');
-  if (parts[2] !== 'n') throw new WordNetFormatError(file, lineNo, `synset ${parts[0]} has type "${parts[2] ?? ''}", expected "n" (a noun)`);
+  if (parts[2] !== 'n')
+    throw new WordNetFormatError(file, lineNo, `synset ${parts[0]} has type "${parts[2] ?? ''}", expected "n" (a noun)`);
   const wCnt = integer(parts[3], 16, file, lineNo, 'a hexadecimal word count');
   let at = 4;
   const lemmas: string[] = [];
@@ -75,7 +78,8 @@ export function parseSynsetLine(line: string, file: string, lineNo: number): Omi
   const hypernyms: number[] = [];
   const hyponyms: number[] = [];
   const instances: number[] = [];
-  if (at + 4 * pCnt > parts.length) throw new WordNetFormatError(file, lineNo, `synset ${parts[0]} lists ${pCnt} pointers but the line ends early`);
+  if (at + 4 * pCnt > parts.length)
+    throw new WordNetFormatError(file, lineNo, `synset ${parts[0]} lists ${pCnt} pointers but the line ends early`);
   for (let i = 0; i < pCnt; i++, at += 4) {
     const symbol = parts[at];
     // Only noun-to-noun hypernym/hyponym pointers matter here; the rest are skipped unparsed.
@@ -112,7 +116,8 @@ export function parseIndexNoun(text: string, file: string): Map<string, number[]
     const pCnt = integer(parts[3], 10, file, i + 1, 'a pointer count');
     const first = 4 + pCnt + 2;
     const offsets = parts.slice(first, first + synsetCnt).map((p) => integer(p, 10, file, i + 1, 'a synset offset'));
-    if (offsets.length !== synsetCnt) throw new WordNetFormatError(file, i + 1, `"${parts[0]}" lists ${offsets.length} synsets, expected ${synsetCnt}`);
+    if (offsets.length !== synsetCnt)
+      throw new WordNetFormatError(file, i + 1, `"${parts[0]}" lists ${offsets.length} synsets, expected ${synsetCnt}`);
     senses.set(parts[0], offsets);
   }
   return senses;

@@ -40,7 +40,13 @@ const MAX_HALF_LOGITS = 2 ** 25;
 export const ABLATION_FORMULA = '(‖Δlogits‖₁/‖Δlogits‖₂)² / (V·T), Δ over positions from the first firing on; Gao et al. 2024 §4.5';
 
 /** [nWindows][dSae]: first position where each latent fires in each window, −1 when it does not. */
-export async function firstActivePositions(model: TransformerWeights, sae: CanonicalSae, hook: string, windows: readonly Int32Array[], options: AblationOptions = {}): Promise<Int32Array[]> {
+export async function firstActivePositions(
+  model: TransformerWeights,
+  sae: CanonicalSae,
+  hook: string,
+  windows: readonly Int32Array[],
+  options: AblationOptions = {},
+): Promise<Int32Array[]> {
   const session = await createSession(firstActiveGraph(model, sae, hook).toBytes(), options);
   const batchSize = options.batchSize ?? 8;
   const out: Int32Array[] = [];
@@ -113,7 +119,15 @@ export async function measureAblationSparsity(
   };
 }
 
-async function ablateLatent(session: OrtSession, sae: CanonicalSae, vocab: number, latent: number, windows: readonly Int32Array[], first: readonly Int32Array[], batchSize: number): Promise<LatentAblation> {
+async function ablateLatent(
+  session: OrtSession,
+  sae: CanonicalSae,
+  vocab: number,
+  latent: number,
+  windows: readonly Int32Array[],
+  first: readonly Int32Array[],
+  batchSize: number,
+): Promise<LatentAblation> {
   const active = windows.map((_, w) => w).filter((w) => first[w][latent] >= 0);
   let l1 = 0;
   let l2sq = 0;
@@ -129,7 +143,10 @@ async function ablateLatent(session: OrtSession, sae: CanonicalSae, vocab: numbe
     const rows = new Uint8Array(2 * batch.length).fill(1, batch.length);
     const feeds: Record<string, Feed> = {
       ...ablateFeeds(sae, latent),
-      input_ids: idsFeed(batch.map((w) => windows[w]), 2),
+      input_ids: idsFeed(
+        batch.map((w) => windows[w]),
+        2,
+      ),
       [ABLATION_IO.ablatedRows]: { type: 'bool', dims: [2 * batch.length, 1, 1], data: rows },
       [ABLATION_IO.mask]: { type: 'float32', dims: [mask.length, 1], data: mask },
     };

@@ -20,9 +20,21 @@ export interface CosineOptions extends SessionOptions {
 export async function maxCosineSimilarities(rows: Float32Array, n: number, d: number, options: CosineOptions = {}): Promise<Float32Array> {
   if (n < 2) throw new RangeError(`max cosine to another row needs at least 2 rows, got ${n}`);
   const { blockRows, provider, intraOpNumThreads } = options;
-  if (blockRows !== undefined && (!Number.isInteger(blockRows) || blockRows < 1)) throw new RangeError(`blockRows must be a positive integer, got ${blockRows}`);
+  if (blockRows !== undefined && (!Number.isInteger(blockRows) || blockRows < 1))
+    throw new RangeError(`blockRows must be a positive integer, got ${blockRows}`);
   // k = 1 with excludeSelf: the one cosine per row is the nearest other row's.
-  const { cosines } = await cosineTopK({ queries: rows, nQueries: n, keys: rows, nKeys: n, d, k: 1, excludeSelf: true, blockRows, provider, intraOpNumThreads });
+  const { cosines } = await cosineTopK({
+    queries: rows,
+    nQueries: n,
+    keys: rows,
+    nKeys: n,
+    d,
+    k: 1,
+    excludeSelf: true,
+    blockRows,
+    provider,
+    intraOpNumThreads,
+  });
   return cosines;
 }
 
@@ -70,7 +82,12 @@ export function summarizeCosines(values: Float32Array): CosineSummary {
 }
 
 /** The decoder rows W_dec [dSae, dIn] against dSae random unit directions in R^dIn, histogrammed over [-1, 1]. */
-export async function decoderCosineReport(wDec: Float32Array, dSae: number, dIn: number, options: CosineOptions & { seed?: number; bins?: number } = {}): Promise<DecoderCosineReport> {
+export async function decoderCosineReport(
+  wDec: Float32Array,
+  dSae: number,
+  dIn: number,
+  options: CosineOptions & { seed?: number; bins?: number } = {},
+): Promise<DecoderCosineReport> {
   const { seed = 0, bins = 40, ...rest } = options;
   const decoder = await maxCosineSimilarities(wDec, dSae, dIn, rest);
   const random = await maxCosineSimilarities(randomUnitRows(dSae, dIn, seed), dSae, dIn, rest);

@@ -68,7 +68,15 @@ export async function evaluateSae(
   windows: AsyncIterable<EvalWindow> | Iterable<EvalWindow>,
   options: EvaluateOptions = {},
 ): Promise<EvalReport> {
-  const { hook: asked, modelName = 'the model', batchSize = 8, denseThreshold = DEFAULT_DENSE_THRESHOLD, cosines = {}, onProgress, ...session } = options;
+  const {
+    hook: asked,
+    modelName = 'the model',
+    batchSize = 8,
+    denseThreshold = DEFAULT_DENSE_THRESHOLD,
+    cosines = {},
+    onProgress,
+    ...session
+  } = options;
   let { ablation = {} } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   const hook = evalHook(sae, asked);
@@ -85,7 +93,12 @@ export async function evaluateSae(
   let ablationReport: AblationSparsityReport | null = null;
   if (ablation !== false && pass.kept.length > 0) {
     const { latents, seed } = ablation;
-    ablationReport = await measureAblationSparsity(model, sae, hook, pass.kept, { ...session, batchSize, ...(latents === undefined ? {} : { latents }), ...(seed === undefined ? {} : { seed }) });
+    ablationReport = await measureAblationSparsity(model, sae, hook, pass.kept, {
+      ...session,
+      batchSize,
+      ...(latents === undefined ? {} : { latents }),
+      ...(seed === undefined ? {} : { seed }),
+    });
   }
   const cosineReport = cosines === false ? null : await decoderCosineReport(sae.wDec, sae.dSae, sae.dIn, { ...session, ...cosines });
   return {
@@ -128,17 +141,32 @@ async function streamPasses(
 ): Promise<StreamedPass> {
   const passes = await preparePasses(model, sae, hook, session);
   const { provider, fallbackMessage } = passes.clean;
-  const out: StreamedPass = { stats: new ReconstructionStats(sae.dIn, sae.dSae), losses: { clean: new LossAccumulator(), sae: new LossAccumulator(), zero: new LossAccumulator() }, kept: [], windows: 0, contextLength: 0, provider, ...(fallbackMessage ? { fallbackMessage } : {}) };
+  const out: StreamedPass = {
+    stats: new ReconstructionStats(sae.dIn, sae.dSae),
+    losses: { clean: new LossAccumulator(), sae: new LossAccumulator(), zero: new LossAccumulator() },
+    kept: [],
+    windows: 0,
+    contextLength: 0,
+    provider,
+    ...(fallbackMessage ? { fallbackMessage } : {}),
+  };
   try {
     for await (const batch of windowBatches) {
       out.contextLength ||= batch[0].ids.length;
-      const ids = batchIds(batch.map((w) => w.ids), out.contextLength, out.windows);
+      const ids = batchIds(
+        batch.map((w) => w.ids),
+        out.contextLength,
+        out.windows,
+      );
       checkTokenIds(model, ids);
       const masks = batchMasks(batch, out.contextLength);
       if (masks.statsRows.length === 0) continue;
       const feeds = { input_ids: { type: 'int64' as const, dims: ids.dims, data: ids.data }, [TARGETS_INPUT]: targetsFeed(ids) };
       const spliced = { ...feeds, [SPLICE_MASK_INPUT]: { type: 'float32' as const, dims: ids.dims, data: masks.inDocument } };
-      const clean = await passes.clean.run({ ...feeds, [STATS_ROWS_INPUT]: { type: 'int64', dims: [masks.statsRows.length], data: masks.statsRows } }, [TOKEN_LOSS_OUTPUT, ...Object.values(STATS_OUTPUTS)]);
+      const clean = await passes.clean.run(
+        { ...feeds, [STATS_ROWS_INPUT]: { type: 'int64', dims: [masks.statsRows.length], data: masks.statsRows } },
+        [TOKEN_LOSS_OUTPUT, ...Object.values(STATS_OUTPUTS)],
+      );
       out.losses.clean.add(clean[TOKEN_LOSS_OUTPUT].float32(), masks.predicting);
       out.stats.add(clean, masks.statsRows.length);
       out.losses.sae.add((await passes.sae.run(spliced, [TOKEN_LOSS_OUTPUT]))[TOKEN_LOSS_OUTPUT].float32(), masks.predicting);
@@ -154,7 +182,11 @@ async function streamPasses(
   return out;
 }
 
-function reconstructionFields(recon: ReconstructionSummary, dSae: number, denseThreshold: number): Pick<EvalReport, 'reconstruction' | 'latents'> {
+function reconstructionFields(
+  recon: ReconstructionSummary,
+  dSae: number,
+  denseThreshold: number,
+): Pick<EvalReport, 'reconstruction' | 'latents'> {
   const dense = recon.firingCounts.filter((c) => c > denseThreshold * recon.tokens).length;
   const dead = recon.firingCounts.filter((c) => c === 0).length;
   return {
@@ -168,7 +200,12 @@ function reconstructionFields(recon: ReconstructionSummary, dSae: number, denseT
     latents: {
       dSae,
       dead: { count: dead, fraction: dead / dSae, definition: `never fired (f > 0) on the ${recon.tokens} evaluated tokens` },
-      dense: { count: dense, fraction: dense / dSae, threshold: denseThreshold, definition: `fired on more than ${denseThreshold * 100}% of the ${recon.tokens} evaluated tokens` },
+      dense: {
+        count: dense,
+        fraction: dense / dSae,
+        threshold: denseThreshold,
+        definition: `fired on more than ${denseThreshold * 100}% of the ${recon.tokens} evaluated tokens`,
+      },
     },
   };
 }
@@ -201,7 +238,8 @@ async function preparePasses(model: TransformerWeights, sae: CanonicalSae, hook:
   const target = reconstructedHook(sae, hook);
   const clean = lossForwardGraph(model, { hooks: [...new Set([hook, target])] });
   const counted = clean.input(STATS_ROWS_INPUT, 'int64', ['m']);
-  const rowsOf = (name: string) => clean.op('Gather', [clean.op('Reshape', [clean.value(name), clean.constInt64([-1, sae.dIn])]), counted], { axis: 0 });
+  const rowsOf = (name: string) =>
+    clean.op('Gather', [clean.op('Reshape', [clean.value(name), clean.constInt64([-1, sae.dIn])]), counted], { axis: 0 });
   const x = rowsOf(hook);
   addReconstructionStats(clean, sae, x, target === hook ? x : rowsOf(target));
   const at = reconstructionSpliceSpec(sae, hook);
@@ -218,7 +256,11 @@ async function* batches(windows: AsyncIterable<EvalWindow> | Iterable<EvalWindow
   for await (const w of windows) {
     const ids = w instanceof Int32Array ? w : w.ids;
     const all = () => new Uint8Array(ids.length).fill(1);
-    batch.push(w instanceof Int32Array ? { ids, counted: all(), inDocument: all() } : { ids, counted: w.counted ?? all(), inDocument: w.inDocument ?? w.counted ?? all() });
+    batch.push(
+      w instanceof Int32Array
+        ? { ids, counted: all(), inDocument: all() }
+        : { ids, counted: w.counted ?? all(), inDocument: w.inDocument ?? w.counted ?? all() },
+    );
     if (batch.length === size) {
       yield batch;
       batch = [];
@@ -251,7 +293,8 @@ function batchMasks(batch: WindowMasks[], seq: number): { statsRows: BigInt64Arr
 function batchIds(batch: Int32Array[], seq: number, offset: number): TokenIds {
   const data = new BigInt64Array(batch.length * seq);
   batch.forEach((w, b) => {
-    if (w.length !== seq) throw new RangeError(`window ${offset + b} has ${w.length} tokens; every window must have ${seq}, as the first does`);
+    if (w.length !== seq)
+      throw new RangeError(`window ${offset + b} has ${w.length} tokens; every window must have ${seq}, as the first does`);
     for (let t = 0; t < seq; t++) data[b * seq + t] = BigInt(w[t]);
   });
   return { dims: [batch.length, seq], data };

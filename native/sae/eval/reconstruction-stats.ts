@@ -87,7 +87,8 @@ export class ReconstructionStats {
   add(outputs: Record<string, OrtTensor>, n: number): void {
     const get = (name: string, length: number) => {
       const data = outputs[name]?.float32();
-      if (!data || data.length !== length) throw new Error(`statistics output "${name}" has ${data?.length ?? 'no'} values, expected ${length}`);
+      if (!data || data.length !== length)
+        throw new Error(`statistics output "${name}" has ${data?.length ?? 'no'} values, expected ${length}`);
       return data;
     };
     const sqErr = get(STATS_OUTPUTS.sqErr, n);

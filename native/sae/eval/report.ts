@@ -5,8 +5,12 @@ export function formatEvalReport(r: EvalReport): string {
   const lines: string[] = [];
   const row = (label: string, value: string) => lines.push(`  ${label.padEnd(38)}${value}`);
   lines.push(`SAE ${r.sae.path} (${r.sae.format}, ${r.sae.activation}, d_in ${r.sae.dIn} → d_sae ${r.sae.dSae})`);
-  const at = r.outputHook ? `${r.hook} → ${r.outputHook} (a transcoder: its output is compared with ${r.outputHook}, and spliced in there)` : r.hook;
-  lines.push(`on ${r.model} at ${at}: ${r.tokens} tokens (counted in ${r.windows} windows of ${r.contextLength}, each after a BOS), provider ${r.provider}`);
+  const at = r.outputHook
+    ? `${r.hook} → ${r.outputHook} (a transcoder: its output is compared with ${r.outputHook}, and spliced in there)`
+    : r.hook;
+  lines.push(
+    `on ${r.model} at ${at}: ${r.tokens} tokens (counted in ${r.windows} windows of ${r.contextLength}, each after a BOS), provider ${r.provider}`,
+  );
   if (r.corpus) lines.push(`corpus ${r.corpus}`);
   if (r.fallbackMessage) lines.push(`  (${r.fallbackMessage})`);
   for (const note of r.notes ?? []) lines.push(`  note: ${note}`);
@@ -32,7 +36,10 @@ export function formatEvalReport(r: EvalReport): string {
   const a = r.ablationSparsity;
   if (a) {
     const measured = a.perLatent.filter((l) => l.sparsity !== null).length;
-    lines.push('', `Ablation sparsity (Gao et al. 2024 §4.5; ${measured} of ${a.perLatent.length} sampled latents, seed ${a.seed}, ${a.tokens} tokens)`);
+    lines.push(
+      '',
+      `Ablation sparsity (Gao et al. 2024 §4.5; ${measured} of ${a.perLatent.length} sampled latents, seed ${a.seed}, ${a.tokens} tokens)`,
+    );
     lines.push(`  ${a.formula}`);
     row('mean', num(a.mean));
     row('median', num(a.median));
@@ -42,7 +49,10 @@ export function formatEvalReport(r: EvalReport): string {
   if (c) {
     lines.push('', 'Decoder rows: max cosine to any other row       decoder   random directions');
     const pair = (label: string, d: number, rnd: number, pct = false) =>
-      row(label, `${(pct ? `${(d * 100).toFixed(2)}%` : d.toFixed(4)).padStart(8)}   ${(pct ? `${(rnd * 100).toFixed(2)}%` : rnd.toFixed(4)).padStart(8)}`);
+      row(
+        label,
+        `${(pct ? `${(d * 100).toFixed(2)}%` : d.toFixed(4)).padStart(8)}   ${(pct ? `${(rnd * 100).toFixed(2)}%` : rnd.toFixed(4)).padStart(8)}`,
+      );
     pair('mean', c.decoder.mean, c.random.mean);
     pair('median', c.decoder.median, c.random.median);
     pair('rows above 0.9', c.decoder.above09, c.random.above09, true);

@@ -34,26 +34,46 @@ const input = (c: DictionaryContext): Dim[] => [['activation_dim', c.dIn]];
 
 /** nn.Linear(activation_dim, dict_size).weight is [dict_size, activation_dim]. */
 function linearEncoder(c: DictionaryContext): Float32Array {
-  return transpose(readChecked(c.src, 'encoder.weight', [['dict_size', c.dSae], ['activation_dim', c.dIn]]), c.dSae, c.dIn);
+  return transpose(
+    readChecked(c.src, 'encoder.weight', [
+      ['dict_size', c.dSae],
+      ['activation_dim', c.dIn],
+    ]),
+    c.dSae,
+    c.dIn,
+  );
 }
 
 /** nn.Linear(dict_size, activation_dim).weight is [activation_dim, dict_size]. */
 function linearDecoder(c: DictionaryContext): Float32Array {
-  return transpose(readChecked(c.src, 'decoder.weight', [['activation_dim', c.dIn], ['dict_size', c.dSae]]), c.dIn, c.dSae);
+  return transpose(
+    readChecked(c.src, 'decoder.weight', [
+      ['activation_dim', c.dIn],
+      ['dict_size', c.dSae],
+    ]),
+    c.dIn,
+    c.dSae,
+  );
 }
 
 /** ReLU(enc(x − bias)); decoder(f) + bias. */
 const autoEncoder: Reader = (c) => ({
-  wEnc: linearEncoder(c), bEnc: readChecked(c.src, 'encoder.bias', latent(c)),
-  wDec: linearDecoder(c), bDec: readChecked(c.src, 'bias', input(c)),
-  activation: { kind: 'relu' }, subtractDecoderBias: true,
+  wEnc: linearEncoder(c),
+  bEnc: readChecked(c.src, 'encoder.bias', latent(c)),
+  wDec: linearDecoder(c),
+  bDec: readChecked(c.src, 'bias', input(c)),
+  activation: { kind: 'relu' },
+  subtractDecoderBias: true,
 });
 
 /** Anthropic's April 2024 architecture: ReLU(enc(x)) with no input centring; decoder has its own bias. */
 const autoEncoderNew: Reader = (c) => ({
-  wEnc: linearEncoder(c), bEnc: readChecked(c.src, 'encoder.bias', latent(c)),
-  wDec: linearDecoder(c), bDec: readChecked(c.src, 'decoder.bias', input(c)),
-  activation: { kind: 'relu' }, subtractDecoderBias: false,
+  wEnc: linearEncoder(c),
+  bEnc: readChecked(c.src, 'encoder.bias', latent(c)),
+  wDec: linearDecoder(c),
+  bDec: readChecked(c.src, 'decoder.bias', input(c)),
+  activation: { kind: 'relu' },
+  subtractDecoderBias: false,
 });
 
 /** TopK(ReLU(enc(x − b_dec))), k from the `k` buffer. */
@@ -61,9 +81,12 @@ const autoEncoderTopK: Reader = (c) => {
   const k = readScalar(c.src, 'k') ?? c.configK;
   if (k === undefined) throw new SaeError(c.src.file, 'has no k buffer and config.json has no trainer.k');
   return {
-    wEnc: linearEncoder(c), bEnc: readChecked(c.src, 'encoder.bias', latent(c)),
-    wDec: linearDecoder(c), bDec: readChecked(c.src, 'b_dec', input(c)),
-    activation: { kind: 'topk', k }, subtractDecoderBias: true,
+    wEnc: linearEncoder(c),
+    bEnc: readChecked(c.src, 'encoder.bias', latent(c)),
+    wDec: linearDecoder(c),
+    bDec: readChecked(c.src, 'b_dec', input(c)),
+    activation: { kind: 'topk', k },
+    subtractDecoderBias: true,
   };
 };
 
@@ -78,16 +101,28 @@ function uniformThreshold(c: DictionaryContext): Float32Array {
 }
 
 const batchTopK: Reader = (c) => ({
-  wEnc: linearEncoder(c), bEnc: readChecked(c.src, 'encoder.bias', latent(c)),
-  wDec: linearDecoder(c), bDec: readChecked(c.src, 'b_dec', input(c)),
-  activation: { kind: 'jumprelu', threshold: uniformThreshold(c) }, subtractDecoderBias: true,
+  wEnc: linearEncoder(c),
+  bEnc: readChecked(c.src, 'encoder.bias', latent(c)),
+  wDec: linearDecoder(c),
+  bDec: readChecked(c.src, 'b_dec', input(c)),
+  activation: { kind: 'jumprelu', threshold: uniformThreshold(c) },
+  subtractDecoderBias: true,
 });
 
 /** Like BatchTopK, but stores W_enc [activation_dim, dict_size] and W_dec [dict_size, activation_dim] directly. */
 const matryoshkaBatchTopK: Reader = (c) => ({
-  wEnc: readChecked(c.src, 'W_enc', [['activation_dim', c.dIn], ['dict_size', c.dSae]]), bEnc: readChecked(c.src, 'b_enc', latent(c)),
-  wDec: readChecked(c.src, 'W_dec', [['dict_size', c.dSae], ['activation_dim', c.dIn]]), bDec: readChecked(c.src, 'b_dec', input(c)),
-  activation: { kind: 'jumprelu', threshold: uniformThreshold(c) }, subtractDecoderBias: true,
+  wEnc: readChecked(c.src, 'W_enc', [
+    ['activation_dim', c.dIn],
+    ['dict_size', c.dSae],
+  ]),
+  bEnc: readChecked(c.src, 'b_enc', latent(c)),
+  wDec: readChecked(c.src, 'W_dec', [
+    ['dict_size', c.dSae],
+    ['activation_dim', c.dIn],
+  ]),
+  bDec: readChecked(c.src, 'b_dec', input(c)),
+  activation: { kind: 'jumprelu', threshold: uniformThreshold(c) },
+  subtractDecoderBias: true,
 });
 
 /**
@@ -96,30 +131,52 @@ const matryoshkaBatchTopK: Reader = (c) => ({
  */
 const gated: Reader = (c) => {
   const wDec = linearDecoder(c);
-  const g = gatedToJumpRelu({
-    wEnc: linearEncoder(c),
-    bGate: readChecked(c.src, 'gate_bias', latent(c)),
-    rMag: readChecked(c.src, 'r_mag', latent(c)),
-    bMag: readChecked(c.src, 'mag_bias', latent(c)),
-  }, c.dIn, c.dSae);
+  const g = gatedToJumpRelu(
+    {
+      wEnc: linearEncoder(c),
+      bGate: readChecked(c.src, 'gate_bias', latent(c)),
+      rMag: readChecked(c.src, 'r_mag', latent(c)),
+      bMag: readChecked(c.src, 'mag_bias', latent(c)),
+    },
+    c.dIn,
+    c.dSae,
+  );
   const f = foldDecoderNorms({ wEnc: g.wEnc, bEnc: g.bEnc, wDec, threshold: g.threshold }, c.dIn, c.dSae);
   return {
-    wEnc: f.wEnc, bEnc: f.bEnc, wDec: f.wDec, bDec: readChecked(c.src, 'decoder_bias', input(c)),
-    activation: { kind: 'jumprelu', threshold: f.threshold as Float32Array }, subtractDecoderBias: true,
+    wEnc: f.wEnc,
+    bEnc: f.bEnc,
+    wDec: f.wDec,
+    bDec: readChecked(c.src, 'decoder_bias', input(c)),
+    activation: { kind: 'jumprelu', threshold: f.threshold as Float32Array },
+    subtractDecoderBias: true,
   };
 };
 
 /** JumpReluAutoEncoder: W_enc/W_dec stored directly, no input centring, features scaled by decoder norms. */
 const jumpRelu: Reader = (c) => {
-  const f = foldDecoderNorms({
-    wEnc: readChecked(c.src, 'W_enc', [['activation_dim', c.dIn], ['dict_size', c.dSae]]),
-    bEnc: readChecked(c.src, 'b_enc', latent(c)),
-    wDec: readChecked(c.src, 'W_dec', [['dict_size', c.dSae], ['activation_dim', c.dIn]]),
-    threshold: clampThreshold(readChecked(c.src, 'threshold', latent(c))),
-  }, c.dIn, c.dSae);
+  const f = foldDecoderNorms(
+    {
+      wEnc: readChecked(c.src, 'W_enc', [
+        ['activation_dim', c.dIn],
+        ['dict_size', c.dSae],
+      ]),
+      bEnc: readChecked(c.src, 'b_enc', latent(c)),
+      wDec: readChecked(c.src, 'W_dec', [
+        ['dict_size', c.dSae],
+        ['activation_dim', c.dIn],
+      ]),
+      threshold: clampThreshold(readChecked(c.src, 'threshold', latent(c))),
+    },
+    c.dIn,
+    c.dSae,
+  );
   return {
-    wEnc: f.wEnc, bEnc: f.bEnc, wDec: f.wDec, bDec: readChecked(c.src, 'b_dec', input(c)),
-    activation: { kind: 'jumprelu', threshold: f.threshold as Float32Array }, subtractDecoderBias: false,
+    wEnc: f.wEnc,
+    bEnc: f.bEnc,
+    wDec: f.wDec,
+    bDec: readChecked(c.src, 'b_dec', input(c)),
+    activation: { kind: 'jumprelu', threshold: f.threshold as Float32Array },
+    subtractDecoderBias: false,
   };
 };
 

@@ -21,7 +21,10 @@ export function readDictionaryLearning(dir: string): CanonicalSae {
   const cfgPath = join(dir, DICTIONARY_CONFIG);
   const weightsPath = join(dir, DICTIONARY_WEIGHTS);
   if (!existsSync(cfgPath)) {
-    throw new SaeError(dir, `has ${DICTIONARY_WEIGHTS} but no ${DICTIONARY_CONFIG}; the config names the dictionary class, which the weights alone do not`);
+    throw new SaeError(
+      dir,
+      `has ${DICTIONARY_WEIGHTS} but no ${DICTIONARY_CONFIG}; the config names the dictionary class, which the weights alone do not`,
+    );
   }
   const cfg = readJsonObject(cfgPath);
   if (!isJsonObject(cfg.trainer)) throw badKey(cfgPath, 'trainer', cfg.trainer, 'an object with dict_class, activation_dim and dict_size');

@@ -67,7 +67,11 @@ export interface GatedParts {
  * f = [z + b_gate > 0]·ReLU(m) = ReLU(m)·[m > θ] with θ = b_mag − e·b_gate, and a negative θ gates
  * exactly like θ = 0 because ReLU already zeroes m ≤ 0.
  */
-export function gatedToJumpRelu(g: GatedParts, dIn: number, dSae: number): { wEnc: Float32Array; bEnc: Float32Array; threshold: Float32Array } {
+export function gatedToJumpRelu(
+  g: GatedParts,
+  dIn: number,
+  dSae: number,
+): { wEnc: Float32Array; bEnc: Float32Array; threshold: Float32Array } {
   const scale = g.rMag.map(Math.exp);
   const wEnc = new Float32Array(g.wEnc.length);
   for (let i = 0; i < dIn; i++) {

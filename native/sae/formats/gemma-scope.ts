@@ -23,9 +23,15 @@ export function readGemmaScope(path: string): CanonicalSae {
     source: { path, format: 'gemma-scope' },
     dIn,
     dSae,
-    wEnc: readChecked(src, name('W_enc'), [['d_in', dIn], ['d_sae', dSae]]),
+    wEnc: readChecked(src, name('W_enc'), [
+      ['d_in', dIn],
+      ['d_sae', dSae],
+    ]),
     bEnc: readChecked(src, 'b_enc', [['d_sae', dSae]]),
-    wDec: readChecked(src, name('W_dec'), [['d_sae', dSae], ['d_in', dIn]]),
+    wDec: readChecked(src, name('W_dec'), [
+      ['d_sae', dSae],
+      ['d_in', dIn],
+    ]),
     bDec: readChecked(src, 'b_dec', [['d_in', dIn]]),
     activation: { kind: 'jumprelu', threshold: clampThreshold(readChecked(src, 'threshold', [['d_sae', dSae]])) },
     subtractDecoderBias: false,
@@ -34,7 +40,9 @@ export function readGemmaScope(path: string): CanonicalSae {
     hookName: hooks?.input ?? null,
     ...(hooks?.output ? { outputHookName: hooks.output } : {}),
     modelName: gemmaModelName(path),
-    config: hooks ? {} : { hook: 'not in the path (expected gemma-scope-<model>-<res|mlp|att|transcoders>/layer_N/...): give the hook the SAE reads' },
+    config: hooks
+      ? {}
+      : { hook: 'not in the path (expected gemma-scope-<model>-<res|mlp|att|transcoders>/layer_N/...): give the hook the SAE reads' },
   };
   validateSae(sae);
   return sae;

@@ -36,14 +36,34 @@ export function readLlamaScope(dir: string): CanonicalSae {
   const scales = datasetScales(cfgPath, cfg, dIn, hookIn, hookOut);
   const preBias = optionalBool(cfgPath, 'apply_decoder_bias_to_pre_encoder', cfg.apply_decoder_bias_to_pre_encoder, false);
   if (preBias && (transcoder || scales.in !== scales.out)) {
-    throw new SaeError(cfgPath, '"apply_decoder_bias_to_pre_encoder" is true with different input and output scales (or a transcoder): not supported');
+    throw new SaeError(
+      cfgPath,
+      '"apply_decoder_bias_to_pre_encoder" is true with different input and output scales (or a transcoder): not supported',
+    );
   }
   const src = safetensorsSource(join(dir, FILES.weights));
   try {
-    const wEnc = transpose(readChecked(src, 'encoder.weight', [['d_sae', dSae], ['d_model', dIn]]), dSae, dIn);
+    const wEnc = transpose(
+      readChecked(src, 'encoder.weight', [
+        ['d_sae', dSae],
+        ['d_model', dIn],
+      ]),
+      dSae,
+      dIn,
+    );
     const bEnc = readChecked(src, 'encoder.bias', [['d_sae', dSae]]);
-    const wDecRaw = transpose(readChecked(src, 'decoder.weight', [['d_model', dIn], ['d_sae', dSae]]), dIn, dSae);
-    const bDecRaw = src.shape('decoder.bias') === undefined && cfg.use_decoder_bias === false ? new Float32Array(dIn) : readChecked(src, 'decoder.bias', [['d_model', dIn]]);
+    const wDecRaw = transpose(
+      readChecked(src, 'decoder.weight', [
+        ['d_model', dIn],
+        ['d_sae', dSae],
+      ]),
+      dIn,
+      dSae,
+    );
+    const bDecRaw =
+      src.shape('decoder.bias') === undefined && cfg.use_decoder_bias === false
+        ? new Float32Array(dIn)
+        : readChecked(src, 'decoder.bias', [['d_model', dIn]]);
     const withNorm = optionalBool(cfgPath, 'sparsity_include_decoder_norm', cfg.sparsity_include_decoder_norm, true);
     const enc = encoder(cfgPath, cfg, { wEnc, bEnc, wDec: wDecRaw }, dIn, dSae, withNorm);
     // Canonical decoding divides by the input scale (SAEs) or by nothing (transcoders); lm_saes divides by the output scale.
@@ -94,17 +114,24 @@ interface Scales {
  */
 function datasetScales(file: string, cfg: JsonRecord, dIn: number, hookIn: string, hookOut: string): Scales {
   const mode = optionalString(file, 'norm_activation', cfg.norm_activation) ?? LLAMA_SCOPE_DEFAULTS.normActivation;
-  if (mode === 'inference' || mode === 'none') return { in: 1, out: 1, tokenWise: false, source: `norm_activation "${mode}": already folded into the weights` };
+  if (mode === 'inference' || mode === 'none')
+    return { in: 1, out: 1, tokenWise: false, source: `norm_activation "${mode}": already folded into the weights` };
   if (mode === 'token-wise') {
-    if (hookIn !== hookOut) throw new SaeError(file, '"norm_activation" is "token-wise" for a transcoder: its output scale depends on the output hook, which is not known when encoding');
+    if (hookIn !== hookOut)
+      throw new SaeError(
+        file,
+        '"norm_activation" is "token-wise" for a transcoder: its output scale depends on the output hook, which is not known when encoding',
+      );
     return { in: 1, out: 1, tokenWise: true, source: 'norm_activation "token-wise": each token rescaled to norm √d_model' };
   }
   if (mode !== 'dataset-wise') throw badKey(file, 'norm_activation', cfg.norm_activation, 'one of dataset-wise, token-wise, inference');
   const norms = cfg.dataset_average_activation_norm;
-  if (!isJsonObject(norms)) throw badKey(file, 'dataset_average_activation_norm', norms, '{"in": <number>, "out": <number>} for norm_activation "dataset-wise"');
+  if (!isJsonObject(norms))
+    throw badKey(file, 'dataset_average_activation_norm', norms, '{"in": <number>, "out": <number>} for norm_activation "dataset-wise"');
   const pick = (side: 'in' | 'out', hook: string): number => {
     const v = llamaScopeAverageNorm(norms, side, hook);
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw badKey(file, `dataset_average_activation_norm.${side}`, v, 'a finite number > 0');
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+      throw badKey(file, `dataset_average_activation_norm.${side}`, v, 'a finite number > 0');
     return v;
   };
   const normIn = pick('in', hookIn);
@@ -127,13 +154,22 @@ interface LlamaEncoder {
 /** Largest float32: a threshold no pre-activation passes, for latents whose decoder row is zero. */
 const NEVER = 3.4028234663852886e38;
 
-function encoder(file: string, cfg: JsonRecord, parts: { wEnc: Float32Array; bEnc: Float32Array; wDec: Float32Array }, dIn: number, dSae: number, withNorm: boolean): LlamaEncoder {
+function encoder(
+  file: string,
+  cfg: JsonRecord,
+  parts: { wEnc: Float32Array; bEnc: Float32Array; wDec: Float32Array },
+  dIn: number,
+  dSae: number,
+  withNorm: boolean,
+): LlamaEncoder {
   const actFn = optionalString(file, 'act_fn', cfg.act_fn) ?? LLAMA_SCOPE_DEFAULTS.actFn;
   const theta = cfg.jump_relu_threshold ?? 0;
-  if (typeof theta !== 'number' || !Number.isFinite(theta) || theta < 0) throw badKey(file, 'jump_relu_threshold', theta, 'a finite number ≥ 0');
+  if (typeof theta !== 'number' || !Number.isFinite(theta) || theta < 0)
+    throw badKey(file, 'jump_relu_threshold', theta, 'a finite number ≥ 0');
   // lm_saes turns a TopK SAE with a positive threshold into a JumpReLU one for inference.
   if (actFn === 'jumprelu' || (actFn === 'topk' && theta > 0)) {
-    if (cfg.jump_relu_threshold === undefined) throw badKey(file, 'jump_relu_threshold', undefined, 'a finite number ≥ 0 for act_fn "jumprelu"');
+    if (cfg.jump_relu_threshold === undefined)
+      throw badKey(file, 'jump_relu_threshold', undefined, 'a finite number ≥ 0 for act_fn "jumprelu"');
     const norms = withNorm ? decoderNorms(parts.wDec, dIn, dSae) : null;
     const threshold = new Float32Array(dSae).map((_, j) => (norms === null ? theta : norms[j] > 0 ? theta / norms[j] : NEVER));
     return { ...parts, activation: { kind: 'jumprelu', threshold } };

@@ -24,12 +24,26 @@ export function readOpenai(path: string): CanonicalSae {
   const src = mapSource(path, tensors);
   const sidecar = readSidecar(path);
   const [dSae, dIn] = shapeOf(src, 'encoder.weight', ['d_sae', 'd_in']);
-  const encoderWeight = readChecked(src, 'encoder.weight', [['d_sae', dSae], ['d_in', dIn]]);
+  const encoderWeight = readChecked(src, 'encoder.weight', [
+    ['d_sae', dSae],
+    ['d_in', dIn],
+  ]);
   const decoderName = firstPresent(src, ['decoder.weight', 'decoder.linear.weight']) ?? 'decoder.weight';
   // decoder.weight is [d_in, d_sae]; a tied decoder is the encoder, already [d_sae, d_in].
-  const wDec = decoderName === 'decoder.weight'
-    ? transpose(readChecked(src, decoderName, [['d_in', dIn], ['d_sae', dSae]]), dIn, dSae)
-    : readChecked(src, decoderName, [['d_sae', dSae], ['d_in', dIn]]);
+  const wDec =
+    decoderName === 'decoder.weight'
+      ? transpose(
+          readChecked(src, decoderName, [
+            ['d_in', dIn],
+            ['d_sae', dSae],
+          ]),
+          dIn,
+          dSae,
+        )
+      : readChecked(src, decoderName, [
+          ['d_sae', dSae],
+          ['d_in', dIn],
+        ]);
   const { activation, normalize } = activationOf(path, extra, sidecar.value, sidecar.path);
   const sae: CanonicalSae = {
     source: { path, format: 'openai' },
@@ -51,7 +65,12 @@ export function readOpenai(path: string): CanonicalSae {
   return sae;
 }
 
-function activationOf(path: string, extra: Record<string, unknown>, sidecar: JsonRecord, sidecarPath: string): { activation: SaeActivation; normalize: boolean } {
+function activationOf(
+  path: string,
+  extra: Record<string, unknown>,
+  sidecar: JsonRecord,
+  sidecarPath: string,
+): { activation: SaeActivation; normalize: boolean } {
   const saved = extra.activation;
   const normalizeOverride = (fallback: boolean) => optionalBool(sidecarPath, 'normalize', sidecar.normalize, fallback);
   if (saved === 'TopK') {
@@ -62,7 +81,8 @@ function activationOf(path: string, extra: Record<string, unknown>, sidecar: Jso
   }
   if (saved === 'ReLU') return { activation: { kind: 'relu' }, normalize: normalizeOverride(false) };
   if (saved !== undefined) throw new SaeError(path, `activation "${String(saved)}" is not supported; Loupe reads TopK and ReLU`);
-  if (sidecar.k !== undefined) return { activation: { kind: 'topk', k: positiveInt(sidecarPath, 'k', sidecar.k) }, normalize: normalizeOverride(false) };
+  if (sidecar.k !== undefined)
+    return { activation: { kind: 'topk', k: positiveInt(sidecarPath, 'k', sidecar.k) }, normalize: normalizeOverride(false) };
   const fromName = /(?:^|[^a-z0-9])k[_=-]?(\d+)(?![0-9])/i.exec(basename(path))?.[1];
   if (fromName !== undefined) return { activation: { kind: 'topk', k: Number(fromName) }, normalize: normalizeOverride(false) };
   if (typeof sidecar.activation === 'string' && sidecar.activation.toLowerCase() === 'relu') {

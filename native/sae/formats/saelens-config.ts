@@ -13,7 +13,15 @@ import type { JsonRecord } from './json-config.js';
  * Keys are kept verbatim here and translated in this one place.
  */
 
-export const SAELENS_ARCHITECTURES = ['standard', 'topk', 'jumprelu', 'gated', 'transcoder', 'skip_transcoder', 'jumprelu_transcoder'] as const;
+export const SAELENS_ARCHITECTURES = [
+  'standard',
+  'topk',
+  'jumprelu',
+  'gated',
+  'transcoder',
+  'skip_transcoder',
+  'jumprelu_transcoder',
+] as const;
 export type SaeLensArchitecture = (typeof SAELENS_ARCHITECTURES)[number];
 
 /** SAELens 6 transcoders (saes/transcoder.py): the activation of the SAE architecture each extends. */
@@ -51,7 +59,10 @@ export function parseSaeLensConfig(file: string, cfg: JsonRecord): SaeLensSettin
   const keys = saeLensKeys(cfg);
   const headIndex = keys.headIndex;
   if (headIndex !== undefined) {
-    throw new SaeError(file, `"hook_head_index" is ${JSON.stringify(headIndex)}: SAEs on a single attention head are not supported (only whole hooks)`);
+    throw new SaeError(
+      file,
+      `"hook_head_index" is ${JSON.stringify(headIndex)}: SAEs on a single attention head are not supported (only whole hooks)`,
+    );
   }
   const architecture = architectureOf(file, keys);
   const { inputNorm, inputScale, inputScaleFrom } = normalisation(file, cfg);
@@ -68,7 +79,8 @@ export function parseSaeLensConfig(file: string, cfg: JsonRecord): SaeLensSettin
     inputNorm,
     inputScale,
     ...(inputScaleFrom ? { inputScaleFrom } : {}),
-    rescaleByDecoderNorm: architecture === 'topk' && optionalBool(file, 'rescale_acts_by_decoder_norm', cfg.rescale_acts_by_decoder_norm, false),
+    rescaleByDecoderNorm:
+      architecture === 'topk' && optionalBool(file, 'rescale_acts_by_decoder_norm', cfg.rescale_acts_by_decoder_norm, false),
     finetuningScalingFactor: optionalBool(file, 'finetuning_scaling_factor', cfg.finetuning_scaling_factor, false),
     hookName: optionalString(file, 'hook_name', keys.hookName) ?? null,
     outputHookName,
@@ -80,11 +92,20 @@ export function parseSaeLensConfig(file: string, cfg: JsonRecord): SaeLensSettin
 /** hook_name_out (required) and d_out, which Loupe reads only equal to d_in (MLP-in to MLP-out transcoders). */
 function transcoderOutput(file: string, cfg: JsonRecord, hookNameOut: unknown, dIn: number): string {
   const out = optionalString(file, 'hook_name_out', hookNameOut);
-  if (out === undefined || out === '') throw badKey(file, 'hook_name_out', hookNameOut, "the hook a transcoder's output predicts (e.g. blocks.0.hook_mlp_out)");
+  if (out === undefined || out === '')
+    throw badKey(file, 'hook_name_out', hookNameOut, "the hook a transcoder's output predicts (e.g. blocks.0.hook_mlp_out)");
   const dOut = cfg.d_out === undefined || cfg.d_out === null ? dIn : positiveInt(file, 'd_out', cfg.d_out);
-  if (dOut !== dIn) throw new SaeError(file, `"d_out" is ${dOut} but "d_in" is ${dIn}: Loupe reads transcoders whose input and output hooks are equally wide`);
+  if (dOut !== dIn)
+    throw new SaeError(
+      file,
+      `"d_out" is ${dOut} but "d_in" is ${dIn}: Loupe reads transcoders whose input and output hooks are equally wide`,
+    );
   const headOut = cfg.hook_head_index_out;
-  if (headOut !== undefined && headOut !== null) throw new SaeError(file, `"hook_head_index_out" is ${JSON.stringify(headOut)}: transcoders onto a single attention head are not supported`);
+  if (headOut !== undefined && headOut !== null)
+    throw new SaeError(
+      file,
+      `"hook_head_index_out" is ${JSON.stringify(headOut)}: transcoders onto a single attention head are not supported`,
+    );
   return out;
 }
 
@@ -96,7 +117,8 @@ function architectureOf(file: string, keys: SaeLensKeys): SaeLensArchitecture {
   }
   const fnKey = keys.activationFn.key;
   const fn = optionalString(file, fnKey, keys.activationFn.value) ?? 'relu';
-  if (fn === 'relu' || (fn === 'topk' && saeLensArchitecture(arch, fn) === 'topk')) return saeLensArchitecture(arch, fn) as SaeLensArchitecture;
+  if (fn === 'relu' || (fn === 'topk' && saeLensArchitecture(arch, fn) === 'topk'))
+    return saeLensArchitecture(arch, fn) as SaeLensArchitecture;
   if (TRANSCODER_BASE[arch as SaeLensArchitecture] !== undefined && fn === 'topk') {
     throw new SaeError(file, `"${fnKey}" is "topk" for architecture "${arch}": SAELens transcoders are ReLU or JumpReLU`);
   }
@@ -132,18 +154,30 @@ function normalisation(file: string, cfg: JsonRecord): Normalisation {
   if (mode === 'none') return { inputNorm: 'none', inputScale: 1 };
   const factor = cfg.norm_scaling_factor;
   if (typeof factor === 'number' && Number.isFinite(factor) && factor > 0) {
-    return { inputNorm: 'none', inputScale: factor, inputScaleFrom: { kind: 'given', detail: `expected_average_only_in: × ${factor}, norm_scaling_factor in cfg.json` } };
+    return {
+      inputNorm: 'none',
+      inputScale: factor,
+      inputScaleFrom: { kind: 'given', detail: `expected_average_only_in: × ${factor}, norm_scaling_factor in cfg.json` },
+    };
   }
   if (factor !== undefined && factor !== null) throw badKey(file, 'norm_scaling_factor', factor, 'a finite number > 0');
   const scalerPath = join(dirname(file), ACTIVATION_SCALER_FILE);
   if (existsSync(scalerPath)) {
     const scaler = readJsonObject(scalerPath).scaling_factor;
-    if (typeof scaler !== 'number' || !Number.isFinite(scaler) || scaler <= 0) throw badKey(scalerPath, 'scaling_factor', scaler, 'a finite number > 0');
-    return { inputNorm: 'none', inputScale: scaler, inputScaleFrom: { kind: 'given', detail: `expected_average_only_in: × ${scaler}, scaling_factor in ${ACTIVATION_SCALER_FILE}` } };
+    if (typeof scaler !== 'number' || !Number.isFinite(scaler) || scaler <= 0)
+      throw badKey(scalerPath, 'scaling_factor', scaler, 'a finite number > 0');
+    return {
+      inputNorm: 'none',
+      inputScale: scaler,
+      inputScaleFrom: { kind: 'given', detail: `expected_average_only_in: × ${scaler}, scaling_factor in ${ACTIVATION_SCALER_FILE}` },
+    };
   }
   return {
     inputNorm: 'none',
     inputScale: 1,
-    inputScaleFrom: { kind: 'pending', detail: `"normalize_activations" is "expected_average_only_in" but neither cfg.json "norm_scaling_factor" nor ${ACTIVATION_SCALER_FILE} gives the factor` },
+    inputScaleFrom: {
+      kind: 'pending',
+      detail: `"normalize_activations" is "expected_average_only_in" but neither cfg.json "norm_scaling_factor" nor ${ACTIVATION_SCALER_FILE} gives the factor`,
+    },
   };
 }

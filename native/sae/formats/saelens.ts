@@ -23,7 +23,10 @@ export function readSaeLens(dir: string): CanonicalSae {
   const src = safetensorsSource(join(dir, SAELENS_WEIGHTS));
   try {
     const { dIn, dSae } = s;
-    const wDec = readChecked(src, 'W_dec', [['d_sae', dSae], ['d_in', dIn]]);
+    const wDec = readChecked(src, 'W_dec', [
+      ['d_sae', dSae],
+      ['d_in', dIn],
+    ]);
     const { wEnc, bEnc, activation, wDecFolded } = encoder(src, s, wDec);
     const sae: CanonicalSae = {
       source: { path: dir, format: s.writtenByLoupe ? 'loupe' : 'saelens' },
@@ -63,17 +66,36 @@ interface Encoder {
 
 /** SkipTranscoder.W_skip is [d_out, d_in] (out += x · W_skipᵀ); the canonical wSkip is its transpose. */
 function skipWeights(src: TensorSource, dIn: number): Float32Array {
-  return transpose(readChecked(src, 'W_skip', [['d_out', dIn], ['d_in', dIn]], ' (skip transcoders store W_skip)'), dIn, dIn);
+  return transpose(
+    readChecked(
+      src,
+      'W_skip',
+      [
+        ['d_out', dIn],
+        ['d_in', dIn],
+      ],
+      ' (skip transcoders store W_skip)',
+    ),
+    dIn,
+    dIn,
+  );
 }
 
 function encoder(src: TensorSource, settings: SaeLensSettings, wDec: Float32Array): Encoder {
   const s = { ...settings, architecture: TRANSCODER_BASE[settings.architecture] ?? settings.architecture };
   const { dIn, dSae } = s;
   const latent: Dim[] = [['d_sae', dSae]];
-  const wEnc = readChecked(src, 'W_enc', [['d_in', dIn], ['d_sae', dSae]]);
+  const wEnc = readChecked(src, 'W_enc', [
+    ['d_in', dIn],
+    ['d_sae', dSae],
+  ]);
   if (s.architecture === 'gated') {
     const why = ' (gated SAEs store b_gate, r_mag and b_mag)';
-    const gate = { bGate: readChecked(src, 'b_gate', latent, why), rMag: readChecked(src, 'r_mag', latent, why), bMag: readChecked(src, 'b_mag', latent, why) };
+    const gate = {
+      bGate: readChecked(src, 'b_gate', latent, why),
+      rMag: readChecked(src, 'r_mag', latent, why),
+      bMag: readChecked(src, 'b_mag', latent, why),
+    };
     const g = gatedToJumpRelu({ wEnc, ...gate }, dIn, dSae);
     return { wEnc: g.wEnc, bEnc: g.bEnc, activation: { kind: 'jumprelu', threshold: g.threshold }, wDecFolded: wDec };
   }

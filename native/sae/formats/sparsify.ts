@@ -26,13 +26,18 @@ export function readSparsify(dir: string): CanonicalSae {
   const src = safetensorsSource(join(dir, SPARSIFY_WEIGHTS));
   try {
     const transcode = optionalBool(cfgPath, 'transcode', cfg.transcode, false);
-    if (src.shape('W_skip') !== undefined && !transcode) throw new SaeError(src.file, 'has W_skip but cfg.json "transcode" is not true: SAEs with a skip connection are not supported');
+    if (src.shape('W_skip') !== undefined && !transcode)
+      throw new SaeError(src.file, 'has W_skip but cfg.json "transcode" is not true: SAEs with a skip connection are not supported');
     // Configs older than the d_in key leave the width to encoder.weight.
     const dIn = optionalPositiveInt(cfgPath, 'd_in', cfg.d_in) ?? src.shape('encoder.weight')?.[1];
-    if (dIn === undefined) throw badKey(cfgPath, 'd_in', cfg.d_in, 'a positive integer (and sae.safetensors has no encoder.weight to infer it from)');
+    if (dIn === undefined)
+      throw badKey(cfgPath, 'd_in', cfg.d_in, 'a positive integer (and sae.safetensors has no encoder.weight to infer it from)');
     const readInt: ReadInt = (key, v) => optionalPositiveInt(cfgPath, key, v);
     const dSae = sparsifyLatents(cfg, dIn, readInt);
-    const encoderWeight = readChecked(src, 'encoder.weight', [['num_latents', dSae], ['d_in', dIn]]);
+    const encoderWeight = readChecked(src, 'encoder.weight', [
+      ['num_latents', dSae],
+      ['d_in', dIn],
+    ]);
     const hookpoint = basename(dir);
     const hooks = transcode ? transcoderHooks(cfgPath, hookpoint) : { input: sparsifyHookName(hookpoint) ?? null };
     const sae: CanonicalSae = {
@@ -41,7 +46,15 @@ export function readSparsify(dir: string): CanonicalSae {
       dSae,
       wEnc: transpose(encoderWeight, dSae, dIn),
       bEnc: readChecked(src, 'encoder.bias', [['num_latents', dSae]]),
-      wDec: readChecked(src, 'W_dec', [['num_latents', dSae], ['d_in', dIn]], ' (sparse coders saved without a decoder cannot reconstruct)'),
+      wDec: readChecked(
+        src,
+        'W_dec',
+        [
+          ['num_latents', dSae],
+          ['d_in', dIn],
+        ],
+        ' (sparse coders saved without a decoder cannot reconstruct)',
+      ),
       bDec: readChecked(src, 'b_dec', [['d_in', dIn]]),
       activation: { kind: 'topk', k: sparsifyK(cfg, readInt) },
       subtractDecoderBias: !transcode,
@@ -49,7 +62,18 @@ export function readSparsify(dir: string): CanonicalSae {
       inputScale: 1,
       hookName: hooks.input,
       ...('output' in hooks ? { outputHookName: hooks.output } : {}),
-      ...(transcode && src.shape('W_skip') !== undefined ? { wSkip: transpose(readChecked(src, 'W_skip', [['d_in', dIn], ['d_in', dIn]]), dIn, dIn) } : {}),
+      ...(transcode && src.shape('W_skip') !== undefined
+        ? {
+            wSkip: transpose(
+              readChecked(src, 'W_skip', [
+                ['d_in', dIn],
+                ['d_in', dIn],
+              ]),
+              dIn,
+              dIn,
+            ),
+          }
+        : {}),
       modelName: null,
       config: { ...verbatim(cfg), hookpoint },
     };
@@ -63,7 +87,10 @@ export function readSparsify(dir: string): CanonicalSae {
 function transcoderHooks(file: string, hookpoint: string): { input: string; output: string } {
   const hooks = sparsifyTranscoderHooks(hookpoint);
   if (hooks) return hooks;
-  throw new SaeError(file, `is a transcoder on hookpoint "${hookpoint}" (the folder name); Loupe reads sparsify transcoders on MLPs ("layers.N.mlp"), whose input and output hooks it knows`);
+  throw new SaeError(
+    file,
+    `is a transcoder on hookpoint "${hookpoint}" (the folder name); Loupe reads sparsify transcoders on MLPs ("layers.N.mlp"), whose input and output hooks it knows`,
+  );
 }
 
 /** Variants whose forward pass is not encode/decode of one activation. */

@@ -37,7 +37,10 @@ export function checkFilter(filter: ActivationFilter, width: number, modelName: 
   validateSae(sae);
   assertHookWidth(sae, width, modelName, hook);
   if (!Number.isSafeInteger(feature) || feature < 0 || feature >= sae.dSae) {
-    throw new SaeError(sae.source.path, `filter feature ${feature} is out of range: the SAE has d_sae = ${sae.dSae} features (0..${sae.dSae - 1})`);
+    throw new SaeError(
+      sae.source.path,
+      `filter feature ${feature} is out of range: the SAE has d_sae = ${sae.dSae} features (0..${sae.dSae - 1})`,
+    );
   }
   if (!Number.isFinite(threshold)) throw new RangeError(`filter threshold must be a finite number, got ${threshold}`);
   const background = filter.background ?? 0;

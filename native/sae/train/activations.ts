@@ -147,7 +147,8 @@ function makePlan(opts: ActivationStreamOptions): Plan {
   if (contextLength > nCtx) throw new RangeError(`contextLength ${contextLength} exceeds the model's context of ${nCtx} tokens (n_ctx)`);
   const chunkTokens = positiveInteger('chunkTokens', opts.chunkTokens ?? 65_536);
   positiveInteger('tokens', opts.tokens);
-  if (!Number.isInteger(opts.seed) || opts.seed < 0 || opts.seed >= 2 ** 32) throw new RangeError(`seed must be an integer in 0 … 2^32 − 1, got ${opts.seed}`);
+  if (!Number.isInteger(opts.seed) || opts.seed < 0 || opts.seed >= 2 ** 32)
+    throw new RangeError(`seed must be an integer in 0 … 2^32 − 1, got ${opts.seed}`);
   return {
     contextLength,
     batchTokens: positiveInteger('batchTokens', opts.batchTokens),
@@ -158,7 +159,19 @@ function makePlan(opts: ActivationStreamOptions): Plan {
 }
 
 function emptyStats(): ActivationStreamStats {
-  return { windows: 0, tokens: 0, sampleWindows: 0, sampleTokens: 0, tokensKept: 0, filterPassed: 0, batchesPerEpoch: 0, forwardTokens: 0, invalidUtf8: 0, chunkBuffers: 0, peakBufferedRows: 0 };
+  return {
+    windows: 0,
+    tokens: 0,
+    sampleWindows: 0,
+    sampleTokens: 0,
+    tokensKept: 0,
+    filterPassed: 0,
+    batchesPerEpoch: 0,
+    forwardTokens: 0,
+    invalidUtf8: 0,
+    chunkBuffers: 0,
+    peakBufferedRows: 0,
+  };
 }
 
 /** Seeds of the stream's shuffles: one per epoch for the window order, one per (epoch, chunk) for the rows. */
@@ -209,7 +222,10 @@ async function* reportScan(windows: AsyncIterable<TokenWindow>, opts: Activation
 }
 
 function windowsOf(opts: ActivationStreamOptions, plan: Plan): AsyncGenerator<TokenWindow> {
-  return tokenWindows(opts.corpus, opts.tokenizer, { contextLength: plan.contextLength, ...(opts.maxTokens !== undefined ? { maxTokens: opts.maxTokens } : {}) });
+  return tokenWindows(opts.corpus, opts.tokenizer, {
+    contextLength: plan.contextLength,
+    ...(opts.maxTokens !== undefined ? { maxTokens: opts.maxTokens } : {}),
+  });
 }
 
 /** The unfiltered stream: epochs over a uniform window sample (see the top of this file). */
@@ -227,11 +243,25 @@ class SampledWindows {
   async #sample(): Promise<WindowPool> {
     if (this.#pool) return this.#pool;
     const { opts, plan, stats } = this;
-    const pool = await sampleWindows(reportScan(windowsOf(opts, plan), opts), { contextLength: plan.contextLength, tokens: opts.tokens, seed: plan.seed });
-    Object.assign(stats, { windows: pool.scannedWindows, tokens: pool.scannedTokens, sampleWindows: pool.n, sampleTokens: pool.countedTokens, tokensKept: pool.countedTokens, filterPassed: pool.countedTokens, invalidUtf8: opts.corpus.stats.invalidUtf8 });
+    const pool = await sampleWindows(reportScan(windowsOf(opts, plan), opts), {
+      contextLength: plan.contextLength,
+      tokens: opts.tokens,
+      seed: plan.seed,
+    });
+    Object.assign(stats, {
+      windows: pool.scannedWindows,
+      tokens: pool.scannedTokens,
+      sampleWindows: pool.n,
+      sampleTokens: pool.countedTokens,
+      tokensKept: pool.countedTokens,
+      filterPassed: pool.countedTokens,
+      invalidUtf8: opts.corpus.stats.invalidUtf8,
+    });
     stats.batchesPerEpoch = Math.floor(pool.countedTokens / plan.batchTokens);
     if (stats.batchesPerEpoch === 0) {
-      throw new ActivationStreamError(`corpus "${opts.corpus.spec}" yields ${pool.scannedTokens} tokens (of ${pool.scannedWindows} windows read), fewer than one batch of ${plan.batchTokens}`);
+      throw new ActivationStreamError(
+        `corpus "${opts.corpus.spec}" yields ${pool.scannedTokens} tokens (of ${pool.scannedWindows} windows read), fewer than one batch of ${plan.batchTokens}`,
+      );
     }
     this.#pool = pool;
     return pool;
@@ -409,14 +439,21 @@ class FilteredRows {
           `in the ${stats.tokens} tokens of corpus "${opts.corpus.spec}" scanned at hook ${opts.hook}`,
       );
     }
-    if (passing.n < passed) opts.onWarning?.(`the filter passed ${passed} tokens; a uniform sample of ${passing.n} of them fits the memory for filtered rows`);
+    if (passing.n < passed)
+      opts.onWarning?.(`the filter passed ${passed} tokens; a uniform sample of ${passing.n} of them fits the memory for filtered rows`);
     // Background rows so that they make `background` of the rows: b / (kept + b) = background.
     const nBackground = all ? Math.min(all.n, Math.round((passing.n * background) / (1 - background))) : 0;
     const rows = new Float32Array((passing.n + nBackground) * width);
     rows.set(passing.rows.subarray(0, passing.n * width));
     if (all) rows.set(all.rows.subarray(0, nBackground * width), passing.n * width);
     const n = passing.n + nBackground;
-    Object.assign(stats, { sampleWindows: stats.windows, sampleTokens: stats.tokens, tokensKept: n, filterPassed: passed, invalidUtf8: opts.corpus.stats.invalidUtf8 });
+    Object.assign(stats, {
+      sampleWindows: stats.windows,
+      sampleTokens: stats.tokens,
+      tokensKept: n,
+      filterPassed: passed,
+      invalidUtf8: opts.corpus.stats.invalidUtf8,
+    });
     stats.batchesPerEpoch = Math.floor(n / plan.batchTokens);
     if (stats.batchesPerEpoch === 0) {
       throw new ActivationStreamError(

@@ -48,7 +48,8 @@ export function loadCheckpoint(dir: string, runKey: string): { state: TrainState
   try {
     if (file.metadata.step !== String(meta.step)) return null;
     const read = (name: string) => file.read(name).data;
-    const group = (prefix: string) => Object.fromEntries(PARAM_NAMES.map((p) => [p, read(`${prefix}.${p}`) as Float32Array])) as Record<ParamName, Float32Array>;
+    const group = (prefix: string) =>
+      Object.fromEntries(PARAM_NAMES.map((p) => [p, read(`${prefix}.${p}`) as Float32Array])) as Record<ParamName, Float32Array>;
     const state: TrainState = { params: group('param'), m: group('m'), v: group('v'), step: meta.step };
     return { state, sinceFired: read('since_fired') as Float64Array, meta };
   } finally {
@@ -61,10 +62,15 @@ function readMeta(path: string): CheckpointMeta {
   const raw = readCappedJsonObjectSync(path, jsonLimits.trainingCheckpoint);
   const { runKey, step, tokensSeen, normalization, log } = raw;
   if (typeof runKey !== 'string') throw new FormatError(path, `"runKey" is ${JSON.stringify(runKey) ?? 'missing'}, expected a string`);
-  for (const [key, value] of [['step', step], ['tokensSeen', tokensSeen]] as const) {
-    if (!Number.isSafeInteger(value) || (value as number) < 0) throw new FormatError(path, `"${key}" is ${JSON.stringify(value) ?? 'missing'}, expected a whole number ≥ 0`);
+  for (const [key, value] of [
+    ['step', step],
+    ['tokensSeen', tokensSeen],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || (value as number) < 0)
+      throw new FormatError(path, `"${key}" is ${JSON.stringify(value) ?? 'missing'}, expected a whole number ≥ 0`);
   }
-  if (typeof normalization !== 'number' || !Number.isFinite(normalization)) throw new FormatError(path, `"normalization" is ${JSON.stringify(normalization) ?? 'missing'}, expected a finite number`);
+  if (typeof normalization !== 'number' || !Number.isFinite(normalization))
+    throw new FormatError(path, `"normalization" is ${JSON.stringify(normalization) ?? 'missing'}, expected a finite number`);
   if (!Array.isArray(log)) throw new FormatError(path, `"log" is ${JSON.stringify(log) ?? 'missing'}, expected an array of log records`);
   return { runKey, step: step as number, tokensSeen: tokensSeen as number, normalization, log };
 }

@@ -12,7 +12,8 @@ import type { ParamName } from './step-types.js';
  * `tol` relative to its norm.
  */
 export function geometricMedian(rows: Float32Array, n: number, dIn: number, maxIter = 100, tol = 1e-6): Float32Array {
-  if (n < 1 || rows.length !== n * dIn) throw new Error(`geometricMedian needs [n, dIn] rows, got ${rows.length} values for n=${n}, dIn=${dIn}`);
+  if (n < 1 || rows.length !== n * dIn)
+    throw new Error(`geometricMedian needs [n, dIn] rows, got ${rows.length} values for n=${n}, dIn=${dIn}`);
   let y = new Float64Array(dIn);
   for (let t = 0; t < n; t++) for (let i = 0; i < dIn; i++) y[i] += rows[t * dIn + i] / n;
   for (let iter = 0; iter < maxIter; iter++) {
@@ -90,7 +91,12 @@ export function initTrainState(opts: InitOptions): TrainState {
   if (opts.from) bDec = copyFrom(opts, wEncT, bEnc, wDec);
   if (opts.from && opts.newFromData && dSae > opts.from.dSae) seedNewLatents(opts, opts.from, opts.newFromData, random, wEncT, bEnc, wDec);
   const params: Record<ParamName, Float32Array> = { wEncT, bEnc, wDec, bDec };
-  const zeros = () => ({ wEncT: new Float32Array(wEncT.length), bEnc: new Float32Array(dSae), wDec: new Float32Array(wDec.length), bDec: new Float32Array(dIn) });
+  const zeros = () => ({
+    wEncT: new Float32Array(wEncT.length),
+    bEnc: new Float32Array(dSae),
+    wDec: new Float32Array(wDec.length),
+    bDec: new Float32Array(dIn),
+  });
   return { params, m: zeros(), v: zeros(), step: 0 };
 }
 
@@ -98,9 +104,13 @@ function copyFrom(opts: InitOptions, wEncT: Float32Array, bEnc: Float32Array, wD
   const from = opts.from as CanonicalSae;
   const { dIn } = opts;
   if (from.dIn !== dIn) throw new SaeError(from.source.path, `the SAE to initialise from has d_in ${from.dIn}, the new SAE ${dIn}`);
-  if (from.dSae > opts.dSae) throw new SaeError(from.source.path, `the SAE to initialise from has ${from.dSae} latents, more than the new SAE's ${opts.dSae}`);
+  if (from.dSae > opts.dSae)
+    throw new SaeError(from.source.path, `the SAE to initialise from has ${from.dSae} latents, more than the new SAE's ${opts.dSae}`);
   if (from.inputNorm !== 'none' || from.inputScale !== 1 || !from.subtractDecoderBias) {
-    throw new SaeError(from.source.path, 'this SAE normalises or rescales its input; only SAEs that subtract b_dec from raw activations can seed training');
+    throw new SaeError(
+      from.source.path,
+      'this SAE normalises or rescales its input; only SAEs that subtract b_dec from raw activations can seed training',
+    );
   }
   for (let j = 0; j < from.dSae; j++) {
     const row = wDec.subarray(j * dIn, (j + 1) * dIn);
@@ -120,10 +130,19 @@ function copyFrom(opts: InitOptions, wEncT: Float32Array, bEnc: Float32Array, wD
  * Otherwise (resampledLatents, after the resampling of dead latents in Bricken et al. 2023): each
  * points along what `from` leaves unexplained on its seed.
  */
-function seedNewLatents(opts: InitOptions, from: CanonicalSae, data: NonNullable<InitOptions['newFromData']>, random: () => number, wEncT: Float32Array, bEnc: Float32Array, wDec: Float32Array): void {
+function seedNewLatents(
+  opts: InitOptions,
+  from: CanonicalSae,
+  data: NonNullable<InitOptions['newFromData']>,
+  random: () => number,
+  wEncT: Float32Array,
+  bEnc: Float32Array,
+  wDec: Float32Array,
+): void {
   const { dIn, dSae } = opts;
   const { rows, n, feature } = data;
-  if (n < 1 || rows.length !== n * dIn) throw new Error(`seedNewLatents needs [n, dIn] rows, got ${rows.length} values for n=${n}, dIn=${dIn}`);
+  if (n < 1 || rows.length !== n * dIn)
+    throw new Error(`seedNewLatents needs [n, dIn] rows, got ${rows.length} values for n=${n}, dIn=${dIn}`);
   const order = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const k = Math.floor(random() * (i + 1));
@@ -159,7 +178,13 @@ const TILT = 0.5;
  * share; on the demo SAEs that settles within a tenth of the run, and starting them weaker (each a
  * fraction of F) left most of them dead.
  */
-function childrenOfFeature(opts: InitOptions, from: CanonicalSae, feature: number, seeds: Seed[], p: { wEncT: Float32Array; bEnc: Float32Array; wDec: Float32Array }): void {
+function childrenOfFeature(
+  opts: InitOptions,
+  from: CanonicalSae,
+  feature: number,
+  seeds: Seed[],
+  p: { wEncT: Float32Array; bEnc: Float32Array; wDec: Float32Array },
+): void {
   const { dIn, dSae } = opts;
   const mean = new Float64Array(dIn);
   for (const { x } of seeds) for (let i = 0; i < dIn; i++) mean[i] += (x[i] - from.bDec[i]) / seeds.length;
@@ -189,7 +214,12 @@ function childrenOfFeature(opts: InitOptions, from: CanonicalSae, feature: numbe
  * the mean activation of `from`'s active latents there; bias 0. Rows where that direction vanishes
  * keep their random start.
  */
-function resampledLatents(opts: InitOptions, from: CanonicalSae, seeds: Seed[], p: { wEncT: Float32Array; bEnc: Float32Array; wDec: Float32Array }): void {
+function resampledLatents(
+  opts: InitOptions,
+  from: CanonicalSae,
+  seeds: Seed[],
+  p: { wEncT: Float32Array; bEnc: Float32Array; wDec: Float32Array },
+): void {
   const { dIn, dSae } = opts;
   for (let j = from.dSae; j < dSae; j++) {
     const { x, acts } = seeds[(j - from.dSae) % seeds.length];

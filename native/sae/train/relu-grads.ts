@@ -11,7 +11,14 @@ import { blockLatents, tokenCount } from './topk-grads.js';
  *
  * Every latent can be active, so the backward pass is dense: four more [n, dSae]×[dSae, dIn] products.
  */
-export function reluGrads(g: GraphBuilder, p: ParamRefs, x: ValueRef, l1Coefficient: number, mseScale: ValueRef, blocked?: ValueRef): LossTerms {
+export function reluGrads(
+  g: GraphBuilder,
+  p: ParamRefs,
+  x: ValueRef,
+  l1Coefficient: number,
+  mseScale: ValueRef,
+  blocked?: ValueRef,
+): LossTerms {
   const n = tokenCount(g, x);
   const axis = (i: number) => g.constInt64([i]);
   const xc = g.op('Sub', [x, p.bDec]);

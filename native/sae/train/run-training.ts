@@ -80,13 +80,17 @@ export async function runTraining(config: TrainingConfig, hooks: TrainingHooks =
   const modelName = basename(dir);
   const tokenizer = await loadTokenizer(dir);
   const initFrom = config.initFrom ? loadSae(config.initFrom) : undefined;
-  if (initFrom) refuseTranscoder(initFrom, 'training from an SAE\'s weights (--init-from)');
+  if (initFrom) refuseTranscoder(initFrom, "training from an SAE's weights (--init-from)");
   const filterSae = config.filter ? (config.filter.sae === config.initFrom ? initFrom : loadSae(config.filter.sae)) : undefined;
   if (config.zeroFilterFeature && (!config.filter || !initFrom || config.filter.sae !== config.initFrom)) {
-    throw new TrainingError('zeroing the filtered feature needs --filter-feature and --init-from the same SAE (its latent is the one held at zero)');
+    throw new TrainingError(
+      'zeroing the filtered feature needs --filter-feature and --init-from the same SAE (its latent is the one held at zero)',
+    );
   }
   if (config.freezeOthers && (!config.filter || !initFrom || config.filter.sae !== config.initFrom)) {
-    throw new TrainingError('freezing the other latents needs --filter-feature and --init-from the same SAE (the feature and the new latents are what trains)');
+    throw new TrainingError(
+      'freezing the other latents needs --filter-feature and --init-from the same SAE (the feature and the new latents are what trains)',
+    );
   }
   if (config.freezeOthers && initFrom && config.dSae <= initFrom.dSae && config.zeroFilterFeature) {
     throw new TrainingError('with the other latents frozen, the feature zeroed and no new latent, nothing would train: widen the SAE');
@@ -101,7 +105,16 @@ export async function runTraining(config: TrainingConfig, hooks: TrainingHooks =
     batchTokens: config.batchTokens ?? 4096,
     tokens: config.tokens,
     seed: config.seed ?? 0,
-    ...(config.filter && filterSae ? { filter: { sae: filterSae, feature: config.filter.feature, threshold: config.filter.threshold, background: config.filter.background ?? 0 } } : {}),
+    ...(config.filter && filterSae
+      ? {
+          filter: {
+            sae: filterSae,
+            feature: config.filter.feature,
+            threshold: config.filter.threshold,
+            background: config.filter.background ?? 0,
+          },
+        }
+      : {}),
     provider: config.provider,
     intraOpNumThreads: config.threads,
     signal: hooks.signal,
@@ -120,10 +133,19 @@ export async function runTraining(config: TrainingConfig, hooks: TrainingHooks =
       lr: config.lr,
       initFrom,
       normalizeInitFrom: config.normalizeInitFrom,
-      ...(config.newLatents === 'data' ? { newLatents: { from: 'data' as const, ...(config.filter && config.filter.sae === config.initFrom ? { feature: config.filter.feature } : {}) } } : {}),
+      ...(config.newLatents === 'data'
+        ? {
+            newLatents: {
+              from: 'data' as const,
+              ...(config.filter && config.filter.sae === config.initFrom ? { feature: config.filter.feature } : {}),
+            },
+          }
+        : {}),
       ...(config.deadBatches !== undefined ? { deadTokens: config.deadBatches * stream.batchTokens } : {}),
       blockedLatents: config.zeroFilterFeature && config.filter ? [config.filter.feature] : undefined,
-      ...(config.freezeOthers && config.filter && initFrom ? { trainableLatents: splitLatents(config.filter.feature, initFrom.dSae, config.dSae, config.zeroFilterFeature === true) } : {}),
+      ...(config.freezeOthers && config.filter && initFrom
+        ? { trainableLatents: splitLatents(config.filter.feature, initFrom.dSae, config.dSae, config.zeroFilterFeature === true) }
+        : {}),
       provider: config.provider,
       intraOpNumThreads: config.threads,
       checkpointDir,
@@ -133,8 +155,17 @@ export async function runTraining(config: TrainingConfig, hooks: TrainingHooks =
     stream,
   );
   const sae = toCanonical(result, stream.dIn, config, modelName);
-  writeSaeLens(config.out, sae, { context_size: stream.contextLength, dataset_path: config.corpus, seed: config.seed ?? 0, training_tokens: result.tokensSeen, loupe_training: trainingSummary(config, result) });
-  writeFileSync(join(config.out, 'training_log.json'), `${JSON.stringify({ config, normalization: result.normalization, steps: result.steps, tokensSeen: result.tokensSeen, deadFraction: result.deadFraction, newLatents: result.newLatents ?? null, data: trainingData(stream.stats, result.steps), log: result.log }, null, 2)}\n`);
+  writeSaeLens(config.out, sae, {
+    context_size: stream.contextLength,
+    dataset_path: config.corpus,
+    seed: config.seed ?? 0,
+    training_tokens: result.tokensSeen,
+    loupe_training: trainingSummary(config, result),
+  });
+  writeFileSync(
+    join(config.out, 'training_log.json'),
+    `${JSON.stringify({ config, normalization: result.normalization, steps: result.steps, tokensSeen: result.tokensSeen, deadFraction: result.deadFraction, newLatents: result.newLatents ?? null, data: trainingData(stream.stats, result.steps), log: result.log }, null, 2)}\n`,
+  );
   rmSync(checkpointDir, { recursive: true, force: true });
   const { stats } = stream;
   return {
@@ -164,7 +195,12 @@ export interface TrainingData {
 }
 
 function trainingData(stats: ActivationStreamStats, steps: number): TrainingData {
-  return { tokensScanned: stats.tokens, tokensKept: stats.tokensKept, epochs: steps / Math.max(1, stats.batchesPerEpoch), invalidUtf8: stats.invalidUtf8 };
+  return {
+    tokensScanned: stats.tokens,
+    tokensKept: stats.tokensKept,
+    epochs: steps / Math.max(1, stats.batchesPerEpoch),
+    invalidUtf8: stats.invalidUtf8,
+  };
 }
 
 /** The trained state as a canonical SAE: W_enc back to [dIn, dSae]. */

@@ -74,7 +74,9 @@ export function buildStepGraph(spec: StepGraphSpec): GraphBuilder {
     return g;
   }
   const scalars = { lrBc1: g.input('lr_bc1', 'float32', [1]), invSqrtBc2: g.input('inv_sqrt_bc2', 'float32', [1]) };
-  const freeze = spec.freezing ? { rows: g.input('trainable', 'float32', [dSae]), bDec: g.input('train_b_dec', 'float32', [1]) } : undefined;
+  const freeze = spec.freezing
+    ? { rows: g.input('trainable', 'float32', [dSae]), bDec: g.input('train_b_dec', 'float32', [1]) }
+    : undefined;
   /** The gradient with frozen latents' rows (and a held b_dec) zeroed: Adam then leaves them, and their moments, at rest. */
   const masked = (p: ParamName, grad: ValueRef): ValueRef => {
     if (!freeze) return grad;
@@ -98,7 +100,14 @@ export function buildStepGraph(spec: StepGraphSpec): GraphBuilder {
   return g;
 }
 
-function lossTerms(g: GraphBuilder, spec: StepGraphSpec, params: ParamRefs, x: ValueRef, mseScale: ValueRef, blocked?: ValueRef): LossTerms {
+function lossTerms(
+  g: GraphBuilder,
+  spec: StepGraphSpec,
+  params: ParamRefs,
+  x: ValueRef,
+  mseScale: ValueRef,
+  blocked?: ValueRef,
+): LossTerms {
   const act = spec.activation;
   if (act.kind === 'relu') {
     if (spec.auxK) throw new Error('the AuxK loss is defined for TopK SAEs only');

@@ -67,7 +67,8 @@ export class StepRunner {
 
   async step(state: TrainState, inputs: StepInputs): Promise<StepStats> {
     const { dIn, dSae } = this.#spec;
-    if (inputs.x.length !== inputs.nTokens * dIn) throw new Error(`batch x has ${inputs.x.length} values, expected ${inputs.nTokens} × ${dIn}`);
+    if (inputs.x.length !== inputs.nTokens * dIn)
+      throw new Error(`batch x has ${inputs.x.length} values, expected ${inputs.nTokens} × ${dIn}`);
     const aux = this.#spec.activation.kind === 'topk' && (inputs.kAux ?? 0) > 0 && inputs.dead !== undefined;
     const session = await this.#session(aux);
     const t = state.step + 1;

@@ -11,7 +11,15 @@ import type { LossTerms, ParamRefs } from './step-types.js';
  * scatter-add of rows: only the k active latents of each token are touched, and no [n, dSae]
  * gradient is ever formed. b_dec gets gradient from both its uses (the decoder and the centring).
  */
-export function topkGrads(g: GraphBuilder, p: ParamRefs, x: ValueRef, k: number, mseScale: ValueRef, blocked?: ValueRef, aux?: AuxKInputs): LossTerms {
+export function topkGrads(
+  g: GraphBuilder,
+  p: ParamRefs,
+  x: ValueRef,
+  k: number,
+  mseScale: ValueRef,
+  blocked?: ValueRef,
+  aux?: AuxKInputs,
+): LossTerms {
   const n = tokenCount(g, x);
   const xc = g.op('Sub', [x, p.bDec]);
   const pre = blockLatents(g, g.op('Add', [g.op('MatMul', [xc, g.op('Transpose', [p.wEncT], { perm: [1, 0] })]), p.bEnc]), blocked);

@@ -99,9 +99,21 @@ export async function trainSae(opts: TrainOptions, source: BatchSource): Promise
   const start = resumed ?? (await freshStart(opts, source));
   const { state } = start;
   const normalization = start.meta.normalization;
-  const dead = new DeadLatents(opts.dSae, opts.deadTokens ?? Math.max(Math.min(10_000_000, opts.totalTokens / 10), 4 * opts.batchTokens), start.sinceFired);
+  const dead = new DeadLatents(
+    opts.dSae,
+    opts.deadTokens ?? Math.max(Math.min(10_000_000, opts.totalTokens / 10), 4 * opts.batchTokens),
+    start.sinceFired,
+  );
   const runner = new StepRunner(
-    { dIn: opts.dIn, dSae: opts.dSae, activation: opts.activation, adam: DEFAULT_ADAM, unitNormDecoder: opts.activation.kind === 'topk', blocking: (opts.blockedLatents?.length ?? 0) > 0, freezing: opts.trainableLatents !== undefined },
+    {
+      dIn: opts.dIn,
+      dSae: opts.dSae,
+      activation: opts.activation,
+      adam: DEFAULT_ADAM,
+      unitNormDecoder: opts.activation.kind === 'topk',
+      blocking: (opts.blockedLatents?.length ?? 0) > 0,
+      freezing: opts.trainableLatents !== undefined,
+    },
     { provider: opts.provider, intraOpNumThreads: opts.intraOpNumThreads },
   );
   const blocked = blockedMask(opts);
@@ -134,13 +146,38 @@ export async function trainSae(opts: TrainOptions, source: BatchSource): Promise
     // Frozen latents get no AuxK loss: only dead latents that train count.
     const deadMask = trainable ? all.dead.map((d, j) => (trainable[j] > 0 ? d : 0)) : all.dead;
     const count = trainable ? deadMask.reduce((n, d) => n + d, 0) : all.count;
-    const kAux = opts.activation.kind === 'topk' && opts.activation.auxKCoefficient > 0 ? Math.min(opts.auxK ?? Math.floor(opts.dIn / 2), count, Math.floor(AUX_GATHER_LIMIT / (batch.nTokens * opts.dIn))) : 0;
+    const kAux =
+      opts.activation.kind === 'topk' && opts.activation.auxKCoefficient > 0
+        ? Math.min(opts.auxK ?? Math.floor(opts.dIn / 2), count, Math.floor(AUX_GATHER_LIMIT / (batch.nTokens * opts.dIn)))
+        : 0;
     const rate = learningRate(state.step, steps, lr, warmup, opts.decayFraction ?? 0.2);
-    const stats = await runner.step(state, { x: batch.x, nTokens: batch.nTokens, lr: rate, mseScale: 1 / normalization, dead: deadMask, kAux, blocked, ...(trainable ? { trainable, trainDecoderBias: false } : {}) });
+    const stats = await runner.step(state, {
+      x: batch.x,
+      nTokens: batch.nTokens,
+      lr: rate,
+      mseScale: 1 / normalization,
+      dead: deadMask,
+      kAux,
+      blocked,
+      ...(trainable ? { trainable, trainDecoderBias: false } : {}),
+    });
     dead.update(stats.fired, batch.nTokens);
     tokensSeen += batch.nTokens;
-    const progress: TrainProgress = { step: state.step, steps, tokensSeen, loss: stats.loss, nmse: stats.mse, auxLoss: stats.auxLoss, l0: stats.l0, deadFraction: deadAmongTrained(deadMask), lr: rate };
-    if (!Number.isFinite(stats.loss)) throw new TrainingError(`training diverged at step ${state.step}: loss is ${stats.loss} (learning rate ${rate.toExponential(2)}); try a lower --lr`);
+    const progress: TrainProgress = {
+      step: state.step,
+      steps,
+      tokensSeen,
+      loss: stats.loss,
+      nmse: stats.mse,
+      auxLoss: stats.auxLoss,
+      l0: stats.l0,
+      deadFraction: deadAmongTrained(deadMask),
+      lr: rate,
+    };
+    if (!Number.isFinite(stats.loss))
+      throw new TrainingError(
+        `training diverged at step ${state.step}: loss is ${stats.loss} (learning rate ${rate.toExponential(2)}); try a lower --lr`,
+      );
     window.add(progress);
     if (state.step % logInterval(steps) === 0 || state.step === steps) log.push(window.flush());
     opts.onProgress?.(progress);
@@ -152,8 +189,19 @@ export async function trainSae(opts: TrainOptions, source: BatchSource): Promise
   const provider = await runner.provider();
   const final = dead.mask();
   const from = opts.initFrom?.dSae;
-  const newLatents = from === undefined ? undefined : { count: opts.dSae - from, dead: final.dead.subarray(from).reduce((n, d) => n + d, 0) };
-  return { state, steps, tokensSeen, normalization, deadFraction: deadAmongTrained(final.dead), ...(newLatents ? { newLatents } : {}), log, resumedFromStep: resumed?.meta.step ?? 0, ...provider };
+  const newLatents =
+    from === undefined ? undefined : { count: opts.dSae - from, dead: final.dead.subarray(from).reduce((n, d) => n + d, 0) };
+  return {
+    state,
+    steps,
+    tokensSeen,
+    normalization,
+    deadFraction: deadAmongTrained(final.dead),
+    ...(newLatents ? { newLatents } : {}),
+    log,
+    resumedFromStep: resumed?.meta.step ?? 0,
+    ...provider,
+  };
 }
 
 async function freshStart(opts: TrainOptions, source: BatchSource) {
@@ -176,8 +224,20 @@ async function freshStart(opts: TrainOptions, source: BatchSource) {
   const bDec = geometricMedian(sample.subarray(0, medianRows * opts.dIn), medianRows, opts.dIn);
   const normalization = meanSquaredDeviation(sample, n, opts.dIn);
   if (!(normalization > 0)) throw new TrainingError('the sampled activations have zero variance; nothing to train on');
-  const newFromData = opts.newLatents?.from === 'data' ? { rows: sample, n, ...(opts.newLatents.feature !== undefined ? { feature: opts.newLatents.feature } : {}) } : undefined;
-  const state = initTrainState({ dIn: opts.dIn, dSae: opts.dSae, seed: opts.seed, bDec, decoderNorm: opts.activation.kind === 'topk' ? 1 : 0.1, from: opts.initFrom, normalizeFrom: opts.normalizeInitFrom, newFromData });
+  const newFromData =
+    opts.newLatents?.from === 'data'
+      ? { rows: sample, n, ...(opts.newLatents.feature !== undefined ? { feature: opts.newLatents.feature } : {}) }
+      : undefined;
+  const state = initTrainState({
+    dIn: opts.dIn,
+    dSae: opts.dSae,
+    seed: opts.seed,
+    bDec,
+    decoderNorm: opts.activation.kind === 'topk' ? 1 : 0.1,
+    from: opts.initFrom,
+    normalizeFrom: opts.normalizeInitFrom,
+    newFromData,
+  });
   if (opts.checkpointDir) mkdirSync(opts.checkpointDir, { recursive: true });
   return { state, sinceFired: undefined, meta: { runKey: '', step: 0, tokensSeen: 0, normalization, log: [] as unknown[] } };
 }
@@ -189,7 +249,8 @@ function checkOptions(opts: TrainOptions): void {
   int('d_in', opts.dIn, 1);
   int('d_sae', opts.dSae, 1);
   int('batch tokens', opts.batchTokens, 1);
-  if (opts.totalTokens < opts.batchTokens) throw new TrainingError(`--tokens ${opts.totalTokens} is less than one batch of ${opts.batchTokens} tokens`);
+  if (opts.totalTokens < opts.batchTokens)
+    throw new TrainingError(`--tokens ${opts.totalTokens} is less than one batch of ${opts.batchTokens} tokens`);
   if (opts.activation.kind === 'topk') {
     int('k', opts.activation.k, 1);
     if (opts.activation.k > opts.dSae) throw new TrainingError(`k = ${opts.activation.k} is larger than d_sae = ${opts.dSae}`);
@@ -198,7 +259,8 @@ function checkOptions(opts: TrainOptions): void {
   for (const j of opts.trainableLatents ?? []) int('trainable latent', j, 0);
   const outside = (opts.trainableLatents ?? []).find((j) => j >= opts.dSae);
   if (outside !== undefined) throw new TrainingError(`trainable latent ${outside} is out of range for d_sae = ${opts.dSae}`);
-  if (opts.trainableLatents && opts.trainableLatents.length === 0) throw new TrainingError('no latent to train: the trainable list is empty');
+  if (opts.trainableLatents && opts.trainableLatents.length === 0)
+    throw new TrainingError('no latent to train: the trainable list is empty');
   const outOfRange = (opts.blockedLatents ?? []).find((j) => j >= opts.dSae);
   if (outOfRange !== undefined) throw new TrainingError(`blocked latent ${outOfRange} is out of range for d_sae = ${opts.dSae}`);
 }
@@ -219,8 +281,20 @@ function blockedMask(opts: TrainOptions): Uint8Array | undefined {
 
 /** Everything that changes what a step computes: a checkpoint is resumed only under the same key. */
 function runKeyOf(opts: TrainOptions): string {
-  const { signal: _s, onProgress: _p, checkpointDir: _c, checkpointSeconds: _cs, initFrom, provider: _pr, intraOpNumThreads: _t, ...rest } = opts;
-  return createHash('sha256').update(JSON.stringify({ ...rest, initFrom: initFrom?.source ?? null })).digest('hex').slice(0, 16);
+  const {
+    signal: _s,
+    onProgress: _p,
+    checkpointDir: _c,
+    checkpointSeconds: _cs,
+    initFrom,
+    provider: _pr,
+    intraOpNumThreads: _t,
+    ...rest
+  } = opts;
+  return createHash('sha256')
+    .update(JSON.stringify({ ...rest, initFrom: initFrom?.source ?? null }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** About 200 log entries per run. */

@@ -40,8 +40,13 @@ describe('compare.start, compare.get and eval.get', () => {
 
     const summary = await call('compare.get', { saeIds: ['wide', 'narrow'] });
     expect(summary).toMatchObject({ corpusSpec: 'brown:ca01-ca02', tokens: 2048, contextLength: 64, candidates: 8 });
-    expect(summary?.saes.map((s) => [s.saeId, s.dSae, s.k, s.indexed])).toEqual([['narrow', 16, 4, false], ['wide', 19, 8, false]]);
-    expect(summary?.pairs).toEqual([{ pair: 0, narrowSaeId: 'narrow', wideSaeId: 'wide', nNarrow: 16, nWide: 19, agree: expect.any(Number) }]);
+    expect(summary?.saes.map((s) => [s.saeId, s.dSae, s.k, s.indexed])).toEqual([
+      ['narrow', 16, 4, false],
+      ['wide', 19, 8, false],
+    ]);
+    expect(summary?.pairs).toEqual([
+      { pair: 0, narrowSaeId: 'narrow', wideSaeId: 'wide', nNarrow: 16, nWide: 19, agree: expect.any(Number) },
+    ]);
     for (const s of summary!.saes) {
       expect(s.eval).toMatchObject({ saeId: s.saeId, corpusSpec: 'brown:ca01-ca02', tokens: 2048, contextLength: 64 });
       // TopK keeps k latents; the ReLU after it may zero a few.
@@ -78,17 +83,29 @@ describe('compare.matches, compare.groups, compare.links and compare.tree', () =
     expect(Buffer.from(links.parents, 'base64').byteLength).toBe(76);
 
     const tree = await call('compare.tree', { runId, root: { saeId: 'narrow', index: 2 }, minSimilarity: 0.6 });
-    expect(tree.root.children.map((c) => c.key.index).sort((a, b) => a - b)).toEqual([...levels[1].parent.keys()].filter((f) => levels[1].parent[f] === 2));
+    expect(tree.root.children.map((c) => c.key.index).sort((a, b) => a - b)).toEqual(
+      [...levels[1].parent.keys()].filter((f) => levels[1].parent[f] === 2),
+    );
   });
 
   it('refuse a run, pair or root that does not exist with an error naming the field', async () => {
     const { runId } = (await call('compare.get', { saeIds: ['narrow', 'wide'] }))!;
     expect(await refusal('compare.matches', { runId: 999, pair: 0 })).toMatchObject({ error: { code: 'not_found', field: 'runId' } });
-    expect(await refusal('compare.matches', { runId, pair: 1 })).toMatchObject({ error: { code: 'failed', field: 'pair', reason: expect.stringMatching(/pairs 0 to 0/) } });
-    expect(await refusal('compare.tree', { runId, root: { saeId: 'wide', index: 0 } })).toMatchObject({ error: { code: 'failed', field: 'root.saeId' } });
-    expect(await refusal('compare.tree', { runId, root: { saeId: 'narrow', index: 16 } })).toMatchObject({ error: { code: 'failed', field: 'root.index' } });
-    expect(await refusal('compare.groups', { runId, pair: 0, threshold: 2, kind: 'oneToMany' })).toMatchObject({ error: { code: 'invalid_params', field: 'threshold' } });
-    expect(await refusal('compare.matches', { runId, pair: 0, sort: 'size' })).toMatchObject({ error: { code: 'invalid_params', field: 'sort' } });
+    expect(await refusal('compare.matches', { runId, pair: 1 })).toMatchObject({
+      error: { code: 'failed', field: 'pair', reason: expect.stringMatching(/pairs 0 to 0/) },
+    });
+    expect(await refusal('compare.tree', { runId, root: { saeId: 'wide', index: 0 } })).toMatchObject({
+      error: { code: 'failed', field: 'root.saeId' },
+    });
+    expect(await refusal('compare.tree', { runId, root: { saeId: 'narrow', index: 16 } })).toMatchObject({
+      error: { code: 'failed', field: 'root.index' },
+    });
+    expect(await refusal('compare.groups', { runId, pair: 0, threshold: 2, kind: 'oneToMany' })).toMatchObject({
+      error: { code: 'invalid_params', field: 'threshold' },
+    });
+    expect(await refusal('compare.matches', { runId, pair: 0, sort: 'size' })).toMatchObject({
+      error: { code: 'invalid_params', field: 'sort' },
+    });
   });
 });
 
@@ -96,13 +113,25 @@ describe('compare.start and eval.start refuse what cannot run before starting a 
   it('name the field: one SAE, unknown SAEs, SAEs on two hooks, a bad corpus, too few tokens', async () => {
     writeTestSae(join(dir.path, 'resid'), { hook: 'blocks.0.hook_resid_post' });
     await call('saes.add', { path: join(dir.path, 'resid'), modelId: 'demo-model' });
-    expect(await refusal('compare.start', { saeIds: ['narrow'], ...SLICE })).toMatchObject({ error: { code: 'invalid_params', field: 'saeIds' } });
-    expect(await refusal('compare.start', { saeIds: ['narrow', 'nope'], ...SLICE })).toMatchObject({ error: { code: 'not_found', field: 'saeIds', reason: expect.stringMatching(/no SAE "nope"/) } });
-    expect(await refusal('compare.start', { saeIds: ['narrow', 'resid'], ...SLICE })).toMatchObject({ error: { code: 'conflict', field: 'saeIds', reason: expect.stringMatching(/one hook/) } });
-    expect(await refusal('compare.start', { saeIds: ['narrow', 'wide'], ...SLICE, corpus: 'text:/no/such/file.txt' })).toMatchObject({ error: { code: 'failed', field: 'corpus' } });
-    expect(await refusal('compare.start', { saeIds: ['narrow', 'wide'], ...SLICE, tokens: 10 })).toMatchObject({ error: { code: 'failed', field: 'tokens' } });
+    expect(await refusal('compare.start', { saeIds: ['narrow'], ...SLICE })).toMatchObject({
+      error: { code: 'invalid_params', field: 'saeIds' },
+    });
+    expect(await refusal('compare.start', { saeIds: ['narrow', 'nope'], ...SLICE })).toMatchObject({
+      error: { code: 'not_found', field: 'saeIds', reason: expect.stringMatching(/no SAE "nope"/) },
+    });
+    expect(await refusal('compare.start', { saeIds: ['narrow', 'resid'], ...SLICE })).toMatchObject({
+      error: { code: 'conflict', field: 'saeIds', reason: expect.stringMatching(/one hook/) },
+    });
+    expect(await refusal('compare.start', { saeIds: ['narrow', 'wide'], ...SLICE, corpus: 'text:/no/such/file.txt' })).toMatchObject({
+      error: { code: 'failed', field: 'corpus' },
+    });
+    expect(await refusal('compare.start', { saeIds: ['narrow', 'wide'], ...SLICE, tokens: 10 })).toMatchObject({
+      error: { code: 'failed', field: 'tokens' },
+    });
     expect(await refusal('eval.start', { saeId: 'nope', ...SLICE })).toMatchObject({ error: { code: 'not_found', field: 'saeId' } });
-    expect(await refusal('eval.start', { saeId: 'narrow', ...SLICE, contextLength: 4096 })).toMatchObject({ error: { code: 'failed', field: 'contextLength' } });
+    expect(await refusal('eval.start', { saeId: 'narrow', ...SLICE, contextLength: 4096 })).toMatchObject({
+      error: { code: 'failed', field: 'contextLength' },
+    });
     expect(await refusal('eval.get', { saeId: 'nope' })).toMatchObject({ error: { code: 'not_found', field: 'saeId' } });
   });
 

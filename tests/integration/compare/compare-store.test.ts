@@ -45,8 +45,15 @@ function pairOf(nWide: number, nNarrow: number): PairMatches {
 
 function run(key: string, overrides: Partial<NewCompareRun> = {}): NewCompareRun {
   return {
-    key, saeIds: ['narrow', 'wide'], params, tokens: 1024, jobId: null, createdAt: '2025-01-01T00:00:00.000Z',
-    densities: [new Float32Array([0.1, 0.2, 0.3]), Float32Array.from({ length: 8 }, (_, f) => f / 10)], pairs: [pairOf(8, 3)], ...overrides,
+    key,
+    saeIds: ['narrow', 'wide'],
+    params,
+    tokens: 1024,
+    jobId: null,
+    createdAt: '2025-01-01T00:00:00.000Z',
+    densities: [new Float32Array([0.1, 0.2, 0.3]), Float32Array.from({ length: 8 }, (_, f) => f / 10)],
+    pairs: [pairOf(8, 3)],
+    ...overrides,
   };
 }
 
@@ -56,7 +63,14 @@ describe('compare_runs and compare_matches', () => {
     expect(stored).toMatchObject({ key: 'a', saeIds: ['narrow', 'wide'], dSae: [3, 8], params, tokens: 1024 });
     const page = ws.compare.matchPage({ runId: stored.id, pair: 0, sort: 'feature', limit: 3 });
     expect(page.total).toBe(8);
-    expect(page.items[1]).toEqual({ feature: 1, label: '', topTokens: [], density: expect.closeTo(0.1, 6), byCosine: { index: 1, label: '', topTokens: [], cosine: expect.closeTo(0.99, 6), correlation: null }, byCorrelation: null });
+    expect(page.items[1]).toEqual({
+      feature: 1,
+      label: '',
+      topTokens: [],
+      density: expect.closeTo(0.1, 6),
+      byCosine: { index: 1, label: '', topTokens: [], cosine: expect.closeTo(0.99, 6), correlation: null },
+      byCorrelation: null,
+    });
     expect(page.items[0].byCorrelation).toEqual({ index: 1, label: '', topTokens: [], cosine: 0.25, correlation: expect.closeTo(0.6, 6) });
     expect(ws.compare.densities(stored.id, 0)).toEqual(new Float32Array([0.1, 0.2, 0.3]));
   });
@@ -88,8 +102,13 @@ describe('compare_runs and compare_matches', () => {
     const second = table.put(run('same', { tokens: 512 }));
     expect(table.get(first.id)).toBeUndefined();
     expect(table.getByKey('same')?.id).toBe(second.id);
-    expect(withDatabase(ws, (db) => db.get<{ n: number }>('SELECT count(*) AS n FROM compare_matches WHERE run_id = ?', [first.id]))?.n).toBe(0);
-    const saes = [{ id: 'a', fingerprint: 'f1' }, { id: 'b', fingerprint: 'f2' }];
+    expect(
+      withDatabase(ws, (db) => db.get<{ n: number }>('SELECT count(*) AS n FROM compare_matches WHERE run_id = ?', [first.id]))?.n,
+    ).toBe(0);
+    const saes = [
+      { id: 'a', fingerprint: 'f1' },
+      { id: 'b', fingerprint: 'f2' },
+    ];
     const key = compareKey(saes, params);
     expect(compareKey([saes[0], { id: 'b', fingerprint: 'f3' }], params)).not.toBe(key);
     expect(compareKey(saes, { ...params, tokens: 2048 })).not.toBe(key);
@@ -104,7 +123,9 @@ describe('compare_runs and compare_matches', () => {
     const outside = pairOf(8, 3);
     outside.cosParent[2] = 3;
     expect(() => table.put(run('bad', { pairs: [outside] }))).toThrow(/feature 2: parent 3 is outside the narrow SAE's 3 features/);
-    expect(() => table.put(run('bad', { densities: [new Float32Array(3), new Float32Array(8).fill(1.5)] }))).toThrow(/feature 0: density 1.5 is outside \[0, 1\]/);
+    expect(() => table.put(run('bad', { densities: [new Float32Array(3), new Float32Array(8).fill(1.5)] }))).toThrow(
+      /feature 0: density 1.5 is outside \[0, 1\]/,
+    );
     expect(table.getByKey('bad')).toBeUndefined();
   });
 });
@@ -118,7 +139,15 @@ describe('sae_evals', () => {
     expect(evals.latest('s', 'f1')?.tokens).toBe(2048);
     expect(evals.latest('s', 'f2')).toBeUndefined();
     const found = evals.find('s', 'f1', 'brown', 1024, 64)!;
-    expect(evalMetrics(found)).toMatchObject({ saeId: 's', fvu: 0.2, l0: 16, deadFraction: 0.25, lossRecovered: null, ablationSparsity: null, decoderCosines: null });
+    expect(evalMetrics(found)).toMatchObject({
+      saeId: 's',
+      fvu: 0.2,
+      l0: 16,
+      deadFraction: 0.25,
+      lossRecovered: null,
+      ablationSparsity: null,
+      decoderCosines: null,
+    });
   });
 
   it('arrive with migration 5 on a workspace of version 4, leaving its maps alone', () => {
@@ -146,9 +175,19 @@ describe('sae_evals', () => {
 /** A report with the fields evalMetrics reads. */
 function report(fvu: number): EvalReport {
   return {
-    model: 'm', hook: 'h', sae: { path: 'p', format: 'saelens', dIn: 4, dSae: 8, activation: 'topk' }, tokens: 1024, windows: 16, contextLength: 64, provider: 'cpu',
+    model: 'm',
+    hook: 'h',
+    sae: { path: 'p', format: 'saelens', dIn: 4, dSae: 8, activation: 'topk' },
+    tokens: 1024,
+    windows: 16,
+    contextLength: 64,
+    provider: 'cpu',
     reconstruction: { fvu, explainedVariance: 1 - fvu, mse: 0.01, baselineSquaredError: 1, l0: 16 },
-    latents: { dSae: 8, dead: { count: 2, fraction: 0.25, definition: '' }, dense: { count: 0, fraction: 0, threshold: 0.1, definition: '' } },
+    latents: {
+      dSae: 8,
+      dead: { count: 2, fraction: 0.25, definition: '' },
+      dense: { count: 0, fraction: 0, threshold: 0.1, definition: '' },
+    },
     crossEntropy: { clean: 3, sae: 3.5, zeroAblated: 3.5, lossRecovered: null, deltaLoss: 0.5, predictedTokens: 1008 },
     ablationSparsity: null,
     decoderCosines: null,

@@ -36,7 +36,12 @@ describe('split this feature, with the form’s defaults, on the demo', () => {
       }
     }
     // Trained only on the feature's tokens and background, the frozen copies keep matching themselves exactly.
-    const copies = withDatabase(ws, (db) => db.all<{ feature: number; cos_parent: number; cos: number }>('SELECT feature, cos_parent, cos FROM compare_matches WHERE feature < 512 AND feature <> ?', [split.feature]));
+    const copies = withDatabase(ws, (db) =>
+      db.all<{ feature: number; cos_parent: number; cos: number }>(
+        'SELECT feature, cos_parent, cos FROM compare_matches WHERE feature < 512 AND feature <> ?',
+        [split.feature],
+      ),
+    );
     expect(copies.length).toBe(511);
     expect(copies.every((r) => r.cos_parent === r.feature && r.cos > 0.9999)).toBe(true);
   }, 600_000);

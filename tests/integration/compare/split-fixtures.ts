@@ -22,7 +22,10 @@ function scale(v: Float32Array, norm: number): Float32Array {
 /** parent + noise · (a random unit direction), back to unit length: cosine to the parent ≈ 1/√(1 + noise²). */
 function perturb(parent: Float32Array, noise: number, next: () => number): Float32Array {
   const r = randomUnit(next);
-  return scale(parent.map((x, i) => x + noise * r[i]), 1);
+  return scale(
+    parent.map((x, i) => x + noise * r[i]),
+    1,
+  );
 }
 
 /** A TopK SAE whose encoder columns are its decoder rows (tied), written in SAELens format. */
@@ -35,8 +38,20 @@ function tiedSae(path: string, rows: Float32Array[], k: number): CanonicalSae {
     for (let i = 0; i < D_IN; i++) wEnc[i * dSae + j] = row[i];
   });
   const sae: CanonicalSae = {
-    source: { path, format: 'loupe' }, dIn: D_IN, dSae, wEnc, bEnc: new Float32Array(dSae), wDec, bDec: new Float32Array(D_IN),
-    activation: { kind: 'topk', k }, subtractDecoderBias: true, inputNorm: 'none', inputScale: 1, hookName: SPLIT_HOOK, modelName: 'demo-model', config: {},
+    source: { path, format: 'loupe' },
+    dIn: D_IN,
+    dSae,
+    wEnc,
+    bEnc: new Float32Array(dSae),
+    wDec,
+    bDec: new Float32Array(D_IN),
+    activation: { kind: 'topk', k },
+    subtractDecoderBias: true,
+    inputNorm: 'none',
+    inputScale: 1,
+    hookName: SPLIT_HOOK,
+    modelName: 'demo-model',
+    config: {},
   };
   writeSaeLens(path, sae);
   return sae;
@@ -53,7 +68,10 @@ export interface SplitLevel {
  * `children(j)` perturbed copies (noise 0.35, cosine ≈ 0.94), plus `novel` random directions; the
  * features are shuffled so that index order says nothing.
  */
-export function splitLevels(paths: string[], spec: { nNarrow: number; children: (j: number, level: number) => number; novel: number; k: number[]; seed?: number }): SplitLevel[] {
+export function splitLevels(
+  paths: string[],
+  spec: { nNarrow: number; children: (j: number, level: number) => number; novel: number; k: number[]; seed?: number },
+): SplitLevel[] {
   const next = mulberry32(spec.seed ?? 7);
   let rows = Array.from({ length: spec.nNarrow }, () => randomUnit(next));
   const levels: SplitLevel[] = [{ sae: tiedSae(paths[0], rows, spec.k[0]), parent: new Int32Array(spec.nNarrow).fill(-1) }];

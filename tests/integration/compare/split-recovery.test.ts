@@ -81,7 +81,12 @@ describe('matching a wider SAE to a narrower one', () => {
       expect(split.items.map((g) => g.index).sort((a, b) => a - b)).toEqual(expected);
       for (const g of split.items) expect(g.children.map((c) => c.index).sort((a, b) => a - b)).toEqual(trueChildren(1, g.index));
       const novel = [...levels[1].parent.keys()].filter((f) => levels[1].parent[f] < 0);
-      expect(ws.compare.groups({ ...q, kind: 'unmatchedWide' }).items.map((f) => f.index).sort((a, b) => a - b)).toEqual(novel);
+      expect(
+        ws.compare
+          .groups({ ...q, kind: 'unmatchedWide' })
+          .items.map((f) => f.index)
+          .sort((a, b) => a - b),
+      ).toEqual(novel);
       const absorbed = ws.compare.groups({ ...q, kind: 'unmatchedNarrow' });
       expect(absorbed.items.map((f) => f.index)).toEqual([...Array(24).keys()].filter((j) => children(j) === 0));
       expect(split.counts).toEqual({ matched: 36, oneToMany: expected.length, unmatchedWide: novel.length, unmatchedNarrow: 6 });
@@ -90,7 +95,13 @@ describe('matching a wider SAE to a narrower one', () => {
 
   it('draws the splitting tree of a feature down to its grandchildren', () => {
     const root = 3; // three children, each with its own j % 4 children
-    const tree = ws.compare.tree({ runId: outcome.runId, root: { saeId: ids[0], index: root }, by: 'cosine', minSimilarity: 0.6, maxChildren: 32 });
+    const tree = ws.compare.tree({
+      runId: outcome.runId,
+      root: { saeId: ids[0], index: root },
+      by: 'cosine',
+      minSimilarity: 0.6,
+      maxChildren: 32,
+    });
     const sorted = (nodes: SplitTreeNode[]) => nodes.map((n) => n.key.index).sort((a, b) => a - b);
     expect(tree.root).toMatchObject({ key: { saeId: ids[0], index: root }, edge: null });
     expect(sorted(tree.root.children)).toEqual(trueChildren(1, root));
@@ -109,30 +120,48 @@ describe('matching a wider SAE to a narrower one', () => {
     const { weights, dir: modelDir } = loadTransformer(DEMO_MODEL);
     const tokenizer = await loadTokenizer(modelDir);
     const windows = [];
-    for await (const w of tokenWindows(openCorpus(RUN.corpus), tokenizer, { contextLength: RUN.contextLength, maxTokens: RUN.tokens })) windows.push(w);
+    for await (const w of tokenWindows(openCorpus(RUN.corpus), tokenizer, { contextLength: RUN.contextLength, maxTokens: RUN.tokens }))
+      windows.push(w);
     const data = new BigInt64Array(windows.length * RUN.contextLength);
     windows.forEach((w, i) => w.ids.forEach((id, t) => (data[i * RUN.contextLength + t] = BigInt(id))));
     const forward = await runForward(weights, { dims: [windows.length, RUN.contextLength], data }, { hooks: [SPLIT_HOOK] });
     const all = forward.outputs.get(SPLIT_HOOK)!.data;
     // Only counted positions (not the BOS, padding or burn-in) enter the statistics.
-    const rows = windows.flatMap((w, i) => Array.from(w.counted.keys()).filter((t) => w.counted[t]).map((t) => i * RUN.contextLength + t));
+    const rows = windows.flatMap((w, i) =>
+      Array.from(w.counted.keys())
+        .filter((t) => w.counted[t])
+        .map((t) => i * RUN.contextLength + t),
+    );
     const x = new Float32Array(rows.length * 256);
     rows.forEach((r, i) => x.set(all.subarray(r * 256, (r + 1) * 256), i * 256));
     const n = rows.length;
     const [narrow, mid] = [levels[0].sae, levels[1].sae].map((sae) => encodeReference(sae, x, n));
     const { items } = ws.compare.matchPage({ runId: outcome.runId, pair: 0, sort: 'feature', limit: 1000 });
-    const cofire = new Map(withDatabase(ws, (db) => db.all<{ feature: number; cos_cofire: number }>('SELECT feature, cos_cofire FROM compare_matches WHERE run_id = ? AND pair = 0', [outcome.runId])).map((r) => [r.feature, r.cos_cofire]));
+    const cofire = new Map(
+      withDatabase(ws, (db) =>
+        db.all<{ feature: number; cos_cofire: number }>('SELECT feature, cos_cofire FROM compare_matches WHERE run_id = ? AND pair = 0', [
+          outcome.runId,
+        ]),
+      ).map((r) => [r.feature, r.cos_cofire]),
+    );
     for (const row of items) {
       const expected = pearson(mid, levels[1].sae.dSae, row.feature, narrow, levels[0].sae.dSae, row.byCosine.index, n);
       expect(row.byCosine.correlation, `feature ${row.feature}`).toBeCloseTo(expected, 4);
       // Co-firings with the cosine parent: tokens where both reference activations are above 0.
       let both = 0;
-      for (let t = 0; t < n; t++) if (mid[t * levels[1].sae.dSae + row.feature] > 0 && narrow[t * levels[0].sae.dSae + row.byCosine.index] > 0) both++;
+      for (let t = 0; t < n; t++)
+        if (mid[t * levels[1].sae.dSae + row.feature] > 0 && narrow[t * levels[0].sae.dSae + row.byCosine.index] > 0) both++;
       expect(cofire.get(row.feature), `feature ${row.feature}`).toBe(both);
     }
     // The tree turns them into the share of the parent's firings and P(parent | child).
     const root = items[0].byCosine.index;
-    const tree = ws.compare.tree({ runId: outcome.runId, root: { saeId: ids[0], index: root }, by: 'cosine', minSimilarity: -1, maxChildren: 256 });
+    const tree = ws.compare.tree({
+      runId: outcome.runId,
+      root: { saeId: ids[0], index: root },
+      by: 'cosine',
+      minSimilarity: -1,
+      maxChildren: 256,
+    });
     let rootFires = 0;
     for (let t = 0; t < n; t++) if (narrow[t * levels[0].sae.dSae + root] > 0) rootFires++;
     expect(tree.root.fires).toBe(rootFires);
@@ -157,7 +186,9 @@ describe('matching a wider SAE to a narrower one', () => {
     writeTestSae(other, { hook: 'blocks.0.hook_resid_post' });
     const otherId = registerSae(ws, other, 'demo-model').id;
     await expect(runCompare(ws, { ...RUN, saeIds: [ids[0], otherId] })).rejects.toThrow(RegisteredInputError);
-    await expect(runCompare(ws, { ...RUN, saeIds: [ids[0], otherId] })).rejects.toThrow(/blocks\.0\.hook_mlp_out.*blocks\.0\.hook_resid_post|blocks\.0\.hook_resid_post.*blocks\.0\.hook_mlp_out/);
+    await expect(runCompare(ws, { ...RUN, saeIds: [ids[0], otherId] })).rejects.toThrow(
+      /blocks\.0\.hook_mlp_out.*blocks\.0\.hook_resid_post|blocks\.0\.hook_resid_post.*blocks\.0\.hook_mlp_out/,
+    );
     await expect(runCompare(ws, { ...RUN, saeIds: [ids[0], 'nope'] })).rejects.toThrow(/no SAE "nope"/);
   });
 });

@@ -37,7 +37,8 @@ describe('demo resources', () => {
     expect(resources.modelDir).toBe(join(demo, 'model'));
     expect(resources.saeDirs).toEqual([join(demo, 'saes', 'brown-mlp0-topk512'), join(demo, 'saes', 'brown-mlp0-topk4096')]);
     // The SAE weights ship with Loupe (scripts/train-demo-saes.sh made them): the first launch never trains.
-    for (const dir of resources.saeDirs) for (const file of ['cfg.json', 'sae_weights.safetensors']) expect(existsSync(join(dir, file)), join(dir, file)).toBe(true);
+    for (const dir of resources.saeDirs)
+      for (const file of ['cfg.json', 'sae_weights.safetensors']) expect(existsSync(join(dir, file)), join(dir, file)).toBe(true);
   });
 
   it("the demo corpus holds the demo's token budget, so the index never ends short of it", async () => {
@@ -57,7 +58,10 @@ describe('seedDemo', () => {
       expect(findDemo(ws, resources)).toBeNull();
       const first = await seedDemo(ws, resources);
       expect(first.model.registration).toBe('added');
-      expect(first.registrations.map((r) => [r.registration, r.dSae, r.modelId])).toEqual([['added', 512, first.modelId], ['added', 4096, first.modelId]]);
+      expect(first.registrations.map((r) => [r.registration, r.dSae, r.modelId])).toEqual([
+        ['added', 512, first.modelId],
+        ['added', 4096, first.modelId],
+      ]);
       const again = await seedDemo(ws, resources);
       expect(again.model.registration).toBe('unchanged');
       expect(again.registrations.map((r) => r.registration)).toEqual(['unchanged', 'unchanged']);
@@ -72,7 +76,14 @@ describe('seedDemo', () => {
 
 describe('demo.create and demo.status', () => {
   it('a fresh workspace is fresh and not the demo', async () => {
-    expect(await call('demo.status', { tokens })).toMatchObject({ fresh: true, demo: false, ready: false, steps: [], firstFeature: null, firstFeatureTokens: [] });
+    expect(await call('demo.status', { tokens })).toMatchObject({
+      fresh: true,
+      demo: false,
+      ready: false,
+      steps: [],
+      firstFeature: null,
+      firstFeatureTokens: [],
+    });
   });
 
   it('queues the five steps narrow SAE first, and a second call queues nothing more', async () => {
@@ -95,7 +106,11 @@ describe('demo.create and demo.status', () => {
     const status = await call('demo.status', { tokens });
     expect(status.ready).toBe(true);
     expect(status.steps.map((s) => [s.kind, s.saeIds.length, s.done])).toEqual([
-      ['index', 1, true], ['map', 1, true], ['index', 1, true], ['map', 1, true], ['map', 2, true],
+      ['index', 1, true],
+      ['map', 1, true],
+      ['index', 1, true],
+      ['map', 1, true],
+      ['map', 2, true],
     ]);
     expect(status.firstFeature?.saeId).toBe(status.saes[0].id);
     const page = await call('features.page', status.firstFeature!);

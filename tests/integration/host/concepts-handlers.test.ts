@@ -44,7 +44,9 @@ afterAll(async () => {
 describe('concepts.* on the demo model (vocabulary 4,096, d_model 256)', () => {
   it('suggests WordNet roots the vocabulary can split, and finds synsets by prefix', async () => {
     const roots = await call('concepts.synsets', { modelId });
-    expect(roots.map((r) => r.ref)).toEqual(expect.arrayContaining(['wn:organism.n.01', 'wn:person.n.01', 'wn:whole.n.02', 'wn:artifact.n.01']));
+    expect(roots.map((r) => r.ref)).toEqual(
+      expect.arrayContaining(['wn:organism.n.01', 'wn:person.n.01', 'wn:whole.n.02', 'wn:artifact.n.01']),
+    );
     expect(roots.every((r) => r.children >= 2 && r.enough)).toBe(true);
     const found = await call('concepts.synsets', { modelId, query: 'anima', limit: 5 });
     // dog, horse, cat, cattle, bird, bat, cow: "animal" itself is two tokens (an·imal).
@@ -95,7 +97,10 @@ describe('concepts.* on the demo model (vocabulary 4,096, d_model 256)', () => {
   it('cuts organism into person and animal, every kept word a whole word', async () => {
     const tree = await call('concepts.hierarchy', { modelId, root: 'organism', depth: 2, minTokens: 6 });
     expect(tree.root).toMatchObject({ ref: 'wn:organism.n.01', nTokens: 50, enough: true });
-    expect(tree.root.children.map((c) => [c.name, c.nTokens])).toEqual([['person', 43], ['animal', 7]]);
+    expect(tree.root.children.map((c) => [c.name, c.nTokens])).toEqual([
+      ['person', 43],
+      ['animal', 7],
+    ]);
     const animal = tree.root.children[1];
     expect(animal.sample.map((t) => t.trim()).sort()).toEqual(['bat', 'bird', 'cat', 'cattle', 'cow', 'dog', 'horse']);
     expect(animal.children.map((c) => c.name)).toEqual(['placental']);
@@ -105,13 +110,28 @@ describe('concepts.* on the demo model (vocabulary 4,096, d_model 256)', () => {
   it('draws the heat map: unit diagonal, symmetric, and a permutation verdict per edge against 40 shuffles', async () => {
     const map = await call('concepts.heatmap', { modelId, root: 'whole.n.02', depth: 2, minTokens: 8 });
     const n = map.concepts.length;
-    expect(map.concepts.map((c) => c.name)).toEqual(['whole', 'artifact', 'instrumentality', 'structure', 'living thing', 'adult', 'relative']);
+    expect(map.concepts.map((c) => c.name)).toEqual([
+      'whole',
+      'artifact',
+      'instrumentality',
+      'structure',
+      'living thing',
+      'adult',
+      'relative',
+    ]);
     for (let i = 0; i < n; i++) {
       expect(map.cosines[i * n + i]).toBeCloseTo(1, 12);
       for (let j = 0; j < n; j++) expect(map.cosines[i * n + j]).toBe(map.cosines[j * n + i]);
     }
     expect(map.differences.slice(0, n)).toEqual(Array(n).fill(null));
-    expect(map.edges.map((e) => [e.parent, e.child])).toEqual([[0, 1], [1, 2], [1, 3], [0, 4], [4, 5], [4, 6]]);
+    expect(map.edges.map((e) => [e.parent, e.child])).toEqual([
+      [0, 1],
+      [1, 2],
+      [1, 3],
+      [0, 4],
+      [4, 5],
+      [4, 6],
+    ]);
     expect(map).toMatchObject({ shuffles: 40, alpha: 0.05 });
     for (const e of map.edges) {
       const b = e.baseline;
@@ -132,7 +152,15 @@ describe('concepts.* on the demo model (vocabulary 4,096, d_model 256)', () => {
   });
 
   it('places tokens so a concept’s words sit at ‖ℓ̄‖ on its own axis on average, and features as unit directions × √d', async () => {
-    const plane = await call('concepts.plane', { modelId, saeId, x: 'wn:artifact.n.01', y: 'wn:instrumentality.n.03', yMinus: 'wn:artifact.n.01', orthogonalize: true, highlight: ['wn:structure.n.01'] });
+    const plane = await call('concepts.plane', {
+      modelId,
+      saeId,
+      x: 'wn:artifact.n.01',
+      y: 'wn:instrumentality.n.03',
+      yMinus: 'wn:artifact.n.01',
+      orthogonalize: true,
+      highlight: ['wn:structure.n.01'],
+    });
     expect(plane.y.label).toBe('ℓ̄(instrumentality) − ℓ̄(artifact), orthogonalised against x');
     expect(plane.cloud.n).toBe(4096);
     const xy = float32s(plane.cloud.xy);
@@ -164,7 +192,9 @@ describe('concepts.* on the demo model (vocabulary 4,096, d_model 256)', () => {
     const cm = await conceptModel(engine.workspace, modelId);
     const tokens = (await call('concepts.hierarchy', { modelId, root: 'person.n.01', depth: 0 })).root;
     expect(tokens.nTokens).toBe(aligned.concept.nTokens);
-    const person = await conceptVector(engine.workspace, cm, [...cm.synsets!.tokens(cm.synsets!.wordnet.byName.get('person.n.01')!.offset)]);
+    const person = await conceptVector(engine.workspace, cm, [
+      ...cm.synsets!.tokens(cm.synsets!.wordnet.byName.get('person.n.01')!.offset),
+    ]);
     const wDec = loadSae(saePath).wDec;
     const d = 256;
     for (const f of [aligned.top[0], aligned.bottom[0]]) {
@@ -176,7 +206,11 @@ describe('concepts.* on the demo model (vocabulary 4,096, d_model 256)', () => {
   });
 
   it('saves a word list, says which words are whole-word tokens and why the others are not, and uses it as a concept', async () => {
-    const saved = await call('concepts.saveWords', { name: 'family', words: ['mother', 'father', 'son', 'brother', 'wife', 'husband', 'child', 'girl', 'boy', 'zyzzyva', 'con'], modelId });
+    const saved = await call('concepts.saveWords', {
+      name: 'family',
+      words: ['mother', 'father', 'son', 'brother', 'wife', 'husband', 'child', 'girl', 'boy', 'zyzzyva', 'con'],
+      modelId,
+    });
     expect(saved.match?.missing).toEqual(['zyzzyva', 'con']);
     expect(saved.match?.dropped?.map((d) => d.reason)).toEqual(['pieces', 'word-piece']);
     expect(saved.match?.nTokens).toBeGreaterThanOrEqual(8);
@@ -191,7 +225,9 @@ describe('concepts.* on the demo model (vocabulary 4,096, d_model 256)', () => {
     expect(await reason('concepts.aligned', { saeId, concept: 'wn:bird.n.01', minTokens: 10 })).toBe(
       'failed: concept "bird" has 1 whole-word token in this vocabulary (1 of 1737 words kept); at least 10 are needed (concept)',
     );
-    expect(await reason('concepts.plane', { modelId, x: 'list:nope', y: 'wn:animal' })).toBe('not_found: no word list named "nope" in this workspace (x)');
+    expect(await reason('concepts.plane', { modelId, x: 'list:nope', y: 'wn:animal' })).toBe(
+      'not_found: no word list named "nope" in this workspace (x)',
+    );
     expect(await reason('concepts.hierarchy', { modelId, root: 'qwxzy' })).toContain('not_found: WordNet has no noun "qwxzy"');
     expect(await reason('concepts.plane', { modelId, x: 'wn:person', y: 'wn:person.n.01' })).toContain('span no plane (y)');
     expect(await reason('concepts.plane', { modelId, x: 'animal', y: 'wn:animal' })).toContain('invalid_params');

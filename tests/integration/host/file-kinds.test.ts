@@ -39,14 +39,26 @@ describe('paths that are not regular files are named for what they are, and neve
   it.each(kinds)('corpora text:, jsonl: and parquet: on %s', async (path, kind) => {
     for (const scheme of ['text', 'jsonl', 'parquet']) {
       const response = await router.call('corpus.preview', { corpus: `${scheme}:${path}` });
-      expect(response, scheme).toMatchObject({ ok: false, error: { code: 'failed', reason: `corpus path is ${kind}, not a regular file: ${path}` } });
+      expect(response, scheme).toMatchObject({
+        ok: false,
+        error: { code: 'failed', reason: `corpus path is ${kind}, not a regular file: ${path}` },
+      });
     }
   });
 
   it.each(kinds.slice(0, 3))('models.add, saes.add and workspace.open on %s', async (path, kind) => {
-    expect(await router.call('models.add', { path })).toMatchObject({ ok: false, error: { code: 'failed', reason: `${path}: is ${kind}, not a model folder or weights file` } });
+    expect(await router.call('models.add', { path })).toMatchObject({
+      ok: false,
+      error: { code: 'failed', reason: `${path}: is ${kind}, not a model folder or weights file` },
+    });
     // A FIFO named like a Gemma Scope file used to be opened and waited on forever.
-    expect(await router.call('saes.add', { path })).toMatchObject({ ok: false, error: { code: 'failed', reason: expect.stringContaining(`is ${kind}, not an SAE file or folder`) } });
-    expect(await router.call('workspace.open', { path })).toMatchObject({ ok: false, error: { code: 'conflict', reason: `${path} is ${kind}, not a workspace folder` } });
+    expect(await router.call('saes.add', { path })).toMatchObject({
+      ok: false,
+      error: { code: 'failed', reason: expect.stringContaining(`is ${kind}, not an SAE file or folder`) },
+    });
+    expect(await router.call('workspace.open', { path })).toMatchObject({
+      ok: false,
+      error: { code: 'conflict', reason: `${path} is ${kind}, not a workspace folder` },
+    });
   });
 });

@@ -42,7 +42,10 @@ describe('steer.start', () => {
     expect(done.state, done.error ?? '').toBe('done');
     const result = done.result as SteerResult;
     const data = await call('jobs.data', { jobId: job.id });
-    const sent = events.filter((e) => e.name === 'job.data').map((e) => e.payload as JobData).filter((d) => d.jobId === job.id);
+    const sent = events
+      .filter((e) => e.name === 'job.data')
+      .map((e) => e.payload as JobData)
+      .filter((d) => d.jobId === job.id);
     expect(data).toEqual(sent);
     const steps = data.map((d) => d.data as SteerStepData);
     expect(steps.map((s) => s.step)).toEqual([0, 1, 2, 3, 4, 5]);
@@ -53,7 +56,22 @@ describe('steer.start', () => {
     expect(result.watch.slice(0, 3)).toEqual(['y', 'ies', 'ied']);
     for (const s of steps) expect(s.kl).toBeGreaterThan(0);
 
-    const cli = await loupe('generate', '--model', join(DEMO, 'model'), '--prompt', prompt, '--sae', SAE, '--feature', '147', '--clamp', '8', '--max-tokens', '6', '--json');
+    const cli = await loupe(
+      'generate',
+      '--model',
+      join(DEMO, 'model'),
+      '--prompt',
+      prompt,
+      '--sae',
+      SAE,
+      '--feature',
+      '147',
+      '--clamp',
+      '8',
+      '--max-tokens',
+      '6',
+      '--json',
+    );
     expect(cli.code, cli.err).toBe(0);
     const printed = JSON.parse(cli.out) as SteerResult;
     expect(printed.steps.map((s) => [s.clean!.id, s.steered!.id])).toEqual(steps.map((s) => [s.clean!.id, s.steered!.id]));
@@ -63,9 +81,15 @@ describe('steer.start', () => {
   it('refuses an unknown SAE, a feature out of range, clampMax before indexing and bad sampling, before any job starts', async () => {
     const jobs = (await call('jobs.list', {})).length;
     const edit = { saeId, feature: 147, mode: 'clamp' as const, value: 8 };
-    expect(await refusal('steer.start', { prompt, edits: [{ ...edit, saeId: 'nope' }] })).toMatchObject({ error: { code: 'not_found', field: 'edits.0.saeId' } });
-    expect(await refusal('steer.start', { prompt, edits: [edit, { ...edit, feature: 512 }] })).toMatchObject({ error: { code: 'failed', field: 'edits.1.feature' } });
-    expect(await refusal('steer.start', { prompt, edits: [{ saeId, feature: 3, mode: 'clampMax', multiple: 2 }] })).toMatchObject({ error: { code: 'conflict', field: 'edits.0.mode' } });
+    expect(await refusal('steer.start', { prompt, edits: [{ ...edit, saeId: 'nope' }] })).toMatchObject({
+      error: { code: 'not_found', field: 'edits.0.saeId' },
+    });
+    expect(await refusal('steer.start', { prompt, edits: [edit, { ...edit, feature: 512 }] })).toMatchObject({
+      error: { code: 'failed', field: 'edits.1.feature' },
+    });
+    expect(await refusal('steer.start', { prompt, edits: [{ saeId, feature: 3, mode: 'clampMax', multiple: 2 }] })).toMatchObject({
+      error: { code: 'conflict', field: 'edits.0.mode' },
+    });
     expect(await refusal('steer.start', { prompt, edits: [edit], temperature: -1 })).toMatchObject({ error: { code: 'invalid_params' } });
     expect(await refusal('steer.start', { prompt, edits: [] })).toMatchObject({ error: { code: 'invalid_params' } });
     expect((await call('jobs.list', {})).length).toBe(jobs);
@@ -77,7 +101,14 @@ describe('steer.start with a vector on a Hugging Face family', () => {
     const model = await call('models.add', { path: join(FIXTURES, 'families', 'llama-tiny') });
     const run = async (scale: number) => {
       const values = Array.from({ length: 64 }, (_, i) => scale * Math.sin(i + 1));
-      const job = await call('steer.start', { prompt: 'hello world', edits: [], modelId: model.id, vector: { hookName: 'blocks.0.hook_resid_post', values, coefficient: 1 }, maxTokens: 4, stopAtEos: false });
+      const job = await call('steer.start', {
+        prompt: 'hello world',
+        edits: [],
+        modelId: model.id,
+        vector: { hookName: 'blocks.0.hook_resid_post', values, coefficient: 1 },
+        maxTokens: 4,
+        stopAtEos: false,
+      });
       await engine.runner.whenIdle();
       const done = (await call('jobs.list', {})).find((j) => j.id === job.id)!;
       expect(done.state, done.error ?? '').toBe('done');
@@ -89,8 +120,21 @@ describe('steer.start with a vector on a Hugging Face family', () => {
     const big = await run(20);
     expect(big.vector).toMatchObject({ hookName: 'blocks.0.hook_resid_post', coefficient: 1 });
     expect(big.steps[0].kl).toBeGreaterThan(0.01);
-    expect(await refusal('steer.start', { prompt: 'x', edits: [], modelId: model.id, vector: { hookName: 'blocks.0.hook_resid_post', values: [1, 2], coefficient: 1 } })).toMatchObject({ error: { code: 'failed', field: 'vector.values' } });
-    expect(await refusal('steer.start', { prompt: 'x', edits: [], vector: { hookName: 'blocks.0.hook_resid_post', values: [1, 2], coefficient: 1 } })).toMatchObject({ error: { code: 'failed', field: 'modelId' } });
+    expect(
+      await refusal('steer.start', {
+        prompt: 'x',
+        edits: [],
+        modelId: model.id,
+        vector: { hookName: 'blocks.0.hook_resid_post', values: [1, 2], coefficient: 1 },
+      }),
+    ).toMatchObject({ error: { code: 'failed', field: 'vector.values' } });
+    expect(
+      await refusal('steer.start', {
+        prompt: 'x',
+        edits: [],
+        vector: { hookName: 'blocks.0.hook_resid_post', values: [1, 2], coefficient: 1 },
+      }),
+    ).toMatchObject({ error: { code: 'failed', field: 'modelId' } });
   });
 });
 
@@ -104,7 +148,20 @@ describe('loupe generate', () => {
     const noFeature = await loupe('generate', '--model', join(DEMO, 'model'), '--prompt', 'x', '--sae', SAE, '--clamp', '3');
     expect(noFeature.code).toBe(2);
     expect(noFeature.err).toContain('--feature');
-    const two = await loupe('generate', '--model', join(DEMO, 'model'), '--prompt', 'x', '--sae', SAE, '--feature', '1', '--clamp', '3', '--ablate');
+    const two = await loupe(
+      'generate',
+      '--model',
+      join(DEMO, 'model'),
+      '--prompt',
+      'x',
+      '--sae',
+      SAE,
+      '--feature',
+      '1',
+      '--clamp',
+      '3',
+      '--ablate',
+    );
     expect(two.code).toBe(2);
     expect(two.err).toContain('exactly one of');
   });

@@ -35,7 +35,10 @@ beforeAll(async () => {
   const model = await engine.call('models.add', { path: DEMO_MODEL });
   if (!model.ok) throw new Error(JSON.stringify(model.error));
   modelId = (model.result as { id: string }).id;
-  const sae = await engine.call('saes.add', { path: join(import.meta.dirname, '..', '..', '..', 'resources', 'demo', 'saes', 'brown-mlp0-topk512'), modelId });
+  const sae = await engine.call('saes.add', {
+    path: join(import.meta.dirname, '..', '..', '..', 'resources', 'demo', 'saes', 'brown-mlp0-topk512'),
+    modelId,
+  });
   if (!sae.ok) throw new Error(JSON.stringify(sae.error));
   saeId = (sae.result as { id: string }).id;
   host = await startWebHost({ engine, staticDir: join(import.meta.dirname, 'static'), port: 0 });
@@ -57,14 +60,42 @@ const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * i
  */
 const guarded = new Set<string>([
   ...methodNames.filter((m) => methods[m].job),
-  'demo.create', 'workspace.open', 'models.add', 'saes.add',
-  'concepts.hierarchy', 'concepts.heatmap', 'concepts.plane', 'concepts.aligned', 'concepts.defaultRoot', 'concepts.synsets',
+  'demo.create',
+  'workspace.open',
+  'models.add',
+  'saes.add',
+  'concepts.hierarchy',
+  'concepts.heatmap',
+  'concepts.plane',
+  'concepts.aligned',
+  'concepts.defaultRoot',
+  'concepts.synsets',
 ]);
 
 function randomString(rng: Rng): string {
   return pick(rng, [
-    '', 'x', saeId, modelId, 'brown', 'brown:ca01', 'wn:animal.n.01', 'list:x', '../../etc/passwd', 'a\u0000b', 'lone \ud800', '\udc00',
-    '🐈'.repeat(3), '"; DROP TABLE jobs; --', 'NEAR(a b) OR "x', '*', '%00', 'x'.repeat(5000), '\u202e\u0301', 'text:/dev/zero', '__proto__', 'constructor',
+    '',
+    'x',
+    saeId,
+    modelId,
+    'brown',
+    'brown:ca01',
+    'wn:animal.n.01',
+    'list:x',
+    '../../etc/passwd',
+    'a\u0000b',
+    'lone \ud800',
+    '\udc00',
+    '🐈'.repeat(3),
+    '"; DROP TABLE jobs; --',
+    'NEAR(a b) OR "x',
+    '*',
+    '%00',
+    'x'.repeat(5000),
+    '\u202e\u0301',
+    'text:/dev/zero',
+    '__proto__',
+    'constructor',
   ]);
 }
 
@@ -75,7 +106,24 @@ function randomValue(rng: Rng, depth = 0): unknown {
   if (r < 0.6) return pick(rng, [true, false, null]);
   if (depth > 3) return null;
   if (r < 0.8) return Array.from({ length: Math.floor(rng() * 4) }, () => randomValue(rng, depth + 1));
-  const keys = ['saeId', 'index', 'text', 'label', 'tags', 'limit', 'offset', 'runId', 'pair', 'sort', 'modelId', 'root', 'x', 'y', '__proto__', 'constructor'];
+  const keys = [
+    'saeId',
+    'index',
+    'text',
+    'label',
+    'tags',
+    'limit',
+    'offset',
+    'runId',
+    'pair',
+    'sort',
+    'modelId',
+    'root',
+    'x',
+    'y',
+    '__proto__',
+    'constructor',
+  ];
   return Object.fromEntries(Array.from({ length: Math.floor(rng() * 4) }, () => [pick(rng, keys), randomValue(rng, depth + 1)]));
 }
 
@@ -83,30 +131,58 @@ function randomValue(rng: Rng, depth = 0): unknown {
 function plausible(rng: Rng, key: string): unknown {
   const words = ['the', ' cat', 'a\u0000b', 'lone \ud800', '🐈', '-ed', 'NEAR(x', '"quoted"', 'label:x', '%', ''];
   switch (key) {
-    case 'saeId': return pick(rng, [saeId, saeId, 'nope']);
-    case 'modelId': return pick(rng, [modelId, modelId, 'nope']);
-    case 'saeIds': return pick(rng, [[saeId], [saeId, saeId], [saeId, 'nope']]);
-    case 'index': return Math.floor(rng() * 600);
-    case 'root': return pick(rng, [{ saeId, index: 3 }, 'animal.n.01', 'wn:animal', 'dog']);
-    case 'text': case 'token': case 'label': case 'notes': case 'query': case 'name': return pick(rng, words);
-    case 'tags': return [pick(rng, words)];
-    case 'words': return [pick(rng, words), pick(rng, words)];
-    case 'limit': return 1 + Math.floor(rng() * 50);
-    case 'offset': return Math.floor(rng() * 1000);
-    case 'sort': return pick(rng, ['index', 'density', 'maxAct', 'label', 'feature', 'cosine', 'x']);
-    case 'labelState': return pick(rng, ['any', 'labelled', 'unlabelled', 'x']);
-    case 'corpus': return pick(rng, ['brown:ca01', 'text:/dev/zero', 'jsonl:/nope#x', 'brown:zz']);
-    case 'x': case 'y': case 'yMinus': case 'concept': return pick(rng, ['wn:animal.n.01', 'list:x', 'wn:zzz']);
-    case 'runId': return pick(rng, [1, 2, 999]);
-    case 'pair': return pick(rng, [0, 1]);
-    case 'jobId': return pick(rng, ['nope', 'x']);
-    default: return randomValue(rng);
+    case 'saeId':
+      return pick(rng, [saeId, saeId, 'nope']);
+    case 'modelId':
+      return pick(rng, [modelId, modelId, 'nope']);
+    case 'saeIds':
+      return pick(rng, [[saeId], [saeId, saeId], [saeId, 'nope']]);
+    case 'index':
+      return Math.floor(rng() * 600);
+    case 'root':
+      return pick(rng, [{ saeId, index: 3 }, 'animal.n.01', 'wn:animal', 'dog']);
+    case 'text':
+    case 'token':
+    case 'label':
+    case 'notes':
+    case 'query':
+    case 'name':
+      return pick(rng, words);
+    case 'tags':
+      return [pick(rng, words)];
+    case 'words':
+      return [pick(rng, words), pick(rng, words)];
+    case 'limit':
+      return 1 + Math.floor(rng() * 50);
+    case 'offset':
+      return Math.floor(rng() * 1000);
+    case 'sort':
+      return pick(rng, ['index', 'density', 'maxAct', 'label', 'feature', 'cosine', 'x']);
+    case 'labelState':
+      return pick(rng, ['any', 'labelled', 'unlabelled', 'x']);
+    case 'corpus':
+      return pick(rng, ['brown:ca01', 'text:/dev/zero', 'jsonl:/nope#x', 'brown:zz']);
+    case 'x':
+    case 'y':
+    case 'yMinus':
+    case 'concept':
+      return pick(rng, ['wn:animal.n.01', 'list:x', 'wn:zzz']);
+    case 'runId':
+      return pick(rng, [1, 2, 999]);
+    case 'pair':
+      return pick(rng, [0, 1]);
+    case 'jobId':
+      return pick(rng, ['nope', 'x']);
+    default:
+      return randomValue(rng);
   }
 }
 
 /** Params near a method's shape: its own keys with random values, sometimes a key dropped or added. */
 function randomParams(rng: Rng, method: string): unknown {
-  const shape = Object.hasOwn(methods, method) ? (methods as Record<string, { params: { shape?: Record<string, unknown> } }>)[method].params.shape : undefined;
+  const shape = Object.hasOwn(methods, method)
+    ? (methods as Record<string, { params: { shape?: Record<string, unknown> } }>)[method].params.shape
+    : undefined;
   if (!guarded.has(method) && (!shape || rng() < 0.1)) return randomValue(rng);
   const params: Record<string, unknown> = {};
   for (const key of Object.keys(shape ?? {})) if (rng() < 0.8) params[key] = rng() < 0.7 ? plausible(rng, key) : randomValue(rng);
@@ -146,14 +222,31 @@ function httpCall(rng: Rng): Promise<Reply> {
   };
   if (rng() < 0.9) headers['X-Loupe-Token'] = token;
   if (rng() < 0.2) headers.Cookie = pick(rng, [`loupe_token=${host.token}`, `loupe_page_${host.port}=x`, 'a=b; ; =;']);
-  const path = rng() < 0.85 ? '/api/call' : pick(rng, ['/api/call?token=' + host.token, '/api/calls', '/api/events', '/', '/index.html', '/%2e%2e/package.json', '/api/call/../call']);
+  const path =
+    rng() < 0.85
+      ? '/api/call'
+      : pick(rng, [
+          '/api/call?token=' + host.token,
+          '/api/calls',
+          '/api/events',
+          '/',
+          '/index.html',
+          '/%2e%2e/package.json',
+          '/api/call/../call',
+        ]);
   const method = rng() < 0.9 ? 'POST' : pick(rng, ['GET', 'PUT', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH']);
   const body = randomBody(rng);
   return new Promise((resolve) => {
     const req = request({ host: '127.0.0.1', port: host.port, path, method, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          contentType: String(res.headers['content-type'] ?? ''),
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
     });
     // The server closes a connection after a refused oversized body or an unparsable request; a
     // kept-alive socket it closed can also race the next request. Counted as status 0.
@@ -164,13 +257,35 @@ function httpCall(rng: Rng): Promise<Reply> {
 
 /** Bytes node's client would refuse to send: broken request lines, odd targets, bad header bytes. */
 function rawRequestBytes(rng: Rng): string {
-  const target = pick(rng, ['http://[/', '/api/call', '//', '/?token=' + host.token, '*', 'http://127.0.0.1/api/events', '/\u00ff', '/%', '/..', `/api/call?token=${'%'.repeat(50)}`, 'x'.repeat(9000)]);
+  const target = pick(rng, [
+    'http://[/',
+    '/api/call',
+    '//',
+    '/?token=' + host.token,
+    '*',
+    'http://127.0.0.1/api/events',
+    '/\u00ff',
+    '/%',
+    '/..',
+    `/api/call?token=${'%'.repeat(50)}`,
+    'x'.repeat(9000),
+  ]);
   const method = pick(rng, ['GET', 'POST', 'G\u0000T', 'CONNECT', '', 'BREW']);
   const version = pick(rng, ['HTTP/1.1', 'HTTP/1.0', 'HTTP/9.9', '']);
   const lines = [`${method} ${target} ${version}`, `Host: 127.0.0.1:${host.port}`];
   if (rng() < 0.5) lines.push(`X-Loupe-Token: ${host.token}`);
-  if (rng() < 0.3) lines.push('Connection: Upgrade', 'Upgrade: websocket', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==');
-  if (rng() < 0.2) lines.push(pick(rng, ['Content-Length: -1', 'Content-Length: 99999999999', 'Transfer-Encoding: chunked', 'Bad\u0001Header: x', 'X: \u00ff\u00fe']));
+  if (rng() < 0.3)
+    lines.push('Connection: Upgrade', 'Upgrade: websocket', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==');
+  if (rng() < 0.2)
+    lines.push(
+      pick(rng, [
+        'Content-Length: -1',
+        'Content-Length: 99999999999',
+        'Transfer-Encoding: chunked',
+        'Bad\u0001Header: x',
+        'X: \u00ff\u00fe',
+      ]),
+    );
   const body = rng() < 0.5 ? randomBody(rng) : '';
   if (rng() < 0.5) lines.push(`Content-Length: ${Buffer.byteLength(body)}`, 'Content-Type: application/json');
   return lines.join('\r\n') + '\r\n\r\n' + body;
@@ -228,7 +343,11 @@ describe('loupe serve under a seeded fuzz of requests', () => {
         }
       }
     }
-    console.info('fuzz replies by status:', Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])), `deliberate internal errors: ${internals.length}`);
+    console.info(
+      'fuzz replies by status:',
+      Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])),
+      `deliberate internal errors: ${internals.length}`,
+    );
     expect(stray).toEqual([]);
     expect(internals).toEqual([]);
     // Every request was answered with an HTTP status (0: the socket closed without one).
@@ -250,11 +369,23 @@ describe('loupe serve under a seeded fuzz of requests', () => {
 function httpCallExact(method: MethodName): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: host.port, path: '/api/call', method: 'POST', headers: { Host: `127.0.0.1:${host.port}`, 'Content-Type': 'application/json', 'X-Loupe-Token': host.token } },
+      {
+        host: '127.0.0.1',
+        port: host.port,
+        path: '/api/call',
+        method: 'POST',
+        headers: { Host: `127.0.0.1:${host.port}`, 'Content-Type': 'application/json', 'X-Loupe-Token': host.token },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type']), body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers['content-type']),
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
       },
     );
     req.on('error', reject);

@@ -58,8 +58,17 @@ describe('loupe serve refuses what is not ours', () => {
   it('answers a call with the token in the header or the query, never from a cookie', async () => {
     const viaHeader = await call('workspace.info', {}, { 'X-Loupe-Token': host.token });
     expect(viaHeader.status).toBe(200);
-    expect(JSON.parse(viaHeader.body)).toMatchObject({ ok: true, result: { name: 'ws', schemaVersion: migrations[migrations.length - 1].version } });
-    const viaQuery = await rawRequest({ port: host.port, path: `/api/call?token=${host.token}`, method: 'POST', headers: { 'Content-Type': 'application/json', Host: `127.0.0.1:${host.port}` }, body: JSON.stringify({ method: 'models.list', params: {} }) });
+    expect(JSON.parse(viaHeader.body)).toMatchObject({
+      ok: true,
+      result: { name: 'ws', schemaVersion: migrations[migrations.length - 1].version },
+    });
+    const viaQuery = await rawRequest({
+      port: host.port,
+      path: `/api/call?token=${host.token}`,
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Host: `127.0.0.1:${host.port}` },
+      body: JSON.stringify({ method: 'models.list', params: {} }),
+    });
     expect(JSON.parse(viaQuery.body)).toEqual({ ok: true, result: [] });
     // Cookies reach every port of 127.0.0.1: a cookie, even one holding the token, never admits a call.
     const viaCookie = await call('models.list', {}, { Cookie: `loupe_token=${host.token}; loupe_page_${host.port}=${host.token}` });
@@ -84,13 +93,25 @@ describe('loupe serve refuses what is not ours', () => {
   });
 
   it('returns structured errors for bad bodies', async () => {
-    const notJson = await rawRequest({ port: host.port, path: '/api/call', method: 'POST', headers: { Host: `127.0.0.1:${host.port}`, 'Content-Type': 'application/json', 'X-Loupe-Token': host.token }, body: '{oops' });
+    const notJson = await rawRequest({
+      port: host.port,
+      path: '/api/call',
+      method: 'POST',
+      headers: { Host: `127.0.0.1:${host.port}`, 'Content-Type': 'application/json', 'X-Loupe-Token': host.token },
+      body: '{oops',
+    });
     expect(notJson.status).toBe(400);
     expect(JSON.parse(notJson.body)).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
     const invalid = await call('jobs.list', { limit: -1 }, { 'X-Loupe-Token': host.token });
     expect(invalid.status).toBe(400);
     expect(JSON.parse(invalid.body)).toMatchObject({ ok: false, error: { code: 'invalid_params', method: 'jobs.list', field: 'limit' } });
-    const form = await rawRequest({ port: host.port, path: '/api/call', method: 'POST', headers: { Host: `127.0.0.1:${host.port}`, 'Content-Type': 'text/plain', 'X-Loupe-Token': host.token }, body: '{}' });
+    const form = await rawRequest({
+      port: host.port,
+      path: '/api/call',
+      method: 'POST',
+      headers: { Host: `127.0.0.1:${host.port}`, 'Content-Type': 'text/plain', 'X-Loupe-Token': host.token },
+      body: '{}',
+    });
     expect(form.status).toBe(415);
     const huge = await call('workspace.open', { path: 'x'.repeat(2 << 20) }, { 'X-Loupe-Token': host.token });
     expect(huge.status).toBe(413);
@@ -98,7 +119,11 @@ describe('loupe serve refuses what is not ours', () => {
 
   it('serves no file outside the renderer folder', async () => {
     for (const path of ['/..%2f..%2f..%2fpackage.json', '/%2e%2e/%2e%2e/package.json', '/static/../../package.json']) {
-      const response = await rawRequest({ port: host.port, path, headers: { Host: `127.0.0.1:${host.port}`, 'X-Loupe-Token': host.token } });
+      const response = await rawRequest({
+        port: host.port,
+        path,
+        headers: { Host: `127.0.0.1:${host.port}`, 'X-Loupe-Token': host.token },
+      });
       expect(response.status, path).toBe(404);
     }
   });
@@ -132,8 +157,13 @@ describe('loupe serve refuses what is not ours', () => {
     expect((await openSocket(`/api/events?token=${host.token}`, { Origin: 'http://evil.example' })).status).toBe(403);
     const { socket, status } = await openSocket(`/api/events?token=${host.token}`, { Origin: origin });
     expect(status).toBe(101);
-    const firstEvent = new Promise<{ event: string; payload: { id: string; kind: string } }>((resolve) => socket.once('message', (data) => resolve(JSON.parse(String(data)))));
-    const started = JSON.parse((await call('engine.measureMatmul', { seconds: 0.5 }, { 'X-Loupe-Token': host.token })).body) as { ok: boolean; result: { id: string } };
+    const firstEvent = new Promise<{ event: string; payload: { id: string; kind: string } }>((resolve) =>
+      socket.once('message', (data) => resolve(JSON.parse(String(data)))),
+    );
+    const started = JSON.parse((await call('engine.measureMatmul', { seconds: 0.5 }, { 'X-Loupe-Token': host.token })).body) as {
+      ok: boolean;
+      result: { id: string };
+    };
     expect(started.ok).toBe(true);
     const event = await firstEvent;
     expect(event).toMatchObject({ event: 'job.progress', payload: { id: started.result.id, kind: 'engine.measureMatmul' } });
@@ -159,7 +189,9 @@ describe('loupe serve survives what a client sends', () => {
     const targets = ['http://[/', 'http://[::1', '//[', 'http://a:99999999/', 'http://%zz/'];
     for (const target of targets) {
       const host_ = `Host: 127.0.0.1:${host.port}`;
-      expect(await rawExchange(host.port, `GET ${target} HTTP/1.1\r\n${host_}\r\nConnection: close\r\n\r\n`)).toBe('HTTP/1.1 400 Bad Request');
+      expect(await rawExchange(host.port, `GET ${target} HTTP/1.1\r\n${host_}\r\nConnection: close\r\n\r\n`)).toBe(
+        'HTTP/1.1 400 Bad Request',
+      );
       const upgrade = `GET ${target} HTTP/1.1\r\n${host_}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`;
       expect(await rawExchange(host.port, upgrade)).toBe('HTTP/1.1 400 Bad Request');
     }
@@ -173,20 +205,36 @@ describe('loupe serve survives what a client sends', () => {
     const deep = await post(`{"method":"labels.set","params":${'['.repeat(200_000)}${']'.repeat(200_000)}}`);
     expect(deep.status).toBe(400);
     expect(deep.headers['content-type']).toMatch(/^application\/json/);
-    expect(JSON.parse(deep.body)).toMatchObject({ ok: false, error: { code: 'invalid_params', reason: expect.stringContaining('nesting deeper than 32') } });
+    expect(JSON.parse(deep.body)).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_params', reason: expect.stringContaining('nesting deeper than 32') },
+    });
     for (const method of [['workspace.info'], 7, null, { name: 'workspace.info' }]) {
       const response = await post(JSON.stringify({ method, params: {} }));
       expect(response.status, JSON.stringify(method)).toBe(400);
-      expect(JSON.parse(response.body)).toMatchObject({ ok: false, error: { code: 'invalid_params', reason: expect.stringContaining('"method" must be a string') } });
+      expect(JSON.parse(response.body)).toMatchObject({
+        ok: false,
+        error: { code: 'invalid_params', reason: expect.stringContaining('"method" must be a string') },
+      });
     }
     const nul = await call('features.search', { saeId: 'any', text: 'a\u0000b' }, { 'X-Loupe-Token': host.token });
     expect(nul.status).toBe(400);
     expect(JSON.parse(nul.body)).toMatchObject({ error: { code: 'invalid_params', field: 'text', reason: 'contains a NUL character' } });
-    for (const [field, value] of [['label', 'a\ud800'], ['notes', '\udc00b'], ['tags', ['ok', 'x\ud83d']]] as const) {
+    for (const [field, value] of [
+      ['label', 'a\ud800'],
+      ['notes', '\udc00b'],
+      ['tags', ['ok', 'x\ud83d']],
+    ] as const) {
       // JSON.stringify writes a lone surrogate as the escape \udXXX, which JSON.parse turns back into one.
       const response = await call('labels.set', { saeId: 'any', index: 0, [field]: value }, { 'X-Loupe-Token': host.token });
       expect(response.status, field).toBe(400);
-      expect(JSON.parse(response.body)).toMatchObject({ error: { code: 'invalid_params', field: expect.stringMatching(new RegExp(`^${field}`)), reason: expect.stringContaining('lone UTF-16 surrogate') } });
+      expect(JSON.parse(response.body)).toMatchObject({
+        error: {
+          code: 'invalid_params',
+          field: expect.stringMatching(new RegExp(`^${field}`)),
+          reason: expect.stringContaining('lone UTF-16 surrogate'),
+        },
+      });
     }
     // A whole emoji (a surrogate pair) is fine: it gets as far as the SAE lookup.
     const pair = await call('labels.set', { saeId: 'any', index: 0, label: 'cat 🐈' }, { 'X-Loupe-Token': host.token });

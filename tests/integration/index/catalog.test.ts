@@ -58,11 +58,33 @@ describe('registerModel', () => {
   it('reads the config, not the weights, and stores the model with a fingerprint', async () => {
     const model = await registerModel(ws, DEMO_MODEL, '2024-06-01T00:00:00.000Z');
     expect(model).toMatchObject({
-      id: 'demo-model', name: 'demo-model', path: DEMO_MODEL, family: 'gpt2', nLayers: 2, dModel: 256, dVocab: 4096, nCtx: 256,
-      addedAt: '2024-06-01T00:00:00.000Z', registration: 'added', previousFingerprint: null,
+      id: 'demo-model',
+      name: 'demo-model',
+      path: DEMO_MODEL,
+      family: 'gpt2',
+      nLayers: 2,
+      dModel: 256,
+      dVocab: 4096,
+      nCtx: 256,
+      addedAt: '2024-06-01T00:00:00.000Z',
+      registration: 'added',
+      previousFingerprint: null,
     });
     expect(model.fingerprint).toMatch(/^[0-9a-f]{64}$/);
-    expect(ws.models.list()).toEqual([{ id: 'demo-model', name: 'demo-model', path: DEMO_MODEL, family: 'gpt2', nLayers: 2, dModel: 256, dVocab: 4096, nCtx: 256, fingerprint: model.fingerprint, addedAt: model.addedAt }]);
+    expect(ws.models.list()).toEqual([
+      {
+        id: 'demo-model',
+        name: 'demo-model',
+        path: DEMO_MODEL,
+        family: 'gpt2',
+        nLayers: 2,
+        dModel: 256,
+        dVocab: 4096,
+        nCtx: 256,
+        fingerprint: model.fingerprint,
+        addedAt: model.addedAt,
+      },
+    ]);
     expect(ws.models.get('demo-model')?.config).toMatchObject({ dMlp: 1024, nHeads: 4, actFn: 'gelu_new' });
   });
 
@@ -102,12 +124,24 @@ describe('registerModel', () => {
 
   it('says what is wrong with a path that is not a model', async () => {
     const missing = join(scratch, 'nope');
-    expect(await rejection(registerModel(ws, missing))).toMatchObject({ code: 'not_found', field: 'path', message: `${missing}: no such file or folder` });
-    expect(await rejection(registerModel(ws, scratch))).toMatchObject({ code: 'failed', field: 'path', message: expect.stringMatching(/no config\.json/) });
+    expect(await rejection(registerModel(ws, missing))).toMatchObject({
+      code: 'not_found',
+      field: 'path',
+      message: `${missing}: no such file or folder`,
+    });
+    expect(await rejection(registerModel(ws, scratch))).toMatchObject({
+      code: 'failed',
+      field: 'path',
+      message: expect.stringMatching(/no config\.json/),
+    });
     const broken = join(scratch, 'broken');
     cpSync(join(FIXTURES, 'gpt2-tiny'), broken, { recursive: true });
     truncateSync(join(broken, 'model.safetensors'), 100);
-    expect(await rejection(registerModel(ws, broken))).toMatchObject({ code: 'failed', field: 'path', message: expect.stringContaining(join(broken, 'model.safetensors')) });
+    expect(await rejection(registerModel(ws, broken))).toMatchObject({
+      code: 'failed',
+      field: 'path',
+      message: expect.stringContaining(join(broken, 'model.safetensors')),
+    });
     expect(ws.models.count()).toBe(0);
   });
 });
@@ -118,16 +152,26 @@ describe('registerModel and the tokenizer', () => {
     cpSync(DEMO_MODEL, copy, { recursive: true });
     const tokenizer = join(copy, 'tokenizer.json');
     rmSync(tokenizer);
-    expect(await rejection(registerModel(ws, copy))).toMatchObject({ code: 'failed', field: 'path', message: expect.stringMatching(/the model's tokenizer: .*no tokenizer here/) });
+    expect(await rejection(registerModel(ws, copy))).toMatchObject({
+      code: 'failed',
+      field: 'path',
+      message: expect.stringMatching(/the model's tokenizer: .*no tokenizer here/),
+    });
     // 50 MB of nested arrays: refused by its nesting before anything parses it.
     writeFileSync(tokenizer, '['.repeat(25_000_000) + ']'.repeat(25_000_000));
-    expect(await rejection(registerModel(ws, copy))).toMatchObject({ code: 'failed', field: 'path', message: expect.stringMatching(/tokenizer\.json: not valid JSON \(nesting deeper than 32/) });
+    expect(await rejection(registerModel(ws, copy))).toMatchObject({
+      code: 'failed',
+      field: 'path',
+      message: expect.stringMatching(/tokenizer\.json: not valid JSON \(nesting deeper than 32/),
+    });
     writeFileSync(tokenizer, JSON.stringify({ model: { type: 'WordPiece', vocab: {} } }));
     expect(await rejection(registerModel(ws, copy))).toMatchObject({ message: expect.stringMatching(/model type is "WordPiece"/) });
     cpSync(join(DEMO_MODEL, 'tokenizer.json'), tokenizer);
     const config = JSON.parse(readFileSync(join(copy, 'config.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(copy, 'config.json'), JSON.stringify({ ...config, vocab_size: 1000 }));
-    expect(await rejection(registerModel(ws, copy))).toMatchObject({ message: expect.stringMatching(/the tokenizer has 4096 tokens, but demo's embedding has 1000 rows/) });
+    expect(await rejection(registerModel(ws, copy))).toMatchObject({
+      message: expect.stringMatching(/the tokenizer has 4096 tokens, but demo's embedding has 1000 rows/),
+    });
     expect(ws.models.count()).toBe(0);
   });
 
@@ -151,8 +195,19 @@ describe('registerSae', () => {
     writeTestSae(path);
     const sae = registerSae(ws, path, model.id, '2024-06-02T00:00:00.000Z');
     expect(sae).toMatchObject({
-      id: 'res0', name: 'res0', path, format: 'loupe', modelId: 'demo-model', hookName: 'blocks.0.hook_resid_post', dIn: 256, dSae: 64,
-      activation: 'topk', k: 4, addedAt: '2024-06-02T00:00:00.000Z', registration: 'added', previousFingerprint: null,
+      id: 'res0',
+      name: 'res0',
+      path,
+      format: 'loupe',
+      modelId: 'demo-model',
+      hookName: 'blocks.0.hook_resid_post',
+      dIn: 256,
+      dSae: 64,
+      activation: 'topk',
+      k: 4,
+      addedAt: '2024-06-02T00:00:00.000Z',
+      registration: 'added',
+      previousFingerprint: null,
     });
     expect(ws.saes.get('res0')?.config).toMatchObject({ neuronpedia_id: 'demo-model/0-res-test' });
     expect(ws.saes.list('demo-model').map((s) => s.id)).toEqual(['res0']);
@@ -185,7 +240,9 @@ describe('registerSae', () => {
     const narrow = join(scratch, 'narrow');
     writeTestSae(narrow, { dIn: 128 });
     expect(failure(() => registerSae(ws, narrow, model.id))).toMatchObject({
-      code: 'failed', field: 'modelId', message: expect.stringMatching(/d_in = 128 values per token, but demo-model's hook blocks\.0\.hook_resid_post is 256 wide/),
+      code: 'failed',
+      field: 'modelId',
+      message: expect.stringMatching(/d_in = 128 values per token, but demo-model's hook blocks\.0\.hook_resid_post is 256 wide/),
     });
     // The MLP's hidden activations are d_mlp (4 · 256) wide: 256 is wrong there, 1024 right.
     const post = join(scratch, 'post');
@@ -201,10 +258,22 @@ describe('registerSae', () => {
     const model = await registerModel(ws, DEMO_MODEL);
     const deep = join(scratch, 'deep');
     writeTestSae(deep, { hook: 'blocks.5.hook_resid_post' });
-    expect(failure(() => registerSae(ws, deep, model.id))).toMatchObject({ code: 'failed', field: 'modelId', message: expect.stringMatching(/unknown hook "blocks\.5\.hook_resid_post"/) });
-    expect(failure(() => registerSae(ws, deep, 'gpt2-xl'))).toMatchObject({ code: 'not_found', field: 'modelId', message: 'no model "gpt2-xl" in this workspace' });
+    expect(failure(() => registerSae(ws, deep, model.id))).toMatchObject({
+      code: 'failed',
+      field: 'modelId',
+      message: expect.stringMatching(/unknown hook "blocks\.5\.hook_resid_post"/),
+    });
+    expect(failure(() => registerSae(ws, deep, 'gpt2-xl'))).toMatchObject({
+      code: 'not_found',
+      field: 'modelId',
+      message: 'no model "gpt2-xl" in this workspace',
+    });
     expect(failure(() => registerSae(ws, join(scratch, 'nope')))).toMatchObject({ code: 'not_found', field: 'path' });
-    expect(failure(() => registerSae(ws, scratch))).toMatchObject({ code: 'failed', field: 'path', message: expect.stringMatching(/holds no SAE/) });
+    expect(failure(() => registerSae(ws, scratch))).toMatchObject({
+      code: 'failed',
+      field: 'path',
+      message: expect.stringMatching(/holds no SAE/),
+    });
     expect(ws.saes.count()).toBe(0);
   });
 

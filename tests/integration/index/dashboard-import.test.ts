@@ -70,13 +70,18 @@ function checkDashboardFeature(ws: Workspace, saeId: string, f: ExpectedFeature)
 }
 
 describe('loupe import of SAEDashboard / Neuronpedia exports', () => {
-  for (const [layout, path] of [['Neuronpedia bulk (features/ + activations/ .jsonl.gz)', NP], ['SAEDashboard batch-N.json', SD]] as const) {
+  for (const [layout, path] of [
+    ['Neuronpedia bulk (features/ + activations/ .jsonl.gz)', NP],
+    ['SAEDashboard batch-N.json', SD],
+  ] as const) {
     it(`${layout}: feature pages show the export's statistics, examples and output tokens; search finds a boosted token; labels can be set`, async () => {
       const { ws, saeId } = await imported(layout.split(' ')[0], path(), 7);
       try {
         expect(ws.saes.get(saeId)?.dSae).toBe(expected.features.length);
         // Neuronpedia's layout names its source: the features link back to it.
-        expect(ws.features.page({ saeId, index: 3 }).neuronpedia?.url ?? null).toBe(layout.startsWith('Neuronpedia') ? 'https://www.neuronpedia.org/loupe-demo/0-brown-mlp0/3' : null);
+        expect(ws.features.page({ saeId, index: 3 }).neuronpedia?.url ?? null).toBe(
+          layout.startsWith('Neuronpedia') ? 'https://www.neuronpedia.org/loupe-demo/0-brown-mlp0/3' : null,
+        );
         for (const f of expected.features) checkDashboardFeature(ws, saeId, f);
         const page = ws.features.page({ saeId, index: 0 });
         const boosted = page.boosted[0].token.trim();
@@ -112,7 +117,13 @@ describe('loupe import of SAEDashboard / Neuronpedia exports', () => {
         expect(page.stats).toMatchObject({ tokensSeen: nB * ctx, fires, absent: ['logits', 'quantiles'] });
         expect(page.stats?.meanAct).toBeCloseTo(sum / fires, 10);
         expect(page.stats?.maxAct).toBe(max);
-        expect(page.top.length).toBe(Math.min(20, new Set(Array.from({ length: nB * ctx }, (_, i) => (acts[i * dSae + f] > 0 ? Math.floor(i / ctx) : -1)).filter((b) => b >= 0)).size));
+        expect(page.top.length).toBe(
+          Math.min(
+            20,
+            new Set(Array.from({ length: nB * ctx }, (_, i) => (acts[i * dSae + f] > 0 ? Math.floor(i / ctx) : -1)).filter((b) => b >= 0))
+              .size,
+          ),
+        );
         for (const e of page.top) {
           const b = page.windows[e.window].index;
           const want = Array.from({ length: ctx }, (_, p) => acts[(b * ctx + p) * dSae + f]);
@@ -120,7 +131,8 @@ describe('loupe import of SAEDashboard / Neuronpedia exports', () => {
           expect(page.windows[e.window].tokens.length).toBe(ctx);
         }
         const frequent = page.frequent[0];
-        if (frequent) expect(ws.features.query({ saeId, token: frequent.token.trim() || frequent.token }).items.map((h) => h.key.index)).toContain(f);
+        if (frequent)
+          expect(ws.features.query({ saeId, token: frequent.token.trim() || frequent.token }).items.map((h) => h.key.index)).toContain(f);
       }
     } finally {
       ws.close();
@@ -163,7 +175,8 @@ describe('loupe import of SAEDashboard / Neuronpedia exports', () => {
       const { dModel, dVocab } = weights.config;
       const logit = (v: number) => {
         let sum = 0;
-        for (let d = 0; d < dModel; d++) sum += canonical.wDec[2 * dModel + d] * (layout === 'dModelByVocab' ? w.data[d * dVocab + v] : w.data[v * dModel + d]);
+        for (let d = 0; d < dModel; d++)
+          sum += canonical.wDec[2 * dModel + d] * (layout === 'dModelByVocab' ? w.data[d * dVocab + v] : w.data[v * dModel + d]);
         return sum;
       };
       const all = Array.from({ length: dVocab }, (_, v) => logit(v));
@@ -176,21 +189,30 @@ describe('loupe import of SAEDashboard / Neuronpedia exports', () => {
     }
   }, 120_000);
 
-  for (const [layout, path] of [['Neuronpedia', NP], ['delphi', DELPHI_FINE]] as const) {
+  for (const [layout, path] of [
+    ['Neuronpedia', NP],
+    ['delphi', DELPHI_FINE],
+  ] as const) {
     it(`${layout}: resumes an import killed by SIGKILL after a commit and ends with exactly the rows of an uninterrupted one`, async () => {
       const whole = await imported(`whole-${layout}`, path(), 3);
       const want = withDatabase(whole.ws, dumpIndex);
       whole.ws.close();
       const dir = join(tmp.path, `killed-${layout}`);
       await new Promise<void>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'import-child.ts'), dir, DEMO_MODEL_DIR, path(), '3'], { stdio: ['ignore', 'pipe', 'inherit'] });
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', join(import.meta.dirname, 'import-child.ts'), dir, DEMO_MODEL_DIR, path(), '3'],
+          { stdio: ['ignore', 'pipe', 'inherit'] },
+        );
         let seen = 0;
         child.stdout.setEncoding('utf8').on('data', (text: string) => {
           seen += text.split('\n').filter((line) => line.startsWith('commit ')).length;
           if (seen >= 2) child.kill('SIGKILL');
           if (text.includes('done')) reject(new Error('the import finished before it was killed'));
         });
-        child.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`import child exited without being killed (${signal})`))));
+        child.on('exit', (_code, signal) =>
+          signal === 'SIGKILL' ? resolve() : reject(new Error(`import child exited without being killed (${signal})`)),
+        );
       });
       const ws = openWorkspace(dir);
       try {
@@ -229,20 +251,38 @@ describe('malformed exports', () => {
   const feature = { index: '0', frac_nonzero: 0.01, pos_str: [], pos_values: [], neg_str: [], neg_values: [] };
 
   it('names the file and line of an activation that is not JSON', async () => {
-    const message = await importError('json', (d) => bulk(d, [feature], `${JSON.stringify({ index: '0', tokens: ['a'], values: [1], binMin: -1, binMax: 1 })}\n{"index": "0", "tokens": [`));
+    const message = await importError('json', (d) =>
+      bulk(
+        d,
+        [feature],
+        `${JSON.stringify({ index: '0', tokens: ['a'], values: [1], binMin: -1, binMax: 1 })}\n{"index": "0", "tokens": [`,
+      ),
+    );
     expect(message).toMatch(/activations[\\/]batch-0\.jsonl\.gz: line 2: not valid JSON/);
   });
   it('names the field that is missing or of the wrong kind', async () => {
-    expect(await importError('density', (d) => bulk(d, [{ ...feature, frac_nonzero: 'high' }], ''))).toMatch(/features[\\/]batch-0\.jsonl\.gz: line 1: "frac_nonzero" is "high", expected a finite number/);
-    expect(await importError('lengths', (d) => bulk(d, [feature], JSON.stringify({ index: '0', tokens: ['a', 'b'], values: [1], binMin: -1, binMax: 1 })))).toMatch(/line 1: 2 tokens but 1 values/);
+    expect(await importError('density', (d) => bulk(d, [{ ...feature, frac_nonzero: 'high' }], ''))).toMatch(
+      /features[\\/]batch-0\.jsonl\.gz: line 1: "frac_nonzero" is "high", expected a finite number/,
+    );
+    expect(
+      await importError('lengths', (d) =>
+        bulk(d, [feature], JSON.stringify({ index: '0', tokens: ['a', 'b'], values: [1], binMin: -1, binMax: 1 })),
+      ),
+    ).toMatch(/line 1: 2 tokens but 1 values/);
   });
   it('refuses an activation of a feature the features file does not list, and a gzip stream that is not one', async () => {
-    expect(await importError('orphan', (d) => bulk(d, [feature], JSON.stringify({ index: '9', tokens: ['a'], values: [1], binMin: -1, binMax: 1 })))).toMatch(/line 1: an activation of feature 9, which .*features[\\/]batch-0\.jsonl\.gz does not list/);
-    expect(await importError('gzip', (d) => {
-      bulk(d, [feature], '');
-      writeFileSync(join(d, 'activations', 'batch-0.jsonl.gz'), 'not gzip at all');
-      return d;
-    })).toMatch(/batch-0\.jsonl\.gz: not a valid gzip stream/);
+    expect(
+      await importError('orphan', (d) =>
+        bulk(d, [feature], JSON.stringify({ index: '9', tokens: ['a'], values: [1], binMin: -1, binMax: 1 })),
+      ),
+    ).toMatch(/line 1: an activation of feature 9, which .*features[\\/]batch-0\.jsonl\.gz does not list/);
+    expect(
+      await importError('gzip', (d) => {
+        bulk(d, [feature], '');
+        writeFileSync(join(d, 'activations', 'batch-0.jsonl.gz'), 'not gzip at all');
+        return d;
+      }),
+    ).toMatch(/batch-0\.jsonl\.gz: not a valid gzip stream/);
   });
   it('refuses a delphi split whose locations point outside its tokens', async () => {
     const message = await importError('delphi', (d) => {
@@ -265,9 +305,11 @@ describe('malformed exports', () => {
     expect(message).toMatch(/bad-delphi-config-export[\\/]config\.json: not valid JSON/);
   });
   it('says what it expected of a folder that is no export', async () => {
-    expect(await importError('empty', (d) => {
-      mkdirSync(d, { recursive: true });
-      return d;
-    })).toMatch(/not an export Loupe reads: expected features\/ and activations\/ \(Neuronpedia\), batch-N\.json \(SAEDashboard\)/);
+    expect(
+      await importError('empty', (d) => {
+        mkdirSync(d, { recursive: true });
+        return d;
+      }),
+    ).toMatch(/not an export Loupe reads: expected features\/ and activations\/ \(Neuronpedia\), batch-N\.json \(SAEDashboard\)/);
   });
 });

@@ -24,7 +24,15 @@ import { tempDir } from '../../helpers/tmp.js';
  */
 const FAMILIES = ['llama', 'mistral', 'qwen2', 'qwen3', 'gemma2', 'gemma3', 'gpt_neox'] as const;
 const HOOK = 'blocks.0.hook_resid_post';
-const RUN = { corpus: 'brown:ca01-ca02', tokens: 384, contextLength: 32, batchTokens: 128, commitTokens: 128, commitSeconds: 0, chunkFeatures: 16 };
+const RUN = {
+  corpus: 'brown:ca01-ca02',
+  tokens: 384,
+  contextLength: 32,
+  batchTokens: 128,
+  commitTokens: 128,
+  commitSeconds: 0,
+  chunkFeatures: 16,
+};
 
 const tmp = tempDir('families-index');
 afterAll(() => tmp.cleanup());
@@ -36,8 +44,21 @@ function familySae(path: string, dIn: number, seed: number): CanonicalSae {
   const wEnc = new Float32Array(dIn * dSae);
   for (let j = 0; j < dSae; j++) for (let i = 0; i < dIn; i++) wEnc[i * dSae + j] = wDec[j * dIn + i];
   const sae: CanonicalSae = {
-    source: { path, format: 'loupe' }, dIn, dSae, wEnc, bEnc: randomUniform(dSae, seed + 1, 0.5), wDec, bDec: new Float32Array(dIn),
-    activation: { kind: 'relu' }, subtractDecoderBias: true, inputNorm: 'none', inputScale: 1, hookName: HOOK, modelName: null, outputHookName: null, config: {},
+    source: { path, format: 'loupe' },
+    dIn,
+    dSae,
+    wEnc,
+    bEnc: randomUniform(dSae, seed + 1, 0.5),
+    wDec,
+    bDec: new Float32Array(dIn),
+    activation: { kind: 'relu' },
+    subtractDecoderBias: true,
+    inputNorm: 'none',
+    inputScale: 1,
+    hookName: HOOK,
+    modelName: null,
+    outputHookName: null,
+    config: {},
   };
   writeSaeLens(path, sae);
   return sae;
@@ -61,7 +82,13 @@ describe('indexing and evaluating an SAE on every tiny family over Brown', () =>
         expect(summary.tokens).toBe(RUN.tokens);
 
         const runner = await loadPromptRunner({
-          saeId: saeRow.id, saePath, saeFingerprint: 'test', hookName: HOOK, modelName: family, modelPath: modelDir, modelFingerprint: 'test',
+          saeId: saeRow.id,
+          saePath,
+          saeFingerprint: 'test',
+          hookName: HOOK,
+          modelName: family,
+          modelPath: modelDir,
+          modelFingerprint: 'test',
         });
         let checked = 0;
         for (let feature = 0; feature < 32 && checked < 4; feature++) {
@@ -75,7 +102,8 @@ describe('indexing and evaluating an SAE on every tiny family over Brown', () =>
           let direct = 0;
           for (let t = 0; t < window.ids.length; t++) {
             if (window.counted && !window.counted[t]) continue;
-            for (let e = acts.rowStart[t]; e < acts.rowStart[t + 1]; e++) if (acts.features[e] === feature) direct = Math.max(direct, acts.values[e]);
+            for (let e = acts.rowStart[t]; e < acts.rowStart[t + 1]; e++)
+              if (acts.features[e] === feature) direct = Math.max(direct, acts.values[e]);
           }
           expect(Math.abs(top.maxAct - direct)).toBeLessThanOrEqual(1e-4 * direct);
           expect(page.stats?.maxAct).toBeCloseTo(top.maxAct, 5);
@@ -101,7 +129,10 @@ describe('indexing and evaluating an SAE on every tiny family over Brown', () =>
 
         // loupe eval's pass on the same SAE: finite FVU and next-token losses with the reconstruction and the zero ablation spliced in.
         const windows = tokenWindows(openCorpus(RUN.corpus), tokenizer, { contextLength: RUN.contextLength, maxTokens: 96 });
-        const report = await evaluateSae(loadTransformer(modelDir).weights, loadSae(saePath), windows, { cosines: false, ablation: { latents: 2, windows: 1 } });
+        const report = await evaluateSae(loadTransformer(modelDir).weights, loadSae(saePath), windows, {
+          cosines: false,
+          ablation: { latents: 2, windows: 1 },
+        });
         expect(report.tokens).toBe(96);
         expect(report.reconstruction.fvu).toBeGreaterThan(0);
         expect(Number.isFinite(report.crossEntropy.deltaLoss)).toBe(true);

@@ -7,5 +7,9 @@ import { openWorkspace } from '../../../native/store/workspace.js';
 const [dir, modelDir, exportPath, commitRows] = process.argv.slice(2);
 const ws = openWorkspace(dir, { markInterrupted: false });
 const model = await registerModel(ws, modelDir);
-await runImport(ws, { path: exportPath, modelId: model.id, commitRows: Number(commitRows) }, { onCommit: (cursor) => process.stdout.write(`commit ${cursor.batchesDone}\n`) });
+await runImport(
+  ws,
+  { path: exportPath, modelId: model.id, commitRows: Number(commitRows) },
+  { onCommit: (cursor) => process.stdout.write(`commit ${cursor.batchesDone}\n`) },
+);
 process.stdout.write('done\n');

@@ -7,5 +7,9 @@ import { RUN, workspaceWithSae } from './index-setup.js';
 // An optional third argument, JSON, overrides settings of RUN.
 const [dir, saePath, overrides] = process.argv.slice(2);
 const { ws, saeId } = await workspaceWithSae(dir, saePath, { markInterrupted: false });
-await runIndex(ws, { saeId, ...RUN, ...(overrides ? (JSON.parse(overrides) as Partial<Omit<IndexConfig, 'saeId'>>) : {}) }, { onCommit: (cursor) => process.stdout.write(`commit ${cursor.batchesDone}\n`) });
+await runIndex(
+  ws,
+  { saeId, ...RUN, ...(overrides ? (JSON.parse(overrides) as Partial<Omit<IndexConfig, 'saeId'>>) : {}) },
+  { onCommit: (cursor) => process.stdout.write(`commit ${cursor.batchesDone}\n`) },
+);
 process.stdout.write('done\n');

@@ -13,7 +13,15 @@ import { DEMO_MODEL } from '../../helpers/shared.js';
 export const HOOK = 'blocks.0.hook_mlp_out';
 export const CORPUS = 'brown:ca01-ca03';
 /** Small enough for a test, several commits and batches long. */
-export const RUN = { corpus: CORPUS, tokens: 6144, contextLength: 64, batchTokens: 512, commitTokens: 1024, commitSeconds: 0, chunkFeatures: 40 };
+export const RUN = {
+  corpus: CORPUS,
+  tokens: 6144,
+  contextLength: 64,
+  batchTokens: 512,
+  commitTokens: 1024,
+  commitSeconds: 0,
+  chunkFeatures: 40,
+};
 
 /** A random TopK SAE on the demo model's MLP output: real features of nothing, but a real index. */
 export function randomSae(path: string, dSae = 96, k = 6, seed = 11): CanonicalSae {
@@ -22,15 +30,31 @@ export function randomSae(path: string, dSae = 96, k = 6, seed = 11): CanonicalS
   const wEnc = new Float32Array(dIn * dSae);
   for (let j = 0; j < dSae; j++) for (let i = 0; i < dIn; i++) wEnc[i * dSae + j] = wDec[j * dIn + i];
   const sae: CanonicalSae = {
-    source: { path, format: 'loupe' }, dIn, dSae, wEnc, bEnc: new Float32Array(dSae), wDec, bDec: new Float32Array(dIn),
-    activation: { kind: 'topk', k }, subtractDecoderBias: true, inputNorm: 'none', inputScale: 1, hookName: HOOK, modelName: 'demo-model', config: {},
+    source: { path, format: 'loupe' },
+    dIn,
+    dSae,
+    wEnc,
+    bEnc: new Float32Array(dSae),
+    wDec,
+    bDec: new Float32Array(dIn),
+    activation: { kind: 'topk', k },
+    subtractDecoderBias: true,
+    inputNorm: 'none',
+    inputScale: 1,
+    hookName: HOOK,
+    modelName: 'demo-model',
+    config: {},
   };
   writeSaeLens(path, sae);
   return sae;
 }
 
 /** A workspace at `dir` with the demo model and the SAE at `saePath` registered. */
-export async function workspaceWithSae(dir: string, saePath: string, options: { markInterrupted?: boolean } = {}): Promise<{ ws: Workspace; saeId: string }> {
+export async function workspaceWithSae(
+  dir: string,
+  saePath: string,
+  options: { markInterrupted?: boolean } = {},
+): Promise<{ ws: Workspace; saeId: string }> {
   const ws = openWorkspace(join(dir), options);
   const model = await registerModel(ws, DEMO_MODEL);
   const sae = registerSae(ws, saePath, model.id);
@@ -42,7 +66,9 @@ export function dumpIndex(db: Database): Record<string, unknown[]> {
   const q = (sql: string) => db.all<Record<string, unknown>>(sql);
   return {
     stats: q('SELECT feature, tokens_seen, fires, density, mean_act, max_act, hist_counts, band_edges FROM feature_stats ORDER BY feature'),
-    examples: q('SELECT feature, kind, band, rank, window_index, max_act, max_pos, acts FROM feature_examples ORDER BY feature, kind, band, rank'),
+    examples: q(
+      'SELECT feature, kind, band, rank, window_index, max_act, max_pos, acts FROM feature_examples ORDER BY feature, kind, band, rank',
+    ),
     tokens: q('SELECT feature, kind, rank, token_id, value FROM feature_logits ORDER BY feature, kind, rank'),
     coverage: q('SELECT feature, uncounted, next_count FROM feature_frequent_coverage ORDER BY feature'),
     neighbours: q('SELECT feature, other_feature, rank, cosine, correlation FROM feature_neighbours ORDER BY feature, other_sae_id, rank'),
@@ -55,15 +81,26 @@ export function dumpIndex(db: Database): Record<string, unknown[]> {
  * Starts RUN (with `overrides`) on the SAE at `saePath` in a child process (index-child.ts) and
  * SIGKILLs it once it has reported `commits` commits.
  */
-export function killIndexAfterCommits(dir: string, saePath: string, commits: number, overrides: Partial<Omit<IndexConfig, 'saeId'>> = {}): Promise<void> {
+export function killIndexAfterCommits(
+  dir: string,
+  saePath: string,
+  commits: number,
+  overrides: Partial<Omit<IndexConfig, 'saeId'>> = {},
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'index-child.ts'), dir, saePath, JSON.stringify(overrides)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'index-child.ts'), dir, saePath, JSON.stringify(overrides)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let seen = 0;
     child.stdout.setEncoding('utf8').on('data', (text: string) => {
       seen += text.split('\n').filter((line) => line.startsWith('commit ')).length;
       if (seen >= commits) child.kill('SIGKILL');
       if (text.includes('done')) reject(new Error('the index job finished before it was killed'));
     });
-    child.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`index child exited without being killed (${signal})`))));
+    child.on('exit', (_code, signal) =>
+      signal === 'SIGKILL' ? resolve() : reject(new Error(`index child exited without being killed (${signal})`)),
+    );
   });
 }

@@ -34,7 +34,8 @@ describe('runIndex', () => {
     const { weights } = loadTransformer(DEMO_MODEL);
     const tokenizer = await loadTokenizer(DEMO_MODEL);
     const windows = [];
-    for await (const w of tokenWindows(openCorpus(RUN.corpus), tokenizer, { contextLength: RUN.contextLength, maxTokens: RUN.tokens })) windows.push(w);
+    for await (const w of tokenWindows(openCorpus(RUN.corpus), tokenizer, { contextLength: RUN.contextLength, maxTokens: RUN.tokens }))
+      windows.push(w);
     const fires = new Float64Array(sae.dSae);
     const windowMax = windows.map(() => new Float64Array(sae.dSae));
     for (const [wi, w] of windows.entries()) {
@@ -54,7 +55,11 @@ describe('runIndex', () => {
       const page = ws.features.page({ saeId, index: feature });
       expect(page.stats?.fires).toBe(fires[feature]);
       expect(page.stats?.density).toBeCloseTo(fires[feature] / RUN.tokens, 12);
-      const expected = windows.map((w, i) => ({ index: w.index, max: windowMax[i][feature] })).filter((e) => e.max > 0).sort((a, b) => b.max - a.max || a.index - b.index).slice(0, 20);
+      const expected = windows
+        .map((w, i) => ({ index: w.index, max: windowMax[i][feature] }))
+        .filter((e) => e.max > 0)
+        .sort((a, b) => b.max - a.max || a.index - b.index)
+        .slice(0, 20);
       expect(page.top.map((e) => page.windows[e.window].index)).toEqual(expected.map((e) => e.index));
       page.top.forEach((e, i) => expect(Math.abs(e.maxAct - expected[i].max)).toBeLessThan(1e-4 * expected[i].max));
       expect(page.stats?.maxAct).toBeCloseTo(expected[0].max, 4);
@@ -89,7 +94,9 @@ describe('runIndex', () => {
     const wideId = registerSae(ws, widePath, ws.saes.get(saeId)?.modelId ?? undefined).id;
     await runIndex(ws, { saeId: wideId, ...RUN, tokens: 2048 });
     const cosine = (a: Float32Array, i: number, b: Float32Array, j: number) => {
-      let dot = 0, na = 0, nb = 0;
+      let dot = 0,
+        na = 0,
+        nb = 0;
       for (let d = 0; d < 256; d++) {
         dot += a[i * 256 + d] * b[j * 256 + d];
         na += a[i * 256 + d] ** 2;

@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 describe('features.logitHistogram', () => {
-  it('bins W_dec[f]·W_U over the whole vocabulary as ONNX Runtime computes it (the index\'s boosted and suppressed tokens)', async () => {
+  it("bins W_dec[f]·W_U over the whole vocabulary as ONNX Runtime computes it (the index's boosted and suppressed tokens)", async () => {
     const { weights } = loadTransformer(DEMO_MODEL_DIR);
     const sae = loadSae(DEMO_SAE_DIRS[0]);
     const dVocab = weights.config.dVocab;
@@ -59,13 +59,22 @@ describe('features.logitHistogram', () => {
   it('refuses a feature outside the SAE, naming the field', async () => {
     const response = await router.call('features.logitHistogram', { saeId, index: 512 });
     expect(response).toMatchObject({ ok: false, error: { code: 'not_found', field: 'index' } });
-    expect(await router.call('features.logitHistogram', { saeId: 'nope', index: 0 })).toMatchObject({ ok: false, error: { code: 'not_found', field: 'saeId' } });
+    expect(await router.call('features.logitHistogram', { saeId: 'nope', index: 0 })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found', field: 'saeId' },
+    });
   });
 });
 
 describe('binValues', () => {
   it('puts the maximum in the last bin and spreads a constant vector over one bin', () => {
-    expect(binValues(Float64Array.from([0, 1, 2, 3, 4]), 4)).toMatchObject({ edges: [0, 1, 2, 3, 4], counts: [1, 1, 1, 2], min: 0, max: 4, mean: 2 });
+    expect(binValues(Float64Array.from([0, 1, 2, 3, 4]), 4)).toMatchObject({
+      edges: [0, 1, 2, 3, 4],
+      counts: [1, 1, 1, 2],
+      min: 0,
+      max: 4,
+      mean: 2,
+    });
     expect(binValues(Float64Array.from([2, 2, 2]), 2)).toMatchObject({ edges: [1.5, 2, 2.5], counts: [0, 3], std: 0 });
   });
 });

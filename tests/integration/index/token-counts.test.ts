@@ -69,7 +69,12 @@ beforeAll(async () => {
     engineFirings.push(seen.sort());
     const x = (await forward.run({ dims: [1, n], data: BigInt64Array.from(w.ids, (v) => BigInt(v)) })).outputs.get(HOOK)!.data;
     const dense = encodeReference(sae, x, n);
-    referenceFirings.push(Array.from({ length: n * sae.dSae }, (_, j) => j).filter((j) => dense[j] > 0 && w.counted[Math.floor(j / sae.dSae)]).map((j) => `${Math.floor(j / sae.dSae)} ${j % sae.dSae}`).sort());
+    referenceFirings.push(
+      Array.from({ length: n * sae.dSae }, (_, j) => j)
+        .filter((j) => dense[j] > 0 && w.counted[Math.floor(j / sae.dSae)])
+        .map((j) => `${Math.floor(j / sae.dSae)} ${j % sae.dSae}`)
+        .sort(),
+    );
   }
 }, 120_000);
 
@@ -80,7 +85,10 @@ it('the brute force’s firings are the plain reference encoder’s', () => {
 
 /** The true top n of a feature, ties by token id (as the index breaks them). */
 function trueTop(f: number, n: number): { tokenId: number; value: number }[] {
-  return [...truth[f]].map(([tokenId, value]) => ({ tokenId, value })).sort((a, b) => b.value - a.value || a.tokenId - b.tokenId).slice(0, n);
+  return [...truth[f]]
+    .map(([tokenId, value]) => ({ tokenId, value }))
+    .sort((a, b) => b.value - a.value || a.tokenId - b.tokenId)
+    .slice(0, n);
 }
 
 /** The token at the peak of most of a feature's top examples, and how many examples peak on it. */
@@ -121,7 +129,10 @@ describe('exact token counts on the demo SAE', () => {
     for (const f of checked) {
       const page = ws.features.page({ saeId, index: f });
       expect(page.stats?.fires, `#${f} fires`).toBe(fires[f]);
-      expect(page.frequent.map(({ tokenId, value }) => ({ tokenId, value })), `#${f}`).toEqual(trueTop(f, 10));
+      expect(
+        page.frequent.map(({ tokenId, value }) => ({ tokenId, value })),
+        `#${f}`,
+      ).toEqual(trueTop(f, 10));
       const next = trueTop(f, 11)[10]?.value ?? 0;
       expect(page.frequentCoverage).toEqual({ uncounted: 0, nextCount: next, complete: true });
     }
@@ -150,7 +161,9 @@ describe('exact token counts on the demo SAE', () => {
   it('finds features by the tokens they fire on, ranked by the token’s share of their firings', () => {
     const topShare = (x: number) => trueTop(x, 1)[0].value / fires[x];
     const wordy = (x: number) => /\p{L}/u.test(ws.features.page({ saeId, index: x }).frequent[0].token);
-    const [f] = Array.from(fires.keys()).filter((x) => fires[x] >= 50 && wordy(x)).sort((a, b) => topShare(b) - topShare(a));
+    const [f] = Array.from(fires.keys())
+      .filter((x) => fires[x] >= 50 && wordy(x))
+      .sort((a, b) => topShare(b) - topShare(a));
     const page = ws.features.page({ saeId, index: f });
     const token = page.frequent[0];
     expect(topShare(f)).toBeGreaterThan(0.3);
@@ -161,8 +174,14 @@ describe('exact token counts on the demo SAE', () => {
     expect(shares).toEqual([...shares].sort((a, b) => b - a));
     expect(found.items[0].key.index).toBe(f);
     // Every feature listing the token is found.
-    const firing = Array.from(fires.keys()).filter((x) => ws.features.page({ saeId, index: x }).frequent.some((t) => t.tokenId === token.tokenId));
-    for (const x of firing) expect(found.items.some((i) => i.key.index === x), `#${x}`).toBe(true);
+    const firing = Array.from(fires.keys()).filter((x) =>
+      ws.features.page({ saeId, index: x }).frequent.some((t) => t.tokenId === token.tokenId),
+    );
+    for (const x of firing)
+      expect(
+        found.items.some((i) => i.key.index === x),
+        `#${x}`,
+      ).toBe(true);
   });
 
   it('finds a dense feature by a token low on its list (as " some" is 5th for the demo’s #0)', () => {
@@ -197,7 +216,8 @@ describe('exact token counts under a memory cap', () => {
       for (const t of page.frequent) expect(t.value, `#${f} ${t.token}`).toBe(truth[f].get(t.tokenId));
       const listed = new Set(page.frequent.map((t) => t.tokenId));
       const bound = Math.max(coverage.uncounted, coverage.nextCount);
-      for (const [token, count] of truth[f]) if (!listed.has(token)) expect(count, `#${f} unlisted token ${token}`).toBeLessThanOrEqual(bound);
+      for (const [token, count] of truth[f])
+        if (!listed.has(token)) expect(count, `#${f} unlisted token ${token}`).toBeLessThanOrEqual(bound);
       // "complete" is a proof: no unlisted token can outnumber the last listed one.
       const best = Math.max(0, ...[...truth[f]].filter(([token]) => !listed.has(token)).map(([, count]) => count));
       if (coverage.complete) expect(best).toBeLessThanOrEqual(page.frequent.at(-1)?.value ?? 0);
@@ -213,7 +233,12 @@ describe('exact token counts under a memory cap', () => {
   it('resumes a run killed by SIGKILL to exactly the lists and bounds of an uninterrupted one', async () => {
     const dir = join(tmp.path, 'capped-killed');
     (await workspaceWithSae(dir, saePath)).ws.close();
-    await killIndexAfterCommits(dir, saePath, 2, { corpus: SLICE.corpus, tokens: SLICE.tokens, commitTokens: SLICE.commitTokens, tokenCountsMaxBytes: CAP });
+    await killIndexAfterCommits(dir, saePath, 2, {
+      corpus: SLICE.corpus,
+      tokens: SLICE.tokens,
+      commitTokens: SLICE.commitTokens,
+      tokenCountsMaxBytes: CAP,
+    });
     const resumed = await workspaceWithSae(dir, saePath);
     try {
       const open = resumed.ws.features.runs.resumable(resumed.saeId);

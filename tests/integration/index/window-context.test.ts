@@ -34,10 +34,12 @@ afterAll(() => {
 
 /** Every top example of every feature: feature, window, max position and value. */
 function topExamples(): { feature: number; window: number; maxPos: number; maxAct: number }[] {
-  return withDatabase(ws, (db) => db.all<{ feature: number; window: number; maxPos: number; maxAct: number }>(
-    "SELECT feature, window_index AS window, max_pos AS maxPos, max_act AS maxAct FROM feature_examples WHERE run_id = ? AND kind = 'top'",
-    [runId],
-  ));
+  return withDatabase(ws, (db) =>
+    db.all<{ feature: number; window: number; maxPos: number; maxAct: number }>(
+      "SELECT feature, window_index AS window, max_pos AS maxPos, max_act AS maxAct FROM feature_examples WHERE run_id = ? AND kind = 'top'",
+      [runId],
+    ),
+  );
 }
 
 describe('examples with context', () => {
@@ -87,8 +89,11 @@ describe('examples with context', () => {
         if (e.maxPos - 1 >= same) continue;
         const t = e.maxPos - 1;
         let value = 0;
-        for (let j = result.acts.rowStart[t]; j < result.acts.rowStart[t + 1]; j++) if (result.acts.features[j] === e.feature) value = result.acts.values[j];
-        expect(Math.abs(value - e.maxAct), `feature ${e.feature} at ${e.maxPos} of window ${w!.index}`).toBeLessThanOrEqual(1e-4 * e.maxAct + 1e-5);
+        for (let j = result.acts.rowStart[t]; j < result.acts.rowStart[t + 1]; j++)
+          if (result.acts.features[j] === e.feature) value = result.acts.values[j];
+        expect(Math.abs(value - e.maxAct), `feature ${e.feature} at ${e.maxPos} of window ${w!.index}`).toBeLessThanOrEqual(
+          1e-4 * e.maxAct + 1e-5,
+        );
         compared++;
       }
     }

@@ -53,7 +53,9 @@ describe('loupe inspect on files', () => {
     expect(code).toBe(0);
     expect(json.type).toBe('torch-checkpoint');
     expect(json.tensors).toContainEqual({ name: 'encoder.weight', dtype: 'F32', shape: [768, 64] });
-    expect(json.items).toEqual([expect.objectContaining({ kind: 'sae', format: 'openai', dIn: 64, dSae: 768, k: 6, hookName: 'blocks.1.hook_resid_pre' })]);
+    expect(json.items).toEqual([
+      expect.objectContaining({ kind: 'sae', format: 'openai', dIn: 64, dSae: 768, k: 6, hookName: 'blocks.1.hook_resid_pre' }),
+    ]);
   });
 
   it('lists a TransformerLens .pth state dict', async () => {
@@ -72,7 +74,11 @@ describe('loupe inspect on files', () => {
 
   it('describes a tokenizer.json and a GPT-2 vocab.json + merges.txt pair', async () => {
     expect((await inspect(`${DEMO}/tokenizer.json`)).json).toMatchObject({
-      type: 'tokenizer', format: 'tokenizer-json', vocabSize: 4096, specialTokens: [{ id: 4095, content: '<|endoftext|>' }], eosId: 4095,
+      type: 'tokenizer',
+      format: 'tokenizer-json',
+      vocabSize: 4096,
+      specialTokens: [{ id: 4095, content: '<|endoftext|>' }],
+      eosId: 4095,
     });
     const dir = join(scratch, 'vocab');
     mkdirSync(dir);
@@ -84,20 +90,36 @@ describe('loupe inspect on files', () => {
 describe('loupe inspect on folders', () => {
   it('shows a Hugging Face model folder with its family and config', async () => {
     const { json } = await inspect(`${FIXTURES}/gpt2-tiny`);
-    expect(json.items).toEqual([expect.objectContaining({ kind: 'model', format: 'hf-gpt2', weights: 'model.safetensors', dModel: 64, nLayers: 2 })]);
+    expect(json.items).toEqual([
+      expect.objectContaining({ kind: 'model', format: 'hf-gpt2', weights: 'model.safetensors', dModel: 64, nLayers: 2 }),
+    ]);
     expect(json.items[0].config).toMatchObject({ family: 'gpt2', dModel: 64, nLayers: 2, actFn: 'gelu_new' });
     expect(json.items[0].rawConfig).toMatchObject({ model_type: 'gpt2', n_embd: 64, activation_function: 'gelu_new' });
   });
 
   it('shows a TransformerLens folder', async () => {
     const { json } = await inspect(`${FIXTURES}/tl-tiny`);
-    expect(json.items[0]).toMatchObject({ kind: 'model', format: 'transformerlens', weights: 'model_final.pth', config: { family: 'transformerlens', actFn: 'gelu', dModel: 32 }, rawConfig: { act_fn: 'gelu', d_model: 32 } });
+    expect(json.items[0]).toMatchObject({
+      kind: 'model',
+      format: 'transformerlens',
+      weights: 'model_final.pth',
+      config: { family: 'transformerlens', actFn: 'gelu', dModel: 32 },
+      rawConfig: { act_fn: 'gelu', d_model: 32 },
+    });
   });
 
   it("shows an SAE folder's format, d_in, d_sae, hook and architecture", async () => {
     const { json } = await inspect(`${FIXTURES}/saes/saelens-topk`);
     expect(json.items).toEqual([
-      expect.objectContaining({ kind: 'sae', format: 'saelens', dIn: 64, dSae: 1024, hookName: 'blocks.1.hook_resid_pre', architecture: 'topk', k: 8 }),
+      expect.objectContaining({
+        kind: 'sae',
+        format: 'saelens',
+        dIn: 64,
+        dSae: 1024,
+        hookName: 'blocks.1.hook_resid_pre',
+        architecture: 'topk',
+        k: 8,
+      }),
     ]);
     expect(json.items[0].config.activation_fn_kwargs).toEqual({ k: 8 });
   });
@@ -105,12 +127,26 @@ describe('loupe inspect on folders', () => {
   it('lists every model and SAE under the fixtures folder', async () => {
     const { json } = await inspect(FIXTURES);
     expect(json.items.map((i: { kind: string; format: string }) => `${i.kind}:${i.format}`)).toEqual([
-      'model:hf-gpt2', 'model:transformerlens',
+      'model:hf-gpt2',
+      'model:transformerlens',
       // The families of fixtures/families (issue 13's models): discovery tells what each folder is, with its tokenizer.
-      'model:hf-gemma2', 'tokenizer:tokenizer-json', 'model:hf-gemma3_text', 'tokenizer:tokenizer-json', 'model:hf-gpt_neox', 'tokenizer:tokenizer-json',
-      'model:hf-llama', 'tokenizer:tokenizer-json', 'model:hf-mistral', 'tokenizer:tokenizer-json', 'model:hf-qwen2', 'tokenizer:tokenizer-json',
-      'model:hf-qwen3', 'tokenizer:tokenizer-json',
-      'sae:openai', 'sae:saelens', 'sae:saelens',
+      'model:hf-gemma2',
+      'tokenizer:tokenizer-json',
+      'model:hf-gemma3_text',
+      'tokenizer:tokenizer-json',
+      'model:hf-gpt_neox',
+      'tokenizer:tokenizer-json',
+      'model:hf-llama',
+      'tokenizer:tokenizer-json',
+      'model:hf-mistral',
+      'tokenizer:tokenizer-json',
+      'model:hf-qwen2',
+      'tokenizer:tokenizer-json',
+      'model:hf-qwen3',
+      'tokenizer:tokenizer-json',
+      'sae:openai',
+      'sae:saelens',
+      'sae:saelens',
     ]);
   });
 
@@ -138,7 +174,9 @@ describe('loupe inspect errors', () => {
   it('exits 1 on an unknown file type, listing the known ones', async () => {
     const { code, err } = await inspect(`${FIXTURES}/README.md`);
     expect(code).toBe(1);
-    expect(err).toMatch(/unknown file type "\.md": expected a folder, or a \.safetensors, \.pt, \.pth, \.bin \(PyTorch zip\), \.npy, \.npz, tokenizer\.json/);
+    expect(err).toMatch(
+      /unknown file type "\.md": expected a folder, or a \.safetensors, \.pt, \.pth, \.bin \(PyTorch zip\), \.npy, \.npz, tokenizer\.json/,
+    );
   });
 
   it("exits 1 with the reader's message on a malformed file", async () => {

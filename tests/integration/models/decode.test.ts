@@ -11,7 +11,8 @@ import { FIXTURES } from '../../helpers/shared.js';
 import { relativeError } from '../../helpers/numeric.js';
 
 const FAMILIES = ['gpt_neox', 'llama', 'mistral', 'qwen2', 'qwen3', 'gemma2', 'gemma3'];
-const dirOf = (family: string) => (family === 'gpt2' || family === 'tl' ? join(FIXTURES, `${family}-tiny`) : join(FIXTURES, 'families', `${family}-tiny`));
+const dirOf = (family: string) =>
+  family === 'gpt2' || family === 'tl' ? join(FIXTURES, `${family}-tiny`) : join(FIXTURES, 'families', `${family}-tiny`);
 
 interface GenerateRefs {
   prompt_ids: number[];
@@ -27,30 +28,33 @@ describe('generation with a KV cache', () => {
     expect(out.stop).toBe('length');
   });
 
-  it.each([...FAMILIES, 'gpt2', 'tl'])('%s: cached logits equal the full forward pass at every position (prompt in two chunks, then one token at a time)', async (family) => {
-    const { weights } = loadTransformer(dirOf(family));
-    const refs = openSafetensors(join(dirOf(family), 'refs.safetensors'));
-    const ids = refs.read('input_ids');
-    refs.close();
-    const seq = ids.shape[1];
-    const row = (ids.data as BigInt64Array).subarray(0, seq);
-    const full = await (await prepareForward(weights, { hooks: [], logits: true })).run({ dims: [1, seq], data: row });
-    const expected = full.outputs.get('logits')!.data;
-    const decoder = await prepareDecoder(weights);
-    const dV = weights.config.dVocab;
-    let cache = decoder.emptyCache(1);
-    // Chunks of 3 and 2 positions check the mask's offset for several new tokens; the sliding window (8 in gemma2/3) is passed by the end.
-    const chunks = [3, 2, ...Array.from({ length: seq - 5 }, () => 1)];
-    let at = 0;
-    for (const n of chunks) {
-      const step = await decoder.step(cache, { dims: [1, n], data: row.subarray(at, at + n) });
-      cache = step.cache;
-      at += n;
-      const err = relativeError(step.logits, expected.subarray((at - 1) * dV, at * dV));
-      expect(err, `${family} position ${at - 1}: relative error ${err}`).toBeLessThan(1e-4);
-    }
-    expect(cache.length).toBe(seq);
-  });
+  it.each([...FAMILIES, 'gpt2', 'tl'])(
+    '%s: cached logits equal the full forward pass at every position (prompt in two chunks, then one token at a time)',
+    async (family) => {
+      const { weights } = loadTransformer(dirOf(family));
+      const refs = openSafetensors(join(dirOf(family), 'refs.safetensors'));
+      const ids = refs.read('input_ids');
+      refs.close();
+      const seq = ids.shape[1];
+      const row = (ids.data as BigInt64Array).subarray(0, seq);
+      const full = await (await prepareForward(weights, { hooks: [], logits: true })).run({ dims: [1, seq], data: row });
+      const expected = full.outputs.get('logits')!.data;
+      const decoder = await prepareDecoder(weights);
+      const dV = weights.config.dVocab;
+      let cache = decoder.emptyCache(1);
+      // Chunks of 3 and 2 positions check the mask's offset for several new tokens; the sliding window (8 in gemma2/3) is passed by the end.
+      const chunks = [3, 2, ...Array.from({ length: seq - 5 }, () => 1)];
+      let at = 0;
+      for (const n of chunks) {
+        const step = await decoder.step(cache, { dims: [1, n], data: row.subarray(at, at + n) });
+        cache = step.cache;
+        at += n;
+        const err = relativeError(step.logits, expected.subarray((at - 1) * dV, at * dV));
+        expect(err, `${family} position ${at - 1}: relative error ${err}`).toBeLessThan(1e-4);
+      }
+      expect(cache.length).toBe(seq);
+    },
+  );
 
   it('gpt2-tiny: greedy with the cache equals a plain full forward argmax at each step', async () => {
     const { weights } = loadTransformer(join(FIXTURES, 'gpt2-tiny'));

@@ -40,26 +40,64 @@ async function logitsError(dir: string, family: string): Promise<number> {
   const ids = refs.read('input_ids');
   const ref = refs.readFloat32('logits').data;
   refs.close();
-  const { outputs } = await runForward(loadTransformer(dir).weights, { dims: ids.shape, data: ids.data as BigInt64Array }, { hooks: [], logits: true });
+  const { outputs } = await runForward(
+    loadTransformer(dir).weights,
+    { dims: ids.shape, data: ids.data as BigInt64Array },
+    { hooks: [], logits: true },
+  );
   return relativeError(outputs.get('logits')!.data, ref);
 }
 
 describe('Hugging Face configs of the families', () => {
   it('read each family: grouped-query heads, head_dim, rotary, norms, soft-caps, windows, tied embeddings', () => {
     expect(parseModelConfig(configOf('llama'), 'c.json')).toMatchObject({
-      family: 'llama', nHeads: 4, nKvHeads: 2, dHead: 16, normalization: 'RMS', actFn: 'silu', gatedMlp: true, tiedEmbeddings: false, dtype: 'bfloat16', bosTokenId: 1,
-      rotary: { dim: 16, global: { theta: 500000, scaling: { type: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 64 } } },
+      family: 'llama',
+      nHeads: 4,
+      nKvHeads: 2,
+      dHead: 16,
+      normalization: 'RMS',
+      actFn: 'silu',
+      gatedMlp: true,
+      tiedEmbeddings: false,
+      dtype: 'bfloat16',
+      bosTokenId: 1,
+      rotary: {
+        dim: 16,
+        global: { theta: 500000, scaling: { type: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 64 } },
+      },
     });
     expect(parseModelConfig(configOf('qwen3'), 'c.json')).toMatchObject({ family: 'qwen3', dHead: 32, qkNorm: true, tiedEmbeddings: true });
     expect(parseModelConfig(configOf('qwen3'), 'c.json').layerTypes).toBeUndefined();
-    expect(parseModelConfig(configOf('mistral'), 'c.json')).toMatchObject({ family: 'mistral', layerTypes: ['sliding', 'sliding'], slidingWindow: 8 });
+    expect(parseModelConfig(configOf('mistral'), 'c.json')).toMatchObject({
+      family: 'mistral',
+      layerTypes: ['sliding', 'sliding'],
+      slidingWindow: 8,
+    });
     expect(parseModelConfig(configOf('gemma2'), 'c.json')).toMatchObject({
-      family: 'gemma2', dHead: 24, actFn: 'gelu_new', postNorms: true, embedScale: 8, attnScale: 1 / Math.sqrt(24), attnSoftcap: 50, finalSoftcap: 30, layerTypes: ['sliding', 'full'],
+      family: 'gemma2',
+      dHead: 24,
+      actFn: 'gelu_new',
+      postNorms: true,
+      embedScale: 8,
+      attnScale: 1 / Math.sqrt(24),
+      attnSoftcap: 50,
+      finalSoftcap: 30,
+      layerTypes: ['sliding', 'full'],
     });
     expect(parseModelConfig(configOf('gemma3'), 'c.json')).toMatchObject({
-      family: 'gemma3', qkNorm: true, rotary: { dim: 24, global: { theta: 1e6 }, local: { theta: 1e4 } }, layerTypes: ['sliding', 'full'],
+      family: 'gemma3',
+      qkNorm: true,
+      rotary: { dim: 24, global: { theta: 1e6 }, local: { theta: 1e4 } },
+      layerTypes: ['sliding', 'full'],
     });
-    expect(parseModelConfig(configOf('gpt_neox'), 'c.json')).toMatchObject({ family: 'gpt_neox', normalization: 'LN', parallelAttnMlp: true, rotary: { dim: 4 }, tiedEmbeddings: false, dtype: 'float16' });
+    expect(parseModelConfig(configOf('gpt_neox'), 'c.json')).toMatchObject({
+      family: 'gpt_neox',
+      normalization: 'LN',
+      parallelAttnMlp: true,
+      rotary: { dim: 4 },
+      tiedEmbeddings: false,
+      dtype: 'float16',
+    });
   });
 
   it('read the transformers 4.x and 5.x spellings of one model alike', () => {
@@ -69,24 +107,49 @@ describe('Hugging Face configs of the families', () => {
     // Llama: rope_scaling (4.x) against rope_parameters holding the theta and the llama3 scaling (5.x)
     const llama = configOf('llama');
     const scaling = llama.rope_scaling as Record<string, unknown>;
-    expect(parsed({ ...without(llama, 'rope_scaling', 'rope_theta'), rope_parameters: { ...scaling, rope_theta: 500000 } })).toEqual(parsed(llama));
+    expect(parsed({ ...without(llama, 'rope_scaling', 'rope_theta'), rope_parameters: { ...scaling, rope_theta: 500000 } })).toEqual(
+      parsed(llama),
+    );
     // Gemma 3: rope_parameters per layer type (5.x) against rope_theta + rope_local_base_freq and a sliding-window pattern (4.x)
     const gemma3 = configOf('gemma3');
-    const legacy = { ...without(gemma3, 'rope_parameters', 'layer_types', '_sliding_window_pattern'), rope_theta: 1e6, rope_local_base_freq: 1e4, rope_scaling: null, sliding_window_pattern: 2 };
+    const legacy = {
+      ...without(gemma3, 'rope_parameters', 'layer_types', '_sliding_window_pattern'),
+      rope_theta: 1e6,
+      rope_local_base_freq: 1e4,
+      rope_scaling: null,
+      sliding_window_pattern: 2,
+    };
     expect(parsed(legacy)).toEqual(parsed(gemma3));
     // GPT-NeoX: rotary_pct + rotary_emb_base (4.x) against rope_parameters with partial_rotary_factor (5.x)
     const neox = configOf('gpt_neox');
-    expect(parsed({ ...without(neox, 'rotary_pct', 'rotary_emb_base'), rope_parameters: { rope_theta: 10000, rope_type: 'default', partial_rotary_factor: 0.25 } })).toEqual(parsed(neox));
+    expect(
+      parsed({
+        ...without(neox, 'rotary_pct', 'rotary_emb_base'),
+        rope_parameters: { rope_theta: 10000, rope_type: 'default', partial_rotary_factor: 0.25 },
+      }),
+    ).toEqual(parsed(neox));
   });
 
   it('names the key when a config asks for something these graphs do not compute', () => {
     const llama = configOf('llama');
-    expect(() => parseModelConfig({ ...llama, rope_scaling: { rope_type: 'yarn', factor: 4 } }, 'c.json')).toThrow(/c\.json: rope_scaling\.rope_type "yarn" is not supported: expected one of default, linear, llama3/);
-    expect(() => parseModelConfig({ ...llama, quantization_config: { quant_method: 'awq' } }, 'c.json')).toThrow(/quantization_config: quantized checkpoints are not supported/);
-    expect(() => parseModelConfig({ ...llama, hidden_act: 'quick_gelu' }, 'c.json')).toThrow(/hidden_act "quick_gelu" is not supported: expected one of silu/);
-    expect(() => parseModelConfig({ ...configOf('qwen2'), layer_types: ['full_attention', 'chunked_attention'] }, 'c.json')).toThrow(/layer_types\[1\] "chunked_attention" is not supported/);
-    expect(() => parseModelConfig({ ...configOf('mistral'), num_local_experts: 8 }, 'c.json')).toThrow(/num_local_experts: mixture-of-experts models are not supported/);
-    expect(() => parseModelConfig({ ...configOf('qwen3'), num_key_value_heads: 3 }, 'c.json')).toThrow(/num_attention_heads 4 is not a multiple of num_key_value_heads 3/);
+    expect(() => parseModelConfig({ ...llama, rope_scaling: { rope_type: 'yarn', factor: 4 } }, 'c.json')).toThrow(
+      /c\.json: rope_scaling\.rope_type "yarn" is not supported: expected one of default, linear, llama3/,
+    );
+    expect(() => parseModelConfig({ ...llama, quantization_config: { quant_method: 'awq' } }, 'c.json')).toThrow(
+      /quantization_config: quantized checkpoints are not supported/,
+    );
+    expect(() => parseModelConfig({ ...llama, hidden_act: 'quick_gelu' }, 'c.json')).toThrow(
+      /hidden_act "quick_gelu" is not supported: expected one of silu/,
+    );
+    expect(() => parseModelConfig({ ...configOf('qwen2'), layer_types: ['full_attention', 'chunked_attention'] }, 'c.json')).toThrow(
+      /layer_types\[1\] "chunked_attention" is not supported/,
+    );
+    expect(() => parseModelConfig({ ...configOf('mistral'), num_local_experts: 8 }, 'c.json')).toThrow(
+      /num_local_experts: mixture-of-experts models are not supported/,
+    );
+    expect(() => parseModelConfig({ ...configOf('qwen3'), num_key_value_heads: 3 }, 'c.json')).toThrow(
+      /num_attention_heads 4 is not a multiple of num_key_value_heads 3/,
+    );
   });
 });
 
@@ -97,10 +160,19 @@ describe('Hugging Face checkpoints as the hub ships them', () => {
     copyFileSync(join(dirOf('llama'), 'config.json'), join(dir, 'config.json'));
     const all = readAll(join(dirOf('llama'), 'model.safetensors'));
     const names = Object.keys(all).sort();
-    const shardOf = (name: string) => (name.includes('layers.1.') || name === 'lm_head.weight' ? 'model-00002-of-00002.safetensors' : 'model-00001-of-00002.safetensors');
-    for (const shard of new Set(names.map(shardOf))) writeSafetensors(join(dir, shard), Object.fromEntries(names.filter((n) => shardOf(n) === shard).map((n) => [n, all[n]])));
-    writeFileSync(join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: {}, weight_map: Object.fromEntries(names.map((n) => [n, shardOf(n)])) }));
-    expect(modelFiles(dir).weights.map((p) => p.slice(dir.length + 1))).toEqual(['model.safetensors.index.json', 'model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors']);
+    const shardOf = (name: string) =>
+      name.includes('layers.1.') || name === 'lm_head.weight' ? 'model-00002-of-00002.safetensors' : 'model-00001-of-00002.safetensors';
+    for (const shard of new Set(names.map(shardOf)))
+      writeSafetensors(join(dir, shard), Object.fromEntries(names.filter((n) => shardOf(n) === shard).map((n) => [n, all[n]])));
+    writeFileSync(
+      join(dir, 'model.safetensors.index.json'),
+      JSON.stringify({ metadata: {}, weight_map: Object.fromEntries(names.map((n) => [n, shardOf(n)])) }),
+    );
+    expect(modelFiles(dir).weights.map((p) => p.slice(dir.length + 1))).toEqual([
+      'model.safetensors.index.json',
+      'model-00001-of-00002.safetensors',
+      'model-00002-of-00002.safetensors',
+    ]);
     expect(await logitsError(dir, 'llama')).toBeLessThan(1e-4);
   });
 
@@ -108,9 +180,20 @@ describe('Hugging Face checkpoints as the hub ships them', () => {
     const dir = join(scratch.path, 'gemma3-multimodal');
     mkdirSync(dir);
     const text = configOf('gemma3');
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: 'gemma3', architectures: ['Gemma3ForConditionalGeneration'], text_config: text, vision_config: { model_type: 'siglip_vision_model' } }));
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({
+        model_type: 'gemma3',
+        architectures: ['Gemma3ForConditionalGeneration'],
+        text_config: text,
+        vision_config: { model_type: 'siglip_vision_model' },
+      }),
+    );
     const all = readAll(join(dirOf('gemma3'), 'model.safetensors'));
-    writeSafetensors(join(dir, 'model.safetensors'), Object.fromEntries(Object.entries(all).map(([n, t]) => [n.replace(/^model\./, 'model.language_model.'), t])));
+    writeSafetensors(
+      join(dir, 'model.safetensors'),
+      Object.fromEntries(Object.entries(all).map(([n, t]) => [n.replace(/^model\./, 'model.language_model.'), t])),
+    );
     expect(await logitsError(dir, 'gemma3')).toBeLessThan(1e-4);
   });
 

@@ -30,7 +30,18 @@ describe.each(FAMILIES)('the %s fixture', (family) => {
   it('reproduces every reference hook, attn.hook_z and the logits through `loupe run` (relative error < 1e-4)', async () => {
     expect(hooks).toContain('blocks.1.attn.hook_z');
     const out = join(scratch.path, `${family}.safetensors`);
-    const { code, err } = await loupe('run', '--model', dirOf(family), '--ids', join(dirOf(family), 'refs.safetensors'), '--hooks', hooks.join(','), '--logits', '--out', out);
+    const { code, err } = await loupe(
+      'run',
+      '--model',
+      dirOf(family),
+      '--ids',
+      join(dirOf(family), 'refs.safetensors'),
+      '--hooks',
+      hooks.join(','),
+      '--logits',
+      '--out',
+      out,
+    );
     expect(err).toBe('');
     expect(code).toBe(0);
     const written = openSafetensors(out);
@@ -66,7 +77,8 @@ describe.each(FAMILIES)('the %s fixture', (family) => {
             if (j > i || i - j >= window) expect(w).toBe(0);
             sum += w;
             const kvHead = Math.floor(h / (config.nHeads / nKv));
-            for (let d = 0; d < config.dHead; d++) z[((b * seq + i) * config.nHeads + h) * config.dHead + d] += w * v[((b * seq + j) * nKv + kvHead) * config.dHead + d];
+            for (let d = 0; d < config.dHead; d++)
+              z[((b * seq + i) * config.nHeads + h) * config.dHead + d] += w * v[((b * seq + j) * nKv + kvHead) * config.dHead + d];
           }
           expect(sum).toBeCloseTo(1, 5);
         }
@@ -85,12 +97,23 @@ describe.each(FAMILIES)('the %s fixture', (family) => {
     const bias = weights.layers[0].attn.o.b?.data;
     const attnOut = outputs.get('blocks.0.hook_attn_out')!.data;
     // Gemma's post-attention RMSNorm of a zero vector is zero too.
-    for (let i = 0; i < attnOut.length; i++) expect(attnOut[i]).toBeCloseTo(bias && !weights.config.postNorms ? bias[i % weights.config.dModel] : 0, 6);
-    expect(relativeError(outputs.get('blocks.0.hook_resid_post')!.data, tensors.get('blocks.0.hook_resid_post')!.data)).toBeGreaterThan(1e-3);
+    for (let i = 0; i < attnOut.length; i++)
+      expect(attnOut[i]).toBeCloseTo(bias && !weights.config.postNorms ? bias[i % weights.config.dModel] : 0, 6);
+    expect(relativeError(outputs.get('blocks.0.hook_resid_post')!.data, tensors.get('blocks.0.hook_resid_post')!.data)).toBeGreaterThan(
+      1e-3,
+    );
     // A splice that keeps the value changes nothing downstream, at a hook the fused attention follows.
     const keep: Splice = (g, value) => g.op('Mul', [value, g.constFloat(1)]);
-    const same = await runForward(weights, ids, { hooks: ['blocks.1.hook_resid_post'], splices: new Map([['blocks.0.hook_attn_out', keep], ['blocks.1.attn.hook_pattern', keep]]) });
-    expect(relativeError(same.outputs.get('blocks.1.hook_resid_post')!.data, tensors.get('blocks.1.hook_resid_post')!.data)).toBeLessThan(1e-4);
+    const same = await runForward(weights, ids, {
+      hooks: ['blocks.1.hook_resid_post'],
+      splices: new Map([
+        ['blocks.0.hook_attn_out', keep],
+        ['blocks.1.attn.hook_pattern', keep],
+      ]),
+    });
+    expect(relativeError(same.outputs.get('blocks.1.hook_resid_post')!.data, tensors.get('blocks.1.hook_resid_post')!.data)).toBeLessThan(
+      1e-4,
+    );
   });
 });
 
@@ -98,7 +121,15 @@ describe('family hooks', () => {
   it('list the gated MLP points of Llama-style models and leave hook_resid_mid out of parallel GPT-NeoX blocks', async () => {
     const llama = loadTransformer(dirOf('llama')).weights;
     const { ids } = readRefs('llama');
-    const { outputs } = await runForward(llama, ids, { hooks: ['blocks.0.mlp.hook_pre', 'blocks.0.mlp.hook_pre_linear', 'blocks.0.mlp.hook_post', 'blocks.0.attn.hook_q', 'blocks.0.attn.hook_k'] });
+    const { outputs } = await runForward(llama, ids, {
+      hooks: [
+        'blocks.0.mlp.hook_pre',
+        'blocks.0.mlp.hook_pre_linear',
+        'blocks.0.mlp.hook_post',
+        'blocks.0.attn.hook_q',
+        'blocks.0.attn.hook_k',
+      ],
+    });
     const pre = outputs.get('blocks.0.mlp.hook_pre')!.data;
     const lin = outputs.get('blocks.0.mlp.hook_pre_linear')!.data;
     const silu = pre.map((x, i) => (x / (1 + Math.exp(-x))) * lin[i]);

@@ -16,33 +16,61 @@ const FIXTURES = `${SHARED}/fixtures`;
 /** A serialized model's initializer names, node op types and output names. */
 function decode(bytes: Uint8Array): { initializers: string[]; ops: string[]; outputs: string[] } {
   const graph = onnxProto.onnx.ModelProto.decode(bytes).graph as onnxProto.onnx.GraphProto;
-  return { initializers: graph.initializer.map((t) => String(t.name)), ops: graph.node.map((n) => String(n.opType)), outputs: graph.output.map((o) => String(o.name)) };
+  return {
+    initializers: graph.initializer.map((t) => String(t.name)),
+    ops: graph.node.map((n) => String(n.opType)),
+    outputs: graph.output.map((o) => String(o.name)),
+  };
 }
 const readConfig = (dir: string) => JSON.parse(readFileSync(`${dir}/config.json`, 'utf8')) as Record<string, unknown>;
 
 describe('model configs in either naming', () => {
   it('reads a Hugging Face GPT-2 config.json', () => {
     expect(parseModelConfig(readConfig(`${FIXTURES}/gpt2-tiny`), 'config.json')).toEqual({
-      family: 'gpt2', nLayers: 2, dModel: 64, nHeads: 4, dHead: 16, dMlp: 256, dVocab: 97, nCtx: 32,
-      actFn: 'gelu_new', normalization: 'LN', lnEps: 1e-5, attnOnly: false,
+      family: 'gpt2',
+      nLayers: 2,
+      dModel: 64,
+      nHeads: 4,
+      dHead: 16,
+      dMlp: 256,
+      dVocab: 97,
+      nCtx: 32,
+      actFn: 'gelu_new',
+      normalization: 'LN',
+      lnEps: 1e-5,
+      attnOnly: false,
     });
   });
 
   it('reads a TransformerLens config.json', () => {
     expect(parseModelConfig(readConfig(`${FIXTURES}/tl-tiny`), 'config.json')).toMatchObject({
-      family: 'transformerlens', nLayers: 1, dModel: 32, nHeads: 4, dHead: 8, dMlp: 128, dVocab: 89, nCtx: 24, actFn: 'gelu',
+      family: 'transformerlens',
+      nLayers: 1,
+      dModel: 32,
+      nHeads: 4,
+      dHead: 8,
+      dMlp: 128,
+      dVocab: 89,
+      nCtx: 24,
+      actFn: 'gelu',
     });
   });
 
   it('names the key and the allowed values when a config cannot be run', () => {
     const gpt2 = readConfig(`${FIXTURES}/gpt2-tiny`);
     const tl = readConfig(`${FIXTURES}/tl-tiny`);
-    expect(() => parseModelConfig({ ...gpt2, activation_function: 'swish' }, 'c.json')).toThrow(/c\.json: activation_function "swish" is not supported: expected one of gelu_new/);
+    expect(() => parseModelConfig({ ...gpt2, activation_function: 'swish' }, 'c.json')).toThrow(
+      /c\.json: activation_function "swish" is not supported: expected one of gelu_new/,
+    );
     expect(() => parseModelConfig({ ...gpt2, n_layer: 0 }, 'c.json')).toThrow(/n_layer must be a positive integer, got 0/);
-    expect(() => parseModelConfig({ ...tl, act_fn: 'silu' }, 'c.json')).toThrow(/act_fn "silu" is not supported: expected one of gelu, gelu_new, relu, solu_ln/);
+    expect(() => parseModelConfig({ ...tl, act_fn: 'silu' }, 'c.json')).toThrow(
+      /act_fn "silu" is not supported: expected one of gelu, gelu_new, relu, solu_ln/,
+    );
     expect(() => parseModelConfig({ ...tl, positional_embedding_type: 'rotary' }, 'c.json')).toThrow(/positional_embedding_type "rotary"/);
     expect(() => parseModelConfig({ ...tl, normalization_type: 'RMS' }, 'c.json')).toThrow(/normalization_type "RMS" is not supported/);
-    expect(() => parseModelConfig({ model_type: 'llama' }, 'c.json')).toThrow(/c\.json: hidden_size must be a positive integer, got nothing/);
+    expect(() => parseModelConfig({ model_type: 'llama' }, 'c.json')).toThrow(
+      /c\.json: hidden_size must be a positive integer, got nothing/,
+    );
     expect(() => parseModelConfig({ model_type: 'mixtral', architectures: ['MixtralForCausalLM'] }, 'c.json')).toThrow(
       /model_type "mixtral" \(MixtralForCausalLM\) is not supported: expected one of gpt2, llama, mistral, qwen2, qwen3, gemma2, gemma3_text, gemma3, gpt_neox/,
     );
@@ -58,7 +86,13 @@ describe('hook names', () => {
 
   it("list a GPT-2's hooks in forward order, with no SoLU hook_mid and no gated hook_pre_linear", () => {
     const names = modelHooks(loadTransformer(`${FIXTURES}/gpt2-tiny`).weights.config).map(hookName);
-    expect(names.slice(0, 5)).toEqual(['hook_embed', 'hook_pos_embed', 'blocks.0.hook_resid_pre', 'blocks.0.ln1.hook_normalized', 'blocks.0.attn.hook_q']);
+    expect(names.slice(0, 5)).toEqual([
+      'hook_embed',
+      'hook_pos_embed',
+      'blocks.0.hook_resid_pre',
+      'blocks.0.ln1.hook_normalized',
+      'blocks.0.attn.hook_q',
+    ]);
     expect(names.at(-1)).toBe('ln_final.hook_normalized');
     expect(names).toHaveLength(2 + 2 * 14 + 1);
     expect(names).not.toContain('blocks.0.mlp.hook_mid');
@@ -74,16 +108,36 @@ describe('hook names', () => {
   });
 
   it('parse back from names alone (an SAE file without its model), and only names hookName can spell', () => {
-    for (const layer of [0, 7, 31]) for (const point of LAYER_POINTS) expect(parseHookName(hookName({ layer, point }))).toEqual({ layer, point });
+    for (const layer of [0, 7, 31])
+      for (const point of LAYER_POINTS) expect(parseHookName(hookName({ layer, point }))).toEqual({ layer, point });
     for (const point of MODEL_POINTS) expect(parseHookName(point)).toEqual({ point });
-    for (const bad of ['blocks.0.resid_post', 'blocks.01.hook_resid_pre', 'blocks.-1.hook_resid_pre', 'blocks.3', 'hook_resid_pre', 'x.blocks.3.hook_resid_pre']) expect(parseHookName(bad)).toBeNull();
+    for (const bad of [
+      'blocks.0.resid_post',
+      'blocks.01.hook_resid_pre',
+      'blocks.-1.hook_resid_pre',
+      'blocks.3',
+      'hook_resid_pre',
+      'x.blocks.3.hook_resid_pre',
+    ])
+      expect(parseHookName(bad)).toBeNull();
   });
 
   it('hookLayer reads the block of any TransformerLens name, null for model-wide points, and refuses a name with none', () => {
     for (const layer of [0, 7, 31]) for (const point of LAYER_POINTS) expect(hookLayer(hookName({ layer, point }))).toBe(layer);
     for (const point of MODEL_POINTS) expect(hookLayer(point)).toBeNull();
-    expect([hookLayer('blocks.3.attn.hook_attn_scores'), hookLayer('blocks.12.attn.hook_rot_k'), hookLayer('blocks.0.hook_q_input')]).toEqual([3, 12, 0]);
-    for (const bad of ['blocks.01.hook_resid_pre', 'blocks.-1.hook_resid_pre', 'blocks.3', 'hook_resid_pre', 'x.blocks.3.hook_resid_pre', 'model.layers.3.mlp']) {
+    expect([
+      hookLayer('blocks.3.attn.hook_attn_scores'),
+      hookLayer('blocks.12.attn.hook_rot_k'),
+      hookLayer('blocks.0.hook_q_input'),
+    ]).toEqual([3, 12, 0]);
+    for (const bad of [
+      'blocks.01.hook_resid_pre',
+      'blocks.-1.hook_resid_pre',
+      'blocks.3',
+      'hook_resid_pre',
+      'x.blocks.3.hook_resid_pre',
+      'model.layers.3.mlp',
+    ]) {
       expect(() => hookLayer(bad), bad).toThrow(`hook "${bad}" names no layer`);
     }
   });
@@ -142,7 +196,9 @@ describe('forward graphs', () => {
       expect(relativeError(outputs.get('logits')!.data, ref)).toBeLessThan(1e-4);
     }
     await expect(forward.run({ dims: [1, 2], data: BigInt64Array.of(3n, 89n) })).rejects.toThrow(ForwardInputError);
-    await expect(forward.run({ dims: [1, 25], data: new BigInt64Array(25) })).rejects.toThrow(/sequence length 25 exceeds the model's context of 24 tokens/);
+    await expect(forward.run({ dims: [1, 25], data: new BigInt64Array(25) })).rejects.toThrow(
+      /sequence length 25 exceeds the model's context of 24 tokens/,
+    );
     refs.close();
   });
 });

@@ -96,16 +96,37 @@ describe('a model over 2 GiB of float32 weights', () => {
 
     const child = spawnSync(
       process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'helpers', 'peak-rss-loupe.ts'), 'run', '--model', dir, '--ids', idsPath, '--hooks', HOOKS.join(','), '--logits', '--out', out],
+      [
+        '--import',
+        'tsx',
+        join(import.meta.dirname, '..', '..', 'helpers', 'peak-rss-loupe.ts'),
+        'run',
+        '--model',
+        dir,
+        '--ids',
+        idsPath,
+        '--hooks',
+        HOOKS.join(','),
+        '--logits',
+        '--out',
+        out,
+      ],
       { encoding: 'utf8', maxBuffer: 1 << 20 },
     );
     expect(child.stderr).toBe('');
     const { code, peakRssBytes } = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { code: number; peakRssBytes: number };
     expect(code).toBe(0);
-    process.stdout.write(`large model: ${(f32Bytes / 2 ** 30).toFixed(2)} GiB float32 weights, peak RSS ${(peakRssBytes / 2 ** 30).toFixed(2)} GiB (${(peakRssBytes / f32Bytes).toFixed(2)}×)\n`);
+    process.stdout.write(
+      `large model: ${(f32Bytes / 2 ** 30).toFixed(2)} GiB float32 weights, peak RSS ${(peakRssBytes / 2 ** 30).toFixed(2)} GiB (${(peakRssBytes / f32Bytes).toFixed(2)}×)\n`,
+    );
     expect(peakRssBytes).toBeLessThan(1.5 * f32Bytes);
 
-    const ref = llamaReference(llamaShape(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>), bf16Reader(dir), IDS, LOGIT_POSITIONS);
+    const ref = llamaReference(
+      llamaShape(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>),
+      bf16Reader(dir),
+      IDS,
+      LOGIT_POSITIONS,
+    );
     const written = openSafetensors(out);
     for (const hook of HOOKS) {
       const got = written.readFloat32(hook);

@@ -49,7 +49,15 @@ describe('loupe run refuses bad input with a specific message', () => {
   });
 
   it('names an id outside the vocabulary, where it is, and the vocab size', async () => {
-    const { code, err } = await run(idsFile({ input_ids: ids([[1, 2, 3, 4], [5, 6, 7, 97]]) }), '--logits');
+    const { code, err } = await run(
+      idsFile({
+        input_ids: ids([
+          [1, 2, 3, 4],
+          [5, 6, 7, 97],
+        ]),
+      }),
+      '--logits',
+    );
     expect(code).toBe(1);
     expect(err).toMatch(/token id 97 at input_ids\[1, 3\] is out of the vocabulary: ids must be in 0\.\.96 \(vocab size 97\)/);
   });
@@ -70,7 +78,9 @@ describe('loupe run refuses bad input with a specific message', () => {
     const { code, err } = await run(idsFile({ input_ids: ids([[1, 2]]) }), '--hooks', 'blocks.0.hook_resid_pre,blocks.5.hook_resid_post');
     expect(code).toBe(1);
     expect(err).toMatch(/unknown hook "blocks\.5\.hook_resid_post" for this model/);
-    expect(err).toMatch(/L in 0\.\.1 and P one of hook_resid_pre, ln1\.hook_normalized, attn\.hook_q, attn\.hook_k, attn\.hook_v, attn\.hook_pattern, attn\.hook_z, hook_attn_out/);
+    expect(err).toMatch(
+      /L in 0\.\.1 and P one of hook_resid_pre, ln1\.hook_normalized, attn\.hook_q, attn\.hook_k, attn\.hook_v, attn\.hook_pattern, attn\.hook_z, hook_attn_out/,
+    );
   });
 
   it('is a usage error to ask for nothing', async () => {
@@ -87,7 +97,16 @@ describe('loupe run refuses bad input with a specific message', () => {
 
   it('says when the model folder, its config or the ids file is missing', async () => {
     const good = idsFile({ input_ids: ids([[1, 2]]) });
-    const noModel = await loupe('run', '--model', join(scratch.path, 'nope'), '--ids', good, '--logits', '--out', join(scratch.path, 'x.safetensors'));
+    const noModel = await loupe(
+      'run',
+      '--model',
+      join(scratch.path, 'nope'),
+      '--ids',
+      good,
+      '--logits',
+      '--out',
+      join(scratch.path, 'x.safetensors'),
+    );
     expect(noModel.code).toBe(1);
     expect(noModel.err).toMatch(/nope: no such file or folder/);
     const empty = join(scratch.path, 'empty-model');
@@ -101,7 +120,13 @@ describe('loupe run refuses bad input with a specific message', () => {
 
   it.skipIf(process.platform === 'win32')('falls back to the CPU with a message when a provider cannot start', async () => {
     // DirectML exists only on Windows, so elsewhere asking for it always exercises the fallback.
-    const { code, err, out } = await run(idsFile({ input_ids: ids([[1, 2, 3]]) }), '--hooks', 'blocks.0.hook_resid_post', '--provider', 'dml');
+    const { code, err, out } = await run(
+      idsFile({ input_ids: ids([[1, 2, 3]]) }),
+      '--hooks',
+      'blocks.0.hook_resid_post',
+      '--provider',
+      'dml',
+    );
     expect(code).toBe(0);
     expect(err).toMatch(/^loupe run: Execution provider "dml" failed: .+; running on CPU\n$/);
     const written = openSafetensors(out);

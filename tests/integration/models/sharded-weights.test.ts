@@ -26,7 +26,8 @@ function fixtureTensors(): Record<string, HostTensor> {
   return all;
 }
 
-const shardOf = (name: string) => (name.includes('layers.1.') || name === 'lm_head.weight' || name === 'model.norm.weight' ? SHARDS[1] : SHARDS[0]);
+const shardOf = (name: string) =>
+  name.includes('layers.1.') || name === 'lm_head.weight' || name === 'model.norm.weight' ? SHARDS[1] : SHARDS[0];
 
 /**
  * Writes a safetensors file whose last tensor is `holeBytes` of never-written zeros: a sparse file, as
@@ -66,7 +67,10 @@ function shardedLlama(name: string, edit: (shard: string, tensors: Record<string
     edit(shard, here);
     writeSafetensors(join(dir, shard), here);
   }
-  writeFileSync(join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: {}, weight_map: Object.fromEntries(Object.keys(all).map((n) => [n, shardOf(n)])) }));
+  writeFileSync(
+    join(dir, 'model.safetensors.index.json'),
+    JSON.stringify({ metadata: {}, weight_map: Object.fromEntries(Object.keys(all).map((n) => [n, shardOf(n)])) }),
+  );
   return dir;
 }
 
@@ -75,7 +79,11 @@ async function logitsError(dir: string): Promise<number> {
   const ids = refs.read('input_ids');
   const want = refs.readFloat32('logits').data;
   refs.close();
-  const { outputs } = await runForward(loadTransformer(dir).weights, { dims: ids.shape, data: ids.data as BigInt64Array }, { hooks: [], logits: true });
+  const { outputs } = await runForward(
+    loadTransformer(dir).weights,
+    { dims: ids.shape, data: ids.data as BigInt64Array },
+    { hooks: [], logits: true },
+  );
   return relativeError(outputs.get('logits')!.data, want);
 }
 
@@ -95,7 +103,9 @@ describe('sharded safetensors checkpoints', () => {
     expect(() => loadTransformer(dir)).toThrow(`${join(dir, 'model.safetensors.index.json')}: shard ${SHARDS[1]} is missing`);
     // Opened straight from the index (as a registered model is), the first tensor asked for names it.
     const dict = openStateDict(join(dir, 'model.safetensors.index.json'));
-    expect(() => take(dict, 'lm_head.weight', [640, 64])).toThrow(`shard ${SHARDS[1]} is missing (model.safetensors.index.json puts tensor "lm_head.weight" there)`);
+    expect(() => take(dict, 'lm_head.weight', [640, 64])).toThrow(
+      `shard ${SHARDS[1]} is missing (model.safetensors.index.json puts tensor "lm_head.weight" there)`,
+    );
     dict.close();
   });
 
@@ -110,7 +120,10 @@ describe('sharded safetensors checkpoints', () => {
 
   it('refuse a shard name that is a path, naming the tensor', () => {
     const dir = shardedLlama('path-shard');
-    writeFileSync(join(dir, 'model.safetensors.index.json'), JSON.stringify({ weight_map: { 'model.embed_tokens.weight': '../elsewhere.safetensors' } }));
+    writeFileSync(
+      join(dir, 'model.safetensors.index.json'),
+      JSON.stringify({ weight_map: { 'model.embed_tokens.weight': '../elsewhere.safetensors' } }),
+    );
     expect(() => loadTransformer(dir)).toThrow(/bad shard name "\.\.\/elsewhere\.safetensors" for tensor "model\.embed_tokens\.weight"/);
   });
 });

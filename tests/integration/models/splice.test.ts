@@ -15,7 +15,10 @@ const ids = { dims: inputIds.shape, data: inputIds.data as BigInt64Array };
 const ref = (name: string) => refs.readFloat32(name).data;
 afterAll(() => refs.close());
 
-const scaleBy = (factor: number): Splice => (g, v) => g.op('Mul', [v, g.constFloat(factor)]);
+const scaleBy =
+  (factor: number): Splice =>
+  (g, v) =>
+    g.op('Mul', [v, g.constFloat(factor)]);
 
 /** GPT-2 block 0's MLP on one [64] vector, in plain TypeScript (Conv1D weights are [in, out]). */
 function gpt2Mlp(x: Float32Array): Float32Array {
@@ -65,7 +68,12 @@ describe('splices edit the graph at a hook', () => {
     const hooks = ['blocks.1.hook_attn_out', 'blocks.1.hook_resid_mid'];
     for (const coefficient of [0, 2.5]) {
       const extraFeeds = { steer_coefficient: { type: 'float32' as const, dims: [], data: Float32Array.of(coefficient) } };
-      const { outputs } = await runForward(weights, ids, { hooks, splices: new Map([['blocks.1.hook_attn_out', steer]]) }, { cache, extraFeeds });
+      const { outputs } = await runForward(
+        weights,
+        ids,
+        { hooks, splices: new Map([['blocks.1.hook_attn_out', steer]]) },
+        { cache, extraFeeds },
+      );
       expect(relativeError(outputs.get('blocks.1.hook_attn_out')!.data, ref('blocks.1.hook_attn_out'))).toBeLessThan(1e-4);
       const expected = ref('blocks.1.hook_resid_mid').map((v, i) => v + coefficient * direction[i % 64]);
       expect(relativeError(outputs.get('blocks.1.hook_resid_mid')!.data, expected)).toBeLessThan(1e-4);
@@ -77,12 +85,17 @@ describe('splices edit the graph at a hook', () => {
     const splices = new Map([['blocks.0.hook_resid_post', scaleBy(2)]]);
     const { outputs } = await runForward(weights, ids, { hooks: ['blocks.0.hook_resid_post', 'blocks.1.hook_resid_pre'], splices });
     expect(relativeError(outputs.get('blocks.0.hook_resid_post')!.data, ref('blocks.0.hook_resid_post'))).toBeLessThan(1e-4);
-    expect(relativeError(outputs.get('blocks.1.hook_resid_pre')!.data, ref('blocks.1.hook_resid_pre').map((v) => 2 * v))).toBeLessThan(1e-4);
+    expect(
+      relativeError(
+        outputs.get('blocks.1.hook_resid_pre')!.data,
+        ref('blocks.1.hook_resid_pre').map((v) => 2 * v),
+      ),
+    ).toBeLessThan(1e-4);
   });
 
   it('refuses a splice at a hook the model does not have', async () => {
-    await expect(runForward(weights, ids, { hooks: ['blocks.0.hook_resid_post'], splices: new Map([['blocks.9.hook_resid_post', scaleBy(0)]]) })).rejects.toThrow(
-      /unknown hook "blocks\.9\.hook_resid_post"/,
-    );
+    await expect(
+      runForward(weights, ids, { hooks: ['blocks.0.hook_resid_post'], splices: new Map([['blocks.9.hook_resid_post', scaleBy(0)]]) }),
+    ).rejects.toThrow(/unknown hook "blocks\.9\.hook_resid_post"/);
   });
 });

@@ -31,8 +31,7 @@ export function writeTlFromGpt2(dir: string, overrides: Record<string, unknown> 
     ['Q', 'K', 'V'].forEach((name, which) => {
       const w = new Float32Array(H * D * dh);
       for (let head = 0; head < H; head++)
-        for (let d = 0; d < D; d++)
-          for (let i = 0; i < dh; i++) w[(head * D + d) * dh + i] = qkv[d * 3 * D + which * D + head * dh + i];
+        for (let d = 0; d < D; d++) for (let i = 0; i < dh; i++) w[(head * D + d) * dh + i] = qkv[d * 3 * D + which * D + head * dh + i];
       tensors[`${b}.attn.W_${name}`] = f32([H, D, dh], w);
       tensors[`${b}.attn.b_${name}`] = f32([H, dh], qkvBias.slice(which * D, (which + 1) * D));
     });
@@ -40,7 +39,10 @@ export function writeTlFromGpt2(dir: string, overrides: Record<string, unknown> 
     tensors[`${b}.attn.b_O`] = f32([D], get(`${h}.attn.c_proj.bias`));
     tensors[`${b}.attn.IGNORE`] = f32([], Float32Array.of(-Infinity));
     tensors[`${b}.attn.mask`] = { dtype: 'BOOL', shape: [C, C], data: new Uint8Array(C * C) };
-    for (const [tl, hf] of [['ln1', 'ln_1'], ['ln2', 'ln_2']]) {
+    for (const [tl, hf] of [
+      ['ln1', 'ln_1'],
+      ['ln2', 'ln_2'],
+    ]) {
       tensors[`${b}.${tl}.w`] = f32([D], get(`${h}.${hf}.weight`));
       tensors[`${b}.${tl}.b`] = f32([D], get(`${h}.${hf}.bias`));
     }
@@ -55,7 +57,18 @@ export function writeTlFromGpt2(dir: string, overrides: Record<string, unknown> 
   src.close();
   mkdirSync(dir, { recursive: true });
   writeSafetensors(join(dir, 'model.safetensors'), tensors);
-  const config = { n_layers: L, d_model: D, n_heads: H, d_head: dh, d_mlp: 4 * D, d_vocab: V, n_ctx: C, act_fn: 'gelu_new', normalization_type: 'LN', ...overrides };
+  const config = {
+    n_layers: L,
+    d_model: D,
+    n_heads: H,
+    d_head: dh,
+    d_mlp: 4 * D,
+    d_vocab: V,
+    n_ctx: C,
+    act_fn: 'gelu_new',
+    normalization_type: 'LN',
+    ...overrides,
+  };
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
   return dir;
 }

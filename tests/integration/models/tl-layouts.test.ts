@@ -54,7 +54,12 @@ describe('TransformerLens state dicts', () => {
   it('relu: mlp.hook_post is relu(mlp.hook_pre)', async () => {
     const out = await forward({ act_fn: 'relu' }, ['blocks.0.mlp.hook_pre', 'blocks.0.mlp.hook_post']);
     const pre = out.get('blocks.0.mlp.hook_pre')!.data;
-    expect(relativeError(out.get('blocks.0.mlp.hook_post')!.data, pre.map((v) => Math.max(v, 0)))).toBeLessThan(1e-6);
+    expect(
+      relativeError(
+        out.get('blocks.0.mlp.hook_post')!.data,
+        pre.map((v) => Math.max(v, 0)),
+      ),
+    ).toBeLessThan(1e-6);
   });
 
   it("solu_ln: mlp.hook_mid is pre·softmax(pre) and mlp.hook_post its LayerNorm with the MLP's own ln weights", async () => {
@@ -67,7 +72,12 @@ describe('TransformerLens state dicts', () => {
       return row.map((v, i) => (v * e[i]) / sum);
     });
     expect(relativeError(out.get('blocks.1.mlp.hook_mid')!.data, mid)).toBeLessThan(1e-5);
-    expect(relativeError(out.get('blocks.1.mlp.hook_post')!.data, rows(mid, 256, (r) => layerNorm(r, 1.5, 0.25)))).toBeLessThan(1e-5);
+    expect(
+      relativeError(
+        out.get('blocks.1.mlp.hook_post')!.data,
+        rows(mid, 256, (r) => layerNorm(r, 1.5, 0.25)),
+      ),
+    ).toBeLessThan(1e-5);
   });
 
   it('LNPre: ln1.hook_normalized is the LayerNorm of resid_pre without a learned scale or shift', async () => {
@@ -94,7 +104,11 @@ describe('TransformerLens state dicts', () => {
   it('normalization_type null has no hook_normalized points and still runs to the logits', async () => {
     const dir = writeTlFromGpt2(join(scratch.path, 'no-ln'), { normalization_type: null });
     const { weights } = loadTransformer(dir);
-    expect(modelHooks(weights.config).map(hookName).filter((n) => n.includes('normalized'))).toEqual([]);
+    expect(
+      modelHooks(weights.config)
+        .map(hookName)
+        .filter((n) => n.includes('normalized')),
+    ).toEqual([]);
     const { outputs } = await runForward(weights, ids, { hooks: [], logits: true });
     expect(outputs.get('logits')!.shape).toEqual([2, 27, 97]);
     expect(outputs.get('logits')!.data.every(Number.isFinite)).toBe(true);

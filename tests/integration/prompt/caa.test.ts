@@ -48,7 +48,11 @@ async function lastActs(texts: string[]): Promise<Float32Array[]> {
   const out: Float32Array[] = [];
   for (const t of texts) {
     const ids = [tokenizer.eosId!, ...tokenizer.encode(t).ids];
-    const { outputs } = await runForward(weights, { dims: [1, ids.length], data: BigInt64Array.from(ids, BigInt) }, { hooks: [result.hookName] });
+    const { outputs } = await runForward(
+      weights,
+      { dims: [1, ids.length], data: BigInt64Array.from(ids, BigInt) },
+      { hooks: [result.hookName] },
+    );
     const d = weights.config.dModel;
     out.push(outputs.get(result.hookName)!.data.slice((ids.length - 1) * d, ids.length * d));
   }
@@ -86,7 +90,8 @@ describe('steer.decompose (CAA) on the demo model', () => {
     for (const f of result.byEncoder) expect(f.deltaAct).toBeCloseTo(p(f.index) - q(f.index), 3);
     // Least squares on one direction explains cos² of the vector; more directions never explain less.
     expect(result.explained[0].byCosine).toBeCloseTo(result.byCosine[0].cosine ** 2, 4);
-    for (let j = 1; j < result.explained.length; j++) expect(result.explained[j].byCosine).toBeGreaterThanOrEqual(result.explained[j - 1].byCosine - 1e-9);
+    for (let j = 1; j < result.explained.length; j++)
+      expect(result.explained[j].byCosine).toBeGreaterThanOrEqual(result.explained[j - 1].byCosine - 1e-9);
     expect(result.explained.at(-1)!.byCosine).toBeLessThanOrEqual(1);
   });
 
@@ -98,7 +103,11 @@ describe('steer.decompose (CAA) on the demo model', () => {
     const logits = async (groups: SaeEdits[], vector?: VectorEdit) => {
       const { decoder, feeds } = await prepareSteeringDecoder(weights, groups, true, {}, vector);
       const mask = new Float32Array(2 * ids.length).fill(1, ids.length);
-      const out = await decoder.step(decoder.emptyCache(2), { dims: [2, ids.length], data: BigInt64Array.from([...ids, ...ids], BigInt) }, { ...feeds, [SPLICE_MASK_INPUT]: { type: 'float32', dims: [2, ids.length], data: mask } });
+      const out = await decoder.step(
+        decoder.emptyCache(2),
+        { dims: [2, ids.length], data: BigInt64Array.from([...ids, ...ids], BigInt) },
+        { ...feeds, [SPLICE_MASK_INPUT]: { type: 'float32', dims: [2, ids.length], data: mask } },
+      );
       const dV = weights.config.dVocab;
       return [logSoftmax(out.logits.subarray(0, dV)), logSoftmax(out.logits.subarray(dV))];
     };

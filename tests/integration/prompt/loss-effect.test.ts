@@ -46,7 +46,15 @@ beforeAll(async () => {
   const tokenizer = await loadTokenizer(DEMO_MODEL_DIR);
   const encoded = tokenizer.encode(TEXT);
   ids = [tokenizer.eosId!, ...encoded.ids];
-  const run = engine.workspace.features.runs.create({ saeId, modelId, jobId: null, corpusSpec: 'text:x', contextLength: ids.length, tokensTarget: ids.length, params: {} });
+  const run = engine.workspace.features.runs.create({
+    saeId,
+    modelId,
+    jobId: null,
+    corpusSpec: 'text:x',
+    contextLength: ids.length,
+    tokensTarget: ids.length,
+    params: {},
+  });
   const offsets = Int32Array.from([0, 0, ...encoded.offsets]);
   engine.workspace.features.windows.insertMany(run.id, [{ index: 7, docId: 'doc', text: TEXT, ids: Int32Array.from(ids), offsets }]);
 });
@@ -70,11 +78,20 @@ describe('features.lossEffect', () => {
     feature %= sae.dSae;
     // Ablated: x − f_F · W_dec[F] at every position (the SAE's error term kept), fed in place of the hook.
     const ablatedX = Float32Array.from(x);
-    for (let t = 0; t < seq; t++) for (let i = 0; i < sae.dIn; i++) ablatedX[t * sae.dIn + i] -= acts[t * sae.dSae + feature] * sae.wDec[feature * sae.dIn + i];
+    for (let t = 0; t < seq; t++)
+      for (let i = 0; i < sae.dIn; i++) ablatedX[t * sae.dIn + i] -= acts[t * sae.dSae + feature] * sae.wDec[feature * sae.dIn + i];
     const replace: Splice = (g) => g.input('replacement', 'float32', [1, seq, sae.dIn]);
-    const ablated = await runForward(weights, input, { hooks: [], logits: true, splices: new Map([[HOOK, replace]]) }, { extraFeeds: { replacement: { type: 'float32', dims: [1, seq, sae.dIn], data: ablatedX } } });
+    const ablated = await runForward(
+      weights,
+      input,
+      { hooks: [], logits: true, splices: new Map([[HOOK, replace]]) },
+      { extraFeeds: { replacement: { type: 'float32', dims: [1, seq, sae.dIn], data: ablatedX } } },
+    );
     const dVocab = weights.config.dVocab;
-    const [lossClean, lossAblated] = [tokenLosses(clean.outputs.get('logits')!.data, seq, dVocab), tokenLosses(ablated.outputs.get('logits')!.data, seq, dVocab)];
+    const [lossClean, lossAblated] = [
+      tokenLosses(clean.outputs.get('logits')!.data, seq, dVocab),
+      tokenLosses(ablated.outputs.get('logits')!.data, seq, dVocab),
+    ];
     const reference = Float32Array.from(lossAblated, (a, t) => a - lossClean[t]);
 
     const result = await call('features.lossEffect', { saeId, index: feature, window: 7 });
@@ -83,16 +100,29 @@ describe('features.lossEffect', () => {
     expect(result.effect[0]).toBeNull();
     const effect = Float32Array.from(result.effect.slice(1), (v) => v!);
     expect(relativeError(effect, reference)).toBeLessThan(1e-4);
-    expect(relativeError(Float32Array.from(result.cleanLoss.slice(1), (v) => v!), Float32Array.from(lossClean))).toBeLessThan(1e-5);
+    expect(
+      relativeError(
+        Float32Array.from(result.cleanLoss.slice(1), (v) => v!),
+        Float32Array.from(lossClean),
+      ),
+    ).toBeLessThan(1e-5);
     // Ablating the strongest feature changes some prediction measurably; a feature that never fires changes none.
     expect(Math.max(...Array.from(effect, Math.abs))).toBeGreaterThan(1e-3);
-    const silent = Array.from({ length: sae.dSae }, (_, f) => f).find((f) => Array.from({ length: seq }, (_, t) => acts[t * sae.dSae + f]).every((v) => v === 0))!;
+    const silent = Array.from({ length: sae.dSae }, (_, f) => f).find((f) =>
+      Array.from({ length: seq }, (_, t) => acts[t * sae.dSae + f]).every((v) => v === 0),
+    )!;
     const none = await call('features.lossEffect', { saeId, index: silent, window: 7 });
     expect(Math.max(...none.effect.slice(1).map((v) => Math.abs(v!)))).toBeLessThan(1e-5);
   });
 
   it('names a window the index did not store, and a feature outside the SAE', async () => {
-    expect(await router.call('features.lossEffect', { saeId, index: 0, window: 8 })).toMatchObject({ ok: false, error: { code: 'not_found', field: 'window' } });
-    expect(await router.call('features.lossEffect', { saeId, index: 512, window: 7 })).toMatchObject({ ok: false, error: { code: 'not_found', field: 'index' } });
+    expect(await router.call('features.lossEffect', { saeId, index: 0, window: 8 })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found', field: 'window' },
+    });
+    expect(await router.call('features.lossEffect', { saeId, index: 512, window: 7 })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found', field: 'index' },
+    });
   });
 });

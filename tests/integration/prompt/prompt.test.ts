@@ -51,7 +51,8 @@ async function referenceActs(ids: number[]): Promise<{ dense: Float32Array; dSae
 function denseOf(result: PromptResult, dSae: number): Float64Array {
   const { rowStart, features, values } = result.acts;
   const out = new Float64Array(result.tokens.length * dSae);
-  for (let t = 0; t < result.tokens.length; t++) for (let j = rowStart[t]; j < rowStart[t + 1]; j++) out[t * dSae + features[j]] = values[j];
+  for (let t = 0; t < result.tokens.length; t++)
+    for (let j = rowStart[t]; j < rowStart[t + 1]; j++) out[t * dSae + features[j]] = values[j];
   return out;
 }
 
@@ -77,19 +78,23 @@ describe('prompt.run on the demo model and its 512-latent SAE', () => {
     expect(relativeError(denseOf(result, dSae), ref)).toBeLessThan(1e-4);
     // Each token's list is its strongest features, strongest first.
     result.perToken.forEach((row, t) => {
-      const refRow = Array.from(ref.subarray(t * dSae, (t + 1) * dSae), (v, f) => ({ f, v })).filter((e) => e.v > 0).sort((a, b) => b.v - a.v);
+      const refRow = Array.from(ref.subarray(t * dSae, (t + 1) * dSae), (v, f) => ({ f, v }))
+        .filter((e) => e.v > 0)
+        .sort((a, b) => b.v - a.v);
       expect(row.features).toEqual(refRow.slice(0, 8).map((e) => e.f));
       row.values.forEach((v, j) => expect(v).toBeCloseTo(refRow[j].v, 4));
     });
   });
 
-  it('gives each token\'s reconstruction error ‖x − x̂‖² / ‖x‖² as the reference decoder does, BOS left out', async () => {
+  it("gives each token's reconstruction error ‖x − x̂‖² / ‖x‖² as the reference decoder does, BOS left out", async () => {
     const result = await call('prompt.run', { saeId, text: TEXT });
     const tokenizer = await loadTokenizer(DEMO_MODEL_DIR);
     const ids = [tokenizer.eosId!, ...tokenizer.encode(TEXT).ids];
     const { weights } = loadTransformer(DEMO_MODEL_DIR);
     const sae = loadSae(SAE_DIR);
-    const x = (await runForward(weights, { dims: [1, ids.length], data: BigInt64Array.from(ids, BigInt) }, { hooks: [HOOK] })).outputs.get(HOOK)!.data;
+    const x = (await runForward(weights, { dims: [1, ids.length], data: BigInt64Array.from(ids, BigInt) }, { hooks: [HOOK] })).outputs.get(
+      HOOK,
+    )!.data;
     const xHat = decodeReference(sae, encodeReference(sae, x, ids.length), ids.length, x);
     const d = sae.dIn;
     const [errorSq, inputSq] = [new Float32Array(ids.length - 1), new Float32Array(ids.length - 1)];
@@ -104,7 +109,12 @@ describe('prompt.run on the demo model and its 512-latent SAE', () => {
     expect(relativeError(Float64Array.from(r.errorSq), errorSq)).toBeLessThan(1e-4);
     expect(relativeError(Float64Array.from(r.inputSq), inputSq)).toBeLessThan(1e-4);
     const perToken = errorSq.map((e, t) => e / inputSq[t]);
-    expect(relativeError(Float64Array.from(r.relativeError, (v) => v ?? NaN), perToken)).toBeLessThan(1e-4);
+    expect(
+      relativeError(
+        Float64Array.from(r.relativeError, (v) => v ?? NaN),
+        perToken,
+      ),
+    ).toBeLessThan(1e-4);
     expect(r.overall).toBeCloseTo(errorSq.reduce((a, b) => a + b, 0) / inputSq.reduce((a, b) => a + b, 0), 5);
     // A trained SAE reconstructs most of the activation: the text's error is well under 1, but not 0.
     expect(r.overall).toBeGreaterThan(0.01);
@@ -199,11 +209,14 @@ describe('prompt.run refusals', () => {
 
   it('refuses an unknown SAE and one without a model', async () => {
     expect(await refusal({ saeId: 'nope', text: 'hi' })).toEqual({
-      ok: false, error: { code: 'not_found', method: 'prompt.run', field: 'saeId', reason: 'no SAE "nope" in this workspace' },
+      ok: false,
+      error: { code: 'not_found', method: 'prompt.run', field: 'saeId', reason: 'no SAE "nope" in this workspace' },
     });
     const bare = await call('saes.add', { path: DEMO_SAE_DIRS[1] });
     expect(bare.modelId).toBeNull();
-    expect(await refusal({ saeId: bare.id, text: 'hi' })).toMatchObject({ error: { code: 'conflict', field: 'saeId', reason: expect.stringMatching(/not attached to a model/) } });
+    expect(await refusal({ saeId: bare.id, text: 'hi' })).toMatchObject({
+      error: { code: 'conflict', field: 'saeId', reason: expect.stringMatching(/not attached to a model/) },
+    });
   });
 
   it('answers a model whose weights vanished with a failure naming the file, and loads again once they are back', async () => {
@@ -230,7 +243,9 @@ describe('prompt.run on a model whose tokenizer turned hostile after registratio
     // 50 MB of nested arrays where tokenizer.json was: parsed whole, it cost a minute and 2.5 GB.
     writeFileSync(join(copy, 'tokenizer.json'), '['.repeat(25_000_000) + ']'.repeat(25_000_000));
     const failed = await refusal({ saeId: attached.id, text: 'hi' });
-    expect(failed).toMatchObject({ error: { code: 'failed', field: 'saeId', reason: expect.stringMatching(/tokenizer\.json: not valid JSON \(nesting deeper than 32/) } });
+    expect(failed).toMatchObject({
+      error: { code: 'failed', field: 'saeId', reason: expect.stringMatching(/tokenizer\.json: not valid JSON \(nesting deeper than 32/) },
+    });
     expect((await router.call('workspace.info', {})).ok).toBe(true);
     cpSync(join(DEMO_MODEL_DIR, 'tokenizer.json'), join(copy, 'tokenizer.json'));
     expect((await call('prompt.run', { saeId: attached.id, text: 'hi' })).tokens.map((t) => t.text).join('')).toBe('hi');

@@ -46,7 +46,11 @@ async function editedLogits(edits: SteerEdit[], keepError: boolean): Promise<Flo
   const seq = promptIds.length;
   const mask = new Float32Array(2 * seq).fill(1, seq);
   const ids = BigInt64Array.from([...promptIds, ...promptIds], BigInt);
-  const out = await decoder.step(decoder.emptyCache(2), { dims: [2, seq], data: ids }, { ...feeds, [SPLICE_MASK_INPUT]: { type: 'float32', dims: [2, seq], data: mask } });
+  const out = await decoder.step(
+    decoder.emptyCache(2),
+    { dims: [2, seq], data: ids },
+    { ...feeds, [SPLICE_MASK_INPUT]: { type: 'float32', dims: [2, seq], data: mask } },
+  );
   return out.logits;
 }
 
@@ -57,21 +61,33 @@ describe('steering the demo model', () => {
     const feature = 147;
     const watch = await topTokens(feature);
     expect(watch.map((id) => tokenizer.tokenText(id)).slice(0, 3)).toEqual(['y', 'ies', 'ied']);
-    const { decoder, feeds } = await prepareSteeringDecoder(model, [{ sae, hookName: hook, edits: [{ feature, mode: { kind: 'clamp', value: 8 } }] }], true);
+    const { decoder, feeds } = await prepareSteeringDecoder(
+      model,
+      [{ sae, hookName: hook, edits: [{ feature, mode: { kind: 'clamp', value: 8 } }] }],
+      true,
+    );
     const run = await steerGenerate(decoder, promptIds, feeds, { maxTokens: 12, temperature: 0, fromPosition: 0, watch });
     const steered = mean(run.steps.map((s) => s.watched!.steered));
     const clean = mean(run.steps.map((s) => s.watched!.clean));
     const hits = (pick: (s: (typeof run.steps)[number]) => number) => run.steps.filter((s) => watch.includes(pick(s))).length;
-    const message = `mean probability of the top-${TOP} tokens per step: steered ${steered.toFixed(4)}, clean on the same text ${clean.toFixed(4)}; ` +
+    const message =
+      `mean probability of the top-${TOP} tokens per step: steered ${steered.toFixed(4)}, clean on the same text ${clean.toFixed(4)}; ` +
       `top tokens chosen: steered ${hits((s) => s.steered!.id)}/12, clean ${hits((s) => s.clean!.id)}/12`;
     expect(steered, message).toBeGreaterThan(10 * clean);
-    expect(hits((s) => s.steered!.id), message).toBeGreaterThan(hits((s) => s.clean!.id));
+    expect(
+      hits((s) => s.steered!.id),
+      message,
+    ).toBeGreaterThan(hits((s) => s.clean!.id));
     const kl = mean(run.steps.map((s) => s.kl!));
     expect(kl, `${message}; mean KL(steered ‖ clean) ${kl.toFixed(3)} nats`).toBeGreaterThan(0.05);
   });
 
   it('ablating the feature that fires most on the last token lowers its downstream logit effect', async () => {
-    const { outputs } = await runForward(model, { dims: [1, promptIds.length], data: BigInt64Array.from(promptIds, BigInt) }, { hooks: [hook] });
+    const { outputs } = await runForward(
+      model,
+      { dims: [1, promptIds.length], data: BigInt64Array.from(promptIds, BigInt) },
+      { hooks: [hook] },
+    );
     const x = outputs.get(hook)!.data;
     const n = promptIds.length;
     const acts = encodeReference(sae, x, n).subarray((n - 1) * sae.dSae, n * sae.dSae);
@@ -94,7 +110,11 @@ describe('steering the demo model', () => {
     const kept = await editedLogits(noop, true);
     expect(relativeError(kept.subarray(dV), kept.subarray(0, dV))).toBeLessThan(1e-6);
     const dropped = await editedLogits(noop, false);
-    const { outputs } = await runForward(model, { dims: [1, promptIds.length], data: BigInt64Array.from(promptIds, BigInt) }, { hooks: [], logits: true, splices: new Map([[hook, reconstructionSplice(sae)]]) });
+    const { outputs } = await runForward(
+      model,
+      { dims: [1, promptIds.length], data: BigInt64Array.from(promptIds, BigInt) },
+      { hooks: [], logits: true, splices: new Map([[hook, reconstructionSplice(sae)]]) },
+    );
     const reference = outputs.get('logits')!.data.subarray((promptIds.length - 1) * dV);
     const clean = dropped.subarray(0, dV);
     const errVsReconstruction = relativeError(dropped.subarray(dV), reference);
@@ -110,10 +130,28 @@ describe('steering the demo model', () => {
     expect(later.steps[0].kl).toBe(0);
     expect(later.steps[0].steered!.id).toBe(later.steps[0].clean!.id);
     expect(later.steps.slice(1).some((s) => s.kl! > 0.01)).toBe(true);
-    const noop = await prepareSteeringDecoder(model, [{ sae, hookName: hook, edits: [{ feature: 147, mode: { kind: 'add', coefficient: 0 } }] }], true);
-    const sampled = await steerGenerate(noop.decoder, promptIds, noop.feeds, { maxTokens: 16, temperature: 1, topK: 50, topP: 0.95, seed: 7, fromPosition: 0 });
+    const noop = await prepareSteeringDecoder(
+      model,
+      [{ sae, hookName: hook, edits: [{ feature: 147, mode: { kind: 'add', coefficient: 0 } }] }],
+      true,
+    );
+    const sampled = await steerGenerate(noop.decoder, promptIds, noop.feeds, {
+      maxTokens: 16,
+      temperature: 1,
+      topK: 50,
+      topP: 0.95,
+      seed: 7,
+      fromPosition: 0,
+    });
     expect(sampled.steps.map((s) => s.steered!.id)).toEqual(sampled.steps.map((s) => s.clean!.id));
-    const other = await steerGenerate(noop.decoder, promptIds, noop.feeds, { maxTokens: 16, temperature: 1, topK: 50, topP: 0.95, seed: 8, fromPosition: 0 });
+    const other = await steerGenerate(noop.decoder, promptIds, noop.feeds, {
+      maxTokens: 16,
+      temperature: 1,
+      topK: 50,
+      topP: 0.95,
+      seed: 8,
+      fromPosition: 0,
+    });
     expect(other.steps.map((s) => s.clean!.id)).not.toEqual(sampled.steps.map((s) => s.clean!.id));
   });
 });

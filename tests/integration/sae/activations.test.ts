@@ -48,11 +48,27 @@ function randomSae(seed: number, dSae: number, activation: SaeActivation, inputN
 }
 
 function open(corpus: string, options: Partial<ActivationStreamOptions> = {}): Promise<ActivationStream> {
-  return openActivationStream({ model: weights, tokenizer, corpus: openCorpus(corpus), hook: HOOK, contextLength: CTX, batchTokens: 256, tokens: 100_000, chunkTokens: 1024, seed: 7, ...options });
+  return openActivationStream({
+    model: weights,
+    tokenizer,
+    corpus: openCorpus(corpus),
+    hook: HOOK,
+    contextLength: CTX,
+    batchTokens: 256,
+    tokens: 100_000,
+    chunkTokens: 1024,
+    seed: 7,
+    ...options,
+  });
 }
 
 /** Batches start, start + 1, … : `count` of them, or while `keep` holds. */
-async function take(stream: ActivationStream, start: number, count: number, keep: (b: ActivationBatch) => boolean = () => true): Promise<ActivationBatch[]> {
+async function take(
+  stream: ActivationStream,
+  start: number,
+  count: number,
+  keep: (b: ActivationBatch) => boolean = () => true,
+): Promise<ActivationBatch[]> {
   const out: ActivationBatch[] = [];
   if (count <= 0) return out;
   for await (const batch of stream.batches(start)) {
@@ -119,7 +135,9 @@ function rowsAbove(rows: Float32Array, acts: Float32Array, dSae: number, feature
  * quantile asked for, so float32 (ONNX) and float64 (reference) rounding cannot move a token across it.
  */
 function gapThreshold(acts: Float32Array, dSae: number, feature: number, quantile: number): number {
-  const values = Array.from({ length: acts.length / dSae }, (_, t) => acts[t * dSae + feature]).filter((v) => v > 0).sort((a, b) => a - b);
+  const values = Array.from({ length: acts.length / dSae }, (_, t) => acts[t * dSae + feature])
+    .filter((v) => v > 0)
+    .sort((a, b) => a - b);
   const start = Math.floor(values.length * quantile);
   for (let i = start; i < values.length - 1; i++) {
     if (values[i + 1] - values[i] > 1e-3 * Math.abs(values[i + 1])) return (values[i] + values[i + 1]) / 2;
@@ -163,7 +181,9 @@ describe('openActivationStream', () => {
     // The first four batches (1,024 rows) hold rows of many documents: compare with each document's own rows.
     const perDoc = await Promise.all(Array.from({ length: 10 }, (_, d) => directActivations(`brown:ca${String(d + 1).padStart(2, '0')}`)));
     const docOf = rowOwner(perDoc);
-    const docs = new Set(batches.flatMap((b) => Array.from({ length: b.nTokens }, (_, r) => docOf(b.x.subarray(r * D_MODEL, (r + 1) * D_MODEL)))));
+    const docs = new Set(
+      batches.flatMap((b) => Array.from({ length: b.nTokens }, (_, r) => docOf(b.x.subarray(r * D_MODEL, (r + 1) * D_MODEL)))),
+    );
     expect(docs.size).toBeGreaterThanOrEqual(8);
   });
 
@@ -251,7 +271,12 @@ describe('openActivationStream', () => {
     const sae = randomSae(11, 64, { kind: 'relu' });
     const warnings: string[] = [];
     const filter = { sae, feature: 5, threshold: 0.2 };
-    const capped = await open('brown:ca01-ca03', { batchTokens: 100, filter, maxFilteredBytes: 500 * D_MODEL * 4, onWarning: (m) => warnings.push(m) });
+    const capped = await open('brown:ca01-ca03', {
+      batchTokens: 100,
+      filter,
+      maxFilteredBytes: 500 * D_MODEL * 4,
+      onWarning: (m) => warnings.push(m),
+    });
     await take(capped, 0, 1);
     expect(capped.stats.tokensKept).toBe(500);
     expect(capped.stats.filterPassed).toBeGreaterThan(1000);
@@ -287,23 +312,37 @@ describe('openActivationStream', () => {
   });
 
   it('refuses a corpus with fewer tokens than one batch', async () => {
-    await expect(take(await open('brown:ca01', { batchTokens: 100_000 }), 0, 1)).rejects.toThrow(/yields \d+ tokens \(of \d+ windows read\), fewer than one batch of 100000/);
+    await expect(take(await open('brown:ca01', { batchTokens: 100_000 }), 0, 1)).rejects.toThrow(
+      /yields \d+ tokens \(of \d+ windows read\), fewer than one batch of 100000/,
+    );
   });
 
   it('refuses a filter that keeps nothing, naming the feature, the threshold and the tokens scanned', async () => {
     const stream = await open('brown:ca01', { filter: { sae: randomSae(3, 64, { kind: 'relu' }), feature: 4, threshold: 1e6 } });
     const error = await take(stream, 0, 1).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ActivationStreamError);
-    expect((error as Error).message).toMatch(new RegExp(`kept no tokens: feature 4 .* threshold 1000000 in the ${stream.stats.tokens} tokens of corpus "brown:ca01"`));
+    expect((error as Error).message).toMatch(
+      new RegExp(`kept no tokens: feature 4 .* threshold 1000000 in the ${stream.stats.tokens} tokens of corpus "brown:ca01"`),
+    );
   });
 
   it('refuses an unknown hook, a filter SAE of the wrong width and a feature out of range before reading the corpus', async () => {
     await expect(open('brown:ca01', { hook: 'blocks.7.hook_resid_post' })).rejects.toThrow(UnknownHookError);
-    const narrow = { ...randomSae(3, 64, { kind: 'relu' }), dIn: 128, wEnc: new Float32Array(128 * 64), wDec: new Float32Array(64 * 128), bDec: new Float32Array(128) };
-    await expect(open('brown:ca01', { filter: { sae: narrow, feature: 0, threshold: 0 } })).rejects.toThrow(/d_in = 128 .* blocks\.0\.hook_resid_post is 256 wide/);
+    const narrow = {
+      ...randomSae(3, 64, { kind: 'relu' }),
+      dIn: 128,
+      wEnc: new Float32Array(128 * 64),
+      wDec: new Float32Array(64 * 128),
+      bDec: new Float32Array(128),
+    };
+    await expect(open('brown:ca01', { filter: { sae: narrow, feature: 0, threshold: 0 } })).rejects.toThrow(
+      /d_in = 128 .* blocks\.0\.hook_resid_post is 256 wide/,
+    );
     const sae = randomSae(3, 64, { kind: 'relu' });
     await expect(open('brown:ca01', { filter: { sae, feature: 64, threshold: 0 } })).rejects.toThrow(SaeError);
-    await expect(open('brown:ca01', { filter: { sae, feature: 64, threshold: 0 } })).rejects.toThrow(/feature 64 is out of range: the SAE has d_sae = 64 features \(0\.\.63\)/);
+    await expect(open('brown:ca01', { filter: { sae, feature: 64, threshold: 0 } })).rejects.toThrow(
+      /feature 64 is out of range: the SAE has d_sae = 64 features \(0\.\.63\)/,
+    );
     await expect(open('brown:ca01', { contextLength: 512 })).rejects.toThrow(/contextLength 512 exceeds the model's context of 256/);
     await expect(open('brown:ca01', { tokens: 0 })).rejects.toThrow(/tokens must be a positive integer/);
   });

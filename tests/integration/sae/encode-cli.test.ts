@@ -86,7 +86,11 @@ describe('loupe encode reproduces the PyTorch fixtures', () => {
       const denseActs = dense.get('feature_acts')!;
       expect(scatter(indices.data as BigInt64Array, values.data as Float32Array, 54, denseActs.shape[1])).toEqual(denseActs.data);
       expect(sparse.get('sae_out')!.data).toEqual(dense.get('sae_out')!.data);
-      expect(JSON.parse(out).tensors.map((t: { name: string }) => t.name).sort()).toEqual(['feature_indices', 'feature_values', 'sae_out']);
+      expect(
+        JSON.parse(out)
+          .tensors.map((t: { name: string }) => t.name)
+          .sort(),
+      ).toEqual(['feature_indices', 'feature_values', 'sae_out']);
     });
   }
 
@@ -98,7 +102,9 @@ describe('loupe encode reproduces the PyTorch fixtures', () => {
     expect(code).toBe(0);
     const written = readAll(path);
     expect(written.get('feature_acts')!.shape).toEqual([54, 512]);
-    expect(relativeError(written.get('feature_acts')!.data as Float32Array, r.get('feature_acts')!.data as Float32Array)).toBeLessThan(1e-4);
+    expect(relativeError(written.get('feature_acts')!.data as Float32Array, r.get('feature_acts')!.data as Float32Array)).toBeLessThan(
+      1e-4,
+    );
   });
 });
 
@@ -106,7 +112,10 @@ describe('loupe encode refuses bad input with a specific message', () => {
   const x = refs('saelens-relu').get('x')!.data as Float32Array;
 
   it('names a missing --key tensor and lists the keys present', async () => {
-    const { code, err, path } = await encode(`${SAES}/saelens-relu`, inputFile({ acts: { dtype: 'F32', shape: [54, 64], data: x }, ids: { dtype: 'I64', shape: [1], data: BigInt64Array.of(1n) } }));
+    const { code, err, path } = await encode(
+      `${SAES}/saelens-relu`,
+      inputFile({ acts: { dtype: 'F32', shape: [54, 64], data: x }, ids: { dtype: 'I64', shape: [1], data: BigInt64Array.of(1n) } }),
+    );
     expect(code).toBe(1);
     expect(err).toMatch(/no "x" tensor \(the file has acts, ids\); choose one with --key/);
     expect(existsSync(path)).toBe(false);
@@ -126,11 +135,16 @@ describe('loupe encode refuses bad input with a specific message', () => {
     bad[9 * 64 + 1] = Number.NaN;
     const { code, err } = await encode(`${SAES}/saelens-relu`, inputFile({ x: { dtype: 'F32', shape: [54, 64], data: bad } }));
     expect(code).toBe(1);
-    expect(err).toMatch(/tensor "x" has 2 NaN and 1 infinite values, first at \[3, 5\] \(NaN\); the SAE cannot encode non-finite activations/);
+    expect(err).toMatch(
+      /tensor "x" has 2 NaN and 1 infinite values, first at \[3, 5\] \(NaN\); the SAE cannot encode non-finite activations/,
+    );
   });
 
   it('refuses a tensor that is not floating point', async () => {
-    const { code, err } = await encode(`${SAES}/saelens-relu`, inputFile({ x: { dtype: 'I32', shape: [1, 64], data: new Int32Array(64) } }));
+    const { code, err } = await encode(
+      `${SAES}/saelens-relu`,
+      inputFile({ x: { dtype: 'I32', shape: [1, 64], data: new Int32Array(64) } }),
+    );
     expect(code).toBe(1);
     expect(err).toMatch(/tensor "x" is I32; expected a float tensor \(F32, F16, BF16, F64\)/);
   });

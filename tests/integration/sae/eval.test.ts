@@ -43,7 +43,9 @@ function ids(windows: Int32Array[]) {
 /** Mean next-token loss over all windows, from the logits in double precision. */
 async function referenceLoss(model: TransformerWeights, windows: Int32Array[], splice?: Splice): Promise<number> {
   const splices = splice ? new Map([[HOOK, splice]]) : undefined;
-  const logits = (await runForward(model, ids(windows), { hooks: [], logits: true, ...(splices ? { splices } : {}) })).outputs.get('logits')!.data;
+  const logits = (await runForward(model, ids(windows), { hooks: [], logits: true, ...(splices ? { splices } : {}) })).outputs.get(
+    'logits',
+  )!.data;
   const vocab = model.config.dVocab;
   const seq = windows[0].length;
   let sum = 0;
@@ -97,7 +99,9 @@ async function referenceAblation(model: TransformerWeights, sae: CanonicalSae, w
   const starts = first.filter((p) => p >= 0);
   const clean = (await runForward(model, ids(active), { hooks: [], logits: true })).outputs.get('logits')!.data;
   const splices = new Map([[HOOK, ablateFeatureSplice(sae, { keepError: true })]]);
-  const ablated = (await runForward(model, ids(active), { hooks: [], logits: true, splices }, { extraFeeds: ablateFeeds(sae, latent) })).outputs.get('logits')!.data;
+  const ablated = (
+    await runForward(model, ids(active), { hooks: [], logits: true, splices }, { extraFeeds: ablateFeeds(sae, latent) })
+  ).outputs.get('logits')!.data;
   const vocab = model.config.dVocab;
   let l1 = 0;
   let l2sq = 0;
@@ -157,7 +161,11 @@ describe('evaluateSae on gpt2-tiny against direct computations', () => {
 
     it(`${name}: ablation sparsity of each sampled latent matches runForward with ablateFeatureSplice`, async () => {
       const sae = loadSae(`${SHARED}/fixtures/saes/${name}`);
-      const report = await evaluateSae(tiny, sae, windows, { batchSize: 3, ablation: { latents: 3, windows: 5, seed: 11 }, cosines: false });
+      const report = await evaluateSae(tiny, sae, windows, {
+        batchSize: 3,
+        ablation: { latents: 3, windows: 5, seed: 11 },
+        cosines: false,
+      });
       const a = report.ablationSparsity!;
       expect(a.windows).toBe(5);
       expect(a.perLatent).toHaveLength(3);
@@ -214,7 +222,9 @@ describe('evaluateSae on gpt2-tiny against direct computations', () => {
   it('windows of different lengths are refused, naming the window', async () => {
     const sae = loadSae(`${SHARED}/fixtures/saes/saelens-relu`);
     const bad = [...windows.slice(0, 2), windows[2].subarray(0, 20)];
-    await expect(evaluateSae(tiny, sae, bad, { ablation: false, cosines: false })).rejects.toThrow('window 2 has 20 tokens; every window must have 24');
+    await expect(evaluateSae(tiny, sae, bad, { ablation: false, cosines: false })).rejects.toThrow(
+      'window 2 has 20 tokens; every window must have 24',
+    );
   });
 });
 
@@ -278,11 +288,36 @@ describe('on the demo model', () => {
   it('loupe eval prints the table and writes a JSON report with every field', async () => {
     const saeDir = randomSae(join(tmp, 'sae-cli'), 'blocks.0.hook_resid_post');
     const out = join(tmp, 'report.json');
-    const args = ['eval', '--model', DEMO, '--sae', saeDir, '--corpus', 'brown:ca01', '--tokens', '512', '--context', '64', '--ablation-latents', '4', '--out', out];
+    const args = [
+      'eval',
+      '--model',
+      DEMO,
+      '--sae',
+      saeDir,
+      '--corpus',
+      'brown:ca01',
+      '--tokens',
+      '512',
+      '--context',
+      '64',
+      '--ablation-latents',
+      '4',
+      '--out',
+      out,
+    ];
     const { code, out: stdout, err } = await loupe(...args);
     expect(err).toBe('');
     expect(code).toBe(0);
-    for (const label of ['FVU (normalised MSE)', 'L0', 'dead', 'dense (fired on > 10% of tokens)', 'loss recovered', 'delta loss', 'Ablation sparsity', 'random directions']) {
+    for (const label of [
+      'FVU (normalised MSE)',
+      'L0',
+      'dead',
+      'dense (fired on > 10% of tokens)',
+      'loss recovered',
+      'delta loss',
+      'Ablation sparsity',
+      'random directions',
+    ]) {
       expect(stdout).toContain(label);
     }
     expect(stdout).toContain(`report written to ${out}`);
@@ -325,4 +360,3 @@ describe('on the demo model', () => {
     expect(short.err).toContain('--tokens 10 is less than one window of --context 64 tokens');
   });
 });
-

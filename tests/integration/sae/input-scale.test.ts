@@ -43,8 +43,20 @@ function scaledSae(name: string, extra: Record<string, unknown> = {}): string {
   const wEnc = new Float32Array(dIn * dSae);
   for (let j = 0; j < dSae; j++) for (let i = 0; i < dIn; i++) wEnc[i * dSae + j] = wDec[j * dIn + i];
   const sae: CanonicalSae = {
-    source: { path: dir, format: 'saelens' }, dIn, dSae, wEnc, bEnc: randomUniform(dSae, 32, 0.5), wDec, bDec: new Float32Array(dIn),
-    activation: { kind: 'relu' }, subtractDecoderBias: false, inputNorm: 'none', inputScale: 1, hookName: HOOK, modelName: null, config: {},
+    source: { path: dir, format: 'saelens' },
+    dIn,
+    dSae,
+    wEnc,
+    bEnc: randomUniform(dSae, 32, 0.5),
+    wDec,
+    bDec: new Float32Array(dIn),
+    activation: { kind: 'relu' },
+    subtractDecoderBias: false,
+    inputNorm: 'none',
+    inputScale: 1,
+    hookName: HOOK,
+    modelName: null,
+    config: {},
   };
   writeSaeLens(dir, sae);
   const cfgPath = join(dir, 'cfg.json');
@@ -56,11 +68,17 @@ function scaledSae(name: string, extra: Record<string, unknown> = {}): string {
 describe('expected_average_only_in', () => {
   it('takes the factor from cfg.json or from activation_scaler.json, and says which', () => {
     const fromCfg = loadSae(scaledSae('given-cfg', { norm_scaling_factor: 0.25 }));
-    expect([fromCfg.inputScale, fromCfg.inputScaleFrom]).toEqual([0.25, { kind: 'given', detail: 'expected_average_only_in: × 0.25, norm_scaling_factor in cfg.json' }]);
+    expect([fromCfg.inputScale, fromCfg.inputScaleFrom]).toEqual([
+      0.25,
+      { kind: 'given', detail: 'expected_average_only_in: × 0.25, norm_scaling_factor in cfg.json' },
+    ]);
     const dir = scaledSae('given-file');
     writeFileSync(join(dir, 'activation_scaler.json'), JSON.stringify({ scaling_factor: 0.5 }));
     const fromFile = loadSae(dir);
-    expect([fromFile.inputScale, fromFile.inputScaleFrom?.detail]).toEqual([0.5, 'expected_average_only_in: × 0.5, scaling_factor in activation_scaler.json']);
+    expect([fromFile.inputScale, fromFile.inputScaleFrom?.detail]).toEqual([
+      0.5,
+      'expected_average_only_in: × 0.5, scaling_factor in activation_scaler.json',
+    ]);
     expect(discover(dir)[0].inputScaling).toBe('expected_average_only_in: × 0.5 (scaling_factor, given in activation_scaler.json)');
   });
 
@@ -69,14 +87,21 @@ describe('expected_average_only_in', () => {
     expect(discover(dir)[0].inputScaling).toMatch(/no factor in the files; estimated as √d_in \/ mean ‖x‖ over the first tokens of Brown/);
     const pending = loadSae(dir);
     expect(pending.inputScaleFrom?.kind).toBe('pending');
-    await expect(prepareEncoder(pending)).rejects.toThrow(/neither cfg\.json "norm_scaling_factor" nor activation_scaler\.json gives the factor; it is estimated from the model's activations/);
+    await expect(prepareEncoder(pending)).rejects.toThrow(
+      /neither cfg\.json "norm_scaling_factor" nor activation_scaler\.json gives the factor; it is estimated from the model's activations/,
+    );
 
     const sae = await resolveInputScale(pending, model, tokenizer, HOOK);
     // The same windows, norms summed in plain loops.
     let sum = 0;
     let n = 0;
-    for await (const w of tokenWindows(openCorpus(SCALE_ESTIMATE.corpus), tokenizer, { contextLength: SCALE_ESTIMATE.contextLength, maxTokens: SCALE_ESTIMATE.tokens })) {
-      const x = (await runForward(model, { dims: [1, w.ids.length], data: BigInt64Array.from(w.ids, (v) => BigInt(v)) }, { hooks: [HOOK] })).outputs.get(HOOK)!.data;
+    for await (const w of tokenWindows(openCorpus(SCALE_ESTIMATE.corpus), tokenizer, {
+      contextLength: SCALE_ESTIMATE.contextLength,
+      maxTokens: SCALE_ESTIMATE.tokens,
+    })) {
+      const x = (
+        await runForward(model, { dims: [1, w.ids.length], data: BigInt64Array.from(w.ids, (v) => BigInt(v)) }, { hooks: [HOOK] })
+      ).outputs.get(HOOK)!.data;
       for (let t = 0; t < w.ids.length; t++) {
         if (!w.counted[t]) continue;
         sum += Math.sqrt(Array.from(x.subarray(t * 64, (t + 1) * 64)).reduce((a, v) => a + v * v, 0));
@@ -86,7 +111,12 @@ describe('expected_average_only_in', () => {
     expect(n).toBe(SCALE_ESTIMATE.tokens);
     const expected = Math.sqrt(64) / (sum / n);
     expect(Math.abs(sae.inputScale - expected)).toBeLessThan(1e-6 * expected);
-    expect(sae.inputScaleFrom).toEqual({ kind: 'estimated', detail: expect.stringMatching(/^expected_average_only_in: × [\d.]+ = √64 \/ mean ‖x‖ \([\d.]+\) over the first 4096 tokens of brown at blocks\.1\.hook_resid_post, estimated because the files give no factor$/) });
+    expect(sae.inputScaleFrom).toEqual({
+      kind: 'estimated',
+      detail: expect.stringMatching(
+        /^expected_average_only_in: × [\d.]+ = √64 \/ mean ‖x‖ \([\d.]+\) over the first 4096 tokens of brown at blocks\.1\.hook_resid_post, estimated because the files give no factor$/,
+      ),
+    });
   });
 
   it('indexes and prompts with the same estimated factor: stored maxima equal the Prompt path', async () => {
@@ -96,9 +126,29 @@ describe('expected_average_only_in', () => {
       const m = await registerModel(ws, MODEL);
       const row = registerSae(ws, dir, m.id);
       expect((ws.saes.get(row.id)?.config.loupe_input_scale as { kind: string }).kind).toBe('pending');
-      await runIndex(ws, { saeId: row.id, corpus: 'brown:cb01', tokens: 256, contextLength: 32, batchTokens: 128, commitTokens: 128, commitSeconds: 0, chunkFeatures: 8 });
-      expect(ws.saes.get(row.id)?.config.loupe_input_scale).toEqual({ kind: 'estimated', detail: expect.stringMatching(/^expected_average_only_in: × [\d.]+ = √64 \/ mean ‖x‖/) });
-      const runner = await loadPromptRunner({ saeId: row.id, saePath: dir, saeFingerprint: 'x', hookName: HOOK, modelName: 'qwen3-tiny', modelPath: MODEL, modelFingerprint: 'x' });
+      await runIndex(ws, {
+        saeId: row.id,
+        corpus: 'brown:cb01',
+        tokens: 256,
+        contextLength: 32,
+        batchTokens: 128,
+        commitTokens: 128,
+        commitSeconds: 0,
+        chunkFeatures: 8,
+      });
+      expect(ws.saes.get(row.id)?.config.loupe_input_scale).toEqual({
+        kind: 'estimated',
+        detail: expect.stringMatching(/^expected_average_only_in: × [\d.]+ = √64 \/ mean ‖x‖/),
+      });
+      const runner = await loadPromptRunner({
+        saeId: row.id,
+        saePath: dir,
+        saeFingerprint: 'x',
+        hookName: HOOK,
+        modelName: 'qwen3-tiny',
+        modelPath: MODEL,
+        modelFingerprint: 'x',
+      });
       let checked = 0;
       for (let f = 0; f < 16 && checked < 3; f++) {
         const page = ws.features.page({ saeId: row.id, index: f });
@@ -108,7 +158,8 @@ describe('expected_average_only_in', () => {
         let direct = 0;
         for (let t = 0; t < stored.ids.length; t++) {
           if (stored.counted && !stored.counted[t]) continue;
-          for (let e = acts.rowStart[t]; e < acts.rowStart[t + 1]; e++) if (acts.features[e] === f) direct = Math.max(direct, acts.values[e]);
+          for (let e = acts.rowStart[t]; e < acts.rowStart[t + 1]; e++)
+            if (acts.features[e] === f) direct = Math.max(direct, acts.values[e]);
         }
         expect(Math.abs(page.top[0].maxAct - direct)).toBeLessThanOrEqual(1e-4 * direct);
         checked++;

@@ -44,11 +44,17 @@ async function activations(hooks: string[], n = 12): Promise<Map<string, Float32
 
 /** lm_saes's SAE forward on x [n, d], written from its source in plain loops over the raw files. */
 function lmSaesForward(raw: RawLlamaScope, x: Float32Array, n: number): { acts: Float32Array; out: Float32Array } {
-  const hp = raw.hyperparams as { d_model: number; jump_relu_threshold: number; dataset_average_activation_norm: { in: number; out: number } };
+  const hp = raw.hyperparams as {
+    d_model: number;
+    jump_relu_threshold: number;
+    dataset_average_activation_norm: { in: number; out: number };
+  };
   const d = hp.d_model;
   const sIn = Math.sqrt(d) / hp.dataset_average_activation_norm.in;
   const sOut = Math.sqrt(d) / hp.dataset_average_activation_norm.out;
-  const colNorm = Array.from({ length: D_SAE }, (_, j) => Math.sqrt(Array.from({ length: d }, (_, i) => raw.decoderWeight[i * D_SAE + j] ** 2).reduce((a, b) => a + b, 0)));
+  const colNorm = Array.from({ length: D_SAE }, (_, j) =>
+    Math.sqrt(Array.from({ length: d }, (_, i) => raw.decoderWeight[i * D_SAE + j] ** 2).reduce((a, b) => a + b, 0)),
+  );
   const acts = new Float32Array(n * D_SAE);
   const out = new Float32Array(n * d);
   for (let t = 0; t < n; t++) {
@@ -84,7 +90,17 @@ function tensor(path: string, name: string): Float32Array {
 describe('inspect and the loaders agree on what is an SAE', () => {
   it('lists every written layout once, with the format, hooks and widths loadSae reads', () => {
     const found = discover(join(tmp.path, 'saes'), { maxDepth: 5 }).filter((i) => i.kind === 'sae');
-    const expected = [layouts.gemmaScope, layouts.gemmaScopeTranscoder, layouts.llamaScope, layouts.llamaScopeTranscoder, layouts.saelensTranscoder, layouts.saelensSkipTranscoder, layouts.saelensJumpTranscoder, layouts.sparsifyTranscoder, layouts.hookZ];
+    const expected = [
+      layouts.gemmaScope,
+      layouts.gemmaScopeTranscoder,
+      layouts.llamaScope,
+      layouts.llamaScopeTranscoder,
+      layouts.saelensTranscoder,
+      layouts.saelensSkipTranscoder,
+      layouts.saelensJumpTranscoder,
+      layouts.sparsifyTranscoder,
+      layouts.hookZ,
+    ];
     expect(found.map((i) => i.path).sort()).toEqual([...expected].sort());
     for (const item of found) {
       expect(item.problem).toBeUndefined();
@@ -107,7 +123,9 @@ describe('inspect and the loaders agree on what is an SAE', () => {
 
   it('finds no SAE where the loaders find none, and the loaders say which layouts they know', () => {
     expect(discover(MODEL).filter((i) => i.kind === 'sae')).toEqual([]);
-    expect(() => loadSae(MODEL)).toThrow(/holds no SAE in a layout Loupe reads.*Llama Scope \(a folder with hyperparams\.json \+ checkpoints\/final\.safetensors\)/);
+    expect(() => loadSae(MODEL)).toThrow(
+      /holds no SAE in a layout Loupe reads.*Llama Scope \(a folder with hyperparams\.json \+ checkpoints\/final\.safetensors\)/,
+    );
     const bare = join(tmp.path, 'llama-no-weights');
     mkdirSync(bare, { recursive: true });
     writeFileSync(join(bare, 'hyperparams.json'), '{}');
@@ -117,8 +135,13 @@ describe('inspect and the loaders agree on what is an SAE', () => {
 
   it('says where the input scale of a Llama Scope SAE comes from', () => {
     const [item] = discover(layouts.llamaScope);
-    expect(item.inputScaling).toBe(`dataset-wise: × √64 / 3.5 = ${8 / 3.5} (dataset_average_activation_norm.in, given in hyperparams.json)`);
-    expect(loadSae(layouts.llamaScope).inputScaleFrom).toEqual({ kind: 'given', detail: 'hyperparams.json dataset_average_activation_norm.in = 3.5: √64 / 3.5' });
+    expect(item.inputScaling).toBe(
+      `dataset-wise: × √64 / 3.5 = ${8 / 3.5} (dataset_average_activation_norm.in, given in hyperparams.json)`,
+    );
+    expect(loadSae(layouts.llamaScope).inputScaleFrom).toEqual({
+      kind: 'given',
+      detail: 'hyperparams.json dataset_average_activation_norm.in = 3.5: √64 / 3.5',
+    });
   });
 });
 
@@ -153,10 +176,16 @@ describe('Llama Scope', () => {
       writeLlamaScope(dir, 64, 3, { hook_point_in: 'blocks.0.hook_resid_post', hook_point_out: 'blocks.0.hook_resid_post', ...hyper });
       return dir;
     };
-    expect(() => loadSae(bad('no-norm', { dataset_average_activation_norm: null }))).toThrow(/hyperparams\.json: "dataset_average_activation_norm" is null \(null\); expected \{"in": <number>, "out": <number>\}/);
+    expect(() => loadSae(bad('no-norm', { dataset_average_activation_norm: null }))).toThrow(
+      /hyperparams\.json: "dataset_average_activation_norm" is null \(null\); expected \{"in": <number>, "out": <number>\}/,
+    );
     expect(() => loadSae(bad('act', { act_fn: 'gelu' }))).toThrow(/"act_fn" is "gelu" \(string\); expected one of jumprelu, topk, relu/);
-    expect(() => loadSae(bad('width', { d_model: 32 }))).toThrow(/final\.safetensors: encoder\.weight is \[24, 64\], expected \[d_sae, d_model\] = \[24, 32\]/);
-    expect(() => loadSae(bad('hook', { hook_point_in: '' }))).toThrow(/"hook_point_in" is "" \(string\); expected a TransformerLens hook name/);
+    expect(() => loadSae(bad('width', { d_model: 32 }))).toThrow(
+      /final\.safetensors: encoder\.weight is \[24, 64\], expected \[d_sae, d_model\] = \[24, 32\]/,
+    );
+    expect(() => loadSae(bad('hook', { hook_point_in: '' }))).toThrow(
+      /"hook_point_in" is "" \(string\); expected a TransformerLens hook name/,
+    );
   });
 });
 
@@ -204,8 +233,13 @@ describe('transcoders', () => {
     const d = 64;
     const out = new Float32Array(12 * d);
     for (let t = 0; t < 12; t++) {
-      const pre = Array.from({ length: D_SAE }, (_, j) => Math.max(0, bEnc[j] + Array.from({ length: d }, (_, i) => x[t * d + i] * enc[j * d + i]).reduce((a, b) => a + b, 0)));
-      const kept = pre.map((v, j) => [v, j]).sort((a, b) => b[0] - a[0]).slice(0, 4);
+      const pre = Array.from({ length: D_SAE }, (_, j) =>
+        Math.max(0, bEnc[j] + Array.from({ length: d }, (_, i) => x[t * d + i] * enc[j * d + i]).reduce((a, b) => a + b, 0)),
+      );
+      const kept = pre
+        .map((v, j) => [v, j])
+        .sort((a, b) => b[0] - a[0])
+        .slice(0, 4);
       for (let o = 0; o < d; o++) {
         let y = bDec[o];
         for (const [v, j] of kept) y += v * wDec[j * d + o];
@@ -226,7 +260,9 @@ describe('transcoders', () => {
       copyFileSync(join(layouts.saelensTranscoder, 'sae_weights.safetensors'), join(dir, 'sae_weights.safetensors'));
       return dir;
     };
-    expect(() => loadSae(variant('no-out', { hook_name_out: undefined }))).toThrow(/"hook_name_out" is missing; expected the hook a transcoder's output predicts/);
+    expect(() => loadSae(variant('no-out', { hook_name_out: undefined }))).toThrow(
+      /"hook_name_out" is missing; expected the hook a transcoder's output predicts/,
+    );
     expect(() => loadSae(variant('d-out', { d_out: 32 }))).toThrow(/"d_out" is 32 but "d_in" is 64/);
     const ws = openWorkspace(join(tmp.path, 'ws-bad-hook'));
     try {
@@ -241,13 +277,42 @@ describe('transcoders', () => {
 describe('Gemma Scope params.npz', () => {
   it('outside the hub layout, indexing asks for the hook, and loupe index --hook gives it', async () => {
     const dir = join(tmp.path, 'downloads', 'layer_1', 'width_16k', 'average_l0_9');
-    const t = (shape: number[], seed: number) => ({ shape, data: randomUniform(shape.reduce((a, b) => a * b, 1), seed, 0.3).map(Math.abs) });
-    writeNpz(join(dir, 'params.npz'), { W_enc: t([64, 8], 1), W_dec: t([8, 64], 2), b_enc: t([8], 3), b_dec: t([64], 4), threshold: t([8], 5) });
+    const t = (shape: number[], seed: number) => ({
+      shape,
+      data: randomUniform(
+        shape.reduce((a, b) => a * b, 1),
+        seed,
+        0.3,
+      ).map(Math.abs),
+    });
+    writeNpz(join(dir, 'params.npz'), {
+      W_enc: t([64, 8], 1),
+      W_dec: t([8, 64], 2),
+      b_enc: t([8], 3),
+      b_dec: t([64], 4),
+      threshold: t([8], 5),
+    });
     const workspace = join(tmp.path, 'ws-gemma-hook');
-    const args = ['index', '--workspace', workspace, '--model', MODEL, '--sae', dir, '--corpus', 'brown:ca01', '--tokens', '64', '--context', '32'];
+    const args = [
+      'index',
+      '--workspace',
+      workspace,
+      '--model',
+      MODEL,
+      '--sae',
+      dir,
+      '--corpus',
+      'brown:ca01',
+      '--tokens',
+      '64',
+      '--context',
+      '32',
+    ];
     const without = await loupe(...args);
     expect(without.code).not.toBe(0);
-    expect(without.err).toMatch(/names no hook and none was given: register it again with the hook it reads \(saes\.add hook, loupe index --hook\)/);
+    expect(without.err).toMatch(
+      /names no hook and none was given: register it again with the hook it reads \(saes\.add hook, loupe index --hook\)/,
+    );
     const given = await loupe(...args, '--hook', 'blocks.1.hook_resid_post');
     expect(given.err).toMatch(/SAE average_l0_9 \(updated\)/);
     expect(given.code).toBe(0);
@@ -256,14 +321,26 @@ describe('Gemma Scope params.npz', () => {
 
   it('takes the hook from the hub layout: -res reads hook_resid_post, -transcoders maps ln2.hook_normalized to hook_mlp_out', () => {
     const res = loadSae(join(layouts.gemmaScope, 'params.npz'));
-    expect([res.hookName, res.outputHookName, res.modelName, res.activation.kind]).toEqual(['blocks.0.hook_resid_post', undefined, 'gemma-2-2b', 'jumprelu']);
+    expect([res.hookName, res.outputHookName, res.modelName, res.activation.kind]).toEqual([
+      'blocks.0.hook_resid_post',
+      undefined,
+      'gemma-2-2b',
+      'jumprelu',
+    ]);
     const tc = loadSae(layouts.gemmaScopeTranscoder);
     expect([tc.hookName, tc.outputHookName]).toEqual(['blocks.0.ln2.hook_normalized', 'blocks.0.hook_mlp_out']);
   });
 
   it('outside the hub layout, names no hook and says how to give one; a missing threshold or a transposed W_dec is refused', () => {
     const dir = join(tmp.path, 'my-saes', 'layer_0', 'width_16k', 'average_l0_5');
-    const t = (shape: number[]) => ({ shape, data: randomUniform(shape.reduce((a, b) => a * b, 1), 9, 0.1).map(Math.abs) });
+    const t = (shape: number[]) => ({
+      shape,
+      data: randomUniform(
+        shape.reduce((a, b) => a * b, 1),
+        9,
+        0.1,
+      ).map(Math.abs),
+    });
     writeNpz(join(dir, 'params.npz'), { W_enc: t([64, 8]), W_dec: t([8, 64]), b_enc: t([8]), b_dec: t([64]), threshold: t([8]) });
     const sae = loadSae(dir);
     expect(sae.hookName).toBeNull();

@@ -165,7 +165,12 @@ describe('splices without an SAE', () => {
     const splice = steeringSplice(vector);
     for (const coefficient of [0, 2.5, -4]) {
       const { at, next } = await spliced(splice, steeringFeeds(coefficient));
-      expect(relativeError(next, at.map((v, i) => v + coefficient * vector[i % D_MODEL]))).toBeLessThan(1e-6);
+      expect(
+        relativeError(
+          next,
+          at.map((v, i) => v + coefficient * vector[i % D_MODEL]),
+        ),
+      ).toBeLessThan(1e-6);
     }
   });
 
@@ -181,7 +186,14 @@ describe('several SAE splices in one forward pass', () => {
   it('splices reconstructions at two hooks, and a rebuilt graph reuses its session', async () => {
     const sae = loadSae(`${SAES}/saelens-relu`);
     const last = 'blocks.1.hook_resid_post';
-    const spec = { hooks: [AT, NEXT, last], logits: true, splices: new Map([[AT, reconstructionSplice(sae)], [last, reconstructionSplice(sae)]]) };
+    const spec = {
+      hooks: [AT, NEXT, last],
+      logits: true,
+      splices: new Map([
+        [AT, reconstructionSplice(sae)],
+        [last, reconstructionSplice(sae)],
+      ]),
+    };
     const cache = new SessionCache();
     const forward = await prepareForward(weights, spec, { cache });
     await prepareForward(weights, spec, { cache });
@@ -201,7 +213,9 @@ describe('several SAE splices in one forward pass', () => {
 describe('splice feeds', () => {
   it('refuse a feature index outside the SAE, naming the SAE', () => {
     const sae = loadSae(`${SAES}/saelens-relu`);
-    expect(() => ablateFeeds(sae, sae.dSae)).toThrow(`feature index ${sae.dSae} is out of range: ${SAES}/saelens-relu has features 0..${sae.dSae - 1}`);
+    expect(() => ablateFeeds(sae, sae.dSae)).toThrow(
+      `feature index ${sae.dSae} is out of range: ${SAES}/saelens-relu has features 0..${sae.dSae - 1}`,
+    );
     expect(() => ablateFeeds(sae, -1)).toThrow('out of range');
   });
 });

@@ -29,7 +29,14 @@ describe('loupe train', () => {
     expect([sae.dIn, sae.dSae, sae.hookName]).toEqual([256, 64, HOOK]);
     expect(sae.activation).toEqual({ kind: 'topk', k: 8 });
     const cfg = JSON.parse(readFileSync(join(narrow, 'cfg.json'), 'utf8'));
-    expect(cfg).toMatchObject({ architecture: 'topk', d_in: 256, d_sae: 64, hook_name: HOOK, context_size: 64, apply_b_dec_to_input: true });
+    expect(cfg).toMatchObject({
+      architecture: 'topk',
+      d_in: 256,
+      d_sae: 64,
+      hook_name: HOOK,
+      context_size: 64,
+      apply_b_dec_to_input: true,
+    });
     const log = JSON.parse(readFileSync(join(narrow, 'training_log.json'), 'utf8'));
     expect(log.log.length).toBeGreaterThan(5);
     expect(log.log.at(-1).nmse).toBeLessThan(log.log[0].nmse);
@@ -44,8 +51,24 @@ describe('loupe train', () => {
     const feature = busiestFeature(sae);
     const wide = join(tmp.path, 'wide');
     const { code, out, err } = await loupe(
-      'train', ...base, '--d-sae', '128', '--k', '8', '--tokens', '4096', '--out', wide,
-      '--init-from', narrow, '--filter-feature', String(feature), '--threshold', '0', '--zero-feature', '--normalize-init',
+      'train',
+      ...base,
+      '--d-sae',
+      '128',
+      '--k',
+      '8',
+      '--tokens',
+      '4096',
+      '--out',
+      wide,
+      '--init-from',
+      narrow,
+      '--filter-feature',
+      String(feature),
+      '--threshold',
+      '0',
+      '--zero-feature',
+      '--normalize-init',
     );
     expect(err).not.toContain('error');
     expect(code).toBe(0);
@@ -58,7 +81,11 @@ describe('loupe train', () => {
     expect(trained.wDec.subarray(feature * 256, (feature + 1) * 256).every((v) => v === 0)).toBe(true);
     expect(Array.from({ length: 256 }, (_, i) => trained.wEnc[i * 128 + feature]).every((v) => v === 0)).toBe(true);
     const cfg = JSON.parse(readFileSync(join(wide, 'cfg.json'), 'utf8'));
-    expect(cfg.loupe_training).toMatchObject({ init_from: narrow, filter: { sae: narrow, feature, threshold: 0 }, zero_filter_feature: true });
+    expect(cfg.loupe_training).toMatchObject({
+      init_from: narrow,
+      filter: { sae: narrow, feature, threshold: 0 },
+      zero_filter_feature: true,
+    });
   });
 
   it('refuses bad flags and bad corpora with specific errors', async () => {
@@ -68,12 +95,35 @@ describe('loupe train', () => {
       return r.err;
     };
     expect(await bad(...base, '--d-sae', '64', '--k', '8', '--tokens', '2048', '--out', narrow)).toContain('already holds files');
-    expect(await bad(...base, '--d-sae', '8', '--k', '9', '--tokens', '2048', '--out', join(tmp.path, 'k'))).toContain('k = 9 is larger than d_sae = 8');
-    expect(await bad(...base, '--d-sae', '8', '--k', '2', '--tokens', '2048', '--threshold', '1', '--out', join(tmp.path, 't'))).toContain('--threshold needs --filter-feature');
-    expect(await bad(...base, '--d-sae', '8', '--k', '2', '--tokens', '2048', '--activation', 'gated', '--out', join(tmp.path, 'a'))).toContain('--activation must be topk or relu');
+    expect(await bad(...base, '--d-sae', '8', '--k', '9', '--tokens', '2048', '--out', join(tmp.path, 'k'))).toContain(
+      'k = 9 is larger than d_sae = 8',
+    );
+    expect(await bad(...base, '--d-sae', '8', '--k', '2', '--tokens', '2048', '--threshold', '1', '--out', join(tmp.path, 't'))).toContain(
+      '--threshold needs --filter-feature',
+    );
+    expect(
+      await bad(...base, '--d-sae', '8', '--k', '2', '--tokens', '2048', '--activation', 'gated', '--out', join(tmp.path, 'a')),
+    ).toContain('--activation must be topk or relu');
     const empty = join(tmp.path, 'empty.txt');
     writeFileSync(empty, '');
-    expect(await bad('--model', DEMO_MODEL, '--hook', HOOK, '--corpus', `text:${empty}`, '--d-sae', '8', '--k', '2', '--tokens', '2048', '--out', join(tmp.path, 'e'))).toContain('has no text');
+    expect(
+      await bad(
+        '--model',
+        DEMO_MODEL,
+        '--hook',
+        HOOK,
+        '--corpus',
+        `text:${empty}`,
+        '--d-sae',
+        '8',
+        '--k',
+        '2',
+        '--tokens',
+        '2048',
+        '--out',
+        join(tmp.path, 'e'),
+      ),
+    ).toContain('has no text');
   });
 
   it('replaces invalid UTF-8 in a text corpus and says how much', async () => {
@@ -82,7 +132,27 @@ describe('loupe train', () => {
     text[10] = 0xff;
     text[500] = 0xc3;
     writeFileSync(file, text);
-    const { code, err } = await loupe('train', '--model', DEMO_MODEL, '--hook', HOOK, '--corpus', `text:${file}`, '--context', '64', '--batch', '512', '--d-sae', '16', '--k', '2', '--tokens', '1024', '--out', join(tmp.path, 'utf8'));
+    const { code, err } = await loupe(
+      'train',
+      '--model',
+      DEMO_MODEL,
+      '--hook',
+      HOOK,
+      '--corpus',
+      `text:${file}`,
+      '--context',
+      '64',
+      '--batch',
+      '512',
+      '--d-sae',
+      '16',
+      '--k',
+      '2',
+      '--tokens',
+      '1024',
+      '--out',
+      join(tmp.path, 'utf8'),
+    );
     expect(code).toBe(0);
     expect(err).toMatch(/replaced 2 invalid UTF-8 sequences/);
   });

@@ -37,9 +37,29 @@ function nearestRows(wide: Float32Array, narrow: Float32Array, nNarrow: number, 
 
 describe('initialisation', () => {
   it('starts two widths trained with one seed from unrelated weights: ≤ 5 % of the wide SAE’s first 64 latents nearest to the same-index narrow one', async () => {
-    const base = ['--model', DEMO_MODEL_DIR, '--hook', HOOK, '--corpus', 'brown:ca01-ca04', '--context', '64', '--batch', '1024', '--k', '8', '--tokens', '16384', '--seed', '0'];
+    const base = [
+      '--model',
+      DEMO_MODEL_DIR,
+      '--hook',
+      HOOK,
+      '--corpus',
+      'brown:ca01-ca04',
+      '--context',
+      '64',
+      '--batch',
+      '1024',
+      '--k',
+      '8',
+      '--tokens',
+      '16384',
+      '--seed',
+      '0',
+    ];
     const [narrow, wide] = [join(tmp.path, 'w64'), join(tmp.path, 'w512')];
-    for (const [out, width] of [[narrow, '64'], [wide, '512']]) {
+    for (const [out, width] of [
+      [narrow, '64'],
+      [wide, '512'],
+    ]) {
       const run = await loupe('train', ...base, '--d-sae', width, '--out', out);
       expect(run.code, run.err).toBe(0);
     }
@@ -54,7 +74,15 @@ describe('initialisation', () => {
     const { weights } = loadTransformer(DEMO_MODEL_DIR);
     const tokenizer = await loadTokenizer(DEMO_MODEL_DIR);
     // The busiest feature on a few real rows, and the rows themselves (the trainer's init sample).
-    const stream = await openActivationStream({ model: weights, tokenizer, corpus: openCorpus('brown:ca01-ca02'), hook: HOOK, batchTokens: 2048, tokens: 4096, seed: 3 });
+    const stream = await openActivationStream({
+      model: weights,
+      tokenizer,
+      corpus: openCorpus('brown:ca01-ca02'),
+      hook: HOOK,
+      batchTokens: 2048,
+      tokens: 4096,
+      seed: 3,
+    });
     let rows: Float32Array = new Float32Array(0);
     for await (const batch of stream.batches(0)) {
       rows = batch.x;
@@ -86,6 +114,7 @@ describe('initialisation', () => {
     // Children lean different ways: they lead on different tokens.
     expect(leads.size).toBeGreaterThanOrEqual(8);
     // The copied latents are the narrow SAE's, unchanged (not renormalised).
-    for (const j of [0, F, from.dSae - 1]) expect(Array.from(wDec.subarray(j * 256, (j + 1) * 256))).toEqual(Array.from(from.wDec.subarray(j * 256, (j + 1) * 256)));
+    for (const j of [0, F, from.dSae - 1])
+      expect(Array.from(wDec.subarray(j * 256, (j + 1) * 256))).toEqual(Array.from(from.wDec.subarray(j * 256, (j + 1) * 256)));
   }, 60_000);
 });

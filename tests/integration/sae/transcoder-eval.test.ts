@@ -36,7 +36,8 @@ beforeAll(async () => {
   const { dModel, nHeads, dHead } = model.config;
   layouts = writeSaeLayouts(join(tmp.path, 'saes'), { dModel, nHeads, dHead }, 7);
   windows = [];
-  for await (const w of tokenWindows(openCorpus('brown:ca01'), await loadTokenizer(MODEL), { contextLength: CONTEXT, maxTokens: TOKENS })) windows.push(w);
+  for await (const w of tokenWindows(openCorpus('brown:ca01'), await loadTokenizer(MODEL), { contextLength: CONTEXT, maxTokens: TOKENS }))
+    windows.push(w);
 });
 
 describe('evaluating a transcoder', () => {
@@ -73,8 +74,19 @@ describe('evaluating a transcoder', () => {
     expect(report.crossEntropy.zeroAblated).not.toBe(report.crossEntropy.clean);
   });
 
-  it('loupe eval runs on a family SAE (delta loss, FVU) and names a transcoder\'s output hook', async () => {
-    const common = ['--model', MODEL, '--corpus', 'brown:ca01', '--tokens', String(TOKENS), '--context', String(CONTEXT), '--ablation-latents', '4'];
+  it("loupe eval runs on a family SAE (delta loss, FVU) and names a transcoder's output hook", async () => {
+    const common = [
+      '--model',
+      MODEL,
+      '--corpus',
+      'brown:ca01',
+      '--tokens',
+      String(TOKENS),
+      '--context',
+      String(CONTEXT),
+      '--ablation-latents',
+      '4',
+    ];
     const sae = await loupe('eval', '--sae', layouts.llamaScope, ...common);
     expect(sae.err).toBe('');
     expect(sae.code).toBe(0);
@@ -88,7 +100,9 @@ describe('evaluating a transcoder', () => {
   });
 
   it('says that ablating one feature of a transcoder is not supported rather than editing the wrong hook', () => {
-    expect(() => ablateFeatureSplice(loadSae(layouts.sparsifyTranscoder))).toThrow(/is a transcoder \(blocks\.0\.ln2\.hook_normalized → blocks\.0\.hook_mlp_out\); ablating or clamping one feature does not support transcoders yet/);
+    expect(() => ablateFeatureSplice(loadSae(layouts.sparsifyTranscoder))).toThrow(
+      /is a transcoder \(blocks\.0\.ln2\.hook_normalized → blocks\.0\.hook_mlp_out\); ablating or clamping one feature does not support transcoders yet/,
+    );
   });
 });
 
@@ -101,20 +115,31 @@ describe('an attention SAE on attn.hook_z', () => {
     try {
       const m = await registerModel(ws, MODEL);
       const row = registerSae(ws, layouts.hookZ, m.id);
-      await runIndex(ws, { saeId: row.id, corpus: 'brown:ca01', tokens: TOKENS, contextLength: CONTEXT, batchTokens: 64, commitTokens: 64, commitSeconds: 0, chunkFeatures: 8 });
+      await runIndex(ws, {
+        saeId: row.id,
+        corpus: 'brown:ca01',
+        tokens: TOKENS,
+        contextLength: CONTEXT,
+        batchTokens: 64,
+        commitTokens: 64,
+        commitSeconds: 0,
+        chunkFeatures: 8,
+      });
       // W_dec[f] · W_O · W_U in plain loops, for the feature's most boosted token.
       const f = 3;
       const o = model.layers[0].attn.o;
       const resid = new Float64Array(dModel);
       for (let i = 0; i < sae.dIn; i++) {
-        for (let r = 0; r < dModel; r++) resid[r] += sae.wDec[f * sae.dIn + i] * (o.layout === 'inOut' ? o.w.data[i * dModel + r] : o.w.data[r * sae.dIn + i]);
+        for (let r = 0; r < dModel; r++)
+          resid[r] += sae.wDec[f * sae.dIn + i] * (o.layout === 'inOut' ? o.w.data[i * dModel + r] : o.w.data[r * sae.dIn + i]);
       }
       const u = model.unembed;
       let best = -Infinity;
       let bestId = -1;
       for (let v = 0; v < dVocab; v++) {
         let logit = 0;
-        for (let r = 0; r < dModel; r++) logit += resid[r] * (u.layout === 'dModelByVocab' ? u.w.data[r * dVocab + v] : u.w.data[v * dModel + r]);
+        for (let r = 0; r < dModel; r++)
+          logit += resid[r] * (u.layout === 'dModelByVocab' ? u.w.data[r * dVocab + v] : u.w.data[v * dModel + r]);
         if (logit > best) [best, bestId] = [logit, v];
       }
       const page = ws.features.page({ saeId: row.id, index: f });
@@ -123,7 +148,13 @@ describe('an attention SAE on attn.hook_z', () => {
       // The stored maximum is the hook_z encode of that window.
       const top = page.top[0];
       const stored = ws.features.windows.get(page.run!.id, page.windows[top.window].index)!;
-      const z = (await runForward(model, { dims: [1, CONTEXT], data: BigInt64Array.from(stored.ids, (v) => BigInt(v)) }, { hooks: ['blocks.0.attn.hook_z'] })).outputs.get('blocks.0.attn.hook_z')!;
+      const z = (
+        await runForward(
+          model,
+          { dims: [1, CONTEXT], data: BigInt64Array.from(stored.ids, (v) => BigInt(v)) },
+          { hooks: ['blocks.0.attn.hook_z'] },
+        )
+      ).outputs.get('blocks.0.attn.hook_z')!;
       expect(z.shape).toEqual([1, CONTEXT, nHeads, dHead]);
       const acts = encodeReference(sae, z.data, CONTEXT);
       let direct = 0;

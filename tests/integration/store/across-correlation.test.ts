@@ -26,7 +26,12 @@ function matches(): PairMatches {
   return m;
 }
 
-const neighbour = (saeId: string, index: number, rank: number) => ({ other: { saeId, index }, rank, cosine: 0.9 - rank / 10, correlation: null });
+const neighbour = (saeId: string, index: number, rank: number) => ({
+  other: { saeId, index },
+  rank,
+  cosine: 0.9 - rank / 10,
+  correlation: null,
+});
 
 beforeAll(() => {
   ws = openWorkspace(join(dir.path, 'ws'));
@@ -53,16 +58,32 @@ describe('cross-SAE neighbour correlations', () => {
 
   it('come from the stored comparison for the pairs it matched, seen from either SAE', () => {
     const run = ws.compare.put({
-      key: 'k', saeIds: ['narrow', 'wide'], params: { algorithm: 't', corpus: 'brown:news', tokens: 2048, contextLength: 64, candidates: 2 }, tokens: 2048, jobId: null,
-      createdAt: '2025-01-01T00:00:00.000Z', densities: [new Float32Array(3).fill(0.1), new Float32Array(8).fill(0.1)], pairs: [matches()],
+      key: 'k',
+      saeIds: ['narrow', 'wide'],
+      params: { algorithm: 't', corpus: 'brown:news', tokens: 2048, contextLength: 64, candidates: 2 },
+      tokens: 2048,
+      jobId: null,
+      createdAt: '2025-01-01T00:00:00.000Z',
+      densities: [new Float32Array(3).fill(0.1), new Float32Array(8).fill(0.1)],
+      pairs: [matches()],
     });
     const wide = ws.features.page({ saeId: 'wide', index: 5 });
     // 5's cosine parent is 2 (0.55), its correlation parent 0 (0.65); 1 was not a match of 5.
-    expect(wide.neighbours.across.map((n) => [n.other.index, n.correlation])).toEqual([[2, expect.closeTo(0.55, 6)], [0, expect.closeTo(0.65, 6)], [1, null]]);
-    expect(wide.acrossCorrelation).toEqual([{ saeId: 'narrow', compare: { runId: run.id, tokens: 2048, corpus: 'brown:news' }, filled: 2, listed: 3 }]);
+    expect(wide.neighbours.across.map((n) => [n.other.index, n.correlation])).toEqual([
+      [2, expect.closeTo(0.55, 6)],
+      [0, expect.closeTo(0.65, 6)],
+      [1, null],
+    ]);
+    expect(wide.acrossCorrelation).toEqual([
+      { saeId: 'narrow', compare: { runId: run.id, tokens: 2048, corpus: 'brown:news' }, filled: 2, listed: 3 },
+    ]);
     const narrow = ws.features.page({ saeId: 'narrow', index: 2 });
     // Wide 5 has 2 as cosine parent; wide 4 has 2 as correlation parent (0.64); wide 1 never fired.
-    expect(narrow.neighbours.across.map((n) => [n.other.index, n.correlation])).toEqual([[5, expect.closeTo(0.55, 6)], [1, null], [4, expect.closeTo(0.64, 6)]]);
+    expect(narrow.neighbours.across.map((n) => [n.other.index, n.correlation])).toEqual([
+      [5, expect.closeTo(0.55, 6)],
+      [1, null],
+      [4, expect.closeTo(0.64, 6)],
+    ]);
     expect(narrow.acrossCorrelation?.[0]).toMatchObject({ filled: 2, listed: 3 });
   });
 });

@@ -40,16 +40,35 @@ beforeEach((context) => {
 
 const hist = (counts: number[]) => ({ log10Min: -2, log10Max: 1, counts: Uint32Array.from(counts) });
 const stats = (feature: number, fires: number, maxAct = 2): statsTable.FeatureStats => ({
-  feature, tokensSeen: 1000, fires, meanAct: maxAct / 2, maxAct, histogram: hist([fires, 0, 1]), bandEdges: Float32Array.of(0, 0.5, 1, 2),
+  feature,
+  tokensSeen: 1000,
+  fires,
+  meanAct: maxAct / 2,
+  maxAct,
+  histogram: hist([fires, 0, 1]),
+  bandEdges: Float32Array.of(0, 0.5, 1, 2),
 });
-const acts = (peakAt: number, peak: number) => Float32Array.from({ length: 16 }, (_, i) => (i === peakAt ? peak : i === peakAt + 1 ? peak / 4 : 0));
-const token = (kind: logitsTable.TokenListKind, rank: number, text: string, value = 1): logitsTable.FeatureToken => ({ kind, rank, tokenId: 100 + rank, token: text, value });
+const acts = (peakAt: number, peak: number) =>
+  Float32Array.from({ length: 16 }, (_, i) => (i === peakAt ? peak : i === peakAt + 1 ? peak / 4 : 0));
+const token = (kind: logitsTable.TokenListKind, rank: number, text: string, value = 1): logitsTable.FeatureToken => ({
+  kind,
+  rank,
+  tokenId: 100 + rank,
+  token: text,
+  value,
+});
 
 /** An index run of sae-a with data for features 0–9 (feature f fires f times out of 1000). */
 function indexRun(topTokens: (f: number) => string[], createdAt: string): number {
-  const { id } = index.runs.create({ saeId: 'sae-a', modelId: null, jobId: null, corpusSpec: 'brown', contextLength: 16, tokensTarget: 1000, params: {} }, createdAt);
+  const { id } = index.runs.create(
+    { saeId: 'sae-a', modelId: null, jobId: null, corpusSpec: 'brown', contextLength: 16, tokensTarget: 1000, params: {} },
+    createdAt,
+  );
   index.commitBatch({
-    runId: id, from: { batchesDone: 0, windowsDone: 0, tokensDone: 0 }, to: { windowsDone: 6, tokensDone: 96 }, now: createdAt,
+    runId: id,
+    from: { batchesDone: 0, windowsDone: 0, tokensDone: 0 },
+    to: { windowsDone: 6, tokensDone: 96 },
+    now: createdAt,
     windows: Array.from({ length: 6 }, (_, w) => syntheticWindow(w, 16)),
     stats: Array.from({ length: 10 }, (_, f) => stats(f, f)),
     examples: Array.from({ length: 10 }, (_, f) => ({
@@ -70,8 +89,22 @@ function indexRun(topTokens: (f: number) => string[], createdAt: string): number
 describe('stored rows', () => {
   it('round trip through each table’s toRow and fromRow', () => {
     const run: runsTable.IndexRun = {
-      id: 12, saeId: 's', modelId: null, jobId: 'j', corpusSpec: 'brown', contextLength: 128, tokensTarget: 10, tokensDone: 5, windowsDone: 1,
-      batchesDone: 1, state: 'running', params: { topN: 20 }, message: '', createdAt: 'a', updatedAt: 'b', finishedAt: null,
+      id: 12,
+      saeId: 's',
+      modelId: null,
+      jobId: 'j',
+      corpusSpec: 'brown',
+      contextLength: 128,
+      tokensTarget: 10,
+      tokensDone: 5,
+      windowsDone: 1,
+      batchesDone: 1,
+      state: 'running',
+      params: { topN: 20 },
+      message: '',
+      createdAt: 'a',
+      updatedAt: 'b',
+      finishedAt: null,
     };
     expect(runsTable.fromRow(runsTable.toRow(run))).toEqual(run);
     const window = syntheticWindow(3, 8);
@@ -90,7 +123,9 @@ describe('stored rows', () => {
 
   it('refuse NaN and infinite statistics instead of letting SQLite store NULL', () => {
     expect(() => statsTable.toRow({ ...stats(1, 1), meanAct: NaN })).toThrow(/feature 1 meanAct must be a finite number/);
-    expect(() => neighboursTable.toRow({ other: { saeId: 'x', index: 1 }, rank: 0, cosine: Infinity, correlation: null })).toThrow(/cosine/);
+    expect(() => neighboursTable.toRow({ other: { saeId: 'x', index: 1 }, rank: 0, cosine: Infinity, correlation: null })).toThrow(
+      /cosine/,
+    );
     expect(() => encodeActs(Float32Array.of(1, NaN))).toThrow(/NaN at token 1/);
   });
 
@@ -114,7 +149,11 @@ describe('stored rows', () => {
   });
 
   it('name features with one key serialiser that round trips any SAE id', () => {
-    for (const key of [{ saeId: 'sae-a', index: 0 }, { saeId: 'gpt2/blocks.8#x', index: 24575 }]) expect(parseFeatureKey(featureKey(key))).toEqual(key);
+    for (const key of [
+      { saeId: 'sae-a', index: 0 },
+      { saeId: 'gpt2/blocks.8#x', index: 24575 },
+    ])
+      expect(parseFeatureKey(featureKey(key))).toEqual(key);
     expect(() => parseFeatureKey('sae-a#-1')).toThrow(/not a feature key/);
   });
 });
@@ -151,10 +190,25 @@ describe('migration 2', () => {
 
 describe('index batches', () => {
   it('refuse a batch whose starting cursor is not the stored one, writing nothing', () => {
-    const { id } = index.runs.create({ saeId: 'sae-a', modelId: null, jobId: null, corpusSpec: 'brown', contextLength: 16, tokensTarget: 64, params: {} });
-    const batch = { runId: id, from: { batchesDone: 0, windowsDone: 0, tokensDone: 0 }, to: { windowsDone: 1, tokensDone: 16 }, windows: [syntheticWindow(0, 16)] };
+    const { id } = index.runs.create({
+      saeId: 'sae-a',
+      modelId: null,
+      jobId: null,
+      corpusSpec: 'brown',
+      contextLength: 16,
+      tokensTarget: 64,
+      params: {},
+    });
+    const batch = {
+      runId: id,
+      from: { batchesDone: 0, windowsDone: 0, tokensDone: 0 },
+      to: { windowsDone: 1, tokensDone: 16 },
+      windows: [syntheticWindow(0, 16)],
+    };
     expect(index.commitBatch(batch)).toEqual({ batchesDone: 1, windowsDone: 1, tokensDone: 16 });
-    expect(() => index.commitBatch({ ...batch, windows: [syntheticWindow(1, 16)] })).toThrow(/expected a running run at batch 0, window 0.*batch 1, window 1/);
+    expect(() => index.commitBatch({ ...batch, windows: [syntheticWindow(1, 16)] })).toThrow(
+      /expected a running run at batch 0, window 0.*batch 1, window 1/,
+    );
     expect(index.windows.count(id)).toBe(1);
   });
 });
@@ -167,7 +221,12 @@ describe('labels', () => {
 
     expect(index.runs.listForSae('sae-a').map((r) => r.id)).toEqual([second]);
     expect(index.stats.count(first)).toBe(0);
-    expect(index.labels.get({ saeId: 'sae-a', index: 3 })).toMatchObject({ label: 'three', notes: 'kept', tags: ['noun'], updatedBy: 'ada' });
+    expect(index.labels.get({ saeId: 'sae-a', index: 3 })).toMatchObject({
+      label: 'three',
+      notes: 'kept',
+      tags: ['noun'],
+      updatedBy: 'ada',
+    });
     expect(index.labels.history({ saeId: 'sae-a', index: 3 })).toHaveLength(3);
     const found = (text: string) => index.query({ saeId: 'sae-a', text }).items.map((i) => i.key.index);
     expect(found('three')).toEqual([3]);
@@ -194,7 +253,18 @@ describe('labels', () => {
       ['label', '', 'dogs', 'ada'],
     ]);
     expect(new Set(history.slice(1, 5).map((e) => e.action)).size).toBe(1);
-    expect(history[5]).toEqual({ id: 1, action: 1, key, field: 'label', old: '', new: 'dogs', author: 'ada', at: at(1).at, source: 'edit', undoes: null });
+    expect(history[5]).toEqual({
+      id: 1,
+      action: 1,
+      key,
+      field: 'label',
+      old: '',
+      new: 'dogs',
+      author: 'ada',
+      at: at(1).at,
+      source: 'edit',
+      undoes: null,
+    });
 
     expect(index.labels.undo(key, at(5))?.label.tags).toEqual(['animal', 'noun']);
     expect(index.labels.undo(key, at(6))?.label).toMatchObject({ label: 'dogs', notes: '', tags: [] });
@@ -203,7 +273,18 @@ describe('labels', () => {
     const undos = index.labels.history({ saeId: 'sae-a', index: 5, limit: 3 });
     expect(undos.every((e) => e.source === 'undo' && e.undoes !== null)).toBe(true);
     // Every column of an event comes back as written: the undo of the first action (event 1).
-    expect(undos[0]).toEqual({ id: 12, action: 12, key, field: 'label', old: 'dogs', new: '', author: 'ada', at: at(7).at, source: 'undo', undoes: 1 });
+    expect(undos[0]).toEqual({
+      id: 12,
+      action: 12,
+      key,
+      field: 'label',
+      old: 'dogs',
+      new: '',
+      author: 'ada',
+      at: at(7).at,
+      source: 'undo',
+      undoes: 1,
+    });
     expect(index.query({ saeId: 'sae-a', text: 'dogs' }).total).toBe(0);
   });
 
@@ -228,7 +309,8 @@ describe('features.search and features.list', () => {
     index.labels.set({ saeId: 'sae-a', index: 7 }, { label: 'wordplay', tags: ['humour'] }, me);
     index.labels.set({ saeId: 'sae-b', index: 2 }, { label: 'French words' }, me);
   });
-  const hits = (q: Omit<Parameters<FeatureIndex['query']>[0], 'saeId'>) => index.query({ saeId: 'sae-a', ...q }).items.map((i) => i.key.index);
+  const hits = (q: Omit<Parameters<FeatureIndex['query']>[0], 'saeId'>) =>
+    index.query({ saeId: 'sae-a', ...q }).items.map((i) => i.key.index);
 
   it('find labels, notes, tags and top tokens, within one SAE', () => {
     expect(hits({ text: 'french' })).toEqual([2]);
@@ -286,9 +368,15 @@ describe('features.page', () => {
     expect(page.stats?.histogram.edges.map((e) => +e.toPrecision(6))).toEqual([0.01, 0.1, 1, 10]);
     expect(page.windows.map((w) => w.index)).toEqual([1, 2, 4]);
     expect(page.windows[0].tokens.slice(0, 2)).toEqual(['w1t0', ' w1t1']);
-    expect(page.top.map((e) => [page.windows[e.window].index, e.maxAct, e.maxPos])).toEqual([[1, 2, 3], [2, 1.5, 5]]);
+    expect(page.top.map((e) => [page.windows[e.window].index, e.maxAct, e.maxPos])).toEqual([
+      [1, 2, 3],
+      [2, 1.5, 5],
+    ]);
     expect(page.top[0].acts.slice(2, 6)).toEqual([0, 2, 0.5, 0]);
-    expect(page.quantiles.map((q) => [q.band, q.lo, q.hi, q.examples.length])).toEqual([[0, 0, 0.5, 1], [2, 1, 2, 1]]);
+    expect(page.quantiles.map((q) => [q.band, q.lo, q.hi, q.examples.length])).toEqual([
+      [0, 0, 0.5, 1],
+      [2, 1, 2, 1],
+    ]);
     expect(page.frequent.map((t) => t.token)).toEqual([' tok3']);
     expect(page.neighbours.within.map((x) => [x.other.index, x.label])).toEqual([[4, '']]);
     expect(page.neighbours.across.map((x) => [x.other.index, x.label])).toEqual([[200, 'wide twin']]);
@@ -319,7 +407,8 @@ describe('loupe labels export | import', () => {
 
       ws = openWorkspace(workspace);
       const labels = ws.features.labels;
-      const strip = (saeId: string) => labels.listForSae(saeId).map((l) => ({ index: l.key.index, label: l.label, notes: l.notes, tags: l.tags }));
+      const strip = (saeId: string) =>
+        labels.listForSae(saeId).map((l) => ({ index: l.key.index, label: l.label, notes: l.notes, tags: l.tags }));
       expect(strip('sae-b')).toEqual(strip('sae-a'));
       expect(strip('sae-b')).toEqual(tricky.map((t) => ({ ...t, tags: [...t.tags].sort() })));
       expect(labels.history({ saeId: 'sae-b', index: 0 }).every((e) => e.author === 'cy' && e.source === 'import')).toBe(true);
@@ -331,7 +420,7 @@ describe('loupe labels export | import', () => {
   // `id` is a cuid Prisma makes on the client, so a raw insert needs it in the row too.
   const explanationRequired = ['id', 'modelId', 'layer', 'index', 'description', 'authorId'];
 
-  it('exports Explanation rows as .jsonl.gz with every field Neuronpedia\'s importer needs, ids from the SAE\'s neuronpedia_id', async () => {
+  it("exports Explanation rows as .jsonl.gz with every field Neuronpedia's importer needs, ids from the SAE's neuronpedia_id", async () => {
     index.labels.set({ saeId: 'sae-a', index: 4 }, { label: 'four' }, me);
     index.labels.set({ saeId: 'sae-a', index: 5 }, { notes: 'no label yet' }, me);
     index.labels.set({ saeId: 'sae-a', index: 17 }, { label: 'commas, "quotes"\nand ü' }, me);
@@ -340,12 +429,28 @@ describe('loupe labels export | import', () => {
     const noAuthor = await loupe('labels', 'export', '--workspace', ws.path, '--sae', 'sae-a', '--format', 'neuronpedia', '--out', file);
     expect(noAuthor.code).toBe(2);
     expect(noAuthor.err).toContain('--np-author');
-    const result = await loupe('labels', 'export', '--workspace', ws.path, '--sae', 'sae-a', '--format', 'neuronpedia', '--np-author', 'clx0user', '--out', file);
+    const result = await loupe(
+      'labels',
+      'export',
+      '--workspace',
+      ws.path,
+      '--sae',
+      'sae-a',
+      '--format',
+      'neuronpedia',
+      '--np-author',
+      'clx0user',
+      '--out',
+      file,
+    );
     expect(result, result.err).toMatchObject({ code: 0 });
     const lines = gunzipSync(readFileSync(file)).toString('utf8').split('\n');
     expect(lines.at(-1)).toBe('');
     const rows = lines.slice(0, -1).map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(rows.map((r) => [r.index, r.description])).toEqual([['4', 'four'], ['17', 'commas, "quotes"\nand ü']]);
+    expect(rows.map((r) => [r.index, r.description])).toEqual([
+      ['4', 'four'],
+      ['17', 'commas, "quotes"\nand ü'],
+    ]);
     for (const row of rows) {
       for (const key of explanationRequired) expect(typeof row[key], key).toBe('string');
       expect(row).toMatchObject({ modelId: 'gpt2-small', layer: '0-res-test', authorId: 'clx0user' });
@@ -356,8 +461,26 @@ describe('loupe labels export | import', () => {
     expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
     // the same labels exported again get the same ids (the importer skips conflicts, so a re-import adds nothing)
     const again = join(dir.path, `np-${n}-again.jsonl`);
-    await loupe('labels', 'export', '--workspace', ws.path, '--sae', 'sae-a', '--format', 'neuronpedia', '--np-author', 'clx0user', '--out', again);
-    expect(readFileSync(again, 'utf8').split('\n').slice(0, -1).map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(rows.map((r) => r.id));
+    await loupe(
+      'labels',
+      'export',
+      '--workspace',
+      ws.path,
+      '--sae',
+      'sae-a',
+      '--format',
+      'neuronpedia',
+      '--np-author',
+      'clx0user',
+      '--out',
+      again,
+    );
+    expect(
+      readFileSync(again, 'utf8')
+        .split('\n')
+        .slice(0, -1)
+        .map((l) => (JSON.parse(l) as { id: string }).id),
+    ).toEqual(rows.map((r) => r.id));
     ws = openWorkspace(ws.path);
   });
 
@@ -366,22 +489,61 @@ describe('loupe labels export | import', () => {
     index.labels.set({ saeId: 'sae-v6', index: 3 }, { label: 'three' }, me);
     const file = join(dir.path, `autointerp-${n}.json`);
     ws.close();
-    const result = await loupe('labels', 'export', '--workspace', ws.path, '--sae', 'sae-v6', '--format', 'neuronpedia-autointerp', '--np-author', 'me1', '--out', file);
+    const result = await loupe(
+      'labels',
+      'export',
+      '--workspace',
+      ws.path,
+      '--sae',
+      'sae-v6',
+      '--format',
+      'neuronpedia-autointerp',
+      '--np-author',
+      'me1',
+      '--out',
+      file,
+    );
     expect(result, result.err).toMatchObject({ code: 0 });
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual([
       { modelId: 'gemma-2-2b', layer: '12-gemmascope-res-16k', index: '3', explanation: 'three', creatorId: 'me1', skipScore: true },
     ]);
-    const noIds = await loupe('labels', 'export', '--workspace', ws.path, '--sae', 'sae-b', '--format', 'neuronpedia', '--np-author', 'me1', '--out', file);
+    const noIds = await loupe(
+      'labels',
+      'export',
+      '--workspace',
+      ws.path,
+      '--sae',
+      'sae-b',
+      '--format',
+      'neuronpedia',
+      '--np-author',
+      'me1',
+      '--out',
+      file,
+    );
     expect(noIds.err).toContain('needs --np-model and --np-layer');
     ws = openWorkspace(ws.path);
   });
 
   it('imports .jsonl.gz explanations: several for one feature become its label history, newest current; other sources refused unless --force', async () => {
     const row = (index: number, description: string, createdAt: string, modelId = 'gpt2-small', layer = '0-res-test') => ({
-      id: `c${index}${createdAt.slice(-6, -1)}`, modelId, layer, index: String(index), description, authorId: 'someone', typeName: 'oai_token-act-pair', explanationModelName: 'gpt-4o-mini', notes: null, createdAt,
+      id: `c${index}${createdAt.slice(-6, -1)}`,
+      modelId,
+      layer,
+      index: String(index),
+      description,
+      authorId: 'someone',
+      typeName: 'oai_token-act-pair',
+      explanationModelName: 'gpt-4o-mini',
+      notes: null,
+      createdAt,
     });
     const file = join(dir.path, `explanations-${n}.jsonl.gz`);
-    const rows = [row(7, 'newest: list commas', '2024-03-02T00:00:00.000Z'), row(7, 'oldest: punctuation', '2024-01-01T00:00:00.000Z'), row(8, 'eight', '2024-02-01T00:00:00.000Z')];
+    const rows = [
+      row(7, 'newest: list commas', '2024-03-02T00:00:00.000Z'),
+      row(7, 'oldest: punctuation', '2024-01-01T00:00:00.000Z'),
+      row(8, 'eight', '2024-02-01T00:00:00.000Z'),
+    ];
     writeFileSync(file, gzipSync(`${rows.map((r) => JSON.stringify(r)).join('\n')}\n`));
     const foreign = join(dir.path, `foreign-${n}.jsonl`);
     writeFileSync(foreign, `${JSON.stringify(row(1, 'a gpt2 feature', '2024-01-01T00:00:00.000Z', 'gpt2-small', '6-res-jb'))}\n`);
@@ -392,7 +554,7 @@ describe('loupe labels export | import', () => {
 
     const refused = await loupe('labels', 'import', '--workspace', ws.path, '--sae', 'sae-a', foreign);
     expect(refused.code).toBe(1);
-    expect(refused.err).toContain('gpt2-small/6-res-jb (1 row), not this SAE\'s gpt2-small/0-res-test: pass --force');
+    expect(refused.err).toContain("gpt2-small/6-res-jb (1 row), not this SAE's gpt2-small/0-res-test: pass --force");
     const noId = await loupe('labels', 'import', '--workspace', ws.path, '--sae', 'sae-b', foreign);
     expect(noId.err).toContain('this SAE has no Neuronpedia id');
     const forced = await loupe('labels', 'import', '--workspace', ws.path, '--sae', 'sae-b', '--force', foreign);
@@ -401,14 +563,26 @@ describe('loupe labels export | import', () => {
     ws = openWorkspace(ws.path);
     const labels = ws.features.labels;
     expect(labels.get({ saeId: 'sae-a', index: 7 }).label).toBe('newest: list commas');
-    expect(labels.history({ saeId: 'sae-a', index: 7 }).filter((e) => e.field === 'label').map((e) => [e.old, e.new])).toEqual([['oldest: punctuation', 'newest: list commas'], ['', 'oldest: punctuation']]);
+    expect(
+      labels
+        .history({ saeId: 'sae-a', index: 7 })
+        .filter((e) => e.field === 'label')
+        .map((e) => [e.old, e.new]),
+    ).toEqual([
+      ['oldest: punctuation', 'newest: list commas'],
+      ['', 'oldest: punctuation'],
+    ]);
     expect(labels.get({ saeId: 'sae-a', index: 8 }).label).toBe('eight');
     expect(labels.get({ saeId: 'sae-a', index: 1 }).label).toBe('');
     expect(labels.get({ saeId: 'sae-b', index: 1 }).label).toBe('a gpt2 feature');
   });
 
   it('links each feature of an SAE with a Neuronpedia id to its Neuronpedia page', () => {
-    expect(index.page({ saeId: 'sae-a', index: 12 }).neuronpedia).toEqual({ modelId: 'gpt2-small', layer: '0-res-test', url: 'https://www.neuronpedia.org/gpt2-small/0-res-test/12' });
+    expect(index.page({ saeId: 'sae-a', index: 12 }).neuronpedia).toEqual({
+      modelId: 'gpt2-small',
+      layer: '0-res-test',
+      url: 'https://www.neuronpedia.org/gpt2-small/0-res-test/12',
+    });
     expect(index.page({ saeId: 'sae-b', index: 12 }).neuronpedia).toBeNull();
   });
 
@@ -423,7 +597,9 @@ describe('loupe labels export | import', () => {
     const outOfRange = await loupe('labels', 'import', '--workspace', ws.path, '--sae', 'sae-a', bad);
     expect(outOfRange.err).toContain('feature 99: SAE "sae-a" has 64 features');
     expect((await loupe('labels', 'rename', '--workspace', ws.path)).code).toBe(2);
-    expect((await loupe('labels', 'export', '--workspace', ws.path, '--sae', 'nope', '--out', '-')).err).toContain('--sae nope: no such SAE in the workspace (it has sae-a, sae-b)');
+    expect((await loupe('labels', 'export', '--workspace', ws.path, '--sae', 'nope', '--out', '-')).err).toContain(
+      '--sae nope: no such SAE in the workspace (it has sae-a, sae-b)',
+    );
     ws = openWorkspace(ws.path);
     expect(ws.features.labels.listForSae('sae-a')).toEqual([]);
     expect(parseLabelsCsv(exportLabels([], 'csv', { saeId: 'x', exportedAt: 'now' }))).toEqual([]);

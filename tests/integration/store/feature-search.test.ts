@@ -28,7 +28,15 @@ interface Fixture {
 
 /** Indexes `features` (feature i = features[i]) as a finished run of `saeId`. */
 function indexRun(saeId: string, features: Fixture[]): number {
-  const { id } = index.runs.create({ saeId, modelId: null, jobId: null, corpusSpec: 'brown', contextLength: 16, tokensTarget: 1000, params: {} });
+  const { id } = index.runs.create({
+    saeId,
+    modelId: null,
+    jobId: null,
+    corpusSpec: 'brown',
+    contextLength: 16,
+    tokensTarget: 1000,
+    params: {},
+  });
   const tokens = features.map(({ frequent, boosted = [] }, feature) => ({
     feature,
     items: [
@@ -37,10 +45,18 @@ function indexRun(saeId: string, features: Fixture[]): number {
     ],
   }));
   index.commitBatch({
-    runId: id, from: { batchesDone: 0, windowsDone: 0, tokensDone: 0 }, to: { windowsDone: 1, tokensDone: 1000 },
+    runId: id,
+    from: { batchesDone: 0, windowsDone: 0, tokensDone: 0 },
+    to: { windowsDone: 1, tokensDone: 1000 },
     windows: [syntheticWindow(0, 16)],
     stats: features.map(({ fires }, feature) => ({
-      feature, tokensSeen: 1000, fires, meanAct: 1, maxAct: 1 + feature, histogram: { log10Min: -2, log10Max: 1, counts: Uint32Array.of(fires) }, bandEdges: new Float32Array(0),
+      feature,
+      tokensSeen: 1000,
+      fires,
+      meanAct: 1,
+      maxAct: 1 + feature,
+      histogram: { log10Min: -2, log10Max: 1, counts: Uint32Array.of(fires) },
+      bandEdges: new Float32Array(0),
     })),
     tokens,
     coverage: features.map((_, feature) => ({ feature, uncounted: 0, nextCount: 0 })),
@@ -55,18 +71,55 @@ beforeEach((context) => {
   registerSae(ws, 'narrow', 8);
   registerSae(ws, 'wide', 8);
   indexRun('narrow', [
-    { fires: 100, frequent: [[' some', 18], [' the', 10], ['He', 9]] }, // #0: a dense feature with " some" among others
-    { fires: 50, frequent: [[' some', 45], [' any', 5]] }, // #1: almost only " some"
-    { fires: 40, frequent: [[' the', 30], [' some', 2]], boosted: [' something'] }, // #2
-    { fires: 30, frequent: [['.', 20], [',', 10]], boosted: [' some'] }, // #3: boosts " some"
+    {
+      fires: 100,
+      frequent: [
+        [' some', 18],
+        [' the', 10],
+        ['He', 9],
+      ],
+    }, // #0: a dense feature with " some" among others
+    {
+      fires: 50,
+      frequent: [
+        [' some', 45],
+        [' any', 5],
+      ],
+    }, // #1: almost only " some"
+    {
+      fires: 40,
+      frequent: [
+        [' the', 30],
+        [' some', 2],
+      ],
+      boosted: [' something'],
+    }, // #2
+    {
+      fires: 30,
+      frequent: [
+        ['.', 20],
+        [',', 10],
+      ],
+      boosted: [' some'],
+    }, // #3: boosts " some"
     { fires: 10, frequent: [[' dog', 10]] }, // #4
   ]);
   indexRun('wide', [
-    { fires: 20, frequent: [[' some', 16], [' many', 4]] }, // #0
+    {
+      fires: 20,
+      frequent: [
+        [' some', 16],
+        [' many', 4],
+      ],
+    }, // #0
     { fires: 30, frequent: [[' the', 30]] }, // #1
   ]);
   index.labels.set({ saeId: 'narrow', index: 4 }, { label: 'some quantifiers', tags: ['determiner'] }, me);
-  index.labels.set({ saeId: 'wide', index: 1 }, { label: 'articles', notes: 'fires on the article before some nouns', tags: ['syntax', 'some-tag'] }, me);
+  index.labels.set(
+    { saeId: 'wide', index: 1 },
+    { label: 'articles', notes: 'fires on the article before some nouns', tags: ['syntax', 'some-tag'] },
+    me,
+  );
   context.onTestFinished(() => ws.close());
 });
 
@@ -94,7 +147,10 @@ describe('features.search by text', () => {
   it('takes a trailing * as a prefix, over tokens too', () => {
     const found = search({ text: 'some*' });
     expect(keys(found.items)).toEqual(['narrow#4', 'narrow#1', 'narrow#0', 'narrow#2', 'narrow#3']);
-    expect(found.items[3].matches).toEqual([{ kind: 'boosted', token: ' something', rank: 0 }, { kind: 'token', token: ' some', share: 0.05 }]);
+    expect(found.items[3].matches).toEqual([
+      { kind: 'boosted', token: ' something', rank: 0 },
+      { kind: 'token', token: ' some', share: 0.05 },
+    ]);
   });
 
   it('needs every word to match somewhere: one in the label, another in a token', () => {
@@ -112,7 +168,10 @@ describe('features.search by text', () => {
     expect(noted.matches).toEqual([{ kind: 'notes', excerpt: expect.stringContaining('before some nouns') }]);
     const both = search({ saeId: 'wide', text: 'some' }).items;
     expect(keys(both)).toEqual(['wide#1', 'wide#0']);
-    expect(both[0].matches).toEqual([{ kind: 'tag', tag: 'some-tag' }, { kind: 'notes', excerpt: expect.stringContaining('some') }]);
+    expect(both[0].matches).toEqual([
+      { kind: 'tag', tag: 'some-tag' },
+      { kind: 'notes', excerpt: expect.stringContaining('some') },
+    ]);
     expect(both[0].relevance).toBeCloseTo(1.3, 12);
   });
 
@@ -128,9 +187,27 @@ describe('features.search by text', () => {
 
   it('keeps the other sorts, across SAEs too, and pages with a total', () => {
     expect(keys(search({ text: 'some', sort: 'index' }).items)).toEqual(['narrow#0', 'narrow#1', 'narrow#2', 'narrow#3', 'narrow#4']);
-    expect(keys(search({ text: 'some', sort: 'density', descending: true }).items)).toEqual(['narrow#0', 'narrow#1', 'narrow#2', 'narrow#3', 'narrow#4']);
-    expect(keys(search({ text: 'some', allSaes: true, sort: 'index' }).items)).toEqual(['narrow#0', 'narrow#1', 'narrow#2', 'narrow#3', 'narrow#4', 'wide#0', 'wide#1']);
-    expect(keys(search({ text: 'some', allSaes: true, sort: 'maxAct', descending: true, limit: 3 }).items)).toEqual(['narrow#4', 'narrow#3', 'narrow#2']);
+    expect(keys(search({ text: 'some', sort: 'density', descending: true }).items)).toEqual([
+      'narrow#0',
+      'narrow#1',
+      'narrow#2',
+      'narrow#3',
+      'narrow#4',
+    ]);
+    expect(keys(search({ text: 'some', allSaes: true, sort: 'index' }).items)).toEqual([
+      'narrow#0',
+      'narrow#1',
+      'narrow#2',
+      'narrow#3',
+      'narrow#4',
+      'wide#0',
+      'wide#1',
+    ]);
+    expect(keys(search({ text: 'some', allSaes: true, sort: 'maxAct', descending: true, limit: 3 }).items)).toEqual([
+      'narrow#4',
+      'narrow#3',
+      'narrow#2',
+    ]);
     expect(keys(search({ text: 'some', allSaes: true, labelState: 'labelled' }).items)).toEqual(['wide#1', 'narrow#4']);
     const paged = search({ text: 'some', offset: 3, limit: 1 });
     expect([paged.total, keys(paged.items)]).toEqual([5, ['narrow#3']]);
@@ -146,10 +223,16 @@ describe('features.search by token', () => {
   });
 
   it('ranks a feature seen firing a few times, always on the token, below one seen often, mostly on it', () => {
-    indexRun('wide', [{ fires: 4, frequent: [[' dog', 4]] }, { fires: 400, frequent: [[' dog', 360]] }]);
+    indexRun('wide', [
+      { fires: 4, frequent: [[' dog', 4]] },
+      { fires: 400, frequent: [[' dog', 360]] },
+    ]);
     const found = search({ saeId: 'wide', token: 'dog' });
     expect(keys(found.items)).toEqual(['wide#1', 'wide#0']);
-    expect(found.items.map((i) => i.matches[0])).toEqual([{ kind: 'token', token: ' dog', share: 0.9 }, { kind: 'token', token: ' dog', share: 1 }]);
+    expect(found.items.map((i) => i.matches[0])).toEqual([
+      { kind: 'token', token: ' dog', share: 0.9 },
+      { kind: 'token', token: ' dog', share: 1 },
+    ]);
   });
 });
 
@@ -164,7 +247,9 @@ describe('migration 8', () => {
     old.close();
     const reopened = openWorkspace(join(dir.path, 'old'));
     try {
-      expect(withDatabase(reopened, (db) => db.all('SELECT feature, label, tokens FROM feature_docs ORDER BY feature'))).toEqual([{ feature: 2, label: 'kept', tokens: '' }]);
+      expect(withDatabase(reopened, (db) => db.all('SELECT feature, label, tokens FROM feature_docs ORDER BY feature'))).toEqual([
+        { feature: 2, label: 'kept', tokens: '' },
+      ]);
       withDatabase(reopened, checkSearchIndex);
       expect(withDatabase(reopened, (db) => db.get('SELECT count(*) AS n FROM feature_frequent_coverage'))).toEqual({ n: 0 });
     } finally {

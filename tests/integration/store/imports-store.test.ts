@@ -18,9 +18,23 @@ beforeEach((context) => {
 });
 
 const source = { format: 'delphi' as const, path: '/exports/d', absent: ['logits' as const], dataset: null };
-const newRun = { saeId: 'export', modelId: null, jobId: null, corpusSpec: 'delphi:/exports/d', contextLength: 4, tokensTarget: 100, params: { import: 'delphi' } };
+const newRun = {
+  saeId: 'export',
+  modelId: null,
+  jobId: null,
+  corpusSpec: 'delphi:/exports/d',
+  contextLength: 4,
+  tokensTarget: 100,
+  params: { import: 'delphi' },
+};
 const stats = (feature: number) => ({
-  feature, tokensSeen: 8, fires: 1, meanAct: 1, maxAct: 1, histogram: { log10Min: -3, log10Max: 1, counts: new Uint32Array(4) }, bandEdges: new Float32Array(0),
+  feature,
+  tokensSeen: 8,
+  fires: 1,
+  meanAct: 1,
+  maxAct: 1,
+  histogram: { log10Min: -3, log10Max: 1, counts: new Uint32Array(4) },
+  bandEdges: new Float32Array(0),
 });
 
 describe('Workspace', () => {
@@ -45,7 +59,14 @@ describe('ws.imports', () => {
     const run = ws.imports.createRun(newRun, source);
     const from = { batchesDone: 0, windowsDone: 0, tokensDone: 0 };
     const cursor = ws.imports.commit(
-      { runId: run.id, from, to: { windowsDone: 1, tokensDone: 6 }, windows: [syntheticWindow(0, 6)], stats: [stats(5)], state: { 'import.cursor': Uint8Array.of(1) } },
+      {
+        runId: run.id,
+        from,
+        to: { windowsDone: 1, tokensDone: 6 },
+        windows: [syntheticWindow(0, 6)],
+        stats: [stats(5)],
+        state: { 'import.cursor': Uint8Array.of(1) },
+      },
       { dSae: { saeId: 'export', features: 6 }, contextLength: 6 },
     );
     expect(cursor).toEqual({ batchesDone: 1, windowsDone: 1, tokensDone: 6 });
@@ -59,7 +80,10 @@ describe('ws.imports', () => {
     const run = ws.imports.createRun(newRun, source);
     const from = { batchesDone: 0, windowsDone: 0, tokensDone: 0 };
     expect(() =>
-      ws.imports.commit({ runId: run.id, from, to: { windowsDone: 1, tokensDone: 6 }, windows: [syntheticWindow(0, 6)], stats: [stats(5)] }, { dSae: { saeId: 'export', features: 6 }, contextLength: -1 }),
+      ws.imports.commit(
+        { runId: run.id, from, to: { windowsDone: 1, tokensDone: 6 }, windows: [syntheticWindow(0, 6)], stats: [stats(5)] },
+        { dSae: { saeId: 'export', features: 6 }, contextLength: -1 },
+      ),
     ).toThrow('contextLength');
     expect(ws.features.runs.get(run.id)).toMatchObject({ batchesDone: 0, windowsDone: 0, contextLength: 4 });
     expect(ws.saes.get('export')?.dSae).toBe(4);

@@ -4,7 +4,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FeatureIndex } from '../../../native/store/feature-index.js';
 import { openWorkspace } from '../../../native/store/workspace.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { crashBatches, crashContext, crashFeatures, crashWindowsPerBatch, expectedStats, expectedTop, registerSae } from './index-fixtures.js';
+import {
+  crashBatches,
+  crashContext,
+  crashFeatures,
+  crashWindowsPerBatch,
+  expectedStats,
+  expectedTop,
+  registerSae,
+} from './index-fixtures.js';
 import { checkSearchIndex, withDatabase } from '../../helpers/workspace-database.js';
 
 const dir = tempDir('index-crash');
@@ -13,9 +21,13 @@ afterAll(() => dir.cleanup());
 /** Runs index-writer-child.ts; SIGKILLs it when `killOn` matches its output so far. */
 function runChild(workspace: string, hangAt: number, killOn: RegExp | null): Promise<{ out: string; killed: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'index-writer-child.ts'), workspace, String(hangAt)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'index-writer-child.ts'), workspace, String(hangAt)],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -52,7 +64,12 @@ function expectConsistentWithCursor(index: FeatureIndex, windowsDone: number): v
   for (let f = 0; f < crashFeatures; f++) {
     const stored = index.stats.get(runId, f)!;
     const want = expectedStats(f, windowsDone);
-    expect([stored.tokensSeen, stored.fires, stored.maxAct, [...stored.histogram.counts]]).toEqual([want.tokensSeen, want.fires, want.maxAct, [...want.histogram.counts]]);
+    expect([stored.tokensSeen, stored.fires, stored.maxAct, [...stored.histogram.counts]]).toEqual([
+      want.tokensSeen,
+      want.fires,
+      want.maxAct,
+      [...want.histogram.counts],
+    ]);
     expect(stored.meanAct).toBeCloseTo(want.meanAct, 10);
     const top = index.examples.listForFeature(runId, f).map((e) => ({ windowIndex: e.windowIndex, maxAct: e.maxAct }));
     expect(top).toEqual(expectedTop(f, windowsDone));
@@ -101,11 +118,18 @@ describe('an index job killed with SIGKILL', () => {
       expect([run.state, run.batchesDone, run.windowsDone]).toEqual(['done', crashBatches, crashBatches * crashWindowsPerBatch]);
       for (let f = 0; f < crashFeatures; f++) {
         const stored = index.stats.get(run.id, f)!;
-        expect([stored.tokensSeen, stored.fires]).toEqual([expectedStats(f, run.windowsDone).tokensSeen, expectedStats(f, run.windowsDone).fires]);
-        expect(index.examples.listForFeature(run.id, f).map((e) => e.windowIndex)).toEqual(expectedTop(f, run.windowsDone).map((e) => e.windowIndex));
+        expect([stored.tokensSeen, stored.fires]).toEqual([
+          expectedStats(f, run.windowsDone).tokensSeen,
+          expectedStats(f, run.windowsDone).fires,
+        ]);
+        expect(index.examples.listForFeature(run.id, f).map((e) => e.windowIndex)).toEqual(
+          expectedTop(f, run.windowsDone).map((e) => e.windowIndex),
+        );
       }
       // Finishing kept only the windows some example shows.
-      const shown = new Set(Array.from({ length: crashFeatures }, (_, f) => expectedTop(f, run.windowsDone).map((e) => e.windowIndex)).flat());
+      const shown = new Set(
+        Array.from({ length: crashFeatures }, (_, f) => expectedTop(f, run.windowsDone).map((e) => e.windowIndex)).flat(),
+      );
       expect(index.windows.count(run.id)).toBe(shown.size);
       expect(index.query({ saeId: 'sae-crash', text: 'feat7' }).items.map((i) => i.key.index)).toEqual([7]);
     } finally {

@@ -7,8 +7,19 @@ import type { StoredWindow } from '../../../native/store/windows-table.js';
 /** Registers an SAE row without files behind it (the store tests need only the row). */
 export function registerSae(ws: Workspace, id: string, dSae: number, config: Record<string, unknown> = {}): void {
   ws.saes.insert({
-    id, name: id, path: `/saes/${id}`, format: 'saelens', modelId: null, hookName: 'blocks.0.hook_resid_post', dIn: 16, dSae,
-    activation: 'relu', k: null, fingerprint: 'f00d', addedAt: '2024-01-01T00:00:00.000Z', config,
+    id,
+    name: id,
+    path: `/saes/${id}`,
+    format: 'saelens',
+    modelId: null,
+    hookName: 'blocks.0.hook_resid_post',
+    dIn: 16,
+    dSae,
+    activation: 'relu',
+    k: null,
+    fingerprint: 'f00d',
+    addedAt: '2024-01-01T00:00:00.000Z',
+    config,
   });
 }
 
@@ -91,5 +102,8 @@ export function expectedStats(feature: number, windowsDone: number): FeatureStat
 /** The top windows of a feature over windows [0, windowsDone): highest max activation, then lowest index. */
 export function expectedTop(feature: number, windowsDone: number): { windowIndex: number; maxAct: number }[] {
   const all = Array.from({ length: windowsDone }, (_, w) => ({ windowIndex: w, maxAct: Math.max(...windowActs(feature, w)) }));
-  return all.filter((e) => e.maxAct > 0).sort((a, b) => b.maxAct - a.maxAct || a.windowIndex - b.windowIndex).slice(0, crashTopN);
+  return all
+    .filter((e) => e.maxAct > 0)
+    .sort((a, b) => b.maxAct - a.maxAct || a.windowIndex - b.windowIndex)
+    .slice(0, crashTopN);
 }

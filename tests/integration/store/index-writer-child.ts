@@ -11,7 +11,15 @@ import type { FeatureStats } from '../../../native/store/feature-stats-table.js'
 import type { StoredWindow } from '../../../native/store/windows-table.js';
 import { openWorkspace } from '../../../native/store/workspace.js';
 import {
-  crashBatches, crashContext, crashFeatures, crashHistogram, crashTopN, crashWindowsPerBatch, histogramBin, syntheticWindow, windowActs,
+  crashBatches,
+  crashContext,
+  crashFeatures,
+  crashHistogram,
+  crashTopN,
+  crashWindowsPerBatch,
+  histogramBin,
+  syntheticWindow,
+  windowActs,
 } from './index-fixtures.js';
 
 const [workspacePath, hangArg] = process.argv.slice(2);
@@ -27,16 +35,32 @@ const index = new FeatureIndex(db);
 const run =
   index.runs.resumable('sae-crash') ??
   index.runs.create({
-    saeId: 'sae-crash', modelId: null, jobId: null, corpusSpec: 'synthetic', contextLength: crashContext,
-    tokensTarget: crashBatches * crashWindowsPerBatch * crashContext, params: { topN: crashTopN },
+    saeId: 'sae-crash',
+    modelId: null,
+    jobId: null,
+    corpusSpec: 'synthetic',
+    contextLength: crashContext,
+    tokensTarget: crashBatches * crashWindowsPerBatch * crashContext,
+    params: { topN: crashTopN },
   });
 
 // Accumulators, as the last committed batch left them.
-const acc = Array.from({ length: crashFeatures }, (_, f) => ({ fires: 0, sum: 0, max: 0, counts: new Uint32Array(crashHistogram.bins), top: [] as { windowIndex: number; maxAct: number }[], feature: f }));
+const acc = Array.from({ length: crashFeatures }, (_, f) => ({
+  fires: 0,
+  sum: 0,
+  max: 0,
+  counts: new Uint32Array(crashHistogram.bins),
+  top: [] as { windowIndex: number; maxAct: number }[],
+  feature: f,
+}));
 for (const s of index.stats.range(run.id, 0, crashFeatures)) {
   Object.assign(acc[s.feature], { fires: s.fires, sum: s.meanAct * s.fires, max: s.maxAct, counts: new Uint32Array(s.histogram.counts) });
 }
-for (const a of acc) a.top = index.examples.listForFeature(run.id, a.feature).filter((e) => e.kind === 'top').map((e) => ({ windowIndex: e.windowIndex, maxAct: e.maxAct }));
+for (const a of acc)
+  a.top = index.examples
+    .listForFeature(run.id, a.feature)
+    .filter((e) => e.kind === 'top')
+    .map((e) => ({ windowIndex: e.windowIndex, maxAct: e.maxAct }));
 
 function accumulate(windowIndex: number): void {
   for (const a of acc) {
@@ -49,14 +73,20 @@ function accumulate(windowIndex: number): void {
       a.counts[histogramBin(x)]++;
     }
     const maxAct = Math.max(...acts);
-    if (maxAct > 0) a.top = [...a.top, { windowIndex, maxAct }].sort((p, q) => q.maxAct - p.maxAct || p.windowIndex - q.windowIndex).slice(0, crashTopN);
+    if (maxAct > 0)
+      a.top = [...a.top, { windowIndex, maxAct }].sort((p, q) => q.maxAct - p.maxAct || p.windowIndex - q.windowIndex).slice(0, crashTopN);
   }
 }
 
 function statsOf(a: (typeof acc)[number], tokensSeen: number): FeatureStats {
   return {
-    feature: a.feature, tokensSeen, fires: a.fires, meanAct: a.fires === 0 ? 0 : a.sum / a.fires, maxAct: a.max,
-    histogram: { log10Min: crashHistogram.log10Min, log10Max: crashHistogram.log10Max, counts: a.counts }, bandEdges: new Float32Array(0),
+    feature: a.feature,
+    tokensSeen,
+    fires: a.fires,
+    meanAct: a.fires === 0 ? 0 : a.sum / a.fires,
+    maxAct: a.max,
+    histogram: { log10Min: crashHistogram.log10Min, log10Max: crashHistogram.log10Max, counts: a.counts },
+    bandEdges: new Float32Array(0),
   };
 }
 
@@ -74,13 +104,27 @@ for (let b = cursor.batchesDone; b < crashBatches; b++) {
   const to = { windowsDone: cursor.windowsDone + windows.length, tokensDone: cursor.tokensDone + windows.length * crashContext };
   const last = b === crashBatches - 1;
   const batch = {
-    runId: run.id, from: cursor, to, windows,
+    runId: run.id,
+    from: cursor,
+    to,
+    windows,
     stats: acc.map((a) => statsOf(a, to.tokensDone)),
     examples: acc.map((a) => ({
       feature: a.feature,
-      items: a.top.map((t, rank): ExampleInput => ({ kind: 'top', band: 0, rank, windowIndex: t.windowIndex, acts: windowActs(a.feature, t.windowIndex) })),
+      items: a.top.map((t, rank): ExampleInput => ({
+        kind: 'top',
+        band: 0,
+        rank,
+        windowIndex: t.windowIndex,
+        acts: windowActs(a.feature, t.windowIndex),
+      })),
     })),
-    tokens: last ? acc.map((a) => ({ feature: a.feature, items: [{ kind: 'frequent' as const, rank: 0, tokenId: a.feature, token: ` feat${a.feature}`, value: a.fires }] })) : undefined,
+    tokens: last
+      ? acc.map((a) => ({
+          feature: a.feature,
+          items: [{ kind: 'frequent' as const, rank: 0, tokenId: a.feature, token: ` feat${a.feature}`, value: a.fires }],
+        }))
+      : undefined,
   };
   // Hanging inside commitBatch's own transaction: after the cursor moved and this batch's windows
   // were written, the window stream never ends.

@@ -28,14 +28,40 @@ beforeEach((context) => {
 
 const params: MapParams = { algorithm: 'test/v1', nNeighbors: 15, minDist: 0.1, seed: 42, nEpochs: 500 };
 /** [count, 2] distinct float32 coordinates in [0, 1]² (not all exactly representable in float64 decimals) */
-const coords = (count: number, salt: number) => Float32Array.from({ length: 2 * count }, (_, i) => ((i * 7919 + salt * 104729) % 10007) / 10007);
+const coords = (count: number, salt: number) =>
+  Float32Array.from({ length: 2 * count }, (_, i) => ((i * 7919 + salt * 104729) % 10007) / 10007);
 const newMap = (key: string, points: Record<string, Float32Array>, createdAt = '2024-05-01T10:00:00.000Z'): NewMap => ({
-  key, saeIds: Object.keys(points), params, createdAt, points: new Map(Object.entries(points)),
+  key,
+  saeIds: Object.keys(points),
+  params,
+  createdAt,
+  points: new Map(Object.entries(points)),
 });
 
 /** Registers an SAE the way the SAE catalog does, pointing at a real file. */
-function registerSae(ws: Workspace, id: string, path: string, dSae: number, hook = 'blocks.1.hook_resid_pre', fingerprint = `fp-${id}`): void {
-  ws.saes.insert({ id, name: id, path, format: 'saelens', modelId: null, hookName: hook, dIn: 64, dSae, activation: 'relu', k: null, fingerprint, addedAt: '2024-01-01T00:00:00.000Z', config: {} });
+function registerSae(
+  ws: Workspace,
+  id: string,
+  path: string,
+  dSae: number,
+  hook = 'blocks.1.hook_resid_pre',
+  fingerprint = `fp-${id}`,
+): void {
+  ws.saes.insert({
+    id,
+    name: id,
+    path,
+    format: 'saelens',
+    modelId: null,
+    hookName: hook,
+    dIn: 64,
+    dSae,
+    activation: 'relu',
+    k: null,
+    fingerprint,
+    addedAt: '2024-01-01T00:00:00.000Z',
+    config: {},
+  });
 }
 
 describe('maps table', () => {
@@ -43,7 +69,9 @@ describe('maps table', () => {
     const map = newMap('a+b@1', { a: coords(5, 1), b: coords(3, 2) });
     const { map: row, points } = toRow(map);
     expect(fromRow({ id: 9, ...row }, points)).toEqual({ ...map, id: 9 });
-    expect(() => toRow(newMap('x', { a: Float32Array.of(0.5, NaN) }))).toThrow('map x, SAE a, feature 0 y must be a finite number, got NaN');
+    expect(() => toRow(newMap('x', { a: Float32Array.of(0.5, NaN) }))).toThrow(
+      'map x, SAE a, feature 0 y must be a finite number, got NaN',
+    );
     expect(() => toRow(newMap('x', { a: Float32Array.of(0.5) }))).toThrow('1 values are not (x, y) pairs');
     expect(() => toRow({ ...newMap('x', { a: coords(2, 1) }), saeIds: ['a', 'b'] })).toThrow('map x: no points for SAE b');
   });
@@ -98,7 +126,9 @@ describe('maps table', () => {
        VALUES ('old-sae', 'old-sae', '/saes/old', 'saelens', NULL, 'blocks.1.hook_resid_pre', 64, 32, 'relu', NULL, '{}', 'fp-old-sae', '2024-01-01T00:00:00.000Z')`,
     );
     db.run(`INSERT INTO jobs (id, kind, title, params_json, state, created_at) VALUES ('j1', 'index', 'old', '{}', 'done', '2024-01-01')`);
-    db.run(`INSERT INTO feature_labels (sae_id, feature, label, notes, updated_at, updated_by) VALUES ('old-sae', 3, 'kept', '', '2024-01-01', 'ada')`);
+    db.run(
+      `INSERT INTO feature_labels (sae_id, feature, label, notes, updated_at, updated_by) VALUES ('old-sae', 3, 'kept', '', '2024-01-01', 'ada')`,
+    );
     db.close();
 
     const upgraded = openWorkspace(path);
@@ -106,7 +136,11 @@ describe('maps table', () => {
       expect(upgraded.schemaVersion).toBe(migrations[migrations.length - 1].version);
       expect(upgraded.saes.list().map((s) => s.id)).toEqual(['old-sae']);
       expect(upgraded.jobs.get('j1')?.state).toBe('done');
-      expect(withDatabase(upgraded, (db) => db.get<{ label: string }>(`SELECT label FROM feature_labels WHERE sae_id = 'old-sae' AND feature = 3`))?.label).toBe('kept');
+      expect(
+        withDatabase(upgraded, (db) =>
+          db.get<{ label: string }>(`SELECT label FROM feature_labels WHERE sae_id = 'old-sae' AND feature = 3`),
+        )?.label,
+      ).toBe('kept');
       const table = upgraded.maps;
       table.put(newMap('old-sae@1', { 'old-sae': coords(32, 1) }));
       expect(table.latestFor(['old-sae'])?.points.get('old-sae')).toEqual(coords(32, 1));
@@ -130,7 +164,12 @@ describe('the maps.compute job', () => {
       expect(done.error).toBeNull();
       expect(done.state).toBe('done');
       const result = done.result as ComputeMapResult;
-      expect(result).toMatchObject({ saeIds: ['relu', 'topk'], cached: false, nPoints: 1536, params: { nNeighbors: 10, minDist: 0.1, seed: 42, nEpochs: 500 } });
+      expect(result).toMatchObject({
+        saeIds: ['relu', 'topk'],
+        cached: false,
+        nPoints: 1536,
+        params: { nNeighbors: 10, minDist: 0.1, seed: 42, nEpochs: 500 },
+      });
       const running = events.filter((e) => e.id === first.id && e.state === 'running').map((e) => e.progress);
       expect(running.length).toBeGreaterThan(3);
       expect([...running].sort((x, y) => x - y)).toEqual(running);
@@ -157,7 +196,9 @@ describe('the maps.compute job', () => {
       const mixed = await runner.start('maps.compute', { saeIds: ['relu', 'elsewhere'] });
       await runner.whenIdle();
       expect(ws.jobs.get(unknown.id)).toMatchObject({ state: 'failed', error: 'no SAE with id "ghost" in this workspace' });
-      expect(ws.jobs.get(mixed.id)?.error).toMatch(/SAE relu reads blocks\.1\.hook_resid_pre .* and SAE elsewhere blocks\.0\.hook_resid_post/);
+      expect(ws.jobs.get(mixed.id)?.error).toMatch(
+        /SAE relu reads blocks\.1\.hook_resid_pre .* and SAE elsewhere blocks\.0\.hook_resid_post/,
+      );
     } finally {
       await runner.close();
     }

@@ -36,7 +36,10 @@ describe('a writer killed with SIGKILL mid-transaction', () => {
       const ws = openWorkspace(workspace);
       try {
         expect(withDatabase(ws, (db) => db.integrityCheck())).toEqual(['ok']);
-        const ids = ws.jobs.list({ limit: 1000 }).map((j) => j.id).sort();
+        const ids = ws.jobs
+          .list({ limit: 1000 })
+          .map((j) => j.id)
+          .sort();
         expect(ids).toEqual(Array.from({ length: round }, (_, i) => `committed-${i + 1}`));
         // The job the dead process was running can never finish: it is shown as interrupted.
         expect(ws.jobs.get(`committed-${round}`)?.state).toBe('interrupted');

@@ -61,7 +61,10 @@ describe('openWorkspace on a loupe.db that is not a Loupe database', () => {
     // Through the router, as the renderer sees it: failed (HTTP 422), never internal.
     const router = new Router(createHandlers(new Engine(() => {})));
     const response = await router.call('workspace.open', { path: ws });
-    expect(response).toMatchObject({ ok: false, error: { code: 'failed', field: 'path', reason: expect.stringContaining('not a SQLite database') } });
+    expect(response).toMatchObject({
+      ok: false,
+      error: { code: 'failed', field: 'path', reason: expect.stringContaining('not a SQLite database') },
+    });
     expectUntouched(ws, bytes);
   });
 
@@ -70,7 +73,7 @@ describe('openWorkspace on a loupe.db that is not a Loupe database', () => {
     mkdirSync(ws);
     const file = join(ws, 'loupe.db');
     const other = new BetterSqlite3(file);
-    other.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES (\'mine\');');
+    other.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('mine');");
     other.close();
     expect(journalByte(file)).toBe(1);
     const before = readFileSync(file);
@@ -134,7 +137,9 @@ describe('file modes', () => {
 
 function holdWorkspace(ws: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'lock-holder-child.ts'), ws], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'lock-holder-child.ts'), ws], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
@@ -188,7 +193,10 @@ describe('one process per workspace', () => {
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     const deadPid = Number(dead.stdout);
     expect(deadPid).toBeGreaterThan(0);
-    writeFileSync(join(ws, lockFileName), JSON.stringify({ pid: deadPid, host: hostname(), startedAt: '2026-01-01T00:00:00Z', command: 'loupe serve', id: 'old' }));
+    writeFileSync(
+      join(ws, lockFileName),
+      JSON.stringify({ pid: deadPid, host: hostname(), startedAt: '2026-01-01T00:00:00Z', command: 'loupe serve', id: 'old' }),
+    );
     const opened = openWorkspace(ws, { lockAs: 'taker' });
     expect(JSON.parse(readFileSync(join(ws, lockFileName), 'utf8'))).toMatchObject({ pid: process.pid, command: 'taker' });
     opened.close();

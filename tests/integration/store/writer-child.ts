@@ -16,8 +16,18 @@ const jobs = new JobsTable(db);
 
 const now = new Date().toISOString();
 const job = (id: string, state: 'running' | 'queued', payload: string) => ({
-  id, kind: 'test.write', title: `round ${round}`, params: { payload }, state, progress: 0.5, message: '',
-  error: null, result: null, createdAt: now, startedAt: now, finishedAt: null,
+  id,
+  kind: 'test.write',
+  title: `round ${round}`,
+  params: { payload },
+  state,
+  progress: 0.5,
+  message: '',
+  error: null,
+  result: null,
+  createdAt: now,
+  startedAt: now,
+  finishedAt: null,
 });
 
 jobs.insert(job(`committed-${round}`, 'running', 'small'));

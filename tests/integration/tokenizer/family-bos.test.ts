@@ -37,8 +37,20 @@ function writeRandomSae(path: string, modelName: string): CanonicalSae {
   const wEnc = new Float32Array(dIn * dSae);
   for (let j = 0; j < dSae; j++) for (let i = 0; i < dIn; i++) wEnc[i * dSae + j] = wDec[j * dIn + i];
   const sae: CanonicalSae = {
-    source: { path, format: 'loupe' }, dIn, dSae, wEnc, bEnc: new Float32Array(dSae), wDec, bDec: new Float32Array(dIn),
-    activation: { kind: 'relu' }, subtractDecoderBias: false, inputNorm: 'none', inputScale: 1, hookName: HOOK, modelName, config: {},
+    source: { path, format: 'loupe' },
+    dIn,
+    dSae,
+    wEnc,
+    bEnc: new Float32Array(dSae),
+    wDec,
+    bDec: new Float32Array(dIn),
+    activation: { kind: 'relu' },
+    subtractDecoderBias: false,
+    inputNorm: 'none',
+    inputScale: 1,
+    hookName: HOOK,
+    modelName,
+    config: {},
   };
   writeSaeLens(path, sae);
   return sae;
@@ -86,7 +98,8 @@ describe.each([
     expect(result.tokens.map((t) => TEXT.slice(t.start, t.end)).join('')).toBe(TEXT);
     const dense = new Float32Array(ids.length * sae.dSae);
     result.tokens.forEach((_, t) => {
-      for (let j = result.acts.rowStart[t]; j < result.acts.rowStart[t + 1]; j++) dense[t * sae.dSae + result.acts.features[j]] = result.acts.values[j];
+      for (let j = result.acts.rowStart[t]; j < result.acts.rowStart[t + 1]; j++)
+        dense[t * sae.dSae + result.acts.features[j]] = result.acts.values[j];
     });
     const withBos = await referenceActs(modelDir, sae, [tokenizer.bosId!, ...ids]);
     expect(relativeError(dense, withBos.subarray(sae.dSae))).toBeLessThan(1e-4);

@@ -29,7 +29,7 @@ function utf16(text: string, offsets: [number, number][]): [number, number][] {
 }
 
 describe('loupe tokenize', () => {
-  it('prints the model folder\'s ids, tokens and UTF-16 offsets, the template BOS included (Gemma 2, emoji text)', async () => {
+  it("prints the model folder's ids, tokens and UTF-16 offsets, the template BOS included (Gemma 2, emoji text)", async () => {
     const c = refCase('gemma2-tiny', (x) => x.text.includes('emoji'));
     const { code, out, err } = await loupe('tokenize', '--model', join(FAMILIES, 'gemma2-tiny'), '--text', c.text);
     expect(err).toBe('');
@@ -38,7 +38,14 @@ describe('loupe tokenize', () => {
   });
   it('reads a tokenizer.json given directly, and leaves the BOS out with --no-special (Llama 3)', async () => {
     const c = refCase('llama-tiny', (x) => x.text.startsWith('naïve'));
-    const { code, out } = await loupe('tokenize', '--model', join(FAMILIES, 'llama-tiny', 'tokenizer.json'), '--text', c.text, '--no-special');
+    const { code, out } = await loupe(
+      'tokenize',
+      '--model',
+      join(FAMILIES, 'llama-tiny', 'tokenizer.json'),
+      '--text',
+      c.text,
+      '--no-special',
+    );
     expect(code).toBe(0);
     expect(c.tokens[0]).toBe('<|begin_of_text|>');
     expect(JSON.parse(out)).toEqual({ ids: c.ids.slice(1), tokens: c.tokens.slice(1), offsets: utf16(c.text, c.offsets.slice(1)) });

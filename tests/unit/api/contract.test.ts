@@ -49,7 +49,10 @@ describe('the contract refuses bad params with a structured error', () => {
 
   it('refuses an unknown method by name', async () => {
     const response = await router.call('workspace.delete', {});
-    expect(response).toEqual({ ok: false, error: { code: 'unknown_method', method: 'workspace.delete', reason: 'unknown method "workspace.delete"' } });
+    expect(response).toEqual({
+      ok: false,
+      error: { code: 'unknown_method', method: 'workspace.delete', reason: 'unknown method "workspace.delete"' },
+    });
   });
 
   it('refuses a method name that is not a string', async () => {
@@ -67,7 +70,9 @@ describe('the contract refuses bad params with a structured error', () => {
 
   it('declares the params of every method as a strict object, so an extra key is refused', async () => {
     for (const method of methodNames) {
-      const params = methods[method].params as unknown as { _zod: { def: { type: string; catchall?: { _zod: { def: { type: string } } } } } };
+      const params = methods[method].params as unknown as {
+        _zod: { def: { type: string; catchall?: { _zod: { def: { type: string } } } } };
+      };
       expect(params._zod.def.type, method).toBe('object');
       expect(params._zod.def.catchall?._zod.def.type, `${method} must use z.strictObject`).toBe('never');
     }
@@ -92,7 +97,10 @@ describe('the contract refuses bad params with a structured error', () => {
 describe('service failures come back structured', () => {
   it('cancelling a job that does not exist names the field', async () => {
     const response = await router.call('jobs.cancel', { jobId: 'nope' });
-    expect(response).toEqual({ ok: false, error: { code: 'not_found', method: 'jobs.cancel', field: 'jobId', reason: 'no job with id "nope"' } });
+    expect(response).toEqual({
+      ok: false,
+      error: { code: 'not_found', method: 'jobs.cancel', field: 'jobId', reason: 'no job with id "nope"' },
+    });
   });
 
   it('a call before any workspace is open says so', async () => {

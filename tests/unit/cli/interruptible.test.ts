@@ -22,7 +22,12 @@ describe('runInterruptible (Ctrl-C in loupe index and loupe import)', () => {
     let cleaned = 0;
     let code: number;
     try {
-      const running = runInterruptible('index', 'run it again', (signal) => new Promise<number>((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))), () => cleaned++);
+      const running = runInterruptible(
+        'index',
+        'run it again',
+        (signal) => new Promise<number>((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))),
+        () => cleaned++,
+      );
       pressCtrlC(before);
       code = await running;
     } finally {
@@ -38,8 +43,24 @@ describe('runInterruptible (Ctrl-C in loupe index and loupe import)', () => {
   it('returns the work’s exit code and passes its errors through when nothing interrupted it', async () => {
     const before = process.listeners('SIGINT');
     let cleaned = 0;
-    expect(await runInterruptible('import', 'unused', async () => 0, () => cleaned++)).toBe(0);
-    await expect(runInterruptible('import', 'unused', async () => { throw new Error('bad export'); }, () => cleaned++)).rejects.toThrow('bad export');
+    expect(
+      await runInterruptible(
+        'import',
+        'unused',
+        async () => 0,
+        () => cleaned++,
+      ),
+    ).toBe(0);
+    await expect(
+      runInterruptible(
+        'import',
+        'unused',
+        async () => {
+          throw new Error('bad export');
+        },
+        () => cleaned++,
+      ),
+    ).rejects.toThrow('bad export');
     expect(cleaned).toBe(2);
     expect(process.listeners('SIGINT')).toEqual(before);
   });

@@ -27,7 +27,12 @@ describe('symmetricEigen', () => {
   it.each([1, 2, 3, 17, 64, 256])('reconstructs a random symmetric matrix of size %i as V Λ Vᵀ with orthonormal V', (n) => {
     const a = randomSymmetric(n, n);
     const eig = symmetricEigen(a, n);
-    expect(relativeError(spectralFunction(eig, (v) => v), a)).toBeLessThan(1e-12);
+    expect(
+      relativeError(
+        spectralFunction(eig, (v) => v),
+        a,
+      ),
+    ).toBeLessThan(1e-12);
     expect(orthogonalityError(eig.vectors, n)).toBeLessThan(1e-12);
     for (let i = 1; i < n; i++) expect(eig.values[i]).toBeGreaterThanOrEqual(eig.values[i - 1]);
   });
@@ -53,10 +58,20 @@ describe('symmetricEigen', () => {
     const eig = symmetricEigen(p, n);
     const rounded = Array.from(eig.values, (v) => Math.round(v * 1e12) / 1e12 + 0);
     expect(rounded).toEqual([0, 0, 0, 0, 1, 1]);
-    expect(relativeError(spectralFunction(eig, (v) => v), p)).toBeLessThan(1e-14);
+    expect(
+      relativeError(
+        spectralFunction(eig, (v) => v),
+        p,
+      ),
+    ).toBeLessThan(1e-14);
     // The pseudo-inverse of a projection is itself.
     const tol = pinvTolerance(eig);
-    expect(relativeError(spectralFunction(eig, (v) => (v > tol ? 1 / v : 0)), p)).toBeLessThan(1e-12);
+    expect(
+      relativeError(
+        spectralFunction(eig, (v) => (v > tol ? 1 / v : 0)),
+        p,
+      ),
+    ).toBeLessThan(1e-12);
   });
 
   it('gives inverse square roots that whiten: (A^(−1/2))² A = I for a covariance', () => {
@@ -64,11 +79,14 @@ describe('symmetricEigen', () => {
     const random = mulberry32(7);
     const x = Array.from({ length: 200 * n }, () => random() - 0.5);
     const cov = new Float64Array(n * n);
-    for (let r = 0; r < 200; r++) for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) cov[i * n + j] += (x[r * n + i] * x[r * n + j]) / 200;
+    for (let r = 0; r < 200; r++)
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) cov[i * n + j] += (x[r * n + i] * x[r * n + j]) / 200;
     const eig = symmetricEigen(cov, n);
     const s = spectralFunction(eig, (v) => 1 / Math.sqrt(v));
     const product = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) for (let l = 0; l < n; l++) product[i * n + j] += s[i * n + k] * s[k * n + l] * cov[l * n + j];
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++)
+        for (let k = 0; k < n; k++) for (let l = 0; l < n; l++) product[i * n + j] += s[i * n + k] * s[k * n + l] * cov[l * n + j];
     const identity = Float64Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0));
     expect(relativeError(product, identity)).toBeLessThan(1e-10);
   });

@@ -20,7 +20,9 @@ function moments(rows: ArrayLike<number>, n: number, d: number): { mean: Float64
   const mean = new Float64Array(d);
   for (let r = 0; r < n; r++) for (let c = 0; c < d; c++) mean[c] += rows[r * d + c] / n;
   const cov = new Float64Array(d * d);
-  for (let r = 0; r < n; r++) for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) cov[i * d + j] += ((rows[r * d + i] - mean[i]) * (rows[r * d + j] - mean[j])) / n;
+  for (let r = 0; r < n; r++)
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < d; j++) cov[i * d + j] += ((rows[r * d + i] - mean[i]) * (rows[r * d + j] - mean[j])) / n;
   return { mean, cov };
 }
 
@@ -66,7 +68,12 @@ describe('a hierarchy that holds exactly in a synthetic unembedding', () => {
     }
     for (const e of edges) expect(Math.abs(edgeCosine(vectors[e.parent], vectors[e.child]) as number)).toBeLessThan(1e-4);
     // The children are a simplex around the parent: their differences are 120° apart.
-    expect(cosine(vectors[1].map((v, i) => v - vectors[0][i]), vectors[2].map((v, i) => v - vectors[0][i]))).toBeCloseTo(-0.5, 4);
+    expect(
+      cosine(
+        vectors[1].map((v, i) => v - vectors[0][i]),
+        vectors[2].map((v, i) => v - vectors[0][i]),
+      ),
+    ).toBeCloseTo(-0.5, 4);
   });
 
   it('is not orthogonal in the raw unembedding space: the causal inner product is what makes it hold', async () => {

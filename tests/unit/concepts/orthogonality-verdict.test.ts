@@ -85,7 +85,12 @@ describe('the verdict end to end: estimator, shuffled vocabularies, permutation 
       const g = Float64Array.from({ length: dVocab * d }, next);
       const estimate = async (ids: readonly number[]) => (await estimateConcept(gather(g, d, ids), ids.length, d)).vector;
       const vectors = [await estimate(parent), await estimate(child)];
-      const [edge] = await edgeOrthogonality([parent, child], vectors, [{ parent: 0, child: 1 }], { vocabSize: dVocab, shuffles: 19, seed: 50 + t, estimate });
+      const [edge] = await edgeOrthogonality([parent, child], vectors, [{ parent: 0, child: 1 }], {
+        vocabSize: dVocab,
+        shuffles: 19,
+        seed: 50 + t,
+        estimate,
+      });
       if (edge.verdict?.kind === 'beyond-chance') beyond++;
       if (edge.verdict?.kind === 'less-orthogonal') less++;
     }

@@ -25,7 +25,16 @@ export interface SyntheticUnembedding {
   truth: Record<'animal' | 'mammal' | 'bird' | 'fish', Float64Array>;
 }
 
-export function syntheticUnembedding({ d = 24, a = 2, b = 1.5, s = 0.8, wordsPerChild = 10, fillerPairs = 10, mixing = 1, seed = 3 } = {}): SyntheticUnembedding {
+export function syntheticUnembedding({
+  d = 24,
+  a = 2,
+  b = 1.5,
+  s = 0.8,
+  wordsPerChild = 10,
+  fillerPairs = 10,
+  mixing = 1,
+  seed = 3,
+} = {}): SyntheticUnembedding {
   const unit = (k: number) => Float64Array.from({ length: d }, (_, i) => (i === k ? 1 : 0));
   const angles = [90, 210, 330].map((deg) => (deg * Math.PI) / 180);
   const animal = unit(0).map((v) => a * v);
@@ -69,7 +78,12 @@ export function syntheticUnembedding({ d = 24, a = 2, b = 1.5, s = 0.8, wordsPer
     dVocab,
     g,
     gamma,
-    concepts: { mammal: range(0, wordsPerChild), bird: range(wordsPerChild, wordsPerChild), fish: range(2 * wordsPerChild, wordsPerChild), animal: range(0, nWords) },
+    concepts: {
+      mammal: range(0, wordsPerChild),
+      bird: range(wordsPerChild, wordsPerChild),
+      fish: range(2 * wordsPerChild, wordsPerChild),
+      animal: range(0, nWords),
+    },
     truth: { animal, mammal: children[0], bird: children[1], fish: children[2] },
   };
 }

@@ -109,8 +109,16 @@ describe('the same rule for a SentencePiece-style vocabulary ("▁" words)', () 
 describe('Brown usage counts', () => {
   it('counts possessives for their noun and keeps a lowercase word apart from a capitalised name', () => {
     const usage = countUsage([
-      [{ word: 'The', tag: 'at' }, { word: "dog's", tag: 'nn$' }, { word: 'bone', tag: 'nn' }],
-      [{ word: 'Dog', tag: 'nn' }, { word: 'May', tag: 'np' }, { word: 'may', tag: 'md' }],
+      [
+        { word: 'The', tag: 'at' },
+        { word: "dog's", tag: 'nn$' },
+        { word: 'bone', tag: 'nn' },
+      ],
+      [
+        { word: 'Dog', tag: 'nn' },
+        { word: 'May', tag: 'np' },
+        { word: 'may', tag: 'md' },
+      ],
     ]);
     expect(usage.get('dog')).toEqual({ all: 1, common: 1, proper: 0 });
     expect(nounUses(usage, 'dog')).toBe(2);

@@ -25,10 +25,16 @@ describe('WordNet data.noun and index.noun parsing', () => {
   });
 
   it('names the file, the line and what was wrong in a malformed line', () => {
-    expect(() => parseSynsetLine('02086723 05 v 01 run 0 000 | x', 'data.noun', 7)).toThrow('data.noun, line 7: synset 02086723 has type "v", expected "n" (a noun)');
+    expect(() => parseSynsetLine('02086723 05 v 01 run 0 000 | x', 'data.noun', 7)).toThrow(
+      'data.noun, line 7: synset 02086723 has type "v", expected "n" (a noun)',
+    );
     expect(() => parseSynsetLine('02086723 05 n 03 dog 0 | x', 'data.noun', 2)).toThrow(WordNetFormatError);
-    expect(() => parseSynsetLine('02086723 05 n 01 dog 0 002 @ 02085998 n 0000 | x', 'data.noun', 3)).toThrow('lists 2 pointers but the line ends early');
-    expect(() => parseSynsetLine('02086723 05 n 01 dog 0 001 @ 0208599x n 0000 | x', 'data.noun', 4)).toThrow('expected an 8-digit target offset, found "0208599x"');
+    expect(() => parseSynsetLine('02086723 05 n 01 dog 0 002 @ 02085998 n 0000 | x', 'data.noun', 3)).toThrow(
+      'lists 2 pointers but the line ends early',
+    );
+    expect(() => parseSynsetLine('02086723 05 n 01 dog 0 001 @ 0208599x n 0000 | x', 'data.noun', 4)).toThrow(
+      'expected an 8-digit target offset, found "0208599x"',
+    );
     expect(() => parseSynsetLine('abc 05 n 01 dog 0 000 | x', 'data.noun', 5)).toThrow('expected an 8-digit synset offset, found "abc"');
   });
 
@@ -72,7 +78,16 @@ describe('WordNet cut to what the demo vocabulary can estimate', () => {
     expect(tree.children.map((c) => c.synset.name)).toEqual(['adult.n.01', 'relative.n.01']);
     expect(tree.refused.map((r) => [r.synset.name, r.nTokens])).toContainEqual(['animal.n.01', 7]);
     const relative = tree.children[1];
-    expect(relative.tokenIds.map((id) => vocab.texts[id].trim()).sort()).toEqual(['brother', 'father', 'husband', 'mother', 'parent', 'pop', 'son', 'wife']);
+    expect(relative.tokenIds.map((id) => vocab.texts[id].trim()).sort()).toEqual([
+      'brother',
+      'father',
+      'husband',
+      'mother',
+      'parent',
+      'pop',
+      'son',
+      'wife',
+    ]);
     const counts = index.wordCounts(relative.synset.offset);
     expect(counts.found).toBe(8);
     expect(counts.words).toBe(293);

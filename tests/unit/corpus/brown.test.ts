@@ -20,19 +20,24 @@ describe('the Brown corpus', () => {
     const doc = await readBrownDocument('ca01');
     const lines = doc.text.split('\n');
     expect(lines[0]).toBe(
-      "The Fulton County Grand Jury said Friday an investigation of Atlanta's recent primary election produced \"no evidence\" that any irregularities took place.",
+      'The Fulton County Grand Jury said Friday an investigation of Atlanta\'s recent primary election produced "no evidence" that any irregularities took place.',
     );
     expect(lines[3]).toBe(
       '"Only a relative handful of such reports was received", the jury said, "considering the widespread interest in the election, the number of voters and the size of this city".',
     );
     // One sentence per line, headlines included, no blank lines or tabs; the text ends with a newline.
-    expect(lines.slice(7, 9)).toEqual(['Merger proposed', 'However, the jury said it believes "these two offices should be combined to achieve greater efficiency and reduce the cost of administration".']);
+    expect(lines.slice(7, 9)).toEqual([
+      'Merger proposed',
+      'However, the jury said it believes "these two offices should be combined to achieve greater efficiency and reduce the cost of administration".',
+    ]);
     expect(doc.text).not.toMatch(/\n\n|\t|``|''/);
     expect(doc.text.endsWith('.\n')).toBe(true);
   });
 
   it('keeps spaces around dashes and the corpus quirks (doubled ;; ?? !!)', () => {
-    const sentences = parseBrownFile("\tShe/pps was/bedz a/at doll/nn --/-- the/at bang/nn (/( see/vb )/) ;/. ;/.\n\n``/`` Why/wrb ''/'' ?/. ?/.\n");
+    const sentences = parseBrownFile(
+      "\tShe/pps was/bedz a/at doll/nn --/-- the/at bang/nn (/( see/vb )/) ;/. ;/.\n\n``/`` Why/wrb ''/'' ?/. ?/.\n",
+    );
     expect(detokeniseBrown(sentences).text).toBe('She was a doll -- the bang (see);;\n"Why"??\n');
   });
 
@@ -60,17 +65,48 @@ describe('the Brown corpus', () => {
 
   it('folds Brown tags into the coarse classes', () => {
     const cases: [string, string][] = [
-      ['nn', 'noun'], ['nns$-tl', 'noun'], ['np-tl', 'noun'], ['nr', 'noun'], ['fw-nn', 'noun'],
-      ['vbd', 'verb'], ['bedz', 'verb'], ['hvz*', 'verb'], ['md', 'verb'], ['dod*', 'verb'],
-      ['jj-hl', 'adj'], ['jjt', 'adj'],
-      ['rb', 'adv'], ['ql', 'adv'], ['*', 'adv'], ['wrb', 'adv'], ['rp', 'adv'],
-      ['at', 'det'], ['ap', 'det'], ['abn', 'det'], ['wdt', 'det'],
-      ['in', 'prep'], ['in-tl', 'prep'],
-      ['pps+bez', 'pron'], ['pp$$', 'pron'], ['wps', 'pron'], ['ex', 'pron'],
-      ['cc', 'conj'], ['cs', 'conj'],
-      ['cd', 'num'], ['od', 'num'],
-      ['.', 'punct'], [',-hl', 'punct'], ['--', 'punct'], ['---hl', 'punct'], ['``', 'punct'], ["''", 'punct'], ['(', 'punct'],
-      ['to', 'other'], ['uh', 'other'], ['nil', 'other'], ['zz', 'other'],
+      ['nn', 'noun'],
+      ['nns$-tl', 'noun'],
+      ['np-tl', 'noun'],
+      ['nr', 'noun'],
+      ['fw-nn', 'noun'],
+      ['vbd', 'verb'],
+      ['bedz', 'verb'],
+      ['hvz*', 'verb'],
+      ['md', 'verb'],
+      ['dod*', 'verb'],
+      ['jj-hl', 'adj'],
+      ['jjt', 'adj'],
+      ['rb', 'adv'],
+      ['ql', 'adv'],
+      ['*', 'adv'],
+      ['wrb', 'adv'],
+      ['rp', 'adv'],
+      ['at', 'det'],
+      ['ap', 'det'],
+      ['abn', 'det'],
+      ['wdt', 'det'],
+      ['in', 'prep'],
+      ['in-tl', 'prep'],
+      ['pps+bez', 'pron'],
+      ['pp$$', 'pron'],
+      ['wps', 'pron'],
+      ['ex', 'pron'],
+      ['cc', 'conj'],
+      ['cs', 'conj'],
+      ['cd', 'num'],
+      ['od', 'num'],
+      ['.', 'punct'],
+      [',-hl', 'punct'],
+      ['--', 'punct'],
+      ['---hl', 'punct'],
+      ['``', 'punct'],
+      ["''", 'punct'],
+      ['(', 'punct'],
+      ['to', 'other'],
+      ['uh', 'other'],
+      ['nil', 'other'],
+      ['zz', 'other'],
     ];
     for (const [tag, coarse] of cases) expect(coarseBrownTag(tag), tag).toBe(coarse);
     expect(baseBrownTag('fw-in+at-tl')).toBe('in');

@@ -27,7 +27,7 @@ class Compact {
   }
   zigzag(n: number | bigint): void {
     const v = BigInt(n);
-    this.varint(v >= 0n ? v << 1n : ((-v) << 1n) - 1n);
+    this.varint(v >= 0n ? v << 1n : (-v << 1n) - 1n);
   }
   field(id: number, type: number): void {
     const delta = id - this.#last[this.#last.length - 1];
@@ -163,7 +163,10 @@ export function writeParquet(columns: ParquetColumn[], rowGroupSize: number): Ui
             });
           }),
         );
-        meta.i64(2, g.chunks.reduce((s, c) => s + c.size, 0));
+        meta.i64(
+          2,
+          g.chunks.reduce((s, c) => s + c.size, 0),
+        );
         meta.i64(3, g.rows);
       }),
     );

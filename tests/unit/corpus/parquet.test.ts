@@ -29,7 +29,11 @@ describe('Parquet corpora', () => {
     const docs = await readAll(corpus);
     const expected = texts.flatMap((t, i) => (t === null ? [] : [{ id: `row-${i}`, text: t }]));
     expect(docs).toEqual(expected);
-    expect(corpus.stats).toEqual({ documents: expected.length, characters: expected.reduce((s, d) => s + d.text.length, 0), invalidUtf8: 0 });
+    expect(corpus.stats).toEqual({
+      documents: expected.length,
+      characters: expected.reduce((s, d) => s + d.text.length, 0),
+      invalidUtf8: 0,
+    });
   });
 
   it('reads another column named after #, counting invalid UTF-8', async () => {

@@ -34,7 +34,10 @@ describe('plain text corpora', () => {
     for (const chunkSize of [1, 2, 3, 5, 7, 64]) {
       const corpus = openCorpus(`text:${path}`, { chunkSize });
       const docs = await readAll(corpus);
-      expect(docs.map((d) => d.text), `chunkSize ${chunkSize}`).toEqual(expected);
+      expect(
+        docs.map((d) => d.text),
+        `chunkSize ${chunkSize}`,
+      ).toEqual(expected);
       expect(docs.map((d) => d.id)).toEqual(['doc-0', 'doc-1', 'doc-2']);
       expect(corpus.stats).toEqual({ documents: 3, characters: expected.join('').length, invalidUtf8: 0 });
     }

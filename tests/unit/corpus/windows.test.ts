@@ -61,7 +61,10 @@ describe('tokenWindows', () => {
   });
 
   it('gives offsets that cut each token out of the window text and, through segments, out of the document; the BOS is an empty span', async () => {
-    const docs = new Map([['ca01', await readBrownDocument('ca01')], ['ca02', await readBrownDocument('ca02')]]);
+    const docs = new Map([
+      ['ca01', await readBrownDocument('ca01')],
+      ['ca02', await readBrownDocument('ca02')],
+    ]);
     for (const w of await windows('brown:ca01-ca02', { contextLength: 64 })) {
       expect([w.offsets[0], w.offsets[1]]).toEqual([0, 0]);
       for (let t = 1; t < 64; t++) {
@@ -127,7 +130,9 @@ describe('tokenWindows', () => {
       expect(ws[i].counted.indexOf(1)).toBe(9);
     }
     const none = await windows('brown:ca01', { contextLength: 32, burnIn: 0, maxTokens: 31 * 3 });
-    expect(Array.from(none[1].ids.slice(1, 2))).toEqual(Array.from(tokenizer.encode((await readBrownDocument('ca01')).text).ids.slice(31, 32)));
+    expect(Array.from(none[1].ids.slice(1, 2))).toEqual(
+      Array.from(tokenizer.encode((await readBrownDocument('ca01')).text).ids.slice(31, 32)),
+    );
     await expect(windows('brown:ca01', { contextLength: 32, burnIn: 31 })).rejects.toThrow(/burnIn must be an integer from 0 to 30/);
     await expect(windows('brown:ca01', { contextLength: 1 })).rejects.toThrow(/contextLength must be an integer ≥ 2/);
   });

@@ -14,7 +14,11 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
  * Lays out a repo as huggingface_hub does: content-addressed blobs, snapshot folders of relative
  * symlinks into them, and refs/main holding the current commit.
  */
-function cachedRepo(folder: string, revisions: Record<string, Record<string, string | Uint8Array | { copy: string }>>, main?: string): void {
+function cachedRepo(
+  folder: string,
+  revisions: Record<string, Record<string, string | Uint8Array | { copy: string }>>,
+  main?: string,
+): void {
   const repo = join(hub, folder);
   mkdirSync(join(repo, 'blobs'), { recursive: true });
   let blob = 0;
@@ -40,16 +44,30 @@ const NEW = 'a'.repeat(40);
 const OLD = 'b'.repeat(40);
 
 beforeAll(() => {
-  cachedRepo('models--tiny-org--gpt2-tiny', {
-    [NEW]: { 'config.json': { copy: `${FIXTURES}/gpt2-tiny/config.json` }, 'model.safetensors': { copy: `${FIXTURES}/gpt2-tiny/model.safetensors` } },
-    [OLD]: { 'config.json': { copy: `${FIXTURES}/tl-tiny/config.json` }, 'model_final.pth': { copy: `${FIXTURES}/tl-tiny/model_final.pth` } },
-  }, NEW);
-  cachedRepo('models--someone--tiny-saes', {
-    [NEW]: {
-      'blocks.1.hook_resid_pre/cfg.json': { copy: `${FIXTURES}/saes/saelens-topk/cfg.json` },
-      'blocks.1.hook_resid_pre/sae_weights.safetensors': { copy: `${FIXTURES}/saes/saelens-topk/sae_weights.safetensors` },
+  cachedRepo(
+    'models--tiny-org--gpt2-tiny',
+    {
+      [NEW]: {
+        'config.json': { copy: `${FIXTURES}/gpt2-tiny/config.json` },
+        'model.safetensors': { copy: `${FIXTURES}/gpt2-tiny/model.safetensors` },
+      },
+      [OLD]: {
+        'config.json': { copy: `${FIXTURES}/tl-tiny/config.json` },
+        'model_final.pth': { copy: `${FIXTURES}/tl-tiny/model_final.pth` },
+      },
     },
-  }, `${NEW}\n`);
+    NEW,
+  );
+  cachedRepo(
+    'models--someone--tiny-saes',
+    {
+      [NEW]: {
+        'blocks.1.hook_resid_pre/cfg.json': { copy: `${FIXTURES}/saes/saelens-topk/cfg.json` },
+        'blocks.1.hook_resid_pre/sae_weights.safetensors': { copy: `${FIXTURES}/saes/saelens-topk/sae_weights.safetensors` },
+      },
+    },
+    `${NEW}\n`,
+  );
   cachedRepo('models--google--gemma-scope-2b-pt-att', { [OLD]: { 'layer_3/width_1k/average_l0_9/params.npz': gemmaScopeNpz(8, 16) } });
   cachedRepo('datasets--someone--corpus', { [NEW]: { 'config.json': '{}' } }, NEW);
   // An interrupted download leaves a snapshot link whose blob never arrived.
@@ -63,22 +81,49 @@ describe('discoverHfCache', () => {
     const snapshot = (folder: string, rev: string) => join(hub, folder, 'snapshots', rev);
     expect(items).toEqual([
       {
-        kind: 'sae', format: 'gemma-scope', path: join(snapshot('models--google--gemma-scope-2b-pt-att', OLD), 'layer_3/width_1k/average_l0_9'),
-        architecture: 'jumprelu', hookName: 'blocks.3.attn.hook_z', dIn: 8, dSae: 16, repoId: 'google/gemma-scope-2b-pt-att', revision: OLD,
+        kind: 'sae',
+        format: 'gemma-scope',
+        path: join(snapshot('models--google--gemma-scope-2b-pt-att', OLD), 'layer_3/width_1k/average_l0_9'),
+        architecture: 'jumprelu',
+        hookName: 'blocks.3.attn.hook_z',
+        dIn: 8,
+        dSae: 16,
+        repoId: 'google/gemma-scope-2b-pt-att',
+        revision: OLD,
       },
       {
-        kind: 'sae', format: 'saelens', path: join(snapshot('models--someone--tiny-saes', NEW), 'blocks.1.hook_resid_pre'),
-        dIn: 64, dSae: 1024, k: 8, architecture: 'topk', hookName: 'blocks.1.hook_resid_pre', modelName: 'gpt2-tiny', repoId: 'someone/tiny-saes', revision: NEW,
+        kind: 'sae',
+        format: 'saelens',
+        path: join(snapshot('models--someone--tiny-saes', NEW), 'blocks.1.hook_resid_pre'),
+        dIn: 64,
+        dSae: 1024,
+        k: 8,
+        architecture: 'topk',
+        hookName: 'blocks.1.hook_resid_pre',
+        modelName: 'gpt2-tiny',
+        repoId: 'someone/tiny-saes',
+        revision: NEW,
       },
       {
-        kind: 'model', format: 'hf-gpt2', path: snapshot('models--tiny-org--gpt2-tiny', NEW), weights: 'model.safetensors',
-        dModel: 64, nLayers: 2, architecture: 'GPT2LMHeadModel', repoId: 'tiny-org/gpt2-tiny', revision: NEW,
+        kind: 'model',
+        format: 'hf-gpt2',
+        path: snapshot('models--tiny-org--gpt2-tiny', NEW),
+        weights: 'model.safetensors',
+        dModel: 64,
+        nLayers: 2,
+        architecture: 'GPT2LMHeadModel',
+        repoId: 'tiny-org/gpt2-tiny',
+        revision: NEW,
       },
     ]);
   });
 
   it('finds the cache under HF_HOME/hub', () => {
-    expect(discoverHfCache({ HF_HOME: root }).map((i) => i.repoId)).toEqual(['google/gemma-scope-2b-pt-att', 'someone/tiny-saes', 'tiny-org/gpt2-tiny']);
+    expect(discoverHfCache({ HF_HOME: root }).map((i) => i.repoId)).toEqual([
+      'google/gemma-scope-2b-pt-att',
+      'someone/tiny-saes',
+      'tiny-org/gpt2-tiny',
+    ]);
   });
 
   it('returns nothing for a cache folder that does not exist', () => {
@@ -101,7 +146,11 @@ describe('loupe inspect --hf-cache', () => {
       else process.env.HF_HUB_CACHE = saved.HF_HUB_CACHE;
     }
     expect(code).toBe(0);
-    const json = JSON.parse(out.join('')) as { path: string; type: string; items: { repoId: string; revision: string; kind: string; config?: unknown; rawConfig?: unknown }[] };
+    const json = JSON.parse(out.join('')) as {
+      path: string;
+      type: string;
+      items: { repoId: string; revision: string; kind: string; config?: unknown; rawConfig?: unknown }[];
+    };
     expect(json).toMatchObject({ path: hub, type: 'hf-cache' });
     expect(json.items.map((i) => [i.repoId, i.revision, i.kind])).toEqual([
       ['google/gemma-scope-2b-pt-att', OLD, 'sae'],

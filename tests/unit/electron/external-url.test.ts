@@ -3,7 +3,9 @@ import { externalUrl } from '../../../electron/security.js';
 
 describe('externalUrl (what a link may open in the system browser)', () => {
   it('passes a Neuronpedia feature page', () => {
-    expect(externalUrl('https://www.neuronpedia.org/gpt2-small/6-res-jb/1234')).toBe('https://www.neuronpedia.org/gpt2-small/6-res-jb/1234');
+    expect(externalUrl('https://www.neuronpedia.org/gpt2-small/6-res-jb/1234')).toBe(
+      'https://www.neuronpedia.org/gpt2-small/6-res-jb/1234',
+    );
   });
   it('refuses other schemes, hosts, ports, lookalikes and credentials', () => {
     for (const url of [
@@ -16,7 +18,8 @@ describe('externalUrl (what a link may open in the system browser)', () => {
       'javascript:alert(1)',
       'loupe://app/index.html',
       'not a url',
-    ]) expect(externalUrl(url), url).toBeNull();
+    ])
+      expect(externalUrl(url), url).toBeNull();
   });
   it('refuses Neuronpedia pages that are not a feature page as the engine writes it', () => {
     for (const url of [
@@ -26,6 +29,7 @@ describe('externalUrl (what a link may open in the system browser)', () => {
       'https://www.neuronpedia.org/gpt2-small/6-res-jb/01234',
       'https://www.neuronpedia.org/gpt2-small/6-res-jb',
       'https://www.neuronpedia.org/api/feature/gpt2-small/6-res-jb/1234',
-    ]) expect(externalUrl(url), url).toBeNull();
+    ])
+      expect(externalUrl(url), url).toBeNull();
   });
 });

@@ -18,7 +18,9 @@ const readers: Record<string, () => Promise<unknown>> = {
   safetensors: async () => {
     const file = openSafetensors(path);
     try {
-      return Object.fromEntries([...file.entries.keys()].map((n) => [n, Array.from(file.read(n).data as ArrayLike<number | bigint>, String)]));
+      return Object.fromEntries(
+        [...file.entries.keys()].map((n) => [n, Array.from(file.read(n).data as ArrayLike<number | bigint>, String)]),
+      );
     } finally {
       file.close();
     }
@@ -35,4 +37,6 @@ try {
 }
 const ms = performance.now() - start;
 const cpu = process.cpuUsage(cpuStart);
-process.stdout.write(JSON.stringify({ ...outcome, ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n');
+process.stdout.write(
+  JSON.stringify({ ...outcome, ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n',
+);

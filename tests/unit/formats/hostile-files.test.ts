@@ -49,7 +49,15 @@ function fifo(path: string): string {
 const measured: string[] = [];
 afterAll(() => console.info(`hostile files (outcome, time, peak RSS of the reading process):\n${measured.join('\n')}`));
 
-const config = JSON.stringify({ model_type: 'gpt2', n_layer: 1, n_head: 1, n_embd: 4, n_positions: 8, vocab_size: 4, layer_norm_epsilon: 1e-5 });
+const config = JSON.stringify({
+  model_type: 'gpt2',
+  n_layer: 1,
+  n_head: 1,
+  n_embd: 4,
+  n_positions: 8,
+  vocab_size: 4,
+  layer_norm_epsilon: 1e-5,
+});
 
 const cases: { name: string; reader: string; file: () => string; expect: RegExp | ((value: unknown) => void) }[] = [
   {
@@ -61,7 +69,8 @@ const cases: { name: string; reader: string; file: () => string; expect: RegExp 
   {
     name: 'tokenizer.json: 50 MB of nested arrays',
     reader: 'tokenizer',
-    file: () => join(dirWith('deep-tok', { 'tokenizer.json': `{"model":${'['.repeat(25_000_000)}${']'.repeat(25_000_000)}}` }), 'tokenizer.json'),
+    file: () =>
+      join(dirWith('deep-tok', { 'tokenizer.json': `{"model":${'['.repeat(25_000_000)}${']'.repeat(25_000_000)}}` }), 'tokenizer.json'),
     expect: /nesting deeper than 32/,
   },
   {
@@ -74,8 +83,22 @@ const cases: { name: string; reader: string; file: () => string; expect: RegExp 
     },
     expect: /is 104857600 bytes, over the 67108864-byte limit/,
   },
-  { name: 'tokenizer.json: a FIFO', reader: 'tokenizer', file: () => fifo(join(dirWith('fifo-tok', {}), 'tokenizer.json')), expect: /is a FIFO \(named pipe\), not a tokenizer file or folder/ },
-  { name: 'a folder whose tokenizer.json is a FIFO', reader: 'tokenizer', file: () => { const dir = dirWith('fifo-tok-dir', {}); fifo(join(dir, 'tokenizer.json')); return dir; }, expect: /tokenizer\.json: is not a regular file/ },
+  {
+    name: 'tokenizer.json: a FIFO',
+    reader: 'tokenizer',
+    file: () => fifo(join(dirWith('fifo-tok', {}), 'tokenizer.json')),
+    expect: /is a FIFO \(named pipe\), not a tokenizer file or folder/,
+  },
+  {
+    name: 'a folder whose tokenizer.json is a FIFO',
+    reader: 'tokenizer',
+    file: () => {
+      const dir = dirWith('fifo-tok-dir', {});
+      fifo(join(dir, 'tokenizer.json'));
+      return dir;
+    },
+    expect: /tokenizer\.json: is not a regular file/,
+  },
   {
     name: 'model folder whose config.json is a link to /dev/zero',
     reader: 'model',
@@ -92,17 +115,53 @@ const cases: { name: string; reader: string; file: () => string; expect: RegExp 
     file: () => dirWith('big-config', { 'config.json': config.replace('{', '{' + ' '.repeat(5 << 20)) }),
     expect: /over the 4194304-byte limit/,
   },
-  { name: '.pt whose 16-byte storage is a 1 GiB deflated member', reader: 'torch', file: () => tmp.write('bomb-1g.pt', torchBomb(1 << 30, true)), expect: /storage "0" is 1073741824 bytes, expected 16/ },
-  { name: '.pt whose zip directory hides a 1 GiB deflate bomb', reader: 'torch', file: () => tmp.write('lying-1g.pt', torchBomb(1 << 30, false)), expect: /inflates past the 16 bytes its directory declares/ },
-  { name: '.npz whose 16-byte array is a 1 GiB deflated member', reader: 'npz', file: () => tmp.write('bomb-1g.npz', npzBomb(1 << 30, true)), expect: /\.npy data is 1073741824 bytes, but shape \[4\] of F32 needs 16/ },
-  { name: '.npz whose zip directory hides a 1 GiB deflate bomb', reader: 'npz', file: () => tmp.write('lying-1g.npz', npzBomb(1 << 30, false)), expect: /inflates past the \d+ bytes its directory declares/ },
-  { name: 'a FIFO named like a Gemma Scope params.npz', reader: 'sae', file: () => fifo(join(tmp.dir, 'params.npz')), expect: /is a FIFO \(named pipe\), not an SAE file or folder/ },
-  { name: 'safetensors header starting with a byte-order mark', reader: 'safetensors', file: () => tmp.write('bom.safetensors', rawSafetensors('\ufeff{}', new Uint8Array(0))), expect: /byte-order mark/ },
-  { name: 'safetensors header length of 2^63', reader: 'safetensors', file: () => tmp.write('len.safetensors', rawSafetensors('{}', new Uint8Array(0), 1n << 63n)), expect: /header length .* (beyond|over)/ },
+  {
+    name: '.pt whose 16-byte storage is a 1 GiB deflated member',
+    reader: 'torch',
+    file: () => tmp.write('bomb-1g.pt', torchBomb(1 << 30, true)),
+    expect: /storage "0" is 1073741824 bytes, expected 16/,
+  },
+  {
+    name: '.pt whose zip directory hides a 1 GiB deflate bomb',
+    reader: 'torch',
+    file: () => tmp.write('lying-1g.pt', torchBomb(1 << 30, false)),
+    expect: /inflates past the 16 bytes its directory declares/,
+  },
+  {
+    name: '.npz whose 16-byte array is a 1 GiB deflated member',
+    reader: 'npz',
+    file: () => tmp.write('bomb-1g.npz', npzBomb(1 << 30, true)),
+    expect: /\.npy data is 1073741824 bytes, but shape \[4\] of F32 needs 16/,
+  },
+  {
+    name: '.npz whose zip directory hides a 1 GiB deflate bomb',
+    reader: 'npz',
+    file: () => tmp.write('lying-1g.npz', npzBomb(1 << 30, false)),
+    expect: /inflates past the \d+ bytes its directory declares/,
+  },
+  {
+    name: 'a FIFO named like a Gemma Scope params.npz',
+    reader: 'sae',
+    file: () => fifo(join(tmp.dir, 'params.npz')),
+    expect: /is a FIFO \(named pipe\), not an SAE file or folder/,
+  },
+  {
+    name: 'safetensors header starting with a byte-order mark',
+    reader: 'safetensors',
+    file: () => tmp.write('bom.safetensors', rawSafetensors('\ufeff{}', new Uint8Array(0))),
+    expect: /byte-order mark/,
+  },
+  {
+    name: 'safetensors header length of 2^63',
+    reader: 'safetensors',
+    file: () => tmp.write('len.safetensors', rawSafetensors('{}', new Uint8Array(0), 1n << 63n)),
+    expect: /header length .* (beyond|over)/,
+  },
   {
     name: 'safetensors header of 50 MB nested arrays (declared honestly)',
     reader: 'safetensors',
-    file: () => tmp.write('deep.safetensors', rawSafetensors(`{"a":${'['.repeat(25_000_000)}${']'.repeat(25_000_000)}}`, new Uint8Array(0))),
+    file: () =>
+      tmp.write('deep.safetensors', rawSafetensors(`{"a":${'['.repeat(25_000_000)}${']'.repeat(25_000_000)}}`, new Uint8Array(0))),
     expect: /nesting deeper than 64/,
   },
   {
@@ -126,7 +185,9 @@ const cases: { name: string; reader: string; file: () => string; expect: RegExp 
 describe('hostile files: each refused with a specific error or read exactly, in bounded memory', () => {
   it.each(cases)('$name', ({ name, reader, file, expect: expected }) => {
     const report = readInChild(reader, file());
-    measured.push(`  ${name}: ${report.outcome}, ${report.ms.toFixed(0)} ms wall, ${report.cpuMs.toFixed(0)} ms CPU, ${report.maxRssMb.toFixed(0)} MB${report.message ? ` — ${report.message.slice(0, 140)}` : ''}`);
+    measured.push(
+      `  ${name}: ${report.outcome}, ${report.ms.toFixed(0)} ms wall, ${report.cpuMs.toFixed(0)} ms CPU, ${report.maxRssMb.toFixed(0)} MB${report.message ? ` — ${report.message.slice(0, 140)}` : ''}`,
+    );
     if (typeof expected === 'function') {
       expect(report.outcome, report.message).toBe('read');
       expected(report.value);

@@ -20,9 +20,15 @@ describe('readNpy', () => {
 
   it('transposes a Fortran-ordered array to row-major', () => {
     // numpy.asfortranarray(arange(6).reshape(2, 3)) stores columns: 0 3 1 4 2 5.
-    const t = readNpy(npyBytes({ descr: '<f4', shape: [2, 3], fortranOrder: true, data: bytes(new Float32Array([0, 3, 1, 4, 2, 5])) }), 'f.npy');
+    const t = readNpy(
+      npyBytes({ descr: '<f4', shape: [2, 3], fortranOrder: true, data: bytes(new Float32Array([0, 3, 1, 4, 2, 5])) }),
+      'f.npy',
+    );
     expect([...toFloat32(t)]).toEqual([0, 1, 2, 3, 4, 5]);
-    const t3 = readNpy(npyBytes({ descr: '<f4', shape: [2, 3, 4], fortranOrder: true, data: bytes(fortran(iota(24), [2, 3, 4])) }), 'f3.npy');
+    const t3 = readNpy(
+      npyBytes({ descr: '<f4', shape: [2, 3, 4], fortranOrder: true, data: bytes(fortran(iota(24), [2, 3, 4])) }),
+      'f3.npy',
+    );
     expect(t3.data).toEqual(iota(24));
   });
 
@@ -53,11 +59,15 @@ describe('readNpy', () => {
       // Unsigned values stay unsigned: 65535 is not -1.
       if (dtype.startsWith('U')) expect(t.data).toEqual(data);
     }
-    expect([...toFloat32(readNpy(npyBytes({ descr: '<u4', shape: [2], data: bytes(new Uint32Array([4294967295, 5])) }), 'u4.npy'))]).toEqual([4294967296, 5]);
+    expect([
+      ...toFloat32(readNpy(npyBytes({ descr: '<u4', shape: [2], data: bytes(new Uint32Array([4294967295, 5])) }), 'u4.npy')),
+    ]).toEqual([4294967296, 5]);
   });
 
   it('reads a 0-d scalar and an empty array', () => {
-    expect(readNpy(npyBytes({ descr: '<f8', shape: [], data: bytes(new Float64Array([2.5])) }), 's.npy').data).toEqual(new Float64Array([2.5]));
+    expect(readNpy(npyBytes({ descr: '<f8', shape: [], data: bytes(new Float64Array([2.5])) }), 's.npy').data).toEqual(
+      new Float64Array([2.5]),
+    );
     expect(readNpy(npyBytes({ descr: '<f4', shape: [0, 3], data: new Uint8Array(0) }), 'e.npy').shape).toEqual([0, 3]);
   });
 });

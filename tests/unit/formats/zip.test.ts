@@ -67,4 +67,3 @@ describe('openZip', () => {
     small.close();
   });
 });
-

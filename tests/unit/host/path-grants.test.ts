@@ -19,11 +19,19 @@ describe('PathGrants (the desktop transport: paths only from dialogs)', () => {
     expect(grants.grant('/home/me/models/gpt2', 'folder').id).not.toBe(folder.id);
     expect(grants.resolve('models.add', { path: folder.id })).toEqual({ ok: true, params: { path: '/home/me/models/gpt2' } });
     expect(grants.resolve('index.start', { saeId: 's', corpus: `jsonl:${file.id}#body`, tokens: 5 })).toEqual({
-      ok: true, params: { saeId: 's', corpus: 'jsonl:/home/me/corpus #1.jsonl#body', tokens: 5 },
+      ok: true,
+      params: { saeId: 's', corpus: 'jsonl:/home/me/corpus #1.jsonl#body', tokens: 5 },
     });
     expect(grants.resolve('corpus.preview', { corpus: file.id })).toEqual({ ok: true, params: { corpus: '/home/me/corpus #1.jsonl' } });
-    const train = grants.resolve('train.start', { model: folder.id, corpus: 'brown:ca', filter: { sae: folder.id, feature: 1, threshold: 0 } });
-    expect(train).toMatchObject({ ok: true, params: { model: '/home/me/models/gpt2', corpus: 'brown:ca', filter: { sae: '/home/me/models/gpt2' } } });
+    const train = grants.resolve('train.start', {
+      model: folder.id,
+      corpus: 'brown:ca',
+      filter: { sae: folder.id, feature: 1, threshold: 0 },
+    });
+    expect(train).toMatchObject({
+      ok: true,
+      params: { model: '/home/me/models/gpt2', corpus: 'brown:ca', filter: { sae: '/home/me/models/gpt2' } },
+    });
   });
 
   it('refuses raw paths and forged or unknown grants in every path-carrying field, naming the field', () => {
@@ -45,7 +53,10 @@ describe('PathGrants (the desktop transport: paths only from dialogs)', () => {
     ] as const;
     for (const [method, params, field] of refused) {
       const result = grants.resolve(method, params);
-      expect(result, `${method} ${JSON.stringify(params)}`).toMatchObject({ ok: false, error: { code: 'invalid_params', method, field, reason: expect.stringContaining('not a file or folder chosen in this window') } });
+      expect(result, `${method} ${JSON.stringify(params)}`).toMatchObject({
+        ok: false,
+        error: { code: 'invalid_params', method, field, reason: expect.stringContaining('not a file or folder chosen in this window') },
+      });
     }
   });
 
@@ -55,7 +66,10 @@ describe('PathGrants (the desktop transport: paths only from dialogs)', () => {
     expect(grants.resolve('index.start', { saeId: 'x', corpus: 'brown', tokens: 1 })).toMatchObject({ ok: true });
     expect(grants.resolve('index.start', { saeId: 'x', corpus: 'brown:ca01,cb02', tokens: 1 })).toMatchObject({ ok: true });
     const registered = new Set(['/sae/registered']);
-    expect(grants.resolve('train.start', { initFrom: '/sae/registered' }, (p) => registered.has(p))).toEqual({ ok: true, params: { initFrom: '/sae/registered' } });
+    expect(grants.resolve('train.start', { initFrom: '/sae/registered' }, (p) => registered.has(p))).toEqual({
+      ok: true,
+      params: { initFrom: '/sae/registered' },
+    });
   });
 
   it('covers every contract method whose params name a path or a corpus', () => {
@@ -70,7 +84,10 @@ describe('PathGrants (the desktop transport: paths only from dialogs)', () => {
 describe('grants.choose outside the desktop app', () => {
   it('is refused by the engine (loupe serve has no dialog: paths are typed there)', async () => {
     const router = new Router(createHandlers(new Engine(() => {})));
-    expect(await router.call('grants.choose', { kind: 'file' })).toMatchObject({ ok: false, error: { code: 'failed', reason: expect.stringContaining('type the path') } });
+    expect(await router.call('grants.choose', { kind: 'file' })).toMatchObject({
+      ok: false,
+      error: { code: 'failed', reason: expect.stringContaining('type the path') },
+    });
   });
 });
 
@@ -89,7 +106,13 @@ describe('the Electron shell (checked in its sources: the binary cannot run here
   });
 
   it('flips the fuses in packaged builds', () => {
-    for (const line of ['runAsNode: false', 'enableNodeOptionsEnvironmentVariable: false', 'enableNodeCliInspectArguments: false', 'onlyLoadAppFromAsar: true', 'enableEmbeddedAsarIntegrityValidation: true']) {
+    for (const line of [
+      'runAsNode: false',
+      'enableNodeOptionsEnvironmentVariable: false',
+      'enableNodeCliInspectArguments: false',
+      'onlyLoadAppFromAsar: true',
+      'enableEmbeddedAsarIntegrityValidation: true',
+    ]) {
       expect(builder).toContain(`  ${line}\n`);
     }
   });

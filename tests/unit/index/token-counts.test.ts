@@ -24,7 +24,10 @@ function reference(pairs: [number, number][]): Map<number, Map<number, number>> 
 }
 
 function referenceTop(m: Map<number, number> | undefined, n: number): { tokenId: number; count: number }[] {
-  return [...(m ?? new Map<number, number>())].map(([tokenId, count]) => ({ tokenId, count })).sort((a, b) => b.count - a.count || a.tokenId - b.tokenId).slice(0, n);
+  return [...(m ?? new Map<number, number>())]
+    .map(([tokenId, count]) => ({ tokenId, count }))
+    .sort((a, b) => b.count - a.count || a.tokenId - b.tokenId)
+    .slice(0, n);
 }
 
 /** Every counted (feature, token, count), sorted: the table's contents whatever its slot layout. */
@@ -59,7 +62,11 @@ describe('TokenCounts', () => {
     for (let t = 0; t < 100; t++) for (let r = 0; r <= t % 7; r++) counts.add(1, t);
     counts.add(0, 5);
     expect(counts.bytes).toBe(100 * 4 + 16 * 8);
-    expect(counts.top(1, 3)).toEqual([{ tokenId: 6, count: 7 }, { tokenId: 13, count: 7 }, { tokenId: 20, count: 7 }]);
+    expect(counts.top(1, 3)).toEqual([
+      { tokenId: 6, count: 7 },
+      { tokenId: 13, count: 7 },
+      { tokenId: 20, count: 7 },
+    ]);
     expect(counts.top(0, 3)).toEqual([{ tokenId: 5, count: 1 }]);
   });
 

@@ -87,7 +87,9 @@ describe('check-boundaries renderer value imports', () => {
     });
     const { ok, output } = lint(reaches);
     expect(ok).toBe(false);
-    expect(output).toContain('native/api/types.ts: the renderer value-imports it, and through it native/api/methods/labels.ts, which imports zod');
+    expect(output).toContain(
+      'native/api/types.ts: the renderer value-imports it, and through it native/api/methods/labels.ts, which imports zod',
+    );
 
     const typeOnly = tree({
       'native/api/types.ts': "export * from './labels.js';\n",
@@ -100,7 +102,9 @@ describe('check-boundaries renderer value imports', () => {
 
 describe('check-boundaries store door', () => {
   it('refuses a workspace connection read outside native/store, naming file and line', () => {
-    const root = tree({ 'native/host/h.ts': "export function n(ws: { db: { get(s: string): unknown } }) {\n  return ws.db.get('x');\n}\n" });
+    const root = tree({
+      'native/host/h.ts': "export function n(ws: { db: { get(s: string): unknown } }) {\n  return ws.db.get('x');\n}\n",
+    });
     const { ok, output } = lint(root);
     expect(ok).toBe(false);
     expect(output).toContain('native/host/h.ts:2: reads the workspace database (.db) outside native/store');
@@ -120,8 +124,10 @@ describe('check-boundaries store door', () => {
 
   it('accepts SQL and .db inside native/store, and prose, comments and file names elsewhere', () => {
     const root = tree({
-      'native/store/t.ts': "export function c(db: { get(s: string): unknown }, o: { db: unknown }) {\n  return [db.get('SELECT count(*) FROM saes'), o.db];\n}\n",
-      'native/cli/help.ts': "// SELECT x FROM y is SQL only in code\nexport const help = 'the Loupe workspace (loupe.db + artifacts/); select the features from a list, then update the map';\n",
+      'native/store/t.ts':
+        "export function c(db: { get(s: string): unknown }, o: { db: unknown }) {\n  return [db.get('SELECT count(*) FROM saes'), o.db];\n}\n",
+      'native/cli/help.ts':
+        "// SELECT x FROM y is SQL only in code\nexport const help = 'the Loupe workspace (loupe.db + artifacts/); select the features from a list, then update the map';\n",
     });
     expect(lint(root)).toEqual({ ok: true, output: 'Layering: ok\n' });
   });

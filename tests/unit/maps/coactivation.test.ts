@@ -30,15 +30,28 @@ describe('CoactivationStats', () => {
     // Wide feature w echoes narrow feature w % dN half the time, so correlations span a range.
     const wide = randomActs(n, dW, 0.2, next).map((v, i) => (next() < 0.5 ? narrow[Math.floor(i / dW) * dN + ((i % dW) % dN)] : v));
     const parents = Int32Array.from({ length: dW * k }, (_, i) => (Math.floor(i / k) + (i % k)) % dN);
-    const candidates: ParentCandidates = { nWide: dW, nNarrow: dN, n: k, parents, cosines: Float32Array.from({ length: dW * k }, (_, i) => 1 - (i % k) / 10) };
+    const candidates: ParentCandidates = {
+      nWide: dW,
+      nNarrow: dN,
+      n: k,
+      parents,
+      cosines: Float32Array.from({ length: dW * k }, (_, i) => 1 - (i % k) / 10),
+    };
     const stats = new CoactivationStats([dN, dW], [candidates]);
-    for (const [from, to] of [[0, 120], [120, 300]]) {
-      stats.add([fromDense(narrow.subarray(from * dN, to * dN), to - from, dN), fromDense(wide.subarray(from * dW, to * dW), to - from, dW)]);
+    for (const [from, to] of [
+      [0, 120],
+      [120, 300],
+    ]) {
+      stats.add([
+        fromDense(narrow.subarray(from * dN, to * dN), to - from, dN),
+        fromDense(wide.subarray(from * dW, to * dW), to - from, dW),
+      ]);
     }
     expect(stats.tokens).toBe(n);
     const column = (m: Float32Array, d: number, f: number) => Array.from({ length: n }, (_, t) => m[t * d + f]);
     for (let w = 0; w < dW; w++) {
-      for (let r = 0; r < k; r++) expect(stats.correlation(0, w, r)).toBeCloseTo(pearson(column(wide, dW, w), column(narrow, dN, parents[w * k + r])), 10);
+      for (let r = 0; r < k; r++)
+        expect(stats.correlation(0, w, r)).toBeCloseTo(pearson(column(wide, dW, w), column(narrow, dN, parents[w * k + r])), 10);
     }
     const m = bestMatches(stats, 0);
     for (let w = 0; w < dW; w++) {
@@ -48,7 +61,9 @@ describe('CoactivationStats', () => {
       expect(m.corrParentCos[w]).toBeCloseTo(candidates.cosines[w * k + best], 6);
       expect(m.cosParent[w]).toBe(parents[w * k]);
     }
-    expect(Array.from(stats.density(0))).toEqual(Array.from({ length: dN }, (_, f) => Math.fround(column(narrow, dN, f).filter((v) => v > 0).length / n)));
+    expect(Array.from(stats.density(0))).toEqual(
+      Array.from({ length: dN }, (_, f) => Math.fround(column(narrow, dN, f).filter((v) => v > 0).length / n)),
+    );
   });
 
   it('has no correlation for a feature that never fires, and refuses mismatched inputs', () => {

@@ -67,7 +67,11 @@ describe('cosineKnn', () => {
       expect(new Set(ids).size).toBe(k);
       for (let r = 0; r < k; r++) expect(knn.distances[i * k + r]).toBeGreaterThanOrEqual(0);
     }
-    for (const [row, twins] of [[3, [7, 20]], [7, [3, 20]], [20, [3, 7]]] as const) {
+    for (const [row, twins] of [
+      [3, [7, 20]],
+      [7, [3, 20]],
+      [20, [3, 7]],
+    ] as const) {
       expect(Array.from(knn.indices.subarray(row * k, row * k + 2)).sort((a, b) => a - b)).toEqual([...twins]);
       expect(knn.distances[row * k]).toBeLessThan(1e-6);
       expect(knn.distances[row * k + 1]).toBeLessThan(1e-6);

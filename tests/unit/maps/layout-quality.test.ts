@@ -42,7 +42,12 @@ describe('map layout quality', () => {
     const trials = 200;
     for (let t = 0; t < trials; t++) {
       let best = -1;
-      for (let j = 0; j <= m; j++) if (j !== t) best = Math.max(best, vectors[t].reduce((s, x, k) => s + x * vectors[j][k], 0));
+      for (let j = 0; j <= m; j++)
+        if (j !== t)
+          best = Math.max(
+            best,
+            vectors[t].reduce((s, x, k) => s + x * vectors[j][k], 0),
+          );
       total += best;
     }
     expect(expectedMaxCosine(m, d)).toBeCloseTo(total / trials, 1);

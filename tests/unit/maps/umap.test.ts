@@ -27,12 +27,29 @@ const bundleKnn = () => (knnOnce ??= cosineKnn(bundles(3), groups * perGroup, d,
 
 describe('umapLayout', () => {
   it('hands umap-js each point first at distance exactly 0, then its neighbours', () => {
-    const knn: Knn = { n: 3, k: 2, indices: Int32Array.of(2, 1, 0, 2, 1, 0), distances: Float32Array.of(0.25, 0.5, 0.125, 0.75, 0.25, 0.5) };
+    const knn: Knn = {
+      n: 3,
+      k: 2,
+      indices: Int32Array.of(2, 1, 0, 2, 1, 0),
+      distances: Float32Array.of(0.25, 0.5, 0.125, 0.75, 0.25, 0.5),
+    };
     expect(umapKnnInput(knn)).toEqual({
-      indices: [[0, 2, 1], [1, 0, 2], [2, 1, 0]],
-      distances: [[0, 0.25, 0.5], [0, 0.125, 0.75], [0, 0.25, 0.5]],
+      indices: [
+        [0, 2, 1],
+        [1, 0, 2],
+        [2, 1, 0],
+      ],
+      distances: [
+        [0, 0.25, 0.5],
+        [0, 0.125, 0.75],
+        [0, 0.25, 0.5],
+      ],
     });
-    expect(umapKnnInput(knn, 1).indices).toEqual([[0, 2], [1, 0], [2, 1]]);
+    expect(umapKnnInput(knn, 1).indices).toEqual([
+      [0, 2],
+      [1, 0],
+      [2, 1],
+    ]);
   });
 
   it('keeps clusters of directions together: each point is nearest its own group’s centre', async () => {
@@ -49,9 +66,12 @@ describe('umapLayout', () => {
       expect(dist.indexOf(Math.min(...dist))).toBe(i % groups);
     }
     // Each group is small next to the gaps between groups.
-    const spread = Math.max(...Array.from({ length: knn.n }, (_, i) => Math.hypot(xy[2 * i] - centres[i % groups][0], xy[2 * i + 1] - centres[i % groups][1])));
+    const spread = Math.max(
+      ...Array.from({ length: knn.n }, (_, i) => Math.hypot(xy[2 * i] - centres[i % groups][0], xy[2 * i + 1] - centres[i % groups][1])),
+    );
     let gap = Infinity;
-    for (let a = 0; a < groups; a++) for (let b = a + 1; b < groups; b++) gap = Math.min(gap, Math.hypot(centres[a][0] - centres[b][0], centres[a][1] - centres[b][1]));
+    for (let a = 0; a < groups; a++)
+      for (let b = a + 1; b < groups; b++) gap = Math.min(gap, Math.hypot(centres[a][0] - centres[b][0], centres[a][1] - centres[b][1]));
     expect(spread).toBeLessThan(gap / 2);
   });
 
@@ -72,7 +92,15 @@ describe('umapLayout', () => {
     expect(Math.max(w, h)).toBeCloseTo(1, 6);
     expect(Math.min(...xs, ...ys)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...xs, ...ys)).toBeLessThanOrEqual(1);
-    expect(Array.from(normalizeLayout([[0, 0], [4, 1], [2, 0.5]]))).toEqual([0, 0.375, 1, 0.625, 0.5, 0.5]);
+    expect(
+      Array.from(
+        normalizeLayout([
+          [0, 0],
+          [4, 1],
+          [2, 0.5],
+        ]),
+      ),
+    ).toEqual([0, 0.375, 1, 0.625, 0.5, 0.5]);
   });
 
   it('stops between epochs when its signal is aborted', async () => {
@@ -86,7 +114,10 @@ describe('umapLayout', () => {
     const two = await umapLayout({ n: 2, k: 1, indices: Int32Array.of(1, 0), distances: Float32Array.of(0.5, 0.5) });
     expect(two).toHaveLength(4);
     // Three points with two neighbours each: umap-js needs more points than neighbours + 1, so it gets one.
-    const three = await umapLayout({ n: 3, k: 2, indices: Int32Array.of(1, 2, 0, 2, 0, 1), distances: Float32Array.of(0.1, 0.2, 0.1, 0.3, 0.2, 0.3) }, { nEpochs: 10 });
+    const three = await umapLayout(
+      { n: 3, k: 2, indices: Int32Array.of(1, 2, 0, 2, 0, 1), distances: Float32Array.of(0.1, 0.2, 0.1, 0.3, 0.2, 0.3) },
+      { nEpochs: 10 },
+    );
     expect(three).toHaveLength(6);
   });
 });

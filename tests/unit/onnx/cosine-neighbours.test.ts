@@ -14,7 +14,14 @@ function randomRows(n: number, d: number, seed: number): Float32Array {
 }
 
 /** Per query, every key by descending cosine, in float64: the plain reference. */
-function bruteForce(queries: Float32Array, nQ: number, keys: Float32Array, nK: number, d: number, excludeSelf: boolean): { index: number; cosine: number }[][] {
+function bruteForce(
+  queries: Float32Array,
+  nQ: number,
+  keys: Float32Array,
+  nK: number,
+  d: number,
+  excludeSelf: boolean,
+): { index: number; cosine: number }[][] {
   const norm = (m: Float32Array, i: number) => Math.hypot(...m.subarray(i * d, (i + 1) * d));
   return Array.from({ length: nQ }, (_, i) => {
     const all = [];
@@ -29,7 +36,7 @@ function bruteForce(queries: Float32Array, nQ: number, keys: Float32Array, nK: n
 }
 
 describe('cosineTopK', () => {
-  it('finds each query\'s top k keys of another matrix, as a float64 loop does, in any block size', async () => {
+  it("finds each query's top k keys of another matrix, as a float64 loop does, in any block size", async () => {
     const [nQ, nK, d, k] = [37, 53, 12, 5];
     const queries = randomRows(nQ, d, 1);
     const keys = randomRows(nK, d, 2);
@@ -65,7 +72,14 @@ describe('cosineTopK', () => {
   });
 
   it('fills −1 and cosine 0 where there are fewer keys than k', async () => {
-    const got = await cosineTopK({ queries: Float32Array.of(1, 0, 0, 1), nQueries: 2, keys: Float32Array.of(2, 0, 1, 1), nKeys: 2, d: 2, k: 3 });
+    const got = await cosineTopK({
+      queries: Float32Array.of(1, 0, 0, 1),
+      nQueries: 2,
+      keys: Float32Array.of(2, 0, 1, 1),
+      nKeys: 2,
+      d: 2,
+      k: 3,
+    });
     expect(Array.from(got.indices)).toEqual([0, 1, -1, 1, 0, -1]);
     expect(got.cosines[0]).toBeCloseTo(1, 6);
     expect(got.cosines[1]).toBeCloseTo(Math.SQRT1_2, 6);
@@ -75,8 +89,12 @@ describe('cosineTopK', () => {
   });
 
   it('names the bad row or shape of its input', async () => {
-    await expect(cosineTopK({ queries: new Float32Array(5), nQueries: 2, keys: new Float32Array(6), nKeys: 2, d: 3, k: 1 })).rejects.toThrow('unitRows: rows [2, 3] need 6 values, got 5');
-    await expect(cosineTopK({ queries: new Float32Array(6), nQueries: 2, keys: Float32Array.of(1, 0, 0, 0, Infinity, 0), nKeys: 2, d: 3, k: 1 })).rejects.toThrow('unitRows: row 1 has a non-finite value');
+    await expect(
+      cosineTopK({ queries: new Float32Array(5), nQueries: 2, keys: new Float32Array(6), nKeys: 2, d: 3, k: 1 }),
+    ).rejects.toThrow('unitRows: rows [2, 3] need 6 values, got 5');
+    await expect(
+      cosineTopK({ queries: new Float32Array(6), nQueries: 2, keys: Float32Array.of(1, 0, 0, 0, Infinity, 0), nKeys: 2, d: 3, k: 1 }),
+    ).rejects.toThrow('unitRows: row 1 has a non-finite value');
   });
 });
 

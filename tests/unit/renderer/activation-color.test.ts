@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { MIN_TINT, TINT_LEVELS, activationBackground, activationIntensity, isStrongTint, tintLevel } from '../../../renderer/src/lib/feature/activation-color.js';
+import {
+  MIN_TINT,
+  TINT_LEVELS,
+  activationBackground,
+  activationIntensity,
+  isStrongTint,
+  tintLevel,
+} from '../../../renderer/src/lib/feature/activation-color.js';
 import { stripTokens, tokenClass } from '../../../renderer/src/lib/feature/strip.js';
 
 describe('activation colouring', () => {

@@ -8,12 +8,30 @@ import { layoutTree, treeBox } from '../../../renderer/src/lib/compare/tree-layo
 import { curveGeometry } from '../../../renderer/src/lib/train/curves.js';
 import { slug, splitDefaults, splitProblem } from '../../../renderer/src/lib/train/split-form.js';
 
-function node(saeId: string, index: number, cosine: number | null, children: SplitTreeNode[] = [], correlation: number | null = null): SplitTreeNode {
-  return { key: { saeId, index }, label: '', density: 0.01, fires: 10, topTokens: [], edge: cosine === null ? null : { cosine, correlation, cofire: null, parentShare: null, pParentGivenChild: null }, children };
+function node(
+  saeId: string,
+  index: number,
+  cosine: number | null,
+  children: SplitTreeNode[] = [],
+  correlation: number | null = null,
+): SplitTreeNode {
+  return {
+    key: { saeId, index },
+    label: '',
+    density: 0.01,
+    fires: 10,
+    topTokens: [],
+    edge: cosine === null ? null : { cosine, correlation, cofire: null, parentShare: null, pParentGivenChild: null },
+    children,
+  };
 }
 
 describe('splitting tree layout', () => {
-  const tree = node('n', 7, null, [node('w', 1, 0.9, [node('x', 5, 0.8), node('x', 6, 0.3)]), node('w', 2, 0.7), node('w', 3, 0.2, [], null)]);
+  const tree = node('n', 7, null, [
+    node('w', 1, 0.9, [node('x', 5, 0.8), node('x', 6, 0.3)]),
+    node('w', 2, 0.7),
+    node('w', 3, 0.2, [], null),
+  ]);
 
   it('places the root left of its children, siblings one row apart, and counts what the threshold hides', () => {
     const all = layoutTree(tree, 'cosine', 0);
@@ -56,10 +74,18 @@ describe('compare helpers', () => {
     [3, -1, 0].forEach((v, i) => parents.writeInt32LE(v, i * 4));
     const sims = Buffer.alloc(12);
     [0.5, 0, -0.25].forEach((v, i) => sims.writeFloatLE(v, i * 4));
-    const links = decodeLinks({ pair: 0, by: 'cosine', nWide: 3, parents: parents.toString('base64'), similarity: sims.toString('base64') });
+    const links = decodeLinks({
+      pair: 0,
+      by: 'cosine',
+      nWide: 3,
+      parents: parents.toString('base64'),
+      similarity: sims.toString('base64'),
+    });
     expect(Array.from(links.parents)).toEqual([3, -1, 0]);
     expect(Array.from(links.similarity)).toEqual([0.5, 0, -0.25]);
-    expect(() => decodeLinks({ pair: 0, by: 'cosine', nWide: 4, parents: parents.toString('base64'), similarity: sims.toString('base64') })).toThrow(/expected 16 bytes, got 12/);
+    expect(() =>
+      decodeLinks({ pair: 0, by: 'cosine', nWide: 4, parents: parents.toString('base64'), similarity: sims.toString('base64') }),
+    ).toThrow(/expected 16 bytes, got 12/);
   });
 
   it('pick the narrowest and widest SAE of one hook, and the best value of a metric row', () => {
@@ -77,7 +103,21 @@ describe('split form', () => {
   const narrow = { id: 'Brown 512', dSae: 512, k: 16 };
   it('defaults to the recipe: copied latents plus 16 new started from the feature, a threshold of a quarter of its max, the feature kept, a valid name', () => {
     const s = splitDefaults(narrow, 42, '0101', 9.39);
-    expect(s).toMatchObject({ dSae: 528, k: 16, initFrom: true, newFromData: true, freezeOthers: true, background: 0.5, zeroFeature: false, normalizeInit: false, threshold: 2.35, tokens: 1_048_576, batchTokens: 4096, lr: null, name: 'brown-512-f42-split-0101' });
+    expect(s).toMatchObject({
+      dSae: 528,
+      k: 16,
+      initFrom: true,
+      newFromData: true,
+      freezeOthers: true,
+      background: 0.5,
+      zeroFeature: false,
+      normalizeInit: false,
+      threshold: 2.35,
+      tokens: 1_048_576,
+      batchTokens: 4096,
+      lr: null,
+      name: 'brown-512-f42-split-0101',
+    });
     expect(splitProblem(s, 512)).toBeNull();
     expect(splitDefaults(narrow, 42, '0101').threshold).toBe(0);
     expect(slug('  ÄÖ  ')).toBe('sae');
@@ -95,7 +135,17 @@ describe('split form', () => {
 });
 
 describe('training curves', () => {
-  const point = (step: number, nmse: number): TrainPoint => ({ step, steps: 4, tokensSeen: step * 1000, loss: nmse, nmse, auxLoss: 0, l0: 16, deadFraction: 0, lr: 1e-3 });
+  const point = (step: number, nmse: number): TrainPoint => ({
+    step,
+    steps: 4,
+    tokensSeen: step * 1000,
+    loss: nmse,
+    nmse,
+    auxLoss: 0,
+    l0: 16,
+    deadFraction: 0,
+    lr: 1e-3,
+  });
   it('draw each point against tokens seen, the last one marked, a log axis for falling errors', () => {
     const g = curveGeometry([point(1, 0.8), point(2, 0.4), point(3, 0.2), point(4, 0.1)], 'nmse', true, 300, 150);
     expect(g.path.match(/[ML]/g)).toHaveLength(4);

@@ -64,7 +64,11 @@ describe('concept tree helpers', () => {
 
   it('lists the tree in pre-order with depths and parents', () => {
     expect(treeRows(root).map((r) => [r.node.name, r.depth, r.parent])).toEqual([
-      ['animal', 0, null], ['mammal', 1, 'wn:animal.n.01'], ['canine', 2, 'wn:mammal.n.01'], ['bird', 1, 'wn:animal.n.01'], ['fish', 1, 'wn:animal.n.01'],
+      ['animal', 0, null],
+      ['mammal', 1, 'wn:animal.n.01'],
+      ['canine', 2, 'wn:mammal.n.01'],
+      ['bird', 1, 'wn:animal.n.01'],
+      ['fish', 1, 'wn:animal.n.01'],
     ]);
   });
 
@@ -73,7 +77,13 @@ describe('concept tree helpers', () => {
       { name: 'pets', words: [], updatedAt: '', match: { found: [], missing: [], nTokens: 12 } },
       { name: 'tiny', words: [], updatedAt: '', match: { found: [], missing: [], nTokens: 2 } },
     ];
-    expect(axisOptions(root, lists, 8).map((o) => o.ref)).toEqual(['wn:animal.n.01', 'wn:mammal.n.01', 'wn:canine.n.01', 'wn:bird.n.01', 'list:pets']);
+    expect(axisOptions(root, lists, 8).map((o) => o.ref)).toEqual([
+      'wn:animal.n.01',
+      'wn:mammal.n.01',
+      'wn:canine.n.01',
+      'wn:bird.n.01',
+      'list:pets',
+    ]);
     expect(defaultHighlight(root, 1)).toEqual(['wn:mammal.n.01']);
   });
 

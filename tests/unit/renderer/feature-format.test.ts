@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatAct, formatCount, formatDensity, formatOneIn, formatPercentOf, formatUnit } from '../../../renderer/src/lib/feature/format.js';
+import {
+  formatAct,
+  formatCount,
+  formatDensity,
+  formatOneIn,
+  formatPercentOf,
+  formatUnit,
+} from '../../../renderer/src/lib/feature/format.js';
 
 describe('feature page number formats', () => {
   it('formatAct keeps 3 significant digits without exponents in the usual range', () => {

@@ -6,7 +6,12 @@ import { tokenBars } from '../../../renderer/src/lib/feature/token-bars.js';
 import { normalizeTag, withTag, withoutTag } from '../../../renderer/src/lib/feature/tags.js';
 
 const press = (key: string, mods: Partial<{ ctrlKey: boolean; metaKey: boolean; altKey: boolean; shiftKey: boolean }> = {}) => ({
-  key, ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, ...mods,
+  key,
+  ctrlKey: false,
+  metaKey: false,
+  altKey: false,
+  shiftKey: false,
+  ...mods,
 });
 
 describe('kwicSlice', () => {
@@ -70,7 +75,10 @@ describe('feature page shortcuts', () => {
 
 describe('token bars and tags', () => {
   it('puts boosted and suppressed tokens on one |value| scale', () => {
-    const boosted = [{ tokenId: 1, token: ' a', value: 2 }, { tokenId: 2, token: ' b', value: 1 }];
+    const boosted = [
+      { tokenId: 1, token: ' a', value: 2 },
+      { tokenId: 2, token: ' b', value: 1 },
+    ];
     const suppressed = [{ tokenId: 3, token: ' c', value: -4 }];
     expect(tokenBars(boosted, suppressed).map((b) => b.fraction)).toEqual([0.5, 0.25]);
     expect(tokenBars(suppressed, boosted).map((b) => b.fraction)).toEqual([1]);

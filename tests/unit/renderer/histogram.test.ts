@@ -11,7 +11,11 @@ describe('histogramGeometry', () => {
   const size = { width: 480, height: 120, axis: 20 };
 
   it('gives log-spaced bins equal widths that tile the plot', () => {
-    const g = histogramGeometry(edges(-2, 1, 48), Array.from({ length: 48 }, (_, i) => i), size);
+    const g = histogramGeometry(
+      edges(-2, 1, 48),
+      Array.from({ length: 48 }, (_, i) => i),
+      size,
+    );
     expect(g.bars).toHaveLength(48);
     expect(g.bars[0].x).toBeCloseTo(0, 9);
     for (const bar of g.bars) expect(bar.width).toBeCloseTo(480 / 48 - 1, 9);

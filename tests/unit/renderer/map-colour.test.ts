@@ -1,13 +1,29 @@
 import { interpolateViridis } from 'd3-scale-chromatic';
 import { rgb } from 'd3-color';
 import { describe, expect, it } from 'vitest';
-import { categoryColour, densityScale, familyColour, packColour, pointColours, topCategories, type Palette, type PointAttributes } from '../../../renderer/src/lib/map/colour.js';
+import {
+  categoryColour,
+  densityScale,
+  familyColour,
+  packColour,
+  pointColours,
+  topCategories,
+  type Palette,
+  type PointAttributes,
+} from '../../../renderer/src/lib/map/colour.js';
 import { formatDensity, legendFor, thinTicks } from '../../../renderer/src/lib/map/legend.js';
 import { saeColourRanks } from '../../../renderer/src/lib/compare/colours.js';
 import { familiesOf, familyLinks } from '../../../renderer/src/lib/map/families.js';
 import { buildLayout } from '../../../renderer/src/lib/map/layout.js';
 
-const palette: Palette = { dark: false, unknown: '#999999', unlabelled: '#bbbbbb', labelled: '#4f5bd5', uninterpretable: '#b7791f', saes: ['#1f77b4', '#ff7f0e'] };
+const palette: Palette = {
+  dark: false,
+  unknown: '#999999',
+  unlabelled: '#bbbbbb',
+  labelled: '#4f5bd5',
+  uninterpretable: '#b7791f',
+  saes: ['#1f77b4', '#ff7f0e'],
+};
 
 /** A pixel word's bytes in memory, as ImageData holds them. */
 function bytes(word: number): number[] {
@@ -35,7 +51,7 @@ describe('map colours', () => {
     expect(scale.domain()).toEqual([Math.fround(1e-4), Math.fround(1e-1)]);
     // Even decades land at even steps of the ramp: 0, 1/3, 2/3, 1.
     [0, 1, 2, 3].forEach((i) => {
-      const expected = rgb(interpolateViridis(0.9 * Math.round((i / 3) * 255) / 255));
+      const expected = rgb(interpolateViridis((0.9 * Math.round((i / 3) * 255)) / 255));
       expect(bytes(words[i]).slice(0, 3)).toEqual([expected.r, expected.g, expected.b]);
     });
     expect(words[4]).toBe(words[5]);
@@ -53,9 +69,16 @@ describe('map colours', () => {
 
   it('describes each mode in a legend with counts', () => {
     const labels = legendFor('label', attrs, palette, ['a', 'b']);
-    expect(labels.kind === 'swatches' && labels.items.map((i) => [i.label, i.count])).toEqual([['Unlabelled', 3], ['Labelled', 2], ['Uninterpretable', 1]]);
+    expect(labels.kind === 'swatches' && labels.items.map((i) => [i.label, i.count])).toEqual([
+      ['Unlabelled', 3],
+      ['Labelled', 2],
+      ['Uninterpretable', 1],
+    ]);
     const saes = legendFor('sae', attrs, palette, ['narrow', 'wide']);
-    expect(saes.kind === 'swatches' && saes.items.map((i) => [i.label, i.count])).toEqual([['narrow', 3], ['wide', 3]]);
+    expect(saes.kind === 'swatches' && saes.items.map((i) => [i.label, i.count])).toEqual([
+      ['narrow', 3],
+      ['wide', 3],
+    ]);
     const density = legendFor('density', attrs, palette, []);
     if (density.kind !== 'ramp') throw new Error('expected a ramp');
     expect(density.ticks.map((t) => t.label)).toEqual(['0.01%', '0.1%', '1%', '10%']);
@@ -65,17 +88,30 @@ describe('map colours', () => {
   });
 
   it('colours the most common top tokens and candidates as categories, the rest as other, missing values as unknown', () => {
-    expect(topCategories(attrs.topToken)).toEqual([{ value: ' the', count: 3 }, { value: 'ed', count: 2 }]);
+    expect(topCategories(attrs.topToken)).toEqual([
+      { value: ' the', count: 3 },
+      { value: 'ed', count: 2 },
+    ]);
     const token = pointColours('token', attrs, palette);
     expect(token[0]).toBe(token[3]);
     expect(bytes(token[0]).slice(0, 3)).toEqual(bytes(packColour(categoryColour(0))).slice(0, 3));
     expect(bytes(token[2]).slice(0, 3)).toEqual(bytes(packColour(categoryColour(1))).slice(0, 3));
     expect(bytes(token[4]).slice(0, 3)).toEqual([0x99, 0x99, 0x99]);
     const legend = legendFor('candidate', attrs, palette, []);
-    expect(legend.kind === 'swatches' && legend.items.map((i) => [i.label, i.count])).toEqual([['det', 3], ['noun', 1], ['verb', 1], ['no candidate', 1]]);
+    expect(legend.kind === 'swatches' && legend.items.map((i) => [i.label, i.count])).toEqual([
+      ['det', 3],
+      ['noun', 1],
+      ['verb', 1],
+      ['no candidate', 1],
+    ]);
     // Eleven distinct values: ten get colours, the eleventh is "other".
     const many = Array.from({ length: 11 }, (_, i) => `t${String(i).padStart(2, '0')}`);
-    const manyLegend = legendFor('token', { ...attrs, topToken: many, density: new Float32Array(11), labelState: new Uint8Array(11), sae: new Uint8Array(11) }, palette, []);
+    const manyLegend = legendFor(
+      'token',
+      { ...attrs, topToken: many, density: new Float32Array(11), labelState: new Uint8Array(11), sae: new Uint8Array(11) },
+      palette,
+      [],
+    );
     expect(manyLegend.kind === 'swatches' && manyLegend.items.at(-1)).toMatchObject({ label: 'other', count: 1 });
   });
 
@@ -91,9 +127,13 @@ describe('map colours', () => {
   it('reads families off a comparison: parents above the threshold, chained through a third SAE; hover links to parent and children', () => {
     // narrow "a" (2 features), middle "b" (3), wide "c" (2); the map lists them by id.
     const b64 = (a: Float32Array | Int32Array) => Buffer.from(a.buffer).toString('base64');
-    const layout = buildLayout({ points: [
-      { saeId: 'a', nPoints: 2, xy: b64(new Float32Array(4)) }, { saeId: 'b', nPoints: 3, xy: b64(new Float32Array(6)) }, { saeId: 'c', nPoints: 2, xy: b64(new Float32Array(4)) },
-    ] });
+    const layout = buildLayout({
+      points: [
+        { saeId: 'a', nPoints: 2, xy: b64(new Float32Array(4)) },
+        { saeId: 'b', nPoints: 3, xy: b64(new Float32Array(6)) },
+        { saeId: 'c', nPoints: 2, xy: b64(new Float32Array(4)) },
+      ],
+    });
     const links = [
       { nWide: 3, parents: Int32Array.of(1, 0, 1), similarity: Float32Array.of(0.9, 0.3, 0.6) },
       { nWide: 2, parents: Int32Array.of(2, 0), similarity: Float32Array.of(0.8, 0.7) },
@@ -101,12 +141,21 @@ describe('map colours', () => {
     const f = familiesOf(layout, ['a', 'b', 'c'], links, 7, 'A');
     expect(Array.from(f.family)).toEqual([0, 1, 1, -1, 1, 1, 1]);
     expect(Array.from(f.parentPoint)).toEqual([-1, -1, 1, -1, 1, 4, 2]);
-    expect(familyLinks(f, 1)).toEqual([[1, 2], [1, 4]]);
-    expect(familyLinks(f, 4)).toEqual([[1, 4], [4, 5]]);
+    expect(familyLinks(f, 1)).toEqual([
+      [1, 2],
+      [1, 4],
+    ]);
+    expect(familyLinks(f, 4)).toEqual([
+      [1, 4],
+      [4, 5],
+    ]);
   });
 
   it('gives each SAE one colour in every view: its rank by width, narrowest first', () => {
-    const saes = [{ id: 'brown-4096', dSae: 4096 }, { id: 'brown-512', dSae: 512 }];
+    const saes = [
+      { id: 'brown-4096', dSae: 4096 },
+      { id: 'brown-512', dSae: 512 },
+    ];
     expect(saeColourRanks(['brown-4096', 'brown-512'], saes)).toEqual([1, 0]);
     expect(saeColourRanks(['brown-512', 'brown-4096'], saes)).toEqual([0, 1]);
   });

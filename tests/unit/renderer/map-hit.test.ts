@@ -42,7 +42,8 @@ describe('map hit testing', () => {
   it('lists the points in a box, no more and no fewer', () => {
     const got = pointsInBox(tree, xy, 0.2, 0.3, 0.45, 0.5).sort((a, b) => a - b);
     const expected = [];
-    for (let i = 0; i < 5000; i++) if (xy[2 * i] >= 0.2 && xy[2 * i] <= 0.45 && xy[2 * i + 1] >= 0.3 && xy[2 * i + 1] <= 0.5) expected.push(i);
+    for (let i = 0; i < 5000; i++)
+      if (xy[2 * i] >= 0.2 && xy[2 * i] <= 0.45 && xy[2 * i + 1] >= 0.3 && xy[2 * i + 1] <= 0.5) expected.push(i);
     expect(expected.length).toBeGreaterThan(100);
     expect(got).toEqual(expected);
   });
@@ -63,7 +64,18 @@ describe('map hit testing', () => {
   });
 
   it('thins a lasso path to steps of at least the given length', () => {
-    const path: Vec[] = [[0, 0], [0.5, 0], [1, 0], [3, 0], [3, 0.5], [3, 3]];
-    expect(simplifyPath(path, 2)).toEqual([[0, 0], [3, 0], [3, 3]]);
+    const path: Vec[] = [
+      [0, 0],
+      [0.5, 0],
+      [1, 0],
+      [3, 0],
+      [3, 0.5],
+      [3, 3],
+    ];
+    expect(simplifyPath(path, 2)).toEqual([
+      [0, 0],
+      [3, 0],
+      [3, 3],
+    ]);
   });
 });

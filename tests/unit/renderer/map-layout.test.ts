@@ -11,17 +11,19 @@ function encodeXy(values: number[]): string {
 }
 
 describe('map layout', () => {
-  it('decodes the engine\'s base64 float32 pairs exactly', () => {
+  it("decodes the engine's base64 float32 pairs exactly", () => {
     const values = [0, 1, 0.25, 0.7071067690849304, 1e-7, 0.999999940395];
     const xy = decodeXy(encodeXy(values), 3);
     expect(Array.from(xy)).toEqual(Array.from(Float32Array.from(values)));
   });
 
   it('refuses points whose byte count does not match nPoints, naming the SAE', () => {
-    expect(() => decodeXy(encodeXy([0.1, 0.2, 0.3]), 2, 'sae-a')).toThrow(/SAE "sae-a": expected 2 \(x, y\) float32 pairs \(16 bytes\), got 12 bytes/);
+    expect(() => decodeXy(encodeXy([0.1, 0.2, 0.3]), 2, 'sae-a')).toThrow(
+      /SAE "sae-a": expected 2 \(x, y\) float32 pairs \(16 bytes\), got 12 bytes/,
+    );
   });
 
-  it('stacks the SAEs of a joint map and finds each feature\'s point', () => {
+  it("stacks the SAEs of a joint map and finds each feature's point", () => {
     const layout = buildLayout({
       points: [
         { saeId: 'narrow', nPoints: 2, xy: encodeXy([0.1, 0.2, 0.3, 0.4]) },
@@ -58,7 +60,11 @@ describe('map view transform', () => {
     const fit = fitUnitSquare(1000, 700, 24);
     const zoom = zoomIdentity.translate(-130.5, 42.25).scale(3.5);
     const t = composeAffine(fit, zoom);
-    for (const [wx, wy] of [[0, 0], [0.3, 0.9], [1, 0.5]]) {
+    for (const [wx, wy] of [
+      [0, 0],
+      [0.3, 0.9],
+      [1, 0.5],
+    ]) {
       const expected = zoom.apply(toScreen(fit, wx, wy));
       const got = toScreen(t, wx, wy);
       expect(got[0]).toBeCloseTo(expected[0], 9);

@@ -78,7 +78,9 @@ describe('map rasteriser', () => {
       times.push(performance.now() - start);
     }
     times.sort((a, b) => a - b);
-    console.log(`map raster, 32,768 points, 1000×700: median ${times[20].toFixed(2)} ms, p90 ${times[36].toFixed(2)} ms per frame (Node, no canvas)`);
+    console.log(
+      `map raster, 32,768 points, 1000×700: median ${times[20].toFixed(2)} ms, p90 ${times[36].toFixed(2)} ms per frame (Node, no canvas)`,
+    );
     expect(drawn).toBeGreaterThan(0);
     expect(drawn).toBeLessThan(n); // the last frames are zoomed in: some points fall outside
   });

@@ -42,9 +42,14 @@ describe('corpus specs composed by path fields', () => {
     const chosen = chosenPath(grant, true);
     const withField = editChosen(chosen, `${chosen.shown}#content`, true);
     expect(withField).toBe(`parquet:${grant.grant}#content`);
-    expect(table.resolve('train.start', { corpus: withField })).toEqual({ ok: true, params: { corpus: 'parquet:/data/fineweb.parquet#content' } });
+    expect(table.resolve('train.start', { corpus: withField })).toEqual({
+      ok: true,
+      params: { corpus: 'parquet:/data/fineweb.parquet#content' },
+    });
     // Editing the field again replaces it rather than stacking a second one.
-    expect(editChosen({ sent: withField ?? '', shown: `${chosen.shown}#content` }, `${chosen.shown}#text`, true)).toBe(`parquet:${grant.grant}#text`);
+    expect(editChosen({ sent: withField ?? '', shown: `${chosen.shown}#content` }, `${chosen.shown}#text`, true)).toBe(
+      `parquet:${grant.grant}#text`,
+    );
     expect(editChosen(chosen, 'parquet:/data/other.parquet', true)).toBeNull();
     expect(editChosen(chosen, `${chosen.shown}/../../etc/passwd`, true)).toBeNull();
     expect(table.resolve('train.start', { corpus: 'parquet:/data/other.parquet' }).ok).toBe(false);

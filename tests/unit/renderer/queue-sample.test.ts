@@ -17,7 +17,7 @@ describe('seeded sample', () => {
     expect(items[0]).toBe(0);
   });
 
-  it('draws the same sequence as the engine\'s mulberry32 (corpus shuffles), so a seed means one thing in Loupe', () => {
+  it("draws the same sequence as the engine's mulberry32 (corpus shuffles), so a seed means one thing in Loupe", () => {
     const [mine, engine] = [mulberry32(1234), engineMulberry32(1234)];
     for (let i = 0; i < 1000; i++) expect(mine()).toBe(engine());
   });

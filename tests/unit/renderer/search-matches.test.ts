@@ -15,7 +15,8 @@ describe('search result reasons', () => {
 describe('the "fires most on" coverage note', () => {
   it('calls exact counts exact, with what the list covers and the next token', () => {
     expect(coverageNote({ uncounted: 0, nextCount: 14, complete: true }, 1000, [200, 100])).toEqual({
-      tone: 'exact', text: 'Exact counts over all 1,000 firings. These 2 tokens are 30% of them; the next token has 1.4%.',
+      tone: 'exact',
+      text: 'Exact counts over all 1,000 firings. These 2 tokens are 30% of them; the next token has 1.4%.',
     });
     expect(coverageNote({ uncounted: 0, nextCount: 0, complete: true }, 40, [40])?.text).toBe('Exact counts over all 40 firings.');
   });

@@ -3,10 +3,24 @@ import type { SplitTreeNode } from '../../../native/api/types.js';
 import { isSplitChild, splitVerdict } from '../../../renderer/src/lib/compare/split-verdict.js';
 
 function child(index: number, fires: number, cofire: number | null, parentFires = 1000, cosine = 0.8): SplitTreeNode {
-  const edge = { cosine, correlation: 0.5, cofire, parentShare: cofire === null ? null : cofire / parentFires, pParentGivenChild: cofire === null ? null : cofire / fires };
+  const edge = {
+    cosine,
+    correlation: 0.5,
+    cofire,
+    parentShare: cofire === null ? null : cofire / parentFires,
+    pParentGivenChild: cofire === null ? null : cofire / fires,
+  };
   return { key: { saeId: 'wide', index }, label: '', density: fires / 1e5, fires, topTokens: [], edge, children: [] };
 }
-const root = (children: SplitTreeNode[]): SplitTreeNode => ({ key: { saeId: 'narrow', index: 7 }, label: '', density: 0.01, fires: 1000, topTokens: [], edge: null, children });
+const root = (children: SplitTreeNode[]): SplitTreeNode => ({
+  key: { saeId: 'narrow', index: 7 },
+  label: '',
+  density: 0.01,
+  fires: 1000,
+  topTokens: [],
+  edge: null,
+  children,
+});
 
 describe('split verdict', () => {
   it('counts the children that fire on the parent’s tokens often enough, most of the parent first, and adds up their shares', () => {
@@ -25,7 +39,9 @@ describe('split verdict', () => {
     expect(elsewhere.advice.join(' ')).toMatch(/9 of the 16 new latents ended training dead/);
     expect(elsewhere.advice.join(' ')).toMatch(/#1, fires with it on 10 % of its tokens/);
     expect(splitVerdict(root([child(1, 12, 12)]), 'cosine').advice.join(' ')).toMatch(/too rarely to judge .* compare on more tokens/);
-    expect(splitVerdict(root([]), 'cosine').advice.join(' ')).toMatch(/No feature of the wider SAE has #7 as its best parent by decoder cosine; try the correlation measure/);
+    expect(splitVerdict(root([]), 'cosine').advice.join(' ')).toMatch(
+      /No feature of the wider SAE has #7 as its best parent by decoder cosine; try the correlation measure/,
+    );
     expect(splitVerdict(root([child(1, 100, null)]), 'cosine').advice.join(' ')).toMatch(/Compare the two SAEs again/);
   });
 });

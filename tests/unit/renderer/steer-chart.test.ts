@@ -4,7 +4,11 @@ import { klGeometry } from '../../../renderer/src/lib/steer/kl-chart.js';
 import { probBackground, probIntensity } from '../../../renderer/src/lib/steer/prob-tint.js';
 
 const step = (i: number, kl: number | null, watched?: { steered: number; clean: number }): SteerStepData => ({
-  step: i, clean: { id: 1, text: 'a', prob: 0.5 }, steered: kl === null ? null : { id: 2, text: 'b', prob: 0.4, cleanProb: 0.1 }, kl, ...(watched ? { watched } : {}),
+  step: i,
+  clean: { id: 1, text: 'a', prob: 0.5 },
+  steered: kl === null ? null : { id: 2, text: 'b', prob: 0.4, cleanProb: 0.1 },
+  kl,
+  ...(watched ? { watched } : {}),
 });
 
 describe('steer chart geometry', () => {
@@ -20,7 +24,12 @@ describe('steer chart geometry', () => {
   });
 
   it('scales the watched-token lines to their own maximum', () => {
-    const g = klGeometry([step(0, 0.1, { steered: 0.02, clean: 0.001 }), step(1, 0.2, { steered: 0.03, clean: 0.002 })], 2, 200, 100, { left: 0, right: 0, top: 0, bottom: 0 });
+    const g = klGeometry([step(0, 0.1, { steered: 0.02, clean: 0.001 }), step(1, 0.2, { steered: 0.03, clean: 0.002 })], 2, 200, 100, {
+      left: 0,
+      right: 0,
+      top: 0,
+      bottom: 0,
+    });
     expect(g.watchedTop?.label).toBe('0.03');
     expect(g.watched.steered).toMatch(/^M[\d.]+,[\d.]+L[\d.]+,0\.0$/);
   });

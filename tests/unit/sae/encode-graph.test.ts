@@ -54,7 +54,11 @@ function scatter(result: EncodeResult, k: number): Float32Array {
 describe('the encode graph matches the reference encoder and decoder', () => {
   for (const activation of ACTIVATIONS) {
     for (const inputNorm of NORMS) {
-      for (const [inputScale, subtract] of [[1, true], [2.5, false], [0.3, true]] as const) {
+      for (const [inputScale, subtract] of [
+        [1, true],
+        [2.5, false],
+        [0.3, true],
+      ] as const) {
         it(`${activation.kind}, ${inputNorm}, inputScale ${inputScale}, subtractDecoderBias ${subtract}`, async () => {
           const sae = syntheticSae(activation, inputNorm, inputScale, subtract);
           const refActs = encodeReference(sae, X, N);
@@ -121,7 +125,9 @@ describe('prepareEncoder', () => {
 
   it('refuses an x whose length is not nTokens × dIn, naming both', async () => {
     const encoder = await prepareEncoder(syntheticSae({ kind: 'relu' }, 'none', 1, true));
-    await expect(encoder.encode(X.subarray(1), N)).rejects.toThrow(`x is ${N * D_IN - 1} values, expected [nTokens, dIn] = [${N}, ${D_IN}] (${N * D_IN} values)`);
+    await expect(encoder.encode(X.subarray(1), N)).rejects.toThrow(
+      `x is ${N * D_IN - 1} values, expected [nTokens, dIn] = [${N}, ${D_IN}] (${N * D_IN} values)`,
+    );
     await expect(encoder.encode(X, 2.5)).rejects.toThrow(/nTokens is 2\.5, expected an integer ≥ 0/);
   });
 

@@ -15,7 +15,6 @@ import type { TokenForward } from './library-forward.js';
 /** The shared golden fixtures live beside the repository, in ../shared/fixtures. */
 export const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures', import.meta.url));
 
-
 /** A seeded generator of normal-ish values (mulberry32 + Box–Muller), so random SAEs are reproducible. */
 export function randn(seed: number): (n: number, scale?: number) => Float32Array {
   const uniform = mulberry32(seed);
@@ -53,7 +52,14 @@ export function writeCheckpoint(path: string, state: StateDict): void {
     const key = String(Object.keys(storages).length);
     storages[key] = new Uint8Array(v.data.buffer, v.data.byteOffset, v.data.byteLength).slice();
     const strides = v.shape.map((_, i) => v.shape.slice(i + 1).reduce((a, b) => a * b, 1));
-    const spec: TensorSpec = { storageType: STORAGE[v.data.constructor.name], key, storageNumel: v.data.length, offset: 0, shape: v.shape, strides };
+    const spec: TensorSpec = {
+      storageType: STORAGE[v.data.constructor.name],
+      key,
+      storageNumel: v.data.length,
+      offset: 0,
+      shape: v.shape,
+      strides,
+    };
     return spec;
   };
   mkdirSync(dirname(path), { recursive: true });

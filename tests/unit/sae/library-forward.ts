@@ -23,7 +23,9 @@ export const relu = (a: ArrayLike<number>) => Float64Array.from(a, (v) => Math.m
 
 /** torch.topk + scatter into zeros: the k largest values kept, the rest 0. */
 export function topk(a: Float64Array, k: number): Float64Array {
-  const keep = Array.from(a.keys()).sort((p, q) => a[q] - a[p]).slice(0, k);
+  const keep = Array.from(a.keys())
+    .sort((p, q) => a[q] - a[p])
+    .slice(0, k);
   const out = new Float64Array(a.length);
   for (const j of keep) out[j] = a[j];
   return out;

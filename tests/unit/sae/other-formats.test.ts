@@ -30,7 +30,17 @@ const bLatent = latents(0.2);
 describe('EleutherAI sparsify', () => {
   it('reads cfg.json + sae.safetensors as TopK(ReLU((x − b_dec)·encoderᵀ + b)) with the hook from the folder name', () => {
     const dir = join(root, 'pythia-sparsify', 'layers.3');
-    writeJson(join(dir, 'cfg.json'), { activation: 'topk', expansion_factor: 3, normalize_decoder: true, num_latents: 0, k: 6, multi_topk: false, skip_connection: false, transcode: false, d_in: D_IN });
+    writeJson(join(dir, 'cfg.json'), {
+      activation: 'topk',
+      expansion_factor: 3,
+      normalize_decoder: true,
+      num_latents: 0,
+      k: 6,
+      multi_topk: false,
+      skip_connection: false,
+      transcode: false,
+      d_in: D_IN,
+    });
     writeSafetensors(join(dir, 'sae.safetensors'), {
       'encoder.weight': { dtype: 'F32', shape: [D_SAE, D_IN], data: encLinear },
       'encoder.bias': { dtype: 'F32', shape: [D_SAE], data: bLatent },
@@ -38,7 +48,12 @@ describe('EleutherAI sparsify', () => {
       b_dec: { dtype: 'F32', shape: [D_IN], data: bIn },
     });
     const sae = loadSae(dir);
-    expect([sae.source.format, sae.hookName, sae.dSae, sae.activation]).toEqual(['sparsify', 'blocks.3.hook_resid_post', D_SAE, { kind: 'topk', k: 6 }]);
+    expect([sae.source.format, sae.hookName, sae.dSae, sae.activation]).toEqual([
+      'sparsify',
+      'blocks.3.hook_resid_post',
+      D_SAE,
+      { kind: 'topk', k: 6 },
+    ]);
     expectAgreement(sae, x, N, (xt) => {
       const acts = topk(relu(add(linear(encLinear, sub(xt, bIn), D_SAE, D_IN), bLatent)), 6);
       return { acts, out: add(vecMat(acts, W_dec, D_SAE, D_IN), bIn) };
@@ -50,9 +65,20 @@ describe('Gemma Scope', () => {
   it('reads params.npz as JumpReLU on the raw input, with hook and model from the repo path', () => {
     const threshold = latents(0.8).map(Math.abs);
     const path = join(root, 'gemma-scope-2b-pt-res', 'layer_4', 'width_16k', 'average_l0_20', 'params.npz');
-    writeNpz(path, { W_enc: t([D_IN, D_SAE], W_enc), W_dec: t([D_SAE, D_IN], W_dec), b_enc: t([D_SAE], bLatent), b_dec: t([D_IN], bIn), threshold: t([D_SAE], threshold) });
+    writeNpz(path, {
+      W_enc: t([D_IN, D_SAE], W_enc),
+      W_dec: t([D_SAE, D_IN], W_dec),
+      b_enc: t([D_SAE], bLatent),
+      b_dec: t([D_IN], bIn),
+      threshold: t([D_SAE], threshold),
+    });
     const sae = loadSae(join(root, 'gemma-scope-2b-pt-res', 'layer_4', 'width_16k', 'average_l0_20'));
-    expect([sae.source.format, sae.hookName, sae.modelName, sae.subtractDecoderBias]).toEqual(['gemma-scope', 'blocks.4.hook_resid_post', 'gemma-2-2b', false]);
+    expect([sae.source.format, sae.hookName, sae.modelName, sae.subtractDecoderBias]).toEqual([
+      'gemma-scope',
+      'blocks.4.hook_resid_post',
+      'gemma-2-2b',
+      false,
+    ]);
     expectAgreement(sae, x, N, (xt) => {
       const pre = add(vecMat(xt, W_enc, D_IN, D_SAE), bLatent);
       const acts = relu(pre).map((v, j) => (pre[j] > threshold[j] ? v : 0));
@@ -66,18 +92,34 @@ describe('dictionary_learning', () => {
     const dir = join(root, 'dictionary', dictClass, 'resid_post_layer_3', 'trainer_0');
     writeCheckpoint(join(dir, 'ae.pt'), state);
     writeJson(join(dir, 'config.json'), {
-      trainer: { dict_class: dictClass, activation_dim: D_IN, dict_size: D_SAE, lm_name: 'EleutherAI/pythia-70m-deduped', layer: 3, submodule_name: 'resid_post_layer_3', ...trainer },
+      trainer: {
+        dict_class: dictClass,
+        activation_dim: D_IN,
+        dict_size: D_SAE,
+        lm_name: 'EleutherAI/pythia-70m-deduped',
+        layer: 3,
+        submodule_name: 'resid_post_layer_3',
+        ...trainer,
+      },
       buffer: { d_submodule: D_IN, io: 'out' },
     });
     return dir;
   }
-  const linearState = { 'encoder.weight': t([D_SAE, D_IN], encLinear), 'encoder.bias': t([D_SAE], bLatent), 'decoder.weight': t([D_IN, D_SAE], decLinear) };
+  const linearState = {
+    'encoder.weight': t([D_SAE, D_IN], encLinear),
+    'encoder.bias': t([D_SAE], bLatent),
+    'decoder.weight': t([D_IN, D_SAE], decLinear),
+  };
   const decodeLinear = (f: ArrayLike<number>, bias: Float32Array) => add(linear(decLinear, f, D_IN, D_SAE), bias);
   const encodeLinear = (xt: ArrayLike<number>) => add(linear(encLinear, xt, D_SAE, D_IN), bLatent);
 
   it('reads AutoEncoder: ReLU(enc(x − bias)), decoder(f) + bias, with model and hook from config.json', () => {
     const sae = loadSae(writeDictionary('AutoEncoder', { ...linearState, bias: t([D_IN], bIn) }));
-    expect([sae.source.format, sae.modelName, sae.hookName]).toEqual(['dictionary-learning', 'EleutherAI/pythia-70m-deduped', 'blocks.3.hook_resid_post']);
+    expect([sae.source.format, sae.modelName, sae.hookName]).toEqual([
+      'dictionary-learning',
+      'EleutherAI/pythia-70m-deduped',
+      'blocks.3.hook_resid_post',
+    ]);
     expectAgreement(sae, x, N, (xt) => {
       const acts = relu(encodeLinear(sub(xt, bIn)));
       return { acts, out: decodeLinear(acts, bIn) };
@@ -85,7 +127,11 @@ describe('dictionary_learning', () => {
   });
 
   it('reads AutoEncoderTopK with k from its int32 buffer', () => {
-    const dir = writeDictionary('AutoEncoderTopK', { ...linearState, b_dec: t([D_IN], bIn), k: { shape: [], data: new Int32Array([5]) }, threshold: t([], new Float32Array([0.2])) }, { k: 5 });
+    const dir = writeDictionary(
+      'AutoEncoderTopK',
+      { ...linearState, b_dec: t([D_IN], bIn), k: { shape: [], data: new Int32Array([5]) }, threshold: t([], new Float32Array([0.2])) },
+      { k: 5 },
+    );
     const sae = loadSae(dir);
     expect(sae.activation).toEqual({ kind: 'topk', k: 5 });
     expectAgreement(sae, x, N, (xt) => {
@@ -95,7 +141,11 @@ describe('dictionary_learning', () => {
   });
 
   it('reads BatchTopKSAE as it encodes at inference: ReLU(pre) above its learned threshold', () => {
-    const dir = writeDictionary('BatchTopKSAE', { ...linearState, b_dec: t([D_IN], bIn), k: { shape: [], data: new Int32Array([5]) }, threshold: t([], new Float32Array([0.9])) }, { k: 5 });
+    const dir = writeDictionary(
+      'BatchTopKSAE',
+      { ...linearState, b_dec: t([D_IN], bIn), k: { shape: [], data: new Int32Array([5]) }, threshold: t([], new Float32Array([0.9])) },
+      { k: 5 },
+    );
     expectAgreement(loadSae(dir), x, N, (xt) => {
       const post = relu(encodeLinear(sub(xt, bIn)));
       const acts = post.map((v) => (v > 0.9 ? v : 0));
@@ -104,8 +154,15 @@ describe('dictionary_learning', () => {
   });
 
   it('reads MatryoshkaBatchTopKSAE (W_enc/W_dec parameters) the same way', () => {
-    const state = { W_enc: t([D_IN, D_SAE], W_enc), b_enc: t([D_SAE], bLatent), W_dec: t([D_SAE, D_IN], W_dec), b_dec: t([D_IN], bIn),
-      k: { shape: [], data: new Int32Array([5]) }, threshold: t([], new Float32Array([0.7])), group_sizes: { shape: [2], data: new BigInt64Array([16n, 32n]) } };
+    const state = {
+      W_enc: t([D_IN, D_SAE], W_enc),
+      b_enc: t([D_SAE], bLatent),
+      W_dec: t([D_SAE, D_IN], W_dec),
+      b_dec: t([D_IN], bIn),
+      k: { shape: [], data: new Int32Array([5]) },
+      threshold: t([], new Float32Array([0.7])),
+      group_sizes: { shape: [2], data: new BigInt64Array([16n, 32n]) },
+    };
     expectAgreement(loadSae(writeDictionary('MatryoshkaBatchTopKSAE', state, { k: 5 })), x, N, (xt) => {
       const post = relu(add(vecMat(sub(xt, bIn), W_enc, D_IN, D_SAE), bLatent));
       const acts = post.map((v) => (v > 0.7 ? v : 0));
@@ -116,30 +173,64 @@ describe('dictionary_learning', () => {
   it('reads GatedAutoEncoder, whose features carry the decoder column norms', () => {
     const [gateBias, rMag, magBias] = [latents(0.5), latents(0.3), latents(0.5)];
     const norms = colNorms(decLinear, D_IN, D_SAE);
-    const dir = writeDictionary('GatedAutoEncoder', { 'encoder.weight': t([D_SAE, D_IN], encLinear), 'decoder.weight': t([D_IN, D_SAE], decLinear),
-      decoder_bias: t([D_IN], bIn), r_mag: t([D_SAE], rMag), gate_bias: t([D_SAE], gateBias), mag_bias: t([D_SAE], magBias) });
+    const dir = writeDictionary('GatedAutoEncoder', {
+      'encoder.weight': t([D_SAE, D_IN], encLinear),
+      'decoder.weight': t([D_IN, D_SAE], decLinear),
+      decoder_bias: t([D_IN], bIn),
+      r_mag: t([D_SAE], rMag),
+      gate_bias: t([D_SAE], gateBias),
+      mag_bias: t([D_SAE], magBias),
+    });
     expectAgreement(loadSae(dir), x, N, (xt) => {
       const xEnc = linear(encLinear, sub(xt, bIn), D_SAE, D_IN);
       const acts = xEnc.map((v, j) => (v + gateBias[j] > 0 ? Math.max(Math.exp(rMag[j]) * v + magBias[j], 0) * norms[j] : 0));
-      return { acts, out: decodeLinear(acts.map((v, j) => v / norms[j]), bIn) };
+      return {
+        acts,
+        out: decodeLinear(
+          acts.map((v, j) => v / norms[j]),
+          bIn,
+        ),
+      };
     });
   });
 
   it('reads JumpReluAutoEncoder, whose features carry the decoder row norms', () => {
     const threshold = latents(0.8);
     const norms = rowNorms(W_dec, D_SAE, D_IN);
-    const dir = writeDictionary('JumpReluAutoEncoder', { W_enc: t([D_IN, D_SAE], W_enc), b_enc: t([D_SAE], bLatent), W_dec: t([D_SAE, D_IN], W_dec), b_dec: t([D_IN], bIn), threshold: t([D_SAE], threshold) });
+    const dir = writeDictionary('JumpReluAutoEncoder', {
+      W_enc: t([D_IN, D_SAE], W_enc),
+      b_enc: t([D_SAE], bLatent),
+      W_dec: t([D_SAE, D_IN], W_dec),
+      b_dec: t([D_IN], bIn),
+      threshold: t([D_SAE], threshold),
+    });
     expectAgreement(loadSae(dir), x, N, (xt) => {
       const pre = add(vecMat(xt, W_enc, D_IN, D_SAE), bLatent);
       const acts = pre.map((v, j) => Math.max(v > threshold[j] ? v : 0, 0) * norms[j]);
-      return { acts, out: add(vecMat(acts.map((v, j) => v / norms[j]), W_dec, D_SAE, D_IN), bIn) };
+      return {
+        acts,
+        out: add(
+          vecMat(
+            acts.map((v, j) => v / norms[j]),
+            W_dec,
+            D_SAE,
+            D_IN,
+          ),
+          bIn,
+        ),
+      };
     });
   });
 });
 
 describe('openai/sparse_autoencoder', () => {
-  const state = { pre_bias: t([D_IN], bIn), latent_bias: t([D_SAE], bLatent), 'encoder.weight': t([D_SAE, D_IN], encLinear),
-    'decoder.weight': t([D_IN, D_SAE], decLinear), stats_last_nonzero: { shape: [D_SAE], data: new BigInt64Array(D_SAE) } };
+  const state = {
+    pre_bias: t([D_IN], bIn),
+    latent_bias: t([D_SAE], bLatent),
+    'encoder.weight': t([D_SAE, D_IN], encLinear),
+    'decoder.weight': t([D_IN, D_SAE], decLinear),
+    stats_last_nonzero: { shape: [D_SAE], data: new BigInt64Array(D_SAE) },
+  };
   const encodeOpenai = (xt: ArrayLike<number>) => add(linear(encLinear, sub(xt, bIn), D_SAE, D_IN), bLatent);
   const decodeOpenai = (f: ArrayLike<number>) => add(linear(decLinear, f, D_IN, D_SAE), bIn);
 

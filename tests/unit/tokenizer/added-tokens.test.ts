@@ -15,7 +15,10 @@ type AddedToken = { content: string; lstrip?: boolean; rstrip?: boolean; normali
 
 async function withAddedToken(family: string, content: string, change: Partial<AddedToken>): Promise<Tokenizer> {
   const json = JSON.parse(readFileSync(join(FAMILIES, family, 'tokenizer.json'), 'utf8')) as { added_tokens: AddedToken[] };
-  Object.assign(json.added_tokens.find((t) => t.content === content)!, change);
+  Object.assign(
+    json.added_tokens.find((t) => t.content === content)!,
+    change,
+  );
   const file = join(root, `${family}-${Object.keys(change).join('-')}.json`);
   writeFileSync(file, JSON.stringify(json));
   return loadTokenizer(file);
@@ -29,12 +32,22 @@ function spans(tokenizer: Tokenizer, text: string): [string, number, number][] {
 describe('added tokens', () => {
   it('an lstrip / rstrip token takes the whitespace beside it into its span', async () => {
     const llama = await withAddedToken('llama-tiny', '<|end_of_text|>', { lstrip: true, rstrip: true });
-    expect(spans(llama, 'the <|end_of_text|> cat')).toEqual([['t', 0, 1], ['he', 1, 3], ['<|end_of_text|>', 3, 20], ['c', 20, 21], ['at', 21, 23]]);
+    expect(spans(llama, 'the <|end_of_text|> cat')).toEqual([
+      ['t', 0, 1],
+      ['he', 1, 3],
+      ['<|end_of_text|>', 3, 20],
+      ['c', 20, 21],
+      ['at', 21, 23],
+    ]);
   });
   it('a normalized token is found in the normalized text, "▁" and all (Mistral\'s <s> with normalized: true)', async () => {
     const mistral = await withAddedToken('mistral-tiny', '<s>', { normalized: true });
     const { ids } = mistral.encode('a <s> b');
     expect(Array.from(ids, (id) => mistral.idToToken(id))).toEqual(['▁a', '<s>', '▁b']);
-    expect(spans(mistral, 'a <s> b').map(([, s, e]) => [s, e])).toEqual([[0, 1], [1, 5], [5, 7]]);
+    expect(spans(mistral, 'a <s> b').map(([, s, e]) => [s, e])).toEqual([
+      [0, 1],
+      [1, 5],
+      [5, 7],
+    ]);
   });
 });

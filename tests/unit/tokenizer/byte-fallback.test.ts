@@ -44,28 +44,53 @@ describe('added tokens written in the text', () => {
     const gemma = await loadTokenizer(join(FAMILIES, 'gemma2-tiny'));
     const { ids, offsets } = gemma.encode('the <0x0A> end');
     expect(tokensOf(gemma, ids)).toEqual(['t', 'he', '▁', '<0x0A>', '▁', 'end']);
-    expect(pairs(offsets)).toEqual([[0, 1], [1, 3], [3, 4], [4, 10], [10, 11], [11, 14]]);
+    expect(pairs(offsets)).toEqual([
+      [0, 1],
+      [1, 3],
+      [3, 4],
+      [4, 10],
+      [10, 11],
+      [11, 14],
+    ]);
   });
   it('prepends "▁" to each run of text between added tokens, spanning the run\'s first character (Mistral)', async () => {
     const mistral = await loadTokenizer(join(FAMILIES, 'mistral-tiny'));
     const a = mistral.encode('a<s>b');
     expect(tokensOf(mistral, a.ids)).toEqual(['▁a', '<s>', '▁b']);
-    expect(pairs(a.offsets)).toEqual([[0, 1], [1, 4], [4, 5]]);
+    expect(pairs(a.offsets)).toEqual([
+      [0, 1],
+      [1, 4],
+      [4, 5],
+    ]);
     const b = mistral.encode('the <0x0A> end');
     expect(tokensOf(mistral, b.ids)).toEqual(['▁the', '▁', '<0x0A>', '▁', '▁', 'end']);
-    expect(pairs(b.offsets)).toEqual([[0, 3], [3, 4], [4, 10], [10, 11], [10, 11], [11, 14]]);
+    expect(pairs(b.offsets)).toEqual([
+      [0, 3],
+      [3, 4],
+      [4, 10],
+      [10, 11],
+      [10, 11],
+      [11, 14],
+    ]);
   });
   it('adds the template BOS in front of a text that starts with the BOS written out', async () => {
     const gemma = await loadTokenizer(join(FAMILIES, 'gemma2-tiny'));
     const { ids, offsets } = gemma.encode('<bos>x', { addSpecialTokens: true });
     expect(tokensOf(gemma, ids)).toEqual(['<bos>', '<bos>', 'x']);
-    expect(pairs(offsets)).toEqual([[0, 0], [0, 5], [5, 6]]);
+    expect(pairs(offsets)).toEqual([
+      [0, 0],
+      [0, 5],
+      [5, 6],
+    ]);
   });
 });
 
 describe('an unknown token', () => {
   it('spans the characters it stands for, up to where the next token starts (fused, as fuse_unk says)', async () => {
-    const json = JSON.parse(readFileSync(join(FAMILIES, 'gemma2-tiny', 'tokenizer.json'), 'utf8')) as { added_tokens: { content: string }[]; model: { vocab: Record<string, number> } };
+    const json = JSON.parse(readFileSync(join(FAMILIES, 'gemma2-tiny', 'tokenizer.json'), 'utf8')) as {
+      added_tokens: { content: string }[];
+      model: { vocab: Record<string, number> };
+    };
     json.added_tokens = json.added_tokens.filter((t) => t.content !== '<0xF0>');
     delete json.model.vocab['<0xF0>'];
     const file = join(root, 'no-f0.json');
@@ -73,19 +98,25 @@ describe('an unknown token', () => {
     const tokenizer = await loadTokenizer(file);
     const { ids, offsets } = tokenizer.encode('a🙂🙂 b');
     expect(tokensOf(tokenizer, ids)).toEqual(['a', '<unk>', '▁b']);
-    expect(pairs(offsets)).toEqual([[0, 1], [1, 5], [5, 7]]);
+    expect(pairs(offsets)).toEqual([
+      [0, 1],
+      [1, 5],
+      [5, 7],
+    ]);
   });
 });
 
 describe('a Metaspace pre-tokenizer in place of the Prepend / Replace normalizer', () => {
-  it('gives Mistral\'s ids and offsets on every reference text that does not start with a space', async () => {
+  it("gives Mistral's ids and offsets on every reference text that does not start with a space", async () => {
     const json = JSON.parse(readFileSync(join(FAMILIES, 'mistral-tiny', 'tokenizer.json'), 'utf8')) as Record<string, unknown>;
     json.normalizer = null;
     json.pre_tokenizer = { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split: false };
     const file = join(root, 'metaspace.json');
     writeFileSync(file, JSON.stringify(json));
     const tokenizer = await loadTokenizer(file);
-    const refs = JSON.parse(readFileSync(join(FAMILIES, 'mistral-tiny', 'tokenizer_refs.json'), 'utf8')) as { cases: { text: string; ids: number[]; offsets: [number, number][] }[] };
+    const refs = JSON.parse(readFileSync(join(FAMILIES, 'mistral-tiny', 'tokenizer_refs.json'), 'utf8')) as {
+      cases: { text: string; ids: number[]; offsets: [number, number][] }[];
+    };
     const cases = refs.cases.filter((c) => !c.text.startsWith(' '));
     expect(cases.length).toBeGreaterThan(4);
     for (const c of cases) {

@@ -12,7 +12,29 @@ const DEMO = `${SHARED}/demo-model`;
 
 /** A seeded mix of ASCII words, whitespace runs, accents, CJK, emoji and the special token. */
 function mixedText(seed: number, pieces: number): string {
-  const parts = ['the', ' cat', 'Hello', '  ', '\n', '\n\n', '\t', 'é', 'café', ' naïve', '中文', '日本語', '😀', '👍🏽', "'s", ' 42', '3.14', '!?', '<|endoftext|>', ' ', 'Ω'];
+  const parts = [
+    'the',
+    ' cat',
+    'Hello',
+    '  ',
+    '\n',
+    '\n\n',
+    '\t',
+    'é',
+    'café',
+    ' naïve',
+    '中文',
+    '日本語',
+    '😀',
+    '👍🏽',
+    "'s",
+    ' 42',
+    '3.14',
+    '!?',
+    '<|endoftext|>',
+    ' ',
+    'Ω',
+  ];
   let state = seed;
   let text = '';
   for (let i = 0; i < pieces; i++) {

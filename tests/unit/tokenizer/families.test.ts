@@ -49,14 +49,17 @@ describe.each(families)('the %s tokenizer', (family) => {
     expect(Array.from({ length: ids.length }, (_, k) => [offsets[2 * k], offsets[2 * k + 1]])).toEqual(expected);
   });
 
-  it.each(refs.cases.map((c, i) => [i, c] as const))('encodes case %i without special tokens: the same less the template BOS', async (_, c) => {
-    const tokenizer = await loadTokenizer(join(FAMILIES, family));
-    const drop = bosToken !== null && c.tokens[0] === bosToken ? 1 : 0;
-    const { ids, offsets } = tokenizer.encode(c.text);
-    expect(Array.from(ids)).toEqual(c.ids.slice(drop));
-    const at = utf16Index(c.text);
-    expect(Array.from(offsets)).toEqual(c.offsets.slice(drop).flatMap(([s, e]) => [at[s], at[e]]));
-  });
+  it.each(refs.cases.map((c, i) => [i, c] as const))(
+    'encodes case %i without special tokens: the same less the template BOS',
+    async (_, c) => {
+      const tokenizer = await loadTokenizer(join(FAMILIES, family));
+      const drop = bosToken !== null && c.tokens[0] === bosToken ? 1 : 0;
+      const { ids, offsets } = tokenizer.encode(c.text);
+      expect(Array.from(ids)).toEqual(c.ids.slice(drop));
+      const at = utf16Index(c.text);
+      expect(Array.from(offsets)).toEqual(c.offsets.slice(drop).flatMap(([s, e]) => [at[s], at[e]]));
+    },
+  );
 
   it('names the family BOS and an end-of-text token, and counts the vocabulary', async () => {
     const tokenizer = await loadTokenizer(join(FAMILIES, family, 'tokenizer.json'));

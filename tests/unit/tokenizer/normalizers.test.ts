@@ -39,12 +39,27 @@ describe('offsets through a normalizer', () => {
   });
   it('NFKC: both letters of a ligature span it, and a superscript two spans itself', async () => {
     const nfkc = await withNormalizer('nfkc', { type: 'NFKC' });
-    expect(spans(nfkc, 'ﬁne ﬁsh')).toEqual([['f', 0, 1], ['ine', 0, 3], ['Ġf', 3, 5], ['is', 4, 6], ['h', 6, 7]]);
-    expect(spans(nfkc, 'x²')).toEqual([['x', 0, 1], ['2', 1, 2]]);
+    expect(spans(nfkc, 'ﬁne ﬁsh')).toEqual([
+      ['f', 0, 1],
+      ['ine', 0, 3],
+      ['Ġf', 3, 5],
+      ['is', 4, 6],
+      ['h', 6, 7],
+    ]);
+    expect(spans(nfkc, 'x²')).toEqual([
+      ['x', 0, 1],
+      ['2', 1, 2],
+    ]);
   });
   it('refuses a Split pre-tokenizer that removes what it matches', async () => {
     const json = JSON.parse(readFileSync(join(LLAMA, 'tokenizer.json'), 'utf8')) as Record<string, unknown>;
-    json.pre_tokenizer = { type: 'Sequence', pretokenizers: [{ type: 'Split', pattern: { String: ' ' }, behavior: 'Removed', invert: false }, { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false }] };
+    json.pre_tokenizer = {
+      type: 'Sequence',
+      pretokenizers: [
+        { type: 'Split', pattern: { String: ' ' }, behavior: 'Removed', invert: false },
+        { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false },
+      ],
+    };
     const file = join(root, 'removed.json');
     writeFileSync(file, JSON.stringify(json));
     await expect(loadTokenizer(file)).rejects.toThrow(/Split with behavior "Removed" drops text/);

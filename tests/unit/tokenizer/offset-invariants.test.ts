@@ -11,7 +11,31 @@ import { loadTokenizer } from '../../../native/formats/tokenizer.js';
  * whitespace (or a mark NFC folds away) is covered by some token.
  */
 const FAMILIES = fileURLToPath(new URL('../../../../shared/fixtures/families', import.meta.url));
-const PIECES = [' ', '  ', '\n', '\t', 'the', 'The', 'cat', 'é', 'e\u0301', '日本', '🙂', '👍🏽', '<bos>', '<s>', '</s>', '<|endoftext|>', '<|begin_of_text|>', '<0x0A>', '\ud800', '123', '.', "'s", '▁'];
+const PIECES = [
+  ' ',
+  '  ',
+  '\n',
+  '\t',
+  'the',
+  'The',
+  'cat',
+  'é',
+  'e\u0301',
+  '日本',
+  '🙂',
+  '👍🏽',
+  '<bos>',
+  '<s>',
+  '</s>',
+  '<|endoftext|>',
+  '<|begin_of_text|>',
+  '<0x0A>',
+  '\ud800',
+  '123',
+  '.',
+  "'s",
+  '▁',
+];
 
 function randomText(next: () => number): string {
   let text = '';

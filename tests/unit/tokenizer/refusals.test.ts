@@ -23,13 +23,29 @@ function edited(edit: (json: Record<string, unknown> & { model: Record<string, u
 describe('loadTokenizer refuses tokenizers it cannot follow', () => {
   it('names a Unigram model', async () => {
     const file = edited((json) => {
-      json.model = { type: 'Unigram', unk_id: 0, vocab: [['<unk>', 0], ['a', -1]], byte_fallback: true };
+      json.model = {
+        type: 'Unigram',
+        unk_id: 0,
+        vocab: [
+          ['<unk>', 0],
+          ['a', -1],
+        ],
+        byte_fallback: true,
+      };
     });
-    await expect(loadTokenizer(file)).rejects.toThrow(/tokenizer-\d+\.json: model type is "Unigram"; Loupe reads byte-level BPE .*SentencePiece-style BPE with byte fallback/);
+    await expect(loadTokenizer(file)).rejects.toThrow(
+      /tokenizer-\d+\.json: model type is "Unigram"; Loupe reads byte-level BPE .*SentencePiece-style BPE with byte fallback/,
+    );
   });
   it('names a WordPiece model', async () => {
     const file = edited((json) => {
-      json.model = { type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab: { '[UNK]': 0 } };
+      json.model = {
+        type: 'WordPiece',
+        unk_token: '[UNK]',
+        continuing_subword_prefix: '##',
+        max_input_chars_per_word: 100,
+        vocab: { '[UNK]': 0 },
+      };
     });
     await expect(loadTokenizer(file)).rejects.toThrow(/model type is "WordPiece"/);
   });
@@ -37,13 +53,23 @@ describe('loadTokenizer refuses tokenizers it cannot follow', () => {
     const file = edited((json) => {
       json.model.byte_fallback = false;
     });
-    await expect(loadTokenizer(file)).rejects.toThrow(/BPE model with no pre_tokenizer and no byte fallback: neither byte-level nor SentencePiece-style/);
+    await expect(loadTokenizer(file)).rejects.toThrow(
+      /BPE model with no pre_tokenizer and no byte fallback: neither byte-level nor SentencePiece-style/,
+    );
   });
   it('names a normalizer whose alignments it does not follow', async () => {
     const file = edited((json) => {
-      json.normalizer = { type: 'Sequence', normalizers: [{ type: 'NFC' }, { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true }] };
+      json.normalizer = {
+        type: 'Sequence',
+        normalizers: [
+          { type: 'NFC' },
+          { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
+        ],
+      };
     });
-    await expect(loadTokenizer(file)).rejects.toThrow(/normalizer "BertNormalizer" is not supported: Loupe follows NFC, NFD, NFKC, NFKD, Replace \(of a string\), Prepend, Lowercase and Sequence/);
+    await expect(loadTokenizer(file)).rejects.toThrow(
+      /normalizer "BertNormalizer" is not supported: Loupe follows NFC, NFD, NFKC, NFKD, Replace \(of a string\), Prepend, Lowercase and Sequence/,
+    );
   });
   it('names a regex Replace normalizer', async () => {
     const file = edited((json) => {

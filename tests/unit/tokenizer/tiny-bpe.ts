@@ -40,8 +40,16 @@ export function tinyTokenizerJson(): Record<string, unknown> {
     post_processor: { ...byteLevel, add_prefix_space: true, trim_offsets: false },
     decoder: { ...byteLevel, add_prefix_space: true },
     model: {
-      type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: '', end_of_word_suffix: '',
-      fuse_unk: false, byte_fallback: false, ignore_merges: false, vocab: tinyVocab(), merges: MERGES,
+      type: 'BPE',
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: '',
+      end_of_word_suffix: '',
+      fuse_unk: false,
+      byte_fallback: false,
+      ignore_merges: false,
+      vocab: tinyVocab(),
+      merges: MERGES,
     },
   };
 }

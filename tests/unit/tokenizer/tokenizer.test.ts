@@ -17,16 +17,94 @@ function folder(name: string): string {
 
 /** [text, ids, offsets as [start, end] pairs], worked out by hand from the merges in tiny-bpe.ts. */
 const CASES: [string, number[], [number, number][]][] = [
-  ['the cat', [116, ID.he, 32, 99, 97, 116], [[0, 1], [1, 3], [3, 4], [4, 5], [5, 6], [6, 7]]],
-  [' the end', [ID.Gthe, 32, 101, 110, 100], [[0, 4], [4, 5], [5, 6], [6, 7], [7, 8]]],
-  ['café\n\nthe', [99, 97, 102, ID.eAcute, 10, 10, 116, ID.he], [[0, 1], [1, 2], [2, 3], [3, 4], [4, 5], [5, 6], [6, 7], [7, 9]]],
-  ['x\n\n', [120, ID.NN], [[0, 1], [1, 3]]],
+  [
+    'the cat',
+    [116, ID.he, 32, 99, 97, 116],
+    [
+      [0, 1],
+      [1, 3],
+      [3, 4],
+      [4, 5],
+      [5, 6],
+      [6, 7],
+    ],
+  ],
+  [
+    ' the end',
+    [ID.Gthe, 32, 101, 110, 100],
+    [
+      [0, 4],
+      [4, 5],
+      [5, 6],
+      [6, 7],
+      [7, 8],
+    ],
+  ],
+  [
+    'café\n\nthe',
+    [99, 97, 102, ID.eAcute, 10, 10, 116, ID.he],
+    [
+      [0, 1],
+      [1, 2],
+      [2, 3],
+      [3, 4],
+      [4, 5],
+      [5, 6],
+      [6, 7],
+      [7, 9],
+    ],
+  ],
+  [
+    'x\n\n',
+    [120, ID.NN],
+    [
+      [0, 1],
+      [1, 3],
+    ],
+  ],
   // 中 is E4 B8 AD and 文 E6 96 87: each byte token keeps its whole character's span.
-  ['中文', [ID.cjkLead, 0xad, 0xe6, 0x96, 0x87], [[0, 1], [0, 1], [1, 2], [1, 2], [1, 2]]],
+  [
+    '中文',
+    [ID.cjkLead, 0xad, 0xe6, 0x96, 0x87],
+    [
+      [0, 1],
+      [0, 1],
+      [1, 2],
+      [1, 2],
+      [1, 2],
+    ],
+  ],
   // 😀 is F0 9F 98 80 and two UTF-16 units; the merged lead bytes end mid-character.
-  ['a😀b', [97, ID.emojiLead, 0x98, 0x80, 98], [[0, 1], [1, 3], [1, 3], [1, 3], [3, 4]]],
-  ['a   ', [97, ID.GG, 32], [[0, 1], [1, 3], [3, 4]]],
-  [`the${EOT} the`, [116, ID.he, ID.eot, ID.Gthe], [[0, 1], [1, 3], [3, 16], [16, 20]]],
+  [
+    'a😀b',
+    [97, ID.emojiLead, 0x98, 0x80, 98],
+    [
+      [0, 1],
+      [1, 3],
+      [1, 3],
+      [1, 3],
+      [3, 4],
+    ],
+  ],
+  [
+    'a   ',
+    [97, ID.GG, 32],
+    [
+      [0, 1],
+      [1, 3],
+      [3, 4],
+    ],
+  ],
+  [
+    `the${EOT} the`,
+    [116, ID.he, ID.eot, ID.Gthe],
+    [
+      [0, 1],
+      [1, 3],
+      [3, 16],
+      [16, 20],
+    ],
+  ],
   ['', [], []],
 ];
 
@@ -81,7 +159,13 @@ describe('loadTokenizer on a GPT-2 style tokenizer.json', () => {
     const tokenizer = await loadTokenizer(file);
     const encoded = tokenizer.encode('a\uD800b');
     expect(Array.from(encoded.ids)).toEqual([97, 0xef, 0xbf, 0xbd, 98]);
-    expect(pairs(encoded.offsets)).toEqual([[0, 1], [1, 2], [1, 2], [1, 2], [2, 3]]);
+    expect(pairs(encoded.offsets)).toEqual([
+      [0, 1],
+      [1, 2],
+      [1, 2],
+      [1, 2],
+      [2, 3],
+    ]);
   });
 });
 
@@ -104,7 +188,11 @@ describe('loadTokenizer with add_prefix_space', () => {
     const tokenizer = await loadTokenizer(file);
     const encoded = tokenizer.encode(`the${EOT}the`);
     expect(Array.from(encoded.ids)).toEqual([ID.Gthe, ID.eot, ID.Gthe]);
-    expect(pairs(encoded.offsets)).toEqual([[0, 3], [3, 16], [16, 19]]);
+    expect(pairs(encoded.offsets)).toEqual([
+      [0, 3],
+      [3, 16],
+      [16, 19],
+    ]);
   });
 });
 
@@ -121,15 +209,25 @@ describe('loadTokenizer on newer tokenizer.json files', () => {
 describe('loadTokenizer rejects what it cannot read', () => {
   it('refuses a WordPiece model, naming the model type', async () => {
     const file = writeTinyTokenizerJson(folder('wordpiece'), (json) => {
-      json.model = { type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab: { '[UNK]': 0, a: 1 } };
+      json.model = {
+        type: 'WordPiece',
+        unk_token: '[UNK]',
+        continuing_subword_prefix: '##',
+        max_input_chars_per_word: 100,
+        vocab: { '[UNK]': 0, a: 1 },
+      };
     });
-    await expect(loadTokenizer(file)).rejects.toThrow(/model type is "WordPiece"; Loupe reads byte-level BPE .* and SentencePiece-style BPE with byte fallback/);
+    await expect(loadTokenizer(file)).rejects.toThrow(
+      /model type is "WordPiece"; Loupe reads byte-level BPE .* and SentencePiece-style BPE with byte fallback/,
+    );
   });
   it('refuses a BPE model whose pre-tokenizer is not byte-level and that has no byte fallback, naming the pre-tokenizer', async () => {
     const file = writeTinyTokenizerJson(folder('metaspace'), (json) => {
       json.pre_tokenizer = { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split: true };
     });
-    await expect(loadTokenizer(file)).rejects.toThrow(/BPE model with pre_tokenizer "Metaspace" and no byte fallback: neither byte-level nor SentencePiece-style/);
+    await expect(loadTokenizer(file)).rejects.toThrow(
+      /BPE model with pre_tokenizer "Metaspace" and no byte fallback: neither byte-level nor SentencePiece-style/,
+    );
   });
   it('refuses a merges.txt line that is not two tokens, naming the line', async () => {
     const dir = folder('bad-merges');
@@ -149,7 +247,9 @@ describe('loadTokenizer rejects what it cannot read', () => {
     await expect(loadTokenizer(dir)).rejects.toThrow(/tokenizer\.json: not valid JSON/);
   });
   it('says what it expected in a folder without tokenizer files', async () => {
-    await expect(loadTokenizer(folder('empty'))).rejects.toThrow(/no tokenizer here: expected a tokenizer\.json file, or a folder with tokenizer\.json or vocab\.json \+ merges\.txt/);
+    await expect(loadTokenizer(folder('empty'))).rejects.toThrow(
+      /no tokenizer here: expected a tokenizer\.json file, or a folder with tokenizer\.json or vocab\.json \+ merges\.txt/,
+    );
   });
   it('says when the path does not exist', async () => {
     await expect(loadTokenizer(join(root, 'missing'))).rejects.toThrow(/missing: no such file or folder/);

@@ -11,11 +11,19 @@ import { countsOf, requireEnough, resolveConcept } from './sources.js';
 import { conceptVector } from './vectors.js';
 
 /** The SAE's features whose mapped decoder directions have the highest (and lowest) cosine with a concept. */
-export async function conceptAligned(ws: Workspace, params: { saeId: string; concept: string; limit: number; minTokens: number; modelId?: string }): Promise<ConceptAligned> {
+export async function conceptAligned(
+  ws: Workspace,
+  params: { saeId: string; concept: string; limit: number; minTokens: number; modelId?: string },
+): Promise<ConceptAligned> {
   const sae = ws.saes.get(params.saeId);
   if (!sae) throw new ApiFailure('not_found', `no SAE "${params.saeId}" in this workspace`, 'saeId');
   const modelId = params.modelId ?? sae.modelId;
-  if (modelId === null) throw new ApiFailure('failed', `SAE ${params.saeId} is not attached to a model: name one (modelId) or register the SAE with its model`, 'modelId');
+  if (modelId === null)
+    throw new ApiFailure(
+      'failed',
+      `SAE ${params.saeId} is not attached to a model: name one (modelId) or register the SAE with its model`,
+      'modelId',
+    );
   const cm = await conceptModel(ws, modelId);
   const concept = resolveConcept(ws, cm, params.concept, 'concept');
   requireEnough(concept, params.minTokens, 'concept');
@@ -38,7 +46,12 @@ async function withMatch(ws: Workspace, list: StoredList, modelId: string | unde
   if (modelId === undefined) return { name: list.name, words: list.words, updatedAt: list.updatedAt, match: null };
   const cm = await conceptModel(ws, modelId);
   const m = matchWords(list.words, cm.vocab);
-  return { name: list.name, words: list.words, updatedAt: list.updatedAt, match: { found: m.found, missing: m.missing, nTokens: m.tokenIds.length, dropped: m.dropped } };
+  return {
+    name: list.name,
+    words: list.words,
+    updatedAt: list.updatedAt,
+    match: { found: m.found, missing: m.missing, nTokens: m.tokenIds.length, dropped: m.dropped },
+  };
 }
 
 export async function conceptLists(ws: Workspace, modelId?: string): Promise<ConceptWordList[]> {
@@ -47,7 +60,10 @@ export async function conceptLists(ws: Workspace, modelId?: string): Promise<Con
   return out;
 }
 
-export async function saveConceptWords(ws: Workspace, params: { name: string; words: string[]; modelId?: string }): Promise<ConceptWordList> {
+export async function saveConceptWords(
+  ws: Workspace,
+  params: { name: string; words: string[]; modelId?: string },
+): Promise<ConceptWordList> {
   try {
     return await withMatch(ws, ws.concepts.saveList(params.name, params.words), params.modelId);
   } catch (error) {

@@ -83,7 +83,12 @@ async function computeHeatmap(ws: Workspace, cm: ConceptModel, params: HeatmapPa
     nodes.map((n) => n.node.tokenIds),
     vectors,
     edges,
-    { vocabSize: cm.dVocab, shuffles: params.shuffles, seed: params.seed, estimate: async (ids) => (await conceptVector(ws, cm, ids, false)).vector },
+    {
+      vocabSize: cm.dVocab,
+      shuffles: params.shuffles,
+      seed: params.seed,
+      estimate: async (ids) => (await conceptVector(ws, cm, ids, false)).vector,
+    },
   );
   return {
     modelId: params.modelId,

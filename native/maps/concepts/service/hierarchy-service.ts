@@ -16,8 +16,16 @@ const sampleSize = 12;
 const suggestedRoots = [
   ...new Set<string>([
     ...rootCandidates,
-    'plant.n.02', 'food.n.01', 'body_part.n.01', 'location.n.01', 'substance.n.01', 'time_period.n.01', 'feeling.n.01',
-    'communication.n.02', 'act.n.02', 'group.n.01',
+    'plant.n.02',
+    'food.n.01',
+    'body_part.n.01',
+    'location.n.01',
+    'substance.n.01',
+    'time_period.n.01',
+    'feeling.n.01',
+    'communication.n.02',
+    'act.n.02',
+    'group.n.01',
   ]),
 ];
 
@@ -46,11 +54,20 @@ function toNode(cm: ConceptModel, node: HierarchyNode, minTokens: number): Conce
 }
 
 /** A WordNet hierarchy under `root`, as the model's vocabulary can estimate it. */
-export async function conceptHierarchy(ws: Workspace, params: { modelId: string; root: string; depth: number; minTokens: number }): Promise<ConceptHierarchy> {
+export async function conceptHierarchy(
+  ws: Workspace,
+  params: { modelId: string; root: string; depth: number; minTokens: number },
+): Promise<ConceptHierarchy> {
   const cm = await conceptModel(ws, params.modelId);
   const root = resolveSynset(params.root, 'root');
   const tree = buildHierarchy(synsetTokens(cm), root, { depth: params.depth, minTokens: params.minTokens });
-  return { modelId: params.modelId, depth: params.depth, minTokens: params.minTokens, root: toNode(cm, tree, params.minTokens), wordRule: { ...wholeWordRule } };
+  return {
+    modelId: params.modelId,
+    depth: params.depth,
+    minTokens: params.minTokens,
+    root: toNode(cm, tree, params.minTokens),
+    wordRule: { ...wholeWordRule },
+  };
 }
 
 /** The first candidate root this vocabulary holds (see default-root.ts), and every trial. */
@@ -71,7 +88,17 @@ function matchOf(cm: ConceptModel, s: Synset, minTokens: number): ConceptSynsetM
   const nTokens = index.tokens(s.offset).size;
   const { words, found } = index.wordCounts(s.offset);
   const children = nTokens >= minTokens ? qualifyingChildren(index, s, minTokens).children.length : 0;
-  return { ref: synsetRef(s), name: synsetName(s), gloss: s.gloss, lemmas: s.lemmas, words, found, nTokens, enough: nTokens >= minTokens, children };
+  return {
+    ref: synsetRef(s),
+    name: synsetName(s),
+    gloss: s.gloss,
+    lemmas: s.lemmas,
+    words,
+    found,
+    nTokens,
+    enough: nTokens >= minTokens,
+    children,
+  };
 }
 
 /** Synsets with a lemma that starts with `query`, or the suggested roots when there is no query. */
@@ -105,12 +132,19 @@ function closeness(s: Synset, q: string): number {
 }
 
 /** The hierarchy picker's list: matching (or suggested) synsets with their counts in this vocabulary. */
-export async function conceptSynsets(ws: Workspace, params: { modelId: string; query?: string; minTokens: number; limit: number }): Promise<ConceptSynsetMatch[]> {
+export async function conceptSynsets(
+  ws: Workspace,
+  params: { modelId: string; query?: string; minTokens: number; limit: number },
+): Promise<ConceptSynsetMatch[]> {
   const cm = await conceptModel(ws, params.modelId);
   const query = params.query ?? '';
   const q = normalQuery(query);
   const synsets = candidates(query);
-  if (q.length === 0) return synsets.map((s) => matchOf(cm, s, params.minTokens)).filter((m) => m.children >= 2).slice(0, params.limit);
+  if (q.length === 0)
+    return synsets
+      .map((s) => matchOf(cm, s, params.minTokens))
+      .filter((m) => m.children >= 2)
+      .slice(0, params.limit);
   const index = synsetTokens(cm);
   // Rank before counting words (a DFS per synset): only the page returned needs them.
   const ranked = synsets

@@ -85,7 +85,12 @@ async function loadConceptModel(ws: Workspace, modelId: string): Promise<Concept
   let whitening: Whitening | undefined = table.getWhitening(record.fingerprint, whiteningAlgorithm);
   if (!whitening || whitening.dModel !== dModel || whitening.dVocab !== dVocab) {
     whitening = await computeWhitening(gamma, dVocab, dModel);
-    table.putWhitening({ ...whitening, fingerprint: record.fingerprint, algorithm: whiteningAlgorithm, createdAt: new Date().toISOString() });
+    table.putWhitening({
+      ...whitening,
+      fingerprint: record.fingerprint,
+      algorithm: whiteningAlgorithm,
+      createdAt: new Date().toISOString(),
+    });
   }
   const g = await whitenRows(gamma, dVocab, whitening);
   const vocab = await conceptVocabulary(record.path, dVocab);

@@ -30,13 +30,24 @@ function info(c: ResolvedConcept, e: ConceptEstimate, minTokens: number): Concep
   return { ...countsOf(c, minTokens), norm: e.norm, shrinkage: e.shrinkage, spread: e.spread };
 }
 
-async function estimated(ws: Workspace, cm: ConceptModel, ref: string, field: string, minTokens: number): Promise<{ c: ResolvedConcept; e: ConceptEstimate }> {
+async function estimated(
+  ws: Workspace,
+  cm: ConceptModel,
+  ref: string,
+  field: string,
+  minTokens: number,
+): Promise<{ c: ResolvedConcept; e: ConceptEstimate }> {
   const c = resolveConcept(ws, cm, ref, field);
   requireEnough(c, minTokens, field);
   return { c, e: await conceptVector(ws, cm, c.tokenIds) };
 }
 
-async function featurePoints(ws: Workspace, cm: ConceptModel, saeId: string, axes: PlaneAxes): Promise<NonNullable<ConceptPlane['features']>> {
+async function featurePoints(
+  ws: Workspace,
+  cm: ConceptModel,
+  saeId: string,
+  axes: PlaneAxes,
+): Promise<NonNullable<ConceptPlane['features']>> {
   const geo = await saeGeometry(ws, cm, saeId);
   const s = cm.whitening.unwhiten;
   const d = cm.dModel;
@@ -51,7 +62,10 @@ async function featurePoints(ws: Workspace, cm: ConceptModel, saeId: string, axe
     xy[2 * i + 1] = scale * cy[i];
     inPlane[i] = Math.min(1, Math.hypot(cx[i], cPerp[i]));
   }
-  const labels = ws.features.labels.listForSae(saeId).filter((l) => l.label !== '').map((l) => ({ index: l.key.index, label: l.label }));
+  const labels = ws.features.labels
+    .listForSae(saeId)
+    .filter((l) => l.label !== '')
+    .map((l) => ({ index: l.key.index, label: l.label }));
   return { saeId, n: geo.dSae, xy: float32Base64(xy), inPlane: float32Base64(inPlane), labels, scale };
 }
 
@@ -93,7 +107,10 @@ export async function conceptPlane(ws: Workspace, params: PlaneParams): Promise<
       xy: float32Base64(xy),
       tokenIds: shown,
       texts: shown.map((id) => cm.vocab.texts[id]),
-      group: groupOfTokens(shown, groups.map((g) => g.tokenIds)),
+      group: groupOfTokens(
+        shown,
+        groups.map((g) => g.tokenIds),
+      ),
     },
     groups: groups.map((g) => countsOf(g, params.minTokens)),
     features: params.saeId === undefined ? null : await featurePoints(ws, cm, params.saeId, axes),

@@ -12,7 +12,11 @@ async function loadGeometry(ws: Workspace, cm: ConceptModel, saeId: string): Pro
   if (!record) throw new ApiFailure('not_found', `no SAE "${saeId}" in this workspace`, 'saeId');
   const sae = loadSae(record.path);
   if (sae.dIn !== cm.dModel) {
-    throw new ApiFailure('failed', `SAE ${saeId} reads ${record.hookName} of width ${sae.dIn}; concept geometry maps residual-stream directions of width ${cm.dModel} (d_model)`, 'saeId');
+    throw new ApiFailure(
+      'failed',
+      `SAE ${saeId} reads ${record.hookName} of width ${sae.dIn}; concept geometry maps residual-stream directions of width ${cm.dModel} (d_model)`,
+      'saeId',
+    );
   }
   const mapped = await mapResidualDirections(sae.wDec, sae.dSae, cm.whitening);
   const mappedNorms = new Float64Array(sae.dSae);
@@ -68,6 +72,12 @@ export function featureInfo(ws: Workspace, saeId: string, indices: readonly numb
   return indices.map((index) => {
     const stats = run ? features.stats.get(run.id, index) : undefined;
     const tokens = run ? features.tokens.listForFeature(run.id, index).filter((t) => t.kind === 'frequent') : [];
-    return { index, cosine: cosines[index], label: labels.get(index) ?? '', density: stats?.density ?? null, topTokens: tokens.slice(0, 5).map((t) => t.token) };
+    return {
+      index,
+      cosine: cosines[index],
+      label: labels.get(index) ?? '',
+      density: stats?.density ?? null,
+      topTokens: tokens.slice(0, 5).map((t) => t.token),
+    };
   });
 }

@@ -36,7 +36,8 @@ export function synsetName(s: Synset): string {
 export function resolveSynset(text: string, field: string): Synset {
   const bare = text.startsWith('wn:') ? text.slice(3) : text;
   const synset = findSynset(loadWordNet(), bare);
-  if (!synset) throw new ApiFailure('not_found', `WordNet has no noun "${bare}" (give a word like "animal" or a synset like "animal.n.01")`, field);
+  if (!synset)
+    throw new ApiFailure('not_found', `WordNet has no noun "${bare}" (give a word like "animal" or a synset like "animal.n.01")`, field);
   return synset;
 }
 
@@ -55,7 +56,15 @@ export function resolveConcept(ws: Workspace, cm: ConceptModel, ref: ConceptRef,
     const list = ws.concepts.getList(name);
     if (!list) throw new ApiFailure('not_found', `no word list named "${name}" in this workspace`, field);
     const match = matchWords(list.words, cm.vocab);
-    return { ref: `list:${list.name}`, name: list.name, gloss: '', words: list.words.length, found: match.found.length, tokenIds: match.tokenIds, synset: null };
+    return {
+      ref: `list:${list.name}`,
+      name: list.name,
+      gloss: '',
+      words: list.words.length,
+      found: match.found.length,
+      tokenIds: match.tokenIds,
+      synset: null,
+    };
   }
   throw new ApiFailure('failed', `concept "${ref}": expected wn:<synset or word> or list:<name>`, field);
 }

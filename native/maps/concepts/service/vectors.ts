@@ -37,7 +37,12 @@ export function gatherRows(cm: ConceptModel, tokenIds: readonly number[]): Float
  * ℓ̄ for a set of tokens (ascending ids), from memory, the workspace's cache, or estimated and
  * cached. `persist: false` (the shuffled baseline's random sets) skips the workspace.
  */
-export async function conceptVector(ws: Workspace, cm: ConceptModel, tokenIds: readonly number[], persist = true): Promise<ConceptEstimate> {
+export async function conceptVector(
+  ws: Workspace,
+  cm: ConceptModel,
+  tokenIds: readonly number[],
+  persist = true,
+): Promise<ConceptEstimate> {
   const sorted = [...tokenIds].sort((a, b) => a - b);
   const key = tokenSetKey(sorted, estimatorVersion);
   const known = cm.vectors.get(key);
@@ -46,10 +51,25 @@ export async function conceptVector(ws: Workspace, cm: ConceptModel, tokenIds: r
   const stored = persist ? table.getVector(cm.fingerprint, key, cm.dModel) : undefined;
   let estimate: ConceptEstimate;
   if (stored) {
-    estimate = { vector: stored.vector, norm: norm(stored.vector), nTokens: stored.nTokens, shrinkage: stored.shrinkage, spread: stored.spread };
+    estimate = {
+      vector: stored.vector,
+      norm: norm(stored.vector),
+      nTokens: stored.nTokens,
+      shrinkage: stored.shrinkage,
+      spread: stored.spread,
+    };
   } else {
     estimate = await estimateConcept(gatherRows(cm, sorted), sorted.length, cm.dModel, crossProduct);
-    if (persist) table.putVector({ fingerprint: cm.fingerprint, key, nTokens: estimate.nTokens, shrinkage: estimate.shrinkage, spread: estimate.spread, vector: estimate.vector, createdAt: new Date().toISOString() });
+    if (persist)
+      table.putVector({
+        fingerprint: cm.fingerprint,
+        key,
+        nTokens: estimate.nTokens,
+        shrinkage: estimate.shrinkage,
+        spread: estimate.spread,
+        vector: estimate.vector,
+        createdAt: new Date().toISOString(),
+      });
   }
   if (persist) cm.vectors.set(key, estimate);
   return estimate;

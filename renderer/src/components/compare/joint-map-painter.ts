@@ -85,7 +85,8 @@ export function linkedPoints(layout: MapLayout, links: readonly (DecodedLinks | 
   const feature = layout.feature[point];
   const out = [point];
   const up = links[s - 1];
-  if (up && up.parents[feature] >= 0 && up.similarity[feature] >= threshold) out.push(pointOf(layout, layout.saeIds[s - 1], up.parents[feature]));
+  if (up && up.parents[feature] >= 0 && up.similarity[feature] >= threshold)
+    out.push(pointOf(layout, layout.saeIds[s - 1], up.parents[feature]));
   const down = links[s];
   if (down) {
     for (let w = 0; w < down.nWide && out.length < 64; w++) {

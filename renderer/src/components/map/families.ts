@@ -19,4 +19,3 @@ export async function loadFamilies(api: ApiClient, layout: MapLayout, names: Rec
   for (const p of run.pairs) links.push(decodeLinks(await api.call('compare.links', { runId: run.runId, pair: p.pair, by: 'cosine' })));
   return familiesOf(layout, order, links, run.runId, names[order[0]] ?? order[0]);
 }
-

@@ -12,7 +12,11 @@ export interface Hover {
  * `onPath` gets the path in canvas CSS pixels while drawing and once more with done = true.
  * Returns a function that removes the listeners.
  */
-export function attachLasso(canvas: HTMLCanvasElement, starts: (e: PointerEvent) => boolean, onPath: (path: Vec[], done: boolean) => void): () => void {
+export function attachLasso(
+  canvas: HTMLCanvasElement,
+  starts: (e: PointerEvent) => boolean,
+  onPath: (path: Vec[], done: boolean) => void,
+): () => void {
   let path: Vec[] | null = null;
   const at = (e: PointerEvent): Vec => {
     const r = canvas.getBoundingClientRect();

@@ -67,7 +67,14 @@ export class MapPainter {
     const image = this.#buffer(ctx);
     this.#words.fill(packColour(scene.background));
     const device = scaleAffine(scene.view, ratio);
-    rasterPoints({ data: this.#words, width: image.width, height: image.height }, scene.layout.xy, scene.colours, device, this.#disc(scene.radius * ratio), scene.order);
+    rasterPoints(
+      { data: this.#words, width: image.width, height: image.height },
+      scene.layout.xy,
+      scene.colours,
+      device,
+      this.#disc(scene.radius * ratio),
+      scene.order,
+    );
     // putImageData ignores the transform: the pixels land 1:1 on the backing store.
     ctx.putImageData(image, 0, 0);
     this.#marks(ctx, scene, image.width / ratio, image.height / ratio);

@@ -10,7 +10,9 @@ import { uninterpretableTag } from '../../../../native/api/types.js';
 const pageSize = 1000;
 
 /** Every item of a features.list or features.search, paging until `total` is reached. */
-export async function allFeatures(fetchPage: (offset: number) => Promise<{ total: number; items: FeatureSummary[] }>): Promise<FeatureSummary[]> {
+export async function allFeatures(
+  fetchPage: (offset: number) => Promise<{ total: number; items: FeatureSummary[] }>,
+): Promise<FeatureSummary[]> {
   const items: FeatureSummary[] = [];
   for (let offset = 0; ; offset += pageSize) {
     const page = await fetchPage(offset);

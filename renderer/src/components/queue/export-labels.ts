@@ -8,7 +8,12 @@ export type NeuronpediaIds = NonNullable<ParamsOf<'labels.export'>['neuronpedia'
  * The SAE's labels as the engine writes them (labels.export, the same bytes as `loupe labels
  * export`), handed to the browser as a file download. The renderer builds nothing itself.
  */
-export async function exportLabelsFile(api: ApiClient, saeId: string, format: LabelFileFormat, neuronpedia?: NeuronpediaIds): Promise<LabelsFile> {
+export async function exportLabelsFile(
+  api: ApiClient,
+  saeId: string,
+  format: LabelFileFormat,
+  neuronpedia?: NeuronpediaIds,
+): Promise<LabelsFile> {
   const file = await api.call('labels.export', { saeId, format, ...(neuronpedia ? { neuronpedia } : {}) });
   download(new Blob([bytesOf(file)], { type: file.mediaType }), file.fileName);
   return file;

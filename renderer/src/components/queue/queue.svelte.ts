@@ -17,7 +17,15 @@ export interface QueueFilters {
   only: number[] | null;
 }
 
-export const defaultFilters: QueueFilters = { unlabelledOnly: true, minDensity: null, maxDensity: null, text: '', seed: null, sampleSize: null, only: null };
+export const defaultFilters: QueueFilters = {
+  unlabelledOnly: true,
+  minDensity: null,
+  maxDensity: null,
+  text: '',
+  seed: null,
+  sampleSize: null,
+  only: null,
+};
 
 const prefetch = 2;
 
@@ -74,8 +82,11 @@ export class QueueState {
   async #select(saeId: string, f: QueueFilters): Promise<number[]> {
     const text = f.text.trim();
     const queue = await this.#api.call('features.queue', {
-      saeId, unlabelledOnly: f.unlabelledOnly, ...(text ? { text } : {}),
-      ...(f.minDensity !== null ? { minDensity: f.minDensity } : {}), ...(f.maxDensity !== null ? { maxDensity: f.maxDensity } : {}),
+      saeId,
+      unlabelledOnly: f.unlabelledOnly,
+      ...(text ? { text } : {}),
+      ...(f.minDensity !== null ? { minDensity: f.minDensity } : {}),
+      ...(f.maxDensity !== null ? { maxDensity: f.maxDensity } : {}),
     });
     if (saeId === this.saeId) this.#progress(queue);
     const found = new Set(queue.indices);
@@ -100,7 +111,8 @@ export class QueueState {
       const page = await this.#pageOf(index);
       if (id !== this.#move) return;
       [this.page, this.error] = [page, null];
-      for (let k = 1; k <= prefetch; k++) if (this.order[this.position + k] !== undefined) void this.#pageOf(this.order[this.position + k]).catch(() => {});
+      for (let k = 1; k <= prefetch; k++)
+        if (this.order[this.position + k] !== undefined) void this.#pageOf(this.order[this.position + k]).catch(() => {});
     } catch (error) {
       if (id === this.#move) this.error = (error as Error).message;
     } finally {

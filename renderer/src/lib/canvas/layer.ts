@@ -14,7 +14,12 @@ export function pixelRatio(): number {
  * Sizes the canvas's backing store to width × height CSS pixels at `ratio` and returns its 2D context,
  * cleared and scaled so that drawing code works in CSS pixels; null where there is no 2D context.
  */
-export function sizeCanvas(canvas: HTMLCanvasElement, width: number, height: number, ratio = pixelRatio()): CanvasRenderingContext2D | null {
+export function sizeCanvas(
+  canvas: HTMLCanvasElement,
+  width: number,
+  height: number,
+  ratio = pixelRatio(),
+): CanvasRenderingContext2D | null {
   const [w, h] = [Math.max(1, Math.round(width * ratio)), Math.max(1, Math.round(height * ratio))];
   // Setting a dimension clears the canvas and reallocates its store even to the same size: only on change.
   if (canvas.width !== w) canvas.width = w;

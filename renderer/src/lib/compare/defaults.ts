@@ -6,7 +6,8 @@ import type { SaeSummary } from '../../../../native/api/types.js';
  */
 export function defaultPair(saes: readonly SaeSummary[]): string[] {
   const byHook = new Map<string, SaeSummary[]>();
-  for (const s of saes) byHook.set(`${s.modelId}\n${s.hookName}\n${s.dIn}`, [...(byHook.get(`${s.modelId}\n${s.hookName}\n${s.dIn}`) ?? []), s]);
+  for (const s of saes)
+    byHook.set(`${s.modelId}\n${s.hookName}\n${s.dIn}`, [...(byHook.get(`${s.modelId}\n${s.hookName}\n${s.dIn}`) ?? []), s]);
   for (const group of byHook.values()) {
     if (group.length < 2) continue;
     const sorted = [...group].sort((a, b) => a.dSae - b.dSae);

@@ -42,7 +42,14 @@ export function splitVerdict(root: SplitTreeNode, by: MatchMeasure, newLatents?:
   const measure = by === 'cosine' ? 'decoder cosine' : 'activation correlation';
   const counted = all.some((c) => c.edge?.cofire !== null);
   if (!counted && all.length > 0) {
-    return { by, children: [], inTree: all.length, covered: 0, headline: `${all.length} features have #${root.key.index} as their best parent by ${measure}, but this comparison predates co-firing counts.`, advice: ['Compare the two SAEs again to count how often each child fires with its parent.'] };
+    return {
+      by,
+      children: [],
+      inTree: all.length,
+      covered: 0,
+      headline: `${all.length} features have #${root.key.index} as their best parent by ${measure}, but this comparison predates co-firing counts.`,
+      advice: ['Compare the two SAEs again to count how often each child fires with its parent.'],
+    };
   }
   if (children.length > 0) {
     const headline = `#${root.key.index} splits into ${children.length} ${children.length === 1 ? 'child' : 'children'} by ${measure} that fire on its tokens (P(parent | child) ≥ ${SPLIT_CHILD.minP}, ≥ ${SPLIT_CHILD.minFires} firings); their shares of its firings add up to ${pct(covered)}${covered > 1.05 ? ' (they overlap)' : ''}.`;
@@ -50,15 +57,28 @@ export function splitVerdict(root: SplitTreeNode, by: MatchMeasure, newLatents?:
   }
   const advice: string[] = [];
   if (newLatents && newLatents.count > 0 && newLatents.dead / newLatents.count > 0.2) {
-    advice.push(`${newLatents.dead} of the ${newLatents.count} new latents ended training dead: start them from the data, raise the threshold so training sees only the feature's clear tokens, or train on more tokens.`);
+    advice.push(
+      `${newLatents.dead} of the ${newLatents.count} new latents ended training dead: start them from the data, raise the threshold so training sees only the feature's clear tokens, or train on more tokens.`,
+    );
   }
   const best = [...all].sort((a, b) => (b.edge?.pParentGivenChild ?? -1) - (a.edge?.pParentGivenChild ?? -1))[0];
   if (all.length === 0) {
-    advice.push(`No feature of the wider SAE has #${root.key.index} as its best parent by ${measure}${by === 'cosine' ? '; try the correlation measure' : '; try the cosine measure'}, or a wider SAE.`);
+    advice.push(
+      `No feature of the wider SAE has #${root.key.index} as its best parent by ${measure}${by === 'cosine' ? '; try the correlation measure' : '; try the cosine measure'}, or a wider SAE.`,
+    );
   } else if (best && (best.edge?.pParentGivenChild ?? 0) < SPLIT_CHILD.minP) {
-    advice.push(`The closest candidates also fire without #${root.key.index}: the best, #${best.key.index}, fires with it on ${best.edge?.pParentGivenChild === null || best.edge?.pParentGivenChild === undefined ? '—' : pct(best.edge.pParentGivenChild)} of its tokens (cosine ${best.edge?.cosine.toFixed(2)}). Raise the threshold so training sees only the feature's clear tokens.`);
+    advice.push(
+      `The closest candidates also fire without #${root.key.index}: the best, #${best.key.index}, fires with it on ${best.edge?.pParentGivenChild === null || best.edge?.pParentGivenChild === undefined ? '—' : pct(best.edge.pParentGivenChild)} of its tokens (cosine ${best.edge?.cosine.toFixed(2)}). Raise the threshold so training sees only the feature's clear tokens.`,
+    );
   } else if (best) {
     advice.push(`Its children fire too rarely to judge (the busiest, #${best.key.index}, ${best.fires} times): compare on more tokens.`);
   }
-  return { by, children, inTree: all.length, covered: 0, headline: `No child of #${root.key.index} by ${measure} fires on its tokens (P(parent | child) ≥ ${SPLIT_CHILD.minP} with ≥ ${SPLIT_CHILD.minFires} firings).`, advice };
+  return {
+    by,
+    children,
+    inTree: all.length,
+    covered: 0,
+    headline: `No child of #${root.key.index} by ${measure} fires on its tokens (P(parent | child) ≥ ${SPLIT_CHILD.minP} with ≥ ${SPLIT_CHILD.minFires} firings).`,
+    advice,
+  };
 }

@@ -57,7 +57,9 @@ export function layoutTree(root: SplitTreeNode, by: MatchMeasure, threshold: num
   };
   const h = hierarchy(root, kept);
   const step = { x: treeBox.height + treeBox.rowGap, y: treeBox.width + treeBox.columnGap };
-  const placed = tree<SplitTreeNode>().nodeSize([step.x, step.y]).separation(() => 1)(h);
+  const placed = tree<SplitTreeNode>()
+    .nodeSize([step.x, step.y])
+    .separation(() => 1)(h);
   let minBreadth = Number.POSITIVE_INFINITY;
   let maxBreadth = Number.NEGATIVE_INFINITY;
   placed.each((n) => {

@@ -27,7 +27,10 @@ export function findNode(root: ConceptNode, ref: string | null): ConceptNode | n
 
 /** The first few concepts to colour in a new plane: the root's children, most tokens first (the tree's order). */
 export function defaultHighlight(root: ConceptNode, max: number): string[] {
-  return root.children.filter((c) => c.enough).slice(0, max).map((c) => c.ref);
+  return root.children
+    .filter((c) => c.enough)
+    .slice(0, max)
+    .map((c) => c.ref);
 }
 
 /** A token for a tooltip or list, its spaces visible: " dog" → "␣dog". Rendered as text only. */
@@ -40,7 +43,11 @@ export function showToken(token: string): string {
  * What an axis can be: each concept of the tree once (indented by depth, those with enough tokens)
  * and each saved word list.
  */
-export function axisOptions(root: ConceptNode | null, lists: readonly ConceptWordList[], minTokens: number): { ref: string; label: string }[] {
+export function axisOptions(
+  root: ConceptNode | null,
+  lists: readonly ConceptWordList[],
+  minTokens: number,
+): { ref: string; label: string }[] {
   const seen = new Set<string>();
   const options: { ref: string; label: string }[] = [];
   for (const row of root ? treeRows(root) : []) {

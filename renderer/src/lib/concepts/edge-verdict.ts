@@ -53,9 +53,12 @@ export interface EdgeStrip {
 export function edgeStrips(edges: readonly ConceptEdge[], width: number, pad = 4): EdgeStrip[] {
   let extent = 0.05;
   for (const e of edges) {
-    for (const v of [e.cosine, e.baseline?.p5, e.baseline?.p95]) if (v !== null && v !== undefined && Number.isFinite(v)) extent = Math.max(extent, Math.abs(v));
+    for (const v of [e.cosine, e.baseline?.p5, e.baseline?.p95])
+      if (v !== null && v !== undefined && Number.isFinite(v)) extent = Math.max(extent, Math.abs(v));
   }
-  const x = scaleLinear().domain([-extent, extent]).range([pad, width - pad]);
+  const x = scaleLinear()
+    .domain([-extent, extent])
+    .range([pad, width - pad]);
   return edges.map((e) => {
     const b = e.baseline;
     return {

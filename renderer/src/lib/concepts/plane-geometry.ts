@@ -28,10 +28,17 @@ export interface PlaneScales {
  * plot), fitted to the 0.5–99.5 % range of the tokens plus every highlighted token and feature, and
  * always holding the origin.
  */
-export function planeScales(points: readonly { x: number; y: number }[], keep: readonly { x: number; y: number }[], width: number, height: number, margin = 18): PlaneScales {
+export function planeScales(
+  points: readonly { x: number; y: number }[],
+  keep: readonly { x: number; y: number }[],
+  width: number,
+  height: number,
+  margin = 18,
+): PlaneScales {
   const xs = points.map((p) => p.x).sort((a, b) => a - b);
   const ys = points.map((p) => p.y).sort((a, b) => a - b);
-  const q = (sorted: number[], f: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(f * (sorted.length - 1))))]);
+  const q = (sorted: number[], f: number) =>
+    sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(f * (sorted.length - 1))))];
   let [x0, x1, y0, y1] = [Math.min(0, q(xs, 0.005)), Math.max(0, q(xs, 0.995)), Math.min(0, q(ys, 0.005)), Math.max(0, q(ys, 0.995))];
   for (const p of keep) {
     x0 = Math.min(x0, p.x);
@@ -45,8 +52,12 @@ export function planeScales(points: readonly { x: number; y: number }[], keep: r
   const cx = (x0 + x1) / 2;
   const cy = (y0 + y1) / 2;
   return {
-    x: scaleLinear().domain([cx - w / 2 / unit, cx + w / 2 / unit]).range([margin, width - margin]),
-    y: scaleLinear().domain([cy - h / 2 / unit, cy + h / 2 / unit]).range([height - margin, margin]),
+    x: scaleLinear()
+      .domain([cx - w / 2 / unit, cx + w / 2 / unit])
+      .range([margin, width - margin]),
+    y: scaleLinear()
+      .domain([cy - h / 2 / unit, cy + h / 2 / unit])
+      .range([height - margin, margin]),
   };
 }
 
@@ -54,14 +65,19 @@ export function planeScales(points: readonly { x: number; y: number }[], keep: r
 export function planePoints(cloudXy: Float32Array, featureXy: Float32Array | null): PlanePoint[] {
   const points: PlanePoint[] = [];
   for (let i = 0; i < cloudXy.length / 2; i++) points.push({ kind: 'token', index: i, x: cloudXy[2 * i], y: cloudXy[2 * i + 1] });
-  if (featureXy) for (let i = 0; i < featureXy.length / 2; i++) points.push({ kind: 'feature', index: i, x: featureXy[2 * i], y: featureXy[2 * i + 1] });
+  if (featureXy)
+    for (let i = 0; i < featureXy.length / 2; i++) points.push({ kind: 'feature', index: i, x: featureXy[2 * i], y: featureXy[2 * i + 1] });
   return points;
 }
 
 export type PointTree = Quadtree<PlanePoint>;
 
 export function pointTree(points: readonly PlanePoint[]): PointTree {
-  return quadtree<PlanePoint>([...points], (p) => p.x, (p) => p.y);
+  return quadtree<PlanePoint>(
+    [...points],
+    (p) => p.x,
+    (p) => p.y,
+  );
 }
 
 /** The point nearest a data position within `radius` data units (features first when they tie), or null. */

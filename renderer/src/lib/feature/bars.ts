@@ -27,12 +27,17 @@ export interface CountTick {
 
 /** Counts 0..max on a plot `plot` px tall (0 at the bottom). */
 export function countScale(counts: readonly number[], plot: number): ScaleLinear<number, number> {
-  return scaleLinear().domain([0, Math.max(1, max(counts) ?? 0)]).range([plot, 0]);
+  return scaleLinear()
+    .domain([0, Math.max(1, max(counts) ?? 0)])
+    .range([plot, 0]);
 }
 
 /** A few round, whole counts on the count axis. */
 export function countTicks(y: ScaleLinear<number, number>): CountTick[] {
-  return y.ticks(3).filter((v) => v > 0 && Number.isInteger(v)).map((value) => ({ value, y: y(value), label: formatCount(value) }));
+  return y
+    .ticks(3)
+    .filter((v) => v > 0 && Number.isInteger(v))
+    .map((value) => ({ value, y: y(value), label: formatCount(value) }));
 }
 
 /**
@@ -40,7 +45,15 @@ export function countTicks(y: ScaleLinear<number, number>): CountTick[] {
  * that it does not swallow them (at least `minWidth` px wide), and at least 1 px tall when the bin
  * has a count, so a lone firing or a lone tail token is visible next to a tall mode.
  */
-export function binBar(lo: number, hi: number, count: number, x: (v: number) => number, y: (c: number) => number, plot: number, minWidth = 0): Bar {
+export function binBar(
+  lo: number,
+  hi: number,
+  count: number,
+  x: (v: number) => number,
+  y: (c: number) => number,
+  plot: number,
+  minWidth = 0,
+): Bar {
   const [x0, x1] = [x(lo), x(hi)];
   const height = count > 0 ? Math.max(1, plot - y(count)) : 0;
   return { lo, hi, count, x: x0, width: Math.max(minWidth, x1 - x0 - (x1 - x0 >= 4 ? 1 : 0)), y: plot - height, height };

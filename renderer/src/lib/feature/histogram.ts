@@ -63,7 +63,8 @@ export function occupiedBins(counts: readonly number[]): [number, number] {
  * must not draw silently wrong).
  */
 export function histogramGeometry(edges: readonly number[], counts: readonly number[], size: HistogramSize): HistogramGeometry {
-  if (edges.length !== counts.length + 1) throw new Error(`histogram has ${counts.length} counts but ${edges.length} edges (expected ${counts.length + 1})`);
+  if (edges.length !== counts.length + 1)
+    throw new Error(`histogram has ${counts.length} counts but ${edges.length} edges (expected ${counts.length + 1})`);
   const linear = size.scale === 'linear';
   if (counts.length === 0 || (!linear && !(edges[0] > 0))) return { bars: [], ticks: [], xOf: () => 0, maxCount: 0, countTicks: [] };
   const [from, to] = occupiedBins(counts);

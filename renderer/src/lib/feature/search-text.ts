@@ -7,10 +7,7 @@
  * - anything else (".", ",", "—") is a token: features that fire on or boost it.
  */
 export type SearchRequest =
-  | { kind: 'none' }
-  | { kind: 'index'; index: number }
-  | { kind: 'text'; text: string }
-  | { kind: 'token'; token: string };
+  { kind: 'none' } | { kind: 'index'; index: number } | { kind: 'text'; text: string } | { kind: 'token'; token: string };
 
 export function parseSearch(input: string): SearchRequest {
   const trimmed = input.trim();

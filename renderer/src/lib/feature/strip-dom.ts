@@ -13,7 +13,10 @@ export function fillStrip(node: HTMLElement, tokens: readonly StripToken[], maxP
     span.className = tokenClass(t, maxPos);
     span.dataset.pos = String(t.i);
     span.textContent = t.text;
-    if (t.context) span.title = t.bos ? 'the BOS the model reads before every window (a document starts here); never counted' : 'context: read by the model before the counted tokens, not counted in statistics';
+    if (t.context)
+      span.title = t.bos
+        ? 'the BOS the model reads before every window (a document starts here); never counted'
+        : 'context: read by the model before the counted tokens, not counted in statistics';
     fragment.append(span);
     if (breakLines && t.breaksLine) fragment.append(document.createElement('br'));
   }

@@ -22,14 +22,29 @@ export interface StripToken {
  * the scale of `scaleMax` (the feature's max activation, so strips of one page compare). With
  * `counted` ([nTokens], 0 for tokens the index read but did not count), those are context.
  */
-export function stripTokens(tokens: readonly string[], acts: readonly number[], positions: readonly number[], scaleMax: number, counted?: readonly number[]): StripToken[] {
+export function stripTokens(
+  tokens: readonly string[],
+  acts: readonly number[],
+  positions: readonly number[],
+  scaleMax: number,
+  counted?: readonly number[],
+): StripToken[] {
   return positions.map((i) => {
     const context = counted !== undefined && counted[i] === 0;
     // A window's first position, uncounted and empty, is the BOS the model reads before the text.
     const bos = context && i === 0 && tokens[0] === '';
     const shown = bos ? { text: '⟨bos⟩', symbolic: true, breaksLine: false } : displayToken(tokens[i] ?? '');
     const intensity = context ? 0 : activationIntensity(acts[i] ?? 0, scaleMax);
-    return { i, text: shown.text, symbolic: shown.symbolic, breaksLine: shown.breaksLine, tint: tintLevel(intensity), strong: isStrongTint(intensity), context, bos };
+    return {
+      i,
+      text: shown.text,
+      symbolic: shown.symbolic,
+      breaksLine: shown.breaksLine,
+      tint: tintLevel(intensity),
+      strong: isStrongTint(intensity),
+      context,
+      bos,
+    };
   });
 }
 

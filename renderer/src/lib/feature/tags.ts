@@ -8,7 +8,12 @@ export const maxTagLength = 64;
 
 /** The tag a typed string becomes, or null when nothing valid is left. */
 export function normalizeTag(raw: string): string | null {
-  const tag = raw.replace(/[;\u0000-\u001f\u007f]/gu, ' ').trim().replace(/\s+/gu, ' ').slice(0, maxTagLength).trim();
+  const tag = raw
+    .replace(/[;\u0000-\u001f\u007f]/gu, ' ')
+    .trim()
+    .replace(/\s+/gu, ' ')
+    .slice(0, maxTagLength)
+    .trim();
   return tag.length > 0 ? tag : null;
 }
 

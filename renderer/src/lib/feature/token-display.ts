@@ -40,5 +40,7 @@ export function displayToken(token: string): TokenDisplay {
 /** A token quoted for a tooltip or list, with every space visible: " the" → "␣the". */
 export function quoteToken(token: string): string {
   if (token.length === 0) return '∅';
-  return Array.from(token, (c) => (c === ' ' ? '␣' : /\s/u.test(c) ? symbolFor(c) : c)).join('').replace(INVISIBLE, symbolFor);
+  return Array.from(token, (c) => (c === ' ' ? '␣' : /\s/u.test(c) ? symbolFor(c) : c))
+    .join('')
+    .replace(INVISIBLE, symbolFor);
 }

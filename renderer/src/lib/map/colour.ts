@@ -108,7 +108,8 @@ export function pointColours(mode: ColourMode, attrs: PointAttributes, palette: 
   const [strong, faint] = [words(baseAlpha), words(dimAlpha)];
   const scale = mode === 'density' ? densityScale(attrs.density, palette.dark) : null;
   const ramp = new Map<number, [number, number]>();
-  const categorical = mode === 'token' || mode === 'candidate' ? categoryWords(mode === 'token' ? attrs.topToken : attrs.candidate, palette) : null;
+  const categorical =
+    mode === 'token' || mode === 'candidate' ? categoryWords(mode === 'token' ? attrs.topToken : attrs.candidate, palette) : null;
   const families = new Map<number, [number, number]>();
   for (let i = 0; i < n; i++) {
     const dim = emphasis !== null && emphasis[i] === 0;
@@ -126,7 +127,11 @@ export function pointColours(mode: ColourMode, attrs: PointAttributes, palette: 
         continue;
       }
       let pair = families.get(f);
-      if (!pair) families.set(f, (pair = [packColour(familyColour(f, palette.dark), baseAlpha), packColour(familyColour(f, palette.dark), dimAlpha)]));
+      if (!pair)
+        families.set(
+          f,
+          (pair = [packColour(familyColour(f, palette.dark), baseAlpha), packColour(familyColour(f, palette.dark), dimAlpha)]),
+        );
       out[i] = pair[dim ? 1 : 0];
     } else {
       const d = attrs.density[i];
@@ -154,7 +159,9 @@ const OTHER = '\u0000other';
 /** Pixel words (strong, faint) per top category, and one for every other value. */
 function categoryWords(values: readonly string[], palette: Palette): Map<string, [number, number]> {
   const out = new Map<string, [number, number]>();
-  topCategories(values).forEach(({ value }, i) => out.set(value, [packColour(categoryColour(i), baseAlpha), packColour(categoryColour(i), dimAlpha)]));
+  topCategories(values).forEach(({ value }, i) =>
+    out.set(value, [packColour(categoryColour(i), baseAlpha), packColour(categoryColour(i), dimAlpha)]),
+  );
   out.set(OTHER, [packColour(palette.unlabelled, baseAlpha * 0.7), packColour(palette.unlabelled, dimAlpha)]);
   return out;
 }

@@ -15,7 +15,13 @@ export interface MapFamilies {
 }
 
 /** The family arrays from a comparison's links (pair p: SAE order[p + 1]'s parents in order[p]). */
-export function familiesOf(layout: MapLayout, order: readonly string[], links: readonly DecodedLinks[], runId: number, narrowName: string): MapFamilies {
+export function familiesOf(
+  layout: MapLayout,
+  order: readonly string[],
+  links: readonly DecodedLinks[],
+  runId: number,
+  narrowName: string,
+): MapFamilies {
   const family = new Int32Array(layout.n).fill(-1);
   const parentPoint = new Int32Array(layout.n).fill(-1);
   // Root features: the narrowest SAE's own points.

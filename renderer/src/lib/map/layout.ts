@@ -32,7 +32,9 @@ export function mapParam(saeIds: readonly string[]): string {
 export function decodeXy(base64: string, nPoints: number, saeId = '?'): Float32Array {
   const binary = atob(base64);
   if (binary.length !== nPoints * 8) {
-    throw new Error(`map points of SAE "${saeId}": expected ${nPoints} (x, y) float32 pairs (${nPoints * 8} bytes), got ${binary.length} bytes`);
+    throw new Error(
+      `map points of SAE "${saeId}": expected ${nPoints} (x, y) float32 pairs (${nPoints * 8} bytes), got ${binary.length} bytes`,
+    );
   }
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);

@@ -44,16 +44,25 @@ export function legendFor(mode: ColourMode, attrs: PointAttributes, palette: Pal
     const counts = [0, 0, 0];
     for (const s of attrs.labelState) counts[s]++;
     const colours = [palette.unlabelled, palette.labelled, palette.uninterpretable];
-    return { kind: 'swatches', title: 'Label state', items: labelStates.map((s, i) => ({ label: labelNames[s], colour: colours[i], count: counts[i] })) };
+    return {
+      kind: 'swatches',
+      title: 'Label state',
+      items: labelStates.map((s, i) => ({ label: labelNames[s], colour: colours[i], count: counts[i] })),
+    };
   }
   if (mode === 'token' || mode === 'candidate') {
     const values = mode === 'token' ? attrs.topToken : attrs.candidate;
     const top = topCategories(values);
     const shown = top.reduce((sum, c) => sum + c.count, 0);
     const withValue = values.filter((v) => v !== '').length;
-    const items = top.map((c, i) => ({ label: mode === 'token' ? quoteToken(c.value) : c.value, colour: categoryColour(i), count: c.count }));
+    const items = top.map((c, i) => ({
+      label: mode === 'token' ? quoteToken(c.value) : c.value,
+      colour: categoryColour(i),
+      count: c.count,
+    }));
     if (withValue > shown) items.push({ label: 'other', colour: palette.unlabelled, count: withValue - shown });
-    if (values.length > withValue) items.push({ label: mode === 'token' ? 'not indexed' : 'no candidate', colour: palette.unknown, count: values.length - withValue });
+    if (values.length > withValue)
+      items.push({ label: mode === 'token' ? 'not indexed' : 'no candidate', colour: palette.unknown, count: values.length - withValue });
     return { kind: 'swatches', title: mode === 'token' ? 'Fires most on' : 'Best candidate label', items };
   }
   if (mode === 'parent') {
@@ -70,14 +79,21 @@ export function legendFor(mode: ColourMode, attrs: PointAttributes, palette: Pal
     return {
       kind: 'swatches',
       title: 'Family (narrow parent)',
-      items: [{ label: `${families.toLocaleString('en-US')} families`, colour: categoryColour(0), count: (attrs.family?.length ?? 0) - none }, { label: 'no parent above the threshold', colour: palette.unknown, count: none }],
+      items: [
+        { label: `${families.toLocaleString('en-US')} families`, colour: categoryColour(0), count: (attrs.family?.length ?? 0) - none },
+        { label: 'no parent above the threshold', colour: palette.unknown, count: none },
+      ],
       note: 'A narrow feature and the wider features matched to it share a colour.',
     };
   }
   if (mode === 'sae') {
     const counts = saeNames.map(() => 0);
     for (const s of attrs.sae) counts[s]++;
-    return { kind: 'swatches', title: 'SAE', items: saeNames.map((name, i) => ({ label: name, colour: palette.saes[i % palette.saes.length], count: counts[i] })) };
+    return {
+      kind: 'swatches',
+      title: 'SAE',
+      items: saeNames.map((name, i) => ({ label: name, colour: palette.saes[i % palette.saes.length], count: counts[i] })),
+    };
   }
   const scale = densityScale(attrs.density, palette.dark);
   const [lo, hi] = scale.domain();

@@ -32,7 +32,8 @@ export function discMask(radius: number): Disc {
   for (let y = -reach; y <= reach; y++) {
     for (let x = -reach; x <= reach; x++) {
       let inside = 0;
-      for (let sy = 0; sy < 4; sy++) for (let sx = 0; sx < 4; sx++) if ((x - 0.375 + sx / 4) ** 2 + (y - 0.375 + sy / 4) ** 2 <= r * r) inside++;
+      for (let sy = 0; sy < 4; sy++)
+        for (let sx = 0; sx < 4; sx++) if ((x - 0.375 + sx / 4) ** 2 + (y - 0.375 + sy / 4) ** 2 <= r * r) inside++;
       if (inside === 0) continue;
       dx.push(x);
       dy.push(y);
@@ -71,7 +72,14 @@ export function blendOpaque(d: number, c: number, cover: number): number {
  * pixels) onto an opaque target (fill it with the background word first), in `order` when given
  * (later points on top). Returns how many points landed on the target.
  */
-export function rasterPoints(target: PixelTarget, xy: Float32Array, colours: Uint32Array, t: Affine, disc: Disc, order: Int32Array | null = null): number {
+export function rasterPoints(
+  target: PixelTarget,
+  xy: Float32Array,
+  colours: Uint32Array,
+  t: Affine,
+  disc: Disc,
+  order: Int32Array | null = null,
+): number {
   const { width, height } = target;
   // Signed views of the same memory: see blendOpaque.
   const data = new Int32Array(target.data.buffer, target.data.byteOffset, target.data.length);

@@ -69,7 +69,7 @@ export function zoomToPoints(fit: Affine, width: number, height: number, xy: Flo
     y0 = Math.min(y0, xy[2 * p + 1]);
     y1 = Math.max(y1, xy[2 * p + 1]);
   }
-  const span = Math.max((x1 - x0) * fit.a / width, (y1 - y0) * fit.a / height, 1e-9);
+  const span = Math.max(((x1 - x0) * fit.a) / width, ((y1 - y0) * fit.a) / height, 1e-9);
   const k = Math.max(1, Math.min(maxK, 0.7 / span));
   return zoomCentredOn(fit, width, height, (x0 + x1) / 2, (y0 + y1) / 2, k);
 }

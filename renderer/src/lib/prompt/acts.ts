@@ -38,12 +38,20 @@ export function tokenFeatures(result: PromptResult, t: number, labels = labelsOf
   const row = result.perToken[t];
   if (!row) return [];
   const known = new Map(result.features.map((f) => [f.index, f]));
-  return row.features.map((index, j) => ({ index, label: labels.get(index) ?? '', value: row.values[j], topTokens: known.get(index)?.topTokens, density: known.get(index)?.density }));
+  return row.features.map((index, j) => ({
+    index,
+    label: labels.get(index) ?? '',
+    value: row.values[j],
+    topTokens: known.get(index)?.topTokens,
+    density: known.get(index)?.density,
+  }));
 }
 
 /** The prompt's strongest features by their max, at most `n`. */
 export function strongestFeatures(result: PromptResult, n: number): FeatureValue[] {
-  return result.features.slice(0, n).map((f) => ({ index: f.index, label: f.label, value: f.max, topTokens: f.topTokens, density: f.density }));
+  return result.features
+    .slice(0, n)
+    .map((f) => ({ index: f.index, label: f.label, value: f.max, topTokens: f.topTokens, density: f.density }));
 }
 
 /** The feature the strip is coloured by: the chosen one, else the strongest on the prompt, else none. */

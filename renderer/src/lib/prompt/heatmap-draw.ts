@@ -31,7 +31,16 @@ export interface HeatmapScene {
 export function readPalette(el: Element): HeatmapPalette {
   const css = getComputedStyle(el);
   const v = (name: string) => css.getPropertyValue(name).trim();
-  return { act: v('--act'), text: v('--text'), muted: v('--muted'), grid: v('--hover'), accent: v('--accent'), accentSoft: v('--accent-soft'), sans: v('--sans'), mono: v('--mono') };
+  return {
+    act: v('--act'),
+    text: v('--text'),
+    muted: v('--muted'),
+    grid: v('--hover'),
+    accent: v('--accent'),
+    accentSoft: v('--accent-soft'),
+    sans: v('--sans'),
+    mono: v('--mono'),
+  };
 }
 
 /** Draws the whole map (cells, row labels, slanted token labels, highlights) in CSS pixels. */
@@ -83,7 +92,11 @@ function drawRowLabels(ctx: CanvasRenderingContext2D, { layout, rowNames, active
     ctx.font = `${f === activeRow ? '600 ' : ''}12px ${p.sans}`;
     ctx.fillStyle = f === activeRow ? p.accent : p.text;
     const y = layout.top + (f + 0.5) * layout.cellHeight;
-    ctx.fillText(fitText(name, layout.left - 14, (s) => ctx.measureText(s).width), layout.left - 8, y);
+    ctx.fillText(
+      fitText(name, layout.left - 14, (s) => ctx.measureText(s).width),
+      layout.left - 8,
+      y,
+    );
   });
 }
 
@@ -98,7 +111,11 @@ function drawColumnLabels(ctx: CanvasRenderingContext2D, { layout, tokens, activ
     ctx.save();
     ctx.translate(layout.left + (t + 0.5) * layout.cellWidth, layout.top - 6);
     ctx.rotate(-SLANT);
-    ctx.fillText(fitText(shown.text.trim() === '' ? shown.text : shown.text.trimStart(), room, (s) => ctx.measureText(s).width), 0, 0);
+    ctx.fillText(
+      fitText(shown.text.trim() === '' ? shown.text : shown.text.trimStart(), room, (s) => ctx.measureText(s).width),
+      0,
+      0,
+    );
     ctx.restore();
   });
 }

@@ -35,7 +35,17 @@ export function heatmapLayout(nTokens: number, nFeatures: number, available: num
   const { left = 170, top = 72, right = 44, cellHeight = 20, minCell = 13, maxCell = 40 } = options;
   const fit = nTokens > 0 ? Math.floor((available - left - right) / nTokens) : maxCell;
   const cellWidth = Math.max(minCell, Math.min(maxCell, fit));
-  return { nTokens, nFeatures, left, top, right, cellWidth, cellHeight, width: left + nTokens * cellWidth + right, height: top + nFeatures * cellHeight };
+  return {
+    nTokens,
+    nFeatures,
+    left,
+    top,
+    right,
+    cellWidth,
+    cellHeight,
+    width: left + nTokens * cellWidth + right,
+    height: top + nFeatures * cellHeight,
+  };
 }
 
 /** What sits under a point: a cell, a row label (feature only), a column label (token only), or nothing. */
@@ -54,7 +64,12 @@ export function hitTest(layout: HeatmapLayout, x: number, y: number): HeatmapHit
 
 /** The cell of token t and feature row f, px. */
 export function cellRect(layout: HeatmapLayout, token: number, feature: number): { x: number; y: number; width: number; height: number } {
-  return { x: layout.left + token * layout.cellWidth, y: layout.top + feature * layout.cellHeight, width: layout.cellWidth, height: layout.cellHeight };
+  return {
+    x: layout.left + token * layout.cellWidth,
+    y: layout.top + feature * layout.cellHeight,
+    width: layout.cellWidth,
+    height: layout.cellHeight,
+  };
 }
 
 /** `text` cut (with "…") to fit `maxWidth` as `measure` reports widths; the whole text when it fits. */

@@ -39,8 +39,18 @@ export function reconstructionRow(result: PromptResult, barHeight: number): Reco
     const value = r.relativeError[i] ?? null;
     return { i, text: displayToken(t.text).text, value, height: value === null ? 0 : y(value) };
   });
-  const worst = cells.reduce<ReconstructionCell | null>((w, c) => (c.value !== null && (w === null || c.value > (w.value ?? -1)) ? c : w), null);
-  return { cells, top, overall: r.overall, overallY: r.overall === null ? null : barHeight - y(r.overall), median: median(values) ?? null, worst };
+  const worst = cells.reduce<ReconstructionCell | null>(
+    (w, c) => (c.value !== null && (w === null || c.value > (w.value ?? -1)) ? c : w),
+    null,
+  );
+  return {
+    cells,
+    top,
+    overall: r.overall,
+    overallY: r.overall === null ? null : barHeight - y(r.overall),
+    median: median(values) ?? null,
+    worst,
+  };
 }
 
 /** An error ratio with 2 significant digits (0.031, 0.42, 1.3). */

@@ -1,4 +1,12 @@
-import type { ConceptAligned, ConceptDefaultRoot, ConceptHeatmap, ConceptHierarchy, ConceptPlane, ConceptSynsetMatch, ConceptWordList } from '../../../../native/api/types.js';
+import type {
+  ConceptAligned,
+  ConceptDefaultRoot,
+  ConceptHeatmap,
+  ConceptHierarchy,
+  ConceptPlane,
+  ConceptSynsetMatch,
+  ConceptWordList,
+} from '../../../../native/api/types.js';
 import type { ApiClient } from '../api/client.js';
 import { defaultHighlight } from '../concepts/concept-tree.js';
 import { LatestRequest } from './latest-request.svelte.js';
@@ -67,7 +75,14 @@ export class ConceptsState {
     await this.hierarchy.run(() => this.#api.call('concepts.hierarchy', params));
     const tree = this.hierarchy.data;
     // A newer hierarchy was asked for meanwhile: its own call sets the axes.
-    if (!tree || this.root !== params.root || this.depth !== params.depth || this.minTokens !== params.minTokens || this.modelId !== modelId) return;
+    if (
+      !tree ||
+      this.root !== params.root ||
+      this.depth !== params.depth ||
+      this.minTokens !== params.minTokens ||
+      this.modelId !== modelId
+    )
+      return;
     const child = tree.root.children.find((c) => c.enough);
     this.highlight = defaultHighlight(tree.root, maxHighlight);
     this.focus = child?.ref ?? tree.root.ref;
@@ -98,7 +113,9 @@ export class ConceptsState {
       this.aligned.clear();
       return Promise.resolve();
     }
-    return this.aligned.run(() => this.#api.call('concepts.aligned', { saeId, modelId, concept: focus, limit: 12, minTokens: this.minTokens }));
+    return this.aligned.run(() =>
+      this.#api.call('concepts.aligned', { saeId, modelId, concept: focus, limit: 12, minTokens: this.minTokens }),
+    );
   }
 
   loadLists(): Promise<void> {

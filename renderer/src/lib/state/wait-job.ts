@@ -9,7 +9,8 @@ export function waitForJob(api: ApiClient, jobId: string, onProgress?: (job: Job
       if (settled || job.id !== jobId) return;
       onProgress?.(job);
       if (job.state === 'done') finish(() => resolve(job));
-      else if (job.state === 'failed' || job.state === 'cancelled' || job.state === 'interrupted') finish(() => reject(new Error(job.error ?? `${job.title}: ${job.state}`)));
+      else if (job.state === 'failed' || job.state === 'cancelled' || job.state === 'interrupted')
+        finish(() => reject(new Error(job.error ?? `${job.title}: ${job.state}`)));
     };
     const stop = api.on('job.progress', note);
     const finish = (settle: () => void) => {
@@ -18,6 +19,9 @@ export function waitForJob(api: ApiClient, jobId: string, onProgress?: (job: Job
       settle();
     };
     // A job that finished before the subscription is found in the list.
-    void api.call('jobs.list', { limit: 200 }).then((jobs) => jobs.forEach(note), () => {});
+    void api.call('jobs.list', { limit: 200 }).then(
+      (jobs) => jobs.forEach(note),
+      () => {},
+    );
   });
 }

@@ -6,7 +6,10 @@ const KEY = 'loupe.steer.contrast';
 
 /** One prompt per non-empty line. */
 export function promptLines(text: string): string[] {
-  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
 }
 
 /** The contrastive prompt lists (kept across visits) and the newest decomposition of their CAA vector. */

@@ -81,7 +81,9 @@ export class SteerState {
     return {
       prompt: this.text,
       edits: this.edits.map(editParams),
-      ...(vector ? { vector: { hookName: vector.hookName, values: vector.values, coefficient: vector.coefficient }, modelId: vector.modelId } : {}),
+      ...(vector
+        ? { vector: { hookName: vector.hookName, values: vector.values, coefficient: vector.coefficient }, modelId: vector.modelId }
+        : {}),
       keepError: this.keepError,
       fromToken,
       maxTokens: this.maxTokens,

@@ -35,19 +35,39 @@ function tickLabel(v: number): string {
  * One metric against tokens seen in a width × height box (margins inside): a d3 line path and axis
  * ticks. A log y axis for quantities that fall over orders of magnitude, when every value is > 0.
  */
-export function curveGeometry(points: readonly TrainPoint[], key: CurveKey, log: boolean, width: number, height: number, margin = { left: 44, right: 10, top: 8, bottom: 22 }): CurveGeometry {
+export function curveGeometry(
+  points: readonly TrainPoint[],
+  key: CurveKey,
+  log: boolean,
+  width: number,
+  height: number,
+  margin = { left: 44, right: 10, top: 8, bottom: 22 },
+): CurveGeometry {
   const finite = points.filter((p) => Number.isFinite(p[key]));
   const xs = extent(finite, (p) => p.tokensSeen) as [number, number] | [undefined, undefined];
   const ys = extent(finite, (p) => p[key]) as [number, number] | [undefined, undefined];
-  const x = scaleLinear().domain([0, Math.max(1, xs[1] ?? 1)]).range([margin.left, width - margin.right]);
+  const x = scaleLinear()
+    .domain([0, Math.max(1, xs[1] ?? 1)])
+    .range([margin.left, width - margin.right]);
   const useLog = log && finite.length > 0 && (ys[0] ?? 0) > 0;
   const [lo, hi] = [ys[0] ?? 0, ys[1] ?? 1];
   const y = useLog
-    ? scaleLog().domain(lo === hi ? [lo / 2, hi * 2] : [lo, hi]).range([height - margin.bottom, margin.top]).nice()
-    : scaleLinear().domain(lo === hi ? [Math.min(0, lo), hi === 0 ? 1 : Math.max(0, hi) * 1.1] : [Math.min(0, lo), hi]).range([height - margin.bottom, margin.top]).nice();
-  const path = line<TrainPoint>().x((p) => x(p.tokensSeen)).y((p) => y(p[key]))(finite) ?? '';
+    ? scaleLog()
+        .domain(lo === hi ? [lo / 2, hi * 2] : [lo, hi])
+        .range([height - margin.bottom, margin.top])
+        .nice()
+    : scaleLinear()
+        .domain(lo === hi ? [Math.min(0, lo), hi === 0 ? 1 : Math.max(0, hi) * 1.1] : [Math.min(0, lo), hi])
+        .range([height - margin.bottom, margin.top])
+        .nice();
+  const path =
+    line<TrainPoint>()
+      .x((p) => x(p.tokensSeen))
+      .y((p) => y(p[key]))(finite) ?? '';
   const lastPoint = finite.at(-1);
-  const yTicks = (useLog ? y.ticks(4).filter((_, i, all) => all.length <= 5 || i % Math.ceil(all.length / 5) === 0) : y.ticks(4)).map((v) => ({ at: y(v), label: tickLabel(v) }));
+  const yTicks = (useLog ? y.ticks(4).filter((_, i, all) => all.length <= 5 || i % Math.ceil(all.length / 5) === 0) : y.ticks(4)).map(
+    (v) => ({ at: y(v), label: tickLabel(v) }),
+  );
   return {
     path,
     xTicks: x.ticks(4).map((v) => ({ at: x(v), label: tickLabel(v) })),

@@ -23,7 +23,13 @@ export interface SplitSettings {
 
 /** A training run's name: a-z, 0-9, "-" and "_" (train.start's rule), at most 64 characters. */
 export function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'sae';
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 64) || 'sae'
+  );
 }
 
 /** The default threshold as a share of the feature's strongest activation in its index. */
@@ -44,7 +50,12 @@ export const THRESHOLD_SHARE = 0.25;
  * ≥ 20 firings under both measures, no dead new latent, in about 90 s end to end (bench/split.ts).
  * The model runs once over the corpus to find the tokens; every epoch reuses them.
  */
-export function splitDefaults(sae: { id: string; dSae: number; k: number | null }, index: number, stamp: string, parentMaxAct: number | null = null): SplitSettings {
+export function splitDefaults(
+  sae: { id: string; dSae: number; k: number | null },
+  index: number,
+  stamp: string,
+  parentMaxAct: number | null = null,
+): SplitSettings {
   return {
     name: slug(`${sae.id}-f${index}-split-${stamp}`),
     dSae: sae.dSae + 16,
@@ -72,7 +83,8 @@ export function defaultThreshold(parentMaxAct: number | null): number {
 export function splitProblem(s: SplitSettings, narrowDSae: number): string | null {
   if (!/^[a-z0-9_-]{1,64}$/.test(s.name)) return 'The name may hold only a–z, 0–9, “-” and “_” (1 to 64 characters).';
   if (!Number.isInteger(s.dSae) || s.dSae < 1) return 'The width must be a positive whole number.';
-  if (s.initFrom && s.dSae < narrowDSae) return `Initialising from the narrow SAE copies its ${narrowDSae} latents: the width must be at least ${narrowDSae}.`;
+  if (s.initFrom && s.dSae < narrowDSae)
+    return `Initialising from the narrow SAE copies its ${narrowDSae} latents: the width must be at least ${narrowDSae}.`;
   if (!Number.isInteger(s.k) || s.k < 1 || s.k > s.dSae) return `k must be a whole number from 1 to the width (${s.dSae}).`;
   if (!Number.isInteger(s.tokens) || s.tokens < s.batchTokens) return `Train on at least one batch (${s.batchTokens} tokens).`;
   if (!Number.isInteger(s.batchTokens) || s.batchTokens < 1) return 'The batch must be a positive whole number of tokens.';
@@ -82,7 +94,8 @@ export function splitProblem(s: SplitSettings, narrowDSae: number): string | nul
   if (s.zeroFeature && !s.initFrom) return 'Zeroing the feature needs the new SAE initialised from the narrow one (it zeroes that latent).';
   if (s.newFromData && !s.initFrom) return 'Starting the new latents from the feature needs the new SAE initialised from the narrow one.';
   if (s.freezeOthers && !s.initFrom) return 'Keeping the other latents as they are needs the new SAE initialised from the narrow one.';
-  if (s.freezeOthers && s.zeroFeature && s.dSae <= narrowDSae) return 'With the other latents kept and the feature zeroed, nothing would train: add new latents.';
+  if (s.freezeOthers && s.zeroFeature && s.dSae <= narrowDSae)
+    return 'With the other latents kept and the feature zeroed, nothing would train: add new latents.';
   if (s.corpus.trim() === '') return 'Name a corpus (e.g. brown).';
   return null;
 }

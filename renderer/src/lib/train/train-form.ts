@@ -54,11 +54,13 @@ export function trainProblem(s: TrainSettings, model: { nCtx: number }): string 
   if (s.activation === 'topk' && !(s.auxKCoefficient >= 0)) return 'The AuxK coefficient must be 0 or more.';
   if (s.activation === 'relu' && !(s.l1 >= 0)) return 'The L1 coefficient must be 0 or more.';
   if (!positiveInt(s.batchTokens)) return 'The batch must be a positive whole number of tokens.';
-  if (!positiveInt(s.tokens) || s.tokens < s.batchTokens) return `Train on at least one batch: ${s.batchTokens.toLocaleString('en-US')} tokens or more.`;
+  if (!positiveInt(s.tokens) || s.tokens < s.batchTokens)
+    return `Train on at least one batch: ${s.batchTokens.toLocaleString('en-US')} tokens or more.`;
   if (!Number.isInteger(s.contextLength) || s.contextLength < 2) return 'A window holds at least 2 tokens (the BOS and one more).';
   if (s.contextLength > model.nCtx) return `The model reads at most ${model.nCtx} tokens: the context must be at most that.`;
   if (s.lr !== null && !(s.lr > 0 && s.lr <= 1)) return 'The learning rate must be above 0 and at most 1 (or empty for the default).';
   if (!Number.isInteger(s.seed) || s.seed < 0) return 'The seed must be a whole number, 0 or more.';
-  if (s.name.trim() !== '' && !/^[a-z0-9_-]{1,64}$/.test(s.name.trim())) return 'The name may hold only a–z, 0–9, “-” and “_” (1 to 64 characters).';
+  if (s.name.trim() !== '' && !/^[a-z0-9_-]{1,64}$/.test(s.name.trim()))
+    return 'The name may hold only a–z, 0–9, “-” and “_” (1 to 64 characters).';
   return null;
 }

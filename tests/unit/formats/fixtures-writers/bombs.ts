@@ -19,14 +19,32 @@ export function rawZip(members: readonly RawMember[]): Uint8Array {
   let offset = 0;
   for (const m of members) {
     const name = new TextEncoder().encode(m.name);
-    const sizes: [number, number][] = [[4, m.crc], [4, m.data.length], [4, m.size], [2, name.length], [2, 0]];
+    const sizes: [number, number][] = [
+      [4, m.crc],
+      [4, m.data.length],
+      [4, m.size],
+      [2, name.length],
+      [2, 0],
+    ];
     const local = le([[4, 0x04034b50], [2, 20], [2, 0], [2, m.method], [2, 0], [2, 0], ...sizes]);
-    central.push(le([[4, 0x02014b50], [2, 20], [2, 20], [2, 0], [2, m.method], [2, 0], [2, 0], ...sizes, [2, 0], [2, 0], [2, 0], [4, 0], [4, offset]]), name);
+    central.push(
+      le([[4, 0x02014b50], [2, 20], [2, 20], [2, 0], [2, m.method], [2, 0], [2, 0], ...sizes, [2, 0], [2, 0], [2, 0], [4, 0], [4, offset]]),
+      name,
+    );
     parts.push(local, name, m.data);
     offset += local.length + name.length + m.data.length;
   }
   const cd = concatBytes(central);
-  const end = le([[4, 0x06054b50], [2, 0], [2, 0], [2, members.length], [2, members.length], [4, cd.length], [4, offset], [2, 0]]);
+  const end = le([
+    [4, 0x06054b50],
+    [2, 0],
+    [2, 0],
+    [2, members.length],
+    [2, members.length],
+    [4, cd.length],
+    [4, offset],
+    [2, 0],
+  ]);
   return concatBytes([...parts, cd, end]);
 }
 

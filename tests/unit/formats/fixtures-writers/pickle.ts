@@ -66,20 +66,48 @@ export class PickleWriter {
     return this.shortStr(module).shortStr(name).op(0x93);
   }
 
-  tuple(): this { return this.op(0x74); }
-  tuple1(): this { return this.op(0x85); }
-  tuple2(): this { return this.op(0x86); }
-  emptyTuple(): this { return this.op(0x29); }
-  emptyDict(): this { return this.op(0x7d); }
-  emptyList(): this { return this.op(0x5d); }
-  setItems(): this { return this.op(0x75); }
-  appends(): this { return this.op(0x65); }
-  reduce(): this { return this.op(0x52); }
-  build(): this { return this.op(0x62); }
-  binPersId(): this { return this.op(0x51); }
-  put(i: number): this { return this.op(0x71, i); }
-  get(i: number): this { return this.op(0x68, i); }
-  stop(): this { return this.op(0x2e); }
+  tuple(): this {
+    return this.op(0x74);
+  }
+  tuple1(): this {
+    return this.op(0x85);
+  }
+  tuple2(): this {
+    return this.op(0x86);
+  }
+  emptyTuple(): this {
+    return this.op(0x29);
+  }
+  emptyDict(): this {
+    return this.op(0x7d);
+  }
+  emptyList(): this {
+    return this.op(0x5d);
+  }
+  setItems(): this {
+    return this.op(0x75);
+  }
+  appends(): this {
+    return this.op(0x65);
+  }
+  reduce(): this {
+    return this.op(0x52);
+  }
+  build(): this {
+    return this.op(0x62);
+  }
+  binPersId(): this {
+    return this.op(0x51);
+  }
+  put(i: number): this {
+    return this.op(0x71, i);
+  }
+  get(i: number): this {
+    return this.op(0x68, i);
+  }
+  stop(): this {
+    return this.op(0x2e);
+  }
 
   /** A tuple of small ints, as torch writes sizes and strides. */
   intTuple(xs: readonly number[]): this {

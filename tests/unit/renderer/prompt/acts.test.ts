@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { PromptResult } from '../../../../native/api/types.js';
-import { colouringFeature, featureActs, featureName, featureScale, stepToken, strongestFeatures, tokenFeatures } from '../../../../renderer/src/lib/prompt/acts.js';
+import {
+  colouringFeature,
+  featureActs,
+  featureName,
+  featureScale,
+  stepToken,
+  strongestFeatures,
+  tokenFeatures,
+} from '../../../../renderer/src/lib/prompt/acts.js';
 
 /** Three tokens; feature 7 fires on tokens 0 and 2, feature 3 on token 1, feature 9 on token 2 (CSR as prompt.run sends it). */
 function result(): PromptResult {
@@ -16,7 +24,14 @@ function result(): PromptResult {
       { features: [3], values: [5] },
       { features: [9, 7], values: [4, 1] },
     ],
-    heatmap: { features: [{ index: 3, label: 'animals' }, { index: 9, label: '' }, { index: 7, label: '' }], values: [0, 0, 2, 5, 0, 0, 0, 4, 1] },
+    heatmap: {
+      features: [
+        { index: 3, label: 'animals' },
+        { index: 9, label: '' },
+        { index: 7, label: '' },
+      ],
+      values: [0, 0, 2, 5, 0, 0, 0, 4, 1],
+    },
     maxAct: 5,
     features: [
       { index: 3, label: 'animals', max: 5, maxPos: 1, count: 1, corpusMax: 10 },
@@ -40,14 +55,20 @@ describe('prompt result helpers', () => {
     expect(Array.from(featureActs(result(), 42))).toEqual([0, 0, 0]);
   });
 
-  it('tokenFeatures lists a token\'s features with their labels; out of range gives none', () => {
+  it("tokenFeatures lists a token's features with their labels; out of range gives none", () => {
     expect(tokenFeatures(result(), 1)).toEqual([{ index: 3, label: 'animals', value: 5 }]);
-    expect(tokenFeatures(result(), 2)).toEqual([{ index: 9, label: '', value: 4 }, { index: 7, label: '', value: 1 }]);
+    expect(tokenFeatures(result(), 2)).toEqual([
+      { index: 9, label: '', value: 4 },
+      { index: 7, label: '', value: 1 },
+    ]);
     expect(tokenFeatures(result(), 3)).toEqual([]);
   });
 
   it('strongestFeatures keeps the order of the result and cuts at n', () => {
-    expect(strongestFeatures(result(), 2)).toEqual([{ index: 3, label: 'animals', value: 5 }, { index: 9, label: '', value: 4 }]);
+    expect(strongestFeatures(result(), 2)).toEqual([
+      { index: 3, label: 'animals', value: 5 },
+      { index: 9, label: '', value: 4 },
+    ]);
   });
 
   it('colours by the chosen feature, else the strongest, else none', () => {

@@ -26,7 +26,11 @@ function transpose(a: Float32Array, rows: number, cols: number): Float32Array {
 /** Runs the 'gradients' variant: the loss and every parameter's gradient at `params`. */
 async function gradients(spec: StepGraphSpec, params: Params, x: Float32Array, extra: Record<string, Feed> = {}) {
   const session = await createSession(buildStepGraph({ ...spec, mode: 'gradients' }).toBytes());
-  const feeds: Record<string, Feed> = { ...extra, x: { type: 'float32', dims: [x.length / spec.dIn, spec.dIn], data: x }, mse_scale: { type: 'float32', dims: [1], data: Float32Array.of(0.5) } };
+  const feeds: Record<string, Feed> = {
+    ...extra,
+    x: { type: 'float32', dims: [x.length / spec.dIn, spec.dIn], data: x },
+    mse_scale: { type: 'float32', dims: [1], data: Float32Array.of(0.5) },
+  };
   for (const p of PARAM_NAMES) feeds[p] = { type: 'float32', dims: paramShape(spec, p), data: params[p] };
   const out = await session.run(feeds);
   const grads = Object.fromEntries(PARAM_NAMES.map((p) => [p, out[`grad.${p}`].float32()])) as Params;
@@ -35,7 +39,14 @@ async function gradients(spec: StepGraphSpec, params: Params, x: Float32Array, e
 
 function randomParams(spec: StepGraphSpec, seed: number): Params {
   const p = {} as Params;
-  PARAM_NAMES.forEach((name, i) => (p[name] = randomUniform(paramShape(spec, name).reduce((a, b) => a * b, 1), seed + i, 0.3)));
+  PARAM_NAMES.forEach(
+    (name, i) =>
+      (p[name] = randomUniform(
+        paramShape(spec, name).reduce((a, b) => a * b, 1),
+        seed + i,
+        0.3,
+      )),
+  );
   return p;
 }
 
@@ -65,11 +76,20 @@ describe('the training-step graph', () => {
     const refs = openSafetensors(FIXTURE);
     const r = (k: string) => refs.read(k).data as Float32Array;
     const [dIn, dSae] = refs.entries.get('W_enc')?.shape ?? [];
-    const spec: StepGraphSpec = { dIn, dSae, activation: { kind: 'topk', k: 4, auxKCoefficient: 0 }, adam: DEFAULT_ADAM, unitNormDecoder: true };
+    const spec: StepGraphSpec = {
+      dIn,
+      dSae,
+      activation: { kind: 'topk', k: 4, auxKCoefficient: 0 },
+      adam: DEFAULT_ADAM,
+      unitNormDecoder: true,
+    };
     const params: Params = { wEncT: transpose(r('W_enc'), dIn, dSae), bEnc: r('b_enc'), wDec: r('W_dec'), bDec: r('b_dec') };
     const session = await createSession(buildStepGraph({ ...spec, mode: 'gradients' }).toBytes());
     const x = r('x');
-    const feeds: Record<string, Feed> = { x: { type: 'float32', dims: [x.length / dIn, dIn], data: x }, mse_scale: { type: 'float32', dims: [1], data: Float32Array.of(1) } };
+    const feeds: Record<string, Feed> = {
+      x: { type: 'float32', dims: [x.length / dIn, dIn], data: x },
+      mse_scale: { type: 'float32', dims: [1], data: Float32Array.of(1) },
+    };
     for (const p of PARAM_NAMES) feeds[p] = { type: 'float32', dims: paramShape(spec, p), data: params[p] };
     const out = await session.run(feeds);
     expect(relativeError(out.loss.float32(), r('loss'))).toBeLessThan(1e-4);
@@ -81,23 +101,45 @@ describe('the training-step graph', () => {
   });
 
   it('TopK gradients with the AuxK term match finite differences', async () => {
-    const spec: StepGraphSpec = { dIn: 8, dSae: 32, activation: { kind: 'topk', k: 3, auxKCoefficient: 0.25 }, adam: DEFAULT_ADAM, unitNormDecoder: true, auxK: true };
+    const spec: StepGraphSpec = {
+      dIn: 8,
+      dSae: 32,
+      activation: { kind: 'topk', k: 3, auxKCoefficient: 0.25 },
+      adam: DEFAULT_ADAM,
+      unitNormDecoder: true,
+      auxK: true,
+    };
     const dead = new Uint8Array(32).map((_, j) => (j % 3 === 0 ? 1 : 0));
-    const extra: Record<string, Feed> = { dead: { type: 'bool', dims: [32], data: dead }, k_aux: { type: 'int64', dims: [1], data: BigInt64Array.of(4n) } };
+    const extra: Record<string, Feed> = {
+      dead: { type: 'bool', dims: [32], data: dead },
+      k_aux: { type: 'int64', dims: [1], data: BigInt64Array.of(4n) },
+    };
     for (const { name, analytic, numeric } of await directionalCheck(spec, extra)) {
       expect(Math.abs(analytic - numeric), name).toBeLessThan(2e-2 * Math.max(1, Math.abs(numeric)));
     }
   });
 
   it('ReLU gradients with the decoder-norm-weighted L1 match finite differences', async () => {
-    const spec: StepGraphSpec = { dIn: 8, dSae: 24, activation: { kind: 'relu', l1Coefficient: 0.3 }, adam: DEFAULT_ADAM, unitNormDecoder: false };
+    const spec: StepGraphSpec = {
+      dIn: 8,
+      dSae: 24,
+      activation: { kind: 'relu', l1Coefficient: 0.3 },
+      adam: DEFAULT_ADAM,
+      unitNormDecoder: false,
+    };
     for (const { name, analytic, numeric } of await directionalCheck(spec)) {
       expect(Math.abs(analytic - numeric), name).toBeLessThan(2e-2 * Math.max(1, Math.abs(numeric)));
     }
   });
 
   it('applies torch-style Adam, removes the gradient parallel to each decoder row and renormalises rows', async () => {
-    const spec: StepGraphSpec = { dIn: 6, dSae: 10, activation: { kind: 'topk', k: 2, auxKCoefficient: 0 }, adam: DEFAULT_ADAM, unitNormDecoder: true };
+    const spec: StepGraphSpec = {
+      dIn: 6,
+      dSae: 10,
+      activation: { kind: 'topk', k: 2, auxKCoefficient: 0 },
+      adam: DEFAULT_ADAM,
+      unitNormDecoder: true,
+    };
     const params = randomParams(spec, 3);
     for (let j = 0; j < spec.dSae; j++) {
       const row = params.wDec.subarray(j * 6, j * 6 + 6);
@@ -138,14 +180,27 @@ describe('the training-step graph', () => {
   });
 
   it('leaves frozen latents and a held b_dec exactly as they were, not even renormalised, and trains the rest as without freezing', async () => {
-    const base: StepGraphSpec = { dIn: 6, dSae: 10, activation: { kind: 'topk', k: 3, auxKCoefficient: 0 }, adam: DEFAULT_ADAM, unitNormDecoder: true };
+    const base: StepGraphSpec = {
+      dIn: 6,
+      dSae: 10,
+      activation: { kind: 'topk', k: 3, auxKCoefficient: 0 },
+      adam: DEFAULT_ADAM,
+      unitNormDecoder: true,
+    };
     const params = randomParams(base, 21); // decoder rows deliberately not unit norm
     const x = randomUniform(16 * base.dIn, 9);
     const zero = (): Params => Object.fromEntries(PARAM_NAMES.map((p) => [p, new Float32Array(params[p].length)])) as Params;
     const start = () => ({ params: structuredClone(params), m: zero(), v: zero(), step: 2 });
     const trainable = Float32Array.from({ length: 10 }, (_, j) => (j >= 6 ? 1 : 0));
     const frozen = start();
-    await new StepRunner({ ...base, freezing: true }).step(frozen, { x, nTokens: 16, lr: 0.01, mseScale: 0.5, trainable, trainDecoderBias: false });
+    await new StepRunner({ ...base, freezing: true }).step(frozen, {
+      x,
+      nTokens: 16,
+      lr: 0.01,
+      mseScale: 0.5,
+      trainable,
+      trainDecoderBias: false,
+    });
     const free = start();
     await new StepRunner(base).step(free, { x, nTokens: 16, lr: 0.01, mseScale: 0.5 });
     expect(Array.from(frozen.params.bDec)).toEqual(Array.from(params.bDec));
@@ -158,8 +213,14 @@ describe('the training-step graph', () => {
         expect(row(frozen.m.wDec).every((v) => v === 0)).toBe(true);
       } else {
         // The same gradient as without freezing (the loss does not depend on which rows train), so the same update.
-        expect(relativeError(Float32Array.from(row(frozen.params.wEncT)), Float32Array.from(row(free.params.wEncT))), `row ${j}`).toBeLessThan(1e-6);
-        expect(relativeError(Float32Array.from(row(frozen.params.wDec)), Float32Array.from(row(free.params.wDec))), `row ${j}`).toBeLessThan(1e-6);
+        expect(
+          relativeError(Float32Array.from(row(frozen.params.wEncT)), Float32Array.from(row(free.params.wEncT))),
+          `row ${j}`,
+        ).toBeLessThan(1e-6);
+        expect(
+          relativeError(Float32Array.from(row(frozen.params.wDec)), Float32Array.from(row(free.params.wDec))),
+          `row ${j}`,
+        ).toBeLessThan(1e-6);
         expect(Math.hypot(...row(frozen.params.wDec))).toBeCloseTo(1, 5);
       }
     }

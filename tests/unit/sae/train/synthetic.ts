@@ -6,7 +6,14 @@ import type { BatchSource } from '../../../../native/sae/train/trainer.js';
  * directions than dimensions), each token a sum of `perToken` of them with coefficients in [0.5, 1.5).
  * Batch b is a pure function of (seed, b), as the trainer's resume needs.
  */
-export function syntheticFeatures(opts: { dIn: number; nFeatures: number; perToken: number; batchTokens: number; batches: number; seed: number }) {
+export function syntheticFeatures(opts: {
+  dIn: number;
+  nFeatures: number;
+  perToken: number;
+  batchTokens: number;
+  batches: number;
+  seed: number;
+}) {
   const { dIn, nFeatures, perToken, batchTokens } = opts;
   const random = mulberry32(opts.seed);
   const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());

@@ -13,7 +13,15 @@ const batchTokens = 1024;
 
 function setup(batches: number) {
   const data = syntheticFeatures({ dIn, nFeatures, perToken: 3, batchTokens, batches, seed: 7 });
-  const opts: TrainOptions = { dIn, dSae: 192, activation: { kind: 'topk', k: 4, auxKCoefficient: 1 / 32 }, totalTokens: batches * batchTokens, batchTokens, seed: 1, lr: 1e-3 };
+  const opts: TrainOptions = {
+    dIn,
+    dSae: 192,
+    activation: { kind: 'topk', k: 4, auxKCoefficient: 1 / 32 },
+    totalTokens: batches * batchTokens,
+    batchTokens,
+    seed: 1,
+    lr: 1e-3,
+  };
   return { ...data, opts };
 }
 
@@ -39,7 +47,10 @@ describe('trainSae', () => {
     const whole = await trainSae(opts, source);
     const { path: dir, cleanup } = tempDir('train-resume');
     const controller = new AbortController();
-    const first = trainSae({ ...opts, checkpointDir: dir, signal: controller.signal, onProgress: (p) => p.step === 25 && controller.abort() }, source);
+    const first = trainSae(
+      { ...opts, checkpointDir: dir, signal: controller.signal, onProgress: (p) => p.step === 25 && controller.abort() },
+      source,
+    );
     await expect(first).rejects.toThrow(/abort/i);
     expect(existsSync(join(dir, 'checkpoint.json'))).toBe(true);
     const resumed = await trainSae({ ...opts, checkpointDir: dir }, source);
@@ -56,7 +67,9 @@ describe('trainSae', () => {
     const { path: dir, cleanup } = tempDir('train-bad-checkpoint');
     try {
       const controller = new AbortController();
-      await expect(trainSae({ ...opts, checkpointDir: dir, signal: controller.signal, onProgress: (p) => p.step === 5 && controller.abort() }, source)).rejects.toThrow(/abort/i);
+      await expect(
+        trainSae({ ...opts, checkpointDir: dir, signal: controller.signal, onProgress: (p) => p.step === 5 && controller.abort() }, source),
+      ).rejects.toThrow(/abort/i);
       const file = join(dir, 'checkpoint.json');
       const good = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
       expect(good.step).toBe(5);
@@ -92,7 +105,9 @@ describe('trainSae', () => {
 
   it('refuses bad settings and empty streams with specific errors', async () => {
     const { source, opts } = setup(4);
-    await expect(trainSae({ ...opts, activation: { kind: 'topk', k: 500, auxKCoefficient: 0 } }, source)).rejects.toThrow('k = 500 is larger than d_sae = 192');
+    await expect(trainSae({ ...opts, activation: { kind: 'topk', k: 500, auxKCoefficient: 0 } }, source)).rejects.toThrow(
+      'k = 500 is larger than d_sae = 192',
+    );
     await expect(trainSae({ ...opts, totalTokens: 10 }, source)).rejects.toThrow('less than one batch');
     await expect(trainSae({ ...opts, blockedLatents: [192] }, source)).rejects.toThrow('blocked latent 192 is out of range');
     const empty = { async *batches() {} };
