@@ -4,6 +4,7 @@ import { FormatError } from '../formats/tensor.js';
 import type { SparseActs } from '../sae/sparse-acts.js';
 import type { ReconstructionError } from '../sae/index-graph.js';
 import { UnknownHookError } from '../models/hooks.js';
+import { saeWithModel } from '../store/sae-with-model.js';
 import type { Workspace } from '../store/workspace.js';
 import { dropLeadingTokens, featuresOnPrompt, heatmapValues, maxActivation, topPerToken } from './prompt-acts.js';
 import type { FeatureOnPrompt } from './prompt-acts.js';
@@ -31,15 +32,7 @@ interface Tokenized {
 
 /** The SAE's row, its model's, and where their files are; a refusal names `saeId`. */
 export function promptSource(ws: Workspace, saeId: string): RunnerSource {
-  const sae = ws.saes.get(saeId);
-  if (!sae) throw new ApiFailure('not_found', `no SAE "${saeId}" in this workspace`, 'saeId');
-  const model = sae.modelId === null ? undefined : ws.models.get(sae.modelId);
-  if (!model)
-    throw new ApiFailure(
-      'conflict',
-      `SAE "${sae.name}" is not attached to a model: register it again with saes.add {path, modelId}`,
-      'saeId',
-    );
+  const { sae, model } = saeWithModel(ws, saeId);
   if (sae.hookName === '')
     throw new ApiFailure('conflict', `SAE "${sae.name}" names no hook, so Loupe cannot tell which activations it reads`, 'saeId');
   return {

@@ -12,6 +12,7 @@ import type { Provider } from '../onnx/ort.js';
 import type { CanonicalSae } from '../sae/canonical.js';
 import { loadSae } from '../sae/formats/load.js';
 import type { SteerEdit } from '../sae/steer-splice.js';
+import { saeWithModel } from '../store/sae-with-model.js';
 import type { Workspace } from '../store/workspace.js';
 import { documentStart } from './generate.js';
 import { steerGenerate } from './steer.js';
@@ -44,15 +45,7 @@ export function resolveSteer(ws: Workspace, params: SteerParams): ResolvedSteer 
   const saes = new Map<string, ResolvedSteer['saes'][number]>();
   const applied: SteerEditApplied[] = params.edits.map((edit, i) => {
     const field = `edits.${i}.saeId`;
-    const row = ws.saes.get(edit.saeId);
-    if (!row) throw new ApiFailure('not_found', `no SAE "${edit.saeId}" in this workspace`, field);
-    const m = row.modelId === null ? undefined : ws.models.get(row.modelId);
-    if (!m)
-      throw new ApiFailure(
-        'conflict',
-        `SAE "${row.name}" is not attached to a model: register it again with saes.add {path, modelId}`,
-        field,
-      );
+    const { sae: row, model: m } = saeWithModel(ws, edit.saeId, field);
     if (model && m.id !== model.id)
       throw new ApiFailure(
         'conflict',

@@ -61,6 +61,13 @@ function labels(db: Database, saeId: string, features: readonly number[]): Map<n
   return new Map(rows.map((r) => [r.feature, r.label]));
 }
 
+/** Names features of one SAE: each one's label ('' when none) and top tokens ([] when none), read in two statements. */
+function namer(db: Database, saeId: string, features: readonly number[]): (feature: number) => { label: string; topTokens: string[] } {
+  const labelOf = labels(db, saeId, features);
+  const tokensOf = topTokensOf(db, saeId, features);
+  return (feature) => ({ label: labelOf.get(feature) ?? '', topTokens: tokensOf.get(feature) ?? [] });
+}
+
 export interface MatchQuery {
   runId: number;
   pair: number;
@@ -87,30 +94,21 @@ export function matchPage(db: Database, q: MatchQuery): MatchPage {
       },
     );
     const parents = rows.flatMap((r) => (r.corr_parent === null ? [r.cos_parent] : [r.cos_parent, r.corr_parent]));
-    const [wideLabels, wideTokens] = [
-      labels(
-        db,
-        wide,
-        rows.map((r) => r.feature),
-      ),
-      topTokensOf(
-        db,
-        wide,
-        rows.map((r) => r.feature),
-      ),
-    ];
-    const [narrowLabels, narrowTokens] = [labels(db, narrow, parents), topTokensOf(db, narrow, parents)];
+    const wideName = namer(
+      db,
+      wide,
+      rows.map((r) => r.feature),
+    );
+    const narrowName = namer(db, narrow, parents);
     const parent = (index: number, cosine: number, correlation: number | null) => ({
       index,
-      label: narrowLabels.get(index) ?? '',
-      topTokens: narrowTokens.get(index) ?? [],
+      ...narrowName(index),
       cosine,
       correlation,
     });
     const items = rows.map((r): MatchRow => ({
       feature: r.feature,
-      label: wideLabels.get(r.feature) ?? '',
-      topTokens: wideTokens.get(r.feature) ?? [],
+      ...wideName(r.feature),
       density: r.density,
       byCosine: parent(r.cos_parent, r.cos, r.cos_parent_corr),
       byCorrelation: r.corr_parent === null ? null : parent(r.corr_parent, r.corr_parent_cos as number, r.corr),
@@ -159,31 +157,22 @@ export function compareGroups(db: Database, q: GroupQuery): CompareGroups {
         `SELECT feature, ${P} AS parent, ${S} AS sim, density ${base} AND ${S} >= @t AND ${P} IN (SELECT value FROM json_each(@parents)) ORDER BY ${S} DESC, feature`,
         { ...params, parents: jsonList(shown) },
       );
-      const [narrowLabels, narrowTokens] = [labels(db, narrow, shown), topTokensOf(db, narrow, shown)];
-      const [wideLabels, wideTokens] = [
-        labels(
-          db,
-          wide,
-          children.map((c) => c.feature),
-        ),
-        topTokensOf(
-          db,
-          wide,
-          children.map((c) => c.feature),
-        ),
-      ];
+      const narrowName = namer(db, narrow, shown);
+      const wideName = namer(
+        db,
+        wide,
+        children.map((c) => c.feature),
+      );
       const items = shown.map((parent) => ({
         index: parent,
-        label: narrowLabels.get(parent) ?? '',
-        topTokens: narrowTokens.get(parent) ?? [],
+        ...narrowName(parent),
         density: narrowDensity[parent],
         similarity: null,
         children: children
           .filter((c) => c.parent === parent)
           .map((c) => ({
             index: c.feature,
-            label: wideLabels.get(c.feature) ?? '',
-            topTokens: wideTokens.get(c.feature) ?? [],
+            ...wideName(c.feature),
             density: c.density,
             similarity: c.sim,
           })),
@@ -195,24 +184,16 @@ export function compareGroups(db: Database, q: GroupQuery): CompareGroups {
         `SELECT feature, ${S} AS sim, density ${base} AND (${S} < @t OR ${S} IS NULL) ORDER BY ${S} IS NULL, ${S} DESC, feature LIMIT @limit OFFSET @offset`,
         { ...params, limit, offset },
       );
-      const [wideLabels, wideTokens] = [
-        labels(
-          db,
-          wide,
-          rows.map((r) => r.feature),
-        ),
-        topTokensOf(
-          db,
-          wide,
-          rows.map((r) => r.feature),
-        ),
-      ];
+      const wideName = namer(
+        db,
+        wide,
+        rows.map((r) => r.feature),
+      );
       return {
         ...page,
         items: rows.map((r) => ({
           index: r.feature,
-          label: wideLabels.get(r.feature) ?? '',
-          topTokens: wideTokens.get(r.feature) ?? [],
+          ...wideName(r.feature),
           density: r.density,
           similarity: r.sim,
           children: [],
@@ -231,13 +212,12 @@ export function compareGroups(db: Database, q: GroupQuery): CompareGroups {
     const lonely: number[] = [];
     for (let f = 0; f < narrowDensity.length; f++) if (!withChild.has(f)) lonely.push(f);
     const shown = lonely.slice(offset, offset + limit);
-    const [narrowLabels, narrowTokens] = [labels(db, narrow, shown), topTokensOf(db, narrow, shown)];
+    const narrowName = namer(db, narrow, shown);
     return {
       ...page,
       items: shown.map((f) => ({
         index: f,
-        label: narrowLabels.get(f) ?? '',
-        topTokens: narrowTokens.get(f) ?? [],
+        ...narrowName(f),
         density: narrowDensity[f],
         similarity: best.get(f) ?? null,
         children: [],

@@ -2,6 +2,7 @@ import { ApiFailure } from '../../api/errors.js';
 import type { ValidParamsOf } from '../../api/methods.js';
 import { parseCorpusSpec } from '../../corpus/spec.js';
 import { CorpusError } from '../../corpus/types.js';
+import { saeWithModel } from '../../store/sae-with-model.js';
 import type { Workspace } from '../../store/workspace.js';
 import type { Engine } from '../engine.js';
 import type { Handlers } from '../router.js';
@@ -18,15 +19,7 @@ export function checkCorpus(spec: string, field = 'corpus'): void {
 
 /** What can be checked before the job starts without loading weights: the SAE, its model, the sizes. */
 export function checkIndexParams(ws: Workspace, params: ValidParamsOf<'index.start'>): void {
-  const sae = ws.saes.get(params.saeId);
-  if (!sae) throw new ApiFailure('not_found', `no SAE "${params.saeId}" in this workspace`, 'saeId');
-  const model = sae.modelId === null ? undefined : ws.models.get(sae.modelId);
-  if (!model)
-    throw new ApiFailure(
-      'conflict',
-      `SAE "${sae.name}" is not attached to a model: register it again with saes.add {path, modelId}`,
-      'saeId',
-    );
+  const { model } = saeWithModel(ws, params.saeId);
   const contextLength = params.contextLength ?? 128;
   if (contextLength > model.nCtx)
     throw new ApiFailure('failed', `a context of ${contextLength} tokens is longer than ${model.name}'s ${model.nCtx}`, 'contextLength');

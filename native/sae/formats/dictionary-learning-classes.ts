@@ -1,6 +1,7 @@
 import type { SaeActivation } from '../canonical.js';
 import { SaeError } from '../canonical.js';
 import { clampThreshold, foldDecoderNorms, gatedToJumpRelu } from './fold.js';
+import type { EncoderParts } from './fold.js';
 import { readChecked, readScalar, transpose } from './tensors.js';
 import type { Dim, TensorSource } from './tensors.js';
 
@@ -31,36 +32,53 @@ type Reader = (c: DictionaryContext) => DictionaryParts;
 
 const latent = (c: DictionaryContext): Dim[] => [['dict_size', c.dSae]];
 const input = (c: DictionaryContext): Dim[] => [['activation_dim', c.dIn]];
+/** [activation_dim, dict_size] */
+const inputByLatent = (c: DictionaryContext): Dim[] => [...input(c), ...latent(c)];
+/** [dict_size, activation_dim] */
+const latentByInput = (c: DictionaryContext): Dim[] => [...latent(c), ...input(c)];
 
-/** nn.Linear(activation_dim, dict_size).weight is [dict_size, activation_dim]. */
-function linearEncoder(c: DictionaryContext): Float32Array {
-  return transpose(
-    readChecked(c.src, 'encoder.weight', [
-      ['dict_size', c.dSae],
-      ['activation_dim', c.dIn],
-    ]),
-    c.dSae,
-    c.dIn,
-  );
+/** An nn.Linear weight, stored [out, in], read as [in, out]. */
+function linearWeight(c: DictionaryContext, name: string, outByIn: Dim[]): Float32Array {
+  const [[, rows], [, cols]] = outByIn;
+  return transpose(readChecked(c.src, name, outByIn), rows, cols);
 }
 
+/** nn.Linear(activation_dim, dict_size).weight is [dict_size, activation_dim]. */
+const linearEncoder = (c: DictionaryContext): Float32Array => linearWeight(c, 'encoder.weight', latentByInput(c));
+
 /** nn.Linear(dict_size, activation_dim).weight is [activation_dim, dict_size]. */
-function linearDecoder(c: DictionaryContext): Float32Array {
-  return transpose(
-    readChecked(c.src, 'decoder.weight', [
-      ['activation_dim', c.dIn],
-      ['dict_size', c.dSae],
-    ]),
-    c.dIn,
-    c.dSae,
-  );
+const linearDecoder = (c: DictionaryContext): Float32Array => linearWeight(c, 'decoder.weight', inputByLatent(c));
+
+/** The encoder and decoder as nn.Linear layers (the decoder's bias is each class's own). */
+const linearLayers = (c: DictionaryContext): Pick<DictionaryParts, 'wEnc' | 'bEnc' | 'wDec'> => ({
+  wEnc: linearEncoder(c),
+  bEnc: readChecked(c.src, 'encoder.bias', latent(c)),
+  wDec: linearDecoder(c),
+});
+
+/** W_enc [activation_dim, dict_size], b_enc and W_dec [dict_size, activation_dim], stored in the canonical layout. */
+const directLayers = (c: DictionaryContext): Pick<DictionaryParts, 'wEnc' | 'bEnc' | 'wDec'> => ({
+  wEnc: readChecked(c.src, 'W_enc', inputByLatent(c)),
+  bEnc: readChecked(c.src, 'b_enc', latent(c)),
+  wDec: readChecked(c.src, 'W_dec', latentByInput(c)),
+});
+
+/** A JumpReLU whose features the class scales by the decoder norms, folded into the weights (see foldDecoderNorms). */
+function foldedJumpRelu(c: DictionaryContext, parts: EncoderParts, bDecName: string, subtractDecoderBias: boolean): DictionaryParts {
+  const f = foldDecoderNorms(parts, c.dIn, c.dSae);
+  return {
+    wEnc: f.wEnc,
+    bEnc: f.bEnc,
+    wDec: f.wDec,
+    bDec: readChecked(c.src, bDecName, input(c)),
+    activation: { kind: 'jumprelu', threshold: f.threshold as Float32Array },
+    subtractDecoderBias,
+  };
 }
 
 /** ReLU(enc(x − bias)); decoder(f) + bias. */
 const autoEncoder: Reader = (c) => ({
-  wEnc: linearEncoder(c),
-  bEnc: readChecked(c.src, 'encoder.bias', latent(c)),
-  wDec: linearDecoder(c),
+  ...linearLayers(c),
   bDec: readChecked(c.src, 'bias', input(c)),
   activation: { kind: 'relu' },
   subtractDecoderBias: true,
@@ -68,9 +86,7 @@ const autoEncoder: Reader = (c) => ({
 
 /** Anthropic's April 2024 architecture: ReLU(enc(x)) with no input centring; decoder has its own bias. */
 const autoEncoderNew: Reader = (c) => ({
-  wEnc: linearEncoder(c),
-  bEnc: readChecked(c.src, 'encoder.bias', latent(c)),
-  wDec: linearDecoder(c),
+  ...linearLayers(c),
   bDec: readChecked(c.src, 'decoder.bias', input(c)),
   activation: { kind: 'relu' },
   subtractDecoderBias: false,
@@ -81,9 +97,7 @@ const autoEncoderTopK: Reader = (c) => {
   const k = readScalar(c.src, 'k') ?? c.configK;
   if (k === undefined) throw new SaeError(c.src.file, 'has no k buffer and config.json has no trainer.k');
   return {
-    wEnc: linearEncoder(c),
-    bEnc: readChecked(c.src, 'encoder.bias', latent(c)),
-    wDec: linearDecoder(c),
+    ...linearLayers(c),
     bDec: readChecked(c.src, 'b_dec', input(c)),
     activation: { kind: 'topk', k },
     subtractDecoderBias: true,
@@ -101,9 +115,7 @@ function uniformThreshold(c: DictionaryContext): Float32Array {
 }
 
 const batchTopK: Reader = (c) => ({
-  wEnc: linearEncoder(c),
-  bEnc: readChecked(c.src, 'encoder.bias', latent(c)),
-  wDec: linearDecoder(c),
+  ...linearLayers(c),
   bDec: readChecked(c.src, 'b_dec', input(c)),
   activation: { kind: 'jumprelu', threshold: uniformThreshold(c) },
   subtractDecoderBias: true,
@@ -111,15 +123,7 @@ const batchTopK: Reader = (c) => ({
 
 /** Like BatchTopK, but stores W_enc [activation_dim, dict_size] and W_dec [dict_size, activation_dim] directly. */
 const matryoshkaBatchTopK: Reader = (c) => ({
-  wEnc: readChecked(c.src, 'W_enc', [
-    ['activation_dim', c.dIn],
-    ['dict_size', c.dSae],
-  ]),
-  bEnc: readChecked(c.src, 'b_enc', latent(c)),
-  wDec: readChecked(c.src, 'W_dec', [
-    ['dict_size', c.dSae],
-    ['activation_dim', c.dIn],
-  ]),
+  ...directLayers(c),
   bDec: readChecked(c.src, 'b_dec', input(c)),
   activation: { kind: 'jumprelu', threshold: uniformThreshold(c) },
   subtractDecoderBias: true,
@@ -141,44 +145,12 @@ const gated: Reader = (c) => {
     c.dIn,
     c.dSae,
   );
-  const f = foldDecoderNorms({ wEnc: g.wEnc, bEnc: g.bEnc, wDec, threshold: g.threshold }, c.dIn, c.dSae);
-  return {
-    wEnc: f.wEnc,
-    bEnc: f.bEnc,
-    wDec: f.wDec,
-    bDec: readChecked(c.src, 'decoder_bias', input(c)),
-    activation: { kind: 'jumprelu', threshold: f.threshold as Float32Array },
-    subtractDecoderBias: true,
-  };
+  return foldedJumpRelu(c, { wEnc: g.wEnc, bEnc: g.bEnc, wDec, threshold: g.threshold }, 'decoder_bias', true);
 };
 
 /** JumpReluAutoEncoder: W_enc/W_dec stored directly, no input centring, features scaled by decoder norms. */
-const jumpRelu: Reader = (c) => {
-  const f = foldDecoderNorms(
-    {
-      wEnc: readChecked(c.src, 'W_enc', [
-        ['activation_dim', c.dIn],
-        ['dict_size', c.dSae],
-      ]),
-      bEnc: readChecked(c.src, 'b_enc', latent(c)),
-      wDec: readChecked(c.src, 'W_dec', [
-        ['dict_size', c.dSae],
-        ['activation_dim', c.dIn],
-      ]),
-      threshold: clampThreshold(readChecked(c.src, 'threshold', latent(c))),
-    },
-    c.dIn,
-    c.dSae,
-  );
-  return {
-    wEnc: f.wEnc,
-    bEnc: f.bEnc,
-    wDec: f.wDec,
-    bDec: readChecked(c.src, 'b_dec', input(c)),
-    activation: { kind: 'jumprelu', threshold: f.threshold as Float32Array },
-    subtractDecoderBias: false,
-  };
-};
+const jumpRelu: Reader = (c) =>
+  foldedJumpRelu(c, { ...directLayers(c), threshold: clampThreshold(readChecked(c.src, 'threshold', latent(c))) }, 'b_dec', false);
 
 export const DICTIONARY_CLASSES: Record<string, Reader> = {
   AutoEncoder: autoEncoder,
