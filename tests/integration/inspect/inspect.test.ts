@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../../native/cli.js';
+import { discover } from '../../../native/formats/discovery.js';
 import { gemmaScopeNpz, npyZeros } from '../../unit/discovery/layouts.js';
 import { writeTinyVocabFiles } from '../../unit/tokenizer/tiny-bpe.js';
 import { SHARED } from '../../helpers/shared.js';
@@ -126,28 +127,12 @@ describe('loupe inspect on folders', () => {
 
   it('lists every model and SAE under the fixtures folder', async () => {
     const { json } = await inspect(FIXTURES);
-    expect(json.items.map((i: { kind: string; format: string }) => `${i.kind}:${i.format}`)).toEqual([
-      'model:hf-gpt2',
-      'model:transformerlens',
-      // The families of fixtures/families (issue 13's models): discovery tells what each folder is, with its tokenizer.
-      'model:hf-gemma2',
-      'tokenizer:tokenizer-json',
-      'model:hf-gemma3_text',
-      'tokenizer:tokenizer-json',
-      'model:hf-gpt_neox',
-      'tokenizer:tokenizer-json',
-      'model:hf-llama',
-      'tokenizer:tokenizer-json',
-      'model:hf-mistral',
-      'tokenizer:tokenizer-json',
-      'model:hf-qwen2',
-      'tokenizer:tokenizer-json',
-      'model:hf-qwen3',
-      'tokenizer:tokenizer-json',
-      'sae:openai',
-      'sae:saelens',
-      'sae:saelens',
-    ]);
+    // The exact list is discovery's (tests/unit/discovery/discover.test.ts); inspect shows every item it finds, in its order.
+    const found = discover(FIXTURES);
+    expect(found).toHaveLength(19);
+    expect(json.items.map((i: { kind: string; format: string; path: string }) => [i.kind, i.format, i.path])).toEqual(
+      found.map((i) => [i.kind, i.format, i.path]),
+    );
   });
 
   it('shows the demo model with its tokenizer', async () => {
