@@ -32,7 +32,10 @@ export interface DemoStatus {
   saes: { id: string; dSae: number }[];
   /** In the order they run; empty when `demo` is false. */
   steps: DemoStep[];
-  /** Brown tokens each SAE is indexed over, and the corpus spec (a sample of every Brown genre). */
+  /**
+   * Brown tokens each SAE is indexed over, and the corpus spec (a sample of every Brown genre): what the demo plans,
+   * and once the narrow SAE is indexed, what its finished index run actually read.
+   */
   tokens: number;
   corpus: string;
   /** A feature worth opening first (a clear corpus-tag candidate label), once the narrow SAE is indexed. */

@@ -94,8 +94,12 @@ export function demoStatus(ws: Workspace, resources: DemoResources, options: Dem
   const narrow = parts.saes[0];
   const narrowIndexed = steps.some((s) => s.kind === 'index' && s.done && s.saeIds[0] === narrow?.id);
   const first = narrowIndexed ? firstFeature(ws, narrow.id) : null;
+  // Once indexed, the card says what the index read, not what the demo would plan: the demo SAEs may have been
+  // indexed by hand over another budget or corpus.
+  const indexed = narrowIndexed ? ws.features.runs.current(narrow.id) : undefined;
   return {
     ...base,
+    ...(indexed?.state === 'done' ? { tokens: indexed.tokensDone, corpus: indexed.corpusSpec } : {}),
     demo: true,
     ready: complete && steps.every((s) => s.done),
     modelId: parts.modelId,

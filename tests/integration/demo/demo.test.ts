@@ -119,6 +119,9 @@ describe('demo.create and demo.status', () => {
     expect(status.firstFeatureTokens.length).toBeGreaterThan(0);
     expect((await call('demo.create', { tokens })).jobs).toEqual([]);
     expect((await call('workspace.info', {})).counts.jobs).toBe(5);
+    // Asked without a budget (as the app asks), the card reports what the index read, not the demo's default plan.
+    expect(await call('demo.status', {})).toMatchObject({ ready: true, tokens, corpus: DEMO_CORPUS });
+    expect(tokens).not.toBe(DEMO_TOKENS);
   }, 120_000);
 
   it('redoes only what is missing: a deleted map is queued again, alone', async () => {
