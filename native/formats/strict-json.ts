@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { FormatError } from './tensor.js';
 
@@ -160,6 +160,8 @@ export const jsonLimits = {
    * records, one a step for a 15,000-step run, 37 times the longest log a run writes.
    */
   trainingCheckpoint: { maxBytes: 4 << 20, maxDepth: 8, maxContainers: 20_000, maxValues: 200_000 },
+  /** one record of a JSON Lines metadata file (Neuronpedia's source.jsonl: a source's name, model and dataset) */
+  jsonlRecord: { maxBytes: 1 << 20, maxDepth: 32, maxContainers: 100_000, maxValues: 200_000 },
 } as const satisfies Record<string, JsonLimits>;
 
 export type JsonShapeLimits = Pick<JsonLimits, 'maxDepth' | 'maxContainers' | 'maxValues'>;
@@ -253,4 +255,36 @@ export async function readCappedJsonObject(path: string, limits: JsonLimits): Pr
 /** readCappedJsonObject for synchronous callers (SAE configs, discovery). */
 export function readCappedJsonObjectSync(path: string, limits: JsonLimits): Record<string, unknown> {
   return jsonObject(path, readCappedJsonSync(path, limits).value);
+}
+
+/**
+ * The first record of a JSON Lines file, which must be a JSON object: only its first line is read, up to
+ * `limits.maxBytes` (a longer first line is refused by size), so a large file costs no more than its head.
+ */
+export function readFirstJsonlObjectSync(path: string, limits: JsonLimits): Record<string, unknown> {
+  const stat = statSync(path);
+  if (!stat.isFile()) throw new FormatError(path, 'is not a regular file');
+  const head = Buffer.alloc(Math.min(stat.size, limits.maxBytes + 1));
+  const fd = openSync(path, 'r');
+  let read = 0;
+  try {
+    while (read < head.length) {
+      const n = readSync(fd, head, read, head.length - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  const newline = head.subarray(0, read).indexOf(0x0a);
+  const end = newline === -1 ? read : newline;
+  if (end > limits.maxBytes) throw new FormatError(path, `line 1 is over the ${limits.maxBytes}-byte limit for one record`);
+  const line = head.subarray(0, end).toString('utf8').replace(/\r$/, '');
+  if (line.trim() === '') throw new FormatError(path, 'line 1 is empty: expected a JSON object');
+  try {
+    return jsonObject(path, parseFileText(path, line, limits));
+  } catch (e) {
+    if (e instanceof FormatError) throw new FormatError(path, `line 1: ${e.reason}`);
+    throw e;
+  }
 }

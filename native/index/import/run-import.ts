@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseNeuronpediaId } from '../../api/neuronpedia.js';
 import type { AbsentStatKey, ImportSummary } from '../../api/types.js';
 import { openSafetensors } from '../../formats/safetensors.js';
-import { jsonLimits, readCappedJsonObjectSync } from '../../formats/strict-json.js';
+import { jsonLimits, readCappedJsonObjectSync, readFirstJsonlObjectSync } from '../../formats/strict-json.js';
 import type { IndexCursor } from '../../store/index-runs-table.js';
 import type { Workspace } from '../../store/workspace.js';
 import { importDashboards } from './dashboard-import.js';
@@ -53,6 +53,7 @@ export async function runImport(ws: Workspace, config: ImportConfig, hooks: Impo
   const files = layoutFiles(layout);
   const totalBytes = files.reduce((n, f) => n + statSync(f).size, 0);
   const delphiShape = layout.format === 'delphi' ? delphiContext(layout) : null;
+  const source = neuronpediaSource(layout);
   const t = await openImportTarget(
     ws,
     {
@@ -64,9 +65,9 @@ export async function runImport(ws: Workspace, config: ImportConfig, hooks: Impo
       dSae: layout.format === 'delphi' ? layout.splits[layout.splits.length - 1].end + 1 : null,
       contextLength: delphiShape ?? 1,
       absent: ABSENT[layout.format],
-      dataset: datasetOf(layout),
+      dataset: datasetOf(layout, source),
       totalBytes,
-      neuronpediaId: neuronpediaIdOf(layout),
+      neuronpediaId: neuronpediaIdOf(source),
     },
     hooks.jobId ?? null,
   );
@@ -115,33 +116,27 @@ function delphiContext(layout: Extract<ExportLayout, { format: 'delphi' }>): num
   }
 }
 
-/** Neuronpedia's source.jsonl names the source (`id`, e.g. 6-res-jb) and its model (`modelId`). */
-function neuronpediaIdOf(layout: ExportLayout): string | null {
+/**
+ * Neuronpedia's source.jsonl: one record a line, the source's record first (`id`, e.g. 6-res-jb, its `modelId` and
+ * `dataset`). Null when the export has none; a record that is not a JSON object is refused, naming the file.
+ */
+function neuronpediaSource(layout: ExportLayout): Record<string, unknown> | null {
   if (layout.format !== 'neuronpedia') return null;
   const file = join(layout.dir, 'source.jsonl');
-  if (!existsSync(file) || statSync(file).size > 1 << 20) return null;
-  try {
-    const source = JSON.parse(readFileSync(file, 'utf8').split('\n')[0]) as Record<string, unknown>;
-    const id = `${String(source.modelId)}/${String(source.id)}`;
-    return parseNeuronpediaId(id) ? id : null;
-  } catch {
-    return null;
-  }
+  return existsSync(file) ? readFirstJsonlObjectSync(file, jsonLimits.jsonlRecord) : null;
+}
+
+/** The Neuronpedia id ("model/source") the export names, when it names a well-formed one. */
+function neuronpediaIdOf(source: Record<string, unknown> | null): string | null {
+  if (typeof source?.modelId !== 'string' || typeof source.id !== 'string') return null;
+  const id = `${source.modelId}/${source.id}`;
+  return parseNeuronpediaId(id) ? id : null;
 }
 
 /** The dataset an export names: Neuronpedia's source.jsonl `dataset`, delphi's config.json `dataset_repo`. */
-function datasetOf(layout: ExportLayout): string | null {
+function datasetOf(layout: ExportLayout, source: Record<string, unknown> | null): string | null {
   const named = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value : null);
-  if (layout.format === 'neuronpedia') {
-    // JSONL: one record a line, the source's record first.
-    const file = join(layout.dir, 'source.jsonl');
-    if (!existsSync(file) || statSync(file).size > 1 << 20) return null;
-    try {
-      return named((JSON.parse(readFileSync(file, 'utf8').split('\n')[0]) as Record<string, unknown>).dataset);
-    } catch {
-      return null;
-    }
-  }
+  if (layout.format === 'neuronpedia') return named(source?.dataset);
   if (layout.format === 'delphi') {
     // One JSON document, pretty-printed by delphi's json.dump(indent=4): read it whole; a broken one names itself.
     const file = join(layout.dir, 'config.json');

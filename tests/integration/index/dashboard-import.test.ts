@@ -304,6 +304,14 @@ describe('malformed exports', () => {
     });
     expect(message).toMatch(/bad-delphi-config-export[\\/]config\.json: not valid JSON/);
   });
+  it('names a Neuronpedia source.jsonl whose first record is not JSON instead of importing without its source', async () => {
+    const message = await importError('source', (d) => {
+      bulk(d, [feature], '');
+      writeFileSync(join(d, 'source.jsonl'), '{"id": "0-brown-mlp0", "modelId": "loupe-demo", "dataset": \n');
+      return d;
+    });
+    expect(message).toMatch(/bad-source-export[\\/]source\.jsonl: line 1: not valid JSON/);
+  });
   it('says what it expected of a folder that is no export', async () => {
     expect(
       await importError('empty', (d) => {
