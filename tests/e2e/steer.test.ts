@@ -40,6 +40,7 @@ afterAll(async () => {
 
 describe('Steer view in Chromium against loupe serve', () => {
   it('opens from the feature page, streams clean and steered continuations side by side, tinted by probability, with KL per token', async () => {
+    await served.call('labels.set', { saeId: sae.id, index: 147, label: 'e2e steer label' });
     await page.goto(`${served.url.split('?')[0]}#/feature/${sae.id}/147`);
     await page.getByRole('link', { name: 'Steer with this feature →' }).click();
     await expect.poll(() => page.url()).toContain(`#/steer/${sae.id}/147`);
@@ -56,6 +57,9 @@ describe('Steer view in Chromium against loupe serve', () => {
     await expect.poll(() => steered.locator('.tok').count(), { timeout: 60_000 }).toBe(12);
     await expect.poll(() => clean.locator('.tok').count()).toBe(12);
     await page.getByText('error term kept').waitFor();
+    // The edit reads "feature 147 e2e steer label": a space between the link and its label.
+    const applied = page.getByRole('listitem').filter({ has: page.getByRole('link', { name: 'feature 147', exact: true }) });
+    expect(await applied.textContent()).toMatch(/^feature 147 e2e steer label at /);
 
     // What the page shows is what the job streamed, token by token, and what it returned.
     const jobs = await served.call<JobSummary[]>('jobs.list', {});

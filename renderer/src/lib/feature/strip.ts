@@ -57,3 +57,15 @@ export function range(n: number): number[] {
 export function tokenClass(t: StripToken, maxPos: number): string {
   return `tok tint-${t.tint}${t.symbolic ? ' sym' : ''}${t.strong ? ' strong' : ''}${t.context ? ' ctx' : ''}${t.i === maxPos ? ' max' : ''}`;
 }
+
+/** One top example as the components that draw it take it (the feature page's strip, Compare's snippet). */
+export interface ExampleTokens {
+  /** [nTokens] the window's tokens as text */
+  tokens: readonly string[];
+  /** [nTokens] the feature's activation on each token */
+  acts: readonly number[];
+  /** index of the strongest activation in the window */
+  maxPos: number;
+  /** the activation drawn at full tint */
+  scaleMax: number;
+}
