@@ -10,11 +10,10 @@ import { indexLoaded } from '../native/index/indexer.js';
 import { tokenWindows } from '../native/corpus/windows.js';
 import { GPT2_SMALL, randomTransformer } from '../native/models/random.js';
 import type { TransformerWeights } from '../native/models/weights.js';
-import { randomUniform } from '../native/onnx/matmul-rate.js';
 import type { CanonicalSae } from '../native/sae/canonical.js';
-import { writeSaeLens } from '../native/sae/saelens-writer.js';
 import { openWorkspace } from '../native/store/workspace.js';
 import { tempDir } from '../tests/helpers/tmp.js';
+import { writeTiedRandomSae } from '../tests/helpers/random-sae.js';
 import { DEMO_MODEL } from '../tests/helpers/shared.js';
 import type { BenchResult } from './types.js';
 
@@ -23,27 +22,16 @@ const CONTEXT = 128;
 
 /** A random TopK SAE written in SAELens format (registration reads it from disk). */
 export function writeRandomSae(dir: string, dIn: number, dSae: number, k: number, hook: string): CanonicalSae {
-  const wDec = randomUniform(dSae * dIn, 7, 0.1);
-  const wEnc = new Float32Array(dIn * dSae);
-  for (let j = 0; j < dSae; j++) for (let i = 0; i < dIn; i++) wEnc[i * dSae + j] = wDec[j * dIn + i];
-  const sae: CanonicalSae = {
-    source: { path: dir, format: 'loupe' },
+  return writeTiedRandomSae(dir, {
     dIn,
     dSae,
-    wEnc,
-    bEnc: new Float32Array(dSae),
-    wDec,
-    bDec: new Float32Array(dIn),
+    seed: 7,
+    scale: 0.1,
     activation: { kind: 'topk', k },
     subtractDecoderBias: true,
-    inputNorm: 'none',
-    inputScale: 1,
     hookName: hook,
     modelName: 'random',
-    config: {},
-  };
-  writeSaeLens(dir, sae);
-  return sae;
+  });
 }
 
 export async function benchIndex(): Promise<BenchResult[]> {

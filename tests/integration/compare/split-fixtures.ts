@@ -4,6 +4,7 @@
 import { mulberry32 } from '../../../native/api/random.js';
 import type { CanonicalSae } from '../../../native/sae/canonical.js';
 import { writeSaeLens } from '../../../native/sae/saelens-writer.js';
+import { saeFromWeights } from '../../helpers/random-sae.js';
 
 export const SPLIT_HOOK = 'blocks.0.hook_mlp_out';
 const D_IN = 256;
@@ -37,22 +38,16 @@ function tiedSae(path: string, rows: Float32Array[], k: number): CanonicalSae {
     wDec.set(row, j * D_IN);
     for (let i = 0; i < D_IN; i++) wEnc[i * dSae + j] = row[i];
   });
-  const sae: CanonicalSae = {
-    source: { path, format: 'loupe' },
+  const sae = saeFromWeights(path, {
     dIn: D_IN,
     dSae,
     wEnc,
-    bEnc: new Float32Array(dSae),
     wDec,
-    bDec: new Float32Array(D_IN),
     activation: { kind: 'topk', k },
     subtractDecoderBias: true,
-    inputNorm: 'none',
-    inputScale: 1,
     hookName: SPLIT_HOOK,
     modelName: 'demo-model',
-    config: {},
-  };
+  });
   writeSaeLens(path, sae);
   return sae;
 }

@@ -6,15 +6,14 @@ import { loadTokenizer } from '../../../native/formats/tokenizer.js';
 import { registerModel, registerSae } from '../../../native/registry/catalog.js';
 import { runIndex } from '../../../native/index/indexer.js';
 import { loadTransformer } from '../../../native/models/load.js';
-import { randomUniform } from '../../../native/onnx/matmul-rate.js';
 import { loadPromptRunner } from '../../../native/prompt/prompt-runner.js';
 import type { CanonicalSae } from '../../../native/sae/canonical.js';
 import { evaluateSae } from '../../../native/sae/eval/evaluate.js';
 import { loadSae } from '../../../native/sae/formats/load.js';
-import { writeSaeLens } from '../../../native/sae/saelens-writer.js';
 import { openWorkspace } from '../../../native/store/workspace.js';
 import { FIXTURES } from '../../helpers/shared.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { writeTiedRandomSae } from '../../helpers/random-sae.js';
 
 /**
  * Issue 13 item 5: an SAE on every tiny family, indexed over Brown with that family's own tokenizer
@@ -39,29 +38,17 @@ afterAll(() => tmp.cleanup());
 
 /** A seeded random ReLU SAE whose encoder is its decoder's transpose, with a bias that lets a few latents fire per token. */
 function familySae(path: string, dIn: number, seed: number): CanonicalSae {
-  const dSae = 32;
-  const wDec = randomUniform(dSae * dIn, seed, 1);
-  const wEnc = new Float32Array(dIn * dSae);
-  for (let j = 0; j < dSae; j++) for (let i = 0; i < dIn; i++) wEnc[i * dSae + j] = wDec[j * dIn + i];
-  const sae: CanonicalSae = {
-    source: { path, format: 'loupe' },
+  return writeTiedRandomSae(path, {
     dIn,
-    dSae,
-    wEnc,
-    bEnc: randomUniform(dSae, seed + 1, 0.5),
-    wDec,
-    bDec: new Float32Array(dIn),
+    dSae: 32,
+    seed,
+    scale: 1,
+    encoderBias: { seed: seed + 1, scale: 0.5 },
     activation: { kind: 'relu' },
     subtractDecoderBias: true,
-    inputNorm: 'none',
-    inputScale: 1,
     hookName: HOOK,
     modelName: null,
-    outputHookName: null,
-    config: {},
-  };
-  writeSaeLens(path, sae);
-  return sae;
+  });
 }
 
 describe('indexing and evaluating an SAE on every tiny family over Brown', () => {

@@ -19,6 +19,7 @@ import { writeSaeLens } from '../../../native/sae/saelens-writer.js';
 import { ablateFeatureSplice, ablateFeeds, reconstructionSplice, zeroSplice } from '../../../native/sae/splices.js';
 import { loupe } from '../models/cli.js';
 import { SHARED } from '../../helpers/shared.js';
+import { saeFromWeights } from '../../helpers/random-sae.js';
 
 const TINY = `${SHARED}/fixtures/gpt2-tiny`;
 const DEMO = `${SHARED}/demo-model`;
@@ -192,22 +193,16 @@ describe('evaluateSae on gpt2-tiny against direct computations', () => {
       wDec[i * dIn + i] = 1;
       wDec[(dIn + i) * dIn + i] = -1;
     }
-    const sae: CanonicalSae = {
-      source: { path: 'perfect', format: 'loupe' },
+    const sae = saeFromWeights('perfect', {
       dIn,
       dSae,
       wEnc,
-      bEnc: new Float32Array(dSae),
       wDec,
-      bDec: new Float32Array(dIn),
       activation: { kind: 'relu' },
       subtractDecoderBias: false,
-      inputNorm: 'none',
-      inputScale: 1,
       hookName: HOOK,
       modelName: null,
-      config: {},
-    };
+    });
     const report = await evaluateSae(tiny, sae, windows, { batchSize: 6, ablation: false });
     expect(report.crossEntropy.sae).toBeCloseTo(report.crossEntropy.clean, 6);
     expect(report.crossEntropy.lossRecovered).toBeCloseTo(1, 5);

@@ -11,16 +11,14 @@ import { runIndex } from '../../../native/index/indexer.js';
 import { runForward } from '../../../native/models/forward.js';
 import { loadTransformer } from '../../../native/models/load.js';
 import type { TransformerWeights } from '../../../native/models/weights.js';
-import { randomUniform } from '../../../native/onnx/matmul-rate.js';
 import { loadPromptRunner } from '../../../native/prompt/prompt-runner.js';
-import type { CanonicalSae } from '../../../native/sae/canonical.js';
 import { prepareEncoder } from '../../../native/sae/encode.js';
 import { loadSae } from '../../../native/sae/formats/load.js';
 import { SCALE_ESTIMATE, resolveInputScale } from '../../../native/sae/input-scale.js';
-import { writeSaeLens } from '../../../native/sae/saelens-writer.js';
 import { openWorkspace } from '../../../native/store/workspace.js';
 import { FIXTURES } from '../../helpers/shared.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { writeTiedRandomSae } from '../../helpers/random-sae.js';
 
 /** Issue 13 item 5: SAELens normalize_activations expected_average_only_in, with the factor given or estimated. */
 const MODEL = join(FIXTURES, 'families', 'qwen3-tiny');
@@ -37,28 +35,17 @@ beforeAll(async () => {
 /** A SAELens folder whose cfg.json says expected_average_only_in; `extra` adds keys (norm_scaling_factor). */
 function scaledSae(name: string, extra: Record<string, unknown> = {}): string {
   const dir = join(tmp.path, name);
-  const dIn = 64;
-  const dSae = 16;
-  const wDec = randomUniform(dSae * dIn, 31, 1);
-  const wEnc = new Float32Array(dIn * dSae);
-  for (let j = 0; j < dSae; j++) for (let i = 0; i < dIn; i++) wEnc[i * dSae + j] = wDec[j * dIn + i];
-  const sae: CanonicalSae = {
-    source: { path: dir, format: 'saelens' },
-    dIn,
-    dSae,
-    wEnc,
-    bEnc: randomUniform(dSae, 32, 0.5),
-    wDec,
-    bDec: new Float32Array(dIn),
+  writeTiedRandomSae(dir, {
+    dIn: 64,
+    dSae: 16,
+    seed: 31,
+    scale: 1,
+    encoderBias: { seed: 32, scale: 0.5 },
     activation: { kind: 'relu' },
     subtractDecoderBias: false,
-    inputNorm: 'none',
-    inputScale: 1,
     hookName: HOOK,
     modelName: null,
-    config: {},
-  };
-  writeSaeLens(dir, sae);
+  });
   const cfgPath = join(dir, 'cfg.json');
   const cfg = JSON.parse(readFileSync(cfgPath, 'utf8')) as Record<string, unknown>;
   writeFileSync(cfgPath, JSON.stringify({ ...cfg, normalize_activations: 'expected_average_only_in', ...extra }));

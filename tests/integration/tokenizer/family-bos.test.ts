@@ -8,14 +8,13 @@ import { createHandlers } from '../../../native/host/handlers/table.js';
 import { Router } from '../../../native/host/router.js';
 import { runForward } from '../../../native/models/forward.js';
 import { loadTransformer } from '../../../native/models/load.js';
-import { randomUniform } from '../../../native/onnx/matmul-rate.js';
 import type { CanonicalSae } from '../../../native/sae/canonical.js';
 import { encodeReference } from '../../../native/sae/reference.js';
-import { writeSaeLens } from '../../../native/sae/saelens-writer.js';
 import { FIXTURES } from '../../helpers/shared.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { routerCalls } from '../../helpers/router-calls.js';
 import { relativeError } from '../../helpers/numeric.js';
+import { writeTiedRandomSae } from '../../helpers/random-sae.js';
 
 /**
  * A family model folder registers (its tokenizer built and fingerprinted), and Prompt and the corpus
@@ -31,29 +30,16 @@ const { call } = routerCalls(router);
 
 /** A random ReLU SAE of width 32 on the residual stream after block 0 (d_model 64 in every tiny family). */
 function writeRandomSae(path: string, modelName: string): CanonicalSae {
-  const dIn = 64;
-  const dSae = 32;
-  const wDec = randomUniform(dSae * dIn, 5, 0.3);
-  const wEnc = new Float32Array(dIn * dSae);
-  for (let j = 0; j < dSae; j++) for (let i = 0; i < dIn; i++) wEnc[i * dSae + j] = wDec[j * dIn + i];
-  const sae: CanonicalSae = {
-    source: { path, format: 'loupe' },
-    dIn,
-    dSae,
-    wEnc,
-    bEnc: new Float32Array(dSae),
-    wDec,
-    bDec: new Float32Array(dIn),
+  return writeTiedRandomSae(path, {
+    dIn: 64,
+    dSae: 32,
+    seed: 5,
+    scale: 0.3,
     activation: { kind: 'relu' },
     subtractDecoderBias: false,
-    inputNorm: 'none',
-    inputScale: 1,
     hookName: HOOK,
     modelName,
-    config: {},
-  };
-  writeSaeLens(path, sae);
-  return sae;
+  });
 }
 
 /** [ids.length, dSae] SAE activations by the plain reference on the model's forward pass. */
