@@ -5,14 +5,13 @@ import type { JobSummary } from '../../native/api/types.js';
 import { DEMO_MODEL_DIR, waitForJobs } from '../helpers/indexed-workspace.js';
 import { openE2eSession, type E2eSession } from '../helpers/e2e-session.js';
 import { rawRequest } from '../helpers/http.js';
+import { setTheme } from '../helpers/browser.js';
 
 // Needs the built app: `npm run build` first (startServe runs dist/).
 let s: E2eSession;
-let narrowId = '';
 
 beforeAll(async () => {
   s = await openE2eSession('dead-ends', { tokens: 16_384, maps: false });
-  narrowId = s.saes[0].id;
 }, 300_000);
 afterAll(async () => s?.close());
 // Each test starts on a page of its own (Home, with the token; light theme, empty forms) and opens its route.
@@ -20,34 +19,25 @@ beforeEach(async () => {
   await s.freshPage();
 });
 
-async function open(hash: string): Promise<void> {
-  await s.page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
-}
-
-async function theme(name: 'light' | 'dark'): Promise<void> {
-  if ((await s.page.evaluate('document.documentElement.dataset.theme')) !== name)
-    await s.page.getByRole('button', { name: 'Switch theme' }).click();
-}
-
 async function shoot(name: string): Promise<void> {
   for (const t of ['light', 'dark'] as const) {
-    await theme(t);
+    await setTheme(s.page, t);
     await s.page.screenshot({ path: join(s.shots, `${name}-${t}.png`) });
   }
-  await theme('light');
+  await setTheme(s.page, 'light');
 }
 
 const jobCount = async () => (await s.served.call<JobSummary[]>('jobs.list', {})).length;
 
 describe('no dead ends', () => {
   it('says so for an unknown route instead of showing Home', async () => {
-    await open('#/nonsense/1');
+    await s.goto('#/nonsense/1');
     await expect.poll(() => s.page.getByRole('heading', { name: 'Not found' }).isVisible()).toBe(true);
     await expect.poll(() => s.page.getByRole('alert').textContent()).toMatch(/There is no view “#\/nonsense\/1”/);
   });
 
   it('names a nonexistent SAE on the feature page, with no index range and no split button', async () => {
-    await open('#/feature/no-such-sae/3');
+    await s.goto('#/feature/no-such-sae/3');
     await expect.poll(() => s.page.getByRole('alert').textContent()).toMatch(/There is no SAE “no-such-sae” in this workspace/);
     expect(await s.page.locator('main').textContent()).not.toContain('0–-1');
     expect(await s.page.getByRole('button', { name: /Split this feature/ }).count()).toBe(0);
@@ -55,34 +45,36 @@ describe('no dead ends', () => {
   });
 
   it('says a feature index is out of range, and offers the last feature instead of loading forever', async () => {
-    await open(`#/feature/${narrowId}/99999`);
+    await s.goto(`#/feature/${s.narrowId}/99999`);
     await expect
       .poll(() => s.page.getByRole('alert').textContent())
       .toMatch(/has 512 features, numbered 0–511: there is no feature 99,999/);
     expect(await s.page.getByRole('button', { name: /Split this feature/ }).count()).toBe(0);
     await s.page.getByRole('link', { name: /Open its last feature, #511/ }).click();
-    await expect.poll(() => s.page.locator('[data-loaded]').getAttribute('data-loaded')).toBe(featureKey({ saeId: narrowId, index: 511 }));
+    await expect
+      .poll(() => s.page.locator('[data-loaded]').getAttribute('data-loaded'))
+      .toBe(featureKey({ saeId: s.narrowId, index: 511 }));
   });
 
   it('does not offer to compute the map of a nonexistent SAE (and creates no job)', async () => {
     const before = await jobCount();
-    await open('#/map/no-such-sae');
+    await s.goto('#/map/no-such-sae');
     await expect.poll(() => s.page.getByRole('alert').textContent()).toMatch(/There is no SAE “no-such-sae” in this workspace/);
     expect(await s.page.getByRole('button', { name: 'Compute map' }).count()).toBe(0);
     expect(await jobCount()).toBe(before);
   });
 
   it('links each SAE on Home and suggests a first feature for every indexed one', async () => {
-    await open('#/home');
+    await s.goto('#/home');
     const link = s.page.getByRole('link', { name: s.saes[0].name, exact: true });
-    await expect.poll(() => link.getAttribute('href')).toMatch(new RegExp(`^#/feature/${narrowId}/\\d+$`));
+    await expect.poll(() => link.getAttribute('href')).toMatch(new RegExp(`^#/feature/${s.narrowId}/\\d+$`));
     await expect.poll(() => s.page.locator('tr.start').count()).toBe(2);
     expect(await s.page.locator('tr.start').first().textContent()).toMatch(/Start with #\d+/);
     await shoot('home-saes');
   });
 
   it('refuses a training run with fewer tokens than one batch in the form and through the API, in plain words', async () => {
-    await open('#/train');
+    await s.goto('#/train');
     const form = s.page.getByRole('region', { name: 'New run' });
     await form.getByLabel('Tokens').fill('1000');
     await expect.poll(() => form.getByRole('status').textContent()).toMatch(/Train on at least one batch: 2,048 tokens or more/);
@@ -113,7 +105,7 @@ describe('no dead ends', () => {
   });
 
   it('offers every hook and shows the corpus as the model reads it (its first window, the BOS not counted)', async () => {
-    await open('#/train');
+    await s.goto('#/train');
     const form = s.page.getByRole('region', { name: 'New run' });
     await form.getByLabel('Tokens').fill('262144');
     const options = await s.page.locator('#train-hooks option').evaluateAll((os) => os.map((o) => o.getAttribute('value')));
@@ -141,7 +133,7 @@ describe('no dead ends', () => {
     });
     await waitForJobs(s.served, [job.id]);
     const before = (await s.served.call<JobSummary[]>('jobs.list', {})).filter((j) => j.kind === 'eval.start').length;
-    await open(`#/train/job/${job.id}`);
+    await s.goto(`#/train/job/${job.id}`);
     await expect.poll(() => s.page.getByRole('button', { name: /Evaluate on 65,536 tokens of brown/ }).isVisible()).toBe(true);
     await s.page.waitForTimeout(500);
     expect((await s.served.call<JobSummary[]>('jobs.list', {})).filter((j) => j.kind === 'eval.start').length).toBe(before);
@@ -150,7 +142,7 @@ describe('no dead ends', () => {
   it('shows the time left on a running job, and the sidebar card keeps its percentage inside', async () => {
     const job = await s.served.call<JobSummary>('index.start', { saeId: s.saes[1].id, corpus: 'brown', tokens: 1_000_000 });
     try {
-      await open('#/jobs');
+      await s.goto('#/jobs');
       const row = s.page.locator(`main [data-job-id="${job.id}"]`);
       await expect
         .poll(() => row.getByTestId('remaining').textContent(), { timeout: 120_000 })

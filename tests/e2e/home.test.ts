@@ -1,16 +1,11 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { JobSummary } from '../../native/api/types.js';
-import { launchChromium, lightPage } from '../helpers/browser.js';
+import { openServedSession, type ServedSession } from '../helpers/e2e-session.js';
 import { startServe, type Served } from '../helpers/serve.js';
-import { tempDir, testOutputDir } from '../helpers/tmp.js';
 
-const dir = tempDir('e2e-home');
-const shots = testOutputDir('e2e', 'home');
-const workspace = join(dir.path, 'Brown study');
-let browser: Browser;
+let s: ServedSession;
 let served: Served;
 let page: Page;
 
@@ -24,32 +19,27 @@ async function waitForJob(server: Served, id: string, states: string[]): Promise
 }
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
-  // A first server starts a job and dies with SIGKILL mid-job: the next one must show it as interrupted.
-  const doomed = await startServe(workspace);
-  const job = await doomed.call<JobSummary>('engine.measureMatmul', { seconds: 60 });
-  await waitForJob(doomed, job.id, ['running']);
-  await doomed.stop('SIGKILL');
-
-  served = await startServe(workspace);
-  browser = await launchChromium();
+  s = await openServedSession('home', {
+    workspace: 'Brown study',
+    viewport: { width: 1280, height: 800 },
+    // A first server starts a job and dies with SIGKILL mid-job: the next one must show it as interrupted.
+    async beforeServe(workspace) {
+      const doomed = await startServe(workspace);
+      const job = await doomed.call<JobSummary>('engine.measureMatmul', { seconds: 60 });
+      await waitForJob(doomed, job.id, ['running']);
+      await doomed.stop('SIGKILL');
+    },
+  });
+  served = s.served;
 }, 120_000);
 
 // Each test opens its own page (its own browser context: theme and token storage start fresh) on Home,
 // so none relies on where an earlier one left the page.
 beforeEach(async () => {
-  page = await lightPage(browser, { width: 1280, height: 800 }, served.url);
+  page = await s.freshPage();
 });
 
-afterEach(async () => {
-  await page?.close();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await served?.stop();
-  dir.cleanup();
-});
+afterAll(async () => s?.close());
 
 describe('Home in Chromium against loupe serve', () => {
   it('opens with the token and shows the workspace, its contents and the interrupted job', async () => {
@@ -61,7 +51,7 @@ describe('Home in Chromium against loupe serve', () => {
     await page.getByRole('region', { name: 'SAEs' }).getByText('No SAEs yet').waitFor();
     const interrupted = page.getByRole('region', { name: 'Jobs', exact: true }).locator('.job[data-state="interrupted"]');
     await expect.poll(() => interrupted.count()).toBe(1);
-    await page.screenshot({ path: join(shots, 'home-interrupted.png') });
+    await page.screenshot({ path: join(s.shots, 'home-interrupted.png') });
   });
 
   it('starts a job from the UI and its progress bar moves until it is done', async () => {
@@ -70,10 +60,10 @@ describe('Home in Chromium against loupe serve', () => {
     await bar.waitFor();
     const first = Number(await bar.getAttribute('aria-valuenow'));
     await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 30_000 }).toBeGreaterThan(first);
-    await page.screenshot({ path: join(shots, 'home-running.png') });
+    await page.screenshot({ path: join(s.shots, 'home-running.png') });
     await page.getByRole('region', { name: 'Engine' }).getByText('GFLOP/s').waitFor({ timeout: 30_000 });
     await expect.poll(() => bar.count()).toBe(0);
-    await page.screenshot({ path: join(shots, 'home-done.png') });
+    await page.screenshot({ path: join(s.shots, 'home-done.png') });
   });
 
   it('navigates to every view and lists jobs in the Jobs view', async () => {
@@ -84,13 +74,13 @@ describe('Home in Chromium against loupe serve', () => {
     await page.getByRole('link', { name: 'Jobs', exact: true }).click();
     await expect.poll(() => page.locator('h1').textContent()).toBe('Jobs');
     await expect.poll(() => page.locator('.job[data-state="done"]').count()).toBe(done);
-    await page.screenshot({ path: join(shots, 'jobs.png') });
+    await page.screenshot({ path: join(s.shots, 'jobs.png') });
     await page.getByRole('link', { name: 'Map', exact: true }).click();
     // The Map view is built elsewhere; here it only has to open in place of Home.
     await page.getByRole('main', { name: 'Map' }).waitFor();
     await page.getByRole('button', { name: 'Switch theme' }).click();
     await page.getByRole('link', { name: 'Home', exact: true }).click();
     await page.getByRole('region', { name: 'Engine' }).getByText('GFLOP/s').waitFor();
-    await page.screenshot({ path: join(shots, 'home-dark.png') });
+    await page.screenshot({ path: join(s.shots, 'home-dark.png') });
   });
 });

@@ -1,27 +1,18 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CompareLinks, CompareRunSummary, JobSummary, MapData } from '../../native/api/types.js';
+import type { CompareLinks, CompareRunSummary, MapData } from '../../native/api/types.js';
 import { decodeLinks } from '../../renderer/src/lib/compare/links.js';
 import { buildLayout, mapParam, pointOf } from '../../renderer/src/lib/map/layout.js';
 import { composeAffine, fitUnitSquare, mapMargin, toScreen } from '../../renderer/src/lib/map/view.js';
-import { openE2eSession, type E2eSession } from '../helpers/e2e-session.js';
-import { waitForJobs } from '../helpers/indexed-workspace.js';
+import { compareDemoPair, openE2eSession, type E2eSession } from '../helpers/e2e-session.js';
+import { setTheme } from '../helpers/browser.js';
 
 // Needs the built app: `npm run build` first (startServe runs dist/).
 let s: E2eSession;
-let narrowId = '';
-let wideId = '';
 
 beforeAll(async () => {
   s = await openE2eSession('map-views', { tokens: 16_384, maps: true, viewport: { width: 1280, height: 860 } });
-  [narrowId, wideId] = [s.saes[0].id, s.saes[1].id];
-  const job = await s.served.call<JobSummary>('compare.start', {
-    saeIds: [narrowId, wideId],
-    corpus: 'brown',
-    tokens: 16_384,
-    evaluate: false,
-  });
-  await waitForJobs(s.served, [job.id]);
+  await compareDemoPair(s, 16_384);
 }, 300_000);
 afterAll(async () => s?.close());
 // Each test opens a page of its own (Home, with the token; light theme, no zoom or colouring left over).
@@ -30,18 +21,13 @@ beforeEach(async () => {
 });
 
 async function open(hash: string): Promise<void> {
-  await s.page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
+  await s.goto(hash);
   await s.page.locator('.stage canvas').waitFor();
-}
-
-async function theme(name: 'light' | 'dark'): Promise<void> {
-  if ((await s.page.evaluate('document.documentElement.dataset.theme')) !== name)
-    await s.page.getByRole('button', { name: 'Switch theme' }).click();
 }
 
 describe('the map, for a researcher', () => {
   it('says how faithful the layout is: neighbours kept against chance, and how spread the directions are', async () => {
-    await open(`#/map/${wideId}`);
+    await open(`#/map/${s.wideId}`);
     const note = s.page.getByRole('note');
     await expect
       .poll(() => note.textContent())
@@ -50,7 +36,7 @@ describe('the map, for a researcher', () => {
   });
 
   it('colours by top token and by candidate label, with a legend of the most common ones', async () => {
-    await open(`#/map/${narrowId}`);
+    await open(`#/map/${s.narrowId}`);
     await s.page.getByRole('button', { name: 'Top token' }).click();
     await expect.poll(() => s.page.getByLabel('Legend: Fires most on').isVisible()).toBe(true);
     await s.page.getByRole('button', { name: 'Candidate' }).click();
@@ -59,7 +45,7 @@ describe('the map, for a researcher', () => {
   });
 
   it('keeps the density legend’s labels apart on the 4,096 map', async () => {
-    await open(`#/map/${wideId}`);
+    await open(`#/map/${s.wideId}`);
     const ticks = s.page.locator('.legend .ticks span');
     await expect.poll(() => ticks.count()).toBeGreaterThan(1);
     const boxes = await ticks.evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => [r.left, r.right]));
@@ -67,7 +53,7 @@ describe('the map, for a researcher', () => {
   });
 
   it('zooms with its + and − buttons', async () => {
-    await open(`#/map/${narrowId}`);
+    await open(`#/map/${s.narrowId}`);
     const level = s.page.getByTestId('zoom-level');
     await s.page.getByRole('button', { name: 'Zoom in' }).click();
     await expect.poll(() => level.textContent()).toBe('1.4×');
@@ -76,16 +62,16 @@ describe('the map, for a researcher', () => {
   });
 
   it('on a joint map of compared SAEs, colours families and links a hovered feature to its children, in the SAE colours Compare uses', async () => {
-    await open(`#/map/${mapParam([narrowId, wideId])}`);
+    await open(`#/map/${mapParam([s.narrowId, s.wideId])}`);
     await s.page.getByRole('button', { name: 'Family' }).click();
     await expect.poll(() => s.page.getByLabel('Legend: Family (narrow parent)').isVisible()).toBe(true);
     // A narrow feature with matched children, and where the map draws it.
-    const run = (await s.served.call<CompareRunSummary>('compare.get', { saeIds: [narrowId, wideId] }))!;
+    const run = (await s.served.call<CompareRunSummary>('compare.get', { saeIds: [s.narrowId, s.wideId] }))!;
     const links = decodeLinks(await s.served.call<CompareLinks>('compare.links', { runId: run.runId, pair: 0, by: 'cosine' }));
     const children = new Map<number, number>();
     for (let w = 0; w < links.nWide; w++)
       if (links.parents[w] >= 0 && links.similarity[w] >= 0.5) children.set(links.parents[w], (children.get(links.parents[w]) ?? 0) + 1);
-    const layout = buildLayout((await s.served.call<MapData>('maps.get', { saeIds: [narrowId, wideId] }))!);
+    const layout = buildLayout((await s.served.call<MapData>('maps.get', { saeIds: [s.narrowId, s.wideId] }))!);
     const box = (await s.page.locator('.stage canvas').boundingBox())!;
     const t = composeAffine(fitUnitSquare(box.width, box.height, mapMargin), { k: 1, x: 0, y: 0 });
     const xy = Array.from({ length: layout.n }, (_, p) => toScreen(t, layout.xy[2 * p], layout.xy[2 * p + 1]));
@@ -93,7 +79,7 @@ describe('the map, for a researcher', () => {
     let best = -1;
     let room = 0;
     for (const f of children.keys()) {
-      const p = pointOf(layout, narrowId, f);
+      const p = pointOf(layout, s.narrowId, f);
       const [x, y] = xy[p];
       if (x < 40 || y < 40 || x > box.width - 40 || y > box.height - 40) continue;
       let gap = Infinity;
@@ -104,7 +90,7 @@ describe('the map, for a researcher', () => {
     await s.page.mouse.move(box.x + xy[best][0], box.y + xy[best][1]);
     await expect.poll(async () => Number(await s.page.locator('.stage canvas').getAttribute('data-links'))).toBeGreaterThan(0);
     await s.page.screenshot({ path: join(s.shots, 'joint-family-light.png') });
-    await theme('dark');
+    await setTheme(s.page, 'dark');
     await s.page.mouse.move(box.x + xy[best][0] + 1, box.y + xy[best][1]);
     await s.page.mouse.move(box.x + xy[best][0], box.y + xy[best][1]);
     await s.page.screenshot({ path: join(s.shots, 'joint-family-dark.png') });
@@ -131,12 +117,12 @@ describe('the map, for a researcher', () => {
       ),
     );
     expect(swatch).toBe(rgb);
-    await theme('light');
+    await setTheme(s.page, 'light');
   });
 
   it('reloads in the dark theme with a dark canvas, not the light palette', async () => {
-    await open(`#/map/${narrowId}`);
-    await theme('dark');
+    await open(`#/map/${s.narrowId}`);
+    await setTheme(s.page, 'dark');
     await s.page.reload();
     await s.page.locator('.stage canvas').waitFor();
     const pixel = () =>
@@ -147,6 +133,6 @@ describe('the map, for a researcher', () => {
     })()`);
     await expect.poll(pixel).toEqual([0x1b, 0x1d, 0x22]);
     await s.page.screenshot({ path: join(s.shots, 'map-reload-dark.png') });
-    await theme('light');
+    await setTheme(s.page, 'light');
   });
 });

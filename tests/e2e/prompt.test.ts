@@ -3,12 +3,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PromptResult, SaeSummary } from '../../native/api/types.js';
 import { heatmapLayout } from '../../renderer/src/lib/prompt/heatmap-layout.js';
-import { openE2eSession, type E2eSession } from '../helpers/e2e-session.js';
+import { PROMPT_SENTENCE, openE2eSession, type E2eSession } from '../helpers/e2e-session.js';
 import type { Served } from '../helpers/serve.js';
-import { testOutputDir } from '../helpers/tmp.js';
 
-const shots = testOutputDir('e2e', 'prompt');
-const SENTENCE = 'The jury said it did find that many of Georgia\'s election laws "are outmoded or inadequate".';
 let session: E2eSession;
 let served: Served;
 let page: Page;
@@ -49,10 +46,10 @@ afterAll(async () => {
 beforeEach(async () => {
   page = await session.freshPage();
 });
-/** The Prompt view of the first SAE with SENTENCE run through it. */
+/** The Prompt view of the first SAE with PROMPT_SENTENCE run through it. */
 async function openWithSentence(): Promise<void> {
   await page.goto(`${served.url.split('?')[0]}#/prompt/${sae.id}`);
-  await page.getByRole('textbox', { name: 'Prompt text' }).fill(SENTENCE);
+  await page.getByRole('textbox', { name: 'Prompt text' }).fill(PROMPT_SENTENCE);
   await expect.poll(() => page.getByRole('listbox', { name: 'Tokens' }).locator('.tok').count()).toBeGreaterThan(15);
 }
 /** The dark theme, as its button sets it. */
@@ -65,16 +62,16 @@ describe('Prompt view in Chromium against loupe serve', () => {
   it('opens on the first SAE, runs typed text and colours the tokens by the strongest feature', async () => {
     await page.getByRole('link', { name: 'Prompt', exact: true }).click();
     await expect.poll(() => page.url()).toContain(`#/prompt/${sae.id}`);
-    await page.getByRole('textbox', { name: 'Prompt text' }).fill(SENTENCE);
+    await page.getByRole('textbox', { name: 'Prompt text' }).fill(PROMPT_SENTENCE);
     const strip = page.getByRole('listbox', { name: 'Tokens' });
     await strip.locator('.tok').first().waitFor();
     await expect.poll(() => strip.locator('.tok').count()).toBeGreaterThan(15);
     // The strip reads back as the text, and the strongest feature tints some tokens but not all.
-    expect((await strip.locator('.tok').allTextContents()).join('')).toBe(SENTENCE);
+    expect((await strip.locator('.tok').allTextContents()).join('')).toBe(PROMPT_SENTENCE);
     const tinted = await strip.locator('.tok[style*="background"]').count();
     expect(tinted).toBeGreaterThan(0);
     await page.getByText(/\d+ tokens · \d+ features fire/).waitFor();
-    await page.screenshot({ path: join(shots, 'prompt-typed.png'), fullPage: true });
+    await page.screenshot({ path: join(session.shots, 'prompt-typed.png'), fullPage: true });
   });
 
   it("shows the value on hover, lists a clicked token's features, and colours by a clicked feature", async () => {
@@ -101,7 +98,7 @@ describe('Prompt view in Chromium against loupe serve', () => {
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => strip.locator('.tok[data-pos="3"]').getAttribute('aria-selected')).toBe('true');
     await page.mouse.move(0, 0);
-    await page.screenshot({ path: join(shots, 'prompt-token.png') });
+    await page.screenshot({ path: join(session.shots, 'prompt-token.png') });
   });
 
   it('draws the heat map and answers hover and click on its cells', async () => {
@@ -123,7 +120,7 @@ describe('Prompt view in Chromium against loupe serve', () => {
     const { x, y } = await heatCell(0, 0);
     await page.mouse.move(x, y);
     await page.getByRole('tooltip').getByText('token 0').waitFor();
-    await page.screenshot({ path: join(shots, 'prompt-heatmap-hover.png') });
+    await page.screenshot({ path: join(session.shots, 'prompt-heatmap-hover.png') });
     await page.mouse.click(x, y);
     // Clicking row 0 colours by the strongest feature again and selects token 0.
     const strongest = page.getByRole('list', { name: 'Strongest features on the text' }).locator('li').first();
@@ -152,7 +149,7 @@ describe('Prompt view in Chromium against loupe serve', () => {
     if (!fires) await reset.click();
     await expect.poll(() => page.locator('.strip .tok[style*="background"]').count()).toBeGreaterThan(0);
     await page.mouse.move(0, 0);
-    await page.screenshot({ path: join(shots, 'prompt-dark.png'), fullPage: true });
+    await page.screenshot({ path: join(session.shots, 'prompt-dark.png'), fullPage: true });
   });
 
   it('cuts a long paste to the model context with a note, and the heat map scrolls sideways', async () => {
@@ -168,6 +165,6 @@ describe('Prompt view in Chromium against loupe serve', () => {
     const wrap = page.getByRole('region', { name: 'Heat map' }).locator('.wrap');
     expect(await wrap.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
     await page.mouse.move(0, 0);
-    await page.screenshot({ path: join(shots, 'prompt-long-dark.png'), fullPage: true });
+    await page.screenshot({ path: join(session.shots, 'prompt-long-dark.png'), fullPage: true });
   });
 });

@@ -35,3 +35,9 @@ export async function lightPage(browser: Browser, viewport: { width: number; hei
   if (url !== undefined) await page.goto(url);
   return page;
 }
+
+/** Puts the app in `theme` with its own "Switch theme" button (a click only when it shows the other one). */
+export async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
+  if ((await page.evaluate('document.documentElement.dataset.theme')) !== theme)
+    await page.getByRole('button', { name: 'Switch theme' }).click();
+}
