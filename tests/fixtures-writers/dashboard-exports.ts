@@ -70,6 +70,16 @@ export interface ExpectedFeature {
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
+/** A feature's top suppressed and boosted output tokens as both layouts write them (SAEDashboard's keys, kept by Neuronpedia). */
+function outputTokenLists(f: ExpectedFeature, tokenizer: Tokenizer) {
+  return {
+    neg_str: f.neg.map((t) => tokenizer.idToToken(t.id)),
+    neg_values: f.neg.map((t) => t.value),
+    pos_str: f.pos.map((t) => tokenizer.idToToken(t.id)),
+    pos_values: f.pos.map((t) => t.value),
+  };
+}
+
 /** Seeded features over the windows: a few firing positions per example, values rounded to 3 decimals as SAEDashboard rounds them. */
 export function expectedFeatures(spec: ExportSpec, windows: Int32Array[], vocab: number): ExpectedFeature[] {
   const rand = mulberry32(spec.seed);
@@ -134,10 +144,7 @@ export function writeNeuronpediaExport(
       maxActApprox: Math.max(0, ...f.activations.flatMap((a) => a.values)),
       hasVector: false,
       vector: [],
-      neg_str: f.neg.map((t) => tokenizer.idToToken(t.id)),
-      neg_values: f.neg.map((t) => t.value),
-      pos_str: f.pos.map((t) => tokenizer.idToToken(t.id)),
-      pos_values: f.pos.map((t) => t.value),
+      ...outputTokenLists(f, tokenizer),
       frac_nonzero: f.density,
       freq_hist_data_bar_heights: f.histHeights,
       freq_hist_data_bar_values: f.histCentres,
@@ -203,10 +210,7 @@ export function writeSaeDashboardBatches(
         correlated_features_indices: [],
         correlated_features_l1: [],
         correlated_features_pearson: [],
-        neg_str: f.neg.map((t) => tokenizer.idToToken(t.id)),
-        neg_values: f.neg.map((t) => t.value),
-        pos_str: f.pos.map((t) => tokenizer.idToToken(t.id)),
-        pos_values: f.pos.map((t) => t.value),
+        ...outputTokenLists(f, tokenizer),
         frac_nonzero: f.density,
         freq_hist_data_bar_values: f.histCentres,
         freq_hist_data_bar_heights: f.histHeights,

@@ -55,17 +55,22 @@ function failure(f: () => unknown): ApiFailure {
 }
 
 describe('registerModel', () => {
+  /** What the demo model's config says, as registration stores it. */
+  const DEMO_MODEL_ROW = {
+    id: 'demo-model',
+    name: 'demo-model',
+    path: DEMO_MODEL,
+    family: 'gpt2',
+    nLayers: 2,
+    dModel: 256,
+    dVocab: 4096,
+    nCtx: 256,
+  };
+
   it('reads the config, not the weights, and stores the model with a fingerprint', async () => {
     const model = await registerModel(ws, DEMO_MODEL, '2024-06-01T00:00:00.000Z');
     expect(model).toMatchObject({
-      id: 'demo-model',
-      name: 'demo-model',
-      path: DEMO_MODEL,
-      family: 'gpt2',
-      nLayers: 2,
-      dModel: 256,
-      dVocab: 4096,
-      nCtx: 256,
+      ...DEMO_MODEL_ROW,
       addedAt: '2024-06-01T00:00:00.000Z',
       registration: 'added',
       previousFingerprint: null,
@@ -73,14 +78,7 @@ describe('registerModel', () => {
     expect(model.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(ws.models.list()).toEqual([
       {
-        id: 'demo-model',
-        name: 'demo-model',
-        path: DEMO_MODEL,
-        family: 'gpt2',
-        nLayers: 2,
-        dModel: 256,
-        dVocab: 4096,
-        nCtx: 256,
+        ...DEMO_MODEL_ROW,
         fingerprint: model.fingerprint,
         addedAt: model.addedAt,
       },

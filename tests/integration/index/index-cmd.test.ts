@@ -11,24 +11,27 @@ afterAll(() => dir.cleanup());
 const sae = join(dir.path, 'res0');
 writeTestSae(sae);
 
+/** `loupe index` on the demo model; `rest` adds flags after the corpus and token count (--context). */
+const index = (workspace: string, saePath: string, corpus: string, tokens: number, ...rest: string[]) =>
+  loupe(
+    'index',
+    '--workspace',
+    workspace,
+    '--model',
+    DEMO_MODEL,
+    '--sae',
+    saePath,
+    '--corpus',
+    corpus,
+    '--tokens',
+    String(tokens),
+    ...rest,
+  );
+
 describe('loupe index', () => {
   it('registers the model and the SAE, indexes, and prints the run summary', async () => {
     const workspace = join(dir.path, 'ws');
-    const run = await loupe(
-      'index',
-      '--workspace',
-      workspace,
-      '--model',
-      DEMO_MODEL,
-      '--sae',
-      sae,
-      '--corpus',
-      'brown:ca01',
-      '--tokens',
-      '256',
-      '--context',
-      '64',
-    );
+    const run = await index(workspace, sae, 'brown:ca01', 256, '--context', '64');
     expect(run.code, run.err).toBe(0);
     expect(run.err).toContain('loupe index: model demo-model (added), SAE res0 (added)');
     expect(JSON.parse(run.out)).toMatchObject({ model: 'demo-model', saeId: 'res0', tokens: 256, windows: 5 }); // 63 after the BOS, then 55 a window after a burn-in of 8
@@ -47,38 +50,14 @@ describe('loupe index', () => {
     expect(missing).toMatchObject({ code: 2, err: expect.stringContaining('missing required flag --sae') });
     const narrow = join(dir.path, 'narrow');
     writeTestSae(narrow, { dIn: 128 });
-    const wrong = await loupe(
-      'index',
-      '--workspace',
-      workspace,
-      '--model',
-      DEMO_MODEL,
-      '--sae',
-      narrow,
-      '--corpus',
-      'brown',
-      '--tokens',
-      '256',
-    );
+    const wrong = await index(workspace, narrow, 'brown', 256);
     expect(wrong).toMatchObject({
       code: 1,
       err: expect.stringMatching(
         /^loupe index: .*d_in = 128 values per token, but demo-model's hook blocks\.0\.hook_resid_post is 256 wide/,
       ),
     });
-    const corpus = await loupe(
-      'index',
-      '--workspace',
-      workspace,
-      '--model',
-      DEMO_MODEL,
-      '--sae',
-      sae,
-      '--corpus',
-      'text:/no/such.txt',
-      '--tokens',
-      '256',
-    );
+    const corpus = await index(workspace, sae, 'text:/no/such.txt', 256);
     expect(corpus).toMatchObject({ code: 1, err: expect.stringContaining('corpus file not found: /no/such.txt') });
   });
 });

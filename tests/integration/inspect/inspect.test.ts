@@ -3,35 +3,22 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../../native/cli.js';
 import { discover } from '../../../native/formats/discovery.js';
 import { gemmaScopeNpz, npyZeros } from '../../unit/discovery/layouts.js';
 import { writeTinyVocabFiles } from '../../unit/tokenizer/tiny-bpe.js';
 import { SHARED } from '../../helpers/shared.js';
+import { loupe } from '../models/cli.js';
 
 const FIXTURES = `${SHARED}/fixtures`;
 const DEMO = `${SHARED}/demo-model`;
 const scratch = mkdtempSync(join(tmpdir(), 'loupe-inspect-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** Runs `loupe inspect` in this process, collecting what it writes. */
+/** Runs `loupe inspect` in this process, collecting what it writes, and parses stdout when it succeeds. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed CLI output, walked by the assertions that check its shape
 async function inspect(...args: string[]): Promise<{ code: number; out: string; err: string; json: Record<string, any> }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = process.stdout.write;
-  const stderr = process.stderr.write;
-  process.stdout.write = ((chunk: string | Uint8Array) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
-  let code: number;
-  try {
-    code = await main(['inspect', ...args]);
-  } finally {
-    process.stdout.write = stdout;
-    process.stderr.write = stderr;
-  }
-  const text = out.join('');
-  return { code, out: text, err: err.join(''), json: code === 0 ? JSON.parse(text) : {} };
+  const result = await loupe('inspect', ...args);
+  return { ...result, json: result.code === 0 ? JSON.parse(result.out) : {} };
 }
 
 describe('loupe inspect on files', () => {

@@ -387,6 +387,22 @@ describe('features.page', () => {
 });
 
 describe('loupe labels export | import', () => {
+  /** `loupe labels export` of one SAE of the (closed) test workspace, with --np-author when given. */
+  const loupeExport = (saeId: string, format: string, out: string, npAuthor?: string) =>
+    loupe(
+      'labels',
+      'export',
+      '--workspace',
+      ws.path,
+      '--sae',
+      saeId,
+      '--format',
+      format,
+      ...(npAuthor ? ['--np-author', npAuthor] : []),
+      '--out',
+      out,
+    );
+
   const tricky = [
     { index: 0, label: 'commas, "quotes" and\nnewlines', notes: 'line 1\r\nline 2, with ""', tags: ['a b', 'ü'] },
     { index: 9, label: '  leading spaces', notes: '', tags: [] },
@@ -399,7 +415,7 @@ describe('loupe labels export | import', () => {
       const workspace = ws.path;
       const file = join(dir.path, `labels-${n}.${format}`);
       ws.close();
-      const exported = await loupe('labels', 'export', '--workspace', workspace, '--sae', 'sae-a', '--format', format, '--out', file);
+      const exported = await loupeExport('sae-a', format, file);
       expect(exported, exported.err).toMatchObject({ code: 0 });
       const imported = await loupe('labels', 'import', '--workspace', workspace, '--sae', 'sae-b', '--author', 'cy', file);
       expect(imported, imported.err).toMatchObject({ code: 0 });
@@ -426,23 +442,10 @@ describe('loupe labels export | import', () => {
     index.labels.set({ saeId: 'sae-a', index: 17 }, { label: 'commas, "quotes"\nand ü' }, me);
     const file = join(dir.path, `np-${n}.jsonl.gz`);
     ws.close();
-    const noAuthor = await loupe('labels', 'export', '--workspace', ws.path, '--sae', 'sae-a', '--format', 'neuronpedia', '--out', file);
+    const noAuthor = await loupeExport('sae-a', 'neuronpedia', file);
     expect(noAuthor.code).toBe(2);
     expect(noAuthor.err).toContain('--np-author');
-    const result = await loupe(
-      'labels',
-      'export',
-      '--workspace',
-      ws.path,
-      '--sae',
-      'sae-a',
-      '--format',
-      'neuronpedia',
-      '--np-author',
-      'clx0user',
-      '--out',
-      file,
-    );
+    const result = await loupeExport('sae-a', 'neuronpedia', file, 'clx0user');
     expect(result, result.err).toMatchObject({ code: 0 });
     const lines = gunzipSync(readFileSync(file)).toString('utf8').split('\n');
     expect(lines.at(-1)).toBe('');
@@ -461,20 +464,7 @@ describe('loupe labels export | import', () => {
     expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
     // the same labels exported again get the same ids (the importer skips conflicts, so a re-import adds nothing)
     const again = join(dir.path, `np-${n}-again.jsonl`);
-    await loupe(
-      'labels',
-      'export',
-      '--workspace',
-      ws.path,
-      '--sae',
-      'sae-a',
-      '--format',
-      'neuronpedia',
-      '--np-author',
-      'clx0user',
-      '--out',
-      again,
-    );
+    await loupeExport('sae-a', 'neuronpedia', again, 'clx0user');
     expect(
       readFileSync(again, 'utf8')
         .split('\n')
@@ -489,38 +479,12 @@ describe('loupe labels export | import', () => {
     index.labels.set({ saeId: 'sae-v6', index: 3 }, { label: 'three' }, me);
     const file = join(dir.path, `autointerp-${n}.json`);
     ws.close();
-    const result = await loupe(
-      'labels',
-      'export',
-      '--workspace',
-      ws.path,
-      '--sae',
-      'sae-v6',
-      '--format',
-      'neuronpedia-autointerp',
-      '--np-author',
-      'me1',
-      '--out',
-      file,
-    );
+    const result = await loupeExport('sae-v6', 'neuronpedia-autointerp', file, 'me1');
     expect(result, result.err).toMatchObject({ code: 0 });
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual([
       { modelId: 'gemma-2-2b', layer: '12-gemmascope-res-16k', index: '3', explanation: 'three', creatorId: 'me1', skipScore: true },
     ]);
-    const noIds = await loupe(
-      'labels',
-      'export',
-      '--workspace',
-      ws.path,
-      '--sae',
-      'sae-b',
-      '--format',
-      'neuronpedia',
-      '--np-author',
-      'me1',
-      '--out',
-      file,
-    );
+    const noIds = await loupeExport('sae-b', 'neuronpedia', file, 'me1');
     expect(noIds.err).toContain('needs --np-model and --np-layer');
     ws = openWorkspace(ws.path);
   });
