@@ -1,8 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventName, EventPayloads } from '../../../native/api/events.js';
-import type { FeatureResults, JobData, TrainJobResult, TrainPoint } from '../../../native/api/types.js';
+import type { FeatureResults, TrainJobResult, TrainPoint } from '../../../native/api/types.js';
 import { Engine } from '../../../native/host/engine.js';
 import { createHandlers } from '../../../native/host/handlers/table.js';
 import { labelAuthor } from '../../../native/host/handlers/labels.js';
@@ -14,9 +13,11 @@ import { tempDir } from '../../helpers/tmp.js';
 import { writeTestSae } from '../index/catalog-fixtures.js';
 import { syntheticWindow } from '../store/index-fixtures.js';
 import { routerCalls } from '../../helpers/router-calls.js';
+import { jobDataSent, type RecordedEvent } from '../../helpers/engine-events.js';
+import { runningJobRecord } from '../../helpers/job-record.js';
 
 const dir = tempDir('features-handlers');
-const events: { name: EventName; payload: EventPayloads[EventName] }[] = [];
+const events: RecordedEvent[] = [];
 const engine = new Engine((name, payload) => events.push({ name, payload }));
 const router = new Router(createHandlers(engine));
 const saePath = join(dir.path, 'saes', 'res0');
@@ -254,11 +255,7 @@ describe('train.start and jobs.data', () => {
     );
 
     const data = await call('jobs.data', { jobId: job.id });
-    const sent = events
-      .filter((e) => e.name === 'job.data')
-      .map((e) => e.payload as JobData)
-      .filter((d) => d.jobId === job.id);
-    expect(data).toEqual(sent);
+    expect(data).toEqual(jobDataSent(events, job.id));
     expect(data.map((d) => d.seq)).toEqual([0, 1, 2, 3]);
     const points = data.map((d) => d.data as TrainPoint);
     // Four steps: the trainer logs every step, so every step is a curve point.
@@ -336,20 +333,7 @@ describe('a CLI beside the engine', () => {
   it('loupe labels opens the workspace the engine has open without marking the engine’s running jobs interrupted', async () => {
     const jobs = engine.workspace.jobs;
     const now = new Date().toISOString();
-    const running = {
-      id: 'held-by-engine',
-      kind: 'engine.measureMatmul',
-      title: 't',
-      params: {},
-      state: 'running' as const,
-      progress: 0.5,
-      message: '',
-      error: null,
-      result: null,
-      createdAt: now,
-      startedAt: now,
-      finishedAt: null,
-    };
+    const running = runningJobRecord({ id: 'held-by-engine', kind: 'engine.measureMatmul', title: 't' }, now);
     jobs.insert(running);
     try {
       const exported = await loupe('labels', 'export', '--workspace', engine.workspace.path, '--sae', 'res0', '--out', '-');

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventName, EventPayloads } from '../../../native/api/events.js';
-import type { JobData, SteerResult, SteerStepData } from '../../../native/api/types.js';
+import type { SteerResult, SteerStepData } from '../../../native/api/types.js';
 import { Engine } from '../../../native/host/engine.js';
 import { createHandlers } from '../../../native/host/handlers/table.js';
 import { Router } from '../../../native/host/router.js';
@@ -9,11 +8,12 @@ import { FIXTURES } from '../../helpers/shared.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { loupe } from '../models/cli.js';
 import { routerCalls } from '../../helpers/router-calls.js';
+import { jobDataSent, type RecordedEvent } from '../../helpers/engine-events.js';
 
 const DEMO = join(import.meta.dirname, '..', '..', '..', 'resources', 'demo');
 const SAE = join(DEMO, 'saes', 'brown-mlp0-topk512');
 const dir = tempDir('steer-handlers');
-const events: { name: EventName; payload: EventPayloads[EventName] }[] = [];
+const events: RecordedEvent[] = [];
 const engine = new Engine((name, payload) => events.push({ name, payload }));
 const router = new Router(createHandlers(engine));
 let saeId: string;
@@ -42,11 +42,7 @@ describe('steer.start', () => {
     expect(done.state, done.error ?? '').toBe('done');
     const result = done.result as SteerResult;
     const data = await call('jobs.data', { jobId: job.id });
-    const sent = events
-      .filter((e) => e.name === 'job.data')
-      .map((e) => e.payload as JobData)
-      .filter((d) => d.jobId === job.id);
-    expect(data).toEqual(sent);
+    expect(data).toEqual(jobDataSent(events, job.id));
     const steps = data.map((d) => d.data as SteerStepData);
     expect(steps.map((s) => s.step)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(result.steps).toEqual(steps);

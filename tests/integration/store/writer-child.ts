@@ -3,6 +3,7 @@
 import { Database } from '../../../native/store/database.js';
 import { JobsTable } from '../../../native/store/jobs-table.js';
 import { openWorkspace } from '../../../native/store/workspace.js';
+import { runningJobRecord } from '../../helpers/job-record.js';
 
 const [workspacePath, round] = process.argv.slice(2);
 // Opened (and migrated, and its jobs marked interrupted) as the app opens it; then written through a
@@ -15,20 +16,8 @@ db.pragma('cache_size = 16');
 const jobs = new JobsTable(db);
 
 const now = new Date().toISOString();
-const job = (id: string, state: 'running' | 'queued', payload: string) => ({
-  id,
-  kind: 'test.write',
-  title: `round ${round}`,
-  params: { payload },
-  state,
-  progress: 0.5,
-  message: '',
-  error: null,
-  result: null,
-  createdAt: now,
-  startedAt: now,
-  finishedAt: null,
-});
+const job = (id: string, state: 'running' | 'queued', payload: string) =>
+  runningJobRecord({ id, kind: 'test.write', title: `round ${round}`, params: { payload }, state }, now);
 
 jobs.insert(job(`committed-${round}`, 'running', 'small'));
 process.stdout.write('committed\n');
