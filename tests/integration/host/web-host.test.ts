@@ -13,14 +13,19 @@ const dir = tempDir('webhost');
 const engine = new EngineClient();
 let host: WebHost;
 
-function call(method: string, params: unknown, headers: Record<string, string> = {}) {
+/** POSTs `body` as it is to /api/call, as JSON from our own host unless `headers` say otherwise. */
+function post(body: string, headers: Record<string, string> = {}) {
   return rawRequest({
     port: host.port,
     path: '/api/call',
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Host: `127.0.0.1:${host.port}`, ...headers },
-    body: JSON.stringify({ method, params }),
+    body,
   });
+}
+
+function call(method: string, params: unknown, headers: Record<string, string> = {}) {
+  return post(JSON.stringify({ method, params }), headers);
 }
 
 function openSocket(path: string, headers: Record<string, string>): Promise<{ socket: WebSocket; status: number }> {
@@ -93,25 +98,13 @@ describe('loupe serve refuses what is not ours', () => {
   });
 
   it('returns structured errors for bad bodies', async () => {
-    const notJson = await rawRequest({
-      port: host.port,
-      path: '/api/call',
-      method: 'POST',
-      headers: { Host: `127.0.0.1:${host.port}`, 'Content-Type': 'application/json', 'X-Loupe-Token': host.token },
-      body: '{oops',
-    });
+    const notJson = await post('{oops', { 'X-Loupe-Token': host.token });
     expect(notJson.status).toBe(400);
     expect(JSON.parse(notJson.body)).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
     const invalid = await call('jobs.list', { limit: -1 }, { 'X-Loupe-Token': host.token });
     expect(invalid.status).toBe(400);
     expect(JSON.parse(invalid.body)).toMatchObject({ ok: false, error: { code: 'invalid_params', method: 'jobs.list', field: 'limit' } });
-    const form = await rawRequest({
-      port: host.port,
-      path: '/api/call',
-      method: 'POST',
-      headers: { Host: `127.0.0.1:${host.port}`, 'Content-Type': 'text/plain', 'X-Loupe-Token': host.token },
-      body: '{}',
-    });
+    const form = await post('{}', { 'Content-Type': 'text/plain', 'X-Loupe-Token': host.token });
     expect(form.status).toBe(415);
     const huge = await call('workspace.open', { path: 'x'.repeat(2 << 20) }, { 'X-Loupe-Token': host.token });
     expect(huge.status).toBe(413);
@@ -200,9 +193,8 @@ describe('loupe serve survives what a client sends', () => {
   });
 
   it('answers a JSON 400 to a body nested too deep, a method that is not a string, NUL in search text and lone surrogates in labels', async () => {
-    const headers = { Host: `127.0.0.1:${host.port}`, 'Content-Type': 'application/json', 'X-Loupe-Token': host.token };
-    const post = (body: string) => rawRequest({ port: host.port, path: '/api/call', method: 'POST', headers, body });
-    const deep = await post(`{"method":"labels.set","params":${'['.repeat(200_000)}${']'.repeat(200_000)}}`);
+    const withToken = (body: string) => post(body, { 'X-Loupe-Token': host.token });
+    const deep = await withToken(`{"method":"labels.set","params":${'['.repeat(200_000)}${']'.repeat(200_000)}}`);
     expect(deep.status).toBe(400);
     expect(deep.headers['content-type']).toMatch(/^application\/json/);
     expect(JSON.parse(deep.body)).toMatchObject({
@@ -210,7 +202,7 @@ describe('loupe serve survives what a client sends', () => {
       error: { code: 'invalid_params', reason: expect.stringContaining('nesting deeper than 32') },
     });
     for (const method of [['workspace.info'], 7, null, { name: 'workspace.info' }]) {
-      const response = await post(JSON.stringify({ method, params: {} }));
+      const response = await withToken(JSON.stringify({ method, params: {} }));
       expect(response.status, JSON.stringify(method)).toBe(400);
       expect(JSON.parse(response.body)).toMatchObject({
         ok: false,

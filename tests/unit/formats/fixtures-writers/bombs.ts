@@ -1,6 +1,6 @@
 import { constants, crc32, deflateRawSync } from 'node:zlib';
 import { npyBytes } from './numpy.js';
-import { concatBytes } from './tmp.js';
+import { concatBytes, le } from './tmp.js';
 import { statePickle } from './torch.js';
 
 /** One zip member as it is stored: its (compressed) bytes and the size and CRC its directory claims. */
@@ -94,17 +94,4 @@ export function npzBomb(zeros: number, honestDirectory: boolean): Uint8Array {
   const header = npyBytes({ descr: '<f4', shape: [4], data: new Uint8Array(0) });
   const bomb = zeroBomb(header, zeros);
   return rawZip([{ name: 'W.npy', method: 8, data: bomb.data, size: honestDirectory ? bomb.size : header.length + 16, crc: bomb.crc }]);
-}
-
-/** Little-endian fields of the given byte widths (2 or 4). */
-function le(fields: [number, number][]): Uint8Array {
-  const out = new Uint8Array(fields.reduce((n, [w]) => n + w, 0));
-  const v = new DataView(out.buffer);
-  let at = 0;
-  for (const [w, x] of fields) {
-    if (w === 2) v.setUint16(at, x, true);
-    else v.setUint32(at, x, true);
-    at += w;
-  }
-  return out;
 }

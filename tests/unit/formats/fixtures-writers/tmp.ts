@@ -33,3 +33,17 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/** Little-endian unsigned fields, each [byte width (2, 4 or 8), value]. */
+export function le(fields: [number, number][]): Uint8Array {
+  const out = new Uint8Array(fields.reduce((n, [w]) => n + w, 0));
+  const v = new DataView(out.buffer);
+  let at = 0;
+  for (const [w, x] of fields) {
+    if (w === 2) v.setUint16(at, x, true);
+    else if (w === 4) v.setUint32(at, x, true);
+    else v.setBigUint64(at, BigInt(x), true);
+    at += w;
+  }
+  return out;
+}

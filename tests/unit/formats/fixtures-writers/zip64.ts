@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { concatBytes } from './tmp.js';
+import { concatBytes, le } from './tmp.js';
 
 /**
  * A one-member stored zip written entirely in zip64 form (sizes and offset saturated to 0xFFFFFFFF in
@@ -80,18 +80,4 @@ export function zip64Stored(name: string, data: Uint8Array, leadingBytes = 16): 
     [2, 0],
   ]);
   return concatBytes([lead, local, nameBytes, data, central, nameBytes, extra, zip64End, locator, end]);
-}
-
-/** Little-endian fields of the given byte widths. */
-function le(fields: [number, number][]): Uint8Array {
-  const out = new Uint8Array(fields.reduce((n, [w]) => n + w, 0));
-  const v = new DataView(out.buffer);
-  let at = 0;
-  for (const [w, x] of fields) {
-    if (w === 2) v.setUint16(at, x, true);
-    else if (w === 4) v.setUint32(at, x, true);
-    else v.setBigUint64(at, BigInt(x), true);
-    at += w;
-  }
-  return out;
 }
