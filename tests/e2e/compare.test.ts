@@ -1,16 +1,12 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CompareGroups, CompareRunSummary, JobSummary, SaeSummary } from '../../native/api/types.js';
-import { launchChromium, lightPage } from '../helpers/browser.js';
-import { indexedDemoWorkspace, waitForJobs } from '../helpers/indexed-workspace.js';
-import { startServe, type Served } from '../helpers/serve.js';
-import { tempDir, testOutputDir } from '../helpers/tmp.js';
+import { openE2eSession, type E2eSession } from '../helpers/e2e-session.js';
+import { waitForJobs } from '../helpers/indexed-workspace.js';
+import type { Served } from '../helpers/serve.js';
 
-const dir = tempDir('e2e-compare');
-const shots = testOutputDir('e2e', 'compare');
-let browser: Browser;
+let s: E2eSession;
 let served: Served;
 let page: Page;
 let narrow: SaeSummary;
@@ -26,27 +22,20 @@ async function shoot(name: string): Promise<void> {
     const current = await page.locator('html').getAttribute('data-theme');
     if (current !== theme) await page.getByRole('button', { name: 'Switch theme' }).click();
     await page.waitForTimeout(150);
-    await page.screenshot({ path: join(shots, `${name}-${theme}.png`), fullPage: true });
+    await page.screenshot({ path: join(s.shots, `${name}-${theme}.png`), fullPage: true });
   }
   await page.getByRole('button', { name: 'Switch theme' }).click();
 }
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
-  served = await startServe(join(dir.path, 'Demo'));
-  ({
-    saes: [narrow, wide],
-  } = await indexedDemoWorkspace(served, { tokens: 16_384, maps: true }));
-  browser = await launchChromium();
+  s = await openE2eSession('compare', { tokens: 16_384, maps: true, workspace: 'Demo', viewport: { width: 1400, height: 1000 } });
+  served = s.served;
+  [narrow, wide] = s.saes;
 }, 240_000);
 
 // Each test opens its own page (a browser context of its own: fresh theme, the token from the first URL).
 beforeEach(async () => {
-  page = await lightPage(browser, { width: 1400, height: 1000 }, served.url);
-});
-
-afterEach(async () => {
-  await page?.close();
+  page = await s.freshPage();
 });
 
 /** The 512/4,096 comparison the view's form starts (brown, 8,192 tokens), run through the API unless a test already ran it. */
@@ -56,11 +45,7 @@ async function ensureCompared(): Promise<void> {
   await waitForJobs(served, [job.id]);
 }
 
-afterAll(async () => {
-  await browser?.close();
-  await served?.stop();
-  dir.cleanup();
-});
+afterAll(async () => s?.close());
 
 describe('Compare in Chromium on the demo workspace', () => {
   it('compares the 512 and 4,096 SAEs from the view: metrics, joint map, matched pairs side by side', async () => {
@@ -141,7 +126,7 @@ describe('Compare in Chromium on the demo workspace', () => {
     // The model reads all of Brown once to find the feature's tokens before the first step (about 90 s on
     // 2 idle cores): the wait is for a loaded machine, not a speed check.
     await expect.poll(async () => Number(await curves.getAttribute('data-points')), { timeout: 300_000 }).toBeGreaterThan(3);
-    await page.screenshot({ path: join(shots, 'split-training-light.png'), fullPage: true });
+    await page.screenshot({ path: join(s.shots, 'split-training-light.png'), fullPage: true });
 
     await page.waitForURL(new RegExp(`#/compare/${narrow.id}/[a-z0-9_-]+/tree/${feature}$`), { timeout: 180_000 });
     const splitId = /#\/compare\/[^/]+\/([^/]+)\/tree/.exec(page.url())![1];

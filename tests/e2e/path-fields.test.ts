@@ -1,45 +1,31 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelSummary, SaeSummary } from '../../native/api/types.js';
-import { launchChromium, lightPage } from '../helpers/browser.js';
+import { openServedSession, type ServedSession } from '../helpers/e2e-session.js';
 import { DEMO_MODEL_DIR, DEMO_SAE_DIRS } from '../helpers/indexed-workspace.js';
-import { startServe, type Served } from '../helpers/serve.js';
-import { tempDir, testOutputDir } from '../helpers/tmp.js';
+import type { Served } from '../helpers/serve.js';
 
 // Path fields in Chromium against `loupe serve`: typed paths register a model and an SAE and feed a
 // text: corpus to the Train form's preview; "Browse…" asks grants.choose, which has no dialog here,
 // so it fails once: that field says why and every path field drops its button and takes typed paths.
-const dir = tempDir('e2e-path-fields');
-const shots = testOutputDir('e2e', 'path-fields');
-const corpusFile = join(dir.path, 'corpus', 'field notes.txt');
-let browser: Browser;
+let s: ServedSession;
 let served: Served;
-let page: Page;
+let corpusFile = '';
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
-  mkdirSync(join(dir.path, 'corpus'), { recursive: true });
+  s = await openServedSession('path-fields', { viewport: { width: 1280, height: 900 } });
+  served = s.served;
+  corpusFile = join(s.root, 'corpus', 'field notes.txt');
+  mkdirSync(join(s.root, 'corpus'), { recursive: true });
   writeFileSync(corpusFile, 'The heron stood in the shallows of the estuary at dawn.\n\nA second paragraph about tides.\n');
-  served = await startServe(join(dir.path, 'ws'));
-  browser = await launchChromium();
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await served?.stop();
-  dir.cleanup();
-});
+afterAll(async () => s?.close());
 
 // A fresh page per test: the "no dialog here" state lives in the page, so no test inherits another's.
-async function openPage(route = ''): Promise<Page> {
-  page = await lightPage(browser, { width: 1280, height: 900 }, `${served.url}${route}`);
-  return page;
-}
-afterEach(async () => {
-  await page?.close();
-});
+const openPage = (route = ''): Promise<Page> => s.freshPage(route);
 
 describe('path fields in Chromium against loupe serve', () => {
   it('Home registers a model and an SAE from typed paths', async () => {
@@ -67,7 +53,7 @@ describe('path fields in Chromium against loupe serve', () => {
   it('Home names the file it could not read when a typed model path is wrong', async () => {
     const p = await openPage();
     const card = p.getByRole('region', { name: 'Add files' });
-    const missing = join(dir.path, 'no such model');
+    const missing = join(s.root, 'no such model');
     await card.getByRole('textbox', { name: 'Model folder' }).fill(missing);
     await card.getByRole('button', { name: 'Register model' }).click();
     const alert = card.getByRole('alert');
@@ -92,10 +78,10 @@ describe('path fields in Chromium against loupe serve', () => {
     expect(await field.inputValue()).toBe(DEMO_MODEL_DIR);
     await card.getByRole('button', { name: 'Register model' }).click();
     await card.getByRole('status').filter({ hasText: 'Registered model' }).waitFor();
-    await card.screenshot({ path: join(shots, 'add-files-light.png') });
+    await card.screenshot({ path: join(s.shots, 'add-files-light.png') });
     await p.getByRole('button', { name: 'Switch theme' }).click();
     await expect.poll(() => p.locator('html').getAttribute('data-theme')).toBe('dark');
-    await card.screenshot({ path: join(shots, 'add-files-dark.png') });
+    await card.screenshot({ path: join(s.shots, 'add-files-dark.png') });
     await p.getByRole('button', { name: 'Switch theme' }).click();
   }, 60_000);
 
