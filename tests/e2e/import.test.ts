@@ -41,7 +41,7 @@ describe('importing a dashboard in Chromium against loupe serve', () => {
   it('Home starts the import as a job; the feature page shows the export, absent statistics and the Neuronpedia link', async () => {
     const card = page.getByRole('region', { name: 'Import a dashboard' });
     await card.getByRole('textbox', { name: 'Export folder' }).fill(join(exportsDir(), 'neuronpedia', 'loupe-demo', '0-brown-mlp0'));
-    expect(await card.getByRole('combobox', { name: 'Model' }).inputValue()).toBe(model.id);
+    await expect.poll(() => card.getByRole('combobox', { name: 'Model' }).inputValue()).toBe(model.id);
     await card.getByRole('button', { name: 'Import' }).click();
     await card.getByRole('link', { name: 'open its features' }).waitFor({ timeout: 60_000 });
     const jobs = await served.call<JobSummary[]>('jobs.list', {});
