@@ -4,6 +4,7 @@ import { openSafetensors, writeSafetensors } from '../../formats/safetensors.js'
 import { jsonLimits, readCappedJsonObjectSync } from '../../formats/strict-json.js';
 import { FormatError } from '../../formats/tensor.js';
 import type { HostTensor } from '../../formats/tensor.js';
+import type { TrainPoint } from '../../api/train.js';
 import type { TrainState } from './step-runner.js';
 import { PARAM_NAMES } from './step-types.js';
 import type { ParamName } from './step-types.js';
@@ -15,7 +16,7 @@ export interface CheckpointMeta {
   step: number;
   tokensSeen: number;
   normalization: number;
-  log: unknown[];
+  log: TrainPoint[];
 }
 
 const TENSORS = 'checkpoint.safetensors';
@@ -39,19 +40,40 @@ export function saveCheckpoint(dir: string, state: TrainState, sinceFired: Float
   renameSync(join(dir, `${META}.tmp`), join(dir, META));
 }
 
-/** The checkpoint in `dir` if there is one for this run (same runKey) and its two files agree; else null. */
-export function loadCheckpoint(dir: string, runKey: string): { state: TrainState; sinceFired: Float64Array; meta: CheckpointMeta } | null {
+/**
+ * The checkpoint in `dir` if there is one for this run (same runKey) and its two files agree; else null.
+ * Each tensor must have the dtype and length an SAE of `dims` gives it.
+ */
+export function loadCheckpoint(
+  dir: string,
+  runKey: string,
+  dims: { dIn: number; dSae: number },
+): { state: TrainState; sinceFired: Float64Array; meta: CheckpointMeta } | null {
   if (!existsSync(join(dir, META)) || !existsSync(join(dir, TENSORS))) return null;
   const meta = readMeta(join(dir, META));
   if (meta.runKey !== runKey) return null;
   const file = openSafetensors(join(dir, TENSORS));
   try {
     if (file.metadata.step !== String(meta.step)) return null;
-    const read = (name: string) => file.read(name).data;
-    const group = (prefix: string) =>
-      Object.fromEntries(PARAM_NAMES.map((p) => [p, read(`${prefix}.${p}`) as Float32Array])) as Record<ParamName, Float32Array>;
+    const lengths: Record<ParamName | 'since_fired', number> = {
+      wEncT: dims.dIn * dims.dSae,
+      bEnc: dims.dSae,
+      wDec: dims.dSae * dims.dIn,
+      bDec: dims.dIn,
+      since_fired: dims.dSae,
+    };
+    const read = (name: string, dtype: 'F32' | 'F64', length: number) => {
+      const t = file.read(name);
+      if (t.dtype !== dtype || t.data.length !== length)
+        throw new FormatError(file.path, `tensor "${name}" is ${t.dtype} [${t.shape.join(', ')}], expected ${dtype} of ${length} values`);
+      return t.data;
+    };
+    const group = (prefix: string) => {
+      const tensors = PARAM_NAMES.map((p) => [p, read(`${prefix}.${p}`, 'F32', lengths[p])]);
+      return Object.fromEntries(tensors) as Record<ParamName, Float32Array>;
+    };
     const state: TrainState = { params: group('param'), m: group('m'), v: group('v'), step: meta.step };
-    return { state, sinceFired: read('since_fired') as Float64Array, meta };
+    return { state, sinceFired: read('since_fired', 'F64', lengths.since_fired) as Float64Array, meta };
   } finally {
     file.close();
   }
@@ -62,15 +84,37 @@ function readMeta(path: string): CheckpointMeta {
   const raw = readCappedJsonObjectSync(path, jsonLimits.trainingCheckpoint);
   const { runKey, step, tokensSeen, normalization, log } = raw;
   if (typeof runKey !== 'string') throw new FormatError(path, `"runKey" is ${JSON.stringify(runKey) ?? 'missing'}, expected a string`);
-  for (const [key, value] of [
-    ['step', step],
-    ['tokensSeen', tokensSeen],
-  ] as const) {
-    if (!Number.isSafeInteger(value) || (value as number) < 0)
-      throw new FormatError(path, `"${key}" is ${JSON.stringify(value) ?? 'missing'}, expected a whole number ≥ 0`);
-  }
-  if (typeof normalization !== 'number' || !Number.isFinite(normalization))
-    throw new FormatError(path, `"normalization" is ${JSON.stringify(normalization) ?? 'missing'}, expected a finite number`);
+  checkWhole(path, '"step"', step);
+  checkWhole(path, '"tokensSeen"', tokensSeen);
+  checkFinite(path, '"normalization"', normalization);
   if (!Array.isArray(log)) throw new FormatError(path, `"log" is ${JSON.stringify(log) ?? 'missing'}, expected an array of log records`);
-  return { runKey, step: step as number, tokensSeen: tokensSeen as number, normalization, log };
+  log.forEach((entry, n) => checkLogEntry(path, `"log"[${n}]`, entry, step as number));
+  return {
+    runKey,
+    step: step as number,
+    tokensSeen: tokensSeen as number,
+    normalization: normalization as number,
+    log: log as TrainPoint[],
+  };
+}
+
+function checkWhole(path: string, where: string, value: unknown): void {
+  if (!Number.isSafeInteger(value) || (value as number) < 0)
+    throw new FormatError(path, `${where} is ${JSON.stringify(value) ?? 'missing'}, expected a whole number ≥ 0`);
+}
+
+function checkFinite(path: string, where: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new FormatError(path, `${where} is ${JSON.stringify(value) ?? 'missing'}, expected a finite number`);
+}
+
+/** A log record goes on into training.json and the loss curve: every field a number, whole where counted, none after the checkpoint's step. */
+function checkLogEntry(path: string, where: string, entry: unknown, step: number): void {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+    throw new FormatError(path, `${where} is ${JSON.stringify(entry)}, expected a log record`);
+  const record = entry as Record<string, unknown>;
+  for (const key of ['step', 'steps', 'tokensSeen']) checkWhole(path, `${where}."${key}"`, record[key]);
+  for (const key of ['loss', 'nmse', 'auxLoss', 'l0', 'deadFraction', 'lr']) checkFinite(path, `${where}."${key}"`, record[key]);
+  if ((record.step as number) > step)
+    throw new FormatError(path, `${where} is of step ${record.step as number}, after the checkpoint's step ${step}`);
 }

@@ -95,7 +95,7 @@ export async function trainSae(opts: TrainOptions, source: BatchSource): Promise
   checkOptions(opts);
   const steps = Math.floor(opts.totalTokens / opts.batchTokens);
   const runKey = runKeyOf(opts);
-  const resumed = opts.checkpointDir ? loadCheckpoint(opts.checkpointDir, runKey) : null;
+  const resumed = opts.checkpointDir ? loadCheckpoint(opts.checkpointDir, runKey, opts) : null;
   const start = resumed ?? (await freshStart(opts, source));
   const { state } = start;
   const normalization = start.meta.normalization;
@@ -127,7 +127,7 @@ export async function trainSae(opts: TrainOptions, source: BatchSource): Promise
   };
   const lr = opts.lr ?? defaultLearningRate(opts.dSae);
   const warmup = opts.warmupSteps ?? Math.min(1000, Math.ceil(steps * 0.05));
-  const log = start.meta.log as TrainProgress[];
+  const log: TrainProgress[] = start.meta.log;
   let { tokensSeen } = start.meta;
   let lastSave = performance.now();
   const checkpoint = () => {
@@ -239,7 +239,7 @@ async function freshStart(opts: TrainOptions, source: BatchSource) {
     newFromData,
   });
   if (opts.checkpointDir) mkdirSync(opts.checkpointDir, { recursive: true });
-  return { state, sinceFired: undefined, meta: { runKey: '', step: 0, tokensSeen: 0, normalization, log: [] as unknown[] } };
+  return { state, sinceFired: undefined, meta: { runKey: '', step: 0, tokensSeen: 0, normalization, log: [] } };
 }
 
 function checkOptions(opts: TrainOptions): void {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openSafetensors, writeSafetensors } from '../../../../native/formats/safetensors.js';
 import { trainSae } from '../../../../native/sae/train/trainer.js';
 import type { TrainOptions } from '../../../../native/sae/train/trainer.js';
 import { geometricMedian } from '../../../../native/sae/train/init.js';
@@ -81,6 +82,27 @@ describe('trainSae', () => {
       await expect(resume()).rejects.toThrow(/checkpoint\.json: is \d+ bytes, over the 4194304-byte limit/);
       writeFileSync(file, JSON.stringify({ ...good, step: '5' }));
       await expect(resume()).rejects.toThrow(/checkpoint\.json: "step" is "5", expected a whole number ≥ 0/);
+      // The log goes on into training.json and the loss curve: each record is checked too.
+      const log = good.log as Record<string, unknown>[];
+      expect(log.length).toBeGreaterThan(0);
+      writeFileSync(file, JSON.stringify({ ...good, log: [{ ...log[0], nmse: 'low' }] }));
+      await expect(resume()).rejects.toThrow(/checkpoint\.json: "log"\[0\]\."nmse" is "low", expected a finite number/);
+      writeFileSync(file, JSON.stringify({ ...good, log: [{ ...log[0], step: 6 }] }));
+      await expect(resume()).rejects.toThrow(/checkpoint\.json: "log"\[0\] is of step 6, after the checkpoint's step 5/);
+      writeFileSync(file, JSON.stringify({ ...good, log: [7] }));
+      await expect(resume()).rejects.toThrow(/checkpoint\.json: "log"\[0\] is 7, expected a log record/);
+      // The tensors must be those of an SAE of this run's size.
+      writeFileSync(file, JSON.stringify(good));
+      const tensorsFile = join(dir, 'checkpoint.safetensors');
+      const tensors = openSafetensors(tensorsFile);
+      const all = Object.fromEntries([...tensors.entries.keys()].map((name) => [name, tensors.read(name)]));
+      tensors.close();
+      writeSafetensors(
+        tensorsFile,
+        { ...all, 'param.bDec': { dtype: 'F32', shape: [dIn - 1], data: new Float32Array(dIn - 1) } },
+        { step: '5' },
+      );
+      await expect(resume()).rejects.toThrow(/checkpoint\.safetensors: tensor "param\.bDec" is F32 \[31\], expected F32 of 32 values/);
     } finally {
       cleanup();
     }
