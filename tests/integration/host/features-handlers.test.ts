@@ -8,7 +8,7 @@ import { labelAuthor } from '../../../native/host/handlers/labels.js';
 import { Router } from '../../../native/host/router.js';
 import type { FeatureToken } from '../../../native/store/feature-logits-table.js';
 import { DEMO_MODEL } from '../../helpers/shared.js';
-import { loupe } from '../models/cli.js';
+import { loupe } from '../../helpers/loupe-cli.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { writeTestSae } from '../index/catalog-fixtures.js';
 import { syntheticWindow } from '../store/index-fixtures.js';

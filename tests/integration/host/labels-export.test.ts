@@ -7,7 +7,7 @@ import { Router } from '../../../native/host/router.js';
 import { parseLabelsCsv, parseLabelsJson } from '../../../native/store/labels-io.js';
 import { DEMO_MODEL_DIR, DEMO_SAE_DIRS } from '../../helpers/indexed-workspace.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { loupe } from '../models/cli.js';
+import { loupe } from '../../helpers/loupe-cli.js';
 import { routerCalls } from '../../helpers/router-calls.js';
 
 const dir = tempDir('labels-export');

@@ -6,7 +6,7 @@ import { createHandlers } from '../../../native/host/handlers/table.js';
 import { Router } from '../../../native/host/router.js';
 import { FIXTURES } from '../../helpers/shared.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { loupe } from '../models/cli.js';
+import { loupe } from '../../helpers/loupe-cli.js';
 import { routerCalls } from '../../helpers/router-calls.js';
 import { jobDataSent, type RecordedEvent } from '../../helpers/engine-events.js';
 

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openWorkspace } from '../../../native/store/workspace.js';
 import { DEMO_MODEL } from '../../helpers/shared.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { loupe } from '../models/cli.js';
+import { loupe } from '../../helpers/loupe-cli.js';
 import { writeTestSae } from './catalog-fixtures.js';
 
 const dir = tempDir('index-cmd');

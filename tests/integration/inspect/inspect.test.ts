@@ -7,7 +7,7 @@ import { discover } from '../../../native/formats/discovery.js';
 import { gemmaScopeNpz, npyZeros } from '../../unit/discovery/layouts.js';
 import { writeTinyVocabFiles } from '../../unit/tokenizer/tiny-bpe.js';
 import { SHARED } from '../../helpers/shared.js';
-import { loupe } from '../models/cli.js';
+import { loupe } from '../../helpers/loupe-cli.js';
 
 const FIXTURES = `${SHARED}/fixtures`;
 const DEMO = `${SHARED}/demo-model`;

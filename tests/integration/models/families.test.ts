@@ -6,7 +6,7 @@ import { runForward } from '../../../native/models/forward.js';
 import { loadTransformer } from '../../../native/models/load.js';
 import { FIXTURES } from '../../helpers/shared.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { loupe } from './cli.js';
+import { loupe } from '../../helpers/loupe-cli.js';
 import { relativeError } from '../../helpers/numeric.js';
 
 const FAMILIES = ['llama', 'mistral', 'qwen2', 'qwen3', 'gemma2', 'gemma3', 'gpt_neox'] as const;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSafetensors } from '../../../native/formats/safetensors.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { loupe } from './cli.js';
+import { loupe } from '../../helpers/loupe-cli.js';
 import { relativeError } from '../../helpers/numeric.js';
 import { SHARED } from '../../helpers/shared.js';
 

@@ -6,7 +6,7 @@ import { modelHooks, hookName } from '../../../native/models/hooks.js';
 import { loadTransformer } from '../../../native/models/load.js';
 import type { Tensor32 } from '../../../native/models/weights.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { loupe } from './cli.js';
+import { loupe } from '../../helpers/loupe-cli.js';
 import { relativeError } from '../../helpers/numeric.js';
 import { writeTlFromGpt2 } from './tl-from-gpt2.js';
 import { SHARED } from '../../helpers/shared.js';

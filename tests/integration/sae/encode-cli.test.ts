@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openSafetensors, writeSafetensors } from '../../../native/formats/safetensors.js';
 import type { HostTensor } from '../../../native/formats/tensor.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { loupe } from '../models/cli.js';
+import { loupe } from '../../helpers/loupe-cli.js';
 import { relativeError } from '../../helpers/numeric.js';
 import { SHARED } from '../../helpers/shared.js';
 

@@ -17,7 +17,7 @@ import { loadSae } from '../../../native/sae/formats/load.js';
 import { decodeReference, encodeReference } from '../../../native/sae/reference.js';
 import { writeSaeLens } from '../../../native/sae/saelens-writer.js';
 import { ablateFeatureSplice, ablateFeeds, reconstructionSplice, zeroSplice } from '../../../native/sae/splices.js';
-import { loupe } from '../models/cli.js';
+import { loupe } from '../../helpers/loupe-cli.js';
 import { SHARED } from '../../helpers/shared.js';
 import { saeFromWeights } from '../../helpers/random-sae.js';
 

@@ -20,7 +20,7 @@ import { D_SAE, writeLlamaScope, writeSaeLayouts } from '../../helpers/sae-layou
 import type { RawLlamaScope, WrittenLayouts } from '../../helpers/sae-layout-fixtures.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { writeNpz } from '../../unit/sae/helpers.js';
-import { loupe } from '../models/cli.js';
+import { loupe } from '../../helpers/loupe-cli.js';
 import { relativeError } from '../../helpers/numeric.js';
 
 /** Issue 13 item 5: SAE layouts as the hub ships them, read as their libraries compute them. */

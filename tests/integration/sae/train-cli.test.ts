@@ -6,7 +6,7 @@ import { encodeReference } from '../../../native/sae/reference.js';
 import { openSafetensors } from '../../../native/formats/safetensors.js';
 import { DEMO_MODEL } from '../../helpers/shared.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { loupe } from '../models/cli.js';
+import { loupe } from '../../helpers/loupe-cli.js';
 
 const tmp = tempDir('train-cli');
 afterAll(() => tmp.cleanup());

@@ -9,7 +9,7 @@ import { openActivationStream } from '../../../native/sae/train/activations.js';
 import { initTrainState } from '../../../native/sae/train/init.js';
 import { DEMO_MODEL_DIR, DEMO_SAE_DIRS } from '../../helpers/indexed-workspace.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { loupe } from '../models/cli.js';
+import { loupe } from '../../helpers/loupe-cli.js';
 
 const tmp = tempDir('train-init');
 afterAll(() => tmp.cleanup());

@@ -18,7 +18,7 @@ import { FIXTURES } from '../../helpers/shared.js';
 import { writeSaeLayouts } from '../../helpers/sae-layout-fixtures.js';
 import type { WrittenLayouts } from '../../helpers/sae-layout-fixtures.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { loupe } from '../models/cli.js';
+import { loupe } from '../../helpers/loupe-cli.js';
 
 /** Issue 13 item 5: eval on a family SAE, transcoders measured against their output hook, an attention SAE indexed. */
 const MODEL = join(FIXTURES, 'families', 'qwen3-tiny');

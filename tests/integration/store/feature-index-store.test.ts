@@ -19,7 +19,7 @@ import * as windowsTable from '../../../native/store/windows-table.js';
 import { openWorkspace } from '../../../native/store/workspace.js';
 import type { Workspace } from '../../../native/store/workspace.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { loupe } from '../models/cli.js';
+import { loupe } from '../../helpers/loupe-cli.js';
 import { registerOldSae, registerSae, syntheticWindow } from './index-fixtures.js';
 import { checkSearchIndex, withDatabase } from '../../helpers/workspace-database.js';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loupe } from '../models/cli.js';
+import { loupe } from '../../helpers/loupe-cli.js';
 
 /** `loupe tokenize` prints a family's ids, tokens and UTF-16 offsets as its tokenizer_refs.json has them. */
 const FAMILIES = fileURLToPath(new URL('../../../../shared/fixtures/families', import.meta.url));

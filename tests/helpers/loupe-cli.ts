@@ -1,4 +1,4 @@
-import { main } from '../../../native/cli.js';
+import { main } from '../../native/cli.js';
 
 /** Runs `loupe ARGS` in this process, collecting what it writes to stdout and stderr. */
 export async function loupe(...args: string[]): Promise<{ code: number; out: string; err: string }> {
