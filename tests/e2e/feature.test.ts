@@ -19,6 +19,9 @@ let main: FeaturePageData;
 let other: FeaturePageData;
 let typed: FeaturePageData;
 let undoable: FeaturePageData;
+/** labelled by the Enter-while-searching test: one matches the query typed first, the other the query typed after it */
+let earlier: FeaturePageData;
+let later: FeaturePageData;
 
 const featurePage = (key: FeatureKey) => served.call<FeaturePageData>('features.page', key);
 const hash = (key: FeatureKey) => `#/feature/${encodeURIComponent(key.saeId)}/${key.index}`;
@@ -45,7 +48,7 @@ beforeAll(async () => {
   ({ served, page } = session);
   const { saes } = session;
   sae = saes[0];
-  [main, other, typed, undoable] = await richFeatures(sae.id, 4);
+  [main, other, typed, undoable, earlier, later] = await richFeatures(sae.id, 6);
 }, 180_000);
 
 // Each test starts on a page of its own (Home, with the token) and goes where it works; the label
@@ -220,6 +223,34 @@ describe('the feature page in Chromium against loupe serve', () => {
     await page.keyboard.press('Enter');
     await expect.poll(heading).toBe(`Feature ${main.key.index}`);
     expect(page.url()).toContain(hash(main.key));
+  });
+
+  it('opens the top result of what is typed on Enter, waiting for its reply instead of opening the list still on screen', async () => {
+    await served.call('labels.set', { ...earlier.key, label: 'e2e quokka' });
+    await served.call('labels.set', { ...later.key, label: 'e2e quoll' });
+    const top = async (text: string) =>
+      (await served.call<FeatureResults>('features.search', { saeId: sae.id, text, limit: 12 })).items[0]?.key;
+    expect(await top('quokka')).toEqual(earlier.key);
+    expect(await top('quoll')).toEqual(later.key);
+    await goTo(main.key);
+    await loaded(main.key);
+    await page.locator('h1').click();
+    await page.keyboard.press('/');
+    await page.keyboard.type('quokka');
+    const results = page.getByRole('listbox', { name: 'Search results' });
+    await results.getByRole('option').filter({ hasText: 'e2e quokka' }).waitFor();
+    // The reply for "quoll" is held back for 2 s: until it comes the list shows quokka's, marked busy.
+    await page.route('**/api/call', async (route) => {
+      const call = route.request().postDataJSON() as { method: string; params: { text?: string } };
+      if (call.method === 'features.search' && call.params.text === 'quoll') await new Promise((done) => setTimeout(done, 2000));
+      await route.continue();
+    });
+    await page.getByRole('searchbox', { name: 'Search features' }).fill('quoll');
+    await expect.poll(() => results.getAttribute('aria-busy')).toBe('true');
+    await page.keyboard.press('Enter');
+    await expect.poll(heading).toBe(`Feature ${later.key.index}`);
+    expect(page.url()).toContain(hash(later.key));
+    await page.unroute('**/api/call');
   });
 
   it('ranks search results by relevance, says what matched, and searches every SAE from the picker', async () => {

@@ -7,11 +7,15 @@ export const SEARCH_LIMIT = 12;
 
 /**
  * The global search box: every keystroke asks `features.search` (the store answers in a few ms, so
- * there is no debounce to wait through) and only the newest request's reply is shown.
+ * there is no debounce to wait through) and only the newest request's reply is shown. Until it
+ * arrives the previous reply stays on screen, marked `pending`; `settled()` waits for the newest.
  */
 export class FeatureSearchState {
   #api: ApiClient;
   #requestId = 0;
+  #latest: Promise<void> = Promise.resolve();
+  /** The shown results are an earlier request's: the newest one's reply has not arrived. */
+  pending = $state(false);
   request = $state.raw<SearchRequest>({ kind: 'none' });
   results = $state.raw<FeatureResults | null>(null);
   /** The highlighted result (Enter opens it). */
@@ -25,7 +29,21 @@ export class FeatureSearchState {
   }
 
   /** Searches `saeId` (the SAE in view), or with `allSaes` every SAE of the workspace. */
-  async run(input: string, saeId: string | null, allSaes = false): Promise<void> {
+  run(input: string, saeId: string | null, allSaes = false): Promise<void> {
+    this.#latest = this.#run(input, saeId, allSaes);
+    return this.#latest;
+  }
+
+  /** Resolves once the newest request's reply (or error) is shown. */
+  async settled(): Promise<void> {
+    let latest: Promise<void>;
+    do {
+      latest = this.#latest;
+      await latest;
+    } while (latest !== this.#latest);
+  }
+
+  async #run(input: string, saeId: string | null, allSaes: boolean): Promise<void> {
     const id = ++this.#requestId;
     const request = parseSearch(input);
     this.request = request;
@@ -33,8 +51,10 @@ export class FeatureSearchState {
     if (!saeId || request.kind === 'none' || request.kind === 'index') {
       this.results = null;
       this.error = null;
+      this.pending = false;
       return;
     }
+    this.pending = true;
     const started = performance.now();
     try {
       const query = request.kind === 'text' ? { text: request.text } : { token: request.token };
@@ -42,9 +62,12 @@ export class FeatureSearchState {
       if (id !== this.#requestId) return;
       this.results = results;
       this.error = null;
+      this.pending = false;
       this.lastMs = performance.now() - started;
     } catch (error) {
-      if (id === this.#requestId) this.error = (error as Error).message;
+      if (id !== this.#requestId) return;
+      this.error = (error as Error).message;
+      this.pending = false;
     }
   }
 
@@ -56,12 +79,5 @@ export class FeatureSearchState {
   move(delta: number): void {
     const n = this.count;
     if (n > 0) this.selected = (this.selected + delta + n) % n;
-  }
-
-  clear(): void {
-    this.#requestId++;
-    this.request = { kind: 'none' };
-    this.results = null;
-    this.error = null;
   }
 }
