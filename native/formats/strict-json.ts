@@ -1,5 +1,6 @@
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { readAt } from './read-at.js';
 import { FormatError } from './tensor.js';
 
 /**
@@ -264,22 +265,17 @@ export function readCappedJsonObjectSync(path: string, limits: JsonLimits): Reco
 export function readFirstJsonlObjectSync(path: string, limits: JsonLimits): Record<string, unknown> {
   const stat = statSync(path);
   if (!stat.isFile()) throw new FormatError(path, 'is not a regular file');
-  const head = Buffer.alloc(Math.min(stat.size, limits.maxBytes + 1));
   const fd = openSync(path, 'r');
-  let read = 0;
+  let head: Uint8Array;
   try {
-    while (read < head.length) {
-      const n = readSync(fd, head, read, head.length - read, read);
-      if (n === 0) break;
-      read += n;
-    }
+    head = readAt(path, fd, 0, Math.min(stat.size, limits.maxBytes + 1));
   } finally {
     closeSync(fd);
   }
-  const newline = head.subarray(0, read).indexOf(0x0a);
-  const end = newline === -1 ? read : newline;
+  const newline = head.indexOf(0x0a);
+  const end = newline === -1 ? head.length : newline;
   if (end > limits.maxBytes) throw new FormatError(path, `line 1 is over the ${limits.maxBytes}-byte limit for one record`);
-  const line = head.subarray(0, end).toString('utf8').replace(/\r$/, '');
+  const line = Buffer.from(head.buffer, head.byteOffset, end).toString('utf8').replace(/\r$/, '');
   if (line.trim() === '') throw new FormatError(path, 'line 1 is empty: expected a JSON object');
   try {
     return jsonObject(path, parseFileText(path, line, limits));

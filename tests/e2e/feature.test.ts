@@ -32,6 +32,15 @@ const labelInput = () => page.getByRole('textbox', { name: 'Feature label' });
 /** Waits until the page shows this feature's data (not the previous feature's, dimmed, while loading). */
 const loaded = (key: FeatureKey) => page.locator(`.grid[data-loaded="${featureKey(key)}"]`).waitFor();
 const saved = () => page.getByRole('status').filter({ hasText: '✓ Saved' }).waitFor();
+/** Opens `key`'s page, then types `text` into the search box (reached with `/`, as a user does); returns the results list. */
+const searchFrom = async (key: FeatureKey, text: string) => {
+  await goTo(key);
+  await loaded(key);
+  await page.locator('h1').click();
+  await page.keyboard.press('/');
+  await page.keyboard.type(text);
+  return page.getByRole('listbox', { name: 'Search results' });
+};
 
 /** Features with examples and candidate labels, in index order. */
 async function richFeatures(saeId: string, wanted: number): Promise<FeaturePageData[]> {
@@ -210,12 +219,7 @@ describe('the feature page in Chromium against loupe serve', () => {
 
   it('finds the typed label with the search box and opens it with Enter', async () => {
     await served.call('labels.set', { ...main.key, label: 'e2e capitalised determiner' });
-    await goTo(other.key);
-    await loaded(other.key);
-    await page.locator('h1').click();
-    await page.keyboard.press('/');
-    await page.keyboard.type('capitalis');
-    const results = page.getByRole('listbox', { name: 'Search results' });
+    const results = await searchFrom(other.key, 'capitalis');
     const hit = results.getByRole('option').filter({ hasText: 'e2e capitalised determiner' });
     await hit.waitFor();
     expect(await hit.textContent()).toContain(`#${main.key.index}`);
@@ -232,12 +236,7 @@ describe('the feature page in Chromium against loupe serve', () => {
       (await served.call<FeatureResults>('features.search', { saeId: sae.id, text, limit: 12 })).items[0]?.key;
     expect(await top('quokka')).toEqual(earlier.key);
     expect(await top('quoll')).toEqual(later.key);
-    await goTo(main.key);
-    await loaded(main.key);
-    await page.locator('h1').click();
-    await page.keyboard.press('/');
-    await page.keyboard.type('quokka');
-    const results = page.getByRole('listbox', { name: 'Search results' });
+    const results = await searchFrom(main.key, 'quokka');
     await results.getByRole('option').filter({ hasText: 'e2e quokka' }).waitFor();
     // The reply for "quoll" is held back for 2 s: until it comes the list shows quokka's, marked busy.
     await page.route('**/api/call', async (route) => {
@@ -260,12 +259,7 @@ describe('the feature page in Chromium against loupe serve', () => {
     expect(top.kind).toBe('token');
     const relevance = expected.items.map((i) => i.relevance ?? 0);
     expect(relevance).toEqual([...relevance].sort((a, b) => b - a));
-    await goTo(main.key);
-    await loaded(main.key);
-    await page.locator('h1').click();
-    await page.keyboard.press('/');
-    await page.keyboard.type('the ');
-    const results = page.getByRole('listbox', { name: 'Search results' });
+    const results = await searchFrom(main.key, 'the ');
     const options = results.getByRole('option');
     // Each keystroke searches; until the reply for "the" arrives the list shows the one for "t" or "th",
     // which has as many rows, so wait for the rows themselves.
